@@ -1,0 +1,123 @@
+"""Diagnostics: the one error type of the engine, and its text/JSON rendering."""
+
+from __future__ import annotations
+
+import difflib
+import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from engine.nodes import Span
+
+
+class Severity(str, enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    """A secondary place that helps explain a diagnostic."""
+
+    span: Span
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One finding: stable ``code`` (e.g. ``check.weights-sum``), one-clause message,
+    primary span, optional help and secondary labels."""
+
+    code: str
+    severity: Severity
+    message: str
+    span: Span
+    help: str | None = None
+    labels: tuple[Label, ...] = field(default=())
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (*self.span.sort_key(), self.code)
+
+    def to_dict(self) -> dict[str, object]:
+        s = self.span
+        return {
+            "code": self.code,
+            "severity": self.severity.value,
+            "message": self.message,
+            "file": s.file,
+            "line": s.line,
+            "column": s.column,
+            "end_line": s.end_line,
+            "end_column": s.end_column,
+            "help": self.help,
+            "labels": [
+                {"file": lb.span.file, "line": lb.span.line, "column": lb.span.column,
+                 "message": lb.message}
+                for lb in self.labels
+            ],
+        }
+
+
+def error(code: str, message: str, span: Span, help: str | None = None,
+          labels: Iterable[Label] = ()) -> Diagnostic:
+    return Diagnostic(code, Severity.ERROR, message, span, help, tuple(labels))
+
+
+def warning(code: str, message: str, span: Span, help: str | None = None,
+            labels: Iterable[Label] = ()) -> Diagnostic:
+    return Diagnostic(code, Severity.WARNING, message, span, help, tuple(labels))
+
+
+class KinerjaError(Exception):
+    """Raised by a stage whose findings include errors; carries all of them."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic]):
+        self.diagnostics = tuple(sorted(diagnostics, key=Diagnostic.sort_key))
+        first = self.diagnostics[0].message if self.diagnostics else "policy error"
+        super().__init__(f"{len(self.diagnostics)} finding(s); first: {first}")
+
+
+def sort(diags: Iterable[Diagnostic]) -> list[Diagnostic]:
+    return sorted(diags, key=Diagnostic.sort_key)
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
+    """A "did you mean `x`?" hint for the closest candidate, if any is close."""
+    close = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
+    return f"did you mean `{close[0]}`?" if close else None
+
+
+def render_text(diags: Iterable[Diagnostic], sources: Mapping[str, str]) -> str:
+    """Render diagnostics as ``file:line:col: severity[code]: message``, the source
+    line, a caret underline and the help, one block per diagnostic."""
+    return "".join(_render_one(d, sources) for d in diags)
+
+
+def _render_one(d: Diagnostic, sources: Mapping[str, str]) -> str:
+    s = d.span
+    out = [f"{s.file}:{s.line}:{s.column}: {d.severity.value}[{d.code}]: {d.message}\n"]
+    out += _excerpt(s, sources)
+    for lb in d.labels:
+        out.append(f"  note: {lb.span.file}:{lb.span.line}:{lb.span.column}: {lb.message}\n")
+        out += _excerpt(lb.span, sources)
+    if d.help:
+        out.append(f"  help: {d.help}\n")
+    return "".join(out)
+
+
+def _excerpt(s: Span, sources: Mapping[str, str]) -> list[str]:
+    text = sources.get(s.file)
+    if text is None or s.line < 1:
+        return []
+    lines = text.splitlines()
+    if s.line > len(lines):
+        return []
+    line = lines[s.line - 1].expandtabs(4)
+    gutter = f"{s.line:>4} | "
+    width = (s.end_column - s.column) if s.end_line == s.line else len(line) - s.column + 1
+    caret = " " * (len(gutter) - 2) + "| " + " " * (s.column - 1) + "^" * max(1, width)
+    return [gutter + line + "\n", caret + "\n"]

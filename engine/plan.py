@@ -1,0 +1,54 @@
+"""The compiled plan: declarations in dependency order, the evaluator's only input.
+
+``graph.build(module)`` produces it; the evaluator, explanations, ``diff`` and
+test coverage read it.  It holds no networkx objects, so nothing downstream
+depends on the graph library.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from engine import nodes as n
+
+StepKind = Literal["input", "indicator", "value", "tree", "rating", "table"]
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One node of the plan.
+
+    ``name`` is the declaration's name (unique within a policy); ``id`` its stable
+    dotted id: the path from its scorecard root for tree members
+    (``nilai_kinerja.keuangan.realisasi_anggaran``), the bare name otherwise.
+    ``deps`` are the names this step reads, in source order; ``parent`` is the
+    name of the tree node that aggregates it, if any.
+    """
+
+    name: str
+    id: str
+    kind: StepKind
+    decl: n.Decl
+    deps: tuple[str, ...]
+    parent: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A checked policy ready to evaluate: ``steps`` in topological order."""
+
+    module: n.Module
+    steps: tuple[Step, ...]
+    quotas: tuple[n.Quota, ...] = ()
+
+    def step(self, name: str) -> Step:
+        for s in self.steps:
+            if s.name == name:
+                return s
+        raise KeyError(name)
+
+    @property
+    def header(self) -> n.Header | None:
+        found = self.module.first(n.Header)
+        return found if isinstance(found, n.Header) else None

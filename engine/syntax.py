@@ -1,0 +1,596 @@
+"""Syntax stage: text to AST.  The only module that touches lark.
+
+``parse(text, path)`` returns a ``Module`` or raises ``KinerjaError`` with every
+syntax and shape finding of the file (one per broken declaration, no cascades).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+
+from engine import nodes as n
+from engine.diagnostics import Diagnostic, KinerjaError, did_you_mean, error
+
+TOP_LEVEL = ("policy", "period", "subject", "indicator", "input", "value", "scorecard",
+             "rating", "table", "quota", "constraint", "agency")
+MAX_SYNTAX_ERRORS = 20
+
+
+def grammar_text() -> str:
+    """The grammar shipped with the package (``grammar/kinerja.lark``)."""
+    local = Path(__file__).resolve().parent.parent / "grammar" / "kinerja.lark"
+    if local.is_file():
+        return local.read_text(encoding="utf-8")
+    return resources.files("grammar").joinpath("kinerja.lark").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def _parser() -> Lark:
+    return Lark(grammar_text(), parser="lalr", strict=True, propagate_positions=True,
+                maybe_placeholders=True, cache=True)
+
+
+def parse_file(path: str | Path, display: str | None = None) -> n.Module:
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        span = n.Span(display or str(p), 1, 1, 1, 1)
+        raise KinerjaError([error("syntax.encoding", f"file is not UTF-8 text ({exc.reason})",
+                                  span, "save the policy as UTF-8")]) from None
+    return parse(text, display or str(p))
+
+
+def parse(text: str, path: str = "<string>") -> n.Module:
+    """Parse one policy file into a ``Module``; raise ``KinerjaError`` on any finding."""
+    try:
+        tree = _parser().parse(text)
+    except UnexpectedInput:
+        raise KinerjaError(_syntax_errors(text, path)) from None
+    builder = _Builder(path)
+    try:
+        items = builder.transform(tree)
+    except VisitError as exc:  # a bug in the builder, not a user error
+        raise exc.orig_exc from None
+    if builder.diags:
+        raise KinerjaError(builder.diags)
+    span = n.Span(path, 1, 1, text.count("\n") + 1, 1)
+    return n.Module(path, tuple(items), _comments(text, path), span=span)
+
+
+# ------------------------------------------------------------- syntax errors
+
+
+def _syntax_errors(text: str, path: str) -> list[Diagnostic]:
+    """Parse, and on an error report it and resume at the next top-level line.
+
+    Everything before the resume point is blanked (newlines kept) so positions
+    stay true; so each broken declaration gives one diagnostic.
+    """
+    diags: list[Diagnostic] = []
+    offset = 0
+    while len(diags) < MAX_SYNTAX_ERRORS:
+        chunk = re.sub(r"[^\n]", " ", text[:offset]) + text[offset:]
+        try:
+            _parser().parse(chunk)
+            return diags
+        except UnexpectedInput as exc:
+            diags.append(_describe(exc, chunk, path))
+            offset = _resume_offset(text, exc)
+            if offset is None:
+                return diags
+    return diags
+
+
+def _comments(text: str, path: str) -> tuple[n.Comment, ...]:
+    """Every ``#`` comment (outside quoted text), with its position, for the formatter."""
+    out = []
+    for m in re.finditer(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*', text):
+        if m.group().startswith("#"):
+            line = text.count("\n", 0, m.start()) + 1
+            col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+            out.append(n.Comment(m.group().rstrip(), span=n.Span(path, line, col, line, col + len(m.group()))))
+    return tuple(out)
+
+
+def _resume_offset(text: str, exc: UnexpectedInput) -> int | None:
+    start = text.find("\n", exc.pos_in_stream or 0) if exc.pos_in_stream is not None else -1
+    if start < 0:
+        return None
+    pattern = re.compile(r"^({})\b".format("|".join(TOP_LEVEL)), re.M)
+    m = pattern.search(text, start + 1)
+    return m.start() if m else None
+
+
+_WORDS = {
+    "NAME": "a name", "STRING": 'a quoted text ("...")', "NUMBER": "a number",
+    "PERCENT": "a percentage", "DATE": "a date (YYYY-MM-DD)", "LEVEL": "`perspective`, `objective` or `group`",
+    "SELF": "`value`, `target` or `baseline`", "WILDCARD": "`_`", "$END": "the end of the file",
+}
+
+
+def _word(term: str) -> str:
+    if term in _WORDS:
+        return _WORDS[term]
+    for t in _parser().terminals:
+        if t.name == term:
+            return f"`{t.pattern.value}`" if t.pattern.type == "str" else term.lower()
+    return term.lower()
+
+
+def _expected(names: set[str]) -> list[str]:
+    words = sorted({_word(t) for t in names if not t.startswith("__ANON") or True})
+    return words
+
+
+def _describe(exc: UnexpectedInput, text: str, path: str) -> Diagnostic:
+    line, col = exc.line if exc.line > 0 else 1, exc.column if exc.column > 0 else 1
+    if isinstance(exc, UnexpectedCharacters):
+        ch = text[exc.pos_in_stream]
+        span = n.Span(path, line, col, line, col + 1)
+        if ch == '"':
+            return error("syntax.unclosed-string", "text is not closed on this line", span,
+                         'close it with `"` before the end of the line')
+        return error("syntax.bad-character", f"unexpected character `{ch}`", span,
+                     "remove it; comments start with `#`" if ch in "/;" else "remove it or put it inside quotes")
+    if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
+        expected = _expected(set(getattr(exc, "expected", ()) or ()))
+        last = text.rstrip()
+        eline = last.count("\n") + 1
+        ecol = len(last) - (last.rfind("\n") + 1) + 1
+        span = n.Span(path, eline, max(1, ecol), eline, max(1, ecol) + 1)
+        hint = "a `{` block is not closed: add `}`" if "`}`" in expected else _expect_help(expected)
+        return error("syntax.unexpected-end", "the file ends in the middle of a declaration", span, hint)
+    assert isinstance(exc, UnexpectedToken)
+    tok: Token = exc.token
+    found = f"`{tok.value}`"
+    span = n.Span(path, line, col, tok.end_line or line, tok.end_column or col + len(tok.value))
+    expected = _expected(set(exc.expected))
+    hint = None
+    if tok.type == "NAME" or tok.value.isalpha():
+        keywords = [w.strip("`") for w in expected if w.startswith("`")]
+        hint = did_you_mean(tok.value, keywords)
+    return error("syntax.unexpected", f"unexpected {found}; expected {_or_list(expected)}", span,
+                 hint or _expect_help(expected))
+
+
+def _or_list(words: list[str]) -> str:
+    if len(words) > 8:
+        return ", ".join(words[:8]) + " or another keyword"
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _expect_help(expected: list[str]) -> str | None:
+    if "`}`" in expected:
+        return "check that every `{` has a matching `}` and each attribute starts with its keyword"
+    return None
+
+
+# -------------------------------------------------------------- AST building
+
+
+def _span_of(path: str, meta: Any) -> n.Span:
+    if getattr(meta, "empty", True):
+        return n.NO_SPAN
+    return n.Span(path, meta.line, meta.column, meta.end_line, meta.end_column)
+
+
+def _tok_span(path: str, tok: Token) -> n.Span:
+    return n.Span(path, tok.line or 0, tok.column or 0, tok.end_line or 0, tok.end_column or 0)
+
+
+def _unquote(tok: Token) -> str:
+    return re.sub(r"\\(.)", r"\1", tok.value[1:-1])
+
+
+def _decimal(text: str) -> Decimal:
+    try:
+        return Decimal(text.replace("_", ""))
+    except InvalidOperation:  # pragma: no cover - the lexer only admits valid numbers
+        return Decimal(0)
+
+
+# Which attributes each declaration accepts (attribute name -> Decl field).
+_ATTRS: dict[str, tuple[str, ...]] = {
+    "indicator": ("kind", "unit", "source", "owner", "range", "better", "baseline", "target",
+                  "period", "deadline", "score", "missing", "round", "type"),
+    "input": ("type", "unit", "source", "owner", "range", "missing"),
+    "value": ("unit", "range", "missing", "round"),
+    "node": ("weight", "aggregate", "missing", "require", "round"),
+}
+_NOUNS = {
+    "kind": "indicator kind", "better": "direction", "aggregate": "aggregation method",
+    "missing": "missing-data treatment", "hit": "hit policy", "subject": "subject",
+    "type": "value type", "constraint": "constrainable attribute", "score": "scoring method",
+}
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "kind": n.KINDS, "better": n.DIRECTIONS, "aggregate": n.AGGREGATIONS,
+    "missing": n.TREATMENTS, "hit": n.HIT_POLICIES, "subject": n.SUBJECTS,
+    "type": n.VALUE_TYPES, "constraint": n.CONSTRAINT_FIELDS,
+    "score": ("ratio", "progress", "raw"),
+}
+
+
+@v_args(meta=True)
+class _Builder(Transformer):
+    """Turns lark's parse tree into ``engine.nodes``; shape errors go to ``diags``."""
+
+    def __init__(self, path: str):
+        super().__init__(visit_tokens=False)
+        self.path = path
+        self.diags: list[Diagnostic] = []
+
+    # helpers ---------------------------------------------------------------
+    def _sp(self, meta: Any) -> n.Span:
+        return _span_of(self.path, meta)
+
+    def _choice(self, what: str, tok: Token, allowed: tuple[str, ...] | None = None) -> n.Word:
+        allowed = allowed or _CHOICES[what]
+        span = _tok_span(self.path, tok)
+        if tok.value not in allowed:
+            self.diags.append(error(
+                f"syntax.unknown-{what}", f"`{tok.value}` is not a known {_NOUNS[what]}", span,
+                did_you_mean(tok.value, allowed) or "use one of: " + ", ".join(allowed)))
+        return n.Word(tok.value, span=span)
+
+    def _attrs(self, where: str, items: list[Any], decl: str) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in items:
+            if key not in _ATTRS[where]:
+                self.diags.append(error(
+                    "syntax.attribute-not-allowed", f"`{key}` is not an attribute of {decl}", value.span,
+                    "allowed here: " + ", ".join(_ATTRS[where])))
+            elif key in out:
+                self.diags.append(error(
+                    "syntax.duplicate-attribute", f"`{key}` is given twice", value.span,
+                    "keep one of them", [_label(out[key].span, "first given here")]))
+            else:
+                out[key] = value
+        return out
+
+    def _name(self, tok: Token) -> dict[str, Any]:
+        return {"name": tok.value, "name_span": _tok_span(self.path, tok)}
+
+    # top level -------------------------------------------------------------
+    def start(self, meta: Any, items: list[Any]) -> list[Any]:
+        return items
+
+    def header(self, meta: Any, c: list[Any]) -> n.Header:
+        name, label, version = c
+        return n.Header(**self._name(name), label=_opt_str(label), version=_opt_str(version), span=self._sp(meta))
+
+    def period(self, meta: Any, c: list[Any]) -> n.PeriodDecl:
+        return n.PeriodDecl(self._date_range(meta, c), span=self._sp(meta))
+
+    def valid_for(self, meta: Any, c: list[Any]) -> tuple[str, n.DateRange]:
+        return "period", self._date_range(meta, c)
+
+    def _date_range(self, meta: Any, c: list[Any]) -> n.DateRange:
+        start, end = c
+        return n.DateRange(self._date(start), self._date(end) if end else None, span=self._sp(meta))
+
+    def subject(self, meta: Any, c: list[Any]) -> n.SubjectDecl:
+        return n.SubjectDecl(self._choice("subject", c[0]), span=self._sp(meta))
+
+    def _date(self, tok: Token) -> dt.date:
+        try:
+            return dt.date.fromisoformat(tok.value)
+        except ValueError:
+            self.diags.append(error("syntax.bad-date", f"`{tok.value}` is not a calendar date",
+                                    _tok_span(self.path, tok), "write dates as YYYY-MM-DD"))
+            return dt.date(1, 1, 1)
+
+    # declarations ----------------------------------------------------------
+    def indicator(self, meta: Any, c: list[Any]) -> n.Indicator:
+        name, label, formula, *attrs = c
+        kw = self._attrs("indicator", _block_attrs(attrs), f"indicator `{name}`")
+        return n.Indicator(**self._name(name), label=_opt_str(label), formula=formula, **kw, span=self._sp(meta))
+
+    def input(self, meta: Any, c: list[Any]) -> n.Input:
+        name, label, *attrs = c
+        kw = self._attrs("input", _block_attrs(attrs), f"input `{name}`")
+        return n.Input(**self._name(name), label=_opt_str(label), **kw, span=self._sp(meta))
+
+    def value(self, meta: Any, c: list[Any]) -> n.Value:
+        name, label, formula, *attrs = c
+        kw = self._attrs("value", _block_attrs(attrs), f"value `{name}`")
+        return n.Value(**self._name(name), label=_opt_str(label), formula=formula, **kw, span=self._sp(meta))
+
+    # attributes: each returns (field, node) -----------------------------------
+    def kind(self, meta: Any, c: list[Any]) -> tuple[str, n.Word]:
+        return "kind", self._choice("kind", c[0])
+
+    def unit(self, meta: Any, c: list[Any]) -> tuple[str, n.Str]:
+        return "unit", n.Str(_unquote(c[0]), span=self._sp(meta))
+
+    def source(self, meta: Any, c: list[Any]) -> tuple[str, n.Str]:
+        return "source", n.Str(_unquote(c[0]), span=self._sp(meta))
+
+    def owner(self, meta: Any, c: list[Any]) -> tuple[str, n.Str]:
+        return "owner", n.Str(_unquote(c[0]), span=self._sp(meta))
+
+    def range(self, meta: Any, c: list[Any]) -> tuple[str, n.Interval]:
+        return "range", n.Interval(c[0], c[1], span=self._sp(meta))
+
+    def better(self, meta: Any, c: list[Any]) -> tuple[str, n.Better]:
+        word = self._choice("better", c[0], ("higher", "lower"))
+        return "better", n.Better(word.value, span=self._sp(meta))
+
+    def better_within(self, meta: Any, c: list[Any]) -> tuple[str, n.Better]:
+        return "better", n.Better("within", c[0], c[1], span=self._sp(meta))
+
+    def baseline(self, meta: Any, c: list[Any]) -> tuple[str, n.Num]:
+        return "baseline", c[0]
+
+    def target(self, meta: Any, c: list[Any]) -> tuple[str, n.Num]:
+        return "target", c[0]
+
+    def deadline(self, meta: Any, c: list[Any]) -> tuple[str, n.DateLit]:
+        return "deadline", n.DateLit(self._date(c[0]), span=self._sp(meta))
+
+    def type(self, meta: Any, c: list[Any]) -> tuple[str, n.ValueType]:
+        word = self._choice("type", c[0])
+        return "type", n.ValueType(word.value, span=self._sp(meta))
+
+    def type_category(self, meta: Any, c: list[Any]) -> tuple[str, n.ValueType]:
+        opts = tuple(_unquote(t) for t in c)
+        return "type", n.ValueType("category", opts, span=self._sp(meta))
+
+    def round(self, meta: Any, c: list[Any]) -> tuple[str, n.Num]:
+        tok = c[0]
+        return "round", n.Num(_decimal(tok.value), text=tok.value, span=_tok_span(self.path, tok))
+
+    def weight(self, meta: Any, c: list[Any]) -> tuple[str, n.Num]:
+        return "weight", c[0]
+
+    def aggregate(self, meta: Any, c: list[Any]) -> tuple[str, n.Word]:
+        return "aggregate", self._choice("aggregate", c[0])
+
+    def require(self, meta: Any, c: list[Any]) -> tuple[str, n.Num]:
+        return "require", c[0]
+
+    def missing(self, meta: Any, c: list[Any]) -> tuple[str, n.Missing]:
+        word = self._choice("missing", c[0], tuple(t for t in n.TREATMENTS if t != "value"))
+        return "missing", n.Missing(word.value, span=self._sp(meta))
+
+    def missing_value(self, meta: Any, c: list[Any]) -> tuple[str, n.Missing]:
+        return "missing", n.Missing("value", c[0], span=self._sp(meta))
+
+    def cap(self, meta: Any, c: list[Any]) -> n.Num:
+        return c[0]
+
+    def score_method(self, meta: Any, c: list[Any]) -> tuple[str, n.Scoring]:
+        word = self._choice("score", c[0])
+        return "score", n.Scoring(word.value, cap=c[1], span=self._sp(meta))
+
+    def score_goalposts(self, meta: Any, c: list[Any]) -> tuple[str, n.Scoring]:
+        self._choice("score", c[0], ("goalposts",))
+        return "score", n.Scoring("goalposts", cap=c[3], lo=c[1], hi=c[2], span=self._sp(meta))
+
+    def score_piecewise(self, meta: Any, c: list[Any]) -> tuple[str, n.Scoring]:
+        return "score", n.Scoring("piecewise", cases=tuple(c), span=self._sp(meta))
+
+    def score_formula(self, meta: Any, c: list[Any]) -> tuple[str, n.Scoring]:
+        return "score", n.Scoring("formula", formula=c[0], span=self._sp(meta))
+
+    def case(self, meta: Any, c: list[Any]) -> n.Case:
+        return n.Case(c[0], c[1], span=self._sp(meta))
+
+    def case_otherwise(self, meta: Any, c: list[Any]) -> n.Case:
+        return n.Case(None, c[0], span=self._sp(meta))
+
+    # scorecards -------------------------------------------------------------
+    def scorecard(self, meta: Any, c: list[Any]) -> n.Tree:
+        name, label, *rest = c
+        return self._tree(meta, "scorecard", name, label, rest)
+
+    def group(self, meta: Any, c: list[Any]) -> n.Tree:
+        level, name, label, *rest = c
+        return self._tree(meta, level.value, name, label, rest)
+
+    def _tree(self, meta: Any, level: str, name: Token, label: Token | None, rest: list[Any]) -> n.Tree:
+        *attrs, children = rest
+        kw = self._attrs("node", attrs, f"{level} `{name}`")
+        return n.Tree(**self._name(name), level=level, label=_opt_str(label), **kw,
+                      children=None if children is None else children.items, span=self._sp(meta))
+
+    def children(self, meta: Any, c: list[Any]) -> _Children:
+        return _Children(tuple(c))
+
+    def leaf(self, meta: Any, c: list[Any]) -> n.Leaf:
+        name, *attrs = c
+        kw = self._attrs("node", attrs, f"`{name}`")
+        bad = {k: v for k, v in kw.items() if k not in ("weight", "missing")}
+        for key, value in bad.items():
+            self.diags.append(error("syntax.attribute-not-allowed",
+                                    f"`{key}` belongs on the indicator or a group, not on a reference",
+                                    value.span, f"move `{key}` into the declaration of `{name}`"))
+        kw = {k: v for k, v in kw.items() if k not in bad}
+        return n.Leaf(**self._name(name), **kw, span=self._sp(meta))
+
+    # ratings and tables ----------------------------------------------------
+    def rating(self, meta: Any, c: list[Any]) -> n.Rating:
+        name, label, of, rnd, *bands = c
+        rounding = rnd[1] if rnd else None
+        return n.Rating(**self._name(name), label=_opt_str(label), of=of.value if of else None,
+                        round=rounding, bands=tuple(bands), span=self._sp(meta),
+                        of_span=_tok_span(self.path, of) if of else n.NO_SPAN)
+
+    def band(self, meta: Any, c: list[Any]) -> n.Band:
+        label, b1, b2, gate = c
+        bounds = tuple(b for b in (b1, b2) if b is not None)
+        return n.Band(n.Str(_unquote(label), span=_tok_span(self.path, label)), bounds, gate, span=self._sp(meta))
+
+    def band_otherwise(self, meta: Any, c: list[Any]) -> n.Band:
+        label, gate = c
+        return n.Band(n.Str(_unquote(label), span=_tok_span(self.path, label)), (), gate, True, span=self._sp(meta))
+
+    def bound(self, meta: Any, c: list[Any]) -> n.Bound:
+        return n.Bound(c[0].value, c[1], span=self._sp(meta))
+
+    def gate(self, meta: Any, c: list[Any]) -> Any:
+        return c[0]
+
+    def table(self, meta: Any, c: list[Any]) -> n.Table:
+        name, label, *rest = c
+        inputs = tuple(n.Ref(t.value, span=_tok_span(self.path, t)) for t in rest if isinstance(t, Token))
+        hit = next((x for x in rest if isinstance(x, n.Word)), None)
+        rows = tuple(x for x in rest if isinstance(x, n.Row))
+        return n.Table(**self._name(name), label=_opt_str(label), inputs=inputs, hit=hit, rows=rows,
+                       span=self._sp(meta))
+
+    def hit(self, meta: Any, c: list[Any]) -> n.Word:
+        return self._choice("hit", c[0])
+
+    def row(self, meta: Any, c: list[Any]) -> n.Row:
+        return n.Row(tuple(c[:-1]), c[-1], span=self._sp(meta))
+
+    def cell(self, meta: Any, c: list[Any]) -> Any:
+        x = c[0]
+        if isinstance(x, n.Num):
+            return x
+        span = _tok_span(self.path, x)
+        if x.type == "STRING":
+            return n.Str(_unquote(x), span=span)
+        if x.type == "WILDCARD":
+            return n.Wildcard(span=span)
+        return n.Bool(x.type == "TRUE", span=span)
+
+    # group constraints, bounds, agencies ------------------------------------
+    def quota(self, meta: Any, c: list[Any]) -> n.Quota:
+        name, label, by, *rules = c
+        return n.Quota(**self._name(name), label=_opt_str(label), by=n.Ref(by.value, span=_tok_span(self.path, by)),
+                       rules=tuple(rules), span=self._sp(meta))
+
+    def quota_rule(self, meta: Any, c: list[Any]) -> n.QuotaRule:
+        return n.QuotaRule(c[0], c[1], span=self._sp(meta))
+
+    def constraint_in(self, meta: Any, c: list[Any]) -> n.Constraint:
+        fld, target, lo, hi = c
+        return n.Constraint(self._choice("constraint", fld), n.Ref(target.value, span=_tok_span(self.path, target)),
+                            "in", lo, hi, span=self._sp(meta))
+
+    def constraint_cmp(self, meta: Any, c: list[Any]) -> n.Constraint:
+        fld, target, op, value = c
+        lo, hi = _cmp_bounds(op.value, value)
+        return n.Constraint(self._choice("constraint", fld), n.Ref(target.value, span=_tok_span(self.path, target)),
+                            op.value, lo, hi, span=self._sp(meta))
+
+    def agency(self, meta: Any, c: list[Any]) -> n.Agency:
+        name, label, extends, *items = c
+        peer = next((x for x in items if isinstance(x, n.Word)), None)
+        overrides = tuple(x for x in items if isinstance(x, n.Decl))
+        return n.Agency(**self._name(name), label=_opt_str(label),
+                        extends=n.Str(_unquote(extends), span=_tok_span(self.path, extends)),
+                        peer_group=peer, overrides=overrides, span=self._sp(meta))
+
+    def peer_group(self, meta: Any, c: list[Any]) -> n.Word:
+        return n.Word(c[0].value, span=_tok_span(self.path, c[0]))
+
+    # expressions -----------------------------------------------------------
+    def number(self, meta: Any, c: list[Any]) -> n.Num:
+        sign, tok = c
+        return self._num(tok, negative=sign is not None, span=self._sp(meta))
+
+    def literal(self, meta: Any, c: list[Any]) -> n.Num:
+        return self._num(c[0], negative=False, span=self._sp(meta))
+
+    def _num(self, tok: Token, negative: bool, span: n.Span) -> n.Num:
+        percent = tok.type == "PERCENT"
+        value = _decimal(tok.value.rstrip("%"))
+        if percent:
+            value = value / 100
+        text = ("-" if negative else "") + tok.value
+        return n.Num(-value if negative else value, percent, text=text, span=span)
+
+    def string(self, meta: Any, c: list[Any]) -> n.Str:
+        return n.Str(_unquote(c[0]), span=self._sp(meta))
+
+    def true(self, meta: Any, c: list[Any]) -> n.Bool:
+        return n.Bool(True, span=self._sp(meta))
+
+    def false(self, meta: Any, c: list[Any]) -> n.Bool:
+        return n.Bool(False, span=self._sp(meta))
+
+    def name(self, meta: Any, c: list[Any]) -> n.Ref:
+        return n.Ref(c[0].value, span=self._sp(meta))
+
+    def call(self, meta: Any, c: list[Any]) -> n.Call:
+        func, *args = c
+        args = [a for a in args if a is not None]
+        span = self._sp(meta)
+        if func.value not in n.FUNCTIONS:
+            self.diags.append(error("syntax.unknown-function", f"there is no function `{func.value}`",
+                                    _tok_span(self.path, func),
+                                    did_you_mean(func.value, n.FUNCTIONS) or
+                                    "functions: " + ", ".join(sorted(n.FUNCTIONS))))
+        else:
+            lo, hi = n.FUNCTIONS[func.value]
+            if len(args) < lo or (hi is not None and len(args) > hi):
+                want = f"{lo}" if lo == hi else f"at least {lo}"
+                self.diags.append(error("syntax.arity", f"`{func.value}` takes {want} argument(s), "
+                                        f"got {len(args)}", span,
+                                        "write round(x, 2) for two decimals" if func.value == "round" else None))
+        return n.Call(func.value, tuple(args), span=span)
+
+    def if_else(self, meta: Any, c: list[Any]) -> n.IfElse:
+        return n.IfElse(c[0], c[1], c[2], span=self._sp(meta))
+
+    def or_(self, meta: Any, c: list[Any]) -> n.Binary:
+        return n.Binary("or", c[0], c[1], span=self._sp(meta))
+
+    def and_(self, meta: Any, c: list[Any]) -> n.Binary:
+        return n.Binary("and", c[0], c[1], span=self._sp(meta))
+
+    def not_(self, meta: Any, c: list[Any]) -> n.Unary:
+        return n.Unary("not", c[0], span=self._sp(meta))
+
+    def neg(self, meta: Any, c: list[Any]) -> n.Unary:
+        return n.Unary("-", c[1], span=self._sp(meta))
+
+    def compare(self, meta: Any, c: list[Any]) -> n.Binary:
+        return n.Binary(c[1].value, c[0], c[2], span=self._sp(meta))
+
+    def binary(self, meta: Any, c: list[Any]) -> n.Binary:
+        return n.Binary(c[1].value, c[0], c[2], span=self._sp(meta))
+
+    def in_list(self, meta: Any, c: list[Any]) -> n.InList:
+        return n.InList(c[0], tuple(c[1:]), span=self._sp(meta))
+
+
+class _Children:
+    """The braces of a tree node, kept apart from its attributes until built."""
+
+    def __init__(self, items: tuple[Any, ...]):
+        self.items = items
+
+
+def _label(span: n.Span, message: str) -> Any:
+    from engine.diagnostics import Label
+    return Label(span, message)
+
+
+def _opt_str(tok: Token | None) -> str | None:
+    return _unquote(tok) if tok is not None else None
+
+
+def _block_attrs(items: list[Any]) -> list[tuple[str, Any]]:
+    return [x for x in items if isinstance(x, tuple)]
+
+
+def _cmp_bounds(op: str, value: n.Num) -> tuple[n.Num | None, n.Num | None]:
+    if op in (">=", ">"):
+        return value, None
+    if op in ("<=", "<"):
+        return None, value
+    return value, value
+
