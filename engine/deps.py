@@ -1,0 +1,86 @@
+"""What each declaration reads: the one definition of dependencies.
+
+The checker (unknown names, cycles, unused indicators) and the graph builder
+both use it, so they can never disagree about what depends on what.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from engine import nodes as n
+
+
+@dataclass(frozen=True, slots=True)
+class Use:
+    """One reference from a declaration to a name, with where it is written."""
+
+    name: str
+    span: n.Span
+    in_score: bool = False  # inside the declaring indicator's own score formula
+
+
+def named(module: n.Module) -> Iterator[n.Decl]:
+    """Every named declaration of a policy, tree groups included, in source order."""
+    for item in module.items:
+        if isinstance(item, n.Tree):
+            yield from _tree_nodes(item)
+        elif isinstance(item, n.Decl) and not isinstance(item, (n.Header, n.Agency)):
+            yield item
+
+
+def _tree_nodes(tree: n.Tree) -> Iterator[n.Tree]:
+    yield tree
+    for child in tree.children or ():
+        if isinstance(child, n.Tree):
+            yield from _tree_nodes(child)
+
+
+def expr_refs(expr: n.Node | None, in_score: bool = False) -> Iterator[Use]:
+    """Names an expression reads (``raw(x)`` reads ``x``)."""
+    if expr is None:
+        return
+    for node in expr.walk():
+        if isinstance(node, n.Ref):
+            yield Use(node.name, node.span, in_score)
+
+
+def uses(decl: n.Decl) -> list[Use]:
+    """The names ``decl`` reads, in source order.
+
+    Inside an indicator's score formula, ``value``/``target``/``baseline`` refer
+    to the indicator itself and are not uses.
+    """
+    if isinstance(decl, n.Indicator):
+        out = list(expr_refs(decl.formula))
+        if decl.score is not None:
+            body = [decl.score.formula, *[e for c in decl.score.cases for e in (c.when, c.then)]]
+            out += [u for e in body for u in expr_refs(e, in_score=True) if u.name not in n.SELF_NAMES]
+        return out
+    if isinstance(decl, n.Value):
+        return list(expr_refs(decl.formula))
+    if isinstance(decl, n.Tree):
+        return [Use(c.name, c.name_span) for c in decl.children or ()]
+    if isinstance(decl, n.Rating):
+        out = [Use(decl.of, decl.of_span)] if decl.of else []
+        return out + [u for b in decl.bands for u in expr_refs(b.gate)]
+    if isinstance(decl, n.Table):
+        return [Use(r.name, r.span) for r in decl.inputs]
+    if isinstance(decl, n.Quota):
+        refs = [u for r in decl.rules for e in (r.where, r.require) for u in expr_refs(e)]
+        return ([Use(decl.by.name, decl.by.span)] if decl.by else []) + refs
+    return []
+
+
+def self_refs_outside_score(decl: n.Decl) -> Iterator[Use]:
+    """``value``/``target``/``baseline`` used where they mean nothing (outside a score)."""
+    exprs: list[n.Node | None] = []
+    if isinstance(decl, (n.Indicator, n.Value)):
+        exprs.append(decl.formula)
+    if isinstance(decl, n.Rating):
+        exprs += [b.gate for b in decl.bands]
+    if isinstance(decl, n.Quota):
+        exprs += [e for r in decl.rules for e in (r.where, r.require)]
+    for e in exprs:
+        yield from (u for u in expr_refs(e) if u.name in n.SELF_NAMES)
