@@ -1,0 +1,55 @@
+"""The validated columns handed from data loading to the evaluator.
+
+One ``Batch`` holds the accepted rows of every submitted file, column by
+column: numbers as float64 with NaN for missing, booleans as float64 1.0/0.0
+with NaN for missing, categories and text as object arrays with None for
+missing.  Rejected rows never reach a batch; they are in the load report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where one value came from: file and row (a line number or a sheet cell)."""
+
+    file: str
+    row: str
+
+
+@dataclass
+class Batch:
+    """Accepted subjects, one entry per subject in every array (same length ``n``).
+
+    ``origins[name][i]`` says which file and row gave subject i's value of
+    ``name`` (in a long layout each measurement has its own row);
+    ``row_origin[i]`` is the subject's own row (wide) or first row (long).
+    ``period`` holds ISO dates per subject when the data carries a period column.
+    """
+
+    subject_ids: np.ndarray
+    agencies: np.ndarray
+    columns: dict[str, np.ndarray]
+    row_origin: list[Origin]
+    origins: dict[str, list[Origin | None]] = field(default_factory=dict)
+    period: np.ndarray | None = None
+
+    @property
+    def n(self) -> int:
+        return len(self.subject_ids)
+
+    def take(self, index: np.ndarray) -> Batch:
+        """The sub-batch of the given row positions (e.g. one agency's subjects)."""
+        pick = [int(i) for i in index]
+        return Batch(
+            subject_ids=self.subject_ids[index],
+            agencies=self.agencies[index],
+            columns={k: v[index] for k, v in self.columns.items()},
+            row_origin=[self.row_origin[i] for i in pick],
+            origins={k: [v[i] for i in pick] for k, v in self.origins.items()},
+            period=None if self.period is None else self.period[index],
+        )
