@@ -87,7 +87,7 @@ def sort(diags: Iterable[Diagnostic]) -> list[Diagnostic]:
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
     """A "did you mean `x`?" hint for the closest candidate, if any is close."""
-    close = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.5)
     return f"did you mean `{close[0]}`?" if close else None
 
 
