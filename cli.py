@@ -92,10 +92,11 @@ def fmt(paths: tuple[str, ...], check_only: bool, show_diff: bool) -> int:
 
     from engine.diagnostics import KinerjaError
     from engine.fmt import format_text
-    from engine.sources import policy_files
+    from engine.resolve import discover
 
     changed, failed = 0, []
-    for path in policy_files([Path(p) for p in paths]):
+    files, _ = discover(paths)
+    for path in files:
         text = path.read_text(encoding="utf-8")
         try:
             new = format_text(text, str(path))

@@ -1,0 +1,128 @@
+"""The compiler: policy files to checked plans, as a short ordered tuple of stages.
+
+Each stage collects all of its findings; a module whose earlier stage had errors
+goes no further, while the other modules of the run carry on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from engine import checks, diagnostics, graph, resolve
+from engine import nodes as n
+from engine.diagnostics import Diagnostic, KinerjaError
+from engine.plan import Plan
+
+
+@dataclass
+class Report:
+    """Everything one run found and built: findings (sorted), source texts, plans by key."""
+
+    diagnostics: list[Diagnostic]
+    sources: dict[str, str]
+    plans: dict[str, Plan]  # "policy_id@version" for national policies, the agency id for agencies
+    files: list[str]
+
+    @property
+    def errors(self) -> int:
+        return sum(d.is_error for d in self.diagnostics)
+
+    @property
+    def warnings(self) -> int:
+        return sum(not d.is_error for d in self.diagnostics)
+
+
+@dataclass
+class _Run:
+    paths: Sequence[str | Path]
+    root: str | Path | None
+    project: resolve.Project | None = None
+    ready: dict[str, n.Module] = field(default_factory=dict)  # plan key -> module cleared for the next stage
+    plans: dict[str, Plan] = field(default_factory=dict)
+
+
+def _syntax(run: _Run) -> None:
+    run.project = resolve.load(run.paths, run.root)
+
+
+def _resolve(run: _Run) -> None:
+    project = resolve.link(_project(run))
+    for versions in project.national.values():
+        run.ready |= {plan_key(m): m for m in versions if not project.has_errors(m.path)}
+    run.ready |= {a.name: a.module for a in project.agencies.values() if a.module is not None}
+
+
+def _check(run: _Run) -> None:
+    # National modules first, so an agency's copy of a national finding is recognised as one.
+    for key, module in list(run.ready.items()):
+        found = checks.run(module)
+        _project(run).add(found)
+        if any(d.is_error for d in found):
+            del run.ready[key]
+
+
+def _graph(run: _Run) -> None:
+    for key, module in run.ready.items():
+        try:
+            run.plans[key] = graph.build(module)
+        except KinerjaError as exc:
+            _project(run).add(exc.diagnostics)
+
+
+STAGES: tuple[tuple[str, Callable[[_Run], None]], ...] = (
+    ("syntax", _syntax),    # find the .kin files under the paths and parse each one
+    ("resolve", _resolve),  # follow `extends`, apply agency overrides, check national constraints
+    ("check", _check),      # semantic checks on every national and every resolved agency module
+    ("graph", _graph),      # a plan (steps in dependency order) for every module that passed
+)
+
+
+def check_paths(paths: Sequence[str | Path], root: str | Path | None = None, until: str = "graph") -> Report:
+    """Run the stages up to and including ``until`` over the policy files under ``paths``."""
+    run = _pipeline(paths, root, until)
+    project = _project(run)
+    return Report(diagnostics.sort(project.diagnostics), project.sources, run.plans, project.files)
+
+
+def compile_file(path: str | Path, root: str | Path | None = None) -> Plan:
+    """The plan of one policy file (national, or agency resolved against what it extends).
+
+    Raises ``KinerjaError`` with every error found on the way.
+    """
+    run = _pipeline([path], root, "graph")
+    project = _project(run)
+    errors = [d for d in project.diagnostics if d.is_error]
+    if errors:
+        raise KinerjaError(errors)
+    shown = resolve.display(Path(path).resolve())
+    module = project.modules.get(shown)
+    agency = resolve.agency_of(module) if module else None
+    key = agency.name if agency else plan_key(module) if module else None
+    if key not in run.plans:
+        raise KinerjaError([diagnostics.error("compile.no-policy", "the file holds no policy to compile",
+                                              n.Span(shown, 1, 1, 1, 1), "give a national or an agency policy file")])
+    return run.plans[key]
+
+
+def plan_key(module: n.Module) -> str:
+    """``policy_id@version`` (just the id when the header has no version)."""
+    header = module.first(n.Header)
+    version = header.version if isinstance(header, n.Header) else None
+    return f"{resolve.policy_id(module)}@{version}" if version else resolve.policy_id(module)
+
+
+def _pipeline(paths: Sequence[str | Path], root: str | Path | None, until: str) -> _Run:
+    names = [name for name, _ in STAGES]
+    if until not in names:
+        raise ValueError(f"unknown stage {until!r}; stages: {', '.join(names)}")
+    run = _Run(paths, root)
+    for _name, stage in STAGES[: names.index(until) + 1]:
+        stage(run)
+    return run
+
+
+def _project(run: _Run) -> resolve.Project:
+    assert run.project is not None, "the syntax stage runs first"
+    return run.project

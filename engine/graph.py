@@ -1,0 +1,272 @@
+"""Graph stage: a checked module to a ``Plan`` (steps in dependency order), and its renderings.
+
+The only module that imports networkx; nothing from it leaks out: the plan holds
+plain tuples and a cycle becomes a ``graph.cycle`` diagnostic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import networkx as nx
+
+from engine import deps
+from engine import nodes as n
+from engine.diagnostics import Diagnostic, KinerjaError, Label, error
+from engine.plan import Plan, Step, StepKind
+
+_KINDS: tuple[tuple[type, StepKind], ...] = (
+    (n.Input, "input"), (n.Indicator, "indicator"), (n.Value, "value"),
+    (n.Tree, "tree"), (n.Rating, "rating"), (n.Table, "table"),
+)
+
+
+def build(module: n.Module) -> Plan:
+    """Compile a checked module into a plan whose steps come in a deterministic topological order."""
+    decls = [d for d in deps.named(module) if _kind(d) is not None]
+    order = {d.name: i for i, d in reversed(list(enumerate(decls)))}  # first declaration wins
+    by_name = {d.name: d for d in reversed(decls)}
+    ids, parents = _tree_ids(module)
+    graph = nx.DiGraph()
+    graph.add_nodes_from(order)
+    reads: dict[str, tuple[str, ...]] = {}
+    for name, decl in by_name.items():
+        names = dict.fromkeys(u.name for u in deps.uses(decl) if u.name in by_name)
+        reads[name] = tuple(names)
+        graph.add_edges_from((dep, name) for dep in names)
+    try:
+        ordered = list(nx.lexicographical_topological_sort(graph, key=order.__getitem__))
+    except nx.NetworkXUnfeasible:
+        raise KinerjaError([_cycle_error(graph, by_name, order)]) from None
+    steps = tuple(
+        Step(name, ids.get(name, name), _kind(by_name[name]) or "value", by_name[name], reads[name],
+             parents.get(name))
+        for name in ordered
+    )
+    quotas = tuple(d for d in deps.named(module) if isinstance(d, n.Quota))
+    return Plan(module, steps, quotas)
+
+
+def _kind(decl: n.Decl) -> StepKind | None:
+    return next((kind for cls, kind in _KINDS if isinstance(decl, cls)), None)
+
+
+def _tree_ids(module: n.Module) -> tuple[dict[str, str], dict[str, str]]:
+    """Dotted ids and parents of tree members; a name reached twice keeps its first place."""
+    ids: dict[str, str] = {}
+    parents: dict[str, str] = {}
+
+    def visit(node: n.Tree | n.Leaf, prefix: str, parent: str | None) -> None:
+        if node.name in ids:
+            return
+        ids[node.name] = f"{prefix}.{node.name}" if prefix else node.name
+        if parent is not None:
+            parents[node.name] = parent
+        if isinstance(node, n.Tree):
+            for child in node.children or ():
+                visit(child, ids[node.name], node.name)
+
+    for item in module.items:
+        if isinstance(item, n.Tree):
+            visit(item, "", None)
+    return ids, parents
+
+
+def _cycle_error(graph: nx.DiGraph, by_name: dict[str, n.Decl], order: dict[str, int]) -> Diagnostic:
+    # Start the reported cycle at its earliest declaration so the message is stable.
+    start = min((v for comp in nx.strongly_connected_components(graph) if len(comp) > 1 for v in comp),
+                key=order.__getitem__, default=None)
+    reads = graph.reverse(copy=False)  # report "a reads c reads b", the way a policy is written
+    edges = nx.find_cycle(reads, source=start) if start is not None else nx.find_cycle(reads)
+    chain = [e[0] for e in edges] + [edges[-1][1]]
+    first = by_name[chain[0]]
+    labels = [Label(by_name[v].name_span, f"`{v}` is declared here") for v in chain[1:-1]]
+    return error("graph.cycle", "dependency cycle: " + " -> ".join(chain) + " (each reads the next)", first.name_span,
+                 "break the cycle: a value cannot depend on itself", labels)
+
+
+# ------------------------------------------------------------------ renderings
+
+
+def _num(num: n.Num | None) -> str:
+    if num is None:
+        return ""
+    if num.text:
+        return num.text
+    return f"{num.value * 100:f}".rstrip("0").rstrip(".") + "%" if num.percent else f"{num.value:f}"
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _title(decl: n.Decl) -> str:
+    label = getattr(decl, "label", None)
+    return f"{decl.name} {_quote(label)}" if label else decl.name
+
+
+def _tree_attrs(tree: n.Tree) -> str:
+    parts = [tree.aggregate.value if tree.aggregate else "mean"]
+    if tree.missing:
+        parts.append(_missing(tree.missing))
+    if tree.require:
+        parts.append(f"require {_num(tree.require)}")
+    if tree.round:
+        parts.append(f"round {_num(tree.round)}")
+    return ", ".join(parts)
+
+
+def _missing(m: n.Missing) -> str:
+    return f"missing value {_num(m.value)}" if m.value is not None else f"missing {m.treatment}"
+
+
+def _decl_attrs(decl: n.Decl) -> str:
+    if isinstance(decl, n.Indicator):
+        method = decl.score.method if decl.score else "ratio"
+        cap = f" cap {_num(decl.score.cap)}" if decl.score and decl.score.cap else ""
+        derived = ", derived" if decl.formula is not None else ""
+        return f"indicator{derived}, {method}{cap}"
+    return "value" if isinstance(decl, n.Value) else "input" if isinstance(decl, n.Input) else ""
+
+
+def _hangers(plan: Plan) -> dict[str, list[Step]]:
+    """Ratings hang off the node they rate; tables off the first rating or table they read."""
+    out: dict[str, list[Step]] = {}
+    placed: set[str] = set()
+    for step in plan.steps:
+        decl = step.decl
+        anchor = None
+        if isinstance(decl, n.Rating):
+            anchor = decl.of
+        elif isinstance(decl, n.Table):
+            anchor = next((r.name for r in decl.inputs if r.name in placed), None)
+        if anchor is not None:
+            out.setdefault(anchor, []).append(step)
+            placed.add(step.name)
+    return out
+
+
+def render_text(plan: Plan) -> str:
+    """The aggregation tree (weights as written, methods, ratings and tables hanging off
+    nodes), then inputs and the remaining derived values with what they read."""
+    lines: list[str] = []
+    header = plan.header
+    if header:
+        version = f" version {_quote(header.version)}" if header.version else ""
+        lines.append(f"policy {_title(header)}{version}")
+    hangers = _hangers(plan)
+    shown: set[str] = set()
+    for item in plan.module.items:
+        if isinstance(item, n.Tree):
+            lines.append("")
+            lines += _render_tree(plan, item, "", "", hangers, shown)
+    inputs = [s.name for s in plan.steps if s.kind == "input" and s.name not in shown]
+    rest = [s for s in plan.steps if s.kind != "input" and s.name not in shown]
+    if inputs:
+        lines += ["", "inputs: " + ", ".join(inputs)]
+    if rest:
+        lines += ["", "other derived values:"]
+        for step in rest:
+            if step.name in shown:  # already printed under a value it hangs off
+                continue
+            shown.add(step.name)
+            reads = " <- " + ", ".join(step.deps) if step.deps else ""
+            lines.append(f"  {step.kind} {step.name}{reads}")
+            lines += _render_hangers(step.name, "    ", hangers, shown)
+    if plan.quotas:
+        lines += ["", "quotas: " + ", ".join(f"{q.name} by {q.by.name if q.by else '?'}" for q in plan.quotas)]
+    return "\n".join(lines).lstrip("\n") + "\n"
+
+
+def _render_tree(plan: Plan, node: n.Tree | n.Leaf, lead: str, indent: str,
+                 hangers: dict[str, list[Step]], shown: set[str]) -> Iterator[str]:
+    shown.add(node.name)
+    weight = f"  weight {_num(node.weight)}" if node.weight else ""
+    if isinstance(node, n.Tree):
+        yield f"{lead}{node.level} {_title(node)}{weight}  [{_tree_attrs(node)}]"
+    else:
+        decl = _step_decl(plan, node.name)
+        missing = f", {_missing(node.missing)}" if node.missing else ""
+        attrs = _decl_attrs(decl) if decl else "unknown"
+        yield f"{lead}{_title(decl) if decl else node.name}{weight}  [{attrs}{missing}]"
+    yield from _render_hangers(node.name, indent + ("│   " if isinstance(node, n.Tree) and node.children
+                                                      else "    "), hangers, shown)
+    children = list(node.children or ()) if isinstance(node, n.Tree) else []
+    for i, child in enumerate(children):
+        last = i == len(children) - 1
+        yield from _render_tree(plan, child, indent + ("└── " if last else "├── "),
+                                indent + ("    " if last else "│   "), hangers, shown)
+
+
+def _render_hangers(name: str, indent: str, hangers: dict[str, list[Step]], shown: set[str]) -> Iterator[str]:
+    for step in hangers.get(name, ()):
+        shown.add(step.name)
+        decl = step.decl
+        if isinstance(decl, n.Rating):
+            bands = " | ".join(b.label.value for b in decl.bands)
+            yield f"{indent}=> rating {_title(decl)}: {bands}"
+        elif isinstance(decl, n.Table):
+            hit = decl.hit.value if decl.hit else "unique"
+            yield f"{indent}=> table {_title(decl)} ({', '.join(r.name for r in decl.inputs)}) hit {hit}"
+        yield from _render_hangers(step.name, indent + "    ", hangers, shown)
+
+
+def _step_decl(plan: Plan, name: str) -> n.Decl | None:
+    return next((s.decl for s in plan.steps if s.name == name), None)
+
+
+_DOT_SHAPES = {"input": "parallelogram", "indicator": "box", "value": "ellipse",
+               "tree": "box3d", "rating": "hexagon", "table": "tab"}
+
+
+def _edge_weight(step: Step, dep: str) -> str | None:
+    if isinstance(step.decl, n.Tree):
+        child = next((c for c in step.decl.children or () if c.name == dep), None)
+        if child is not None and child.weight is not None:
+            return _num(child.weight)
+    return None
+
+
+def _label_text(step: Step) -> str:
+    label = getattr(step.decl, "label", None)
+    return f"{step.name}\n{label}\n({step.kind})" if label else f"{step.name}\n({step.kind})"
+
+
+def render_dot(plan: Plan) -> str:
+    """Graphviz DOT of the plan: data flows from what is read to what reads it."""
+    name = plan.header.name if plan.header else "policy"
+    out = [f"digraph {_quote(name)} {{", "  rankdir=TB;", '  node [fontname="Helvetica"];']
+    for step in plan.steps:
+        label = _quote(_label_text(step)).replace("\n", "\\n")
+        out.append(f"  {_quote(step.id)} [label={label}, shape={_DOT_SHAPES[step.kind]}];")
+    ids = {s.name: s.id for s in plan.steps}
+    for step in plan.steps:
+        for dep in step.deps:
+            weight = _edge_weight(step, dep)
+            attr = f" [label={_quote(weight)}]" if weight else ""
+            out.append(f"  {_quote(ids[dep])} -> {_quote(step.id)}{attr};")
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+def _mermaid_text(text: str) -> str:
+    return text.replace('"', "#quot;")
+
+
+_MERMAID_SHAPES = {"input": ('[/"', '"/]'), "indicator": ('["', '"]'), "value": ('("', '")'),
+                   "tree": ('[["', '"]]'), "rating": ('{{"', '"}}'), "table": ('[("', '")]')}
+
+
+def render_mermaid(plan: Plan) -> str:
+    """A Mermaid ``flowchart TD`` of the plan (node ids are prefixed: `end` is reserved)."""
+    out = ["flowchart TD"]
+    for step in plan.steps:
+        left, right = _MERMAID_SHAPES[step.kind]
+        label = _mermaid_text(_label_text(step)).replace("\n", "<br/>")
+        out.append(f"    n_{step.name}{left}{label}{right}")
+    for step in plan.steps:
+        for dep in step.deps:
+            weight = _edge_weight(step, dep)
+            arrow = f' -->|"{_mermaid_text(weight)}"| ' if weight else " --> "
+            out.append(f"    n_{dep}{arrow}n_{step.name}")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,256 @@
+"""Agency overrides applied to a national module, and the national constraints that bound them.
+
+``apply`` returns a new module shaped exactly like a national one, so the checker,
+the graph builder and the evaluator need not know an agency was involved.  The
+overriding values keep their own spans, so a finding about them points at the
+agency file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields, replace
+from decimal import Decimal
+
+from engine import deps
+from engine import nodes as n
+from engine.diagnostics import Diagnostic, Label, did_you_mean, error
+
+_SKIP = ("name", "span", "name_span", "children", "level", "of_span", "bands")
+_NODE_ATTRS = ("label", "weight", "aggregate", "missing", "require", "round")
+_LEAF_ATTRS = ("weight", "missing")
+_NOUN = {n.Indicator: "indicator", n.Input: "input", n.Value: "value", n.Tree: "scorecard",
+         n.Rating: "rating", n.Table: "table", n.Quota: "quota"}
+
+
+def apply(base: n.Module, agency: n.Agency, path: str) -> tuple[n.Module, list[Diagnostic]]:
+    """The national ``base`` with ``agency``'s overrides applied, and the findings of doing so."""
+    items = list(base.items)
+    index = {d.name: i for i, d in enumerate(items) if isinstance(d, n.Decl) and not isinstance(d, n.Header)}
+    diags: list[Diagnostic] = []
+    for override in agency.overrides:
+        i = index.get(override.name)
+        old = items[i] if i is not None else None
+        if not isinstance(old, type(override)):
+            diags.append(_unknown(override, base, old))
+            continue
+        items[i] = _apply_one(old, override, diags)
+    module = n.Module(path, tuple(items), span=agency.span)
+    if not diags:
+        diags += check_constraints(module)
+    return module, diags
+
+
+def _unknown(override: n.Decl, base: n.Module, found: object) -> Diagnostic:
+    noun = _NOUN.get(type(override), "declaration")
+    if found is not None:
+        kind = _NOUN.get(type(found), "declaration")
+        hint = f"`{override.name}` is {'an' if kind[0] in 'aeiou' else 'a'} {kind} in the national policy"
+    elif any(d.name == override.name for d in deps.named(base)):
+        hint = f"`{override.name}` is inside a scorecard: override it within `scorecard <name> {{ ... }}`"
+    else:
+        same = [d.name for d in base.decls() if isinstance(d, type(override))]
+        hint = did_you_mean(override.name, same)
+    return error("resolve.unknown-override", f"the national policy has no {noun} `{override.name}`",
+                 override.name_span, hint)
+
+
+def _given(decl: n.Node, names: tuple[str, ...] | None = None) -> dict[str, object]:
+    """The attributes an override actually writes (absent ones are ``None``)."""
+    keys = names or tuple(f.name for f in fields(decl) if f.name not in _SKIP and f.compare)
+    return {k: getattr(decl, k) for k in keys if getattr(decl, k) is not None}
+
+
+def _apply_one(old: n.Decl, new: n.Decl, diags: list[Diagnostic]) -> n.Decl:
+    if isinstance(old, (n.Value, n.Table)):
+        return new  # a derived value or a table is replaced as a whole
+    if isinstance(old, n.Rating) and isinstance(new, n.Rating):
+        return _merge_rating(old, new, diags)
+    if isinstance(old, n.Tree) and isinstance(new, n.Tree):
+        return _merge_tree(old, new, diags)
+    return replace(old, **_given(new))
+
+
+def _merge_rating(old: n.Rating, new: n.Rating, diags: list[Diagnostic]) -> n.Rating:
+    bands = list(old.bands)
+    labels = [b.label.value for b in old.bands]
+    for band in new.bands:
+        if band.label.value in labels:
+            bands[labels.index(band.label.value)] = band
+        else:
+            diags.append(error("resolve.unknown-band", f"rating `{old.name}` has no band \"{band.label.value}\"",
+                               band.label.span, did_you_mean(band.label.value, labels)
+                               or "an agency can change bands, not add them: " + ", ".join(labels)))
+    extra = _given(new, ("label", "round"))
+    if new.of is not None:
+        extra |= {"of": new.of, "of_span": new.of_span}
+    return replace(old, bands=tuple(bands), **extra)
+
+
+def _merge_tree(old: n.Tree, new: n.Tree, diags: list[Diagnostic]) -> n.Tree:
+    tree = replace(old, **_given(new, _NODE_ATTRS))
+    for child in new.children or ():
+        updated = _update(tree, child, diags)
+        if updated is None:
+            names = [d.name for d in _members(old)]
+            diags.append(error("resolve.unknown-override", f"`{old.name}` has no member `{child.name}`",
+                               child.name_span, did_you_mean(child.name, names)))
+        else:
+            tree = updated
+    return tree
+
+
+def _update(tree: n.Tree, override: n.Tree | n.Leaf, diags: list[Diagnostic]) -> n.Tree | None:
+    """``tree`` with the member named like ``override`` changed, looking at any depth; ``None`` if absent."""
+    children = list(tree.children or ())
+    for k, child in enumerate(children):
+        if child.name == override.name:
+            children[k] = _merge_member(child, override, diags)
+            return replace(tree, children=tuple(children))
+    for k, child in enumerate(children):
+        if isinstance(child, n.Tree) and (found := _update(child, override, diags)) is not None:
+            children[k] = found
+            return replace(tree, children=tuple(children))
+    return None
+
+
+def _merge_member(old: n.Tree | n.Leaf, new: n.Tree | n.Leaf, diags: list[Diagnostic]) -> n.Tree | n.Leaf:
+    if isinstance(old, n.Tree) and isinstance(new, n.Tree):
+        return _merge_tree(old, new, diags)
+    if isinstance(new, n.Tree):
+        wrong = [k for k in _given(new, _NODE_ATTRS) if k not in _LEAF_ATTRS] + (["members"] if new.children else [])
+        if wrong:
+            diags.append(error("resolve.override-not-allowed",
+                               f"`{old.name}` is a reference to an indicator; only its weight and missing "
+                               "treatment can change here", new.name_span,
+                               f"change {', '.join(wrong)} on the indicator itself"))
+    return replace(old, **_given(new, _LEAF_ATTRS))
+
+
+def _members(module_or_tree: n.Module | n.Tree) -> list[n.Tree | n.Leaf]:
+    """Every tree node and leaf below (and including) the scorecards, in source order."""
+    roots = [module_or_tree] if isinstance(module_or_tree, n.Tree) else \
+        [i for i in module_or_tree.items if isinstance(i, n.Tree)]
+    out: list[n.Tree | n.Leaf] = []
+
+    def visit(node: n.Tree | n.Leaf) -> None:
+        out.append(node)
+        if isinstance(node, n.Tree):
+            for child in node.children or ():
+                visit(child)
+
+    for root in roots:
+        visit(root)
+    return out
+
+
+# ------------------------------------------------------------------ constraints
+
+
+def _constraints(module: n.Module) -> list[n.Constraint]:
+    return [i for i in module.items if isinstance(i, n.Constraint)]
+
+
+def check_constraint_names(module: n.Module) -> list[Diagnostic]:
+    """A national constraint must name a tree member (weight) or an indicator (target, baseline, cap)."""
+    members = {m.name for m in _members(module)}
+    indicators = {d.name for d in module.decls() if isinstance(d, n.Indicator)}
+    named = {d.name for d in deps.named(module)} | members
+    out = []
+    for c in _constraints(module):
+        name, what = c.target.name, c.field.value
+        if name not in named:
+            out.append(error("resolve.unknown-name", f"no declaration is named `{name}`", c.target.span,
+                             did_you_mean(name, named)))
+        elif what == "weight" and name not in members:
+            out.append(error("resolve.constraint-field", f"`{name}` has no weight: it is not in a scorecard",
+                             c.target.span, "bound the weight of a scorecard member"))
+        elif what != "weight" and name not in indicators:
+            out.append(error("resolve.constraint-field", f"`{name}` is not an indicator, so it has no {what}",
+                             c.target.span, did_you_mean(name, indicators)))
+    return out
+
+
+def check_constraints(module: n.Module) -> list[Diagnostic]:
+    """Each national constraint against the values the (resolved) module ends up with."""
+    out = []
+    for c in _constraints(module):
+        found = _constrained(module, c)
+        if found is None:
+            continue
+        value, span, shown = found
+        problem = _violation(c, value)
+        if problem:
+            message, hint = problem
+            out.append(error("resolve.constraint-violated", f"{c.field.value} of `{c.target.name}` is {shown}, "
+                             + message, span, hint, [Label(c.span, "the national policy sets this bound")]))
+    return out
+
+
+def _constrained(module: n.Module, c: n.Constraint) -> tuple[Decimal | None, n.Span, str] | None:
+    """The value a constraint bounds, where it is written, and how to show it; ``None`` if not applicable."""
+    name = c.target.name
+    if c.field.value == "weight":
+        return _weight(module, name, percent=bool((c.lo or c.hi) and (c.lo or c.hi).percent))  # type: ignore[union-attr]
+    ind = next((d for d in module.decls() if isinstance(d, n.Indicator) and d.name == name), None)
+    if ind is None:
+        return None
+    if c.field.value == "cap":
+        if ind.score is None or ind.score.cap is None:
+            span = ind.score.span if ind.score else ind.name_span
+            return None, span, "unbounded (no cap)"
+        num = ind.score.cap
+    else:
+        num = getattr(ind, c.field.value)
+    return None if num is None else (num.value, num.span, _show(num))
+
+
+def _weight(module: n.Module, name: str, percent: bool) -> tuple[Decimal | None, n.Span, str] | None:
+    for node in _members(module):
+        if isinstance(node, n.Tree):
+            siblings = list(node.children or ())
+            member = next((c for c in siblings if c.name == name), None)
+            if member is None or member.weight is None:
+                continue
+            weight = member.weight
+            if percent and not weight.percent:  # relative weights: bound the normalised share
+                total = sum((s.weight.value if s.weight else Decimal(1)) for s in siblings)
+                share = weight.value / total if total else Decimal(0)
+                return share, weight.span, f"{_show(weight)} of {total:f} ({_pct(share)})"
+            return weight.value, weight.span, _show(weight)
+    return None
+
+
+def _violation(c: n.Constraint, value: Decimal | None) -> tuple[str, str] | None:
+    lo, hi = c.lo, c.hi
+    what = c.field.value
+    if value is None:  # no cap at all: only a lower bound is met
+        return ("above the national maximum " + _show(hi), f"set a {what} of at most {_show(hi)}") if hi else None
+    checks = {
+        "in": (lo is not None and hi is not None and lo.value <= value <= hi.value,
+               f"outside the national bound {_show(lo)} .. {_show(hi)}",
+               f"choose a {what} from {_show(lo)} to {_show(hi)}"),
+        ">=": (lo is not None and value >= lo.value, f"below the national minimum {_show(lo)}",
+               f"choose a {what} of at least {_show(lo)}"),
+        ">": (lo is not None and value > lo.value, f"not above the national minimum {_show(lo)}",
+              f"choose a {what} above {_show(lo)}"),
+        "<=": (hi is not None and value <= hi.value, f"above the national maximum {_show(hi)}",
+               f"choose a {what} of at most {_show(hi)}"),
+        "<": (hi is not None and value < hi.value, f"not below the national maximum {_show(hi)}",
+              f"choose a {what} below {_show(hi)}"),
+        "==": (lo is not None and value == lo.value, f"but the national policy fixes it at {_show(lo)}",
+               f"use {_show(lo)}"),
+    }
+    ok, message, hint = checks[c.op]
+    return None if ok else (message, hint)
+
+
+def _show(num: n.Num | None) -> str:
+    if num is None:
+        return "?"
+    if num.text:
+        return num.text
+    return _pct(num.value) if num.percent else f"{num.value.normalize():f}"
+
+
+def _pct(value: Decimal) -> str:
+    return f"{(value * 100).quantize(Decimal('0.01')).normalize():f}%"

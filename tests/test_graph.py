@@ -1,0 +1,112 @@
+"""Graph stage: plan order, stable ids, parents, cycles, and the three renderings (golden files)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from engine import graph, syntax
+from engine import nodes as n
+from engine.diagnostics import KinerjaError
+
+GOLDEN = Path(__file__).parent / "golden" / "graph"
+UPDATE = os.environ.get("KINERJA_UPDATE_GOLDEN") == "1"
+
+
+@pytest.fixture(scope="module")
+def plan():
+    text = (GOLDEN / "sample.kin").read_text(encoding="utf-8")
+    return graph.build(syntax.parse(text, "sample.kin"))
+
+
+@pytest.mark.parametrize("suffix, render", [
+    ("txt", graph.render_text), ("dot", graph.render_dot), ("mmd", graph.render_mermaid)])
+def test_renderings_match_golden(plan, suffix, render):
+    path = GOLDEN / f"sample.{suffix}"
+    actual = render(plan)
+    if UPDATE:
+        path.write_text(actual, encoding="utf-8")
+    assert actual == path.read_text(encoding="utf-8")
+
+
+def test_every_dep_comes_before_its_user(plan):
+    seen: set[str] = set()
+    for step in plan.steps:
+        assert set(step.deps) <= seen, step.name
+        seen.add(step.name)
+
+
+def test_order_is_source_order_where_free(plan):
+    names = [s.name for s in plan.steps]
+    # inputs have no deps and come first, in the order they are declared
+    assert names[:4] == ["pagu", "belanja", "inovasi", "perilaku"]
+    assert names.index("nilai_kinerja") > names.index("pembelajaran")
+    assert names[-3:] == ["predikat", "predikat_akhir", "serapan_band"]
+
+
+def test_ids_and_parents(plan):
+    ids = {s.name: s.id for s in plan.steps}
+    assert ids["nilai_kinerja"] == "nilai_kinerja"
+    assert ids["keuangan"] == "nilai_kinerja.keuangan"
+    assert ids["realisasi_anggaran"] == "nilai_kinerja.keuangan.realisasi_anggaran"
+    assert ids["waktu_layanan"] == "nilai_kinerja.pelanggan.layanan.waktu_layanan"
+    assert ids["serapan"] == "serapan"
+    assert ids["predikat"] == "predikat"
+    assert plan.step("ikm").parent == "layanan"
+    assert plan.step("layanan").parent == "pelanggan"
+    assert plan.step("nilai_kinerja").parent is None
+    assert plan.step("serapan").parent is None
+
+
+def test_kinds_deps_and_quotas(plan):
+    assert plan.step("pagu").kind == "input"
+    assert plan.step("layanan").kind == "tree"
+    assert plan.step("layanan").deps == ("ikm", "waktu_layanan")
+    assert plan.step("predikat").deps == ("nilai_kinerja", "inovasi")
+    assert plan.step("realisasi_anggaran").deps == ("belanja", "pagu")
+    assert [q.name for q in plan.quotas] == ["sebaran"]
+    with pytest.raises(KeyError):
+        plan.step("sebaran")
+
+
+def test_declaration_order_does_not_change_the_plan_contents(plan):
+    module = plan.module
+    shuffled = n.Module(module.path, tuple(reversed(module.items)))
+    other = graph.build(shuffled)
+    assert {(s.name, s.id, s.deps, s.parent) for s in other.steps} == \
+        {(s.name, s.id, s.deps, s.parent) for s in plan.steps}
+    seen: set[str] = set()
+    for step in other.steps:
+        assert set(step.deps) <= seen
+        seen.add(step.name)
+
+
+def test_build_is_deterministic(plan):
+    assert graph.build(plan.module) == plan
+    assert graph.render_dot(graph.build(plan.module)) == graph.render_dot(plan)
+
+
+def test_a_cycle_is_a_diagnostic_not_a_crash():
+    text = """policy p version "1"
+value a = c + 1
+value b = a * 2
+value c = b - 1
+value d = a
+"""
+    with pytest.raises(KinerjaError) as info:
+        graph.build(syntax.parse(text, "c.kin"))
+    (diag,) = info.value.diagnostics
+    assert diag.code == "graph.cycle"
+    assert "a -> c -> b -> a" in diag.message
+    assert (diag.span.file, diag.span.line, diag.span.column) == ("c.kin", 2, 7)
+
+
+def test_labels_are_quoted_in_dot_and_escaped_in_mermaid():
+    text = 'policy p version "1"\ninput x "Nilai \\"awal\\""\nvalue end = x\n'
+    plan = graph.build(syntax.parse(text, "q.kin"))
+    assert '[label="x\\nNilai \\"awal\\"\\n(input)"' in graph.render_dot(plan)
+    mermaid = graph.render_mermaid(plan)
+    assert "#quot;awal#quot;" in mermaid
+    assert "n_x --> n_end" in mermaid  # `end` alone is a Mermaid keyword
