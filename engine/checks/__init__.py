@@ -1,0 +1,38 @@
+"""Checker stage: every rule over one policy module, findings sorted by position.
+
+``run(module)`` builds one shared ``Context`` (names, uses, possible ranges) and
+runs the ordered ``RULES``; each rule is a function ``rule(ctx) -> Iterable[Diagnostic]``
+living in the small module of its family.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from engine import diagnostics
+from engine import nodes as n
+from engine.checks import attributes, bands, cycles, header, names, smart, tables, weights
+from engine.checks.context import Context
+from engine.diagnostics import Diagnostic
+
+Rule = Callable[[Context], Iterable[Diagnostic]]
+
+RULES: tuple[Rule, ...] = (
+    *header.RULES,
+    *names.RULES,
+    *cycles.RULES,
+    *weights.RULES,
+    *bands.RULES,
+    *tables.RULES,
+    *attributes.RULES,
+    *smart.RULES,
+)
+
+
+def run(module: n.Module, rules: tuple[Rule, ...] = RULES) -> list[Diagnostic]:
+    """All findings of ``rules`` over ``module``, sorted by position."""
+    ctx = Context.build(module)
+    return diagnostics.sort(d for rule in rules for d in rule(ctx))
+
+
+__all__ = ["RULES", "Context", "Rule", "run"]

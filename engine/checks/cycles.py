@@ -1,0 +1,64 @@
+"""Rule: dependency cycles among declarations, each reported once with its whole path."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from engine.checks.context import Context
+from engine.diagnostics import Diagnostic, error
+
+
+def _edges(ctx: Context) -> dict[str, list[str]]:
+    graph: dict[str, list[str]] = {}
+    for decl, uses in ctx.uses:
+        if ctx.decls.get(decl.name) is decl:  # duplicates are reported elsewhere
+            graph[decl.name] = list(dict.fromkeys(u.name for u in uses if u.name in ctx.decls))
+    return graph
+
+
+def find_cycles(graph: dict[str, list[str]]) -> list[list[str]]:
+    """Cycles closed by the back edges of a depth-first search, each rotated to start at
+    its earliest-declared member and listed once."""
+    order = {name: i for i, name in enumerate(graph)}
+    state: dict[str, int] = {}  # 1 = on the stack, 2 = done
+    stack: list[str] = []
+    seen: set[tuple[str, ...]] = set()
+    found: list[list[str]] = []
+
+    def close(nxt: str) -> None:
+        cycle = stack[stack.index(nxt):]
+        start = min(range(len(cycle)), key=lambda i: order.get(cycle[i], 0))
+        key = tuple(cycle[start:] + cycle[:start])
+        if key not in seen:
+            seen.add(key)
+            found.append(list(key))
+
+    # Iterative, so a long chain of derived values cannot hit Python's recursion limit.
+    for root in graph:
+        if root in state:
+            continue
+        state[root] = 1
+        stack.append(root)
+        todo = [iter(graph.get(root, ()))]
+        while todo:
+            nxt = next(todo[-1], None)
+            if nxt is None:
+                todo.pop()
+                state[stack.pop()] = 2
+            elif state.get(nxt) == 1:
+                close(nxt)
+            elif nxt not in state:
+                state[nxt] = 1
+                stack.append(nxt)
+                todo.append(iter(graph.get(nxt, ())))
+    return found
+
+
+def cycles(ctx: Context) -> Iterator[Diagnostic]:
+    for cycle in find_cycles(_edges(ctx)):
+        path = " -> ".join([*cycle, cycle[0]])
+        yield error("check.cycle", f"dependency cycle: {path}", ctx.decls[cycle[0]].name_span,
+                    "break the cycle: one of these must not depend on the others")
+
+
+RULES = (cycles,)
