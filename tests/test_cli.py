@@ -1,0 +1,99 @@
+"""The `kinerja` command line: exit codes, output channels and formats."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import cli
+
+DATA = Path(__file__).parent / "data" / "cli"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli.main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_check_clean_policy_exits_0() -> None:
+    code, out, err = run("check", str(DATA / "clean.kin"))
+    assert code == 0 and out == ""
+    assert "0 error(s), 0 warning(s)" in err
+
+
+def test_check_errors_exit_1_with_position_caret_and_hint() -> None:
+    code, _, err = run("check", str(DATA / "broken.kin"))
+    assert code == 1
+    assert "broken.kin:13:5: error[check.unknown-name]" in err
+    assert "weights of" in err and "90%" in err  # check.weights-sum says the actual sum
+    assert "^" in err and "Traceback" not in err
+
+
+def test_warnings_pass_unless_strict() -> None:
+    assert run("check", str(DATA / "warn.kin"))[0] == 0
+    code, _, err = run("check", "--strict", str(DATA / "warn.kin"))
+    assert code == 1 and "warning[check.smart-unit]" in err
+
+
+def test_check_json_carries_the_same_fields() -> None:
+    code, out, _ = run("check", "--format", "json", str(DATA / "broken.kin"))
+    assert code == 1
+    diags = json.loads(out)["diagnostics"]
+    first = next(d for d in diags if d["code"] == "check.unknown-name")
+    assert (first["line"], first["column"], first["severity"]) == (13, 5, "error")
+    assert first["help"] and first["file"].endswith("broken.kin")
+
+
+def test_usage_errors_exit_2() -> None:
+    assert run("check")[0] == 2
+    assert run("check", "no/such/file.kin")[0] == 2
+    assert run("graph", str(DATA / "clean.kin"), "--format", "png")[0] == 2
+
+
+def test_internal_error_exits_3_without_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    import engine.compiler
+
+    def boom(*_: object, **__: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(engine.compiler, "check_paths", boom)
+    code, _, err = run("check", str(DATA / "clean.kin"))
+    assert code == 3 and "internal error: RuntimeError: boom" in err and "Traceback" not in err
+    code, _, err = run("check", "--debug", str(DATA / "clean.kin"))
+    assert code == 3 and "Traceback" in err
+
+
+def test_fmt_check_diff_and_write(tmp_path: Path) -> None:
+    messy = tmp_path / "messy.kin"
+    shutil.copy(DATA / "clean.kin", messy)
+    messy.write_text(messy.read_text().replace("    a weight 60%", "  a   weight 60%"))
+    code, _, err = run("fmt", "--check", str(messy))
+    assert code == 1 and "would reformat" in err
+    code, out, _ = run("fmt", "--diff", str(messy))
+    assert code == 1 and "-  a   weight 60%" in out and "+    a weight 60%" in out
+    assert run("fmt", str(messy))[0] == 0
+    assert messy.read_text() == (DATA / "clean.kin").read_text()
+    assert run("fmt", "--check", str(messy))[0] == 0
+
+
+def test_fmt_refuses_a_file_that_does_not_parse(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.kin"
+    bad.write_text("policy p\nindicator a { taget 1 }\n")
+    code, _, err = run("fmt", str(bad))
+    assert code == 1 and "did you mean `target`?" in err
+    assert bad.read_text() == "policy p\nindicator a { taget 1 }\n"
+
+
+@pytest.mark.parametrize("fmt, marker", [("text", "nilai"), ("dot", "digraph"), ("mermaid", "flowchart TD")])
+def test_graph_formats(fmt: str, marker: str) -> None:
+    code, out, _ = run("graph", "--format", fmt, str(DATA / "clean.kin"))
+    assert code == 0 and marker in out and "predikat" in out
+
+
+def test_graph_of_a_broken_policy_exits_1() -> None:
+    code, out, err = run("graph", str(DATA / "broken.kin"))
+    assert code == 1 and out == "" and "check.unknown-name" in err
