@@ -88,7 +88,8 @@ def otherwise_last(ctx: Context) -> Iterator[Diagnostic]:
 
 def band_order(ctx: Context) -> Iterator[Diagnostic]:
     for r in ctx.of(n.Rating):
-        keyed = [b for b in _setup(ctx, r)[0] if b.iv is not None]
+        # A gated band may span any values (it only takes those passing its gate): not part of the ladder.
+        keyed = [b for b in _setup(ctx, r)[0] if b.iv is not None and b.band.gate is None]
         direction = 0
         for prev, cur in zip(keyed, keyed[1:]):
             step = _cmp((cur.iv.lo, cur.iv.hi), (prev.iv.lo, prev.iv.hi))
@@ -144,7 +145,8 @@ def band_overlap(ctx: Context) -> Iterator[Diagnostic]:
                 both = iv.intersect(e.iv, own)
                 if iv.has_grid_point(both, places):
                     yield error("check.band-overlap", f"bands `{e.name}` and `{b.name}` both match {iv.describe(both)}",
-                                b.band.span, f"make the edges meet without overlapping, or gate `{e.name}` with `if`",
+                                b.band.span, f"give each band both edges so they meet without overlapping "
+                                f"(e.g. `when >= 90 and < 110`), or gate `{e.name}` with `if`",
                                 [Label(e.band.span, "the earlier band")])
                     break
 
