@@ -1,0 +1,213 @@
+"""Vectorised validation of one column against its declared field: values plus problems.
+
+Every check is an Arrow/numpy operation over the whole column; Python only runs
+for the rows that fail, to spell out their reasons.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from engine.data.schema import Field
+from engine.diagnostics import did_you_mean
+
+NUMBER_RE = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
+_NONFINITE = re.compile(r"^[+-]?(nan|inf|infinity)$", re.IGNORECASE)
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}([.,]\d{3})+([.,]\d+)?$")
+DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
+TRUE_WORDS = ("true", "yes", "ya", "y", "1", "1.0", "benar")
+FALSE_WORDS = ("false", "no", "tidak", "n", "0", "0.0", "salah")
+
+
+@dataclass
+class Problem:
+    """Why row ``index`` of a column is rejected."""
+
+    index: int
+    value: str | None
+    reason: str
+    help: str | None = None
+
+
+@dataclass
+class Checked:
+    """A validated column: ``values`` (float64 or object) and the rows that failed."""
+
+    values: np.ndarray
+    problems: list[Problem] = field(default_factory=list)
+
+
+def as_text(arr: pa.Array) -> pa.Array:
+    """Any column as trimmed text (typed Parquet columns included)."""
+    if pa.types.is_boolean(arr.type):
+        arr = pc.if_else(arr, "true", "false")
+    if not pa.types.is_string(arr.type):
+        arr = pc.cast(arr, pa.string())
+    return pc.utf8_trim_whitespace(arr)
+
+
+def blank(arr: pa.Array) -> np.ndarray:
+    """Rows holding no value (null or empty text): missing, never rejected."""
+    if pa.types.is_string(arr.type):
+        mask = pc.fill_null(pc.equal(arr, ""), True)
+    else:
+        mask = pc.is_null(arr)
+    return _np_bool(mask)
+
+
+def check(f: Field, arr: pa.Array) -> Checked:
+    """Validate one submitted column against its field."""
+    if f.type == "number":
+        return check_number(f, arr)
+    if f.type == "boolean":
+        return check_boolean(f, as_text(arr))
+    if f.type == "category":
+        return check_category(f, as_text(arr))
+    return Checked(to_objects(as_text(arr)))
+
+
+def check_number(f: Field, arr: pa.Array) -> Checked:
+    if pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type) or pa.types.is_decimal(arr.type):
+        values = np.array(pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)
+        # In a typed column NaN is pandas' missing marker; infinities are rejected.
+        bad = np.isinf(values)
+        problems = [Problem(int(i), repr(float(values[i])), f"`{values[i]}` is not a finite number")
+                    for i in np.flatnonzero(bad)]
+        values[bad] = np.nan
+    else:
+        values, problems = _parse_numbers(arr)
+    problems += _range_problems(f, values)
+    return Checked(values, problems)
+
+
+def _parse_numbers(arr: pa.Array) -> tuple[np.ndarray, list[Problem]]:
+    """Text to float64.  Fast path: one Arrow cast of the whole column, which accepts
+    exactly NUMBER_RE plus nan/inf spellings (rejected below); on any other text,
+    the slow path finds the offending cells by pattern."""
+    raw = arr if pa.types.is_string(arr.type) else as_text(arr)
+    try:
+        nulled = pc.if_else(pc.fill_null(pc.equal(raw, ""), True), pa.scalar(None, pa.string()), raw)
+        values = np.array(pc.cast(nulled, pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)
+        bad = np.isinf(values) | (np.isnan(values) & ~blank(raw))
+        text = raw
+    except pa.ArrowInvalid:
+        text = as_text(raw)
+        empty = blank(text)
+        ok = _np_bool(pc.fill_null(pc.match_substring_regex(text, NUMBER_RE), False))
+        parsed = pc.cast(pc.if_else(pa.array(ok), text, pa.scalar(None, pa.string())), pa.float64())
+        values = np.array(parsed.to_numpy(zero_copy_only=False), dtype=np.float64)
+        bad = (~empty & ~ok) | np.isinf(values)  # an exponent past the float range overflows to inf
+    problems = [_number_problem(int(i), text[int(i)].as_py()) for i in np.flatnonzero(bad)]
+    values[bad] = np.nan
+    return values, problems
+
+
+def _number_problem(i: int, text: str) -> Problem:
+    if _NONFINITE.match(text):
+        return Problem(i, text, f"`{text}` is not a finite number", "leave the cell empty when the value is missing")
+    if _DECIMAL_COMMA.match(text):
+        return Problem(i, text, f"`{text}` is not a number",
+                       f"use a decimal point, not a comma: `{text.replace(',', '.')}` (no thousands separators)")
+    if _THOUSANDS.match(text):
+        return Problem(i, text, f"`{text}` is not a number", "write numbers without thousands separators")
+    if re.match(NUMBER_RE, text) is not None:  # matched the pattern but overflowed
+        return Problem(i, text, f"`{text}` is not a finite number")
+    return Problem(i, text, f"`{text}` is not a number")
+
+
+def _range_problems(f: Field, values: np.ndarray) -> list[Problem]:
+    if f.lo is None or f.hi is None:
+        return []
+    with np.errstate(invalid="ignore"):
+        out = (values < f.lo) | (values > f.hi)
+    problems = []
+    for i in np.flatnonzero(out):
+        v = float(values[i])
+        shown = _num(v)
+        problems.append(Problem(int(i), shown, f"value {shown} is outside the range {f.range_text} of `{f.name}`"))
+        values[i] = np.nan
+    return problems
+
+
+def _num(v: float) -> str:
+    return str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
+
+
+def check_boolean(f: Field, text: pa.Array) -> Checked:
+    lower = pc.utf8_lower(text)
+    yes = _np_bool(pc.fill_null(pc.is_in(lower, pa.array(TRUE_WORDS)), False))
+    no = _np_bool(pc.fill_null(pc.is_in(lower, pa.array(FALSE_WORDS)), False))
+    values = np.where(yes, 1.0, np.where(no, 0.0, np.nan))
+    bad = ~blank(text) & ~yes & ~no
+    problems = [Problem(int(i), text[int(i)].as_py(), f"`{text[int(i)].as_py()}` is not a boolean",
+                        "use true/false, yes/no, ya/tidak or 1/0") for i in np.flatnonzero(bad)]
+    return Checked(values, problems)
+
+
+def check_category(f: Field, text: pa.Array) -> Checked:
+    ok = _np_bool(pc.fill_null(pc.is_in(text, pa.array(f.options, type=pa.string())), False))
+    bad = ~blank(text) & ~ok
+    problems = []
+    for i in np.flatnonzero(bad):
+        v = text[int(i)].as_py()
+        options = ", ".join(f'"{o}"' for o in f.options)
+        problems.append(Problem(int(i), v, f"`{v}` is not an option of `{f.name}` ({options})",
+                                did_you_mean(v, f.options)))
+    values = to_objects(text)
+    values[bad] = None
+    return Checked(values, problems)
+
+
+def check_id(arr: pa.Array) -> Checked:
+    text = as_text(arr)
+    problems = [Problem(int(i), None, "missing subject id") for i in np.flatnonzero(blank(text))]
+    return Checked(to_objects(text), problems)
+
+
+def check_agency(arr: pa.Array, known: Iterable[str] | None) -> Checked:
+    text = as_text(arr)
+    values = to_objects(text)
+    if known is None:
+        return Checked(values)
+    known = sorted(set(known))
+    empty = blank(text)
+    ok = _np_bool(pc.fill_null(pc.is_in(text, pa.array(known, type=pa.string())), False))
+    problems = [Problem(int(i), None, "missing agency") for i in np.flatnonzero(empty)]
+    for i in np.flatnonzero(~empty & ~ok):
+        v = values[i]
+        problems.append(Problem(int(i), v, f"unknown agency `{v}`", did_you_mean(v, known)))
+    return Checked(values, problems)
+
+
+def check_period(arr: pa.Array) -> Checked:
+    """ISO dates (YYYY-MM-DD) that exist on the calendar."""
+    text = as_text(arr)
+    shaped = pc.fill_null(pc.match_substring_regex(text, DATE_RE), False)
+    ts = pc.strptime(pc.if_else(shaped, text, pa.scalar(None, pa.string())), format="%Y-%m-%d",
+                     unit="s", error_is_null=True)
+    # strptime rolls 2026-02-30 over to March; a round trip catches it.
+    same = pc.fill_null(pc.equal(pc.strftime(ts, format="%Y-%m-%d"), text), False)
+    bad = ~blank(text) & ~_np_bool(same)
+    problems = [Problem(int(i), text[int(i)].as_py(), f"`{text[int(i)].as_py()}` is not a date",
+                        "write dates as YYYY-MM-DD") for i in np.flatnonzero(bad)]
+    values = to_objects(text)
+    values[bad] = None
+    return Checked(values, problems)
+
+
+def to_objects(text: pa.Array) -> np.ndarray:
+    """Text as an object array with None for missing (empty text is missing)."""
+    cleaned = pc.if_else(pc.fill_null(pc.equal(text, ""), True), pa.scalar(None, pa.string()), text)
+    out = cleaned.to_numpy(zero_copy_only=False)
+    return out if out.dtype == object else out.astype(object)
+
+
+def _np_bool(mask: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    return np.asarray(mask.to_numpy(zero_copy_only=False), dtype=bool)

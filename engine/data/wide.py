@@ -1,0 +1,96 @@
+"""Wide layout: one row per subject, one column per field."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+from engine.batch import Batch, Origin
+from engine.data import validate as v
+from engine.data.parts import (
+    Origins,
+    Part,
+    empty_values,
+    first_occurrence,
+    missing_columns,
+    schema_known,
+    unknown_columns,
+    where,
+)
+from engine.data.readers import RawTable
+from engine.data.report import LoadWarning
+from engine.data.schema import Schema
+
+
+def check_wide(file_no: int, raw: RawTable, schema: Schema, known_agencies: Iterable[str] | None,
+               warnings: list[LoadWarning]) -> Part:
+    """Validate every column of one wide file; rejected rows are marked, not removed."""
+    n = raw.n
+    cols = raw.columns
+    part = Part(file_no, raw, np.full(n, None, dtype=object), np.full(n, None, dtype=object), None,
+                np.zeros(n, dtype=bool))
+    unknown_columns(raw, schema_known(schema), warnings)
+    if schema.id_column in cols:
+        part.ids = part.take(schema.id_column, v.check_id(cols[schema.id_column]))
+    if schema.agency_column in cols:
+        part.agencies = part.take(schema.agency_column, v.check_agency(cols[schema.agency_column], known_agencies))
+    elif known_agencies is not None:
+        missing_columns(part, [schema.agency_column])
+    if schema.period_column in cols:
+        part.periods = part.take(schema.period_column, v.check_period(cols[schema.period_column]))
+    missing_columns(part, [schema.id_column, *schema.required])
+    for name, f in schema.fields.items():
+        if name in cols:
+            part.values[name] = part.take(name, v.check(f, cols[name]))
+    return part
+
+
+def merge_wide(parts: list[Part], schema: Schema) -> Batch:
+    """Concatenate files, reject repeated subject ids (later occurrences), build the batch."""
+    ids = np.concatenate([p.ids for p in parts]) if parts else np.empty(0, dtype=object)
+    _reject_duplicates(parts, ids, schema.id_column)
+    keep = np.concatenate([~p.rejected for p in parts]) if parts else np.zeros(0, dtype=bool)
+    columns = {}
+    for name, f in schema.fields.items():
+        pieces = [p.values.get(name, empty_values(f, p.n)) for p in parts]
+        columns[name] = np.concatenate(pieces)[keep] if pieces else empty_values(f, 0)
+    periods = None
+    if any(p.periods is not None for p in parts):
+        periods = np.concatenate([p.periods if p.periods is not None else np.full(p.n, None, dtype=object)
+                                  for p in parts])[keep]
+    agencies = np.concatenate([p.agencies for p in parts])[keep] if parts else np.empty(0, dtype=object)
+    sources = [(p.raw.file, p.raw.refs) for p in parts]
+    file_no = np.concatenate([np.full(p.n, k, dtype=np.int64) for k, p in enumerate(parts)])[keep] \
+        if parts else np.empty(0, dtype=np.int64)
+    row_no = np.concatenate([np.arange(p.n, dtype=np.int64) for p in parts])[keep] \
+        if parts else np.empty(0, dtype=np.int64)
+    row_origin = Origins(sources, file_no, row_no)
+    origins: dict[str, list[Origin | None]] = {name: row_origin.with_column(name)  # type: ignore[misc]
+                                               for name in schema.fields}
+    return Batch(ids[keep], agencies, columns, row_origin, origins, periods)  # type: ignore[arg-type]
+
+
+def _reject_duplicates(parts: list[Part], ids: np.ndarray, id_column: str) -> None:
+    """The first row of an id wins (rejected or not: two rows for one subject are
+    ambiguous); every later row is rejected naming the first."""
+    if len(ids) == 0:
+        return
+    codes, first = first_occurrence(ids)
+    if len(first) == 0:
+        return
+    rows = np.arange(len(ids))
+    dup = (codes >= 0) & (first[np.maximum(codes, 0)] != rows)
+    if not dup.any():
+        return
+    offsets = np.cumsum([0] + [p.n for p in parts])
+    for g in np.flatnonzero(dup):
+        k = int(np.searchsorted(offsets, g, side="right") - 1)
+        g0 = int(first[codes[g]])
+        k0 = int(np.searchsorted(offsets, g0, side="right") - 1)
+        part, first_part = parts[k], parts[k0]
+        ref0 = where(first_part.raw.file, first_part.raw.refs.ref(g0 - offsets[k0]), part.raw.file)
+        sid = ids[g]
+        part.reject(int(g - offsets[k]), id_column, v.Problem(
+            0, sid, f"duplicate subject id `{sid}` (first at {ref0})", "keep one row per subject"))
+

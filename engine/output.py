@@ -1,0 +1,233 @@
+"""Result writers (CSV, XLSX, JSON, Parquet) that give identical bytes for identical input, and the run manifest.
+
+Determinism: columns keep the caller's order, floats are written in their
+shortest round-trip form, missing values are empty/null, and nothing inside a
+results file depends on the clock (XLSX properties and zip entry times are
+fixed).  The manifest is the only file that records a time.
+Text cells of CSV/XLSX are neutralised against spreadsheet formula injection.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import math
+import re
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+import engine
+
+Table = Mapping[str, Any] | Sequence[tuple[str, Any]]
+FIXED_TIME = dt.datetime(2000, 1, 1, 0, 0, 0)
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+_FIXED_STAMP = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit less the header row
+
+
+def neutralise_text(text: str) -> str:
+    """A text cell that a spreadsheet would read as a formula gets a leading `'`."""
+    return "'" + text if text.startswith(_DANGEROUS) else text
+
+
+def write_results(table: Table, path: str | Path, sheet: str = "results") -> None:
+    """Write ``table`` (name -> column, in order) as .csv, .xlsx, .json or .parquet by suffix."""
+    cols = _columns(table)
+    suffix = Path(path).suffix.lower()
+    writers = {".csv": _write_csv, ".xlsx": _write_xlsx, ".json": _write_json, ".parquet": _write_parquet}
+    if suffix not in writers:
+        raise ValueError(f"cannot write `{suffix}` results; use .csv, .xlsx, .json or .parquet")
+    if suffix == ".xlsx":
+        _write_xlsx(cols, Path(path), sheet)
+    else:
+        writers[suffix](cols, Path(path))
+
+
+def _columns(table: Table) -> list[tuple[str, np.ndarray]]:
+    items = list(table.items()) if isinstance(table, Mapping) else list(table)
+    out = []
+    lengths = set()
+    for name, col in items:
+        arr = np.asarray(col)
+        if arr.dtype.kind in "US":  # plain numpy strings: treat as text
+            arr = arr.astype(object)
+        out.append((str(name), arr))
+        lengths.add(len(arr))
+    if len(lengths) > 1:
+        raise ValueError(f"result columns differ in length: {sorted(lengths)}")
+    return out
+
+
+def _is_number(arr: np.ndarray) -> bool:
+    return arr.dtype.kind in "fiub"
+
+
+def _clean_float(arr: np.ndarray) -> np.ndarray:
+    # -0.0 + 0.0 is 0.0: a negative zero must not print as "-0".
+    return arr.astype(np.float64) + 0.0
+
+
+def _arrow(arr: np.ndarray, neutralise: bool) -> Any:
+    """One column as an Arrow array: numbers with null for missing, anything else as text."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if arr.dtype.kind == "b":
+        return pa.array(arr)
+    if arr.dtype.kind in "iu":
+        return pa.array(arr.astype(np.int64))
+    if arr.dtype.kind == "f":
+        values = _clean_float(arr)
+        return pa.array(values, mask=~np.isfinite(values))
+    text = pa.array([_text(v) for v in arr], type=pa.string())
+    if not neutralise:
+        return text
+    risky = pc.fill_null(pc.match_substring_regex(text, r"^[=+\-@\t\r]"), False)
+    return pc.if_else(risky, pc.binary_join_element_wise("'", text, ""), text)
+
+
+def _text(v: Any) -> str | None:
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return None
+    if isinstance(v, (bool, np.bool_)):
+        return "true" if v else "false"
+    if isinstance(v, (float, np.floating)):
+        return repr(float(v) + 0.0)
+    return str(v)
+
+
+def _write_csv(cols: list[tuple[str, np.ndarray]], path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    table = pa.table({name: _arrow(arr, neutralise=True) for name, arr in cols})
+    pcsv.write_csv(table, path, pcsv.WriteOptions(include_header=True))
+
+
+def _write_parquet(cols: list[tuple[str, np.ndarray]], path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table({name: _arrow(arr, neutralise=False) for name, arr in cols})
+    pq.write_table(table, path, compression="zstd")
+
+
+def _json_value(v: Any) -> Any:
+    if v is None:
+        return None
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    if isinstance(v, (int, np.integer)):
+        return int(v)
+    if isinstance(v, (float, np.floating)):
+        f = float(v) + 0.0
+        return f if math.isfinite(f) else None
+    return str(v)
+
+
+def _write_json(cols: list[tuple[str, np.ndarray]], path: Path) -> None:
+    names = [name for name, _ in cols]
+    columns = [[_json_value(v) for v in arr.tolist()] for _, arr in cols]
+    n = len(cols[0][1]) if cols else 0
+    # One subject per line: diffable, and no indentation bloat on a national run.
+    lines = [json.dumps(dict(zip(names, (c[i] for c in columns))), ensure_ascii=False, allow_nan=False)
+             for i in range(n)]
+    path.write_text("[\n" + ",\n".join(lines) + ("\n]\n" if lines else "]\n"), encoding="utf-8")
+
+
+def _xlsx_value(v: Any) -> Any:
+    if v is None:
+        return None
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    if isinstance(v, (int, np.integer)):
+        return int(v)
+    if isinstance(v, (float, np.floating)):
+        f = float(v) + 0.0
+        return f if math.isfinite(f) else None
+    return neutralise_text(str(v))
+
+
+def _write_xlsx(cols: list[tuple[str, np.ndarray]], path: Path, sheet: str) -> None:
+    from openpyxl import Workbook
+
+    n = len(cols[0][1]) if cols else 0
+    if n > XLSX_MAX_ROWS:
+        raise ValueError(f"{n} rows do not fit one Excel sheet ({XLSX_MAX_ROWS} max); write .csv or .parquet")
+    wb = Workbook(write_only=True)
+    wb.properties.creator = "kinerja"
+    wb.properties.created = FIXED_TIME
+    wb.properties.modified = FIXED_TIME
+    ws = wb.create_sheet(sheet)
+    ws.append([neutralise_text(name) for name, _ in cols])
+    data = [arr.tolist() for _, arr in cols]
+    for i in range(n):
+        ws.append([_xlsx_value(c[i]) for c in data])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    path.write_bytes(_fixed_zip(buffer.getvalue()))
+
+
+def _fixed_zip(data: bytes) -> bytes:
+    """Re-pack a zip with fixed entry times, so equal content gives equal bytes."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            info = zipfile.ZipInfo(item.filename, date_time=_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16
+            body = src.read(item.filename)
+            if item.filename == "docProps/core.xml":  # openpyxl stamps `modified` at save time
+                body = _FIXED_STAMP.sub(_fixed_stamp, body)
+            dst.writestr(info, body)
+    return out.getvalue()
+
+
+def _fixed_stamp(m: re.Match[bytes]) -> bytes:
+    return m.group(1) + FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode() + m.group(2)
+
+
+# ------------------------------------------------------------------ manifest
+
+def file_sha256(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write_manifest(path: str | Path, *, policy_files: Iterable[str | Path], data_files: Iterable[str | Path],
+                   rows_read: int, rows_scored: int, rows_rejected: int, policy_id: str | None = None,
+                   policy_version: str | None = None, results_file: str | Path | None = None,
+                   rejects_file: str | Path | None = None, run_time: dt.datetime | None = None,
+                   extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Write the run's provenance as JSON and return it: the only place a time appears."""
+    when = run_time or dt.datetime.now(dt.timezone.utc)
+    manifest: dict[str, Any] = {
+        "engine": {"name": "kinerja", "version": engine.__version__},
+        "run_time": when.isoformat(timespec="seconds"),
+        "policy": {"id": policy_id, "version": policy_version,
+                   "files": [_file_entry(p) for p in policy_files]},
+        "data_files": [_file_entry(p) for p in data_files],
+        "rows": {"read": rows_read, "scored": rows_scored, "rejected": rows_rejected},
+        "reconciles": rows_read == rows_scored + rows_rejected,
+    }
+    for key, out in (("results", results_file), ("rejects", rejects_file)):
+        if out is not None:
+            manifest[key] = _file_entry(out)
+    if extra:
+        manifest.update(extra)
+    Path(path).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return manifest
+
+
+def _file_entry(path: str | Path) -> dict[str, str]:
+    return {"path": str(path), "sha256": file_sha256(path)}
