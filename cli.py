@@ -142,5 +142,158 @@ def graph(policy: str, fmt: str) -> int:
     return EXIT_OK
 
 
+_POLICY_OPTIONS = [
+    click.option("--policy", "policy_id", help="National policy id, when the folder holds several."),
+    click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="Use the policy version in force on this date."),
+    click.option("--layout", type=click.Choice(["auto", "wide", "long"]), default="auto", show_default=True),
+    click.option("--sheet", help="Excel sheet to read (default: the first)."),
+    click.option("--agencies", "agencies_file", type=click.Path(exists=True, dir_okay=False),
+                 help="File listing the known agency ids (one per line); other agencies are rejected."),
+    click.option("--root", type=click.Path(exists=True, file_okay=False), help="Policy root."),
+]
+
+
+def _policy_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed(_POLICY_OPTIONS):
+        fn = option(fn)
+    return fn
+
+
+def _run(policy: str, data: tuple[str, ...], opts: dict[str, Any]) -> Any:
+    """Compile the policies and evaluate the data; a policy or usage problem raises KinerjaError."""
+    from engine import api
+
+    known = None
+    if opts["agencies_file"]:
+        lines = Path(opts["agencies_file"]).read_text(encoding="utf-8").splitlines()
+        known = [x.strip() for x in lines if x.strip() and not x.startswith("#")]
+    policies = api.compile_policies([Path(policy)], root=opts["root"])
+    as_of = opts["as_of"].date() if opts["as_of"] else None
+    return api.evaluate_files(policies, list(data), policy=opts["policy_id"], as_of=as_of,
+                              layout=opts["layout"], known_agencies=known, sheet=opts["sheet"])
+
+
+def _policy_failure(exc: Any) -> int:
+    from engine.sources import read_sources
+
+    diags = list(exc.diagnostics)
+    _emit_diagnostics(diags, read_sources({d.span.file for d in diags}), "text",
+                      f"stopped: {sum(d.is_error for d in diags)} error(s) in the policies or the command")
+    return EXIT_FINDINGS
+
+
+@main.command(name="eval")
+@click.argument("policy", type=click.Path(exists=True))
+@click.argument("data", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="Results file: .csv, .xlsx, .json or .parquet.")
+@click.option("--rejects", type=click.Path(dir_okay=False), help="Rejects file (default: beside the output).")
+@click.option("--manifest", type=click.Path(dir_okay=False), help="Manifest file (default: beside the output).")
+@click.option("--explain-all", type=click.Path(dir_okay=False), help="Write every subject's explanation (JSONL).")
+@click.option("--strict", is_flag=True, help="Any rejected row fails the run (exit 1).")
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True, help="Summary format.")
+@_policy_options
+@_guarded
+def eval_(policy: str, data: tuple[str, ...], output: str, rejects: str | None, manifest: str | None,
+          explain_all: str | None, strict: bool, fmt: str, **opts: Any) -> int:
+    """Score submitted DATA files under the policies in POLICY (a file or folder)."""
+    from engine.data import DataError, write_rejects
+    from engine.diagnostics import KinerjaError
+    from engine.output import write_manifest, write_results
+
+    try:
+        run = _run(policy, data, opts)
+    except KinerjaError as exc:
+        return _policy_failure(exc)
+    except DataError as exc:
+        raise click.UsageError(str(exc)) from None
+    out = Path(output)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    rejects_path = Path(rejects) if rejects else out.with_name(out.stem + ".rejects.csv")
+    manifest_path = Path(manifest) if manifest else out.with_name(out.stem + ".manifest.json")
+    report, result = run.load.report, run.result
+    write_results(_presentable(result.table()), out)
+    write_rejects(report, rejects_path)
+    if explain_all:
+        _write_explanations(run, Path(explain_all))
+    header = run.plan.header
+    summary = write_manifest(
+        manifest_path, policy_files=sorted(run.policies.report.files), data_files=list(data),
+        rows_read=report.rows_read, rows_scored=report.rows_accepted, rows_rejected=report.rows_rejected,
+        policy_id=header.name if header else None, policy_version=header.version if header else None,
+        results_file=out, rejects_file=rejects_path,
+        extra={"subjects": result.n, "runtime_errors": int(result.table()["errors"].sum()),
+               "quota_violations": [v.to_dict() for v in result.violations],
+               "warnings": [w.__dict__ for w in report.warnings]})
+    _eval_summary(summary, report, result, fmt, out, rejects_path)
+    return EXIT_FINDINGS if strict and report.rows_rejected else EXIT_OK
+
+
+def _presentable(table: dict[str, Any]) -> dict[str, Any]:
+    """Numeric columns snapped to 12 significant digits: float noise is not shown to auditors."""
+
+    from engine.evaluate.numeric import snap
+
+    return {k: snap(v) if v.dtype.kind == "f" else v for k, v in table.items()}
+
+
+def _write_explanations(run: Any, path: Path) -> None:
+    from dataclasses import asdict
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as fh:
+        for sid in run.result.subject_ids:
+            fh.write(json.dumps(asdict(run.explain(sid)), ensure_ascii=False, default=str) + "\n")
+
+
+def _eval_summary(manifest: dict[str, Any], report: Any, result: Any, fmt: str, out: Path, rejects: Path) -> None:
+    if fmt == "json":
+        click.echo(json.dumps(manifest, indent=2, ensure_ascii=False))
+        return
+    rows = manifest["rows"]
+    click.echo(f"read {rows['read']} row(s): {rows['scored']} scored, {rows['rejected']} rejected "
+               f"-> {out} (rejects: {rejects})", err=True)
+    for r in report.rejects[:20]:
+        click.echo(f"  rejected {r.file} {r.row}: {r.reason}" + (f" ({r.help})" if r.help else ""), err=True)
+    if len(report.rejects) > 20:
+        click.echo(f"  ... and {len(report.rejects) - 20} more in {rejects}", err=True)
+    for w in report.warnings:
+        click.echo(f"  warning {w.file}: {w.message}", err=True)
+    if manifest["runtime_errors"]:
+        click.echo(f"  {manifest['runtime_errors']} runtime error(s) recorded per subject (column `errors`)", err=True)
+    for v in result.violations:
+        click.echo(f"  quota: {v.message}", err=True)
+
+
+@main.command()
+@click.argument("policy", type=click.Path(exists=True))
+@click.argument("data", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--id", "subject_id", required=True, help="The subject to explain.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@_policy_options
+@_guarded
+def explain(policy: str, data: tuple[str, ...], subject_id: str, fmt: str, **opts: Any) -> int:
+    """Show how one subject's scores were derived, node by node."""
+    from engine import explain as ex
+    from engine.data import DataError
+    from engine.diagnostics import KinerjaError
+
+    try:
+        run = _run(policy, data, opts)
+    except KinerjaError as exc:
+        return _policy_failure(exc)
+    except DataError as exc:
+        raise click.UsageError(str(exc)) from None
+    try:
+        explanation = run.explain(subject_id)
+    except KeyError:
+        rejected = [r for r in run.load.report.rejects if r.subject_id == subject_id]
+        why = f": rejected at {rejected[0].file}:{rejected[0].row}: {rejected[0].reason}" if rejected else ""
+        click.echo(f"kinerja: no scored subject `{subject_id}`{why}", err=True)
+        return EXIT_FINDINGS
+    click.echo(ex.render(explanation, fmt), nl=False)
+    return EXIT_OK
+
+
 if __name__ == "__main__":
     main()

@@ -24,6 +24,7 @@ class Report:
     sources: dict[str, str]
     plans: dict[str, Plan]  # "policy_id@version" for national policies, the agency id for agencies
     files: list[str]
+    agencies: frozenset[str] = frozenset()  # the keys of ``plans`` that are agency plans
 
     @property
     def errors(self) -> int:
@@ -83,7 +84,8 @@ def check_paths(paths: Sequence[str | Path], root: str | Path | None = None, unt
     """Run the stages up to and including ``until`` over the policy files under ``paths``."""
     run = _pipeline(paths, root, until)
     project = _project(run)
-    return Report(diagnostics.sort(project.diagnostics), project.sources, run.plans, project.files)
+    return Report(diagnostics.sort(project.diagnostics), project.sources, run.plans, project.files,
+                  frozenset(project.agencies))
 
 
 def compile_file(path: str | Path, root: str | Path | None = None) -> Plan:
