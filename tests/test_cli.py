@@ -97,3 +97,51 @@ def test_graph_formats(fmt: str, marker: str) -> None:
 def test_graph_of_a_broken_policy_exits_1() -> None:
     code, out, err = run("graph", str(DATA / "broken.kin"))
     assert code == 1 and out == "" and "check.unknown-name" in err
+
+
+# ------------------------------------------------------------------ eval / explain
+
+ROOT = Path(__file__).parent.parent
+EXAMPLE = ROOT / "examples" / "instansi-2026.csv"
+
+
+def test_eval_example_end_to_end_reconciles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    out = tmp_path / "hasil.csv"
+    code, _, err = run("eval", "policies/", str(EXAMPLE), "-o", str(out))
+    assert code == 0
+    assert "read 61 row(s): 56 scored, 5 rejected" in err
+    manifest = json.loads((tmp_path / "hasil.manifest.json").read_text())
+    assert manifest["rows"] == {"read": 61, "scored": 56, "rejected": 5} and manifest["reconciles"]
+    assert manifest["policy"]["id"] == "bsc_instansi" and manifest["policy"]["version"] == "2026.1"
+    assert all(len(f["sha256"]) == 64 for f in manifest["policy"]["files"] + manifest["data_files"])
+    lines = out.read_text().splitlines()
+    assert len(lines) == 1 + 56
+    rejects = (tmp_path / "hasil.rejects.csv").read_text().splitlines()
+    assert len(rejects) == 1 + 5 and any("line 12" in r and "outside the range 25 .. 100" in r for r in rejects)
+
+
+def test_eval_strict_fails_on_rejects_and_rerun_is_byte_identical(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    assert run("eval", "policies/", str(EXAMPLE), "-o", str(a), "--strict")[0] == 1
+    assert run("eval", "policies/", str(EXAMPLE), "-o", str(b))[0] == 0
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_explain_one_subject_and_a_rejected_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    code, out, _ = run("explain", "policies/", str(EXAMPLE), "--id", "kemenkeu")
+    assert code == 0
+    # kemenkeu's own policy sets the IKU target to 105: 87.57 / 105 x 100 = 83.40 (by hand)
+    assert "min(max(87.57 / 105 × 100, 0), 120) = 83.4" in out and "instansi-2026.csv" in out
+    code, _, err = run("explain", "policies/", str(EXAMPLE), "--id", "instansi_08")
+    assert code == 1 and "rejected at" in err and "line 12" in err
+    code, out, _ = run("explain", "policies/", str(EXAMPLE), "--id", "kemenkeu", "--format", "json")
+    assert json.loads(out)["subject_id"] == "kemenkeu"
+
+
+def test_eval_with_a_broken_policy_exits_1_with_diagnostics(tmp_path: Path) -> None:
+    code, _, err = run("eval", str(DATA / "broken.kin"), str(EXAMPLE), "-o", str(tmp_path / "x.csv"))
+    assert code == 1 and "check.unknown-name" in err and not (tmp_path / "x.csv").exists()
