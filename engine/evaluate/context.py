@@ -1,0 +1,103 @@
+"""The state of one plan's evaluation over one batch: the columns computed so far."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine import nodes as n
+from engine.batch import Batch
+from engine.evaluate import numeric as num
+from engine.evaluate.events import Events, Recorder
+from engine.evaluate.expr import Col, Evaluator, ExprError
+from engine.evaluate.result import StepResult
+from engine.plan import Plan
+
+
+class Context:
+    """Step results by name, the batch, and the event recorder."""
+
+    def __init__(self, plan: Plan, batch: Batch):
+        self.plan = plan
+        self.batch = batch
+        self.n = batch.n
+        self.events = Events()
+        self.rec = Recorder(self.events, self.n)
+        self.steps: dict[str, StepResult] = {}
+
+    def value(self, name: str) -> Col:
+        """What a name yields in an expression (an indicator's score, a rating's label...)."""
+        if name in self.steps:
+            return self.steps[name].value
+        if name in self.batch.columns:  # a data field not declared as input (e.g. a unit id)
+            return self.batch.columns[name]
+        raise ExprError(f"unknown name {name}")
+
+    def raw(self, name: str) -> Col:
+        step = self.steps.get(name)
+        if step is not None and step.raw is not None:
+            return step.raw
+        return self.value(name)
+
+    def evaluator(self, overrides: dict[str, Col] | None = None) -> Evaluator:
+        if not overrides:
+            return Evaluator(self.value, self.raw, self.rec, self.n)
+        def lookup(name: str) -> Col:
+            return overrides[name] if name in overrides else self.value(name)
+        return Evaluator(lookup, self.raw, self.rec, self.n)
+
+    def column(self, name: str, label: bool = False) -> np.ndarray:
+        """A submitted column; all missing when the batch does not have it."""
+        col = self.batch.columns.get(name)
+        if col is not None:
+            return col if col.dtype == object else np.asarray(col, dtype=np.float64)
+        return np.full(self.n, None, dtype=object) if label else np.full(self.n, np.nan)
+
+
+def missing_mask(col: np.ndarray) -> np.ndarray:
+    return np.equal(col, None) if col.dtype == object else np.isnan(col)
+
+
+def apply_missing(ctx: Context, name: str, col: np.ndarray, treatment: n.Missing | None,
+                  baseline: float | None, skip: np.ndarray | None = None,
+                  note_default: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Apply a declaration's own missing-data treatment to its value column.
+
+    Returns the new column and the mask of rows that the ``zero`` treatment
+    covers (for an indicator they score 0).  Rows in ``skip`` already carry a
+    runtime error: an error is not missing data, so no treatment hides it.
+    """
+    missing = missing_mask(col)
+    if skip is not None:
+        missing &= ~skip
+    zero = np.zeros(ctx.n, dtype=bool)
+    if not np.any(missing):
+        return col, zero
+    t = treatment.treatment if treatment else "exclude"
+    rec = ctx.rec
+    if t == "fail":
+        rec.error(missing, "eval.missing-refused", f"{name} is missing and its treatment is `missing fail`")
+        return col, zero
+    if t == "zero":
+        rec.decision(missing, "eval.missing-zero", f"{name} is missing: counted as 0 (`missing zero`)")
+        return col, missing
+    fill = None
+    if t == "value" and treatment is not None and treatment.value is not None:
+        fill = num.to_float(treatment.value.value)
+        rec.decision(missing, "eval.missing-value", f"{name} is missing: {fill:g} used (`missing value`)")
+    elif t == "baseline" and baseline is not None:
+        fill = baseline
+        rec.decision(missing, "eval.missing-baseline", f"{name} is missing: baseline {baseline:g} used")
+    if fill is None:
+        if treatment is None and not note_default:  # an input or value that is simply absent
+            return col, zero
+        rec.decision(missing, "eval.missing-excluded",
+                     f"{name} is missing: left out (`missing exclude`); its parent re-weights")
+        return col, zero
+    out = col.copy()
+    out[missing] = fill
+    return out, zero
+
+
+def step_round(value: np.ndarray, places: n.Num | None) -> np.ndarray:
+    return value if places is None else num.round_half_away(value, int(places.value))
+

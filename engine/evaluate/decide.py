@@ -1,0 +1,108 @@
+"""Ratings (bands with explicit edges and gates) and decision tables.
+
+A rating rounds its value first when it declares ``round N``, then tries its
+bands in order; a band matches when every bound holds (compared up to
+representation noise, see ``numeric``) and its gate, if any, is true.  A gate
+that is missing counts as not satisfied.  A present value matched by no band is
+a runtime error (``eval.no-band``), never a silent label.
+
+A table row matches when every cell equals its input (``_`` matches anything,
+even a missing input).  ``hit first`` takes the first matching row; ``hit
+unique`` requires exactly one (two -> ``eval.ambiguous-rule``).  No matching row
+is ``eval.no-rule`` unless an input was missing, in which case the result is
+simply missing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine import nodes as n
+from engine.evaluate import numeric as num
+from engine.evaluate.context import Context, missing_mask
+from engine.evaluate.expr import full
+from engine.evaluate.result import StepResult
+from engine.plan import Step
+
+
+def evaluate_rating(ctx: Context, step: Step) -> StepResult:
+    decl = step.decl
+    assert isinstance(decl, n.Rating)
+    ctx.rec.step = step.name
+    size = ctx.n
+    x = np.asarray(ctx.value(decl.of), dtype=np.float64) if decl.of else np.full(size, np.nan)
+    banded = num.round_half_away(x, int(decl.round.value)) if decl.round is not None else x
+    label = np.full(size, None, dtype=object)
+    band = np.full(size, -1, dtype=np.int16)
+    open_ = ~np.isnan(banded) if decl.of else np.ones(size, dtype=bool)
+    extra: dict[str, np.ndarray] = {"banded": banded}
+    ev = ctx.evaluator()
+    for i, b in enumerate(decl.bands):
+        ok = open_.copy()
+        for bound in b.bounds:
+            ok &= num.COMPARE[bound.op](banded, num.to_float(bound.value.value)) == 1.0
+        if b.gate is not None:
+            gate = full(ev.branch(b.gate, ok), size).astype(np.float64)
+            extra[f"gate:{i}"] = gate
+            ok &= gate == 1.0
+        label[ok] = b.label.value
+        band[ok] = i
+        open_ &= ~ok
+    ctx.rec.error(open_ & ~np.isnan(banded) if decl.of else open_, "eval.no-band",
+                  f"no band of {step.name} matches the value")
+    extra["band"] = band
+    return StepResult(step.name, "rating", label, extra=extra)
+
+
+def _cell_match(ctx: Context, col: np.ndarray, cell: n.Node) -> np.ndarray:
+    size = ctx.n
+    if isinstance(cell, n.Wildcard):
+        return np.ones(size, dtype=bool)
+    if isinstance(cell, n.Str):
+        return np.asarray(col == cell.value, dtype=bool) if col.dtype == object else np.zeros(size, dtype=bool)
+    want = (1.0 if cell.value else 0.0) if isinstance(cell, n.Bool) else num.to_float(cell.value)
+    if col.dtype == object:
+        return np.asarray(col == want, dtype=bool)
+    return num.eq(col, want) == 1.0
+
+
+def evaluate_table(ctx: Context, step: Step) -> StepResult:
+    decl = step.decl
+    assert isinstance(decl, n.Table)
+    ctx.rec.step = step.name
+    size = ctx.n
+    cols = [full(ctx.value(r.name), size) for r in decl.inputs]
+    any_missing = np.zeros(size, dtype=bool)
+    for c in cols:
+        any_missing |= missing_mask(c)
+    numeric = all(isinstance(r.result, n.Num) for r in decl.rows)
+    out = np.full(size, np.nan) if numeric else np.full(size, None, dtype=object)
+    row = np.full(size, -1, dtype=np.int16)
+    hits = np.zeros(size, dtype=np.int16)
+    first = (decl.hit.value if decl.hit else "unique") == "first"
+    for i, r in enumerate(decl.rows):
+        match = np.ones(size, dtype=bool)
+        for c, cell in zip(cols, r.cells):
+            match &= _cell_match(ctx, c, cell)
+        take = match & (row < 0)
+        out[take] = _result(r.result)
+        row[take] = i
+        hits += match
+    if not first:
+        twice = hits > 1
+        ctx.rec.error(twice, "eval.ambiguous-rule", f"more than one row of {step.name} matches (hit unique)")
+        out[twice] = np.nan if numeric else None
+        row[twice] = -1
+    ctx.rec.error((hits == 0) & ~any_missing, "eval.no-rule", f"no row of {step.name} matches")
+    return StepResult(step.name, "table", out, extra={"row": row})
+
+
+def _result(cell: n.Node) -> object:
+    if isinstance(cell, n.Num):
+        return num.to_float(cell.value)
+    if isinstance(cell, n.Str):
+        return cell.value
+    if isinstance(cell, n.Bool):
+        return 1.0 if cell.value else 0.0
+    return None
+

@@ -1,0 +1,127 @@
+"""Runtime errors and missing-data decisions, recorded per row and step as compact chunks.
+
+One chunk is (rows, step, code, message): the same decision taken for many rows
+costs one index array, not one Python object per row, so a national run with
+millions of re-weighted rows stays cheap.  ``kind`` is ``error`` (a value that
+could not be computed: it stays missing) or ``decision`` (a missing-data
+treatment that was applied).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Event:
+    """One error or decision at one row, as shown in results and explanations."""
+
+    row: int
+    step: str
+    code: str
+    kind: str  # "error" | "decision"
+    message: str
+
+
+@dataclass
+class Chunk:
+    rows: np.ndarray  # int64 row positions, ascending
+    step: str
+    code: str
+    kind: str
+    message: str
+
+
+@dataclass
+class Events:
+    """All events of one evaluation."""
+
+    chunks: list[Chunk] = field(default_factory=list)
+
+    def add(self, rows: np.ndarray, step: str, code: str, kind: str, message: str) -> None:
+        rows = np.asarray(rows, dtype=np.int64)
+        if rows.size:
+            self.chunks.append(Chunk(rows, step, code, kind, message))
+
+    def add_mask(self, mask: np.ndarray, step: str, code: str, kind: str, message: str) -> None:
+        self.add(np.flatnonzero(mask), step, code, kind, message)
+
+    def at(self, row: int, step: str | None = None) -> list[Event]:
+        """Events of one row (optionally of one step), in the order they were recorded."""
+        out = []
+        for c in self.chunks:
+            if step is not None and c.step != step:
+                continue
+            i = np.searchsorted(c.rows, row)
+            if i < c.rows.size and c.rows[i] == row:
+                out.append(Event(row, c.step, c.code, c.kind, c.message))
+        return out
+
+    def __iter__(self) -> Iterator[Event]:
+        for c in self.chunks:
+            for r in c.rows:
+                yield Event(int(r), c.step, c.code, c.kind, c.message)
+
+    def count(self, n: int, kind: str = "error") -> np.ndarray:
+        """Per-row number of events of ``kind`` (a result column)."""
+        out = np.zeros(n, dtype=np.int64)
+        for c in self.chunks:
+            if c.kind == kind:
+                np.add.at(out, c.rows, 1)
+        return out
+
+    def mask(self, n: int, step: str, kind: str = "error") -> np.ndarray:
+        out = np.zeros(n, dtype=bool)
+        for c in self.chunks:
+            if c.step == step and c.kind == kind:
+                out[c.rows] = True
+        return out
+
+    def remapped(self, positions: np.ndarray) -> Events:
+        """The same events with row i moved to ``positions[i]`` (stitching groups back)."""
+        out = Events()
+        for c in self.chunks:
+            rows = positions[c.rows]
+            out.chunks.append(Chunk(np.sort(rows), c.step, c.code, c.kind, c.message))
+        return out
+
+    def extend(self, other: Events) -> None:
+        self.chunks.extend(other.chunks)
+
+
+class Recorder:
+    """Records events for the step being evaluated, limited to the rows that are live.
+
+    Columnar evaluation computes both branches of an ``if`` (and every piece of a
+    piecewise score) over all rows; a division by zero in a branch a row does not
+    take is not that row's error.  ``live`` holds the stack of row masks of the
+    branches being evaluated; only rows live in all of them are recorded.
+    """
+
+    def __init__(self, events: Events, n: int):
+        self.events = events
+        self.n = n
+        self.step = ""
+        self._live: list[np.ndarray] = []
+
+    def push(self, mask: np.ndarray) -> None:
+        top = self._live[-1] if self._live else None
+        self._live.append(mask if top is None else (mask & top))
+
+    def pop(self) -> None:
+        self._live.pop()
+
+    def live(self, mask: np.ndarray) -> np.ndarray:
+        return mask & self._live[-1] if self._live else mask
+
+    def error(self, mask: np.ndarray, code: str, message: str) -> np.ndarray:
+        """Record an error on the live rows of ``mask``; returns those rows' mask."""
+        hit = self.live(np.broadcast_to(mask, (self.n,)))
+        self.events.add_mask(hit, self.step, code, "error", message)
+        return hit
+
+    def decision(self, mask: np.ndarray, code: str, message: str) -> None:
+        self.events.add_mask(np.broadcast_to(mask, (self.n,)), self.step, code, "decision", message)

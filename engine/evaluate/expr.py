@@ -1,0 +1,228 @@
+"""Policy expressions over whole columns: arithmetic, logic, choices and functions.
+
+A column is a float64 array (numbers; booleans as 1.0/0.0), an object array
+(labels, categories, text; ``None`` when missing) or a scalar (a literal, kept
+scalar so constants cost nothing).  Missing propagates: NaN through arithmetic,
+``None`` through labels.  ``and``/``or`` use three-valued logic (false and
+missing is false; true or missing is true).  A division by zero yields missing
+and records ``eval.division-by-zero`` for the rows that actually take that
+branch (see ``Recorder``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from engine import nodes as n
+from engine.evaluate import numeric as num
+from engine.evaluate.events import Recorder
+
+Col = np.ndarray | float | str
+Lookup = Callable[[str], Col]
+
+
+class ExprError(Exception):
+    """An expression the checker should have refused (a bug, not a user error)."""
+
+
+def is_obj(x: object) -> bool:
+    return isinstance(x, str) or (isinstance(x, np.ndarray) and x.dtype == object)
+
+
+def obj_missing(x: np.ndarray) -> np.ndarray:
+    return np.equal(x, None)
+
+
+def full(x: Col, size: int) -> np.ndarray:
+    """A column of length ``size`` (scalars broadcast)."""
+    if isinstance(x, np.ndarray) and x.shape == (size,):
+        return x
+    if is_obj(x):
+        out = np.empty(size, dtype=object)
+        out[:] = x
+        return out
+    return np.full(size, float(x), dtype=np.float64) if np.ndim(x) == 0 else np.asarray(x, dtype=np.float64)
+
+
+def truth(x: Col, size: int) -> np.ndarray:
+    """Where a condition column is definitely true (missing counts as not true)."""
+    return np.broadcast_to(np.asarray(x, dtype=np.float64) == 1.0, (size,))
+
+
+class Evaluator:
+    """Evaluates expressions for one step; names resolve through ``lookup`` and ``raw``.
+
+    ``group`` evaluates ``share``/``count`` when the expression runs per group
+    (quotas); elsewhere those functions are errors.
+    """
+
+    def __init__(self, lookup: Lookup, raw: Lookup, rec: Recorder, size: int,
+                 group: Callable[[n.Call], Col] | None = None):
+        self.lookup = lookup
+        self.raw = raw
+        self.rec = rec
+        self.n = size
+        self.group = group
+
+    def __call__(self, expr: n.Node) -> Col:
+        return self.ev(expr)
+
+    def ev(self, e: n.Node) -> Col:
+        if isinstance(e, n.Num):
+            return num.to_float(e.value)
+        if isinstance(e, n.Str):
+            return e.value
+        if isinstance(e, n.Bool):
+            return 1.0 if e.value else 0.0
+        if isinstance(e, n.Ref):
+            return self.lookup(e.name)
+        if isinstance(e, n.Unary):
+            return self._unary(e)
+        if isinstance(e, n.Binary):
+            return self._binary(e)
+        if isinstance(e, n.IfElse):
+            return self._if(e)
+        if isinstance(e, n.InList):
+            return self._in(e)
+        if isinstance(e, n.Call):
+            return self._call(e)
+        raise ExprError(f"cannot evaluate {type(e).__name__}")
+
+    # ------------------------------------------------------------ operators
+
+    def _unary(self, e: n.Unary) -> Col:
+        x = self._number(self.ev(e.operand), e)
+        if e.op == "-":
+            return -x
+        x_ = np.asarray(x, dtype=np.float64)
+        return np.where(np.isnan(x_), np.nan, (x_ != 1.0).astype(np.float64))
+
+    def _binary(self, e: n.Binary) -> Col:
+        if e.op in ("and", "or"):
+            return self._logic(e)
+        a, b = self.ev(e.left), self.ev(e.right)
+        if e.op in ("==", "!="):
+            if is_obj(a) or is_obj(b):
+                out = self._obj_eq(a, b)
+                return out if e.op == "==" else np.where(np.isnan(out), np.nan, 1.0 - out)
+            return num.COMPARE[e.op](a, b)
+        a, b = self._number(a, e), self._number(b, e)
+        if e.op in num.COMPARE:
+            return num.COMPARE[e.op](a, b)
+        if e.op == "+":
+            return np.add(a, b)
+        if e.op == "-":
+            return np.subtract(a, b)
+        if e.op == "*":
+            return np.multiply(a, b)
+        if e.op == "/":
+            return self.divide(a, b, e)
+        raise ExprError(f"unknown operator {e.op}")
+
+    def divide(self, a: Col, b: Col, where: n.Node) -> Col:
+        zero = num.is_zero(b) & ~np.isnan(a)
+        if not np.any(zero):
+            return np.divide(a, b)
+        self.rec.error(zero, "eval.division-by-zero", f"division by zero at line {where.span.line}")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(zero, np.nan, np.divide(a, b))
+
+    def _logic(self, e: n.Binary) -> Col:
+        a = self._number(self.ev(e.left), e)
+        # The right side matters only where the left does not decide: record errors there only.
+        decided = np.asarray(a) == (0.0 if e.op == "and" else 1.0)
+        self.rec.push(np.broadcast_to(~decided, (self.n,)))
+        try:
+            b = self._number(self.ev(e.right), e)
+        finally:
+            self.rec.pop()
+        a_, b_ = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+        if e.op == "and":
+            out = np.where((a_ == 0.0) | (b_ == 0.0), 0.0, np.where(np.isnan(a_) | np.isnan(b_), np.nan, 1.0))
+        else:
+            out = np.where((a_ == 1.0) | (b_ == 1.0), 1.0, np.where(np.isnan(a_) | np.isnan(b_), np.nan, 0.0))
+        return out
+
+    def _if(self, e: n.IfElse) -> Col:
+        cond = np.asarray(self._number(self.ev(e.cond), e), dtype=np.float64)
+        yes = np.broadcast_to(cond == 1.0, (self.n,))
+        no = np.broadcast_to(cond == 0.0, (self.n,))
+        then = self.branch(e.then, yes)
+        other = self.branch(e.otherwise, no)
+        return choose([yes, no], [then, other], self.n)
+
+    def branch(self, expr: n.Node, live: np.ndarray) -> Col:
+        self.rec.push(live)
+        try:
+            return self.ev(expr)
+        finally:
+            self.rec.pop()
+
+    def _in(self, e: n.InList) -> Col:
+        x = self.ev(e.operand)
+        hits = [self._obj_eq(x, self.ev(o)) if is_obj(x) else num.eq(x, self._number(self.ev(o), e))
+                for o in e.options]
+        out = np.zeros(self.n)
+        for h in hits:
+            out = np.maximum(out, np.nan_to_num(np.broadcast_to(h, (self.n,)), nan=0.0))
+        return np.where(np.isnan(hits[0]), np.nan, out) if hits else out
+
+    def _call(self, e: n.Call) -> Col:
+        f = e.func
+        if f in n.GROUP_FUNCTIONS:
+            if self.group is None:
+                raise ExprError(f"{f}() is only meaningful in a quota")
+            return self.group(e)
+        if f == "raw":
+            arg = e.args[0]
+            if not isinstance(arg, n.Ref):
+                raise ExprError("raw() takes a name")
+            return self.raw(arg.name)
+        args = [self._number(self.ev(a), e) for a in e.args]
+        if f == "abs":
+            return np.abs(args[0])
+        if f == "round":
+            return num.round_half_away(args[0], int(np.asarray(args[1]).flat[0]))
+        if f in ("min", "max"):
+            op = np.minimum if f == "min" else np.maximum
+            out = args[0]
+            for a in args[1:]:
+                out = op(out, a)
+            return out
+        if f in ("sum", "mean"):
+            total = args[0]
+            for a in args[1:]:
+                total = np.add(total, a)
+            return total if f == "sum" else np.divide(total, len(args))
+        raise ExprError(f"unknown function {f}")
+
+    # -------------------------------------------------------------- helpers
+
+    def _number(self, x: Col, e: n.Node) -> Col:
+        if is_obj(x):
+            raise ExprError(f"line {e.span.line}: a label is used as a number")
+        return x
+
+    def _obj_eq(self, a: Col, b: Col) -> np.ndarray:
+        if not is_obj(a) and not is_obj(b):
+            return num.eq(a, b)
+        if not is_obj(a) or not is_obj(b):
+            return np.zeros(self.n)  # a label never equals a number
+        A, B = full(a, self.n), full(b, self.n)
+        out = np.asarray(A == B, dtype=np.float64)
+        return np.where(obj_missing(A) | obj_missing(B), np.nan, out)
+
+
+def choose(conds: list[np.ndarray], values: list[Col], size: int) -> np.ndarray:
+    """The value of the first true condition per row; missing where none is true."""
+    label = any(is_obj(v) for v in values)
+    out = np.full(size, None, dtype=object) if label else np.full(size, np.nan)
+    done = np.zeros(size, dtype=bool)
+    for cond, value in zip(conds, values):
+        pick = cond & ~done
+        if np.any(pick):
+            out[pick] = full(value, size)[pick] if np.ndim(value) else value
+        done |= cond
+    return out

@@ -1,0 +1,131 @@
+"""Decimal-faithful comparisons and rounding on float64 columns.
+
+Regulations are written in decimal arithmetic; the evaluator computes in binary
+float64 for speed.  The two disagree only by representation noise: ``0.1 + 0.2``
+is ``0.30000000000000004``, ``2.675`` is stored as ``2.67499999999999982...``.
+Such noise must never move a value across a band edge, a branch condition or a
+rounding half-way point, so every comparison and every rounding here treats two
+numbers as equal when they agree to ``REL`` relative to the larger magnitude
+(with a floor of 1, so noise around zero, e.g. ``0.1 + 0.2 - 0.3``, is zero):
+
+    a == b   iff   |a - b| <= REL * max(1, |a|, |b|)
+
+``REL = 1e-12`` is about 10 000 times float64's own rounding error (2.2e-16), so
+a chain of a few dozen operations cannot exceed it; and it is a million times
+finer than any figure a regulation states (scores, weights, edges and targets
+have at most ~6 significant decimals), so no two figures that differ on paper
+are ever judged equal.  The one consequence to know: for values above 1, two
+numbers agreeing to 12 significant digits compare equal (Rp 1 000 000 000 000
+and Rp 1 000 000 000 000.5 do).
+
+Comparisons return float64 truth columns: 1.0 true, 0.0 false, NaN when either
+side is missing (the same encoding as boolean inputs).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import numpy as np
+
+REL = 1e-12
+
+Column = np.ndarray | float
+
+
+def to_float(value: Decimal | float | int) -> float:
+    """A literal from the AST as a float, converted once (Decimal -> nearest double)."""
+    return float(value)
+
+
+def _tol(a: Column, b: Column) -> Column:
+    if np.ndim(b) == 0:
+        # Near an edge |a| ~ |b|, so the scalar side alone sets the tolerance: one constant.
+        return REL * max(1.0, abs(float(b)))
+    if np.ndim(a) == 0:
+        return REL * max(1.0, abs(float(a)))
+    return REL * np.maximum(1.0, np.maximum(np.abs(a), np.abs(b)))
+
+
+def _truth(result: np.ndarray | np.bool_, a: Column, b: Column) -> np.ndarray:
+    out = np.asarray(result, dtype=np.float64)
+    missing = np.isnan(a) | np.isnan(b)
+    if np.any(missing):
+        out = np.where(missing, np.nan, out)
+    return out
+
+
+def le(a: Column, b: Column) -> np.ndarray:
+    """``a <= b`` up to representation noise."""
+    with np.errstate(invalid="ignore"):
+        return _truth(np.less_equal(a, np.add(b, _tol(a, b))), a, b)
+
+
+def lt(a: Column, b: Column) -> np.ndarray:
+    """``a < b`` and not equal up to representation noise."""
+    with np.errstate(invalid="ignore"):
+        return _truth(np.less(a, np.subtract(b, _tol(a, b))), a, b)
+
+
+def ge(a: Column, b: Column) -> np.ndarray:
+    return le(b, a)
+
+
+def gt(a: Column, b: Column) -> np.ndarray:
+    return lt(b, a)
+
+
+def eq(a: Column, b: Column) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        return _truth(np.abs(np.subtract(a, b)) <= _tol(a, b), a, b)
+
+
+def ne(a: Column, b: Column) -> np.ndarray:
+    out = eq(a, b)
+    return np.where(np.isnan(out), np.nan, 1.0 - out)
+
+
+COMPARE = {"<=": le, "<": lt, ">=": ge, ">": gt, "==": eq, "!=": ne}
+
+
+def is_zero(x: Column) -> np.ndarray:
+    """Where ``x`` is zero on paper (noise around zero included); False where missing."""
+    return np.abs(x) <= REL
+
+
+def round_half_away(x: Column, ndigits: int = 0) -> np.ndarray:
+    """Round half away from zero, as regulations and spreadsheets do (2.675 -> 2.68).
+
+    The scaled value's fractional part is compared with one half up to ``REL``, so
+    a half-way point stored a hair below (2.675 * 100 = 267.49999999999997) rounds
+    up like its decimal original.  Missing stays missing.
+    """
+    arr = np.asarray(x, dtype=np.float64)
+    scale = 10.0 ** ndigits
+    y = np.abs(arr) * scale
+    whole = np.floor(y)
+    with np.errstate(invalid="ignore"):
+        up = (y - whole) >= 0.5 - REL * np.maximum(1.0, y)
+    # Divide by the scale (not multiply by 10**-n): 268 / 100 is the double nearest 2.68.
+    return np.copysign((whole + up) / scale, arr)
+
+
+def snap(x: Column, digits: int = 12) -> np.ndarray:
+    """``x`` rounded to ``digits`` significant decimal digits (for display and keys)."""
+    arr = np.asarray(x, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mag = np.where((arr == 0) | ~np.isfinite(arr), 0.0, np.floor(np.log10(np.abs(arr))))
+    scale = 10.0 ** (digits - 1 - mag)
+    with np.errstate(invalid="ignore"):
+        return np.where(np.isfinite(arr), np.round(arr * scale) / scale, arr)
+
+
+def fmt(x: float | None, places: int | None = None) -> str:
+    """A number for people: up to 10 decimals, trailing zeros dropped (``—`` when missing)."""
+    if x is None or (isinstance(x, float) and np.isnan(x)):
+        return "—"
+    v = float(snap(float(x)))
+    if places is not None:
+        return f"{v:.{places}f}"
+    text = f"{v:.10f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text

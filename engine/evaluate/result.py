@@ -1,0 +1,181 @@
+"""The evaluated columns: every step's values, scores, weights, contributions and events.
+
+Everything an explanation shows is read from here, so an explanation can never
+disagree with the score.  Columns are aligned with ``subject_ids``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from engine.batch import Batch
+from engine.evaluate.events import Event, Events
+from engine.plan import Plan
+
+
+@dataclass
+class StepResult:
+    """The columns of one plan step.
+
+    ``value`` is the step's value as other steps see it: an input's or value's
+    value, an indicator's score, a tree node's aggregate, a rating's or table's
+    label (object) or numeric result.  Indicators add ``raw`` (after missing-data
+    treatment).  Tree nodes add per child the ``weights`` (effective weight after
+    re-weighting; 0 for an excluded child) and ``contributions`` (what the child
+    adds to the parent; its meaning depends on the aggregation, see
+    ``aggregate.py``).  ``extra`` holds auxiliary columns: ``unrounded``, a
+    rating's ``banded`` value and ``band`` index, a gate's truth (``gate:i``), a
+    table's matched ``row``.
+    """
+
+    name: str
+    kind: str
+    value: np.ndarray
+    raw: np.ndarray | None = None
+    weights: dict[str, np.ndarray] = field(default_factory=dict)
+    contributions: dict[str, np.ndarray] = field(default_factory=dict)
+    extra: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def columns(self) -> dict[str, np.ndarray]:
+        """Every column of this step, keyed ``value``/``raw``/``weight:child``/``contribution:child``/extra."""
+        out = {"value": self.value}
+        if self.raw is not None:
+            out["raw"] = self.raw
+        out.update({f"weight:{k}": v for k, v in self.weights.items()})
+        out.update({f"contribution:{k}": v for k, v in self.contributions.items()})
+        out.update(self.extra)
+        return out
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken quota rule in one group (unit)."""
+
+    quota: str
+    rule: int  # 1-based index of the rule inside the quota
+    rule_text: str
+    file: str
+    line: int
+    group: str  # the value of the quota's ``by`` field
+    matching: int | None  # subjects matching the share()/count() condition
+    size: int  # subjects in the group
+    actual: float | None  # the share (0..1) or count found
+    limit: float | None  # the bound the rule sets
+    message: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+@dataclass
+class Result:
+    """The outcome of evaluating a batch: one entry per subject in every column."""
+
+    subject_ids: np.ndarray
+    agencies: np.ndarray
+    plan_key: np.ndarray  # agency id whose own plan was used; None where the default plan was
+    plan_version: np.ndarray  # "policy@version" of the plan used, per row
+    steps: dict[str, StepResult]
+    events: Events
+    violations: list[Violation]
+    plans: dict[str | None, Plan]
+    batch: Batch
+
+    @property
+    def n(self) -> int:
+        return len(self.subject_ids)
+
+    def row(self, subject_id: object) -> int:
+        """The row of a subject; ``KeyError`` when it is not in the result."""
+        hits = np.flatnonzero(self.subject_ids == subject_id)
+        if hits.size == 0:
+            hits = np.flatnonzero(self.subject_ids.astype(str) == str(subject_id))
+        if hits.size == 0:
+            raise KeyError(subject_id)
+        return int(hits[0])
+
+    def plan_at(self, row: int) -> Plan:
+        return self.plans[self.plan_key[row]]
+
+    def events_at(self, row: int, step: str | None = None) -> list[Event]:
+        return self.events.at(row, step)
+
+    def table(self) -> dict[str, np.ndarray]:
+        """One column per named result (inputs excluded: they are the data), plus
+        subject, agency, policy version and the number of runtime errors per row."""
+        out: dict[str, np.ndarray] = {
+            "subject_id": self.subject_ids, "agency": self.agencies, "policy_version": self.plan_version,
+        }
+        for name, step in self.steps.items():
+            if step.kind != "input":
+                out[name] = step.value
+        out["errors"] = self.events.count(self.n, "error")
+        return out
+
+    def to_rows(self) -> list[dict[str, object]]:
+        """The result table as one dict per subject (numbers as float, missing as None)."""
+        cols = self.table()
+        return [{k: _py(v[i]) for k, v in cols.items()} for i in range(self.n)]
+
+
+def _py(v: object) -> object:
+    if isinstance(v, (np.floating, float)):
+        return None if np.isnan(v) else float(v)
+    if isinstance(v, np.integer):
+        return int(v)
+    return v
+
+
+def stitch(parts: list[tuple[np.ndarray, Result]], batch: Batch, plans: Mapping[str | None, Plan]) -> Result:
+    """Put per-plan results back in the batch's row order (``positions`` = original rows)."""
+    size = batch.n
+    steps: dict[str, StepResult] = {}
+    events = Events()
+    violations: list[Violation] = []
+    plan_key = np.full(size, None, dtype=object)
+    version = np.full(size, None, dtype=object)
+    for pos, part in parts:
+        plan_key[pos] = part.plan_key
+        version[pos] = part.plan_version
+        events.extend(part.events.remapped(pos))
+        violations.extend(part.violations)
+        for name, sr in part.steps.items():
+            into = steps.setdefault(name, StepResult(name, sr.kind, _blank(sr.value, size)))
+            _scatter(into, sr, pos, size)
+    return Result(batch.subject_ids, batch.agencies, plan_key, version, steps, events, violations,
+                  dict(plans), batch)
+
+
+def _blank(like: np.ndarray, size: int) -> np.ndarray:
+    if like.dtype == object:
+        return np.full(size, None, dtype=object)
+    if np.issubdtype(like.dtype, np.integer):
+        return np.full(size, -1, dtype=like.dtype)
+    return np.full(size, np.nan)
+
+
+def _put(target: np.ndarray, source: np.ndarray, pos: np.ndarray) -> np.ndarray:
+    # One plan may give a label where another gives a number: the column becomes object.
+    if target.dtype != object and source.dtype == object:
+        missing = np.isnan(target.astype(np.float64))
+        target = target.astype(object)
+        target[missing] = None
+    elif target.dtype == object and source.dtype != object:
+        missing = np.isnan(source.astype(np.float64))
+        source = source.astype(object)
+        source[missing] = None
+    target[pos] = source
+    return target
+
+
+def _scatter(into: StepResult, sr: StepResult, pos: np.ndarray, size: int) -> None:
+    into.value = _put(into.value, sr.value, pos)
+    if sr.raw is not None:
+        into.raw = _put(into.raw if into.raw is not None else _blank(sr.raw, size), sr.raw, pos)
+    for attr in ("weights", "contributions", "extra"):
+        mine, theirs = getattr(into, attr), getattr(sr, attr)
+        for k, v in theirs.items():
+            mine[k] = _put(mine.get(k, _blank(v, size)), v, pos)

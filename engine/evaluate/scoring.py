@@ -1,0 +1,162 @@
+"""Inputs, derived values and indicators: raw values, missing-data treatment and scoring.
+
+Scoring methods (``score ...``) follow docs/language.md: ratio (higher:
+raw/target*100; lower: (2 - raw/target)*100 per PermenPANRB 8/2021; within
+a..b: 100 inside, raw/b*100 above, raw/a*100 below), progress, goalposts
+(clipped to 0..100, reversed when better is lower), piecewise (first matching
+piece), formula and raw.  The built-in methods (ratio, progress, goalposts)
+floor at 0; ``cap`` clamps from above whatever the method.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine import nodes as n
+from engine.evaluate import numeric as num
+from engine.evaluate.context import Context, apply_missing, step_round
+from engine.evaluate.expr import Col, Evaluator, full, is_obj
+from engine.evaluate.result import StepResult
+from engine.plan import Step
+
+BUILT_IN = ("ratio", "progress", "goalposts")
+
+
+def _f(x: n.Num | None) -> float | None:
+    return None if x is None else num.to_float(x.value)
+
+
+def evaluate_input(ctx: Context, step: Step) -> StepResult:
+    decl = step.decl
+    assert isinstance(decl, n.Input)
+    ctx.rec.step = step.name
+    label = decl.type is not None and decl.type.name in ("text", "category")
+    col = ctx.column(step.name, label)
+    if not label:
+        col, zero = apply_missing(ctx, step.name, col, decl.missing, None, note_default=False)
+        if np.any(zero):
+            col = np.where(zero, 0.0, col)
+    else:
+        col, _ = apply_missing(ctx, step.name, col, decl.missing, None, note_default=False)
+    return StepResult(step.name, "input", col)
+
+
+def evaluate_value(ctx: Context, step: Step) -> StepResult:
+    decl = step.decl
+    assert isinstance(decl, n.Value)
+    ctx.rec.step = step.name
+    out = full(ctx.evaluator()(decl.formula), ctx.n) if decl.formula is not None else np.full(ctx.n, np.nan)
+    if is_obj(out):
+        return StepResult(step.name, "value", out)
+    errored = ctx.events.mask(ctx.n, step.name)
+    out, zero = apply_missing(ctx, step.name, out, decl.missing, None, errored, note_default=False)
+    out = np.where(zero, 0.0, out) if np.any(zero) else out
+    rounded = step_round(out, decl.round)
+    extra = {"unrounded": out} if decl.round is not None else {}
+    return StepResult(step.name, "value", rounded, extra=extra)
+
+
+def evaluate_indicator(ctx: Context, step: Step) -> StepResult:
+    decl = step.decl
+    assert isinstance(decl, n.Indicator)
+    ctx.rec.step = step.name
+    if decl.formula is not None:
+        raw = np.array(full(ctx.evaluator()(decl.formula), ctx.n), dtype=np.float64)
+    else:
+        raw = ctx.column(step.name)
+    errored = ctx.events.mask(ctx.n, step.name)
+    raw, zero = apply_missing(ctx, step.name, raw, decl.missing, _f(decl.baseline), errored)
+    extra: dict[str, np.ndarray] = {}
+    score = full(score_column(ctx, decl, raw, extra), ctx.n)
+    if np.any(zero):
+        score = np.where(zero, 0.0, score)
+    if decl.round is not None:
+        extra["unrounded"] = score
+        score = step_round(score, decl.round)
+    return StepResult(step.name, "indicator", score, raw=raw, extra=extra)
+
+
+def score_column(ctx: Context, decl: n.Indicator, raw: np.ndarray, extra: dict[str, np.ndarray]) -> Col:
+    """The score of every row from its raw value, by the indicator's scoring method."""
+    scoring = decl.score or n.Scoring("ratio")
+    target, baseline = _f(decl.target), _f(decl.baseline)
+    selfs: dict[str, Col] = {"value": raw, "target": np.nan if target is None else target,
+                             "baseline": np.nan if baseline is None else baseline}
+    ev = ctx.evaluator(selfs)
+    m = scoring.method
+    if m == "ratio":
+        s = _ratio(ctx, ev, decl, raw, target)
+    elif m == "progress":
+        s = _progress(ctx, ev, decl, raw, target, baseline)
+    elif m == "goalposts":
+        lo, hi = _f(scoring.lo), _f(scoring.hi)
+        s = ev.divide(np.subtract(raw, lo), (hi or 0.0) - (lo or 0.0), scoring) * 100.0
+        s = np.clip(s, 0.0, 100.0)
+        if decl.better is not None and decl.better.direction == "lower":
+            s = 100.0 - s
+    elif m == "piecewise":
+        s = _piecewise(ev, scoring, ctx.n, extra)
+    elif m == "formula":
+        s = ev(scoring.formula) if scoring.formula is not None else np.nan
+    else:  # raw
+        s = raw
+    s = full(s, ctx.n)
+    if m in BUILT_IN:
+        s = np.maximum(s, 0.0)
+    if scoring.cap is not None:
+        s = np.minimum(s, num.to_float(scoring.cap.value))
+    return s
+
+
+def _ratio(ctx: Context, ev: Evaluator, decl: n.Indicator, raw: np.ndarray, target: float | None) -> Col:
+    better = decl.better or n.Better("higher")
+    if better.direction == "within":
+        lo, hi = _f(better.lo), _f(better.hi)
+        below = num.lt(raw, lo) == 1.0
+        above = num.gt(raw, hi) == 1.0
+        inside = ~below & ~above & ~np.isnan(raw)
+        return np.where(inside, 100.0, np.where(above, _per(ev, raw, hi, above, better),
+                                                _per(ev, raw, lo, below, better)))
+    if target is None:
+        ctx.rec.error(~np.isnan(raw), "eval.no-target", f"{decl.name} has no target to score a ratio against")
+        return np.nan
+    r = ev.divide(raw, target, decl)
+    return np.multiply(r, 100.0) if better.direction == "higher" else np.multiply(np.subtract(2.0, r), 100.0)
+
+
+def _per(ev: Evaluator, raw: np.ndarray, edge: float | None, live: np.ndarray, where: n.Node) -> np.ndarray:
+    ev.rec.push(live)  # only rows beyond this edge divide by it
+    try:
+        return np.multiply(ev.divide(raw, edge if edge is not None else np.nan, where), 100.0)
+    finally:
+        ev.rec.pop()
+
+
+def _progress(ctx: Context, ev: Evaluator, decl: n.Indicator, raw: np.ndarray, target: float | None,
+              baseline: float | None) -> Col:
+    if target is None or baseline is None:
+        ctx.rec.error(~np.isnan(raw), "eval.no-target", f"{decl.name} needs a target and a baseline for progress")
+        return np.nan
+    return np.multiply(ev.divide(np.subtract(raw, baseline), target - baseline, decl), 100.0)
+
+
+def _piecewise(ev: Evaluator, scoring: n.Scoring, size: int, extra: dict[str, np.ndarray]) -> np.ndarray:
+    """First matching piece per row; a row whose condition is missing takes no later piece."""
+    out = np.full(size, np.nan)
+    case = np.full(size, -1, dtype=np.int16)
+    done = np.zeros(size, dtype=bool)
+    for i, piece in enumerate(scoring.cases):
+        open_ = ~done
+        if piece.when is None:
+            pick = open_
+        else:
+            cond = np.broadcast_to(np.asarray(ev.branch(piece.when, open_), dtype=np.float64), (size,))
+            pick = open_ & (cond == 1.0)
+            done |= np.isnan(cond)  # unknown whether this piece applies: the score is missing
+        if np.any(pick):
+            value = full(ev.branch(piece.then, pick), size)
+            out[pick] = value[pick]
+            case[pick] = i
+        done |= pick
+    extra["case"] = case
+    return out

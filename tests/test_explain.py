@@ -1,0 +1,124 @@
+"""Explanations: read from the evaluated columns, never disagreeing with them."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+from evaluate_kit import batch, plan
+
+from engine.evaluate import evaluate_plan
+from engine.explain import explain, render
+
+POLICY = """
+input inovasi { type boolean }
+indicator realisasi { target 95 range 0 .. 100 }
+indicator waktu { better lower target 3 score ratio cap 120 }
+indicator ikm { score goalposts 0 .. 100 missing fail }
+indicator mutu { score raw }
+scorecard nilai round 2 {
+    perspective keuangan weight 60% { realisasi weight 50% waktu weight 50% }
+    perspective proses weight 40% aggregate geometric { ikm weight 50% mutu weight 50% }
+}
+rating predikat of nilai {
+    "Sangat Baik" when >= 110 if inovasi
+    "Baik" when >= 90
+    "Cukup" when >= 70
+    "Kurang" otherwise
+}
+"""
+
+ROWS = [
+    {"id": "s1", "realisasi": 92, "waktu": 3, "ikm": 80, "mutu": 100, "inovasi": 0},
+    {"id": "s2", "realisasi": None, "waktu": 2.5, "ikm": 90, "mutu": 70, "inovasi": 1},
+    {"id": "s3", "realisasi": 100, "waktu": 1, "ikm": None, "mutu": 90, "inovasi": 1},
+    {"id": "s4", "realisasi": 50, "waktu": 9, "ikm": 0, "mutu": 10, "inovasi": 0},
+    {"id": "s5", "realisasi": 95, "waktu": 2, "ikm": 100, "mutu": 120, "inovasi": 1},
+]
+
+
+@pytest.fixture(scope="module")
+def result():
+    return evaluate_plan(plan(POLICY), batch(ROWS))
+
+
+def same(a, b) -> bool:
+    if a is None or (isinstance(a, float) and math.isnan(a)):
+        return b is None or (isinstance(b, float) and math.isnan(b))
+    return a == b
+
+
+def test_every_node_value_equals_the_result_column(result):
+    for i, row in enumerate(ROWS):
+        ex = explain(result, row["id"])
+        seen = 0
+        for node in ex.walk():
+            col = result.steps[node.name].value[i]
+            assert same(node.value, None if col is None else (float(col) if not isinstance(col, str) else col))
+            seen += 1
+        assert seen >= 9
+
+
+def test_ratio_formula_with_numbers_and_origin(result):
+    ex = explain(result, "s1")
+    node = next(x for x in ex.walk() if x.name == "realisasi")
+    assert node.raw == 92.0 and node.origin is not None and (node.origin.file, node.origin.row) == ("data.csv", "2")
+    assert "92 / 95 × 100" in node.formula and node.formula.endswith("= 96.84")  # 92/95*100 = 96.842...
+    assert node.weight == "50%" and node.effective_weight == 0.5
+
+
+def test_contributions_add_up_and_factors_multiply(result):
+    for sid in ("s1", "s5"):
+        ex = explain(result, sid)
+        nodes = {x.name: x for x in ex.walk()}
+        keu = nodes["keuangan"]
+        assert sum(c.contribution for c in keu.children) == pytest.approx(keu.value)
+        proses = nodes["proses"]
+        assert np.prod([c.contribution for c in proses.children]) == pytest.approx(proses.value)
+        assert all(c.contribution_kind == "factor" for c in proses.children)
+        assert "product of the factors" in proses.formula
+
+
+def test_reweighting_and_missing_decisions_shown(result):
+    ex = explain(result, "s2")
+    nodes = {x.name: x for x in ex.walk()}
+    assert nodes["realisasi"].effective_weight == 0.0 and nodes["waktu"].effective_weight == 1.0
+    assert [n.code for n in nodes["realisasi"].notes] == ["eval.missing-excluded"]
+    assert "eval.reweighted" in [n.code for n in nodes["keuangan"].notes]
+
+
+def test_runtime_errors_shown(result):
+    nodes = {x.name: x for x in explain(result, "s3").walk()}
+    assert [(n.code, n.kind) for n in nodes["ikm"].notes] == [("eval.missing-refused", "error")]
+    nodes = {x.name: x for x in explain(result, "s4").walk()}
+    assert nodes["proses"].value is None
+    assert [n.code for n in nodes["proses"].notes] == ["eval.geometric-nonpositive"]
+
+
+def test_band_and_why_not_the_next(result):
+    # s1: keuangan = 0.5*96.842 + 0.5*100 = 98.421; proses = sqrt(80*100) = 89.443;
+    # nilai = 0.6*98.421 + 0.4*89.443 = 94.83 -> Baik; Sangat Baik needs 110: 15.17 short.
+    ex = explain(result, "s1")
+    rating = next(x for x in ex.walk() if x.name == "predikat")
+    assert rating.band == "Baik" and rating.next_band == "Sangat Baik"
+    assert rating.gap == pytest.approx(110 - 94.83)
+    assert "needs to reach 110" in rating.band_reason
+
+
+def test_gate_reason():
+    body = 'input x { } input inovasi { type boolean } rating r of x { "SB" when >= 110 if inovasi "B" when >= 90 }'
+    r = evaluate_plan(plan(body), batch([{"x": 115, "inovasi": 0}]))
+    node = next(x for x in explain(r, "0").walk() if x.name == "r")
+    assert node.band == "B" and "`inovasi` does not hold" in node.band_reason and node.gap is None
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown"])
+def test_render_formats(result, fmt):
+    out = render(explain(result, "s1"), fmt)
+    assert "96.84" in out and "Baik" in out
+    if fmt == "json":
+        assert json.loads(out)["subject_id"] == "s1"
+    if fmt == "markdown":
+        assert out.startswith("# s1")

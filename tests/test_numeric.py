@@ -1,0 +1,61 @@
+"""Decimal-faithful comparisons and half-away-from-zero rounding on float64 columns."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from engine.evaluate import numeric as num
+
+
+@pytest.mark.parametrize("x, places, expected", [
+    (2.675, 2, 2.68), (-2.675, 2, -2.68), (0.125, 2, 0.13), (1.005, 2, 1.01), (2.5, 0, 3.0), (-2.5, 0, -3.0),
+    (0.5, 0, 1.0), (1.4999, 0, 1.0), (85.50000000000001, 2, 85.5), (2.665, 2, 2.67), (1.0049, 2, 1.0),
+    (0.0, 2, 0.0), (123.456, 1, 123.5), (-0.004, 2, -0.0),
+])
+def test_round_half_away_from_zero(x, places, expected):
+    assert float(num.round_half_away(x, places)) == expected
+
+
+def test_round_keeps_missing_and_works_on_columns():
+    out = num.round_half_away(np.array([2.675, np.nan, 1.005]), 2)
+    assert out[0] == 2.68 and np.isnan(out[1]) and out[2] == 1.01
+
+
+@pytest.mark.parametrize("computed", [
+    100 - 76.0 / 100 * 100,  # exactly 24 on paper
+    1.76 * 100 - 152,  # 24.000000000000014 in float64
+    (0.1 + 0.2) * 80,  # 24.000000000000004
+    24 + 3e-15,
+])
+def test_exact_24_takes_the_le_24_branch(computed):
+    assert num.le(computed, 24.0) == 1.0
+    assert num.gt(computed, 24.0) == 0.0
+    assert num.eq(computed, 24.0) == 1.0
+
+
+def test_noise_around_zero_is_zero():
+    assert num.eq(0.1 + 0.2 - 0.3, 0.0) == 1.0
+    assert num.is_zero(np.array([0.1 + 0.2 - 0.3]))[0]
+    assert num.le(0.1 + 0.2, 0.3) == 1.0 and num.ge(0.1 + 0.2, 0.3) == 1.0 and num.lt(0.1 + 0.2, 0.3) == 0.0
+
+
+def test_regulation_precision_still_separates_values():
+    # Figures a regulation can state (6 significant decimals) never collapse.
+    assert num.lt(89.999999, 90.0) == 1.0
+    assert num.gt(90.000001, 90.0) == 1.0
+    assert num.ne(0.000001, 0.0) == 1.0
+
+
+def test_array_comparisons_propagate_missing():
+    a = np.array([1.0, np.nan, 3.0])
+    b = np.array([1.0 + 1e-15, 2.0, 2.0])
+    out = num.le(a, b)
+    assert out[0] == 1.0 and np.isnan(out[1]) and out[2] == 0.0
+    assert np.isnan(num.ne(a, b)[1])
+
+
+def test_fmt():
+    assert num.fmt(96.84210526315789, 2) == "96.84"
+    assert num.fmt(0.1 + 0.2) == "0.3"
+    assert num.fmt(float("nan")) == "—"
