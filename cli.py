@@ -160,17 +160,25 @@ def _policy_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _run(policy: str, data: tuple[str, ...], opts: dict[str, Any]) -> Any:
-    """Compile the policies and evaluate the data; a policy or usage problem raises KinerjaError."""
+    """Compile the policies and evaluate the data; policy errors end the command with exit 1,
+    an unreadable data file with a usage error."""
     from engine import api
+    from engine.data import DataError
+    from engine.diagnostics import KinerjaError
 
     known = None
     if opts["agencies_file"]:
         lines = Path(opts["agencies_file"]).read_text(encoding="utf-8").splitlines()
         known = [x.strip() for x in lines if x.strip() and not x.startswith("#")]
-    policies = api.compile_policies([Path(policy)], root=opts["root"])
     as_of = opts["as_of"].date() if opts["as_of"] else None
-    return api.evaluate_files(policies, list(data), policy=opts["policy_id"], as_of=as_of,
-                              layout=opts["layout"], known_agencies=known, sheet=opts["sheet"])
+    try:
+        policies = api.compile_policies([Path(policy)], root=opts["root"])
+        return api.evaluate_files(policies, list(data), policy=opts["policy_id"], as_of=as_of,
+                                  layout=opts["layout"], known_agencies=known, sheet=opts["sheet"])
+    except KinerjaError as exc:
+        raise click.exceptions.Exit(_policy_failure(exc)) from None
+    except DataError as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 def _policy_failure(exc: Any) -> int:
@@ -197,16 +205,10 @@ def _policy_failure(exc: Any) -> int:
 def eval_(policy: str, data: tuple[str, ...], output: str, rejects: str | None, manifest: str | None,
           explain_all: str | None, strict: bool, fmt: str, **opts: Any) -> int:
     """Score submitted DATA files under the policies in POLICY (a file or folder)."""
-    from engine.data import DataError, write_rejects
-    from engine.diagnostics import KinerjaError
+    from engine.data import write_rejects
     from engine.output import write_manifest, write_results
 
-    try:
-        run = _run(policy, data, opts)
-    except KinerjaError as exc:
-        return _policy_failure(exc)
-    except DataError as exc:
-        raise click.UsageError(str(exc)) from None
+    run = _run(policy, data, opts)
     out = Path(output)
     out.parent.mkdir(parents=True, exist_ok=True)
     rejects_path = Path(rejects) if rejects else out.with_name(out.stem + ".rejects.csv")
@@ -275,15 +277,8 @@ def _eval_summary(manifest: dict[str, Any], report: Any, result: Any, fmt: str, 
 def explain(policy: str, data: tuple[str, ...], subject_id: str, fmt: str, **opts: Any) -> int:
     """Show how one subject's scores were derived, node by node."""
     from engine import explain as ex
-    from engine.data import DataError
-    from engine.diagnostics import KinerjaError
 
-    try:
-        run = _run(policy, data, opts)
-    except KinerjaError as exc:
-        return _policy_failure(exc)
-    except DataError as exc:
-        raise click.UsageError(str(exc)) from None
+    run = _run(policy, data, opts)
     try:
         explanation = run.explain(subject_id)
     except KeyError:
