@@ -145,3 +145,11 @@ def test_explain_one_subject_and_a_rejected_one(monkeypatch: pytest.MonkeyPatch)
 def test_eval_with_a_broken_policy_exits_1_with_diagnostics(tmp_path: Path) -> None:
     code, _, err = run("eval", str(DATA / "broken.kin"), str(EXAMPLE), "-o", str(tmp_path / "x.csv"))
     assert code == 1 and "check.unknown-name" in err and not (tmp_path / "x.csv").exists()
+
+
+def test_eval_unreadable_data_file_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    data = tmp_path / "data.txt"
+    data.write_text("id,agency\n")
+    code, _, err = run("eval", "policies/", str(data), "-o", str(tmp_path / "x.csv"))
+    assert code == 2 and "unknown file type `.txt`" in err and "Traceback" not in err
