@@ -149,7 +149,7 @@ def test_eval_with_a_broken_policy_exits_1_with_diagnostics(tmp_path: Path) -> N
 
 def test_eval_unreadable_data_file_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
-    data = tmp_path / "data.txt"
+    data = tmp_path / "data.docx"
     data.write_text("id,agency\n")
     code, _, err = run("eval", "policies/", str(data), "-o", str(tmp_path / "x.csv"))
-    assert code == 2 and "unknown file type `.txt`" in err and "Traceback" not in err
+    assert code == 2 and "unknown file type `.docx`" in err and "Traceback" not in err
