@@ -42,8 +42,10 @@ class Node:
 
     span: Span = _span()
 
-    def children(self) -> Iterator[Node]:
-        """Direct child nodes, in source order (tuples are flattened)."""
+    def child_nodes(self) -> Iterator[Node]:
+        """Direct child nodes, in source order (tuples are flattened).
+
+        Not named ``children``: ``Tree`` has a field of that name."""
         for f in fields(self):
             if f.name == "span" or not f.compare:
                 continue
@@ -56,7 +58,7 @@ class Node:
     def walk(self) -> Iterator[Node]:
         """This node and all its descendants, depth first, in source order."""
         yield self
-        for child in self.children():
+        for child in self.child_nodes():
             yield from child.walk()
 
 

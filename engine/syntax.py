@@ -193,10 +193,12 @@ def _unquote(tok: Token) -> str:
 
 
 def _decimal(text: str) -> Decimal:
+    """The exact value of a number token; NaN when its exponent is beyond what Decimal holds."""
     try:
-        return Decimal(text.replace("_", ""))
-    except InvalidOperation:  # pragma: no cover - the lexer only admits valid numbers
-        return Decimal(0)
+        value = Decimal(text.replace("_", ""))
+    except InvalidOperation:
+        return Decimal("NaN")
+    return value if value.is_finite() and abs(value.adjusted()) < 10_000 else Decimal("NaN")
 
 
 # Which attributes each declaration accepts (attribute name -> Decl field).
@@ -347,7 +349,7 @@ class _Builder(Transformer):
 
     def round(self, meta: Any, c: list[Any]) -> tuple[str, n.Num]:
         tok = c[0]
-        return "round", n.Num(_decimal(tok.value), text=tok.value, span=_tok_span(self.path, tok))
+        return "round", self._num(tok, negative=False, span=_tok_span(self.path, tok))
 
     def weight(self, meta: Any, c: list[Any]) -> tuple[str, n.Num]:
         return "weight", c[0]
@@ -507,10 +509,14 @@ class _Builder(Transformer):
     def _num(self, tok: Token, negative: bool, span: n.Span) -> n.Num:
         percent = tok.type == "PERCENT"
         value = _decimal(tok.value.rstrip("%"))
+        if value.is_nan():
+            self.diags.append(error("syntax.number-out-of-range", f"`{tok.value}` is too large or too small a number",
+                                    span, "write a number with an exponent between -9999 and 9999"))
+            value = Decimal(0)
         if percent:
             value = value / 100
         text = ("-" if negative else "") + tok.value
-        return n.Num(-value if negative else value, percent, text=text, span=span)
+        return n.Num(value.copy_negate() if negative else value, percent, text=text, span=span)
 
     def string(self, meta: Any, c: list[Any]) -> n.Str:
         return n.Str(_unquote(c[0]), span=self._sp(meta))

@@ -191,3 +191,15 @@ def test_reference_attributes_are_limited() -> None:
 
 def test_parser_is_built_once() -> None:
     assert syntax._parser() is syntax._parser()
+
+
+def test_walk_visits_every_node_including_scorecards() -> None:
+    m = parse("policy p\nindicator a { target 1 }\nscorecard s { perspective k { a weight 100% } }")
+    names = [x.name for x in m.walk() if isinstance(x, (n.Tree, n.Leaf))]
+    assert names == ["s", "k", "a"]
+
+
+@pytest.mark.parametrize("number", ["1e99999999999999999999", "1e10000", "-1e999999999"])
+def test_absurd_exponents_are_a_diagnostic_not_a_silent_zero(number: str) -> None:
+    d = diag(f"policy p\ninput a {{ range 0 .. {number} }}")
+    assert d.code == "syntax.number-out-of-range" and d.span.line == 2

@@ -1,0 +1,86 @@
+"""Expressions, numbers and quoted text printed back as canonical source."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from engine import nodes as n
+
+_NUMBER = re.compile(r"-?\d+(_\d+)*(\.\d+)?([eE][+-]?\d+)?")
+_PERCENT = re.compile(r"-?\d+(_\d+)*(\.\d+)?%")
+
+# Binding strength, loosest first.  An operand printed where a tighter form is
+# required gets parentheses; nothing else does.
+IF, OR, AND, NOT, CMP, SUM, PROD, NEG, ATOM = range(9)
+_LEFT_ASSOC = {"or": OR, "and": AND, "+": SUM, "-": SUM, "*": PROD, "/": PROD}
+COMPARISONS = ("<", "<=", ">", ">=", "==", "!=")
+
+
+def num(x: n.Num) -> str:
+    """The author's spelling when it still denotes the value, else a plain decimal."""
+    if x.text and _spelled(x.text, x.percent) == x.value:
+        return x.text
+    value = x.value
+    if x.percent:  # shift the exponent instead of multiplying: exact at any precision
+        sign, digits, exp = value.as_tuple()
+        value = Decimal((sign, digits, exp + 2)) if isinstance(exp, int) else value
+    body = format(value.copy_abs(), "f")
+    if "." in body:
+        body = body.rstrip("0").rstrip(".")
+    return ("-" if value < 0 else "") + body + ("%" if x.percent else "")
+
+
+def _spelled(text: str, percent: bool) -> Decimal | None:
+    """The value the parser gives ``text`` (same arithmetic), or None if it is not a number."""
+    if not (_PERCENT if percent else _NUMBER).fullmatch(text):
+        return None
+    negative = text.startswith("-")
+    try:
+        value = Decimal(text.lstrip("-").rstrip("%").replace("_", ""))
+        if percent:
+            value = value / 100
+    except (InvalidOperation, ArithmeticError):
+        return None
+    return value.copy_negate() if negative else value
+
+
+def quote(text: str) -> str:
+    """A string literal; the lexer reads ``\\x`` as ``x``, so only ``\\`` and ``"`` need escapes."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def expr(e: n.Expr, need: int = IF) -> str:
+    """``e`` as source, parenthesised if it binds looser than ``need``."""
+    text, strength = _expr(e)
+    return f"({text})" if strength < need else text
+
+
+def _expr(e: n.Expr) -> tuple[str, int]:
+    if isinstance(e, n.Num):
+        text = num(e)
+        return text, NEG if text.startswith("-") else ATOM
+    if isinstance(e, n.Str):
+        return quote(e.value), ATOM
+    if isinstance(e, n.Bool):
+        return ("true" if e.value else "false"), ATOM
+    if isinstance(e, n.Ref):
+        return e.name, ATOM
+    if isinstance(e, n.Call):
+        return f"{e.func}({', '.join(expr(a) for a in e.args)})", ATOM
+    if isinstance(e, n.Unary):
+        if e.op == "not":
+            return "not " + expr(e.operand, NOT), NOT
+        operand = expr(e.operand, NEG)
+        return ("- " if operand.startswith("-") else "-") + operand, NEG  # `- -a`, never `--a`
+    if isinstance(e, n.IfElse):
+        return f"if {expr(e.cond)} then {expr(e.then)} else {expr(e.otherwise)}", IF
+    if isinstance(e, n.InList):
+        return f"{expr(e.operand, SUM)} in ({', '.join(expr(o) for o in e.options)})", CMP
+    if isinstance(e, n.Binary):
+        if e.op in COMPARISONS:  # non-associative: both sides are sums
+            return f"{expr(e.left, SUM)} {e.op} {expr(e.right, SUM)}", CMP
+        strength = _LEFT_ASSOC[e.op]
+        # left-associative: the right operand must bind tighter, so a - (b - c) keeps its parentheses
+        return f"{expr(e.left, strength)} {e.op} {expr(e.right, strength + 1)}", strength
+    raise TypeError(f"not an expression: {type(e).__name__}")

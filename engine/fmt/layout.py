@@ -1,0 +1,228 @@
+"""Declarations laid out as ``Line`` trees in canonical order and spelling."""
+
+from __future__ import annotations
+
+from engine import nodes as n
+from engine.fmt.expr import expr, num, quote
+from engine.fmt.render import Line, Pos
+
+# One canonical attribute order for every block (fields a declaration lacks are skipped).
+ATTRIBUTE_ORDER = ("kind", "unit", "source", "owner", "range", "better", "baseline", "target",
+                   "period", "deadline", "type", "score", "missing", "round")
+NODE_ATTRIBUTE_ORDER = ("weight", "aggregate", "missing", "require", "round")
+
+
+def _start(span: n.Span) -> Pos | None:
+    return (span.line, span.column) if span.line > 0 else None
+
+
+def _end(span: n.Span) -> Pos | None:
+    return (span.end_line, max(1, span.end_column - 1)) if span.line > 0 else None
+
+
+def _single(text: str, node: n.Node, kind: str = "") -> Line:
+    return Line(text, _start(node.span), _end(node.span), kind=kind)
+
+
+def _block(text: str, node: n.Node, header: list[n.Span], body: list[Line], **kw: object) -> Line:
+    """A line opening ``{ body }``; ``header`` are the spans printed on the opening line."""
+    start = _start(node.span)
+    ends = [e for e in (_end(s) for s in header) if e is not None]
+    end = max(ends, default=start) if start else None
+    close = Line("}", _end(node.span), _end(node.span))
+    return Line(text, start, end, body=body, close=close, **kw)  # type: ignore[arg-type]
+
+
+def _named(keyword: str, d: n.Decl, label: str | None) -> str:
+    return f"{keyword} {d.name}" + (f" {quote(label)}" if label is not None else "")
+
+
+def lay_out(item: n.Node) -> Line:
+    """The ``Line`` of one top-level item or agency override."""
+    if isinstance(item, n.Header):
+        version = f" version {quote(item.version)}" if item.version is not None else ""
+        return _single(_named("policy", item, item.label) + version, item, "header")
+    if isinstance(item, n.PeriodDecl):
+        return _single("period " + _dates(item.range), item, "header")
+    if isinstance(item, n.SubjectDecl):
+        return _single("subject " + item.kind.value, item, "header")
+    if isinstance(item, n.Constraint):
+        return _single(_constraint(item), item, "constraint")
+    for cls, fn in _LAYOUTS.items():
+        if isinstance(item, cls):
+            return fn(item)
+    raise TypeError(f"cannot format {type(item).__name__}")
+
+
+def _measure(d: n.Indicator | n.Input | n.Value) -> Line:
+    """Indicator, input or value: a header with an optional formula, then one attribute per line."""
+    keyword = type(d).__name__.lower()
+    text = _named(keyword, d, d.label)
+    formula = getattr(d, "formula", None)
+    if formula is not None:
+        text += " = " + expr(formula)
+    header = [d.name_span] + ([formula.span] if formula is not None else [])
+    attrs = [_attribute(name, getattr(d, name)) for name in ATTRIBUTE_ORDER
+             if getattr(d, name, None) is not None]
+    if not attrs and not isinstance(d, n.Indicator):  # braces are optional on inputs and values
+        return _single(text, d, keyword)
+    return _block(text, d, header, attrs, short=True, kind=keyword)
+
+
+def _attribute(name: str, v: n.Node) -> Line:
+    if isinstance(v, n.Scoring) and v.method == "piecewise":
+        return _block("score piecewise", v, [], [_case(c) for c in v.cases])
+    return _single(_attribute_text(name, v), v)
+
+
+def _attribute_text(name: str, v: n.Node) -> str:
+    if isinstance(v, n.Scoring):
+        return "score " + _scoring(v)
+    if isinstance(v, n.Missing):
+        return "missing " + _missing(v)
+    if isinstance(v, n.Better):
+        lo, hi = v.lo, v.hi
+        return f"better within {num(lo)} .. {num(hi)}" if lo is not None and hi is not None else "better " + v.direction
+    if isinstance(v, n.ValueType):
+        return "type " + (f"one of ({', '.join(quote(o) for o in v.options)})" if v.name == "category" else v.name)
+    if isinstance(v, n.Interval):
+        return f"{name} {num(v.lo)} .. {num(v.hi)}"
+    if isinstance(v, n.DateRange):
+        return f"{name} {_dates(v)}"
+    if isinstance(v, n.DateLit):
+        return f"{name} {v.value.isoformat()}"
+    if isinstance(v, n.Str):
+        return f"{name} {quote(v.value)}"
+    if isinstance(v, n.Num):
+        return f"{name} {num(v)}"
+    if isinstance(v, n.Word):
+        return f"{name} {v.value}"
+    raise TypeError(f"cannot format attribute {name}")
+
+
+def _scoring(s: n.Scoring) -> str:
+    text = s.method
+    if s.method == "formula" and s.formula is not None:
+        return "formula " + expr(s.formula)
+    if s.lo is not None and s.hi is not None:
+        text += f" {num(s.lo)} .. {num(s.hi)}"
+    return text + (f" cap {num(s.cap)}" if s.cap is not None else "")
+
+
+def _missing(m: n.Missing) -> str:
+    return f"value {num(m.value)}" if m.value is not None else m.treatment
+
+
+def _case(c: n.Case) -> Line:
+    text = f"otherwise {expr(c.then)}" if c.when is None else f"when {expr(c.when)} -> {expr(c.then)}"
+    return _single(text, c)
+
+
+def _dates(r: n.DateRange) -> str:
+    return f"{r.start.isoformat()} .." + (f" {r.end.isoformat()}" if r.end is not None else "")
+
+
+# ------------------------------------------------------------------ scorecards
+
+
+def _node_attrs(t: n.Tree | n.Leaf) -> tuple[str, list[n.Span]]:
+    parts, spans = [], []
+    for name in NODE_ATTRIBUTE_ORDER:
+        v = getattr(t, name, None)
+        if v is not None:
+            parts.append(" " + _attribute_text(name, v))
+            spans.append(v.span)
+    return "".join(parts), spans
+
+
+def _tree(t: n.Tree) -> Line:
+    attrs, spans = _node_attrs(t)
+    text = _named(t.level, t, t.label) + attrs
+    if t.children is None:
+        return _single(text, t, t.level)
+    return _block(text, t, [t.name_span, *spans], [_child(c) for c in t.children], kind=t.level)
+
+
+def _child(c: n.Tree | n.Leaf) -> Line:
+    if isinstance(c, n.Leaf):
+        return _single(c.name + _node_attrs(c)[0], c)
+    return _tree(c)
+
+
+# ------------------------------------------------------------ ratings and tables
+
+
+def _rating(r: n.Rating) -> Line:
+    text = _named("rating", r, r.label) + (f" of {r.of}" if r.of is not None else "")
+    if r.round is not None:
+        text += f" round {num(r.round)}"
+    width = max((len(quote(b.label.value)) for b in r.bands), default=0)
+    bands = [_single(_band(b, width), b) for b in r.bands]
+    header = [r.name_span, r.of_span] + ([r.round.span] if r.round is not None else [])
+    return _block(text, r, header, bands, kind="rating")
+
+
+def _band(b: n.Band, width: int) -> str:
+    """``"Label" when >= 90 and < 110 if gate``; labels padded so `when`/`otherwise` align."""
+    text = quote(b.label.value).ljust(width)
+    if b.otherwise:
+        text += " otherwise"
+    else:
+        text += " when " + " and ".join(f"{x.op} {num(x.value)}" for x in b.bounds)
+    return text + (f" if {expr(b.gate)}" if b.gate is not None else "")
+
+
+def _table(t: n.Table) -> Line:
+    text = _named("table", t, t.label) + " (" + ", ".join(i.name for i in t.inputs) + ")"
+    if t.hit is not None:
+        text += " hit " + t.hit.value
+    cells = [[_cell(c) for c in row.cells] for row in t.rows]
+    widths: dict[int, int] = {}
+    for row in cells:
+        for i, c in enumerate(row):
+            widths[i] = max(widths.get(i, 0), len(c) + (1 if i < len(row) - 1 else 0))
+    rows = []
+    for row, src in zip(cells, t.rows):
+        columns = [(c + ("," if i < len(row) - 1 else "")).ljust(widths[i]) for i, c in enumerate(row)]
+        rows.append(_single(" ".join(columns) + " -> " + _cell(src.result), src))
+    header = [t.name_span, *(i.span for i in t.inputs)] + ([t.hit.span] if t.hit is not None else [])
+    return _block(text, t, header, rows, kind="table")
+
+
+def _cell(c: n.Cell) -> str:
+    if isinstance(c, n.Wildcard):
+        return "_"
+    if isinstance(c, n.Num):
+        return num(c)
+    return expr(c)
+
+
+# ----------------------------------------------------- quotas, bounds, agencies
+
+
+def _quota(q: n.Quota) -> Line:
+    text = _named("quota", q, q.label) + (f" by {q.by.name}" if q.by is not None else "")
+    rules = [_single(("" if r.where is None else f"where {expr(r.where)} ") + f"require {expr(r.require)}", r)
+             for r in q.rules]
+    header = [q.name_span] + ([q.by.span] if q.by is not None else [])
+    return _block(text, q, header, rules, kind="quota")
+
+
+def _constraint(c: n.Constraint) -> str:
+    head = f"constraint {c.field.value}({c.target.name})"
+    if c.op == "in" and c.lo is not None and c.hi is not None:
+        return f"{head} in {num(c.lo)} .. {num(c.hi)}"
+    bound = c.lo if c.lo is not None else c.hi
+    return f"{head} {c.op} {num(bound)}" if bound is not None else head
+
+
+def _agency(a: n.Agency) -> Line:
+    text = _named("agency", a, a.label) + (f" extends {quote(a.extends.value)}" if a.extends is not None else "")
+    body = [_single(f"peer_group {a.peer_group.value}", a.peer_group, "peer_group")] if a.peer_group else []
+    body += [lay_out(d) for d in a.overrides]
+    header = [a.name_span] + ([a.extends.span] if a.extends is not None else [])
+    return _block(text, a, header, body, kind="agency", spaced=True)
+
+
+_LAYOUTS = {n.Indicator: _measure, n.Input: _measure, n.Value: _measure, n.Tree: _tree,
+            n.Rating: _rating, n.Table: _table, n.Quota: _quota, n.Agency: _agency}
