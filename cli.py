@@ -65,7 +65,8 @@ def _emit_diagnostics(diags: list[Any], sources: dict[str, str], fmt: str, summa
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]), default="text",
+              show_default=True, help="sarif: SARIF 2.1.0 for code scanning; github: workflow-command annotations.")
 @click.option("--strict", is_flag=True, help="Warnings fail the check too.")
 @click.option("--root", type=click.Path(exists=True, file_okay=False), help="Policy root (extends may not leave it).")
 @_guarded
@@ -77,8 +78,27 @@ def check(paths: tuple[str, ...], fmt: str, strict: bool, root: str | None) -> i
     errors = sum(d.is_error for d in report.diagnostics)
     warnings = len(report.diagnostics) - errors
     summary = f"checked {len(report.files)} file(s): {errors} error(s), {warnings} warning(s)"
-    _emit_diagnostics(report.diagnostics, report.sources, fmt, summary)
+    if fmt in ("sarif", "github"):
+        _emit_ci(report.diagnostics, fmt, summary)
+    else:
+        _emit_diagnostics(report.diagnostics, report.sources, fmt, summary)
     return EXIT_FINDINGS if errors or (strict and warnings) else EXIT_OK
+
+
+def _emit_ci(diags: list[Any], fmt: str, summary: str) -> None:
+    from importlib.metadata import PackageNotFoundError, version
+
+    from engine import report_formats
+
+    if fmt == "sarif":
+        try:
+            tool_version = version("kinerja")
+        except PackageNotFoundError:
+            tool_version = "0+unknown"
+        click.echo(report_formats.render_sarif(diags, tool_version), nl=False)
+    else:
+        click.echo(report_formats.render_github(diags), nl=False)
+    click.echo(summary, err=True)
 
 
 @main.command()
@@ -220,7 +240,7 @@ def eval_(policy: str, data: tuple[str, ...], output: str, rejects: str | None, 
         _write_explanations(run, Path(explain_all))
     header = run.plan.header
     summary = write_manifest(
-        manifest_path, policy_files=sorted(run.policies.report.files), data_files=list(data),
+        manifest_path, policy_files=_files_used(run), data_files=list(data),
         rows_read=report.rows_read, rows_scored=report.rows_accepted, rows_rejected=report.rows_rejected,
         policy_id=header.name if header else None, policy_version=header.version if header else None,
         results_file=out, rejects_file=rejects_path,
@@ -229,6 +249,12 @@ def eval_(policy: str, data: tuple[str, ...], output: str, rejects: str | None, 
                "warnings": [w.__dict__ for w in report.warnings]})
     _eval_summary(summary, report, result, fmt, out, rejects_path)
     return EXIT_FINDINGS if strict and report.rows_rejected else EXIT_OK
+
+
+def _files_used(run: Any) -> list[str]:
+    """The national policy file and the agency files extending it: what the scores depend on."""
+    agencies = run.policies.agencies_of(run.plan).values()
+    return sorted({run.plan.module.path, *(p.module.path for p in agencies)})
 
 
 def _presentable(table: dict[str, Any]) -> dict[str, Any]:
@@ -288,6 +314,77 @@ def explain(policy: str, data: tuple[str, ...], subject_id: str, fmt: str, **opt
         return EXIT_FINDINGS
     click.echo(ex.render(explanation, fmt), nl=False)
     return EXIT_OK
+
+
+@main.command(name="test")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option("--coverage", "show_coverage", is_flag=True, help="Print semantic coverage per policy.")
+@click.option("--min-coverage", type=click.FloatRange(0, 100), help="Fail when a tested policy's coverage is below N%.")
+@click.option("--junit", type=click.Path(dir_okay=False), help="Also write JUnit XML to this file.")
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.option("--fail-on-skip", is_flag=True, help="Skipped tests fail the run too.")
+@_guarded
+def test_(paths: tuple[str, ...], show_coverage: bool, min_coverage: float | None, junit: str | None, fmt: str,
+          fail_on_skip: bool) -> int:
+    """Run the policy tests (*_test.yaml) under PATHS (default: the current folder)."""
+    from engine import testing
+
+    run = testing.run(list(paths) or ["."])
+    if junit:
+        Path(junit).parent.mkdir(parents=True, exist_ok=True)
+        Path(junit).write_text(testing.render_junit(run), encoding="utf-8")
+    if fmt == "json":
+        click.echo(testing.render_json(run), nl=False)
+    else:
+        click.echo(testing.render_text(run, coverage=show_coverage or min_coverage is not None), nl=False)
+    if not run.cases:
+        click.echo("kinerja: no policy tests (*_test.yaml) found", err=True)
+    low = testing.coverage_failures(run.coverage, min_coverage) if min_coverage is not None else []
+    for line in low:
+        click.echo(f"kinerja: coverage below the minimum: {line}", err=True)
+    skipped = fail_on_skip and run.count("skipped") > 0
+    return EXIT_OK if run.ok and not low and not skipped else EXIT_FINDINGS
+
+
+@main.command()
+@click.argument("old")
+@click.argument("new")
+@click.option("--data", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Reference data to evaluate under both versions (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
+@click.option("--fail-if", "gates", multiple=True, metavar="EXPR",
+              help="Gate such as changed-rating>5%, changed-score>10%, drop-bands>=2 (repeatable; needs --data).")
+@click.option("--policy", "policy_id", help="National policy id, when a folder holds several.")
+@_guarded
+def diff(old: str, new: str, data: tuple[str, ...], fmt: str, gates: tuple[str, ...], policy_id: str | None) -> int:
+    """Compare two policy versions (files, folders or git:REV:path) and their impact on DATA."""
+    from engine import diff as d
+    from engine.data import DataError
+    from engine.diagnostics import KinerjaError
+
+    try:
+        parsed = [d.parse_gate(g) for g in gates]
+    except d.GateError as exc:
+        raise click.UsageError(str(exc)) from None
+    if parsed and not data:
+        raise click.UsageError("--fail-if needs --data: gates measure the impact on reference data")
+    try:
+        with d.materialize(old) as a, d.materialize(new) as b:
+            report = d.DiffReport(old, new, d.diff_paths(a.path, b.path), gates=parsed)
+            if data:
+                report.impact = d.impact(d.evaluate_version(a.path, a.root, data, policy_id),
+                                         d.evaluate_version(b.path, b.root, data, policy_id))
+    except d.SourceError as exc:
+        raise click.UsageError(str(exc)) from None
+    except KinerjaError as exc:
+        return _policy_failure(exc)
+    except DataError as exc:
+        raise click.UsageError(str(exc)) from None
+    render = {"text": d.render_text, "markdown": d.render_markdown, "json": d.render_json}[fmt]
+    click.echo(render(report), nl=False)
+    for g in report.tripped:
+        click.echo(f"kinerja: gate tripped: {g.describe(report.impact)}", err=True)
+    return EXIT_FINDINGS if report.tripped else EXIT_OK
 
 
 if __name__ == "__main__":

@@ -108,13 +108,15 @@ EXAMPLE = ROOT / "examples" / "instansi-2026.csv"
 def test_eval_example_end_to_end_reconciles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     out = tmp_path / "hasil.csv"
-    code, _, err = run("eval", "policies/", str(EXAMPLE), "-o", str(out))
+    code, _, err = run("eval", "policies/", str(EXAMPLE), "--policy", "bsc_instansi", "-o", str(out))
     assert code == 0
     assert "read 61 row(s): 56 scored, 5 rejected" in err
     manifest = json.loads((tmp_path / "hasil.manifest.json").read_text())
     assert manifest["rows"] == {"read": 61, "scored": 56, "rejected": 5} and manifest["reconciles"]
     assert manifest["policy"]["id"] == "bsc_instansi" and manifest["policy"]["version"] == "2026.1"
     assert all(len(f["sha256"]) == 64 for f in manifest["policy"]["files"] + manifest["data_files"])
+    assert [Path(f["path"]).name for f in manifest["policy"]["files"]] == [
+        "kemenkeu.kin", "kemenpanrb.kin", "pemprov-jabar.kin", "bsc-instansi.kin"]
     lines = out.read_text().splitlines()
     assert len(lines) == 1 + 56
     rejects = (tmp_path / "hasil.rejects.csv").read_text().splitlines()
@@ -125,20 +127,20 @@ def test_eval_strict_fails_on_rejects_and_rerun_is_byte_identical(tmp_path: Path
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     a, b = tmp_path / "a.csv", tmp_path / "b.csv"
-    assert run("eval", "policies/", str(EXAMPLE), "-o", str(a), "--strict")[0] == 1
-    assert run("eval", "policies/", str(EXAMPLE), "-o", str(b))[0] == 0
+    assert run("eval", "policies/", str(EXAMPLE), "--policy", "bsc_instansi", "-o", str(a), "--strict")[0] == 1
+    assert run("eval", "policies/", str(EXAMPLE), "--policy", "bsc_instansi", "-o", str(b))[0] == 0
     assert a.read_bytes() == b.read_bytes()
 
 
 def test_explain_one_subject_and_a_rejected_one(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
-    code, out, _ = run("explain", "policies/", str(EXAMPLE), "--id", "kemenkeu")
+    code, out, _ = run("explain", "policies/", str(EXAMPLE), "--policy", "bsc_instansi", "--id", "kemenkeu")
     assert code == 0
     # kemenkeu's own policy sets the IKU target to 105: 87.57 / 105 x 100 = 83.40 (by hand)
     assert "min(max(87.57 / 105 × 100, 0), 120) = 83.4" in out and "instansi-2026.csv" in out
-    code, _, err = run("explain", "policies/", str(EXAMPLE), "--id", "instansi_08")
+    code, _, err = run("explain", "policies/", str(EXAMPLE), "--policy", "bsc_instansi", "--id", "instansi_08")
     assert code == 1 and "rejected at" in err and "line 12" in err
-    code, out, _ = run("explain", "policies/", str(EXAMPLE), "--id", "kemenkeu", "--format", "json")
+    code, out, _ = run("explain", "policies/", str(EXAMPLE), "--policy", "bsc_instansi", "--id", "kemenkeu", "--format", "json")
     assert json.loads(out)["subject_id"] == "kemenkeu"
 
 
@@ -151,5 +153,5 @@ def test_eval_unreadable_data_file_is_a_usage_error(tmp_path: Path, monkeypatch:
     monkeypatch.chdir(ROOT)
     data = tmp_path / "data.docx"
     data.write_text("id,agency\n")
-    code, _, err = run("eval", "policies/", str(data), "-o", str(tmp_path / "x.csv"))
+    code, _, err = run("eval", "policies/", str(data), "--policy", "bsc_instansi", "-o", str(tmp_path / "x.csv"))
     assert code == 2 and "unknown file type `.docx`" in err and "Traceback" not in err
