@@ -125,8 +125,9 @@ def test_pp30_overlap_without_gate_is_reported_on_the_later_band() -> None:
 
 def test_gated_band_spanning_everything_is_not_part_of_the_order() -> None:
     # 5 CFR 430.208: a critical element rated Unacceptable forces Level 1 whatever the score.
+    level1 = '"Level 1" when >= 0 and <= 120 if inovasi\n    '
     text = PP30.replace('"Sangat Baik" when >= 110 and <= 120 GATE',
-                        '"Level 1" when >= 0 and <= 120 if inovasi\n    "Sangat Baik" when >= 110 and <= 120 if inovasi')
+                        level1 + '"Sangat Baik" when >= 110 and <= 120 if inovasi')
     assert "check.band-order" not in [d.code for d in run(text)]
 
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
 from engine.data.long import INDICATOR, VALUE, check_long, merge_long
 from engine.data.parts import Part
-from engine.data.readers import DataError, RawTable, read
+from engine.data.readers import DataError, RawTable, read, records_table
 from engine.data.report import FileReport, LoadReport, LoadResult, LoadWarning, Reject
 from engine.data.schema import Schema
 from engine.data.wide import check_wide, merge_wide
@@ -34,8 +34,19 @@ def load(paths: str | Path | Sequence[str | Path], schema: Schema, layout: Layou
     """
     if isinstance(paths, (str, Path)):
         paths = [paths]
+    return _load_raws([read(p, sheet) for p in paths], schema, layout, known_agencies)
+
+
+def load_records(records: Sequence[Mapping[str, Any]], schema: Schema, file: str = "<records>",
+                 known_agencies: Iterable[str] | None = None) -> LoadResult:
+    """In-memory records (one dict per subject, wide layout) validated exactly like a
+    JSON/YAML submission: the same record model, cell texts, checks and rejects."""
+    return _load_raws([records_table(list(records), file)], schema, "wide", known_agencies)
+
+
+def _load_raws(raws: list[RawTable], schema: Schema, layout: Layout,
+               known_agencies: Iterable[str] | None) -> LoadResult:
     known = None if known_agencies is None else frozenset(known_agencies)
-    raws = [read(p, sheet) for p in paths]
     layouts = [layout if layout != "auto" else detect_layout(r) for r in raws]
     if len(set(layouts)) > 1:
         mixed = ", ".join(f"{r.file} ({lay})" for r, lay in zip(raws, layouts))
@@ -68,4 +79,4 @@ def _in_row_order(part: Part) -> list[Reject]:
     return [part.rejects[k] for k in order]
 
 
-__all__ = ["DataError", "Layout", "detect_layout", "load"]
+__all__ = ["DataError", "Layout", "detect_layout", "load", "load_records"]

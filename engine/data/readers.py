@@ -237,8 +237,6 @@ def _cell_text(v: Any) -> str | None:
 
 def read_records(path: Path, fmt: str) -> RawTable:
     """A list of objects, or ``{"rows": [...]}``; each object is checked by a pydantic model."""
-    from engine.data.models import check_record
-
     text = path.read_text(encoding="utf-8-sig")
     if fmt == "json":
         doc = json.loads(text)
@@ -246,17 +244,25 @@ def read_records(path: Path, fmt: str) -> RawTable:
         import yaml
 
         doc = yaml.safe_load(text)
+    return records_table(doc, str(path), fmt)
+
+
+def records_table(doc: Any, file: str, fmt: str = "records") -> RawTable:
+    """Already-parsed records (a list of objects, or ``{"rows": [...]}``) as a table of literal
+    cells, exactly as a JSON/YAML submission is read; ``file`` names them in rejects."""
+    from engine.data.models import check_record
+
     if isinstance(doc, dict) and isinstance(doc.get("rows"), list):
         doc = doc["rows"]
     if not isinstance(doc, list):
-        raise DataError(str(path), 'expected a list of objects or {"rows": [...]}')
+        raise DataError(file, 'expected a list of objects or {"rows": [...]}')
     names: dict[str, None] = {}
     good: list[tuple[int, dict[str, str | None]]] = []
     rejects: list[Reject] = []
     for i, item in enumerate(doc):
         record, problem = check_record(item)
         if record is None:
-            rejects.append(Reject(str(path), f"[{i}]", None, None, None, problem or "not an object"))
+            rejects.append(Reject(file, f"[{i}]", None, None, None, problem or "not an object"))
             continue
         texts = {k.strip(): _cell_text(v) for k, v in record.items()}
         names.update(dict.fromkeys(texts))
@@ -264,7 +270,7 @@ def read_records(path: Path, fmt: str) -> RawTable:
     good = [(i, r) for i, r in good if any(r.values())]  # an empty object is spacing
     columns = {c: pa.array([r.get(c) for _, r in good], type=pa.string()) for c in names if c}
     refs = RowRefs("index", np.asarray([i for i, _ in good], dtype=np.int64))
-    return RawTable(str(path), fmt, columns, refs, rejects, len(rejects))
+    return RawTable(file, fmt, columns, refs, rejects, len(rejects))
 
 
 # ------------------------------------------------------------------- Parquet

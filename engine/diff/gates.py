@@ -1,0 +1,62 @@
+"""``--fail-if`` gates over an impact: ``changed-rating>5%``, ``drop-bands>=2``, ``changed-score>10``.
+
+``changed-rating`` and ``changed-score`` compare the share of subjects (with
+``%``) or their number (without); ``drop-bands`` compares the largest number of
+bands any one subject dropped.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from engine.diagnostics import did_you_mean
+from engine.diff.impact import Impact
+
+METRICS = ("changed-rating", "changed-score", "drop-bands")
+OPS: dict[str, Callable[[float, float], bool]] = {
+    ">=": operator.ge, "<=": operator.le, "==": operator.eq, ">": operator.gt, "<": operator.lt}
+_GATE = re.compile(r"^\s*([a-z-]+)\s*(>=|<=|==|>|<)\s*(\d+(?:\.\d+)?)\s*(%?)\s*$")
+
+
+class GateError(ValueError):
+    """A gate that cannot be read."""
+
+
+@dataclass(frozen=True)
+class Gate:
+    metric: str
+    op: str
+    limit: float
+    percent: bool
+    text: str
+
+    def measure(self, impact: Impact) -> float:
+        if self.metric == "drop-bands":
+            return float(impact.max_drop)
+        count = impact.changed_rating if self.metric == "changed-rating" else impact.changed_score
+        return impact.share(count) if self.percent else float(count)
+
+    def trips(self, impact: Impact) -> bool:
+        return OPS[self.op](self.measure(impact), self.limit)
+
+    def describe(self, impact: Impact) -> str:
+        value = self.measure(impact)
+        shown = f"{value:.2f}%" if self.percent else f"{value:g}"
+        return f"{self.text}: {self.metric} is {shown}"
+
+
+def parse_gate(text: str) -> Gate:
+    m = _GATE.match(text)
+    if not m:
+        raise GateError(f"cannot read gate `{text}`; write METRIC OP NUMBER[%], e.g. changed-rating>5% "
+                        f"(metrics: {', '.join(METRICS)})")
+    metric, op, number, pct = m.groups()
+    if metric not in METRICS:
+        hint = did_you_mean(metric, METRICS)
+        raise GateError(f"unknown gate metric `{metric}`" + (f"; {hint}" if hint else f"; use {', '.join(METRICS)}"))
+    if metric == "drop-bands" and pct:
+        raise GateError("drop-bands counts bands: write e.g. drop-bands>=2, without %")
+    return Gate(metric, op, float(number), bool(pct), text.strip())

@@ -1,0 +1,78 @@
+"""Where a policy version lives: a file, a folder, or ``git:REV:path`` extracted into a temp folder.
+
+Git versions are read with ``git cat-file``/``git archive`` from the local
+repository only (no network).  Every ``.kin`` file of that revision is extracted
+with the named path, so an agency file can still follow its ``extends``; the
+temp folder is the policy root of that version.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import tarfile
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class SourceError(Exception):
+    """A version that cannot be found or read."""
+
+
+@dataclass(frozen=True)
+class Version:
+    """A policy version on disk: ``path`` (file or folder), its policy ``root`` (None: the CLI rule)
+    and how the user named it."""
+
+    path: Path
+    root: Path | None
+    label: str
+
+
+@contextmanager
+def materialize(spec: str) -> Iterator[Version]:
+    """The version named by ``spec``; a git version lives in a temp folder for the ``with`` block."""
+    if not spec.startswith("git:"):
+        p = Path(spec)
+        if not p.exists():
+            raise SourceError(f"`{spec}` does not exist")
+        yield Version(p, None, spec)
+        return
+    rev, sep, rel = spec[4:].partition(":")
+    if not sep or not rev or not rel:
+        raise SourceError(f"`{spec}`: write git:REV:path, e.g. git:HEAD~1:policies/")
+    top = Path(_git(["rev-parse", "--show-toplevel"], Path.cwd()).decode().strip())
+    prefix = _git(["rev-parse", "--show-prefix"], Path.cwd()).decode().strip()
+    inside = os.path.normpath(os.path.join(prefix, rel)).replace(os.sep, "/")
+    if inside.startswith(".."):
+        raise SourceError(f"`{rel}` is outside the git repository")
+    inside = "" if inside == "." else inside
+    kind = _git(["cat-file", "-t", f"{rev}:{inside}"], top, f"`{rel}` does not exist at {rev}").decode().strip()
+    with tempfile.TemporaryDirectory(prefix="kinerja-diff-") as tmp:
+        specs = [inside] if inside else []
+        archive = _git(["archive", "--format=tar", rev, "--", *specs, ":(glob)**/*.kin"], top,
+                       f"cannot read `{rel}` at {rev}")
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            if hasattr(tarfile, "data_filter"):
+                tar.extractall(tmp, filter="data")
+            else:  # Python < 3.11.4: git archive output holds no links outside the tree
+                tar.extractall(tmp)  # noqa: S202
+        path = Path(tmp) / inside if inside else Path(tmp)
+        if kind not in ("blob", "tree") or not path.exists():
+            raise SourceError(f"`{rel}` at {rev} is not a file or folder")
+        yield Version(path, Path(tmp), spec)
+
+
+def _git(args: list[str], cwd: Path, problem: str | None = None) -> bytes:
+    try:
+        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
+    except FileNotFoundError:
+        raise SourceError("git is not installed") from None
+    if done.returncode != 0:
+        detail = done.stderr.decode(errors="replace").strip().splitlines()
+        raise SourceError(problem or f"git {' '.join(args)} failed: {detail[-1] if detail else 'error'}")
+    return done.stdout

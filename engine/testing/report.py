@@ -1,0 +1,124 @@
+"""Reporters for a test run: a readable text summary, JSON, and JUnit XML."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+
+from engine.testing.results import CATEGORIES, CATEGORY_TITLES, CaseResult, PolicyCoverage, RunResult
+
+MARK = {"passed": "ok", "failed": "FAIL", "skipped": "skip", "errored": "ERROR"}
+
+
+def summary_line(run: RunResult) -> str:
+    parts = [f"{run.count('passed')} passed", f"{run.count('failed')} failed"]
+    if run.count("skipped"):
+        parts.append(f"{run.count('skipped')} skipped")
+    if run.count("errored"):
+        parts.append(f"{run.count('errored')} errored")
+    return ", ".join(parts)
+
+
+def render_text(run: RunResult, coverage: bool = False) -> str:
+    """One line per test, the details of each failure (expectation, actual value, derivation),
+    skipped tests with their reasons, then the totals (and the coverage report when asked)."""
+    lines: list[str] = []
+    for case in run.cases:
+        lines.append(f"{MARK[case.status]:<5} {case.file}:{case.line} {case.name}")
+    problems = [c for c in run.cases if c.status in ("failed", "errored")]
+    for case in problems:
+        lines += ["", f"--- {case.status}: {case.file}:{case.line} {case.name}"]
+        if case.source:
+            lines.append(f"    source: {case.source}")
+        if case.message:
+            lines.append(f"    {case.message}")
+        for f in case.failures:
+            who = f" (subject {f.subject})" if f.subject else ""
+            lines.append(f"    {f.what}{who}")
+            lines.append(f"      expected: {f.expected}")
+            lines.append(f"      actual:   {f.actual}")
+            if f.derivation:
+                lines.append("      derivation:")
+                lines += [f"        {x}" for x in f.derivation.rstrip("\n").splitlines()]
+    skipped = [c for c in run.cases if c.status == "skipped"]
+    if skipped:
+        lines += ["", "skipped:"] + [f"  {c.file}:{c.line} {c.name}: {c.message}" for c in skipped]
+    if coverage:
+        lines += [""] + render_coverage(run).rstrip("\n").split("\n")
+    lines += ["", summary_line(run)]
+    return "\n".join(lines) + "\n"
+
+
+def render_coverage(run: RunResult) -> str:
+    """Per policy: the share covered in each category and the uncovered items by dotted id."""
+    lines = ["coverage:"]
+    if not run.coverage:
+        lines.append("  no test evaluated a policy")
+    for cov in run.coverage:
+        lines.append(f"  {cov.policy} ({cov.file}): {cov.percent:.1f}%")
+        for cat in CATEGORIES:
+            done, total = cov.share(cat)
+            if total:
+                lines.append(f"    {CATEGORY_TITLES[cat]:<24} {done}/{total}")
+        missing = [i for i in cov.items if not i.covered]
+        if missing:
+            lines.append("    not covered:")
+            lines += [f"      {i.id}  ({i.description})" for i in missing]
+    if run.untested:
+        lines.append("  policies without tests: " + ", ".join(run.untested))
+    return "\n".join(lines) + "\n"
+
+
+def render_json(run: RunResult) -> str:
+    return json.dumps(run.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def render_junit(run: RunResult, timings: bool = True) -> str:
+    """JUnit XML: ``testsuites`` > one ``testsuite`` per test file > ``testcase`` with
+    ``failure`` (an expectation did not hold), ``error`` (the test could not run) or
+    ``skipped``; counts on both levels.  ``timings=False`` writes every time as 0."""
+    by_file: dict[str, list[CaseResult]] = defaultdict(list)
+    for case in run.cases:
+        by_file[case.file].append(case)
+    root = ET.Element("testsuites", _counts(run.cases, timings) | {"name": "kinerja test"})
+    for file, cases in by_file.items():
+        suite = ET.SubElement(root, "testsuite", {"name": file} | _counts(cases, timings))
+        for case in cases:
+            suite.append(_testcase(case, timings))
+    ET.indent(root, space="  ")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _counts(cases: list[CaseResult], timings: bool) -> dict[str, str]:
+    def n(status: str) -> str:
+        return str(sum(c.status == status for c in cases))
+    return {"tests": str(len(cases)), "failures": n("failed"), "errors": n("errored"), "skipped": n("skipped"),
+            "time": _time(sum(c.seconds for c in cases), timings)}
+
+
+def _time(seconds: float, timings: bool) -> str:
+    return f"{seconds:.3f}" if timings else "0.000"
+
+
+def _testcase(case: CaseResult, timings: bool) -> ET.Element:
+    classname = case.file.removesuffix(".yaml").replace("/", ".")
+    el = ET.Element("testcase", {"classname": classname, "name": case.name, "file": case.file,
+                                 "line": str(case.line), "time": _time(case.seconds, timings)})
+    if case.status == "failed":
+        first = case.failures[0]
+        msg = f"{first.what}: expected {first.expected}, got {first.actual}"
+        body = "\n".join(f"{f.what}{f' (subject {f.subject})' if f.subject else ''}: expected {f.expected}, "
+                         f"actual {f.actual}" + (f"\n{f.derivation.rstrip()}" if f.derivation else "")
+                         for f in case.failures)
+        ET.SubElement(el, "failure", {"message": msg, "type": "expectation"}).text = body
+    elif case.status == "errored":
+        ET.SubElement(el, "error", {"message": case.message, "type": "test-error"}).text = case.message
+    elif case.status == "skipped":
+        ET.SubElement(el, "skipped", {"message": case.message})
+    return el
+
+
+def coverage_failures(coverage: list[PolicyCoverage], minimum: float) -> list[str]:
+    """The policies whose coverage is below ``minimum`` percent."""
+    return [f"{c.policy} ({c.file}) {c.percent:.1f}% < {minimum:g}%" for c in coverage if c.percent + 1e-9 < minimum]
