@@ -472,3 +472,10 @@ def test_every_emitted_code_is_listed_and_has_a_golden() -> None:
                                                                   "check.baseline-outside-range"}
     assert emitted - {"check.{attr}-outside-range"} <= set(ALL_CODES)
     assert {p.stem for p in CASES} == {c.replace(".", "-") for c in ALL_CODES}
+
+
+def test_a_value_nothing_reads_is_a_final_result_not_unused() -> None:
+    text = HEAD + 'input bulan "Bulan" { range 0 .. 12 }\nvalue angka_kredit "Angka kredit" = 12.5 * bulan / 12\n'
+    assert "check.unused" not in [d.code for d in run(text)]
+    text = HEAD + 'input bulan "Bulan" { range 0 .. 12 }\n'
+    assert [d.code for d in run(text) if d.code == "check.unused"] == ["check.unused"]

@@ -128,7 +128,7 @@ def test_agency_policies_resolve_and_check_clean() -> None:
     checks = pytest.importorskip("engine.checks")
     project = resolve.resolve([POLICIES], root=ROOT)
     assert _errors(project.diagnostics) == []
-    assert sorted(project.agencies) == ["kemenkeu", "kemenpanrb", "pemprov_jabar"]
+    assert sorted(project.agencies) == ["bps", "kemenkeu", "kemenpanrb", "pemprov_jabar"]
     for agency in project.agencies.values():
         assert agency.module is not None, agency.name
         assert _errors(checks.run(agency.module)) == [], agency.name

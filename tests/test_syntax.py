@@ -203,3 +203,11 @@ def test_walk_visits_every_node_including_scorecards() -> None:
 def test_absurd_exponents_are_a_diagnostic_not_a_silent_zero(number: str) -> None:
     d = diag(f"policy p\ninput a {{ range 0 .. {number} }}")
     assert d.code == "syntax.number-out-of-range" and d.span.line == 2
+
+
+def test_names_that_start_with_a_keyword_stay_one_name() -> None:
+    m = parse("policy p\nvalue v = target_normal + value_x * baseline2 + true_x + false_y\n"
+              "scorecard s { group_a weight 1 perspective_b weight 1 _x weight 1 }")
+    refs = [r.name for r in m.items[1].formula.walk() if isinstance(r, n.Ref)]
+    assert refs == ["target_normal", "value_x", "baseline2", "true_x", "false_y"]
+    assert [c.name for c in m.items[2].children] == ["group_a", "perspective_b", "_x"]

@@ -50,9 +50,11 @@ def self_outside_score(ctx: Context) -> Iterator[Diagnostic]:
 
 
 def unused(ctx: Context) -> Iterator[Diagnostic]:
+    # A `value` nothing reads is a final result (it is written to the results); an indicator or
+    # input nothing reads is measured for no purpose.
     used = ctx.used_names()
     for decl in ctx.named:
-        if isinstance(decl, (n.Indicator, n.Input, n.Value)) and decl.name not in used \
+        if isinstance(decl, (n.Indicator, n.Input)) and decl.name not in used \
                 and ctx.decls[decl.name] is decl:
             yield warning("check.unused", f"{what(decl)} `{decl.name}` feeds nothing", decl.name_span,
                           "put it in a scorecard, use it in a formula, or remove it")
