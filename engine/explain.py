@@ -105,7 +105,7 @@ class _Builder:
         sr = self.r.steps.get(name)
         if sr is None:
             return None
-        c = sr.columns().get(key)
+        c = sr.value if key == "value" else sr.raw if key == "raw" else sr.extra.get(key)
         return None if c is None else _sc(c[self.i])
 
     def notes(self, name: str) -> list[Note]:

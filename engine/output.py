@@ -86,11 +86,23 @@ def _arrow(arr: np.ndarray, neutralise: bool) -> Any:
     if arr.dtype.kind == "f":
         values = _clean_float(arr)
         return pa.array(values, mask=~np.isfinite(values))
-    text = pa.array([_text(v) for v in arr], type=pa.string())
+    text = _fast_text(arr)
+    if text is None:
+        text = pa.array([_text(v) for v in arr], type=pa.string())
     if not neutralise:
         return text
     risky = pc.fill_null(pc.match_substring_regex(text, r"^[=+\-@\t\r]"), False)
     return pc.if_else(risky, pc.binary_join_element_wise("'", text, ""), text)
+
+
+def _fast_text(arr: np.ndarray) -> Any:
+    """An object column of text and None converted in Arrow's C loop (None when it holds anything else)."""
+    import pyarrow as pa
+
+    try:
+        return pa.array(arr, type=pa.string(), from_pandas=False)
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        return None
 
 
 def _text(v: Any) -> str | None:

@@ -35,6 +35,7 @@ class Part:
     indicator: np.ndarray | None = None  # long: the field each measurement row is for
     number: np.ndarray | None = None  # long: numeric/boolean value per measurement
     text: np.ndarray | None = None  # long: text/category value per measurement
+    id_text: pa.Array | None = None  # wide: the ids as Arrow text (null when blank), for fast duplicate checks
 
     @property
     def n(self) -> int:
@@ -78,9 +79,12 @@ def empty_values(f: Field | None, n: int) -> np.ndarray:
     return np.full(n, None, dtype=object)
 
 
-def first_occurrence(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def first_occurrence(keys: np.ndarray | pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """(code per row, first row of each code); a missing key has code -1."""
-    enc = pa.array(keys, type=pa.string()).dictionary_encode()
+    arr = keys if isinstance(keys, (pa.Array, pa.ChunkedArray)) else pa.array(keys, type=pa.string())
+    enc = arr.dictionary_encode()
+    if isinstance(enc, pa.ChunkedArray):
+        enc = enc.combine_chunks()
     codes = np.asarray(enc.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
     present = codes >= 0
     first = np.zeros(len(enc.dictionary), dtype=np.int64)

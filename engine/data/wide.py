@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from engine.batch import Batch, Origin
 from engine.data import validate as v
@@ -33,6 +35,7 @@ def check_wide(file_no: int, raw: RawTable, schema: Schema, known_agencies: Iter
     unknown_columns(raw, schema_known(schema), warnings)
     if schema.id_column in cols:
         part.ids = part.take(schema.id_column, v.check_id(cols[schema.id_column]))
+        part.id_text = v.as_text(cols[schema.id_column])
     if schema.agency_column in cols:
         part.agencies = part.take(schema.agency_column, v.check_agency(cols[schema.agency_column], known_agencies))
     elif known_agencies is not None:
@@ -48,18 +51,19 @@ def check_wide(file_no: int, raw: RawTable, schema: Schema, known_agencies: Iter
 
 def merge_wide(parts: list[Part], schema: Schema) -> Batch:
     """Concatenate files, reject repeated subject ids (later occurrences), build the batch."""
-    ids = np.concatenate([p.ids for p in parts]) if parts else np.empty(0, dtype=object)
+    ids = _cat([p.ids for p in parts], object)
     _reject_duplicates(parts, ids, schema.id_column)
-    keep = np.concatenate([~p.rejected for p in parts]) if parts else np.zeros(0, dtype=bool)
+    keep = _cat([~p.rejected for p in parts], bool)
+    take = (lambda col: col) if keep.all() else (lambda col: col[keep])  # no copy when nothing is rejected
     columns = {}
     for name, f in schema.fields.items():
         pieces = [p.values.get(name, empty_values(f, p.n)) for p in parts]
-        columns[name] = np.concatenate(pieces)[keep] if pieces else empty_values(f, 0)
+        columns[name] = take(_cat(pieces, object)) if pieces else empty_values(f, 0)
     periods = None
     if any(p.periods is not None for p in parts):
-        periods = np.concatenate([p.periods if p.periods is not None else np.full(p.n, None, dtype=object)
-                                  for p in parts])[keep]
-    agencies = np.concatenate([p.agencies for p in parts])[keep] if parts else np.empty(0, dtype=object)
+        periods = take(_cat([p.periods if p.periods is not None else np.full(p.n, None, dtype=object)
+                             for p in parts], object))
+    agencies = take(_cat([p.agencies for p in parts], object))
     sources = [(p.raw.file, p.raw.refs) for p in parts]
     file_no = np.concatenate([np.full(p.n, k, dtype=np.int64) for k, p in enumerate(parts)])[keep] \
         if parts else np.empty(0, dtype=np.int64)
@@ -68,7 +72,13 @@ def merge_wide(parts: list[Part], schema: Schema) -> Batch:
     row_origin = Origins(sources, file_no, row_no)
     origins: dict[str, list[Origin | None]] = {name: row_origin.with_column(name)  # type: ignore[misc]
                                                for name in schema.fields}
-    return Batch(ids[keep], agencies, columns, row_origin, origins, periods)  # type: ignore[arg-type]
+    return Batch(take(ids), agencies, columns, row_origin, origins, periods)  # type: ignore[arg-type]
+
+
+def _cat(pieces: list[np.ndarray], dtype: type) -> np.ndarray:
+    if len(pieces) == 1:
+        return pieces[0]
+    return np.concatenate(pieces) if pieces else np.empty(0, dtype=dtype)
 
 
 def _reject_duplicates(parts: list[Part], ids: np.ndarray, id_column: str) -> None:
@@ -76,7 +86,15 @@ def _reject_duplicates(parts: list[Part], ids: np.ndarray, id_column: str) -> No
     ambiguous); every later row is rejected naming the first."""
     if len(ids) == 0:
         return
-    codes, first = first_occurrence(ids)
+    texts = [p.id_text for p in parts]
+    if all(t is not None for t in texts):  # Arrow's hash table, no Python strings
+        keys = pa.concat_arrays(texts) if len(texts) > 1 else texts[0]
+        keys = pc.if_else(pc.fill_null(pc.equal(keys, ""), True), pa.scalar(None, pa.string()), keys)
+        if len(keys.dictionary_encode().dictionary) == len(keys) - keys.null_count:
+            return  # every id once: the common case costs one hash pass
+        codes, first = first_occurrence(keys)
+    else:
+        codes, first = first_occurrence(ids)
     if len(first) == 0:
         return
     rows = np.arange(len(ids))

@@ -22,10 +22,13 @@ weight is below share S of the total.  The ``contributions`` column per child:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+
 import numpy as np
 
 from engine import nodes as n
 from engine.evaluate import numeric as num
+from engine.evaluate import treecols as tc
 from engine.evaluate.context import Context, step_round
 from engine.evaluate.result import StepResult
 from engine.plan import Step
@@ -38,21 +41,23 @@ def evaluate_tree(ctx: Context, step: Step) -> StepResult:
     children = list(tree.children or ())
     method = tree.aggregate.value if tree.aggregate else "mean"
     size = ctx.n
+    if not children:
+        return StepResult(step.name, "tree", np.full(size, np.nan))
+    # One column per child (no children x rows matrix): each pass stays in cache on a row block.
     xs: list[np.ndarray] = []
+    present: list[np.ndarray] = []
     failed = np.zeros(size, dtype=bool)
     excluded: list[tuple[str, np.ndarray]] = []
     for child in children:
         x, fail, left_out = _child_value(ctx, tree, child)
         xs.append(x)
+        present.append(~np.isnan(x))
         failed |= fail
         excluded.append((child.name, left_out))
     ws = [num.to_float(c.weight.value) if c.weight is not None else 1.0 for c in children]
-    if not children:
-        return StepResult(step.name, "tree", np.full(size, np.nan))
-    X = np.vstack(xs)  # children x rows
-    present = ~np.isnan(X)
-    W = np.asarray(ws)[:, None] * present
-    present_w = W.sum(axis=0)
+    present_w = np.zeros(size)
+    for w, ok in zip(ws, present):
+        present_w += np.multiply(ok, w)
     total_w = float(sum(ws))
     none = (present_w == 0) & ~failed
     ctx.rec.decision(none, "eval.all-missing", f"no child of {step.name} has a value: {step.name} is missing")
@@ -65,20 +70,59 @@ def evaluate_tree(ctx: Context, step: Step) -> StepResult:
         ctx.rec.decision(low, "eval.below-required-share",
                          f"present children weigh less than the required {_pct(tree.require)}: {step.name} is missing")
         dead |= low
-    with np.errstate(invalid="ignore", divide="ignore"):
-        eff = W / present_w
-    value, contrib, eff = _aggregate(ctx, step.name, method, X, present, eff, total_w / np.where(dead, 1, present_w),
-                                     np.asarray(ws), dead)
-    value = np.where(dead, np.nan, value)
-    eff = np.where(dead, np.nan, eff)
-    contrib = np.where(dead, np.nan, contrib)
-    extra = {}
+    # Effective weight: declared weight / present weight where the child is present, else 0.
+    effs = []
+    for w, ok in zip(ws, present):
+        e = np.zeros(size)
+        np.divide(w, present_w, out=e, where=ok)
+        effs.append(e)
+    value, contribs, effs = _aggregate(ctx, method, xs, present, effs, present_w, total_w, ws, dead)
+    any_dead = dead.any()
+    if any_dead:
+        value[dead] = np.nan
+    extra: dict[str, np.ndarray] = {}
     if tree.round is not None:
         extra["unrounded"] = value
         value = step_round(value, tree.round)
     names = [c.name for c in children]
-    return StepResult(step.name, "tree", value, weights=dict(zip(names, eff)),
-                      contributions=dict(zip(names, contrib)), extra=extra)
+    if method in tc.LAZY_METHODS and len(children) <= tc.MAX_CHILDREN:
+        # Stored compactly: which children were present (or that the node is missing), plus
+        # the child values used where a missing-data treatment filled some in.
+        pattern = np.zeros(size, dtype=tc.pattern_dtype(len(children)))
+        for k, ok in enumerate(present):
+            pattern |= np.left_shift(ok, k, dtype=pattern.dtype)
+        if any_dead:
+            pattern[dead] = 2 ** len(children)
+        extra["pattern"] = pattern
+        for child, x in zip(children, xs):
+            if _fills(tree, child):
+                extra[f"used:{child.name}"] = x
+        weights, contributions = tree_columns(tree, extra, ctx.value)
+        return StepResult(step.name, "tree", value, weights=weights, contributions=contributions, extra=extra)
+    if any_dead:
+        for col in (*effs, *contribs):
+            col[dead] = np.nan
+    return StepResult(step.name, "tree", value, weights=dict(zip(names, effs)),
+                      contributions=dict(zip(names, contribs)), extra=extra)
+
+
+def _fills(tree: n.Tree, child: n.Tree | n.Leaf) -> bool:
+    how = child.missing if isinstance(child, n.Leaf) and child.missing else tree.missing
+    return how is not None and how.treatment in ("zero", "value", "baseline")
+
+
+def tree_columns(tree: n.Tree, extra: Mapping[str, np.ndarray], value_of: Callable[[str], object]
+                 ) -> tuple[Mapping[str, np.ndarray], Mapping[str, np.ndarray]]:
+    """The lazy weights and contributions of a tree node from its stored ``pattern`` (see treecols)."""
+    children = list(tree.children or ())
+    names = [c.name for c in children]
+    ws = [num.to_float(c.weight.value) if c.weight is not None else 1.0 for c in children]
+
+    def xs(k: int) -> np.ndarray:
+        used = extra.get(f"used:{names[k]}")
+        return used if used is not None else np.asarray(value_of(names[k]), dtype=np.float64)
+    method = tree.aggregate.value if tree.aggregate else "mean"
+    return tc.lazy_mappings(method, names, ws, extra["pattern"], xs)
 
 
 def _pct(x: n.Num) -> str:
@@ -117,38 +161,60 @@ def _child_value(ctx: Context, tree: n.Tree, child: n.Tree | n.Leaf) -> tuple[np
     return np.where(treat, fill, x), fail, missing & ~treat
 
 
-def _aggregate(ctx: Context, name: str, method: str, X: np.ndarray, present: np.ndarray, eff: np.ndarray,
-               scale: np.ndarray, ws: np.ndarray, dead: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The node value, per-child contributions and effective weights (children x rows)."""
-    Xz = np.where(present, X, 0.0)
-    eff = np.where(present, eff, 0.0)
+def _aggregate(ctx: Context, method: str, xs: list[np.ndarray], present: list[np.ndarray], effs: list[np.ndarray],
+               present_w: np.ndarray, total_w: float, ws: list[float],
+               dead: np.ndarray) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]:
+    """The node value, per-child contributions and effective weights (fresh arrays the caller may modify)."""
+    size = ctx.n
     if method in ("mean", "sum"):
         if method == "sum":
-            eff = ws[:, None] * present * scale
-        contrib = eff * Xz
-        return contrib.sum(axis=0), contrib, eff
+            scale = total_w / np.where(dead, 1, present_w)
+            effs = [np.where(ok, w * scale, 0.0) for w, ok in zip(ws, present)]
+        contribs = []
+        value = np.zeros(size)
+        for x, e, ok in zip(xs, effs, present):
+            c = np.zeros(size)
+            np.multiply(e, x, out=c, where=ok)
+            value += c  # child by child, in order: the same sum as adding the contributions up
+            contribs.append(c)
+        return value, contribs, effs
     if method in ("geometric", "harmonic"):
-        bad = ((num.le(X, 0.0) == 1.0) & present).any(axis=0) & ~dead
+        bad = np.zeros(size, dtype=bool)
+        for x, ok in zip(xs, present):
+            bad |= (num.le(x, 0.0) == 1.0) & ok
+        bad &= ~dead
         ctx.rec.error(bad, f"eval.{method}-nonpositive",
                       f"a {method} mean needs positive children; one is zero or negative")
         dead |= bad
-        safe = np.where(present & ~bad[None, :], X, 1.0)
+        contribs = []
+        acc = np.zeros(size)
+        for x, e, ok in zip(xs, effs, present):
+            use = ok & ~bad
+            safe = np.where(use, x, 1.0)
+            if method == "geometric":
+                c = np.where(ok, safe ** e, 1.0)
+                with np.errstate(divide="ignore"):
+                    acc += e * np.log(safe)
+            else:
+                c = np.where(ok, e / safe, 0.0)
+                acc += c
+            contribs.append(c)
         if method == "geometric":
-            contrib = np.where(present, safe ** eff, 1.0)
-            with np.errstate(divide="ignore"):
-                value = np.exp((eff * np.log(safe)).sum(axis=0))
+            value = np.exp(acc)
         else:
-            contrib = np.where(present, eff / safe, 0.0)
             with np.errstate(divide="ignore"):
-                value = 1.0 / contrib.sum(axis=0)
-        return value, contrib, eff
+                value = 1.0 / acc
+        return value, contribs, effs
     if method in ("min", "max"):
         fillv = np.inf if method == "min" else -np.inf
-        Xf = np.where(present, X, fillv)
-        pick = Xf.argmin(axis=0) if method == "min" else Xf.argmax(axis=0)
-        chosen = np.zeros_like(X, dtype=bool)
-        chosen[pick, np.arange(X.shape[1])] = True
-        chosen &= present
-        value = np.where(chosen.any(axis=0), Xf[pick, np.arange(X.shape[1])], np.nan)
-        return value, np.where(chosen, X, 0.0), chosen.astype(np.float64)
+        best = np.full(size, fillv)
+        pick = np.full(size, -1, dtype=np.int64)
+        for k, (x, ok) in enumerate(zip(xs, present)):
+            better = ok & ((x < best) if method == "min" else (x > best))
+            best[better] = x[better]
+            pick[better] = k
+        found = pick >= 0
+        value = np.where(found, best, np.nan)
+        chosen = [(pick == k) & found for k in range(len(xs))]
+        return value, [np.where(c, x, 0.0) for c, x in zip(chosen, xs)], [c.astype(np.float64) for c in chosen]
     raise ValueError(f"unknown aggregation {method}")

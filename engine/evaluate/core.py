@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from engine import nodes as n
 from engine.batch import Batch
-from engine.evaluate.aggregate import evaluate_tree
+from engine.evaluate.aggregate import evaluate_tree, tree_columns
 from engine.evaluate.context import Context
 from engine.evaluate.decide import evaluate_rating, evaluate_table
+from engine.evaluate.events import Events
 from engine.evaluate.quotas import check_quotas
-from engine.evaluate.result import Result, StepResult, stitch
+from engine.evaluate.result import Result, StepResult, _blank, _put, stitch
 from engine.evaluate.scoring import evaluate_indicator, evaluate_input, evaluate_value
 from engine.plan import Plan, Step
+
+BLOCK = 1 << 16  # rows per evaluation block: a block's columns (512 KB each) stay in cache
+WORKERS = max(1, min(4, os.cpu_count() or 1))
 
 HANDLERS: dict[str, Callable[[Context, Step], StepResult]] = {
     "input": evaluate_input,
@@ -34,9 +42,7 @@ def plan_version(plan: Plan) -> str:
 
 
 def _run(plan: Plan, batch: Batch, key: str | None) -> Result:
-    ctx = Context(plan, batch)
-    for step in plan.steps:
-        ctx.steps[step.name] = HANDLERS[step.kind](ctx, step)
+    ctx = _evaluate_blocks(plan, batch)
     violations = check_quotas(ctx, plan.quotas)
     size = batch.n
     return Result(
@@ -44,6 +50,99 @@ def _run(plan: Plan, batch: Batch, key: str | None) -> Result:
         plan_key=np.full(size, key, dtype=object), plan_version=np.full(size, plan_version(plan), dtype=object),
         steps=ctx.steps, events=ctx.events, violations=violations, plans={key: plan}, batch=batch,
     )
+
+
+def _evaluate_steps(plan: Plan, batch: Batch) -> Context:
+    ctx = Context(plan, batch)
+    for step in plan.steps:
+        ctx.steps[step.name] = HANDLERS[step.kind](ctx, step)
+    return ctx
+
+
+def _evaluate_blocks(plan: Plan, batch: Batch) -> Context:
+    """Every step over row blocks of ``BLOCK`` rows, then the blocks put together.
+
+    Rows are independent until quotas, so a block is evaluated exactly as the whole
+    batch would be; on a block the temporaries stay in the CPU cache and the blocks
+    run on ``WORKERS`` threads (numpy releases the GIL inside its loops).
+    """
+    size = batch.n
+    if size <= BLOCK:
+        return _evaluate_steps(plan, batch)
+    bounds = [(s, min(s + BLOCK, size)) for s in range(0, size, BLOCK)]
+    first = _evaluate_steps(plan, _rows(batch, *bounds[0]))
+    # A column that is the submitted column itself (an input, an indicator's raw value) is not copied.
+    aliases = {(name, k) for name, sr in first.steps.items() for k, col in sr.stored().items()
+               if name in batch.columns and np.shares_memory(col, batch.columns[name])}
+    layout = {name: {k: batch.columns[name] if (name, k) in aliases else _empty_like(col, size)
+                     for k, col in sr.stored().items()} for name, sr in first.steps.items()}
+    events = Events()
+
+    pending: list[tuple[str, str, np.ndarray, int, int]] = []  # columns that change dtype between blocks
+    lock = threading.Lock()
+
+    def run(bound: tuple[int, int], ctx: Context | None = None) -> Events:
+        ctx = ctx or _evaluate_steps(plan, _rows(batch, *bound))
+        lo, hi = bound
+        for name, sr in ctx.steps.items():
+            cols = layout.get(name, {})
+            got = sr.stored()
+            for k, col in got.items():
+                target = cols.get(k)
+                if (name, k) in aliases and np.shares_memory(col, target):
+                    continue
+                if target is None or target.dtype != col.dtype or (name, k) in aliases:
+                    with lock:
+                        pending.append((name, k, col, lo, hi))
+                else:
+                    target[lo:hi] = col
+            for k in cols.keys() - got.keys():
+                with lock:
+                    pending.append((name, k, _blank(cols[k], hi - lo), lo, hi))
+        return ctx.events.shifted(lo)
+
+    parts = [run(bounds[0], first)]
+    if WORKERS > 1 and len(bounds) > 2:
+        with ThreadPoolExecutor(WORKERS) as pool:
+            parts += list(pool.map(run, bounds[1:]))
+    else:
+        parts += [run(b) for b in bounds[1:]]
+    for part in parts:
+        events.extend(part)
+    for name, k, col, lo, hi in pending:  # rare: a label in one block, a number in another
+        cols = layout.setdefault(name, {})
+        if (name, k) in aliases:  # a treatment changed some block's values: copy before writing
+            aliases.discard((name, k))
+            cols[k] = cols[k].copy()
+        cols[k] = _put(cols[k] if k in cols else _blank(col, size), col, np.arange(lo, hi))
+    ctx = Context(plan, batch)
+    ctx.events = events
+    for name, sr in first.steps.items():
+        ctx.steps[name] = _assemble(sr, layout[name], plan, ctx)
+    return ctx
+
+
+def _rows(batch: Batch, lo: int, hi: int) -> Batch:
+    """Rows lo..hi as views (no copy)."""
+    return Batch(subject_ids=batch.subject_ids[lo:hi], agencies=batch.agencies[lo:hi],
+                 columns={k: v[lo:hi] for k, v in batch.columns.items()}, row_origin=[], origins={},
+                 period=None if batch.period is None else batch.period[lo:hi])
+
+
+def _empty_like(col: np.ndarray, size: int) -> np.ndarray:
+    return np.empty(size, dtype=col.dtype) if col.dtype != object else np.full(size, None, dtype=object)
+
+
+def _assemble(like: StepResult, cols: dict[str, np.ndarray], plan: Plan, ctx: Context) -> StepResult:
+    weights: Mapping[str, np.ndarray] = {k[7:]: v for k, v in cols.items() if k.startswith("weight:")}
+    contributions: Mapping[str, np.ndarray] = {k[13:]: v for k, v in cols.items() if k.startswith("contribution:")}
+    fixed = {"value", "raw"}
+    extra = {k: v for k, v in cols.items() if k not in fixed and not k.startswith(("weight:", "contribution:"))}
+    if "pattern" in extra and isinstance(like.weights, Mapping) and not isinstance(like.weights, dict):
+        decl = plan.step(like.name).decl
+        assert isinstance(decl, n.Tree)
+        weights, contributions = tree_columns(decl, extra, ctx.value)  # children are assembled before parents
+    return StepResult(like.name, like.kind, cols["value"], cols.get("raw"), weights, contributions, extra)
 
 
 def evaluate_plan(plan: Plan, batch: Batch) -> Result:

@@ -88,6 +88,12 @@ class Events:
             out.chunks.append(Chunk(np.sort(rows), c.step, c.code, c.kind, c.message))
         return out
 
+    def shifted(self, offset: int) -> Events:
+        """The same events with every row moved down by ``offset`` (a block put back in its batch)."""
+        out = Events()
+        out.chunks = [Chunk(c.rows + offset, c.step, c.code, c.kind, c.message) for c in self.chunks]
+        return out
+
     def extend(self, other: Events) -> None:
         self.chunks.extend(other.chunks)
 

@@ -35,9 +35,22 @@ class StepResult:
     kind: str
     value: np.ndarray
     raw: np.ndarray | None = None
-    weights: dict[str, np.ndarray] = field(default_factory=dict)
-    contributions: dict[str, np.ndarray] = field(default_factory=dict)
+    weights: Mapping[str, np.ndarray] = field(default_factory=dict)
+    contributions: Mapping[str, np.ndarray] = field(default_factory=dict)
     extra: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def stored(self) -> dict[str, np.ndarray]:
+        """The columns actually held: like ``columns`` but without weights and contributions that
+        a tree node derives on access from its ``pattern`` column (see ``treecols``)."""
+        out = {"value": self.value}
+        if self.raw is not None:
+            out["raw"] = self.raw
+        if isinstance(self.weights, dict):
+            out.update({f"weight:{k}": v for k, v in self.weights.items()})
+        if isinstance(self.contributions, dict):
+            out.update({f"contribution:{k}": v for k, v in self.contributions.items()})
+        out.update(self.extra)
+        return out
 
     def columns(self) -> dict[str, np.ndarray]:
         """Every column of this step, keyed ``value``/``raw``/``weight:child``/``contribution:child``/extra."""
@@ -177,5 +190,10 @@ def _scatter(into: StepResult, sr: StepResult, pos: np.ndarray, size: int) -> No
         into.raw = _put(into.raw if into.raw is not None else _blank(sr.raw, size), sr.raw, pos)
     for attr in ("weights", "contributions", "extra"):
         mine, theirs = getattr(into, attr), getattr(sr, attr)
+        if not isinstance(mine, dict):  # derived columns become plain ones once stitched
+            mine = dict(mine)
+            setattr(into, attr, mine)
         for k, v in theirs.items():
+            if attr == "extra" and (k == "pattern" or k.startswith("used:")):
+                continue  # a plan's compact tree codes; stitched weights are plain columns
             mine[k] = _put(mine.get(k, _blank(v, size)), v, pos)

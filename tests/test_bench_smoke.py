@@ -1,0 +1,43 @@
+"""The national benchmark in smoke mode: a few thousand rows through every implementation, all agreeing."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_bench_smoke_all_implementations_agree() -> None:
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--smoke"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "implementations agree" in done.stdout
+    for impl in ("kinerja ", "kinerja-cli", "numpy"):
+        assert impl in done.stdout
+    assert "kinerja / numpy" in done.stdout
+
+
+def test_bench_policy_is_the_generated_one_and_checks_clean() -> None:
+    sys.path.insert(0, str(ROOT / "bench"))
+    import generate
+
+    from engine.compiler import check_paths
+
+    assert generate.POLICY.read_text(encoding="utf-8") == generate.policy_text()
+    report = check_paths([generate.POLICY])
+    assert report.diagnostics == []
+
+
+def test_bench_generator_is_deterministic() -> None:
+    sys.path.insert(0, str(ROOT / "bench"))
+    import generate
+    import spec
+
+    a, b = generate.table(500, seed=5), generate.table(500, seed=5)
+    assert a.equals(b) and a.num_rows == 500
+    assert a.column_names == ["id", "agency", *[i.name for i in spec.INDICATORS]]
+    missing = sum(a.column(i.name).null_count for i in spec.INDICATORS) / (500 * len(spec.INDICATORS))
+    assert 0.01 < missing < 0.03  # about 2% missing
+    assert a.column("id")[0].as_py() == "E0000001"
