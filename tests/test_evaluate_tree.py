@@ -154,3 +154,19 @@ def test_perka_bkn_1_2013_worked_example():
     assert s["skp"].value[0] == 85.5
     assert s["predikat"].value[0] == "Baik"
     assert s["skp"].value[1] == 88.67 and s["predikat"].value[1] == "Baik"
+
+
+def test_sum_is_not_reweighted_when_a_child_is_missing():
+    r = run("scorecard s aggregate sum { a weight 2 b weight 1 }", [{"a": 10, "b": None}])
+    assert r.steps["s"].value[0] == 20.0  # 2*10; the missing b adds nothing (no scaling up to 30)
+
+
+def test_a_refused_child_makes_its_parent_fail_instead_of_being_reweighted():
+    body = ("indicator a { score raw missing fail } indicator b { score raw }\n"
+            "scorecard s { group g weight 50% { a weight 50% b weight 50% } c weight 50% }\n"
+            "indicator c { score raw }\n")
+    r = evaluate_plan(plan(body), batch([{"a": None, "b": 80, "c": 90}, {"a": 70, "b": 80, "c": 90}]))
+    assert np.isnan(r.steps["g"].value[0]) and np.isnan(r.steps["s"].value[0])
+    assert [e.code for e in r.events_at(0, "g")] == ["eval.child-failed"]
+    assert [e.code for e in r.events_at(0, "s")] == ["eval.child-failed"]
+    assert r.steps["s"].value[1] == pytest.approx(0.5 * 75 + 0.5 * 90)  # the other row is unaffected

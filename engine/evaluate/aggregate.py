@@ -12,8 +12,8 @@ so excluded children's weight is shared among the present ones in proportion.
 weight is below share S of the total.  The ``contributions`` column per child:
 
 - mean: effective weight x child value; the contributions add up to the node.
-- sum: declared weight x child value, scaled up by total/present weight when
-  children are excluded; they add up to the node.
+- sum: declared weight x child value (no re-weighting: an excluded child adds
+  nothing); they add up to the node.
 - geometric: the factor child ** effective weight; the factors multiply to the
   node (a zero or negative child makes the node missing with an error).
 - harmonic: effective weight / child value; they add up to 1 / node.
@@ -137,12 +137,14 @@ def _child_value(ctx: Context, tree: n.Tree, child: n.Tree | n.Leaf) -> tuple[np
     missing = np.isnan(x)
     if not np.any(missing):
         return x, fail, fail
-    # A child that failed with a runtime error is not "missing data": no treatment hides that.
-    errored = ctx.events.mask(ctx.n, child.name)
+    # A child that failed with a runtime error is not "missing data": no treatment hides that, and
+    # re-weighting around it would silently turn a refusal into a number, so the node fails too.
+    errored = missing & ctx.events.mask(ctx.n, child.name)
     treat = missing & ~errored
+    if np.any(errored):
+        ctx.rec.error(errored, "eval.child-failed", f"{child.name} has a runtime error: {tree.name} has no value")
     how = child.missing if isinstance(child, n.Leaf) and child.missing else tree.missing
     t = how.treatment if how else "exclude"
-    rec = ctx.rec
     fill = None
     if t == "zero":
         fill = 0.0
@@ -153,12 +155,13 @@ def _child_value(ctx: Context, tree: n.Tree, child: n.Tree | n.Leaf) -> tuple[np
         base = getattr(decl, "baseline", None)
         fill = num.to_float(base.value) if base is not None else None
     elif t == "fail":
-        rec.error(treat, "eval.missing-refused", f"{child.name} is missing and {tree.name} refuses missing children")
-        return x, treat, fail
+        ctx.rec.error(treat, "eval.missing-refused",
+                      f"{child.name} is missing and {tree.name} refuses missing children")
+        return x, missing, fail
     if fill is None:
-        return x, fail, missing
-    rec.decision(treat, f"eval.missing-{t}", f"{child.name} is missing: counted as {fill:g} (`missing {t}`)")
-    return np.where(treat, fill, x), fail, missing & ~treat
+        return x, errored, treat
+    ctx.rec.decision(treat, f"eval.missing-{t}", f"{child.name} is missing: counted as {fill:g} (`missing {t}`)")
+    return np.where(treat, fill, x), errored, fail
 
 
 def _aggregate(ctx: Context, method: str, xs: list[np.ndarray], present: list[np.ndarray], effs: list[np.ndarray],
@@ -167,9 +170,8 @@ def _aggregate(ctx: Context, method: str, xs: list[np.ndarray], present: list[np
     """The node value, per-child contributions and effective weights (fresh arrays the caller may modify)."""
     size = ctx.n
     if method in ("mean", "sum"):
-        if method == "sum":
-            scale = total_w / np.where(dead, 1, present_w)
-            effs = [np.where(ok, w * scale, 0.0) for w, ok in zip(ws, present)]
+        if method == "sum":  # a sum is not re-weighted: a missing child adds nothing
+            effs = [np.where(ok, w, 0.0) for w, ok in zip(ws, present)]
         contribs = []
         value = np.zeros(size)
         for x, e, ok in zip(xs, effs, present):

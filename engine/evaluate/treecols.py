@@ -27,7 +27,6 @@ def pattern_dtype(k: int) -> type:
 def weight_table(method: str, ws: list[float]) -> np.ndarray:
     """Row p: the effective weights when the present children are the bits of p; the last row is NaN (missing)."""
     k = len(ws)
-    total = float(sum(ws))
     table = np.zeros((2 ** k + 1, k))
     for p in range(2 ** k):
         present_w = np.zeros(1)
@@ -35,8 +34,8 @@ def weight_table(method: str, ws: list[float]) -> np.ndarray:
             present_w += np.multiply(bool(p >> j & 1), w)
         for j, w in enumerate(ws):
             if p >> j & 1:
-                if method == "sum":
-                    table[p, j] = w * (total / (present_w[0] if present_w[0] != 0 else 1.0))
+                if method == "sum":  # as in aggregate: no re-weighting
+                    table[p, j] = w
                 elif present_w[0] != 0:
                     table[p, j] = np.divide(w, present_w)[0]
     table[2 ** k] = np.nan
