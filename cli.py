@@ -242,7 +242,8 @@ def eval_(policy: str, data: tuple[str, ...], output: str, rejects: str | None, 
     summary = write_manifest(
         manifest_path, policy_files=_files_used(run), data_files=list(data),
         rows_read=report.rows_read, rows_scored=report.rows_accepted, rows_rejected=report.rows_rejected,
-        policy_id=header.name if header else None, policy_version=header.version if header else None,
+        policy_id=header.name if header else None,
+        policy_version=", ".join(p.header.version or "" for p in run.plans if p.header) or None,
         results_file=out, rejects_file=rejects_path,
         extra={"subjects": result.n, "runtime_errors": int(result.table()["errors"].sum()),
                "quota_violations": [v.to_dict() for v in result.violations],
@@ -253,8 +254,9 @@ def eval_(policy: str, data: tuple[str, ...], output: str, rejects: str | None, 
 
 def _files_used(run: Any) -> list[str]:
     """The national policy file and the agency files extending it: what the scores depend on."""
-    agencies = run.policies.agencies_of(run.plan).values()
-    return sorted({run.plan.module.path, *(p.module.path for p in agencies)})
+    plans = run.plans or [run.plan]
+    agencies = [a for p in plans for a in run.policies.agencies_of(p).values()]
+    return sorted({*(p.module.path for p in plans), *(a.module.path for a in agencies)})
 
 
 def _presentable(table: dict[str, Any]) -> dict[str, Any]:

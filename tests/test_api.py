@@ -76,3 +76,32 @@ def test_compile_policies_raises_with_every_error() -> None:
     with pytest.raises(KinerjaError) as info:
         api.compile_policies([ROOT / "tests" / "data" / "cli" / "broken.kin"])
     assert {d.code for d in info.value.diagnostics} >= {"check.unknown-name", "check.weights-sum"}
+
+
+def test_period_column_picks_the_version_row_by_row(tmp_path: Path) -> None:
+    policies = api.compile_policies([_two_versions(tmp_path)], root=tmp_path)
+    data = tmp_path / "d.csv"
+    data.write_text("id,agency,period,a,b\nx,x,2025-06-30,72,3\ny,y,2026-03-01,72,3\n"
+                    "z,z,2024-12-31,72,3\nw,w,,72,3\n")
+    run = api.evaluate_files(policies, [data])
+    rows = {r["subject_id"]: r for r in run.result.to_rows()}
+    # the same data: a = 72/90*100 = 80 under 2025, 72/80*100 = 90 under 2026
+    assert (rows["x"]["policy_version"], rows["x"]["a"]) == ("contoh@2025", pytest.approx(80))
+    assert (rows["y"]["policy_version"], rows["y"]["a"]) == ("contoh@2026", pytest.approx(90))
+    report = run.load.report
+    assert (report.rows_read, report.rows_accepted, report.rows_rejected) == (4, 2, 2)
+    reasons = sorted((r.row, r.reason) for r in report.rejects)
+    assert reasons == [("line 4", "period 2024-12-31 is in no version of `contoh`"),
+                       ("line 5", "no period: `contoh` has several versions, so the row must say which applies")]
+    assert [p.header.version for p in run.plans] == ["2025", "2026"]
+    # explanations read the plan each row was scored under
+    assert run.explain("x").policy_version == "contoh@2025" and run.explain("y").policy_version == "contoh@2026"
+
+
+def test_several_versions_without_period_or_date_is_refused(tmp_path: Path) -> None:
+    policies = api.compile_policies([_two_versions(tmp_path)], root=tmp_path)
+    data = tmp_path / "d.csv"
+    data.write_text("id,agency,a,b\nx,x,72,3\n")
+    with pytest.raises(KinerjaError) as info:
+        api.evaluate_files(policies, [data])
+    assert info.value.diagnostics[0].code == "api.version-ambiguous"
