@@ -412,6 +412,35 @@ class Agency(Decl):
 
 
 @dataclass(frozen=True, slots=True)
+class Reference(Node):
+    """A reference value a benchmark compares with (a national average, an international median)."""
+
+    label: Str
+    value: Num
+    source: Str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Benchmark(Node):
+    """``benchmark NODE by FIELD within FIELD { reference ... }``: rank, percentile and z-score
+    of a numeric node across subjects, within peer groups, and its gap to reference values.
+
+    ``by`` is ``subject`` (default), ``agency`` or a text/category input: who is compared
+    (values are averaged per group).  ``within`` is ``peer_group`` (the agency policy's
+    peer group) or a text/category input; absent, everyone is one peer group.
+    """
+
+    target: Ref
+    by: Ref | None = None
+    within: Ref | None = None
+    references: tuple[Reference, ...] = ()
+
+
+BENCHMARK_BY = ("subject", "agency")
+BENCHMARK_WITHIN = ("peer_group",)
+
+
+@dataclass(frozen=True, slots=True)
 class Comment(Node):
     text: str  # including the leading '#'
 

@@ -21,7 +21,7 @@ from engine import nodes as n
 from engine.diagnostics import Diagnostic, KinerjaError, did_you_mean, error
 
 TOP_LEVEL = ("policy", "period", "subject", "indicator", "input", "value", "scorecard",
-             "rating", "table", "quota", "constraint", "agency")
+             "rating", "table", "quota", "constraint", "agency", "benchmark")
 MAX_SYNTAX_ERRORS = 20
 
 
@@ -497,6 +497,24 @@ class _Builder(Transformer):
 
     def peer_group(self, meta: Any, c: list[Any]) -> n.Word:
         return n.Word(c[0].value, span=_tok_span(self.path, c[0]))
+
+    # benchmarks --------------------------------------------------------------
+    def benchmark(self, meta: Any, c: list[Any]) -> n.Benchmark:
+        target, by, within, *refs = c
+        return n.Benchmark(n.Ref(target.value, span=_tok_span(self.path, target)), by=by, within=within,
+                           references=tuple(refs), span=self._sp(meta))
+
+    def bench_by(self, meta: Any, c: list[Any]) -> n.Ref:
+        return n.Ref(c[0].value, span=_tok_span(self.path, c[0]))
+
+    def bench_within(self, meta: Any, c: list[Any]) -> n.Ref:
+        return n.Ref(c[0].value, span=_tok_span(self.path, c[0]))
+
+    def reference(self, meta: Any, c: list[Any]) -> n.Reference:
+        label, value, source = c
+        return n.Reference(n.Str(_unquote(label), span=_tok_span(self.path, label)), value,
+                           n.Str(_unquote(source), span=_tok_span(self.path, source)) if source else None,
+                           span=self._sp(meta))
 
     # expressions -----------------------------------------------------------
     def number(self, meta: Any, c: list[Any]) -> n.Num:

@@ -419,7 +419,7 @@ ALL_CODES = [
     "check.progress-no-span", "check.ratio-needs-target", "check.goalposts-reversed", "check.geometric-zero",
     "check.missing-baseline", "check.piecewise-no-otherwise", "check.gate-not-boolean", "check.cap-nonpositive",
     "check.round-decimals", "check.smart-unit", "check.smart-target", "check.smart-source", "check.smart-period",
-    "check.smart-kind", "check.input-heavy",
+    "check.smart-kind", "check.input-heavy", "check.benchmark-target", "check.benchmark-field-type",
 ]
 
 

@@ -178,7 +178,13 @@ overrides = st.one_of(indicators, inputs, values, scorecards, ratings, tables)
 agencies = st.builds(n.Agency, names, label=labels, extends=strs, peer_group=opt(names.map(n.Word)),
                      overrides=st.lists(overrides, max_size=3).map(tuple))
 headers = st.builds(n.Header, names, label=labels, version=opt(texts))
-items = st.one_of(headers, st.builds(n.PeriodDecl, date_ranges), st.builds(n.SubjectDecl, words(n.SUBJECTS)),
+references = st.builds(n.Reference, strs, signed, opt(strs))
+benchmarks = st.builds(n.Benchmark, st.builds(n.Ref, names),
+                       by=opt(st.builds(n.Ref, names | st.sampled_from(n.BENCHMARK_BY))),
+                       within=opt(st.builds(n.Ref, names | st.sampled_from(n.BENCHMARK_WITHIN))),
+                       references=st.lists(references, max_size=3).map(tuple))
+items = st.one_of(headers, benchmarks, st.builds(n.PeriodDecl, date_ranges),
+                  st.builds(n.SubjectDecl, words(n.SUBJECTS)),
                   indicators, inputs, values, scorecards, ratings, tables, quotas, constraints, agencies)
 modules = st.lists(items, max_size=6).map(lambda xs: n.Module(PATH, tuple(xs)))
 

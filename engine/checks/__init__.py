@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 
 from engine import diagnostics
 from engine import nodes as n
-from engine.checks import attributes, bands, cycles, header, names, smart, tables, weights
+from engine.checks import attributes, bands, benchmarks, cycles, header, names, smart, tables, weights
 from engine.checks.context import Context
 from engine.diagnostics import Diagnostic
 
@@ -26,6 +26,7 @@ RULES: tuple[Rule, ...] = (
     *tables.RULES,
     *attributes.RULES,
     *smart.RULES,
+    *benchmarks.RULES,
 )
 
 

@@ -48,7 +48,11 @@ class Context:
         return [i for i in self.module.items if isinstance(i, cls)]
 
     def used_names(self) -> set[str]:
-        return {u.name for _, us in self.uses for u in us}
+        used = {u.name for _, us in self.uses for u in us}
+        # A benchmark reads its node and its grouping fields, outside the plan.
+        for b in self.items(n.Benchmark):
+            used |= {r.name for r in (b.target, b.by, b.within) if r is not None}
+        return used
 
     # ------------------------------------------------------------- ranges
     def range_of(self, name: str) -> Iv:

@@ -21,6 +21,9 @@ Layout rules (``kinerja fmt``):
   aggregate, missing, require, round:
   ``perspective name "Label" weight 25% aggregate geometric {``; references are
   ``name weight 60%``.  A block with nothing inside is ``{}``.
+* A benchmark is ``benchmark node by field within field {`` with one
+  ``reference "Label" N source "..."`` per line; without references it is
+  ``benchmark node {}``.
 * Rating bands, table rows, piecewise cases and quota rules are one per line.
   Band labels are padded so ``when``/``otherwise`` align; table cells are
   padded per column so the columns (and, for rows of equal length, the arrows)

@@ -224,5 +224,17 @@ def _agency(a: n.Agency) -> Line:
     return _block(text, a, header, body, kind="agency", spaced=True)
 
 
-_LAYOUTS = {n.Indicator: _measure, n.Input: _measure, n.Value: _measure, n.Tree: _tree,
+def _benchmark(b: n.Benchmark) -> Line:
+    """``benchmark node by field within field {`` then one ``reference "Label" N source "..."`` per line."""
+    text = f"benchmark {b.target.name}"
+    text += f" by {b.by.name}" if b.by is not None else ""
+    text += f" within {b.within.name}" if b.within is not None else ""
+    refs = [_single(f"reference {quote(r.label.value)} {num(r.value)}"
+                    + (f" source {quote(r.source.value)}" if r.source is not None else ""), r)
+            for r in b.references]
+    header = [b.target.span] + [x.span for x in (b.by, b.within) if x is not None]
+    return _block(text, b, header, refs, kind="benchmark")
+
+
+_LAYOUTS = {n.Benchmark: _benchmark, n.Indicator: _measure, n.Input: _measure, n.Value: _measure, n.Tree: _tree,
             n.Rating: _rating, n.Table: _table, n.Quota: _quota, n.Agency: _agency}

@@ -1,0 +1,132 @@
+"""Shared reading of evaluated results: numeric columns, the top scorecard, its rating, band order."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine import nodes as n
+from engine.evaluate import Result
+from engine.evaluate.numeric import snap
+from engine.plan import Plan
+
+NO_PEER_GROUP = "(no peer group)"
+
+
+def numeric(result: Result, name: str) -> np.ndarray:
+    """A step's value as float64 (labels and missing as NaN), snapped to 12 significant digits
+    so that float noise never breaks a tie."""
+    col = result.steps[name].value
+    if col.dtype == object:
+        out = np.array([x if isinstance(x, (int, float)) and not isinstance(x, bool) else np.nan for x in col],
+                       dtype=np.float64)
+    else:
+        out = col.astype(np.float64)
+    return snap(out)
+
+
+def labels(result: Result, name: str) -> np.ndarray:
+    """A rating's or table's labels as an object array (None where missing)."""
+    col = result.steps[name].value
+    return np.array([None if x is None or (isinstance(x, float) and math.isnan(x)) else x for x in col],
+                    dtype=object)
+
+
+def default_plan(result: Result) -> Plan:
+    return result.plans[None]
+
+
+def top_tree(plan: Plan) -> n.Tree:
+    """The first scorecard of a policy: what a report, a rank and a sensitivity run are about."""
+    for item in plan.module.items:
+        if isinstance(item, n.Tree):
+            return item
+    raise ValueError("the policy has no scorecard")
+
+
+def main_rating(plan: Plan, of: str | None = None) -> n.Rating | None:
+    """The first rating of ``of`` (default: the top scorecard), else the first rating at all."""
+    of = of or top_tree(plan).name
+    ratings = [s.decl for s in plan.steps if isinstance(s.decl, n.Rating)]
+    return next((r for r in ratings if r.of == of), ratings[0] if ratings else None)
+
+
+def band_order(rating: n.Rating) -> list[str]:
+    """Band labels from the best (highest lower edge) to the worst.
+
+    A band's lower edge is its ``>=``/``>`` bound (minus infinity without one); the
+    `otherwise` band is the worst.  Gated bands keep their place by their edges.
+    """
+    def edge(b: n.Band) -> tuple[float, float]:
+        if b.otherwise:
+            return (-math.inf, -math.inf)
+        lows = [float(x.value.value) for x in b.bounds if x.op in (">=", ">")]
+        highs = [float(x.value.value) for x in b.bounds if x.op in ("<=", "<")]
+        return (max(lows, default=-math.inf), max(highs, default=math.inf))
+
+    ordered = sorted(rating.bands, key=edge, reverse=True)
+    return list(dict.fromkeys(b.label.value for b in ordered))
+
+
+@dataclass(frozen=True)
+class Member:
+    """A tree member under the top scorecard: its name, depth, parent and declaration."""
+
+    name: str
+    depth: int
+    parent: str | None
+    decl: n.Tree | n.Leaf
+
+
+def members(tree: n.Tree, depth: int = 0, parent: str | None = None) -> Iterator[Member]:
+    yield Member(tree.name, depth, parent, tree)
+    for child in tree.children or ():
+        if isinstance(child, n.Tree):
+            yield from members(child, depth + 1, tree.name)
+        else:
+            yield Member(child.name, depth + 1, tree.name, child)
+
+
+def path_weights(result: Result, tree: n.Tree) -> dict[str, np.ndarray]:
+    """Per member, the product of effective weights from the top down (per row): the share of
+    the top score that one point of the member is worth under a weighted mean."""
+    out: dict[str, np.ndarray] = {tree.name: np.ones(result.n)}
+    for m in members(tree):
+        if m.parent is None:
+            continue
+        weights = result.steps[m.parent].weights
+        w = np.asarray(weights[m.name], dtype=np.float64) if m.name in weights else np.zeros(result.n)
+        out[m.name] = out[m.parent] * np.nan_to_num(w)
+    return out
+
+
+def label_of(plan: Plan, name: str) -> str:
+    for s in plan.steps:
+        if s.name == name:
+            return getattr(s.decl, "label", None) or name
+    return name
+
+
+def peer_groups(sources: Mapping[str, str], plans: Mapping[str | None, Plan]) -> dict[str, str]:
+    """Agency id -> the ``peer_group`` its agency policy declares (read from its source text)."""
+    from engine import syntax
+    from engine.resolve import agency_of
+
+    out: dict[str, str] = {}
+    for key, plan in plans.items():
+        if key is None or plan.module.path not in sources:
+            continue
+        agency = agency_of(syntax.parse(sources[plan.module.path], plan.module.path))
+        if agency is not None and agency.peer_group is not None:
+            out[key] = agency.peer_group.value
+    return out
+
+
+def fmt(x: float | None, places: int = 2) -> str:
+    """A number for people: fixed decimals, '—' for missing."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "—"
+    return f"{x:.{places}f}"

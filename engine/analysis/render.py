@@ -1,0 +1,78 @@
+"""Plain-text and JSON renderings of the analyses, for `kinerja benchmark|compare|sensitivity`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from engine.analysis.benchmark import Benchmark
+from engine.analysis.common import fmt
+from engine.analysis.compare import Comparison
+from engine.analysis.sensitivity import Sensitivity
+
+
+def to_json(obj: object) -> str:
+    data = [x.to_dict() for x in obj] if isinstance(obj, list) else obj.to_dict()  # type: ignore[attr-defined]
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _grid(head: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    widths = [max(len(str(x)) for x in col) for col in zip(head, *rows)]
+    line = lambda r: "  ".join(str(c).rjust(w) if k else str(c).ljust(w) for k, (c, w) in  # noqa: E731
+                               enumerate(zip(r, widths))).rstrip()
+    return [line(head), *(line(r) for r in rows)]
+
+
+def benchmarks_text(found: list[Benchmark]) -> str:
+    out: list[str] = []
+    for b in found:
+        within = f" within {b.within}" if b.within else ""
+        out.append(f"benchmark {b.node} ({b.label}) by {b.by}{within}")
+        for r in b.references:
+            out.append(f"  reference {r.label}: {r.value:g}" + (f" ({r.source})" if r.source else ""))
+        for g in b.groups:
+            out.append(f"  group {g.peer_group}: n={g.count} mean={fmt(g.mean)} median={fmt(g.median)} "
+                       f"sd={fmt(g.sd)} min={fmt(g.low)} max={fmt(g.high)}")
+        refs = [r.label for r in b.references]
+        rows = [[p.entity, p.peer_group, fmt(p.value), f"{fmt(p.rank, 0)}/{p.peers}", fmt(p.percentile, 1), fmt(p.z)]
+                + [fmt(p.gaps[r]) for r in refs] for p in b.positions]
+        out += ["  " + x for x in _grid(["entity", "group", "value", "rank", "pct", "z", *(f"gap {r}" for r in refs)],
+                                        rows)]
+        out.append("")
+    return "\n".join(out)
+
+
+def comparison_text(c: Comparison, subject: str | None = None) -> str:
+    out = [f"compare {c.base_label} -> {c.current_label}: {len(c.subjects)} subject(s) in both"]
+    if c.entering:
+        out.append("  only in " + c.current_label + ": " + ", ".join(c.entering))
+    if c.leaving:
+        out.append("  only in " + c.base_label + ": " + ", ".join(c.leaving))
+    if subject is not None:
+        s = c.subject(subject)
+        out.append(f"{s.subject}: {s.rating_base or '-'} -> {s.rating_current or '-'}")
+        rows = [[x.node, fmt(x.base), fmt(x.current), fmt(x.change), fmt(x.relative, 1),
+                 "" if x.raw_change is None else fmt(x.raw_change)] for x in s.nodes]
+        out += ["  " + x for x in _grid(["node", "base", "current", "change", "% of base", "raw change"], rows)]
+        return "\n".join(out) + "\n"
+    rows = [[s.subject, fmt(s.node(c.top).base), fmt(s.node(c.top).current), fmt(s.node(c.top).change),
+             fmt(s.node(c.top).relative, 1), f"{s.rating_base or '-'} -> {s.rating_current or '-'}",
+             "" if s.bands_moved is None else f"{s.bands_moved:+d}"] for s in c.subjects]
+    out += ["  " + x for x in _grid(["subject", "base", "current", "change", "% of base", "rating", "bands"], rows)]
+    return "\n".join(out) + "\n"
+
+
+def sensitivity_text(s: Sensitivity) -> str:
+    opts = f"weights ±{s.weight_range * 100:g}%"
+    opts += f", aggregations {'/'.join(s.aggregations)}" if s.aggregations else ""
+    opts += f", missing {'/'.join(s.treatments)}" if s.treatments else ""
+    out = [f"sensitivity of {s.top} ({s.rating or 'no rating'}): {s.runs} runs, seed {s.seed}, {opts}; "
+           f"unstable when the rating changes in more than {s.threshold * 100:g}% of runs"]
+    rows = [[x.subject, fmt(x.score), fmt(x.rank, 0), f"{fmt(x.rank_low, 0)}-{fmt(x.rank_high, 0)}",
+             fmt(x.rank_median, 1), str(x.rating or "-"), f"{x.changed * 100:.1f}%", "UNSTABLE" if x.unstable else ""]
+            for x in sorted(s.subjects, key=lambda x: (x.rank != x.rank, x.rank, x.subject))]
+    out += ["  " + x for x in _grid(["subject", "score", "rank", "interval", "median", "rating", "changed", ""],
+                                    rows)]
+    unstable = sum(x.unstable for x in s.subjects)
+    out.append(f"{unstable} unstable rating(s) of {len(s.subjects)}")
+    return "\n".join(out) + "\n"

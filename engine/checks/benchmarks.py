@@ -1,0 +1,59 @@
+"""Rules on `benchmark` declarations: what is compared must be a number, peers a text field."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from engine import nodes as n
+from engine.checks.context import Context
+from engine.checks.names import what
+from engine.diagnostics import Diagnostic, Label, did_you_mean, error
+
+# Declarations whose value in an expression is a number (an indicator gives its score).
+_NUMERIC = (n.Indicator, n.Value, n.Tree)
+
+
+def _unknown(ref: n.Ref, ctx: Context, extra: tuple[str, ...] = ()) -> Diagnostic:
+    return error("check.unknown-name", f"`{ref.name}` is not declared in this policy", ref.span,
+                 did_you_mean(ref.name, [*ctx.decls, *extra]) or "declare it as an input, indicator or value")
+
+
+def benchmark_target(ctx: Context) -> Iterator[Diagnostic]:
+    for b in ctx.items(n.Benchmark):
+        decl = ctx.decls.get(b.target.name)
+        if decl is None:
+            yield _unknown(b.target, ctx)
+        elif not isinstance(decl, _NUMERIC) and not (isinstance(decl, n.Input) and _type(decl) == "number"):
+            hint = f"benchmark `{decl.of}`, the node it rates" if isinstance(decl, n.Rating) and decl.of else \
+                "benchmark an indicator, a value or a scorecard node"
+            yield error("check.benchmark-target", f"`{b.target.name}` is a {_noun(decl)}, not a number",
+                        b.target.span, hint, [Label(decl.name_span, "declared here")])
+
+
+def benchmark_fields(ctx: Context) -> Iterator[Diagnostic]:
+    for b in ctx.items(n.Benchmark):
+        for ref, words in ((b.by, n.BENCHMARK_BY), (b.within, n.BENCHMARK_WITHIN)):
+            if ref is None or ref.name in words:
+                continue
+            decl = ctx.decls.get(ref.name)
+            if decl is None:
+                yield _unknown(ref, ctx, words)
+                continue
+            kind = _type(decl) if isinstance(decl, n.Input) else None
+            if kind not in ("text", "category"):
+                shown = f"a {kind} input" if kind else f"a {_noun(decl)}"
+                allowed = " or ".join(f"`{w}`" for w in words)
+                yield error("check.benchmark-field-type", f"peers are grouped by `{ref.name}`, {shown}", ref.span,
+                            f"use {allowed} or an input of type text or `one of (...)`",
+                            [Label(decl.name_span, "declared here")])
+
+
+def _type(decl: n.Input) -> str:
+    return decl.type.name if decl.type is not None else "number"
+
+
+def _noun(decl: n.Decl) -> str:
+    return what(decl)
+
+
+RULES = (benchmark_target, benchmark_fields)

@@ -1,0 +1,35 @@
+"""``kinerja report``: one self-contained HTML page for an agency or the nation."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from engine import analysis
+from engine.analysis.common import default_plan, main_rating
+from engine.evaluate import Result
+from engine.report.html import render
+from engine.report.model import ReportData
+
+__all__ = ["ReportData", "build", "render"]
+
+
+def build(result: Result, sources: dict[str, str], subject: str | None = None, previous: Result | None = None,
+          data_files: Sequence[str] = (), runs: int = 100, seed: int = 0, weight_range: float = 0.2,
+          labels: tuple[str, str] = ("sebelumnya", "sekarang")) -> ReportData:
+    """Every analysis the report shows, over one evaluated result (and an earlier one for the trend)."""
+    plan = default_plan(result)
+    header = plan.header
+    rating = main_rating(plan)
+    groups = analysis.peer_groups(sources, result.plans)
+    data = ReportData(result, plan, (header.label or header.name) if header else plan.module.path,
+                      f"versi {header.version}" if header and header.version else "", subject,
+                      rating.name if rating else None, list(data_files))
+    if subject is not None:
+        result.row(subject)  # KeyError for an unknown subject, before any work
+    data.benchmarks = analysis.benchmarks(result, groups)
+    data.improvements = analysis.improvement_areas(result, None if subject is None else [subject])
+    if runs > 0:
+        data.sensitivity = analysis.sensitivity(result, runs=runs, seed=seed, weight_range=weight_range)
+    if previous is not None:
+        data.comparison = analysis.compare(previous, result, *labels)
+    return data

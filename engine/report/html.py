@@ -1,0 +1,227 @@
+"""The HTML report: one self-contained page (inline CSS and SVG; no script, font or network).
+
+Sections: summary, scorecard tree with values, bars per perspective, benchmark
+position, trend between periods, improvement areas, rank intervals.  For one
+subject (an agency) the values are that subject's; for the nation they are the
+means over all subjects.  Every text from policies and data is escaped.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from html import escape
+
+import numpy as np
+
+from engine import nodes as n
+from engine.analysis.common import fmt, members, numeric, top_tree
+from engine.report import svg
+from engine.report.model import ReportData
+
+CSS = """
+body{font-family:"DejaVu Sans",Arial,Helvetica,sans-serif;margin:0;background:#f4f6f9;color:#1d2733}
+header{background:#1f3b5c;color:#fff;padding:22px 36px}header h1{margin:0 0 6px;font-size:26px}
+header p{margin:0;opacity:.85}main{padding:18px 36px;max-width:1200px}
+section{background:#fff;border-radius:8px;padding:16px 22px;margin:0 0 18px;box-shadow:0 1px 3px #0002}
+h2{margin:0 0 12px;font-size:19px;color:#1f3b5c}h3{font-size:15px;margin:14px 0 6px}
+table{border-collapse:collapse;width:100%;font-size:13px}th,td{padding:5px 8px;border-bottom:1px solid #e3e7ec;
+text-align:left}th{background:#eef2f7}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+.cards{display:flex;gap:14px;flex-wrap:wrap}.card{background:#eef2f7;border-radius:8px;padding:10px 16px;
+min-width:150px}.card b{display:block;font-size:24px;color:#1f3b5c}.card span{font-size:12px;color:#556}
+.d1{font-weight:bold}.d2 td:first-child{padding-left:26px}.d3 td:first-child{padding-left:46px}
+.d4 td:first-child{padding-left:66px}.bar{display:inline-block;height:10px;background:#2f6db5;border-radius:2px}
+.chart text{font-size:12px;fill:#1d2733}.chart text.val{fill:#333}.chart text.mark{fill:#a33;font-size:11px}
+tr.me td{background:#fff3dc}.flag{color:#c0392b;font-weight:bold}.ok{color:#2e8b57}.muted{color:#778}
+"""
+
+
+def render(data: ReportData) -> str:
+    parts = [_summary(data), _tree(data), _perspectives(data), _benchmarks(data), _trend(data),
+             _improvements(data), _robustness(data)]
+    who = f"Subjek: {data.subject}" if data.subject else f"Nasional: {data.result.n} subjek"
+    return ("<!DOCTYPE html>\n<html lang=\"id\"><head><meta charset=\"utf-8\">"
+            f"<title>{escape(data.title)}</title><style>{CSS}</style></head><body>"
+            f"<header><h1>{escape(data.title)}</h1><p>{escape(who)} · {escape(data.version)}"
+            f" · data: {escape(', '.join(data.data_files))}</p></header><main>"
+            + "".join(p for p in parts if p) + "</main></body></html>\n")
+
+
+def _section(ident: str, title: str, body: str) -> str:
+    return f'<section id="{ident}"><h2>{escape(title)}</h2>{body}</section>'
+
+
+def _table(head: Sequence[str], rows: Sequence[Sequence[str]], numeric_cols: Sequence[int] = (),
+           classes: Sequence[str] | None = None, ident: str = "") -> str:
+    """A table; cells are already escaped HTML."""
+    th = "".join(f'<th class="num">{escape(h)}</th>' if i in numeric_cols else f"<th>{escape(h)}</th>"
+                 for i, h in enumerate(head))
+    body = []
+    for k, row in enumerate(rows):
+        cls = f' class="{classes[k]}"' if classes and classes[k] else ""
+        tds = "".join(f'<td class="num">{c}</td>' if i in numeric_cols else f"<td>{c}</td>" for i, c in enumerate(row))
+        body.append(f"<tr{cls}>{tds}</tr>")
+    idattr = f' id="{ident}"' if ident else ""
+    return f"<table{idattr}><thead><tr>{th}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _value(data: ReportData, name: str) -> float:
+    """The subject's value of a node, or the mean over all subjects for the nation."""
+    col = numeric(data.result, name)
+    if data.row is not None:
+        return float(col[data.row])
+    ok = col[~np.isnan(col)]
+    return float(ok.mean()) if ok.size else math.nan
+
+
+def _summary(data: ReportData) -> str:
+    tree = top_tree(data.plan)
+    cards = [(fmt(_value(data, tree.name)), escape(data.label(tree.name)))]
+    if data.rating is not None:
+        labels = data.result.steps[data.rating].value
+        if data.row is not None:
+            cards.append((escape(str(labels[data.row] or "—")), "Predikat"))
+        else:
+            counts = {}
+            for x in labels:
+                counts[x] = counts.get(x, 0) + 1
+            cards += [(str(c), escape(f"Predikat {x or '—'}")) for x, c in counts.items()]
+    bench = data.benchmarks[0] if data.benchmarks else None
+    if bench is not None and data.subject is not None:
+        pos = bench.position(data.entity(bench.by))
+        if pos is not None:
+            cards.append((f"{fmt(pos.rank, 0)} / {pos.peers}", escape(f"Peringkat ({pos.peer_group})")))
+            cards.append((fmt(pos.percentile, 0), "Persentil"))
+    html = '<div class="cards">' + "".join(f'<div class="card"><b>{v}</b><span>{t}</span></div>'
+                                           for v, t in cards) + "</div>"
+    return _section("summary", "Ringkasan", html)
+
+
+def _tree(data: ReportData) -> str:
+    tree = top_tree(data.own_plan)
+    rows, classes = [], []
+    for m in members(tree):
+        v = _value(data, m.name)
+        weight = getattr(m.decl, "weight", None)
+        w = f"{float(weight.value) * 100:g}%" if isinstance(weight, n.Num) and weight.percent else \
+            (f"{float(weight.value):g}" if isinstance(weight, n.Num) else "")
+        bar = f'<span class="bar" style="width:{max(0.0, min(v, 130.0)) * 1.6:.0f}px"></span>' \
+            if not math.isnan(v) else ""
+        rows.append([escape(data.label(m.name)), escape(w), fmt(v), bar])
+        classes.append(f"d{min(m.depth + 1, 4)}")
+    what = "nilai subjek" if data.subject else "rata-rata semua subjek"
+    return _section("tree", f"Kartu kinerja ({what})",
+                    _table(["Node", "Bobot", "Nilai", ""], rows, (1, 2), classes, "scorecard-tree"))
+
+
+def _perspectives(data: ReportData) -> str:
+    tree = top_tree(data.own_plan)
+    charts = []
+    groups = [c for c in tree.children or () if isinstance(c, n.Tree)] or [tree]  # a flat scorecard: one chart
+    for child in groups:
+        items = [(data.label(c.name), _value(data, c.name)) for c in child.children or ()]
+        charts.append(f"<h3>{escape(data.label(child.name))}: {fmt(_value(data, child.name))}</h3>"
+                      + svg.bars(items, 120.0, [("target", 100.0)]))
+    return _section("perspectives", "Nilai per perspektif", "".join(charts)) if charts else ""
+
+
+def _benchmarks(data: ReportData) -> str:
+    out = []
+    for b in data.benchmarks:
+        me = data.entity(b.by) if data.subject else None
+        mine = b.position(me) if me is not None else None
+        group = mine.peer_group if mine is not None else None
+        shown = [p for p in b.positions if group is None or p.peer_group == group]
+        marks = [(r.label, r.value) for r in b.references]
+        out.append(f"<h3>{escape(b.label)}" + (f" · kelompok {escape(group)}" if group else "") + "</h3>")
+        out.append(svg.strip([(p.entity, p.value) for p in shown], me, marks))
+        refs = [r.label for r in b.references]
+        rows = [[escape(p.entity), escape(p.peer_group), fmt(p.value), fmt(p.rank, 0) + f" / {p.peers}",
+                 fmt(p.percentile, 1), fmt(p.z)] + [fmt(p.gaps.get(r)) for r in refs] for p in shown]
+        classes = ["me" if p.entity == me else "" for p in shown]
+        out.append(_table(["Subjek", "Kelompok", "Nilai", "Peringkat", "Persentil", "Skor z"]
+                          + [f"Selisih: {r}" for r in refs], rows, tuple(range(2, 6 + len(refs))), classes,
+                          "benchmark-table"))
+        if b.references:
+            out.append("<p class=\"muted\">Rujukan: " + "; ".join(
+                escape(f"{r.label} = {r.value:g}" + (f" ({r.source})" if r.source else "")) for r in b.references)
+                + "</p>")
+    note = ("<p class=\"muted\">Peringkat kompetisi (nilai sama = peringkat sama, peringkat berikutnya dilewati); "
+            "persentil = (di bawah + setengah yang sama) / jumlah; skor z memakai simpangan baku sampel.</p>")
+    return _section("benchmark", "Posisi benchmark", "".join(out) + note) if out else ""
+
+
+def _trend(data: ReportData) -> str:
+    c = data.comparison
+    if c is None:
+        return ""
+    head = f"<p>{escape(c.base_label)} → {escape(c.current_label)}</p>"
+    if data.subject is not None:
+        try:
+            s = c.subject(data.subject)
+        except StopIteration:
+            return _section("trend", "Tren antarperiode", head + "<p>Subjek tidak ada pada periode dasar.</p>")
+        tree = top_tree(data.plan)
+        names = [m.name for m in members(tree)]
+        items = [(data.label(x), s.node(x).change) for x in names if any(k.node == x for k in s.nodes)]
+        rows = [[escape(data.label(x)), fmt(s.node(x).base), fmt(s.node(x).current), fmt(s.node(x).change),
+                 fmt(s.node(x).relative, 1)] for x in names if any(k.node == x for k in s.nodes)]
+        move = escape(f"{s.rating_base or '—'} → {s.rating_current or '—'}")
+        return _section("trend", "Tren antarperiode", head + f"<p>Predikat: {move}</p>" + svg.diverging(items)
+                        + _table(["Node", c.base_label, c.current_label, "Perubahan", "% thd dasar"], rows,
+                                 (1, 2, 3, 4), ident="trend-table"))
+    items = [(s.subject, s.node(c.top).change) for s in c.subjects]
+    rows = [[escape(s.subject), fmt(s.node(c.top).base), fmt(s.node(c.top).current), fmt(s.node(c.top).change),
+             escape(f"{s.rating_base or '—'} → {s.rating_current or '—'}")] for s in c.subjects]
+    return _section("trend", "Tren antarperiode", head + svg.diverging(items)
+                    + _table(["Subjek", c.base_label, c.current_label, "Perubahan", "Predikat"], rows, (1, 2, 3),
+                             ident="trend-table"))
+
+
+def _improvements(data: ReportData) -> str:
+    if not data.improvements:
+        return ""
+    if data.subject is None:  # the nation: mean points lost per indicator
+        names = [x.indicator for x in data.improvements[0].losses]
+        mean = {k: float(np.mean([i.loss(k).points for i in data.improvements])) for k in names}
+        items = sorted(((data.label(k), v) for k, v in mean.items()), key=lambda x: -x[1])
+        return _section("improvement", "Area perbaikan (rata-rata poin hilang per indikator)", svg.bars(items))
+    imp = data.improvements[0]
+    rows = [[escape(x.label), fmt(x.score), fmt(x.full), fmt(x.weight * 100, 1) + "%", fmt(x.points)]
+            for x in imp.losses]
+    body = svg.bars([(x.label, x.points) for x in imp.losses[:10]]) + _table(
+        ["Indikator", "Skor", "Nilai penuh", "Bobot efektif", "Poin hilang"], rows, (1, 2, 3, 4),
+        ident="losses-table")
+    if imp.next_band:
+        steps = [[escape(s.label), fmt(s.current), fmt(s.needed) if s.reachable else "—",
+                  f"{s.change:+.2f}" if s.change is not None else "tidak tercapai oleh indikator ini saja"]
+                 for s in imp.steps]
+        body += (f"<h3>Menuju predikat berikutnya: {escape(imp.next_band)}</h3>"
+                 + _table(["Indikator", "Sekarang", "Dibutuhkan", "Perubahan"], steps, (1, 2), ident="next-band"))
+    else:
+        body += "<p class=\"muted\">Sudah pada predikat tertinggi (atau tanpa predikat).</p>"
+    return _section("improvement", "Area perbaikan", body)
+
+
+def _robustness(data: ReportData) -> str:
+    s = data.sensitivity
+    if s is None:
+        return ""
+    subs = sorted(s.subjects, key=lambda x: (math.isnan(x.rank), x.rank))
+    if data.subject is not None:
+        mine = [x for x in subs if x.subject == data.subject]
+        near = [x for x in subs if abs(x.rank - mine[0].rank) <= 6] if mine else subs[:12]
+        subs = near
+    items = [(x.subject, x.rank_low, x.rank_high, x.rank, x.unstable) for x in subs[:40]]
+    rows = [[escape(x.subject), fmt(x.score), fmt(x.rank, 0), f"{fmt(x.rank_low, 0)} – {fmt(x.rank_high, 0)}",
+             escape(str(x.rating or "—")), f"{x.changed * 100:.0f}%",
+             '<span class="flag">tidak stabil</span>' if x.unstable else '<span class="ok">stabil</span>']
+            for x in subs[:40]]
+    info = (f"<p class=\"muted\">{s.runs} simulasi, seed {s.seed}, bobot ±{s.weight_range * 100:g}%"
+            + (f", agregasi {escape('/'.join(s.aggregations))}" if s.aggregations else "")
+            + (f", perlakuan data hilang {escape('/'.join(s.treatments))}" if s.treatments else "")
+            + f"; tidak stabil bila predikat berubah pada lebih dari {s.threshold * 100:g}% simulasi.</p>")
+    count = sum(1 for x in s.subjects if not math.isnan(x.rank))
+    return _section("robustness", "Rentang peringkat (analisis sensitivitas)", info + svg.intervals(items, count)
+                    + _table(["Subjek", "Nilai", "Peringkat", "Rentang", "Predikat", "Berubah", "Status"], rows,
+                             (1, 2, 3, 5), ident="rank-intervals"))
