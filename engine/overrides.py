@@ -159,14 +159,13 @@ def check_constraint_names(module: n.Module) -> list[Diagnostic]:
     for c in _constraints(module):
         name, what = c.target.name, c.field.value
         if name not in named:
-            out.append(error("resolve.unknown-name", f"no declaration is named `{name}`", c.target.span,
-                             did_you_mean(name, named)))
-        elif what == "weight" and name not in members:
+            continue  # an unknown name is reported once, by the checker (check.unknown-name)
+        if what == "weight" and name not in members:
             out.append(error("resolve.constraint-field", f"`{name}` has no weight: it is not in a scorecard",
                              c.target.span, "bound the weight of a scorecard member"))
         elif what != "weight" and name not in indicators:
             out.append(error("resolve.constraint-field", f"`{name}` is not an indicator, so it has no {what}",
-                             c.target.span, did_you_mean(name, indicators)))
+                             c.target.span, did_you_mean(name, indicators) or f"bound the {what} of an indicator"))
     return out
 
 

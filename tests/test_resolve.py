@@ -10,6 +10,7 @@ import pytest
 
 from engine import nodes as n
 from engine import resolve
+from engine.compiler import check_paths
 
 DATA = Path(__file__).parent / "data" / "resolve"
 BSC = DATA / "tree" / "nasional" / "bsc.kin"
@@ -238,11 +239,13 @@ def test_bad_overrides_name_the_problem(tmp_path, body, code, hint):
     assert d.span.file == shown(tmp_path / "a.kin") and d.span.line == 2
 
 
-def test_constraint_on_an_unknown_name(tmp_path):
+def test_constraint_on_an_unknown_name_is_reported_once_by_the_checker(tmp_path):
     national = BSC.read_text().replace("constraint weight(keuangan)", "constraint weight(keuangn)")
-    project = agency_project(tmp_path, "indicator ikm { target 81 }", national)
-    (d,) = project.diagnostics
-    assert d.code == "resolve.unknown-name" and d.help == "did you mean `keuangan`?"
+    (tmp_path / "nasional").mkdir()
+    (tmp_path / "nasional" / "bsc.kin").write_text(national)
+    report = check_paths([tmp_path], root=tmp_path)
+    (d,) = [d for d in report.diagnostics if d.is_error]
+    assert d.code == "check.unknown-name" and d.help == "did you mean `keuangan`?"
     assert d.span.file == shown(tmp_path / "nasional" / "bsc.kin")
 
 
