@@ -190,7 +190,7 @@ def test_reference_attributes_are_limited() -> None:
 
 
 def test_parser_is_built_once() -> None:
-    assert syntax._parser() is syntax._parser()
+    assert syntax.parser() is syntax.parser()
 
 
 def test_walk_visits_every_node_including_scorecards() -> None:

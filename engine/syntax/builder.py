@@ -1,181 +1,17 @@
-"""Syntax stage: text to AST.  The only module that touches lark.
-
-``parse(text, path)`` returns a ``Module`` or raises ``KinerjaError`` with every
-syntax and shape finding of the file (one per broken declaration, no cascades).
-"""
+"""Building the AST from lark's parse tree; shape errors (unknown words, duplicate
+attributes, arity) are collected as diagnostics."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
-from lark import Lark, Token, Transformer, v_args
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+from lark import Token, Transformer, v_args
 
 from engine import nodes as n
-from engine.diagnostics import Diagnostic, KinerjaError, did_you_mean, error
-
-TOP_LEVEL = ("policy", "period", "subject", "indicator", "input", "value", "scorecard",
-             "rating", "table", "quota", "constraint", "agency", "benchmark")
-MAX_SYNTAX_ERRORS = 20
-
-
-def grammar_text() -> str:
-    """The grammar shipped with the package (``grammar/kinerja.lark``)."""
-    local = Path(__file__).resolve().parent.parent / "grammar" / "kinerja.lark"
-    if local.is_file():
-        return local.read_text(encoding="utf-8")
-    return resources.files("grammar").joinpath("kinerja.lark").read_text(encoding="utf-8")
-
-
-@lru_cache(maxsize=1)
-def _parser() -> Lark:
-    return Lark(grammar_text(), parser="lalr", strict=True, propagate_positions=True,
-                maybe_placeholders=True, cache=True)
-
-
-def parse_file(path: str | Path, display: str | None = None) -> n.Module:
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        span = n.Span(display or str(p), 1, 1, 1, 1)
-        raise KinerjaError([error("syntax.encoding", f"file is not UTF-8 text ({exc.reason})",
-                                  span, "save the policy as UTF-8")]) from None
-    return parse(text, display or str(p))
-
-
-def parse(text: str, path: str = "<string>") -> n.Module:
-    """Parse one policy file into a ``Module``; raise ``KinerjaError`` on any finding."""
-    try:
-        tree = _parser().parse(text)
-    except UnexpectedInput:
-        raise KinerjaError(_syntax_errors(text, path)) from None
-    builder = _Builder(path)
-    try:
-        items = builder.transform(tree)
-    except VisitError as exc:  # a bug in the builder, not a user error
-        raise exc.orig_exc from None
-    if builder.diags:
-        raise KinerjaError(builder.diags)
-    span = n.Span(path, 1, 1, text.count("\n") + 1, 1)
-    return n.Module(path, tuple(items), _comments(text, path), span=span)
-
-
-# ------------------------------------------------------------- syntax errors
-
-
-def _syntax_errors(text: str, path: str) -> list[Diagnostic]:
-    """Parse, and on an error report it and resume at the next top-level line.
-
-    Everything before the resume point is blanked (newlines kept) so positions
-    stay true; so each broken declaration gives one diagnostic.
-    """
-    diags: list[Diagnostic] = []
-    offset = 0
-    while len(diags) < MAX_SYNTAX_ERRORS:
-        chunk = re.sub(r"[^\n]", " ", text[:offset]) + text[offset:]
-        try:
-            _parser().parse(chunk)
-            return diags
-        except UnexpectedInput as exc:
-            diags.append(_describe(exc, chunk, path))
-            offset = _resume_offset(text, exc)
-            if offset is None:
-                return diags
-    return diags
-
-
-def _comments(text: str, path: str) -> tuple[n.Comment, ...]:
-    """Every ``#`` comment (outside quoted text), with its position, for the formatter."""
-    out = []
-    for m in re.finditer(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*', text):
-        if m.group().startswith("#"):
-            line = text.count("\n", 0, m.start()) + 1
-            col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
-            out.append(n.Comment(m.group().rstrip(), span=n.Span(path, line, col, line, col + len(m.group()))))
-    return tuple(out)
-
-
-def _resume_offset(text: str, exc: UnexpectedInput) -> int | None:
-    start = text.find("\n", exc.pos_in_stream or 0) if exc.pos_in_stream is not None else -1
-    if start < 0:
-        return None
-    pattern = re.compile(r"^({})\b".format("|".join(TOP_LEVEL)), re.M)
-    m = pattern.search(text, start + 1)
-    return m.start() if m else None
-
-
-_WORDS = {
-    "NAME": "a name", "STRING": 'a quoted text ("...")', "NUMBER": "a number",
-    "PERCENT": "a percentage", "DATE": "a date (YYYY-MM-DD)", "LEVEL": "`perspective`, `objective` or `group`",
-    "SELF": "`value`, `target` or `baseline`", "WILDCARD": "`_`", "$END": "the end of the file",
-}
-
-
-def _word(term: str) -> str:
-    if term in _WORDS:
-        return _WORDS[term]
-    for t in _parser().terminals:
-        if t.name == term:
-            return f"`{t.pattern.value}`" if t.pattern.type == "str" else term.lower()
-    return term.lower()
-
-
-def _expected(names: set[str]) -> list[str]:
-    words = sorted({_word(t) for t in names if not t.startswith("__ANON") or True})
-    return words
-
-
-def _describe(exc: UnexpectedInput, text: str, path: str) -> Diagnostic:
-    line, col = exc.line if exc.line > 0 else 1, exc.column if exc.column > 0 else 1
-    if isinstance(exc, UnexpectedCharacters):
-        ch = text[exc.pos_in_stream]
-        span = n.Span(path, line, col, line, col + 1)
-        if ch == '"':
-            return error("syntax.unclosed-string", "text is not closed on this line", span,
-                         'close it with `"` before the end of the line')
-        return error("syntax.bad-character", f"unexpected character `{ch}`", span,
-                     "remove it; comments start with `#`" if ch in "/;" else "remove it or put it inside quotes")
-    if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
-        expected = _expected(set(getattr(exc, "expected", ()) or ()))
-        last = text.rstrip()
-        eline = last.count("\n") + 1
-        ecol = len(last) - (last.rfind("\n") + 1) + 1
-        span = n.Span(path, eline, max(1, ecol), eline, max(1, ecol) + 1)
-        hint = "a `{` block is not closed: add `}`" if "`}`" in expected else _expect_help(expected)
-        return error("syntax.unexpected-end", "the file ends in the middle of a declaration", span, hint)
-    assert isinstance(exc, UnexpectedToken)
-    tok: Token = exc.token
-    found = f"`{tok.value}`"
-    span = n.Span(path, line, col, tok.end_line or line, tok.end_column or col + len(tok.value))
-    expected = _expected(set(exc.expected))
-    hint = None
-    if tok.type == "NAME" or tok.value.isalpha():
-        keywords = [w.strip("`") for w in expected if w.startswith("`")]
-        hint = did_you_mean(tok.value, keywords)
-    return error("syntax.unexpected", f"unexpected {found}; expected {_or_list(expected)}", span,
-                 hint or _expect_help(expected))
-
-
-def _or_list(words: list[str]) -> str:
-    if len(words) > 8:
-        return ", ".join(words[:8]) + " or another keyword"
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
-
-
-def _expect_help(expected: list[str]) -> str | None:
-    if "`}`" in expected:
-        return "check that every `{` has a matching `}` and each attribute starts with its keyword"
-    return None
-
-
-# -------------------------------------------------------------- AST building
+from engine.diagnostics import Diagnostic, did_you_mean, error
 
 
 def _span_of(path: str, meta: Any) -> n.Span:
@@ -223,7 +59,7 @@ _CHOICES: dict[str, tuple[str, ...]] = {
 
 
 @v_args(meta=True)
-class _Builder(Transformer):
+class Builder(Transformer):
     """Turns lark's parse tree into ``engine.nodes``; shape errors go to ``diags``."""
 
     def __init__(self, path: str):
@@ -617,4 +453,3 @@ def _cmp_bounds(op: str, value: n.Num) -> tuple[n.Num | None, n.Num | None]:
     if op in ("<=", "<"):
         return None, value
     return value, value
-

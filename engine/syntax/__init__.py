@@ -1,0 +1,60 @@
+"""Syntax stage: text to AST.  The only package that touches lark.
+
+``parse(text, path)`` returns a ``Module`` or raises ``KinerjaError`` with every
+syntax and shape finding of the file (one per broken declaration, no cascades).
+Modules: ``parser`` builds the lark parser once, ``errors`` words syntax errors
+for policy officers, ``builder`` turns the parse tree into ``engine.nodes``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from lark.exceptions import UnexpectedInput, VisitError
+
+from engine import nodes as n
+from engine.diagnostics import KinerjaError, error
+from engine.syntax.builder import Builder
+from engine.syntax.errors import TOP_LEVEL, syntax_errors
+from engine.syntax.parser import grammar_text, parser
+
+__all__ = ["TOP_LEVEL", "grammar_text", "parse", "parse_file", "parser"]
+
+def parse_file(path: str | Path, display: str | None = None) -> n.Module:
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        span = n.Span(display or str(p), 1, 1, 1, 1)
+        raise KinerjaError([error("syntax.encoding", f"file is not UTF-8 text ({exc.reason})",
+                                  span, "save the policy as UTF-8")]) from None
+    return parse(text, display or str(p))
+
+
+def parse(text: str, path: str = "<string>") -> n.Module:
+    """Parse one policy file into a ``Module``; raise ``KinerjaError`` on any finding."""
+    try:
+        tree = parser().parse(text)
+    except UnexpectedInput:
+        raise KinerjaError(syntax_errors(text, path)) from None
+    builder = Builder(path)
+    try:
+        items = builder.transform(tree)
+    except VisitError as exc:  # a bug in the builder, not a user error
+        raise exc.orig_exc from None
+    if builder.diags:
+        raise KinerjaError(builder.diags)
+    span = n.Span(path, 1, 1, text.count("\n") + 1, 1)
+    return n.Module(path, tuple(items), _comments(text, path), span=span)
+
+
+def _comments(text: str, path: str) -> tuple[n.Comment, ...]:
+    """Every ``#`` comment (outside quoted text), with its position, for the formatter."""
+    out = []
+    for m in re.finditer(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*', text):
+        if m.group().startswith("#"):
+            line = text.count("\n", 0, m.start()) + 1
+            col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+            out.append(n.Comment(m.group().rstrip(), span=n.Span(path, line, col, line, col + len(m.group()))))
+    return tuple(out)
