@@ -163,3 +163,11 @@ def test_band_edges_through_float_arithmetic():
                                          {"a": 0.01, "b": 0.05, "k": 1000, "nilai": 0}]))  # 60.00000000000001
     assert r.steps["v"].value[0] > 90 and r.steps["v"].value[1] > 60  # the noise is really there
     assert list(r.steps["predikat"].value) == ["A", "CC"]  # exactly 90 and 60 on paper: lower-exclusive
+
+
+def test_quota_message_shows_shares_with_two_decimals():
+    rows = ([{"unit": "U1", "predikat_unit": "Istimewa", "p": "Sangat Baik"}] * 6
+            + [{"unit": "U1", "predikat_unit": "Istimewa", "p": "Baik"}])
+    rows = [dict(r, id=str(i)) for i, r in enumerate(rows)]
+    (v,) = evaluate_plan(plan(QUOTA), batch(rows)).violations
+    assert "(share 85.71%, limit <= 70%)" in v.message  # 6 / 7 = 85.714285...%

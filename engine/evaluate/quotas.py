@@ -77,7 +77,7 @@ def _violation(quota: n.Quota, k: int, rule: n.QuotaRule, group: str, size: int,
         limit = float(np.broadcast_to(np.asarray(ev(limit_expr), dtype=np.float64), (ev.n,))[g])
     by = quota.by.name if quota.by else "group"
     if call is not None and actual is not None and limit is not None:
-        shown = (f"share {num.fmt(actual * 100)}%, limit {op} {num.fmt(limit * 100)}%" if call.func == "share"
+        shown = (f"share {_pct(actual)}, limit {op} {_pct(limit)}" if call.func == "share"
                  else f"count {matching}, limit {op} {num.fmt(limit)}")
         detail = f"{matching} of {size} subjects match `{to_text(call.args[0])}` ({shown})"
     else:
@@ -99,3 +99,8 @@ def _call_and_limit(expr: n.Node) -> tuple[n.Call | None, n.Node | None, str]:
         if isinstance(node, n.Call) and node.func in n.GROUP_FUNCTIONS:
             return node, None, ""
     return None, None, ""
+
+
+def _pct(fraction: float) -> str:
+    """A share for people: at most two decimals, half away from zero (57.142857...% -> 57.14%)."""
+    return num.fmt(float(num.round_half_away(fraction * 100, 2)))  + "%"
