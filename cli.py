@@ -179,9 +179,11 @@ def _policy_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
-def _run(policy: str, data: tuple[str, ...], opts: dict[str, Any]) -> Any:
-    """Compile the policies and evaluate the data; policy errors end the command with exit 1,
-    an unreadable data file with a usage error."""
+def _run(policy: str, data: tuple[str, ...], opts: dict[str, Any], output: Path | None = None,
+         stream: bool = True, subject: str | None = None) -> Any:
+    """Compile the policies and evaluate the data (into ``output``, when given: see
+    ``engine.streaming``); policy errors end the command with exit 1, an unreadable data
+    file with a usage error."""
     from engine import api
     from engine.data import DataError
     from engine.diagnostics import KinerjaError
@@ -193,6 +195,16 @@ def _run(policy: str, data: tuple[str, ...], opts: dict[str, Any]) -> Any:
     as_of = opts["as_of"].date() if opts["as_of"] else None
     try:
         policies = api.compile_policies([Path(policy)], root=opts["root"])
+        if output is not None:
+            from engine.streaming import score_to_file
+
+            return score_to_file(policies, list(data), output, policy=opts["policy_id"], as_of=as_of,
+                                 layout=opts["layout"], known_agencies=known, sheet=opts["sheet"], stream=stream)
+        if subject is not None:  # only the rows one subject's explanation needs
+            from engine.streaming import explain_run
+
+            return explain_run(policies, list(data), subject, policy=opts["policy_id"], as_of=as_of,
+                               layout=opts["layout"], known_agencies=known, sheet=opts["sheet"])
         return api.evaluate_files(policies, list(data), policy=opts["policy_id"], as_of=as_of,
                                   layout=opts["layout"], known_agencies=known, sheet=opts["sheet"])
     except KinerjaError as exc:
@@ -226,18 +238,18 @@ def eval_(policy: str, data: tuple[str, ...], output: str, rejects: str | None, 
           explain_all: str | None, strict: bool, fmt: str, **opts: Any) -> int:
     """Score submitted DATA files under the policies in POLICY (a file or folder)."""
     from engine.data import write_rejects
-    from engine.output import write_manifest, write_results
+    from engine.output import write_manifest
 
-    run = _run(policy, data, opts)
     out = Path(output)
     out.parent.mkdir(parents=True, exist_ok=True)
     rejects_path = Path(rejects) if rejects else out.with_name(out.stem + ".rejects.csv")
     manifest_path = Path(manifest) if manifest else out.with_name(out.stem + ".manifest.json")
-    report, result = run.load.report, run.result
-    write_results(_presentable(result.table()), out)
+    # A large single CSV/Parquet file is scored chunk by chunk (bounded memory); --explain-all needs it whole.
+    run = _run(policy, data, opts, output=out, stream=not explain_all)
+    report = run.report
     write_rejects(report, rejects_path)
     if explain_all:
-        _write_explanations(run, Path(explain_all))
+        _write_explanations(run.run, Path(explain_all))
     header = run.plan.header
     summary = write_manifest(
         manifest_path, policy_files=_files_used(run), data_files=list(data),
@@ -245,10 +257,10 @@ def eval_(policy: str, data: tuple[str, ...], output: str, rejects: str | None, 
         policy_id=header.name if header else None,
         policy_version=", ".join(p.header.version or "" for p in run.plans if p.header) or None,
         results_file=out, rejects_file=rejects_path,
-        extra={"subjects": result.n, "runtime_errors": int(result.table()["errors"].sum()),
-               "quota_violations": [v.to_dict() for v in result.violations],
+        extra={"subjects": run.subjects, "runtime_errors": run.runtime_errors,
+               "quota_violations": [v.to_dict() for v in run.violations],
                "warnings": [w.__dict__ for w in report.warnings]})
-    _eval_summary(summary, report, result, fmt, out, rejects_path)
+    _eval_summary(summary, report, run, fmt, out, rejects_path)
     return EXIT_FINDINGS if strict and report.rows_rejected else EXIT_OK
 
 
@@ -257,14 +269,6 @@ def _files_used(run: Any) -> list[str]:
     plans = run.plans or [run.plan]
     agencies = [a for p in plans for a in run.policies.agencies_of(p).values()]
     return sorted({*(p.module.path for p in plans), *(a.module.path for a in agencies)})
-
-
-def _presentable(table: dict[str, Any]) -> dict[str, Any]:
-    """Numeric columns snapped to 12 significant digits: float noise is not shown to auditors."""
-
-    from engine.evaluate.numeric import snap
-
-    return {k: snap(v) if v.dtype.kind == "f" else v for k, v in table.items()}
 
 
 def _write_explanations(run: Any, path: Path) -> None:
@@ -306,7 +310,7 @@ def explain(policy: str, data: tuple[str, ...], subject_id: str, fmt: str, **opt
     """Show how one subject's scores were derived, node by node."""
     from engine import explain as ex
 
-    run = _run(policy, data, opts)
+    run = _run(policy, data, opts, subject=subject_id)
     try:
         explanation = run.explain(subject_id)
     except KeyError:

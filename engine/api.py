@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -98,21 +98,26 @@ def compile_policies(paths: Sequence[str | Path], root: str | Path | None = None
 
 def evaluate_files(policies: Policies, data: Sequence[str | Path], policy: str | None = None,
                    as_of: dt.date | None = None, layout: str = "auto",
-                   known_agencies: Sequence[str] | None = None, sheet: str | None = None) -> Run:
+                   known_agencies: Sequence[str] | None = None, sheet: str | None = None,
+                   reader: Callable[[Schema], LoadResult] | None = None) -> Run:
     """Load, validate and evaluate ``data`` under the chosen national plan and its agencies.
 
     With several versions of the policy and no ``as_of``, each subject is scored
     under the version in force on its ``period`` (wide layout); a subject whose
-    period falls in no version is rejected with that reason.
+    period falls in no version is rejected with that reason.  ``reader`` (given the
+    schema) replaces loading ``data`` whole, e.g. to load only one subject's rows.
     """
+    def read(schema: Schema) -> LoadResult:
+        if reader is not None:
+            return reader(schema)
+        return load(list(data), schema, layout=layout, known_agencies=known_agencies, sheet=sheet)  # type: ignore[arg-type]
+
     versions = policies.versions(policy)
     if as_of is not None or len(versions) == 1:
         plan = policies.select(policy, as_of)
-        loaded = load(list(data), schema_from_plan(plan), layout=layout,  # type: ignore[arg-type]
-                      known_agencies=known_agencies, sheet=sheet)
+        loaded = read(schema_from_plan(plan))
         return Run(policies, plan, loaded, evaluate(policies.agencies_of(plan), loaded.batch, plan), [plan])
-    loaded = load(list(data), _union_schema(versions), layout=layout,  # type: ignore[arg-type]
-                  known_agencies=known_agencies, sheet=sheet)
+    loaded = read(_union_schema(versions))
     chosen = _version_rows(versions, loaded)
     parts, used = [], []
     for k, plan in enumerate(versions):

@@ -30,6 +30,9 @@ _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 _FIXED_STAMP = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit less the header row
+# Parquet rows per row group, fixed so a streamed run (ResultStream) writes the same bytes as
+# an in-memory one; small enough that a streamed writer buffers little.
+ROW_GROUP = 1 << 17
 
 
 def neutralise_text(text: str) -> str:
@@ -48,6 +51,13 @@ def write_results(table: Table, path: str | Path, sheet: str = "results") -> Non
         _write_xlsx(cols, Path(path), sheet)
     else:
         writers[suffix](cols, Path(path))
+
+
+def presentable(table: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Numeric columns snapped to 12 significant digits: float noise is not shown to auditors."""
+    from engine.evaluate.numeric import snap
+
+    return {k: snap(v) if v.dtype.kind == "f" else v for k, v in table.items()}
 
 
 def _columns(table: Table) -> list[tuple[str, np.ndarray]]:
@@ -116,19 +126,135 @@ def _text(v: Any) -> str | None:
 
 
 def _write_csv(cols: list[tuple[str, np.ndarray]], path: Path) -> None:
-    import pyarrow as pa
-    import pyarrow.csv as pcsv
-
-    table = pa.table({name: _arrow(arr, neutralise=True) for name, arr in cols})
-    pcsv.write_csv(table, path, pcsv.WriteOptions(include_header=True))
+    with ResultStream(path) as out:
+        out.write(cols)
 
 
 def _write_parquet(cols: list[tuple[str, np.ndarray]], path: Path) -> None:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    with ResultStream(path) as out:
+        out.write(cols)
 
-    table = pa.table({name: _arrow(arr, neutralise=False) for name, arr in cols})
-    pq.write_table(table, path, compression="zstd")
+
+class SchemaChanged(Exception):
+    """A streamed chunk's column types differ from the first chunk's (e.g. a label column that is
+    numeric in one chunk): the caller must write the results in one piece instead."""
+
+
+class ResultStream:
+    """CSV or Parquet results written chunk by chunk, byte-identical to writing them at once.
+
+    Parquet row groups are always ``ROW_GROUP`` rows (the last one shorter), cut from
+    contiguous columns whatever the chunk sizes, so the bytes do not depend on chunking.
+    """
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.csv = self.path.suffix.lower() == ".csv"
+        self.rows = 0
+        self._writer: Any = None
+        self._schema: Any = None
+        self._pending: list[Any] = []
+        self._pending_rows = 0
+        self._pool: Any = None  # one background thread: Parquet encoding overlaps the next chunk
+        self._busy: Any = None
+
+    def write(self, table: Table) -> None:
+        import pyarrow as pa
+
+        cols = _columns(table)
+        t = pa.table({name: _arrow(arr, neutralise=self.csv) for name, arr in cols})
+        if self._schema is None:
+            self._open(t.schema)
+        elif t.schema != self._schema:
+            raise SchemaChanged(f"{self.path}: result column types changed between chunks")
+        self.rows += t.num_rows
+        if self.csv:
+            self._writer.write_table(t)
+            return
+        self._pending.append(t)
+        self._pending_rows += t.num_rows
+        if self._pending_rows >= ROW_GROUP:
+            self._flush(final=False)
+
+    def _open(self, schema: Any) -> None:
+        self._schema = schema
+        if self.csv:
+            import pyarrow.csv as pcsv
+
+            self._writer = pcsv.CSVWriter(self.path, schema, write_options=pcsv.WriteOptions(include_header=True))
+        else:
+            import pyarrow.parquet as pq
+
+            self._writer = pq.ParquetWriter(self.path, schema, compression="zstd")
+
+    def _flush(self, final: bool) -> None:
+        import pyarrow as pa
+
+        if not self._pending:
+            return
+        table = pa.concat_tables(self._pending) if len(self._pending) > 1 else self._pending[0]
+        whole = (table.num_rows // ROW_GROUP) * ROW_GROUP
+        cut = table.num_rows if final else whole
+        if cut:
+            self._submit(table.slice(0, cut).combine_chunks())
+        rest = table.slice(cut)
+        self._pending = [rest] if rest.num_rows else []
+        self._pending_rows = rest.num_rows
+
+    def _submit(self, table: Any) -> None:
+        # write_table releases the GIL while it encodes and compresses; one write in flight at a
+        # time keeps the row groups in order and memory bounded.
+        from concurrent.futures import ThreadPoolExecutor
+
+        self._wait()
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(1)
+        self._busy = self._pool.submit(self._writer.write_table, table, row_group_size=ROW_GROUP)
+
+    def _wait(self) -> None:
+        if self._busy is not None:
+            busy, self._busy = self._busy, None
+            busy.result()
+
+    def close(self) -> None:
+        if self._writer is None:
+            self._open(_empty_schema())
+        if not self.csv:
+            self._flush(final=True)
+        self._finish()
+
+    def _finish(self) -> None:
+        try:
+            self._wait()
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown()
+                self._pool = None
+            if self._writer is not None:
+                self._writer.close()
+
+    def abort(self) -> None:
+        """Stop writing and remove the partial file."""
+        try:
+            self._finish()
+        except Exception:  # noqa: BLE001 - the file is removed anyway
+            pass
+        self.path.unlink(missing_ok=True)
+
+    def __enter__(self) -> ResultStream:
+        return self
+
+    def __exit__(self, kind: object, *rest: object) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self._finish()
+
+
+def _empty_schema() -> Any:
+    import pyarrow as pa
+
+    return pa.schema([])
 
 
 def _json_value(v: Any) -> Any:

@@ -41,3 +41,14 @@ def test_bench_generator_is_deterministic() -> None:
     missing = sum(a.column(i.name).null_count for i in spec.INDICATORS) / (500 * len(spec.INDICATORS))
     assert 0.01 < missing < 0.03  # about 2% missing
     assert a.column("id")[0].as_py() == "E0000001"
+
+
+def test_check_scale_and_startup_scripts_run() -> None:
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "check_scale.py"), "-n", "5", "--repeat", "1"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "national policy + 5 agencies" in done.stdout
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "startup.py"), "--repeat", "1", "--rows", "20"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "kinerja eval (20 rows)" in done.stdout and "slowest imports" in done.stdout

@@ -49,10 +49,14 @@ def check_wide(file_no: int, raw: RawTable, schema: Schema, known_agencies: Iter
     return part
 
 
-def merge_wide(parts: list[Part], schema: Schema) -> Batch:
-    """Concatenate files, reject repeated subject ids (later occurrences), build the batch."""
+def merge_wide(parts: list[Part], schema: Schema, duplicates: bool = True) -> Batch:
+    """Concatenate files, reject repeated subject ids (later occurrences), build the batch.
+
+    ``duplicates=False``: the caller has already rejected repeated ids (a streamed chunk,
+    whose ids were checked against the whole file)."""
     ids = _cat([p.ids for p in parts], object)
-    _reject_duplicates(parts, ids, schema.id_column)
+    if duplicates:
+        _reject_duplicates(parts, ids, schema.id_column)
     keep = _cat([~p.rejected for p in parts], bool)
     take = (lambda col: col) if keep.all() else (lambda col: col[keep])  # no copy when nothing is rejected
     columns = {}

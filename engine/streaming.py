@@ -1,0 +1,153 @@
+"""Score data files into a results file, streaming a large Parquet/CSV input chunk by chunk.
+
+``score_to_file`` is what ``kinerja eval`` runs.  A large single wide CSV or
+Parquet file written to CSV or Parquet is loaded, validated, evaluated and
+written one chunk of rows at a time (``engine.data.stream``), so memory stays
+bounded whatever the number of subjects; anything else (several files, Excel or
+JSON, quotas, which need whole groups, or rule versions chosen row by row) runs
+in memory.  Both paths give byte-identical results and rejects files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from engine.api import Policies, Run, evaluate_files
+from engine.data.report import LoadReport
+from engine.evaluate.result import Violation
+from engine.plan import Plan
+
+RESULT_SUFFIXES = (".csv", ".parquet")
+
+
+@dataclass
+class Scored:
+    """What a scoring run did: the plans used, the load report and result counts.
+
+    ``run`` is the in-memory ``Run`` when the data was not streamed (None otherwise)."""
+
+    policies: Policies
+    plan: Plan
+    plans: list[Plan]
+    report: LoadReport
+    subjects: int
+    runtime_errors: int
+    violations: list[Violation] = field(default_factory=list)
+    run: Run | None = None
+
+
+def score_to_file(policies: Policies, data: Sequence[str | Path], output: str | Path, policy: str | None = None,
+                  as_of: dt.date | None = None, layout: str = "auto", known_agencies: Sequence[str] | None = None,
+                  sheet: str | None = None, stream: bool = True, chunk: int | None = None) -> Scored:
+    """Load, validate and evaluate ``data`` and write the presentable results to ``output``.
+
+    ``stream=False`` forces the in-memory path (and keeps the ``Run``); ``chunk`` forces
+    streaming with chunks of that many rows when the input allows it (tests use it)."""
+    from engine.output import presentable, write_results
+
+    plan = _streaming_plan(policies, data, output, policy, as_of, layout, chunk) if stream else None
+    if plan is not None:
+        scored = _stream(policies, plan, Path(data[0]), Path(output), known_agencies, chunk)
+        if scored is not None:
+            return scored
+    run = evaluate_files(policies, data, policy=policy, as_of=as_of, layout=layout, known_agencies=known_agencies,
+                         sheet=sheet)
+    result = run.result
+    write_results(presentable(result.table()), output)
+    return Scored(policies, run.plan, run.plans, run.load.report, result.n,
+                  int(result.events.count(result.n, "error").sum()), list(result.violations), run)
+
+
+def _streaming_plan(policies: Policies, data: Sequence[str | Path], output: str | Path, policy: str | None,
+                    as_of: dt.date | None, layout: str, chunk: int | None) -> Plan | None:
+    """The one national plan to stream with, or None when the in-memory path must run."""
+    from engine.data.stream import CHUNK, streamable
+
+    if len(data) != 1 or layout not in ("auto", "wide") or Path(output).suffix.lower() not in RESULT_SUFFIXES:
+        return None
+    if not streamable(data[0]):
+        return None
+    if as_of is None and len(policies.versions(policy)) > 1:
+        return None  # each row's version comes from its period: the in-memory path handles it
+    plan = policies.select(policy, as_of)
+    if plan.quotas or any(p.quotas for p in policies.agencies_of(plan).values()):
+        return None  # a quota needs its whole group
+    return plan if chunk is not None or _estimated_rows(Path(data[0])) > CHUNK else None
+
+
+def _estimated_rows(path: Path) -> int:
+    if path.suffix.lower() in (".parquet", ".pq"):
+        import pyarrow.parquet as pq
+
+        try:
+            return int(pq.ParquetFile(path).metadata.num_rows)
+        except Exception:  # noqa: BLE001 - an unreadable file is reported by the in-memory reader
+            return 0
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 16)
+    lines = max(1, head.count(b"\n"))
+    return int(path.stat().st_size / (len(head) / lines))
+
+
+def _stream(policies: Policies, plan: Plan, data: Path, output: Path, known_agencies: Sequence[str] | None,
+            chunk: int | None) -> Scored | None:
+    """Score ``data`` chunk by chunk; None when it turns out it cannot be streamed (nothing is left written)."""
+    from engine.data import schema_from_plan
+    from engine.data.stream import CHUNK, Chunks, NotStreamable
+    from engine.evaluate import evaluate
+    from engine.output import ResultStream, SchemaChanged, presentable
+
+    try:
+        chunks = Chunks(data, schema_from_plan(plan), known_agencies, chunk or CHUNK)
+    except NotStreamable:
+        return None
+    agencies = policies.agencies_of(plan)
+    subjects = errors = 0
+    out = ResultStream(output)
+    empty = None
+    try:
+        for loaded in chunks:
+            result = evaluate(agencies, loaded.batch, plan)
+            table = presentable(result.table())
+            if result.n == 0:
+                empty = table  # written only when no chunk has rows, to give the columns
+                continue
+            subjects += result.n
+            errors += int(result.events.count(result.n, "error").sum())
+            out.write(table)
+            del result, table, loaded
+            # A chunk's evaluation state holds reference cycles (tree columns derive from the
+            # context that holds them): collect them now, or chunks pile up until Python's GC runs.
+            gc.collect()
+        if out.rows == 0 and empty is not None:
+            out.write(empty)
+        out.close()
+    except SchemaChanged:
+        out.abort()
+        return None
+    except BaseException:
+        out.abort()
+        raise
+    return Scored(policies, plan, [plan], chunks.report, subjects, errors)
+
+
+def explain_run(policies: Policies, data: Sequence[str | Path], subject_id: str, policy: str | None = None,
+                as_of: dt.date | None = None, layout: str = "auto",
+                known_agencies: Sequence[str] | None = None, sheet: str | None = None) -> Run:
+    """A ``Run`` good for explaining ``subject_id``: from a single Parquet file only the
+    subject's rows (and its quota groups) are loaded and evaluated; otherwise everything."""
+    from engine.data.stream import load_subject
+
+    path = Path(data[0])
+    if len(data) != 1 or layout not in ("auto", "wide") or path.suffix.lower() not in (".parquet", ".pq"):
+        return evaluate_files(policies, data, policy=policy, as_of=as_of, layout=layout,
+                              known_agencies=known_agencies, sheet=sheet)
+    plans = [*policies.versions(policy)]
+    plans += [a for p in list(plans) for a in policies.agencies_of(p).values()]
+    fields = dict.fromkeys(q.by.name for p in plans for q in p.quotas if q.by is not None)
+    return evaluate_files(policies, data, policy=policy, as_of=as_of,
+                          reader=lambda schema: load_subject(path, schema, subject_id, fields, known_agencies))

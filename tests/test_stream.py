@@ -1,0 +1,114 @@
+"""Streamed `kinerja eval` (chunk by chunk) gives byte-identical files to the in-memory path."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pcsv
+import pyarrow.parquet as pq
+import pytest
+
+from engine import api
+from engine.data import write_rejects
+from engine.streaming import score_to_file
+
+SUBMISSIONS = Path(__file__).parent / "data" / "submissions"
+HEADER = "id,agency,realisasi_anggaran,waktu,inovasi,hasil,pagu,unit,catatan"
+AGENCY = """agency kemenkeu "Kemenkeu" extends "policy.kin" {
+    indicator waktu { target 90 }
+}
+"""
+
+
+def _rows() -> list[str]:
+    """Valid rows plus every kind of reject, spread over several chunks of 7 rows."""
+    rows = []
+    for i in range(1, 41):
+        agency = ("kemenkeu", "bappenas")[i % 2]
+        flag = "true" if i % 3 else "false"
+        rows.append(f"E{i},{agency},{50 + i % 50},{i % 7 * 20},{flag},Sesuai,{i * 10},U{i % 4},x")
+    rows[3] = "E4,kemenkeu,abc,1,true,Sesuai,1,U1,x"  # a bad number (still the first row of E4)
+    rows[5] = ",,,,,,,,"  # blank: not a row at all
+    rows[9] = "E2,kemenkeu,70,10,true,Sesuai,1,U1,x"  # a duplicate of a row in an earlier chunk
+    rows[10] = "E11,kemenkeu,70,,,,,,x"  # missing values: re-weighted
+    rows[12] = "E4,bappenas,70,10,true,Sesuai,1,U1,x"  # duplicate of a rejected first row
+    rows[13] = "E14,kemenkeu,70,10,maybe,Sesuia,-1,U1,x"  # several problems in one row
+    rows[20] = " E20 ,kemenkeu,0,0,false,Di Atas,0,U2,x"  # trimmed id
+    rows[21] = "E20,kemenkeu,71,0,false,Di Atas,0,U2,x"  # same trimmed id: duplicate
+    rows[30] = "E31,,60,10,true,Sesuai,1,U3,x"  # no agency
+    rows.append("E40,kemenkeu,99,99,true,Sesuai,1,U1,x")  # duplicate in the same chunk as its first
+    return rows
+
+
+@pytest.fixture()
+def setup(tmp_path: Path) -> tuple[api.Policies, Path, Path]:
+    shutil.copy(SUBMISSIONS / "policy.kin", tmp_path / "policy.kin")
+    (tmp_path / "kemenkeu.kin").write_text(AGENCY, encoding="utf-8")
+    policies = api.compile_policies([tmp_path], root=tmp_path)
+    csv_path = tmp_path / "data.csv"
+    csv_path.write_text(HEADER + "\n" + "\n".join(_rows()) + "\n", encoding="utf-8")
+    table = pcsv.read_csv(csv_path, convert_options=pcsv.ConvertOptions(
+        column_types={c: pa.string() for c in HEADER.split(",")}))
+    pq_path = tmp_path / "data.parquet"
+    pq.write_table(table, pq_path, row_group_size=11)  # row groups that do not line up with chunks
+    return policies, csv_path, pq_path
+
+
+@pytest.mark.parametrize("source", ["csv", "parquet"])
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+@pytest.mark.parametrize("known", [None, ["kemenkeu", "bappenas"]])
+def test_streamed_files_equal_in_memory(setup: tuple[api.Policies, Path, Path], tmp_path: Path, source: str,
+                                        suffix: str, known: list[str] | None) -> None:
+    policies, csv_path, pq_path = setup
+    data = csv_path if source == "csv" else pq_path
+    whole = score_to_file(policies, [data], tmp_path / f"whole{suffix}", known_agencies=known, stream=False)
+    parts = score_to_file(policies, [data], tmp_path / f"parts{suffix}", known_agencies=known, chunk=7)
+    assert whole.run is not None and parts.run is None  # one in memory, the other streamed
+    assert (tmp_path / f"whole{suffix}").read_bytes() == (tmp_path / f"parts{suffix}").read_bytes()
+    write_rejects(whole.report, tmp_path / "whole.rejects.csv")
+    write_rejects(parts.report, tmp_path / "parts.rejects.csv")
+    assert (tmp_path / "whole.rejects.csv").read_bytes() == (tmp_path / "parts.rejects.csv").read_bytes()
+    assert parts.report.warnings == whole.report.warnings and len(whole.report.warnings) == 1  # `catatan`
+    assert (parts.subjects, parts.runtime_errors) == (whole.subjects, whole.runtime_errors)
+    assert (parts.report.rows_read, parts.report.rows_accepted, parts.report.rows_rejected) == \
+        (whole.report.rows_read, whole.report.rows_accepted, whole.report.rows_rejected)
+    assert parts.report.rows_read == 40  # 41 data lines, one of them blank
+
+
+def test_duplicate_rejects_name_the_first_row_across_chunks(setup: tuple[api.Policies, Path, Path],
+                                                           tmp_path: Path) -> None:
+    policies, csv_path, _ = setup
+    parts = score_to_file(policies, [csv_path], tmp_path / "r.parquet", chunk=7)
+    dups = [(r.row, r.reason) for r in parts.report.rejects if "duplicate" in r.reason]
+    # Line = data row + 2 (header, 1-based): E2 first at line 3, E4 at line 5 (itself rejected),
+    # E20 at line 21 (then " E20 " and "E20" again).
+    assert dups == [("line 11", "duplicate subject id `E2` (first at line 3)"),
+                    ("line 14", "duplicate subject id `E4` (first at line 5)"),
+                    ("line 22", "duplicate subject id `E20` (first at line 21)"),
+                    ("line 23", "duplicate subject id `E20` (first at line 21)"),
+                    ("line 42", "duplicate subject id `E40` (first at line 41)")]
+    ids = pq.read_table(tmp_path / "r.parquet").column("subject_id").to_pylist()
+    assert ids.count("E2") == 1 and "E4" not in ids and ids.count("E20") == 1 and len(ids) == len(set(ids))
+
+
+def test_quotas_or_explain_all_use_the_in_memory_path(setup: tuple[api.Policies, Path, Path],
+                                                      tmp_path: Path) -> None:
+    policies, csv_path, _ = setup
+    kept = score_to_file(policies, [csv_path], tmp_path / "r.json", chunk=7)  # JSON is written whole
+    assert kept.run is not None
+    small = score_to_file(policies, [csv_path], tmp_path / "r.csv")  # 40 rows: not worth streaming
+    assert small.run is not None
+
+
+def test_row_groups_do_not_depend_on_chunks(setup: tuple[api.Policies, Path, Path], tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import engine.output
+
+    monkeypatch.setattr(engine.output, "ROW_GROUP", 5)  # row groups cut across chunks of 7
+    policies, csv_path, _ = setup
+    score_to_file(policies, [csv_path], tmp_path / "whole.parquet", stream=False)
+    score_to_file(policies, [csv_path], tmp_path / "parts.parquet", chunk=7)
+    assert pq.ParquetFile(tmp_path / "parts.parquet").metadata.num_row_groups == 7  # 33 rows scored: 6 x 5 + 3
+    assert (tmp_path / "whole.parquet").read_bytes() == (tmp_path / "parts.parquet").read_bytes()
