@@ -37,6 +37,9 @@ class Policies:
     def select(self, policy: str | None = None, as_of: dt.date | None = None) -> Plan:
         """The national plan to evaluate with: policy ``policy`` (needed when several are
         present), in the version in force on ``as_of`` (default: the newest version)."""
+        if not self.national:
+            raise _usage("api.no-national-policy", "no national policy among the given files (only agency "
+                         "policies)", "give the national policy too, or the folder that holds both")
         if policy is None and len(self.national) != 1:
             raise _usage("api.policy-ambiguous", "several national policies are present: "
                          + ", ".join(sorted(self.national)), "choose one with --policy ID")

@@ -105,3 +105,10 @@ def test_several_versions_without_period_or_date_is_refused(tmp_path: Path) -> N
     with pytest.raises(KinerjaError) as info:
         api.evaluate_files(policies, [data])
     assert info.value.diagnostics[0].code == "api.version-ambiguous"
+
+
+def test_agency_files_alone_have_no_national_policy_to_select() -> None:
+    policies = api.compile_policies([ROOT / "policies" / "instansi" / "kemenkeu.kin"], root=ROOT)
+    with pytest.raises(KinerjaError) as info:
+        policies.select()
+    assert info.value.diagnostics[0].code == "api.no-national-policy"
