@@ -18,7 +18,8 @@ class Use:
 
     name: str
     span: n.Span
-    in_score: bool = False  # inside the declaring indicator's own score formula
+    in_score: bool = False  # inside the declaring indicator's own score formula (or its per-row target)
+    raw: bool = False  # the argument of ``raw(x)``: reads x's raw value, computed before x's score
 
 
 def named(module: n.Module) -> Iterator[n.Decl]:
@@ -38,12 +39,14 @@ def _tree_nodes(tree: n.Tree) -> Iterator[n.Tree]:
 
 
 def expr_refs(expr: n.Node | None, in_score: bool = False) -> Iterator[Use]:
-    """Names an expression reads (``raw(x)`` reads ``x``)."""
+    """Names an expression reads (``raw(x)`` reads ``x``, marked ``raw``)."""
     if expr is None:
         return
+    raw_args = {id(c.args[0]) for c in expr.walk()
+                if isinstance(c, n.Call) and c.func == "raw" and c.args and isinstance(c.args[0], n.Ref)}
     for node in expr.walk():
         if isinstance(node, n.Ref):
-            yield Use(node.name, node.span, in_score)
+            yield Use(node.name, node.span, in_score, id(node) in raw_args)
 
 
 def uses(decl: n.Decl) -> list[Use]:
@@ -57,6 +60,11 @@ def uses(decl: n.Decl) -> list[Use]:
         if decl.score is not None:
             body = [decl.score.formula, *[e for c in decl.score.cases for e in (c.when, c.then)]]
             out += [u for e in body for u in expr_refs(e, in_score=True) if u.name not in n.SELF_NAMES]
+        # A per-row target is read by the score; a per-row baseline also by `missing baseline` (the raw value).
+        fills_raw = decl.missing is not None and decl.missing.treatment == "baseline"
+        for ref, in_score in ((decl.target_field, True), (decl.baseline_field, not fills_raw)):
+            if ref is not None:
+                out.append(Use(ref.name, ref.span, in_score))
         return out
     if isinstance(decl, n.Value):
         return list(expr_refs(decl.formula))
@@ -84,3 +92,38 @@ def self_refs_outside_score(decl: n.Decl) -> Iterator[Use]:
         exprs += [e for r in decl.rules for e in (r.where, r.require)]
     for e in exprs:
         yield from (u for u in expr_refs(e) if u.name in n.SELF_NAMES)
+
+
+def order_edges(decls: dict[str, n.Decl], split_raw: bool) -> dict[str, tuple[str, ...]]:
+    """What each name must come after, for ordering and cycle finding.
+
+    Without ``split_raw`` a use of ``raw(x)`` waits for all of ``x``.  With it, ``raw(x)``
+    waits only for the pseudo-node ``raw(x)``, which waits for what x's raw value reads
+    (not its score), and x waits for ``raw(x)``: a value that reads ``raw(x)`` and is read
+    by x's own score is then no cycle.  Pseudo-nodes are added only for indicators read by
+    ``raw()``; callers drop them from an order.
+    """
+    edges: dict[str, tuple[str, ...]] = {}
+    raws: set[str] = set()
+    for name, decl in decls.items():
+        names: list[str] = []
+        for u in uses(decl):
+            if u.name not in decls:
+                continue
+            if split_raw and u.raw and isinstance(decls[u.name], n.Indicator):
+                raws.add(u.name)
+                names.append(raw_node(u.name))
+            else:
+                names.append(u.name)
+        edges[name] = tuple(dict.fromkeys(names))
+    for name in sorted(raws):
+        reads = [u for u in uses(decls[name]) if not u.in_score and u.name in decls]
+        edges[raw_node(name)] = tuple(dict.fromkeys(
+            raw_node(u.name) if u.raw and isinstance(decls[u.name], n.Indicator) else u.name for u in reads))
+        edges[name] = tuple(dict.fromkeys([raw_node(name), *edges[name]]))
+    return edges
+
+
+def raw_node(name: str) -> str:
+    """The pseudo-node of an indicator's raw value in ``order_edges``."""
+    return f"raw({name})"

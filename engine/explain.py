@@ -160,6 +160,11 @@ class _Builder:
         r = _show(raw)
         t = num_text(decl.target) if decl.target else "?"
         b = num_text(decl.baseline) if decl.baseline else "?"
+        # A per-subject target/baseline shows this subject's value of the field.
+        if decl.target_field is not None:
+            t = self.subst(decl.target_field.name) or "?"
+        if decl.baseline_field is not None:
+            b = self.subst(decl.baseline_field.name) or "?"
         better = decl.better or n.Better("higher")
         m = scoring.method
         if m == "ratio" and better.direction == "within" and better.lo and better.hi:

@@ -1,14 +1,19 @@
 """Graph stage: a checked module to a ``Plan`` (steps in dependency order), and its renderings.
 
 The only module that imports networkx; nothing from it leaks out: the plan holds
-plain tuples and a cycle becomes a ``graph.cycle`` diagnostic.
+plain tuples and a cycle becomes a ``graph.cycle`` diagnostic.  networkx is
+imported only to describe a cycle: the ordering itself is a short heap-based
+topological sort, so compiling a policy does not pay networkx's import time.
 """
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-import networkx as nx
+if TYPE_CHECKING:
+    import networkx as nx
 
 from engine import deps
 from engine import nodes as n
@@ -27,24 +32,63 @@ def build(module: n.Module) -> Plan:
     order = {d.name: i for i, d in reversed(list(enumerate(decls)))}  # first declaration wins
     by_name = {d.name: d for d in reversed(decls)}
     ids, parents = _tree_ids(module)
-    graph = nx.DiGraph()
-    graph.add_nodes_from(order)
     reads: dict[str, tuple[str, ...]] = {}
     for name, decl in by_name.items():
-        names = dict.fromkeys(u.name for u in deps.uses(decl) if u.name in by_name)
-        reads[name] = tuple(names)
-        graph.add_edges_from((dep, name) for dep in names)
-    try:
-        ordered = list(nx.lexicographical_topological_sort(graph, key=order.__getitem__))
-    except nx.NetworkXUnfeasible:
-        raise KinerjaError([_cycle_error(graph, by_name, order)]) from None
+        reads[name] = tuple(dict.fromkeys(u.name for u in deps.uses(decl) if u.name in by_name))
+    ordered = _ordered(order, reads)
+    if ordered is None:  # a value may read raw(x) and be read by x's score: x's raw value goes first
+        ordered = _split_raw(order, by_name)
+    if ordered is None:
+        raise KinerjaError([_cycle_error(_nx_graph(order, reads), by_name, order)]) from None
+    place = {name: i for i, name in enumerate(ordered)}
     steps = tuple(
         Step(name, ids.get(name, name), _kind(by_name[name]) or "value", by_name[name], reads[name],
-             parents.get(name))
+             parents.get(name), tuple(d for d in reads[name] if place[d] > place[name]))
         for name in ordered
     )
     quotas = tuple(d for d in deps.named(module) if isinstance(d, n.Quota))
     return Plan(module, steps, quotas)
+
+
+def _ordered(order: dict[str, int], reads: dict[str, tuple[str, ...]]) -> list[str] | None:
+    """Kahn's algorithm taking, among the ready names, the earliest declared first: the same
+    order as networkx's ``lexicographical_topological_sort`` keyed by declaration order.
+    None when there is a cycle."""
+    readers: dict[str, list[str]] = {name: [] for name in order}
+    waiting = {name: len(reads.get(name, ())) for name in order}
+    for name, deps_ in reads.items():
+        for dep in deps_:
+            readers[dep].append(name)
+    ready = [(order[name], name) for name, k in waiting.items() if k == 0]
+    heapq.heapify(ready)
+    out: list[str] = []
+    while ready:
+        _, name = heapq.heappop(ready)
+        out.append(name)
+        for reader in readers[name]:
+            waiting[reader] -= 1
+            if waiting[reader] == 0:
+                heapq.heappush(ready, (order[reader], reader))
+    return out if len(out) == len(order) else None
+
+
+def _split_raw(order: dict[str, int], by_name: dict[str, n.Decl]) -> list[str] | None:
+    """The order when ``raw(x)`` waits only for x's raw value (``deps.order_edges``); pseudo-nodes
+    take their indicator's place and are dropped.  None when there is still a cycle."""
+    edges = deps.order_edges(by_name, split_raw=True)
+    keys = {name: order.get(name, order.get(name[4:-1], 0)) for name in edges}
+    ordered = _ordered(keys, edges)
+    return None if ordered is None else [name for name in ordered if name in order]
+
+
+def _nx_graph(order: dict[str, int], reads: dict[str, tuple[str, ...]]) -> nx.DiGraph:
+    import networkx as nx
+
+    graph = nx.DiGraph()
+    graph.add_nodes_from(order)
+    for name, deps_ in reads.items():
+        graph.add_edges_from((dep, name) for dep in deps_)
+    return graph
 
 
 def _kind(decl: n.Decl) -> StepKind | None:
@@ -73,6 +117,8 @@ def _tree_ids(module: n.Module) -> tuple[dict[str, str], dict[str, str]]:
 
 
 def _cycle_error(graph: nx.DiGraph, by_name: dict[str, n.Decl], order: dict[str, int]) -> Diagnostic:
+    import networkx as nx
+
     # Start the reported cycle at its earliest declaration so the message is stable.
     start = min((v for comp in nx.strongly_connected_components(graph) if len(comp) > 1 for v in comp),
                 key=order.__getitem__, default=None)

@@ -129,7 +129,12 @@ class InList(Node):
     options: tuple[Expr, ...]
 
 
-Expr = Num | Str | Bool | Ref | Unary | Binary | Call | IfElse | InList
+@dataclass(frozen=True, slots=True)
+class Absent(Node):
+    """The ``missing`` literal: a piece or branch that deliberately yields no value."""
+
+
+Expr = Num | Str | Bool | Ref | Unary | Binary | Call | IfElse | InList | Absent
 
 SELF_NAMES = ("value", "target", "baseline")
 FUNCTIONS = {  # name -> (min args, max args or None)
@@ -142,7 +147,13 @@ FUNCTIONS = {  # name -> (min args, max args or None)
     "share": (1, 1),
     "count": (1, 1),
     "raw": (1, 1),
+    "ln": (1, 1),
+    "exp": (1, 1),
+    "sqrt": (1, 1),
+    "log10": (1, 1),
+    "pow": (2, 2),
 }
+MATH_FUNCTIONS = ("ln", "exp", "sqrt", "log10", "pow")  # domain errors are recorded, never NaN/inf
 GROUP_FUNCTIONS = ("share", "count")
 
 # ------------------------------------------------------------ attribute values
@@ -281,6 +292,10 @@ class Indicator(Decl):
     missing: Missing | None = None
     round: Num | None = None
     type: ValueType | None = None
+    # ``target NAME`` / ``baseline NAME``: a submitted (input) field scored per row; then
+    # ``target``/``baseline`` above stay None.
+    target_field: Ref | None = None
+    baseline_field: Ref | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,9 @@ class Step:
     decl: n.Decl
     deps: tuple[str, ...]
     parent: str | None = None
+    # Indicators in ``deps`` read only through ``raw()`` that come later in the plan (their score
+    # reads this step): their raw value is computed when this step first reads it.
+    raw_ahead: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -65,7 +66,7 @@ rounds = st.integers(0, 12).map(lambda i: n.Num(Decimal(i), text=str(i)))
 ARITY = {f: (lo, hi or 3) for f, (lo, hi) in n.FUNCTIONS.items()}
 OPS = ("+", "-", "*", "/", "<", "<=", ">", ">=", "==", "!=", "and", "or")
 leaves = st.one_of(unsigned, st.builds(n.Str, texts), st.builds(n.Bool, st.booleans()),
-                   st.builds(n.Ref, names | st.sampled_from(n.SELF_NAMES)))
+                   st.builds(n.Ref, names | st.sampled_from(n.SELF_NAMES)), st.just(n.Absent()))
 
 
 def _calls(sub: st.SearchStrategy) -> st.SearchStrategy:
@@ -126,7 +127,11 @@ indicators = st.builds(
     n.Indicator, names, label=labels, formula=opt(exprs), kind=opt(words(n.KINDS)), unit=opt(strs),
     source=opt(strs), owner=opt(strs), range=opt(intervals), better=opt(betters), baseline=opt(signed),
     target=opt(signed), period=opt(date_ranges), deadline=opt(st.builds(n.DateLit, dates)), score=opt(scorings),
-    missing=opt(missings), round=opt(rounds), type=opt(value_types))
+    missing=opt(missings), round=opt(rounds), type=opt(value_types)).flatmap(
+    # `target NAME` / `baseline NAME` (per-subject fields) instead of numbers
+    lambda i: st.just(i) | st.builds(lambda t, b: replace(i, target=None, target_field=t, baseline=None,
+                                                          baseline_field=b),
+                                     opt(st.builds(n.Ref, names)), opt(st.builds(n.Ref, names))))
 inputs = st.builds(n.Input, names, label=labels, type=opt(value_types), unit=opt(strs), source=opt(strs),
                    owner=opt(strs), range=opt(intervals), missing=opt(missings))
 values = st.builds(n.Value, names, label=labels, formula=exprs, unit=opt(strs), range=opt(intervals),

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 
 from engine import diagnostics
 from engine import nodes as n
-from engine.checks import attributes, bands, benchmarks, cycles, header, names, smart, tables, weights
+from engine.checks import attributes, bands, benchmarks, cycles, expressions, header, names, smart, tables, weights
 from engine.checks.context import Context
 from engine.diagnostics import Diagnostic
 
@@ -25,6 +25,7 @@ RULES: tuple[Rule, ...] = (
     *bands.RULES,
     *tables.RULES,
     *attributes.RULES,
+    *expressions.RULES,
     *smart.RULES,
     *benchmarks.RULES,
 )

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 
 from engine import nodes as n
+from engine.checks import intervals as iv
 from engine.checks.context import MAX_DECIMALS, Context
 from engine.diagnostics import Diagnostic, Label, error, warning
 
@@ -58,11 +60,11 @@ def progress_no_span(ctx: Context) -> Iterator[Diagnostic]:
         if _method(ind) != "progress":
             continue
         span = ind.score.span if ind.score else ind.name_span
-        if ind.baseline is None or ind.target is None:
-            lacking = " and ".join(w for w in ("baseline", "target") if getattr(ind, w) is None)
+        if _lacks(ind, "baseline") or _lacks(ind, "target"):
+            lacking = " and ".join(w for w in ("baseline", "target") if _lacks(ind, w))
             yield error("check.progress-no-span", f"progress scoring of `{ind.name}` needs a {lacking}", span,
                         "progress is (value - baseline) / (target - baseline): give both")
-        elif ind.baseline.value == ind.target.value:
+        elif ind.baseline is not None and ind.target is not None and ind.baseline.value == ind.target.value:
             yield error("check.progress-no-span", f"baseline and target of `{ind.name}` are both "
                         f"{_t(ind.target)}, so progress divides by zero", ind.target.span,
                         "move the target away from the baseline, or score with `ratio`",
@@ -74,6 +76,8 @@ def ratio_needs_target(ctx: Context) -> Iterator[Diagnostic]:
         within = ind.better is not None and ind.better.direction == "within"
         if _method(ind) != "ratio" or within:
             continue
+        if ind.target_field is not None:
+            continue  # a per-subject target: see target_may_be_zero
         if ind.target is None:
             how = "is scored" if ind.score else "is scored by ratio (the default)"
             yield error("check.ratio-needs-target", f"`{ind.name}` {how} against a target it does not have",
@@ -82,6 +86,58 @@ def ratio_needs_target(ctx: Context) -> Iterator[Diagnostic]:
         elif ind.target.value == 0:
             yield error("check.ratio-needs-target", f"target of `{ind.name}` is 0, and ratio scoring divides by it",
                         ind.target.span, "use a target above 0, or score with `goalposts`")
+
+
+def _lacks(ind: n.Indicator, word: str) -> bool:
+    return getattr(ind, word) is None and getattr(ind, f"{word}_field") is None
+
+
+def target_field_type(ctx: Context) -> Iterator[Diagnostic]:
+    """``target NAME`` / ``baseline NAME`` must name a numeric input (a submitted number)."""
+    for ind in ctx.indicators():
+        for word in ("target", "baseline"):
+            ref = getattr(ind, f"{word}_field")
+            decl = ctx.decls.get(ref.name) if ref is not None else None
+            if decl is None:
+                continue  # no field, or an unknown name (reported once, by unknown_names)
+            kind = decl.type.name if isinstance(decl, n.Input) and decl.type else "number"
+            if not isinstance(decl, n.Input) or kind != "number":
+                shown = f"a {kind} input" if isinstance(decl, n.Input) else f"a {type(decl).__name__.lower()}"
+                yield error("check.target-field-type", f"{word} of `{ind.name}` names `{ref.name}`, {shown}",
+                            ref.span, f"a per-subject {word} is a submitted number: name an `input` of type number",
+                            [Label(decl.name_span, "declared here")])
+
+
+def _numeric_input(ctx: Context, ref: n.Ref) -> bool:
+    decl = ctx.decls.get(ref.name)
+    return isinstance(decl, n.Input) and (decl.type is None or decl.type.name == "number")
+
+
+def target_may_be_zero(ctx: Context) -> Iterator[Diagnostic]:
+    """A per-subject target the score divides by must be provably above 0 (ratio) or apart
+    from the baseline (progress), from the fields' declared ranges."""
+    for ind in ctx.indicators():
+        method = _method(ind)
+        within = ind.better is not None and ind.better.direction == "within"
+        if not all(_numeric_input(ctx, r) for r in (ind.target_field, ind.baseline_field) if r is not None):
+            continue  # reported by target_field_type or unknown_names
+        if method == "ratio" and not within and ind.target_field is not None:
+            r, ref = ctx.anchor_range(ind, "target"), ind.target_field
+            if not (r.lo > 0 or (r.lo == 0 and r.lo_open)):
+                yield warning("check.target-may-be-zero", f"target `{ref.name}` of `{ind.name}` is not known to be "
+                              f"above 0 (its range is {iv.show(r)}), and ratio scoring divides by it", ref.span,
+                              f"give `{ref.name}` a `range` above 0; a row whose target is 0 is recorded as "
+                              "`eval.division-by-zero`")
+        elif method == "progress" and (ind.target_field or ind.baseline_field) and not _lacks(ind, "target") \
+                and not _lacks(ind, "baseline"):
+            span = iv.sub(ctx.anchor_range(ind, "target"), ctx.anchor_range(ind, "baseline"))
+            ref = ind.target_field or ind.baseline_field
+            if span.contains(Decimal(0)):
+                yield warning("check.target-may-be-zero", f"target and baseline of `{ind.name}` may be equal "
+                              f"(target minus baseline ranges over {iv.show(span)}), and progress divides by "
+                              "their difference", ref.span,
+                              "declare ranges that keep the target apart from the baseline; such a row is "
+                              "recorded as `eval.division-by-zero`")
 
 
 def goalposts_reversed(ctx: Context) -> Iterator[Diagnostic]:
@@ -100,7 +156,7 @@ def missing_baseline(ctx: Context) -> Iterator[Diagnostic]:
     for d in ctx.named:
         m = getattr(d, "missing", None)
         if isinstance(m, n.Missing) and m.treatment == "baseline" and getattr(d, "baseline", None) is None \
-                and not isinstance(d, n.Tree):
+                and getattr(d, "baseline_field", None) is None and not isinstance(d, n.Tree):
             yield error("check.missing-baseline", f"`missing baseline` but `{d.name}` has no baseline", m.span,
                         "add `baseline N`, or use `missing value N`")
 
@@ -176,5 +232,6 @@ def _exprs(d: n.Decl) -> list[n.Node]:
 
 
 RULES = (within_reversed, range_reversed, target_outside_range, baseline_outside_range, progress_no_span,
-         ratio_needs_target, goalposts_reversed, missing_baseline, piecewise_no_otherwise, gate_not_boolean,
+         ratio_needs_target, target_field_type, target_may_be_zero, goalposts_reversed, missing_baseline,
+         piecewise_no_otherwise, gate_not_boolean,
          cap_nonpositive, round_decimals)

@@ -120,13 +120,19 @@ class Context:
         else:
             env = {"value": self.raw_range(ind)}
             for word in ("target", "baseline"):
-                num = getattr(ind, word)
-                env[word] = iv.point(num.value) if num is not None else FULL
+                env[word] = self.anchor_range(ind, word)
             exprs = [s.formula] if method == "formula" else [c.then for c in s.cases]
             out = iv.hull(self.expr_range(e, env) for e in exprs)
         if ind.missing is not None and ind.missing.treatment == "zero":
             out = iv.hull([out, iv.point(Decimal(0))])
         return out
+
+    def anchor_range(self, ind: n.Indicator, word: str) -> Iv:
+        """The possible target (``word="target"``) or baseline: a number, or a field's range."""
+        num, ref = getattr(ind, word), getattr(ind, f"{word}_field")
+        if num is not None:
+            return iv.point(num.value)
+        return self.range_of(ref.name) if ref is not None else FULL
 
     def _achievement(self, ind: n.Indicator, method: str) -> Iv:
         """Ratio or progress before the floor and cap, from the raw range (PermenPANRB 8/2021)."""
@@ -134,6 +140,10 @@ class Context:
         t = ind.target.value if ind.target is not None else None
         b = ind.better
         if method == "progress":
+            if ind.target_field is not None or ind.baseline_field is not None:
+                base_iv = self.anchor_range(ind, "baseline")
+                return iv.mul(iv.div(iv.sub(raw, base_iv), iv.sub(self.anchor_range(ind, "target"), base_iv)),
+                              hundred)
             base = ind.baseline.value if ind.baseline is not None else None
             if t is None or base is None or t == base:
                 return FULL
@@ -147,9 +157,12 @@ class Context:
             pieces = [hundred] + [iv.mul(iv.div(p, iv.point(x)), hundred)
                                   for p, x in ((above, hi), (below, lo)) if not p.empty]
             return iv.hull(pieces)
-        if not t:
+        if ind.target_field is not None:
+            share = iv.div(raw, self.anchor_range(ind, "target"))  # FULL unless the field excludes 0
+        elif not t:
             return FULL
-        share = iv.div(raw, iv.point(t))
+        else:
+            share = iv.div(raw, iv.point(t))
         if b is not None and b.direction == "lower":
             share = iv.sub(iv.point(Decimal(2)), share)
         return iv.mul(share, hundred)
@@ -185,6 +198,8 @@ class Context:
             return iv.hull([self.expr_range(e.then, env), self.expr_range(e.otherwise, env)])
         if isinstance(e, n.Call):
             return self._call_range(e, env)
+        if isinstance(e, n.Absent):  # no value at all: adds nothing to a hull
+            return iv.EMPTY
         return FULL
 
     def _call_range(self, e: n.Call, env: dict[str, Iv]) -> Iv:
@@ -218,6 +233,8 @@ class Context:
             for a in args[1:]:
                 total = iv.add(total, a)
             return total
+        if e.func in n.MATH_FUNCTIONS:
+            return iv.math(e.func, args)
         if e.func == "round" and len(e.args) == 2:
             places = decimals(e.args[1]) if isinstance(e.args[1], n.Num) else None
             return iv.round_iv(args[0], places) if places is not None else args[0]

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from engine import deps
 from engine.checks.context import Context
 from engine.diagnostics import Diagnostic, error
 
 
 def _edges(ctx: Context) -> dict[str, list[str]]:
-    graph: dict[str, list[str]] = {}
-    for decl, uses in ctx.uses:
-        if ctx.decls.get(decl.name) is decl:  # duplicates are reported elsewhere
-            graph[decl.name] = list(dict.fromkeys(u.name for u in uses if u.name in ctx.decls))
-    return graph
+    # Duplicates are reported elsewhere: the first declaration of each name stands.  A read of
+    # `raw(x)` waits only for x's raw value (pseudo-node `raw(x)`), never for x's score.
+    edges = deps.order_edges(ctx.decls, split_raw=True)
+    return {name: list(reads) for name, reads in edges.items()}
 
 
 def find_cycles(graph: dict[str, list[str]]) -> list[list[str]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, Overflow, localcontext
 
 INF = Decimal("Infinity")
 
@@ -36,6 +36,7 @@ class Iv:
 
 
 FULL = Iv(-INF, INF)
+EMPTY = Iv(INF, -INF)
 
 
 def point(x: Decimal) -> Iv:
@@ -174,6 +175,73 @@ def minimum(ivs: list[Iv]) -> Iv:
 
 def maximum(ivs: list[Iv]) -> Iv:
     return Iv(max(iv.lo for iv in ivs), max(iv.hi for iv in ivs))
+
+
+# ----------------------------------------------------- ln, exp, sqrt, log10, pow
+
+# Where each function is defined: (lowest argument, whether that end is excluded).
+DOMAINS = {"ln": (Decimal(0), True), "log10": (Decimal(0), True), "sqrt": (Decimal(0), False)}
+
+
+def domain(func: str) -> Iv:
+    lo, open_ = DOMAINS.get(func, (-INF, True))
+    return Iv(lo, INF, open_, True)
+
+
+def _apply(func: str, x: Decimal) -> Decimal:
+    with localcontext() as ctx:
+        ctx.prec = 40
+        ctx.traps[Overflow] = False  # exp of a huge bound is +inf, not an exception
+        if x.is_infinite():
+            return {"ln": INF, "log10": INF, "sqrt": INF}.get(func, INF if x > 0 else Decimal(0)) \
+                if x > 0 or func == "exp" else x
+        if func in ("ln", "log10") and x == 0:
+            return -INF
+        if func == "exp" and x > 709:  # beyond a float: the evaluator records an overflow there
+            return INF
+        return {"ln": x.ln, "log10": x.log10, "sqrt": x.sqrt, "exp": x.exp}[func]()
+
+
+def math(func: str, args: list[Iv]) -> Iv:
+    """The values of ``func`` over ``args``: the monotone image of the part of the argument inside
+    the domain (rows outside it are runtime errors, so they have no value).  ``pow`` only for a
+    base above 0 or a whole exponent 0..9; anything else is ``FULL``."""
+    if func == "pow":
+        return _pow(args[0], args[1])
+    a = intersect(args[0], domain(func))
+    if a.empty:
+        return EMPTY
+    return Iv(_apply(func, a.lo), _apply(func, a.hi), a.lo_open, a.hi_open)
+
+
+def _pow(base: Iv, power: Iv) -> Iv:
+    if power.lo != power.hi or power.lo.is_infinite() or base.empty:
+        return FULL
+    p = power.lo
+    if p == 0:
+        return point(Decimal(1))
+    if base.lo > 0 or (base.lo == 0 and p > 0):
+        if base.lo.is_infinite() or base.hi.is_infinite():
+            ends = [base.lo ** p if base.lo.is_finite() else INF, base.hi ** p if base.hi.is_finite() else INF]
+        else:
+            with localcontext() as ctx:
+                ctx.prec = 40
+                ctx.traps[Overflow] = False
+                ends = [base.lo ** p, base.hi ** p]
+        return Iv(min(ends), max(ends))
+    if p == p.to_integral_value() and 0 < p < 10:  # x^k over any base: via the sign of k
+        k = int(p)
+        if k % 2 == 1:
+            return Iv(_ipow(base.lo, k), _ipow(base.hi, k))
+        top = max(_ipow(base.lo, k), _ipow(base.hi, k))
+        return Iv(Decimal(0) if base.contains(Decimal(0)) else min(_ipow(base.lo, k), _ipow(base.hi, k)), top)
+    return FULL
+
+
+def _ipow(x: Decimal, k: int) -> Decimal:
+    if x.is_infinite():
+        return INF if x > 0 or k % 2 == 0 else -INF
+    return x ** k
 
 
 # ------------------------------------------------------------------ wording

@@ -22,7 +22,7 @@ def smart_target(ctx: Context) -> Iterator[Diagnostic]:
     for ind in ctx.indicators():
         method = ind.score.method if ind.score else "ratio"
         within = ind.better is not None and ind.better.direction == "within"
-        if ind.target is None and method in ("ratio", "progress") and not within:
+        if ind.target is None and ind.target_field is None and method in ("ratio", "progress") and not within:
             yield warning("check.smart-target", f"indicator `{ind.name}` has no target", ind.name_span,
                           "a SMART indicator states the level it aims for: add `target N`")
 

@@ -23,6 +23,9 @@ class Context:
         self.events = Events()
         self.rec = Recorder(self.events, self.n)
         self.steps: dict[str, StepResult] = {}
+        # Raw values computed ahead of their indicator's step (a `raw(x)` read by x's own score):
+        # name -> (raw column, rows the `zero` treatment covers).
+        self.raws: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     def value(self, name: str) -> Col:
         """What a name yields in an expression (an indicator's score, a rating's label...)."""
@@ -36,7 +39,32 @@ class Context:
         step = self.steps.get(name)
         if step is not None and step.raw is not None:
             return step.raw
+        if step is None and name not in self.raws and self._ahead(name):
+            self._raw_ahead(name)
+        if name in self.raws:
+            return self.raws[name][0]
         return self.value(name)
+
+    def _ahead(self, name: str) -> bool:
+        try:
+            return isinstance(self.plan.step(name).decl, n.Indicator)
+        except KeyError:
+            return False
+
+    def _raw_ahead(self, name: str) -> None:
+        """x's raw value before x's step (the plan put it later: its score reads the reader).
+
+        Its events belong to x and to all rows, whatever branch the reader is in."""
+        from engine.evaluate.scoring import indicator_raw  # scoring builds on this module
+
+        rec, saved = self.rec, (self.rec.step, self.rec._live)
+        rec.step, rec._live = name, []
+        try:
+            decl = self.plan.step(name).decl
+            assert isinstance(decl, n.Indicator)
+            self.raws[name] = indicator_raw(self, decl, name)
+        finally:
+            rec.step, rec._live = saved
 
     def evaluator(self, overrides: dict[str, Col] | None = None) -> Evaluator:
         if not overrides:
@@ -58,7 +86,7 @@ def missing_mask(col: np.ndarray) -> np.ndarray:
 
 
 def apply_missing(ctx: Context, name: str, col: np.ndarray, treatment: n.Missing | None,
-                  baseline: float | None, skip: np.ndarray | None = None,
+                  baseline: float | np.ndarray | None, skip: np.ndarray | None = None,
                   note_default: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Apply a declaration's own missing-data treatment to its value column.
 
@@ -84,6 +112,15 @@ def apply_missing(ctx: Context, name: str, col: np.ndarray, treatment: n.Missing
     if t == "value" and treatment is not None and treatment.value is not None:
         fill = num.to_float(treatment.value.value)
         rec.decision(missing, "eval.missing-value", f"{name} is missing: {fill:g} used (`missing value`)")
+    elif t == "baseline" and isinstance(baseline, np.ndarray):  # `baseline FIELD`: each row's own
+        has = missing & ~np.isnan(baseline)
+        rec.decision(has, "eval.missing-baseline", f"{name} is missing: its row's baseline used")
+        out = col.copy()
+        out[has] = baseline[has]
+        missing = missing & ~has
+        if not np.any(missing):
+            return out, zero
+        col = out
     elif t == "baseline" and baseline is not None:
         fill = baseline
         rec.decision(missing, "eval.missing-baseline", f"{name} is missing: baseline {baseline:g} used")

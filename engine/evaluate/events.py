@@ -73,10 +73,10 @@ class Events:
                 np.add.at(out, c.rows, 1)
         return out
 
-    def mask(self, n: int, step: str, kind: str = "error") -> np.ndarray:
+    def mask(self, n: int, step: str, kind: str = "error", code: str | None = None) -> np.ndarray:
         out = np.zeros(n, dtype=bool)
         for c in self.chunks:
-            if c.step == step and c.kind == kind:
+            if c.step == step and c.kind == kind and (code is None or c.code == code):
                 out[c.rows] = True
         return out
 
@@ -131,3 +131,7 @@ class Recorder:
 
     def decision(self, mask: np.ndarray, code: str, message: str) -> None:
         self.events.add_mask(np.broadcast_to(mask, (self.n,)), self.step, code, "decision", message)
+
+    def no_value(self, mask: np.ndarray, message: str) -> None:
+        """A `missing` literal taken by the live rows of ``mask``: no value, by rule (``eval.no-value``)."""
+        self.decision(self.live(np.broadcast_to(mask, (self.n,))), "eval.no-value", message)

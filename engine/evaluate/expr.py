@@ -88,6 +88,9 @@ class Evaluator:
             return self._in(e)
         if isinstance(e, n.Call):
             return self._call(e)
+        if isinstance(e, n.Absent):  # `missing`: no value by rule, recorded for the rows that take it
+            self.rec.no_value(np.ones(self.n, dtype=bool), f"no value by rule: `missing` at line {e.span.line}")
+            return np.nan
         raise ExprError(f"cannot evaluate {type(e).__name__}")
 
     # ------------------------------------------------------------ operators
@@ -181,6 +184,8 @@ class Evaluator:
                 raise ExprError("raw() takes a name")
             return self.raw(arg.name)
         args = [self._number(self.ev(a), e) for a in e.args]
+        if f in n.MATH_FUNCTIONS:
+            return self._math(f, args, e)
         if f == "abs":
             return np.abs(args[0])
         if f == "round":
@@ -197,6 +202,29 @@ class Evaluator:
                 total = np.add(total, a)
             return total if f == "sum" else np.divide(total, len(args))
         raise ExprError(f"unknown function {f}")
+
+    def _math(self, f: str, args: list[Col], e: n.Call) -> Col:
+        """ln, exp, sqrt, log10, pow: a row outside the domain (or overflowing) is a recorded
+        ``eval.domain-error`` and stays missing, never NaN or inf from numpy."""
+        x = np.asarray(args[0], dtype=np.float64)
+        with np.errstate(all="ignore"):
+            if f == "ln" or f == "log10":
+                bad, out, why = x <= 0, (np.log(x) if f == "ln" else np.log10(x)), "of a number not above 0"
+            elif f == "sqrt":
+                bad, out, why = x < 0, np.sqrt(x), "of a negative number"
+            elif f == "exp":
+                out = np.exp(x)
+                bad, why = np.isinf(out) & ~np.isnan(x), "overflows"
+            else:
+                y = np.asarray(args[1], dtype=np.float64)
+                out = np.power(x, y)
+                bad = ~np.isfinite(out) & ~np.isnan(x) & ~np.isnan(y)
+                why = "has no finite value (a negative base with a fractional power, 0 to a negative power, " \
+                      "or too large)"
+        if not np.any(bad):
+            return out if np.ndim(out) else float(out)
+        self.rec.error(bad, "eval.domain-error", f"{f}() {why} at line {e.span.line}")
+        return np.where(bad, np.nan, out)
 
     # -------------------------------------------------------------- helpers
 
@@ -223,6 +251,8 @@ def choose(conds: list[np.ndarray], values: list[Col], size: int) -> np.ndarray:
     for cond, value in zip(conds, values):
         pick = cond & ~done
         if np.any(pick):
+            if label and not is_obj(value) and np.ndim(value) == 0 and value != value:  # `missing` among labels
+                value = None
             out[pick] = full(value, size)[pick] if np.ndim(value) else value
         done |= cond
     return out

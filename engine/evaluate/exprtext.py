@@ -39,6 +39,8 @@ def _text(e: n.Node, subst: Callable[[str], str | None] | None, outer: int) -> s
         return "true" if e.value else "false"
     if isinstance(e, n.Wildcard):
         return "_"
+    if isinstance(e, n.Absent):
+        return "missing"
     if isinstance(e, n.Ref):
         got = subst(e.name) if subst else None
         return got if got is not None else e.name

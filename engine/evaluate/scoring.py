@@ -16,6 +16,7 @@ from engine import nodes as n
 from engine.evaluate import numeric as num
 from engine.evaluate.context import Context, apply_missing, step_round
 from engine.evaluate.expr import Col, Evaluator, full, is_obj
+from engine.evaluate.exprtext import to_text
 from engine.evaluate.result import StepResult
 from engine.plan import Step
 
@@ -48,7 +49,7 @@ def evaluate_value(ctx: Context, step: Step) -> StepResult:
     out = full(ctx.evaluator()(decl.formula), ctx.n) if decl.formula is not None else np.full(ctx.n, np.nan)
     if is_obj(out):
         return StepResult(step.name, "value", out)
-    errored = ctx.events.mask(ctx.n, step.name)
+    errored = _no_treatment(ctx, step.name)
     out, zero = apply_missing(ctx, step.name, out, decl.missing, None, errored, note_default=False)
     out = np.where(zero, 0.0, out) if np.any(zero) else out
     rounded = step_round(out, decl.round)
@@ -60,12 +61,7 @@ def evaluate_indicator(ctx: Context, step: Step) -> StepResult:
     decl = step.decl
     assert isinstance(decl, n.Indicator)
     ctx.rec.step = step.name
-    if decl.formula is not None:
-        raw = np.array(full(ctx.evaluator()(decl.formula), ctx.n), dtype=np.float64)
-    else:
-        raw = ctx.column(step.name)
-    errored = ctx.events.mask(ctx.n, step.name)
-    raw, zero = apply_missing(ctx, step.name, raw, decl.missing, _f(decl.baseline), errored)
+    raw, zero = ctx.raws.pop(step.name) if step.name in ctx.raws else indicator_raw(ctx, decl, step.name)
     extra: dict[str, np.ndarray] = {}
     score = full(score_column(ctx, decl, raw, extra), ctx.n)
     if np.any(zero):
@@ -76,10 +72,38 @@ def evaluate_indicator(ctx: Context, step: Step) -> StepResult:
     return StepResult(step.name, "indicator", score, raw=raw, extra=extra)
 
 
+def indicator_raw(ctx: Context, decl: n.Indicator, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """An indicator's raw value after its missing treatment, and the rows `missing zero` covers."""
+    if decl.formula is not None:
+        raw = np.array(full(ctx.evaluator()(decl.formula), ctx.n), dtype=np.float64)
+    else:
+        raw = ctx.column(name)
+    baseline = _per_row(ctx, decl.baseline_field) if decl.baseline_field is not None else _f(decl.baseline)
+    return apply_missing(ctx, name, raw, decl.missing, baseline, _no_treatment(ctx, name))
+
+
+def _no_treatment(ctx: Context, name: str) -> np.ndarray:
+    """Rows no missing-data treatment may fill: a runtime error, or `missing` chosen by rule."""
+    return ctx.events.mask(ctx.n, name) | ctx.events.mask(ctx.n, name, "decision", "eval.no-value")
+
+
+def _per_row(ctx: Context, ref: n.Ref) -> np.ndarray:
+    """A per-subject target or baseline: the named field's column (float)."""
+    return np.asarray(full(ctx.value(ref.name), ctx.n), dtype=np.float64)
+
+
 def score_column(ctx: Context, decl: n.Indicator, raw: np.ndarray, extra: dict[str, np.ndarray]) -> Col:
     """The score of every row from its raw value, by the indicator's scoring method."""
     scoring = decl.score or n.Scoring("ratio")
-    target, baseline = _f(decl.target), _f(decl.baseline)
+    target: float | np.ndarray | None = _f(decl.target)
+    baseline: float | np.ndarray | None = _f(decl.baseline)
+    if decl.target_field is not None:
+        target = _per_row(ctx, decl.target_field)
+        _note_unset(ctx, decl, raw, target, decl.target_field, "target")
+    if decl.baseline_field is not None:
+        baseline = _per_row(ctx, decl.baseline_field)
+        if scoring.method == "progress":
+            _note_unset(ctx, decl, raw, baseline, decl.baseline_field, "baseline")
     selfs: dict[str, Col] = {"value": raw, "target": np.nan if target is None else target,
                              "baseline": np.nan if baseline is None else baseline}
     ev = ctx.evaluator(selfs)
@@ -108,7 +132,16 @@ def score_column(ctx: Context, decl: n.Indicator, raw: np.ndarray, extra: dict[s
     return s
 
 
-def _ratio(ctx: Context, ev: Evaluator, decl: n.Indicator, raw: np.ndarray, target: float | None) -> Col:
+def _note_unset(ctx: Context, decl: n.Indicator, raw: np.ndarray, col: np.ndarray, ref: n.Ref, word: str) -> None:
+    """Rows with a raw value whose own target (baseline) is missing get no score: say why."""
+    unset = np.isnan(col) & ~np.isnan(raw)
+    if np.any(unset):
+        ctx.rec.decision(unset, f"eval.{word}-missing", f"{decl.name} has no {word} on this row (`{ref.name}` is "
+                         f"missing): no score")
+
+
+def _ratio(ctx: Context, ev: Evaluator, decl: n.Indicator, raw: np.ndarray,
+           target: float | np.ndarray | None) -> Col:
     better = decl.better or n.Better("higher")
     if better.direction == "within":
         lo, hi = _f(better.lo), _f(better.hi)
@@ -132,12 +165,12 @@ def _per(ev: Evaluator, raw: np.ndarray, edge: float | None, live: np.ndarray, w
         ev.rec.pop()
 
 
-def _progress(ctx: Context, ev: Evaluator, decl: n.Indicator, raw: np.ndarray, target: float | None,
-              baseline: float | None) -> Col:
+def _progress(ctx: Context, ev: Evaluator, decl: n.Indicator, raw: np.ndarray, target: float | np.ndarray | None,
+              baseline: float | np.ndarray | None) -> Col:
     if target is None or baseline is None:
         ctx.rec.error(~np.isnan(raw), "eval.no-target", f"{decl.name} needs a target and a baseline for progress")
         return np.nan
-    return np.multiply(ev.divide(np.subtract(raw, baseline), target - baseline, decl), 100.0)
+    return np.multiply(ev.divide(np.subtract(raw, baseline), np.subtract(target, baseline), decl), 100.0)
 
 
 def _piecewise(ev: Evaluator, scoring: n.Scoring, size: int, extra: dict[str, np.ndarray]) -> np.ndarray:
@@ -153,10 +186,18 @@ def _piecewise(ev: Evaluator, scoring: n.Scoring, size: int, extra: dict[str, np
             cond = np.broadcast_to(np.asarray(ev.branch(piece.when, open_), dtype=np.float64), (size,))
             pick = open_ & (cond == 1.0)
             done |= np.isnan(cond)  # unknown whether this piece applies: the score is missing
-        if np.any(pick):
+        if isinstance(piece.then, n.Absent):  # deliberately no value: say which piece decided it
+            ev.rec.no_value(pick, f"no value by rule: piece `{_piece_text(piece)}` (line {piece.span.line})")
+            case[pick] = i
+        elif np.any(pick):
             value = full(ev.branch(piece.then, pick), size)
             out[pick] = value[pick]
             case[pick] = i
         done |= pick
     extra["case"] = case
     return out
+
+
+def _piece_text(piece: n.Case) -> str:
+    head = "otherwise" if piece.when is None else f"when {to_text(piece.when)} ->"
+    return f"{head} {to_text(piece.then)}"

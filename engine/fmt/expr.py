@@ -66,6 +66,8 @@ def _expr(e: n.Expr) -> tuple[str, int]:
         return ("true" if e.value else "false"), ATOM
     if isinstance(e, n.Ref):
         return e.name, ATOM
+    if isinstance(e, n.Absent):
+        return "missing", ATOM
     if isinstance(e, n.Call):
         return f"{e.func}({', '.join(expr(a) for a in e.args)})", ATOM
     if isinstance(e, n.Unary):

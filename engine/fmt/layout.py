@@ -7,8 +7,8 @@ from engine.fmt.expr import expr, num, quote
 from engine.fmt.render import Line, Pos
 
 # One canonical attribute order for every block (fields a declaration lacks are skipped).
-ATTRIBUTE_ORDER = ("kind", "unit", "source", "owner", "range", "better", "baseline", "target",
-                   "period", "deadline", "type", "score", "missing", "round")
+ATTRIBUTE_ORDER = ("kind", "unit", "source", "owner", "range", "better", "baseline", "baseline_field", "target",
+                   "target_field", "period", "deadline", "type", "score", "missing", "round")
 NODE_ATTRIBUTE_ORDER = ("weight", "aggregate", "missing", "require", "round")
 
 
@@ -97,6 +97,8 @@ def _attribute_text(name: str, v: n.Node) -> str:
         return f"{name} {num(v)}"
     if isinstance(v, n.Word):
         return f"{name} {v.value}"
+    if isinstance(v, n.Ref):  # `target NAME` / `baseline NAME`: a per-subject field
+        return f"{name.removesuffix('_field')} {v.name}"
     raise TypeError(f"cannot format attribute {name}")
 
 

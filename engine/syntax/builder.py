@@ -131,6 +131,9 @@ class Builder(Transformer):
     def indicator(self, meta: Any, c: list[Any]) -> n.Indicator:
         name, label, formula, *attrs = c
         kw = self._attrs("indicator", _block_attrs(attrs), f"indicator `{name}`")
+        for word in ("target", "baseline"):  # `target NAME`: a per-subject field, kept apart from numbers
+            if isinstance(kw.get(word), n.Ref):
+                kw[f"{word}_field"] = kw.pop(word)
         return n.Indicator(**self._name(name), label=_opt_str(label), formula=formula, **kw, span=self._sp(meta))
 
     def input(self, meta: Any, c: list[Any]) -> n.Input:
@@ -171,6 +174,12 @@ class Builder(Transformer):
 
     def target(self, meta: Any, c: list[Any]) -> tuple[str, n.Num]:
         return "target", c[0]
+
+    def baseline_field(self, meta: Any, c: list[Any]) -> tuple[str, n.Ref]:
+        return "baseline", n.Ref(c[0].value, span=_tok_span(self.path, c[0]))
+
+    def target_field(self, meta: Any, c: list[Any]) -> tuple[str, n.Ref]:
+        return "target", n.Ref(c[0].value, span=_tok_span(self.path, c[0]))
 
     def deadline(self, meta: Any, c: list[Any]) -> tuple[str, n.DateLit]:
         return "deadline", n.DateLit(self._date(c[0]), span=self._sp(meta))
@@ -374,6 +383,9 @@ class Builder(Transformer):
 
     def string(self, meta: Any, c: list[Any]) -> n.Str:
         return n.Str(_unquote(c[0]), span=self._sp(meta))
+
+    def absent(self, meta: Any, c: list[Any]) -> n.Absent:
+        return n.Absent(span=self._sp(meta))
 
     def true(self, meta: Any, c: list[Any]) -> n.Bool:
         return n.Bool(True, span=self._sp(meta))

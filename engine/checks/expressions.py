@@ -1,0 +1,71 @@
+"""Rules on expressions: `missing` where it swallows a whole result, math functions outside their domain."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from engine import nodes as n
+from engine.checks import intervals as iv
+from engine.checks.context import Context
+from engine.checks.intervals import Iv
+from engine.diagnostics import Diagnostic, error, warning
+
+
+def _exprs(ctx: Context, d: n.Decl) -> Iterator[tuple[n.Node, dict[str, Iv]]]:
+    """Every expression of ``d`` with what `value`/`target`/`baseline` range over inside it."""
+    if isinstance(d, (n.Indicator, n.Value)) and d.formula is not None:
+        yield d.formula, {}
+    if isinstance(d, n.Indicator) and d.score is not None:
+        env = {"value": ctx.raw_range(d), "target": ctx.anchor_range(d, "target"),
+               "baseline": ctx.anchor_range(d, "baseline")}
+        for e in (d.score.formula, *[x for c in d.score.cases for x in (c.when, c.then)]):
+            if e is not None:
+                yield e, env
+    if isinstance(d, n.Rating):
+        yield from ((b.gate, {}) for b in d.bands if b.gate is not None)
+    if isinstance(d, n.Quota):
+        yield from ((e, {}) for r in d.rules for e in (r.where, r.require) if e is not None)
+
+
+def _wholes(e: n.Node) -> Iterator[n.Node]:
+    """The positions whose value is the expression's whole value: itself and the branches of an `if`."""
+    yield e
+    if isinstance(e, n.IfElse):
+        yield from _wholes(e.then)
+        yield from _wholes(e.otherwise)
+
+
+def missing_operand(ctx: Context) -> Iterator[Diagnostic]:
+    for d in ctx.named:
+        # Results: a formula, a score formula, a piece's value (not a condition, gate or quota rule).
+        results: list[n.Node | None] = [getattr(d, "formula", None)]
+        if isinstance(d, n.Indicator) and d.score is not None:
+            results += [d.score.formula, *[c.then for c in d.score.cases]]
+        allowed = {id(w) for e in results if e is not None for w in _wholes(e)}
+        seen: set[int] = set()
+        for e, _ in _exprs(ctx, d):
+            for node in e.walk():
+                if isinstance(node, n.Absent) and id(node) not in allowed and id(node) not in seen:
+                    seen.add(id(node))
+                    yield warning("check.missing-operand", "`missing` here makes the whole expression missing",
+                                  node.span, "use `missing` as a whole result: a piece (`when ... -> missing`) "
+                                  "or a branch (`if ... then missing else ...`)")
+
+
+def function_domain(ctx: Context) -> Iterator[Diagnostic]:
+    for d in ctx.named:
+        if ctx.decls.get(d.name) is not d:
+            continue
+        for e, env in _exprs(ctx, d):
+            for call in e.walk():
+                if not isinstance(call, n.Call) or call.func not in iv.DOMAINS or len(call.args) != 1:
+                    continue
+                arg = ctx.expr_range(call.args[0], env)
+                if not arg.empty and iv.intersect(arg, iv.domain(call.func)).empty:
+                    where = "above 0" if call.func != "sqrt" else "0 or more"
+                    yield error("check.function-domain", f"{call.func}() is never defined here: its argument "
+                                f"ranges over {iv.show(arg)}", call.span,
+                                f"{call.func}() needs a number {where}; every row would be an `eval.domain-error`")
+
+
+RULES = (missing_operand, function_domain)
