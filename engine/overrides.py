@@ -67,7 +67,14 @@ def _apply_one(old: n.Decl, new: n.Decl, diags: list[Diagnostic]) -> n.Decl:
         return _merge_rating(old, new, diags)
     if isinstance(old, n.Tree) and isinstance(new, n.Tree):
         return _merge_tree(old, new, diags)
-    return replace(old, **_given(new))
+    given = _given(new)
+    for fixed, field_ in (("target", "target_field"), ("baseline", "baseline_field")):
+        # A fixed number and a per-subject field are two spellings of one attribute: the override's wins.
+        if field_ in given:
+            given[fixed] = None
+        elif fixed in given and hasattr(old, field_):
+            given[field_] = None
+    return replace(old, **given)
 
 
 def _merge_rating(old: n.Rating, new: n.Rating, diags: list[Diagnostic]) -> n.Rating:
@@ -173,6 +180,10 @@ def check_constraints(module: n.Module) -> list[Diagnostic]:
     """Each national constraint against the values the (resolved) module ends up with."""
     out = []
     for c in _constraints(module):
+        per_subject = _per_subject_violation(module, c)
+        if per_subject is not None:
+            out.append(per_subject)
+            continue
         found = _constrained(module, c)
         if found is None:
             continue
@@ -183,6 +194,25 @@ def check_constraints(module: n.Module) -> list[Diagnostic]:
             out.append(error("resolve.constraint-violated", f"{c.field.value} of `{c.target.name}` is {shown}, "
                              + message, span, hint, [Label(c.span, "the national policy sets this bound")]))
     return out
+
+
+def _per_subject_violation(module: n.Module, c: n.Constraint) -> Diagnostic | None:
+    """A bound on a target/baseline that is a per-subject field holds only if the field's own
+    declared range lies inside the bound; otherwise an agency could escape it through data."""
+    ind = next((d for d in module.decls() if isinstance(d, n.Indicator) and d.name == c.target.name), None)
+    ref = getattr(ind, f"{c.field.value}_field", None) if ind is not None else None
+    if ref is None:
+        return None
+    field_decl = next((d for d in module.decls() if isinstance(d, n.Input) and d.name == ref.name), None)
+    rng = field_decl.range if field_decl is not None else None
+    if rng is not None and _violation(c, rng.lo.value) is None and _violation(c, rng.hi.value) is None:
+        return None
+    shown = f"{rng.lo.value:f} .. {rng.hi.value:f}" if rng is not None else "unbounded"
+    return error("resolve.constraint-violated",
+                 f"{c.field.value} of `{c.target.name}` is the per-subject field `{ref.name}` (range {shown}), "
+                 "which the national bound does not contain", ref.span,
+                 f"declare a `range` for `{ref.name}` inside the bound, or keep a fixed {c.field.value}",
+                 [Label(c.span, "the national policy sets this bound")])
 
 
 def _constrained(module: n.Module, c: n.Constraint) -> tuple[Decimal | None, n.Span, str] | None:

@@ -260,3 +260,19 @@ def test_duplicate_versions_and_agencies(tmp_path):
 def test_missing_path_is_a_diagnostic(tmp_path):
     project = resolve.resolve([tmp_path / "nope"])
     assert codes(project) == ["resolve.no-such-path"]
+
+
+@pytest.mark.parametrize("field_range, violated", [("range 90 .. 100", False), ("range 80 .. 100", True), ("", True)])
+def test_a_per_subject_target_must_stay_inside_the_national_bound(tmp_path, field_range, violated):
+    # constraint target(realisasi_anggaran) >= 90: a per-subject target field satisfies it only
+    # when the field's declared range does (80 .. 100 would let a subject's target be 80).
+    national = BSC.read_text() + f'\ninput target_ra "Target per instansi" {{ {field_range} }}\n'
+    project = agency_project(tmp_path, "indicator realisasi_anggaran { target target_ra }", national)
+    found = [d for d in project.diagnostics if d.code == "resolve.constraint-violated"]
+    assert bool(found) is violated
+    if violated:
+        assert "per-subject field `target_ra`" in found[0].message and found[0].span.file.endswith("a.kin")
+        return
+    module = project.agencies["a"].module
+    ind = next(d for d in module.decls() if d.name == "realisasi_anggaran")
+    assert ind.target is None and ind.target_field.name == "target_ra"  # the override replaced the fixed number
