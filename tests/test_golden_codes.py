@@ -53,5 +53,5 @@ def test_every_syntax_and_resolve_code_has_a_golden() -> None:
     codes = set(re.findall(r'"((?:syntax|resolve)\.[a-z-]+)"', source))
     codes |= {f"syntax.unknown-{w}" for w in re.findall(r'"(\w+)": "[a-z -]+",', source.split("_NOUNS")[1][:600])}
     covered = {_code(p.stem) for p in SYNTAX} | {_code(p.name) for p in RESOLVE}
-    # no-such-path and unreadable are about the file system, tested in test_resolve.py
+    # no-such-path and unreadable are about the file system: tested in test_resolve.py
     assert codes - covered - {"resolve.no-such-path", "resolve.unreadable"} == set()

@@ -262,6 +262,21 @@ def test_missing_path_is_a_diagnostic(tmp_path):
     assert codes(project) == ["resolve.no-such-path"]
 
 
+def test_a_file_that_cannot_be_read_is_a_diagnostic(tmp_path, monkeypatch):
+    shutil.copy(BSC, tmp_path / "bsc.kin")
+    real = Path.read_bytes
+
+    def failing(self: Path) -> bytes:
+        if self.name == "bsc.kin":
+            raise PermissionError(13, "Permission denied")
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", failing)
+    project = resolve.resolve([tmp_path / "bsc.kin"])
+    (d,) = project.diagnostics
+    assert (d.code, d.message) == ("resolve.unreadable", "cannot read the file (Permission denied)")
+
+
 @pytest.mark.parametrize("field_range, violated", [("range 90 .. 100", False), ("range 80 .. 100", True), ("", True)])
 def test_a_per_subject_target_must_stay_inside_the_national_bound(tmp_path, field_range, violated):
     # constraint target(realisasi_anggaran) >= 90: a per-subject target field satisfies it only
