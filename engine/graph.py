@@ -35,9 +35,8 @@ def build(module: n.Module) -> Plan:
     reads: dict[str, tuple[str, ...]] = {}
     for name, decl in by_name.items():
         reads[name] = tuple(dict.fromkeys(u.name for u in deps.uses(decl) if u.name in by_name))
-    ordered = _ordered(order, reads)
-    if ordered is None:  # a value may read raw(x) and be read by x's score: x's raw value goes first
-        ordered = _split_raw(order, by_name)
+    # raw(x) waits only for x's raw value, so a value read by x's own score may read raw(x)
+    ordered = _split_raw(order, by_name)
     if ordered is None:
         raise KinerjaError([_cycle_error(_nx_graph(order, reads), by_name, order)]) from None
     place = {name: i for i, name in enumerate(ordered)}
