@@ -1,6 +1,7 @@
 """Generate the example submission for the national Balanced Scorecard (seeded, reproducible).
 
     python examples/generate.py > examples/instansi-2026.csv
+    python examples/generate.py 2025 > examples/instansi-2025.csv   # the year before, for `compare`
 
 Sixty agencies (three with their own agency policy), a few missing values, and
 five deliberately bad rows that `kinerja eval` must reject with their reasons.
@@ -40,7 +41,8 @@ def rows(rng: random.Random) -> list[dict[str, str]]:
 
 
 def main() -> None:
-    data = rows(random.Random(2026))
+    year = int(sys.argv[1]) if len(sys.argv) > 1 else 2026
+    data = rows(random.Random(year))
     writer = csv.DictWriter(sys.stdout, fieldnames=list(data[0]), lineterminator="\n")
     writer.writeheader()
     writer.writerows(data)

@@ -1,4 +1,5 @@
-"""Every command of the README's command list runs and succeeds on the bundled policies and data."""
+"""Every command of the README's command list and of the docs' command examples runs and succeeds
+on the bundled policies and data."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ import cli
 ROOT = Path(__file__).parent.parent
 BLOCK = re.search(r"## What you can do with it\n\n```sh\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
 COMMANDS = [line.split("  #")[0].strip() for line in BLOCK.group(1).splitlines()] if BLOCK else []
+DOC_BLOCKS = re.findall(r"```sh\n(.*?)```", (ROOT / "docs" / "evaluation.md").read_text(), re.S)
+COMMANDS += [line.strip() for b in DOC_BLOCKS for line in b.splitlines() if line.startswith("kinerja ")]
 
 
 def test_the_readme_lists_commands() -> None:
