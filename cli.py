@@ -180,7 +180,7 @@ def _policy_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _run(policy: str, data: tuple[str, ...], opts: dict[str, Any], output: Path | None = None,
-         stream: bool = True, subject: str | None = None) -> Any:
+         stream: bool = True, subject: str | None = None, progress: Any = None) -> Any:
     """Compile the policies and evaluate the data (into ``output``, when given: see
     ``engine.streaming``); policy errors end the command with exit 1, an unreadable data
     file with a usage error."""
@@ -199,7 +199,8 @@ def _run(policy: str, data: tuple[str, ...], opts: dict[str, Any], output: Path 
             from engine.streaming import score_to_file
 
             return score_to_file(policies, list(data), output, policy=opts["policy_id"], as_of=as_of,
-                                 layout=opts["layout"], known_agencies=known, sheet=opts["sheet"], stream=stream)
+                                 layout=opts["layout"], known_agencies=known, sheet=opts["sheet"], stream=stream,
+                                 progress=progress)
         if subject is not None:  # only the rows one subject's explanation needs
             from engine.streaming import explain_run
 
@@ -245,7 +246,13 @@ def eval_(policy: str, data: tuple[str, ...], output: str, rejects: str | None, 
     rejects_path = Path(rejects) if rejects else out.with_name(out.stem + ".rejects.csv")
     manifest_path = Path(manifest) if manifest else out.with_name(out.stem + ".manifest.json")
     # A large single CSV/Parquet file is scored chunk by chunk (bounded memory); --explain-all needs it whole.
-    run = _run(policy, data, opts, output=out, stream=not explain_all)
+    from engine.streaming import Progress
+
+    progress = Progress(sys.stderr)  # shown only on a terminal, for runs over 2 s
+    try:
+        run = _run(policy, data, opts, output=out, stream=not explain_all, progress=progress)
+    finally:
+        progress.close()
     report = run.report
     write_rejects(report, rejects_path)
     if explain_all:

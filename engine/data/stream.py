@@ -13,12 +13,14 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from engine.data import validate as v
+from engine.data.background import Scan, ahead
 from engine.data.load import _report
 from engine.data.long import INDICATOR, VALUE
 from engine.data.readers import FORMATS, DataError, RawTable, RowRefs, _check_names, _drop_blank_rows, _sniff_delimiter
@@ -38,19 +40,24 @@ class Chunks:
     """The validated chunks of one file, in file order."""
 
     def __init__(self, path: str | Path, schema: Schema, known_agencies: Iterable[str] | None = None,
-                 chunk: int = CHUNK):
+                 chunk: int = CHUNK, typed: bool = True):
         self.path = Path(path)
         self.file = str(path)
         self.schema = schema
         self.known = None if known_agencies is None else frozenset(known_agencies)
         self.chunk = chunk
         self.format = FORMATS[self.path.suffix.lower()]
+        # CSV number fields parsed by the reader (as a Parquet file's are typed): see ``TypedFailed``.
+        self.typed = typed
         self.report = LoadReport()
         self._csv: dict[str, object] = {}
         self.names = self._names()
         if INDICATOR in self.names and VALUE in self.names:
             raise NotStreamable("long layout")
         self.rows = 0  # rows in the file (after the reader), known after the id pass
+        # While the id pass parses, another thread reads the file once for its line count and the
+        # manifest's SHA-256 (hashing releases the GIL): both cores work, and nothing reads it twice.
+        self._scan = Scan(self.path, count_lines=self.format == "csv")
         self.dup_rows, self.dup_first = self._duplicates()
 
     # ------------------------------------------------------------------ reading
@@ -82,21 +89,38 @@ class Chunks:
         import pyarrow.csv as pcsv
 
         names = self._csv["names"]
+        numbers = self._number_columns() if columns is None else set()
+        try:
+            yield from self._csv_reader(pcsv, names, numbers, columns)
+        except pa.ArrowInvalid as exc:  # a number cell the reader cannot parse: the text path reports it
+            if numbers:
+                raise TypedFailed(str(exc)) from exc
+            raise
+
+    def _csv_reader(self, pcsv: Any, names: list[str], numbers: set[str], columns: list[str] | None
+                    ) -> Iterator[pa.RecordBatch]:
         reader = pcsv.open_csv(
             self.path,
-            read_options=pcsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 24),
+            read_options=pcsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 23),
             parse_options=pcsv.ParseOptions(delimiter=self._csv["delim"], newlines_in_values=True),
-            convert_options=pcsv.ConvertOptions(column_types={c: pa.string() for c in names},  # type: ignore[misc]
-                                                include_columns=columns or [],
-                                                strings_can_be_null=False, quoted_strings_can_be_null=False),
+            convert_options=pcsv.ConvertOptions(
+                column_types={c: pa.float64() if c in numbers else pa.string() for c in names},  # type: ignore[misc]
+                include_columns=columns or [], null_values=[""], strings_can_be_null=False,
+                quoted_strings_can_be_null=bool(numbers)),  # text columns never hold nulls either way
         )
         yield from reader
+
+    def _number_columns(self) -> set[str]:
+        """CSV columns read as numbers: the schema's number fields, when ``typed``."""
+        if not self.typed or self.format != "csv":
+            return set()
+        return {name for name, f in self.schema.fields.items() if f.type == "number" and name in self.names}
 
     def _rechunked(self) -> Iterator[pa.Table]:
         """Tables of exactly ``chunk`` rows (the last shorter), whatever the reader's batch sizes."""
         pending: list[pa.RecordBatch] = []
         rows = 0
-        for batch in self._batches():
+        for batch in ahead(self._batches()):
             pending.append(batch)
             rows += batch.num_rows
             while rows >= self.chunk:
@@ -137,13 +161,7 @@ class Chunks:
     def _check_csv_lines(self) -> None:
         # Row i is line i + 2 only when every record is one line (no blank lines, no quoted
         # newlines); otherwise ``load`` walks the records to number them: not streamed.
-        lines = 0
-        last = b""
-        with open(self.path, "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 24), b""):
-                lines += block.count(b"\n")
-                last = block[-1:]
-        lines += 0 if last == b"\n" else 1
+        lines = self._scan.lines()
         if lines != self.rows + 1:
             raise NotStreamable("CSV records span several lines or blank lines")
 
@@ -162,6 +180,8 @@ class Chunks:
                     arr = arr.dictionary_decode()
                 if pa.types.is_large_string(arr.type):
                     arr = pc.cast(arr, pa.string())
+                if self.format == "csv" and pa.types.is_floating(arr.type) and _nonfinite(arr):
+                    raise TypedFailed(f"a non-finite number in column {name}")  # the text path names it
                 columns[name] = arr
             refs = RowRefs(kind, np.arange(base + offset, base + offset + size, dtype=np.int64))
             raw = _drop_blank_rows(RawTable(self.file, self.format, columns, refs))
@@ -230,6 +250,18 @@ def _repeats(keys: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 
 class NotStreamable(Exception):
     """The file needs the in-memory loader (``load``)."""
+
+
+class TypedFailed(Exception):
+    """A CSV number column holds text the reader could not parse as a finite number.
+
+    The typed read is the fast path; the text path (``Chunks(..., typed=False)``) validates
+    every cell and gives the same rejects as ``load``, so the caller starts again with it."""
+
+
+def _nonfinite(arr: pa.Array) -> bool:
+    """NaN or an infinity written in a CSV number cell ("nan", "inf"): the text path rejects those."""
+    return bool(pc.any(pc.is_nan(arr)).as_py()) or bool(pc.any(pc.is_inf(arr)).as_py())
 
 
 def load_subject(path: str | Path, schema: Schema, subject_id: str, group_fields: Iterable[str] = (),

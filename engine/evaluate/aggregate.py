@@ -44,40 +44,66 @@ def evaluate_tree(ctx: Context, step: Step) -> StepResult:
     if not children:
         return StepResult(step.name, "tree", np.full(size, np.nan))
     # One column per child (no children x rows matrix): each pass stays in cache on a row block.
+    # A mask that would have no row set is None, so a node whose children are all present costs
+    # a few passes; every operation on a row is the one the formulas in the docstring name.
     xs: list[np.ndarray] = []
-    present: list[np.ndarray] = []
-    failed = np.zeros(size, dtype=bool)
+    gones: list[np.ndarray | None] = []  # rows where the child (after its treatment) has no value
+    failed: np.ndarray | None = None
     excluded: list[tuple[str, np.ndarray]] = []
     for child in children:
-        x, fail, left_out = _child_value(ctx, tree, child)
+        x, fail, left_out, gone = _child_value(ctx, tree, child)
         xs.append(x)
-        present.append(~np.isnan(x))
-        failed |= fail
-        excluded.append((child.name, left_out))
+        gones.append(gone)
+        if fail is not None:
+            failed = fail.copy() if failed is None else (failed | fail)
+        if left_out is not None:
+            excluded.append((child.name, left_out))
     ws = [num.to_float(c.weight.value) if c.weight is not None else 1.0 for c in children]
-    present_w = np.zeros(size)
-    for w, ok in zip(ws, present):
-        present_w += np.multiply(ok, w)
+    # Most rows have every child: their present weight is one number.  The few rows missing some
+    # child (``rows``) are computed apart, on their own values: the same operations per row.
+    rows, sub_gones = _partial_rows(gones)
+    full_w = _present_weight(ws, [None] * len(ws))
+    part_w = np.asarray(_present_weight(ws, sub_gones)) if rows.size else np.empty(0)
     total_w = float(sum(ws))
-    none = (present_w == 0) & ~failed
-    ctx.rec.decision(none, "eval.all-missing", f"no child of {step.name} has a value: {step.name} is missing")
+    none = np.full(size, full_w == 0.0)
+    none[rows] = part_w == 0.0
+    if failed is not None:
+        none &= ~failed
+    some_none = bool(none.any())
+    if some_none:
+        ctx.rec.decision(none, "eval.all-missing", f"no child of {step.name} has a value: {step.name} is missing")
     for child_name, left_out in excluded:
-        ctx.rec.decision(left_out & ~none & ~failed, "eval.reweighted",
+        if some_none:
+            left_out = left_out & ~none
+        if failed is not None:
+            left_out = left_out & ~failed
+        ctx.rec.decision(left_out, "eval.reweighted",
                          f"{child_name} is missing: left out, present siblings re-weighted")
-    dead = failed | none
+    dead = none if failed is None else (none | failed)
     if tree.require is not None:
-        low = (num.lt(present_w / total_w, num.to_float(tree.require.value)) == 1.0) & ~dead
+        share = _spread(full_w, rows, part_w, size) / total_w
+        low = num.holds("<", share, num.to_float(tree.require.value)) & ~dead
         ctx.rec.decision(low, "eval.below-required-share",
                          f"present children weigh less than the required {_pct(tree.require)}: {step.name} is missing")
-        dead |= low
-    # Effective weight: declared weight / present weight where the child is present, else 0.
-    effs = []
-    for w, ok in zip(ws, present):
-        e = np.zeros(size)
-        np.divide(w, present_w, out=e, where=ok)
-        effs.append(e)
-    value, contribs, effs = _aggregate(ctx, method, xs, present, effs, present_w, total_w, ws, dead)
-    any_dead = dead.any()
+        dead = dead | low
+    lazy = method in tc.LAZY_METHODS and len(children) <= tc.MAX_CHILDREN
+    if lazy:
+        dead = _bad_children(ctx, method, xs, dead)
+        value = _combine(method, xs, ws, full_w, [None] * len(xs))
+        if rows.size:
+            value[rows] = _combine(method, [x[rows] for x in xs], ws, part_w, sub_gones)
+        contribs: list[np.ndarray] = []
+        effs: list[np.ndarray] = []
+    else:
+        present = [np.ones(size, dtype=bool) if g is None else ~g for g in gones]
+        effs = []
+        pw = _spread(full_w, rows, part_w, size)
+        for w, ok in zip(ws, present):  # effective weight: declared / present weight where present, else 0
+            e = np.zeros(size)
+            np.divide(w, pw, out=e, where=ok)
+            effs.append(e)
+        value, contribs, effs = _aggregate(ctx, method, xs, present, effs, pw, total_w, ws, dead)
+    any_dead = bool(dead.any())
     if any_dead:
         value[dead] = np.nan
     extra: dict[str, np.ndarray] = {}
@@ -85,15 +111,10 @@ def evaluate_tree(ctx: Context, step: Step) -> StepResult:
         extra["unrounded"] = value
         value = step_round(value, tree.round)
     names = [c.name for c in children]
-    if method in tc.LAZY_METHODS and len(children) <= tc.MAX_CHILDREN:
+    if lazy:
         # Stored compactly: which children were present (or that the node is missing), plus
         # the child values used where a missing-data treatment filled some in.
-        pattern = np.zeros(size, dtype=tc.pattern_dtype(len(children)))
-        for k, ok in enumerate(present):
-            pattern |= np.left_shift(ok, k, dtype=pattern.dtype)
-        if any_dead:
-            pattern[dead] = 2 ** len(children)
-        extra["pattern"] = pattern
+        extra["pattern"] = _pattern(len(children), rows, sub_gones, dead if any_dead else None, size)
         for child, x in zip(children, xs):
             if _fills(tree, child):
                 extra[f"used:{child.name}"] = x
@@ -104,6 +125,96 @@ def evaluate_tree(ctx: Context, step: Step) -> StepResult:
             col[dead] = np.nan
     return StepResult(step.name, "tree", value, weights=dict(zip(names, effs)),
                       contributions=dict(zip(names, contribs)), extra=extra)
+
+
+def _present_weight(ws: list[float], gones: list[np.ndarray | None]) -> np.ndarray | np.float64:
+    """The declared weight of the present children per row, added child by child in order
+    (``0 + ok0*w0 + ok1*w1 ...``); a scalar while no child has a missing row."""
+    acc: np.ndarray | np.float64 = np.float64(0.0)
+    for w, gone in zip(ws, gones):
+        if gone is None:
+            acc = np.add(acc, np.multiply(True, w))
+        else:
+            acc = np.add(acc, np.multiply(~gone, w))
+    return acc
+
+
+def _partial_rows(gones: list[np.ndarray | None]) -> tuple[np.ndarray, list[np.ndarray | None]]:
+    """The rows where some child has no value, and each child's ``gone`` mask on those rows."""
+    partial = None
+    for gone in gones:
+        if gone is not None:
+            partial = gone.copy() if partial is None else (partial | gone)
+    if partial is None:
+        return np.empty(0, dtype=np.intp), [None] * len(gones)
+    rows = np.flatnonzero(partial)
+    return rows, [None if g is None else g[rows] for g in gones]
+
+
+def _spread(full: np.float64, rows: np.ndarray, part: np.ndarray, size: int) -> np.ndarray:
+    """One column from the value of the complete rows and the values of ``rows``."""
+    out = np.full(size, full)
+    out[rows] = part
+    return out
+
+
+def _pattern(k: int, rows: np.ndarray, sub_gones: list[np.ndarray | None], dead: np.ndarray | None,
+             size: int) -> np.ndarray:
+    """Bit j set where child j is present; ``2**k`` where the node is missing (see treecols)."""
+    dtype = tc.pattern_dtype(k)
+    pattern = np.full(size, (1 << k) - 1, dtype=dtype)
+    if rows.size:
+        sub = np.full(rows.size, (1 << k) - 1, dtype=dtype)
+        for j, gone in enumerate(sub_gones):
+            if gone is not None:
+                sub -= np.left_shift(gone, j, dtype=dtype)
+        pattern[rows] = sub
+    if dead is not None:
+        pattern[dead] = 2 ** k
+    return pattern
+
+
+def _bad_children(ctx: Context, method: str, xs: list[np.ndarray], dead: np.ndarray) -> np.ndarray:
+    """A geometric or harmonic node with a zero or negative child is missing, with an error."""
+    if method not in ("geometric", "harmonic"):
+        return dead
+    bad = np.zeros(len(xs[0]), dtype=bool)
+    for x in xs:
+        bad |= num.holds("<=", x, 0.0)  # false where the child is missing
+    if not bad.any():
+        return dead
+    bad &= ~dead
+    ctx.rec.error(bad, f"eval.{method}-nonpositive",
+                  f"a {method} mean needs positive children; one is zero or negative")
+    return dead | bad
+
+
+def _combine(method: str, xs: list[np.ndarray], ws: list[float], present_w: np.ndarray | np.float64,
+             gones: list[np.ndarray | None]) -> np.ndarray:
+    """The value of a mean, sum, geometric or harmonic node (weights and contributions are derived
+    later from the pattern): per row the operations of ``_aggregate``, in the same order."""
+    acc = np.zeros(len(xs[0]))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for x, w, gone in zip(xs, ws, gones):
+            if method == "sum":  # a sum is not re-weighted: the declared weight x the value
+                term = np.multiply(w, x)
+            else:
+                e = np.divide(w, present_w)  # effective weight where the child is present
+                if method == "mean":
+                    term = np.multiply(e, x)
+                elif method == "geometric":
+                    term = np.log(x)
+                    term *= e
+                else:
+                    term = np.divide(e, x)
+            if gone is not None:  # a missing child adds nothing (its effective weight is 0)
+                np.copyto(term, 0.0, where=gone)
+            acc += term  # child by child, in order
+        if method == "geometric":
+            return np.exp(acc)
+        if method == "harmonic":
+            return np.divide(1.0, acc)
+    return acc
 
 
 def _fills(tree: n.Tree, child: n.Tree | n.Leaf) -> bool:
@@ -129,20 +240,26 @@ def _pct(x: n.Num) -> str:
     return f"{float(x.value) * 100:g}%" if x.percent else f"{float(x.value):g}"
 
 
-def _child_value(ctx: Context, tree: n.Tree, child: n.Tree | n.Leaf) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The child's value with the leaf's or node's missing-data treatment applied,
-    the rows where that treatment refuses (fail) and the rows where it is left out."""
+def _child_value(ctx: Context, tree: n.Tree, child: n.Tree | n.Leaf
+                 ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None, np.ndarray | None]:
+    """The child's value with the leaf's or node's missing-data treatment applied, the rows where
+    that treatment refuses (fail), the rows where it is left out, and the rows still without a
+    value; each mask is None when it has no row."""
     x = np.asarray(ctx.value(child.name), dtype=np.float64)
-    fail = np.zeros(ctx.n, dtype=bool)
     missing = np.isnan(x)
-    if not np.any(missing):
-        return x, fail, fail
+    if not missing.any():
+        return x, None, None, None
     # A child that failed with a runtime error is not "missing data": no treatment hides that, and
     # re-weighting around it would silently turn a refusal into a number, so the node fails too.
-    errored = missing & ctx.events.mask(ctx.n, child.name)
-    treat = missing & ~errored
-    if np.any(errored):
-        ctx.rec.error(errored, "eval.child-failed", f"{child.name} has a runtime error: {tree.name} has no value")
+    errored = None
+    treat = missing
+    if ctx.events.has(child.name):
+        errored = missing & ctx.events.mask(ctx.n, child.name)
+        if errored.any():
+            treat = missing & ~errored
+            ctx.rec.error(errored, "eval.child-failed", f"{child.name} has a runtime error: {tree.name} has no value")
+        else:
+            errored = None
     how = child.missing if isinstance(child, n.Leaf) and child.missing else tree.missing
     t = how.treatment if how else "exclude"
     fill = None
@@ -157,11 +274,11 @@ def _child_value(ctx: Context, tree: n.Tree, child: n.Tree | n.Leaf) -> tuple[np
     elif t == "fail":
         ctx.rec.error(treat, "eval.missing-refused",
                       f"{child.name} is missing and {tree.name} refuses missing children")
-        return x, missing, fail
+        return x, missing, None, missing
     if fill is None:
-        return x, errored, treat
+        return x, errored, treat, missing
     ctx.rec.decision(treat, f"eval.missing-{t}", f"{child.name} is missing: counted as {fill:g} (`missing {t}`)")
-    return np.where(treat, fill, x), errored, fail
+    return np.where(treat, fill, x), errored, None, errored
 
 
 def _aggregate(ctx: Context, method: str, xs: list[np.ndarray], present: list[np.ndarray], effs: list[np.ndarray],

@@ -78,7 +78,7 @@ class Context:
         col = self.batch.columns.get(name)
         if col is not None:
             return col if col.dtype == object else np.asarray(col, dtype=np.float64)
-        return np.full(self.n, None, dtype=object) if label else np.full(self.n, np.nan)
+        return np.empty(self.n, dtype=object) if label else np.full(self.n, np.nan)
 
 
 def missing_mask(col: np.ndarray) -> np.ndarray:
@@ -98,7 +98,7 @@ def apply_missing(ctx: Context, name: str, col: np.ndarray, treatment: n.Missing
     if skip is not None:
         missing &= ~skip
     zero = np.zeros(ctx.n, dtype=bool)
-    if not np.any(missing):
+    if not missing.any():
         return col, zero
     t = treatment.treatment if treatment else "exclude"
     rec = ctx.rec

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 import numpy as np
 
@@ -20,8 +22,12 @@ from engine.evaluate.result import Result, StepResult, _blank, _put, stitch
 from engine.evaluate.scoring import evaluate_indicator, evaluate_input, evaluate_value
 from engine.plan import Plan, Step
 
-BLOCK = 1 << 16  # rows per evaluation block: a block's columns (512 KB each) stay in cache
+T = TypeVar("T")
+R = TypeVar("R")
+
+BLOCK = 1 << 17  # rows per evaluation block: a block's columns (1 MB each) stay in the shared cache
 WORKERS = max(1, min(4, os.cpu_count() or 1))
+PROBE = 256  # rows evaluated first to learn the result columns and their types
 
 HANDLERS: dict[str, Callable[[Context, Step], StepResult]] = {
     "input": evaluate_input,
@@ -47,7 +53,7 @@ def _run(plan: Plan, batch: Batch, key: str | None) -> Result:
     size = batch.n
     return Result(
         subject_ids=batch.subject_ids, agencies=batch.agencies,
-        plan_key=np.full(size, key, dtype=object), plan_version=np.full(size, plan_version(plan), dtype=object),
+        plan_key=constant(key, size), plan_version=constant(plan_version(plan), size),
         steps=ctx.steps, events=ctx.events, violations=violations, plans={key: plan}, batch=batch,
     )
 
@@ -59,7 +65,34 @@ def _evaluate_steps(plan: Plan, batch: Batch) -> Context:
     return ctx
 
 
+@contextlib.contextmanager
+def _small_pages() -> Iterator[None]:
+    """numpy asks the kernel for transparent huge pages on every array of 4 MB or more; with the
+    common ``defrag=madvise`` setting a fresh result column can then stall in memory compaction
+    (measured on the 2-vCPU benchmark machine, 1M rows: first evaluation 0.37-0.52 s with, a steady
+    0.32-0.39 s without).  Ordinary pages are asked for while the columns are built, then numpy's
+    setting is restored; ``NUMPY_MADVISE_HUGEPAGE`` set by the user is respected."""
+    try:
+        from numpy._core import multiarray  # numpy 2
+    except ImportError:  # pragma: no cover - numpy 1.26
+        from numpy.core import multiarray  # type: ignore[no-redef]
+
+    if "NUMPY_MADVISE_HUGEPAGE" in os.environ or not hasattr(multiarray, "_set_madvise_hugepage"):
+        yield
+        return
+    before = multiarray._set_madvise_hugepage(False)
+    try:
+        yield
+    finally:
+        multiarray._set_madvise_hugepage(before)
+
+
 def _evaluate_blocks(plan: Plan, batch: Batch) -> Context:
+    with _small_pages():
+        return _evaluate_blocks_in(plan, batch)
+
+
+def _evaluate_blocks_in(plan: Plan, batch: Batch) -> Context:
     """Every step over row blocks of ``BLOCK`` rows, then the blocks put together.
 
     Rows are independent until quotas, so a block is evaluated exactly as the whole
@@ -70,7 +103,9 @@ def _evaluate_blocks(plan: Plan, batch: Batch) -> Context:
     if size <= BLOCK:
         return _evaluate_steps(plan, batch)
     bounds = [(s, min(s + BLOCK, size)) for s in range(0, size, BLOCK)]
-    first = _evaluate_steps(plan, _rows(batch, *bounds[0]))
+    # A few rows give the columns and their types (a block that differs is handled below); every
+    # block, the first included, then runs on the pool: no serial block while a core waits.
+    first = _evaluate_steps(plan, _rows(batch, 0, PROBE))
     # A column that is the submitted column itself (an input, an indicator's raw value) is not copied.
     aliases = {(name, k) for name, sr in first.steps.items() for k, col in sr.stored().items()
                if name in batch.columns and np.shares_memory(col, batch.columns[name])}
@@ -81,32 +116,42 @@ def _evaluate_blocks(plan: Plan, batch: Batch) -> Context:
     pending: list[tuple[str, str, np.ndarray, int, int]] = []  # columns that change dtype between blocks
     lock = threading.Lock()
 
-    def run(bound: tuple[int, int], ctx: Context | None = None) -> Events:
-        ctx = ctx or _evaluate_steps(plan, _rows(batch, *bound))
-        lo, hi = bound
-        for name, sr in ctx.steps.items():
-            cols = layout.get(name, {})
-            got = sr.stored()
-            for k, col in got.items():
-                target = cols.get(k)
-                if (name, k) in aliases and np.shares_memory(col, target):
-                    continue
-                if target is None or target.dtype != col.dtype or (name, k) in aliases:
-                    with lock:
-                        pending.append((name, k, col, lo, hi))
-                else:
-                    target[lo:hi] = col
-            for k in cols.keys() - got.keys():
+    def put(name: str, sr: StepResult, lo: int, hi: int) -> None:
+        """Copy a step's block columns into the full columns; later steps read the copies (views),
+        so the block's own arrays are freed at once and its working set stays small and warm."""
+        cols = layout.get(name, {})
+        got = sr.stored()
+        for k, col in got.items():
+            target = cols.get(k)
+            if (name, k) in aliases and np.shares_memory(col, target):
+                continue
+            if target is None or target.dtype != col.dtype or (name, k) in aliases:
                 with lock:
-                    pending.append((name, k, _blank(cols[k], hi - lo), lo, hi))
-        return ctx.events.shifted(lo)
+                    pending.append((name, k, col, lo, hi))
+                continue
+            view = target[lo:hi]
+            view[...] = col
+            _swap(sr, k, view)
+        for k in cols.keys() - got.keys():
+            with lock:
+                pending.append((name, k, _blank(cols[k], hi - lo), lo, hi))
 
-    parts = [run(bounds[0], first)]
-    if WORKERS > 1 and len(bounds) > 2:
-        with ThreadPoolExecutor(WORKERS) as pool:
-            parts += list(pool.map(run, bounds[1:]))
+    def run(bound: tuple[int, int]) -> Events:
+        lo, hi = bound
+        ctx = Context(plan, _rows(batch, lo, hi))
+        for step in plan.steps:
+            sr = ctx.steps[step.name] = HANDLERS[step.kind](ctx, step)
+            put(step.name, sr, lo, hi)
+        events = ctx.events.shifted(lo)
+        # Lazy tree columns refer back to their context (a reference cycle): drop the block's
+        # columns now rather than at the next garbage collection.
+        ctx.steps.clear()
+        return events
+
+    if WORKERS > 1 and len(bounds) > 1:
+        parts = list(_pool().map(run, bounds))
     else:
-        parts += [run(b) for b in bounds[1:]]
+        parts = [run(b) for b in bounds]
     for part in parts:
         events.extend(part)
     for name, k, col, lo, hi in pending:  # rare: a label in one block, a number in another
@@ -122,6 +167,45 @@ def _evaluate_blocks(plan: Plan, batch: Batch) -> Context:
     return ctx
 
 
+_POOL: ThreadPoolExecutor | None = None
+
+
+def _pool() -> ThreadPoolExecutor:
+    """One pool for the process: its threads (and their allocator arenas) are reused run after run."""
+    global _POOL
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(WORKERS, thread_name_prefix="kinerja-eval")
+    return _POOL
+
+
+def parallel_map(func: Callable[[T], R], items: list[T]) -> list[R]:
+    """``[func(x) for x in items]`` on the evaluation pool (for numpy work that releases the GIL)."""
+    if WORKERS < 2 or len(items) < 2:
+        return [func(x) for x in items]
+    return list(_pool().map(func, items))
+
+
+def constant(value: object, size: int) -> np.ndarray:
+    """An object column holding ``value`` on every row (``np.full`` sets objects one by one: 10x slower)."""
+    one = np.empty(1, dtype=object)
+    one[0] = value
+    return one.repeat(size)
+
+
+def _swap(sr: StepResult, key: str, view: np.ndarray) -> None:
+    """Replace the column ``key`` of a block's step result by ``view`` (the same numbers)."""
+    if key == "value":
+        sr.value = view
+    elif key == "raw":
+        sr.raw = view
+    elif key.startswith("weight:") and isinstance(sr.weights, dict):
+        sr.weights[key[7:]] = view
+    elif key.startswith("contribution:") and isinstance(sr.contributions, dict):
+        sr.contributions[key[13:]] = view
+    elif key in sr.extra:
+        sr.extra[key] = view
+
+
 def _rows(batch: Batch, lo: int, hi: int) -> Batch:
     """Rows lo..hi as views (no copy)."""
     return Batch(subject_ids=batch.subject_ids[lo:hi], agencies=batch.agencies[lo:hi],
@@ -130,7 +214,7 @@ def _rows(batch: Batch, lo: int, hi: int) -> Batch:
 
 
 def _empty_like(col: np.ndarray, size: int) -> np.ndarray:
-    return np.empty(size, dtype=col.dtype) if col.dtype != object else np.full(size, None, dtype=object)
+    return np.empty(size, dtype=col.dtype)  # an object column starts all None
 
 
 def _assemble(like: StepResult, cols: dict[str, np.ndarray], plan: Plan, ctx: Context) -> StepResult:

@@ -32,26 +32,52 @@ def evaluate_rating(ctx: Context, step: Step) -> StepResult:
     size = ctx.n
     x = np.asarray(ctx.value(decl.of), dtype=np.float64) if decl.of else np.full(size, np.nan)
     banded = num.round_half_away(x, int(decl.round.value)) if decl.round is not None else x
-    label = np.full(size, None, dtype=object)
+    extra: dict[str, np.ndarray] = {"banded": banded}
+    if decl.of and not any(b.gate is not None for b in decl.bands):
+        band, open_ = _bands(decl, banded)
+    else:
+        band, open_ = _gated_bands(ctx, decl, banded, extra)
+    ctx.rec.error(open_ & ~np.isnan(banded) if decl.of else open_, "eval.no-band",
+                  f"no band of {step.name} matches the value")
+    # The labels in one pass from the band index (-1, no band, takes the trailing None).
+    labels = np.empty(len(decl.bands) + 1, dtype=object)
+    labels[:-1] = [b.label.value for b in decl.bands]
+    label = labels.take(band.astype(np.intp))
+    extra["band"] = band
+    return StepResult(step.name, "rating", label, extra=extra)
+
+
+def _bands(decl: n.Rating, banded: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Bands without gates: the first band whose bounds all hold, found by taking the bands
+    last to first (a later match is overwritten by an earlier one); -1 where none does."""
+    band = np.full(len(banded), -1, dtype=np.int16)
+    present = ~np.isnan(banded)
+    for i in range(len(decl.bands) - 1, -1, -1):
+        ok = present.copy()
+        for bound in decl.bands[i].bounds:
+            ok &= num.holds(bound.op, banded, num.to_float(bound.value.value))
+        band += ok * (np.int16(i) - band)  # band := i where ok: integer arithmetic, no branchy select
+    return band, band < 0
+
+
+def _gated_bands(ctx: Context, decl: n.Rating, banded: np.ndarray, extra: dict[str, np.ndarray]
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Bands tried in order; a gate is evaluated (and its errors recorded) only for the rows still open."""
+    size = ctx.n
     band = np.full(size, -1, dtype=np.int16)
     open_ = ~np.isnan(banded) if decl.of else np.ones(size, dtype=bool)
-    extra: dict[str, np.ndarray] = {"banded": banded}
     ev = ctx.evaluator()
     for i, b in enumerate(decl.bands):
         ok = open_.copy()
         for bound in b.bounds:
-            ok &= num.COMPARE[bound.op](banded, num.to_float(bound.value.value)) == 1.0
+            ok &= num.holds(bound.op, banded, num.to_float(bound.value.value))
         if b.gate is not None:
             gate = full(ev.branch(b.gate, ok), size).astype(np.float64)
             extra[f"gate:{i}"] = gate
             ok &= gate == 1.0
-        label[ok] = b.label.value
         band[ok] = i
         open_ &= ~ok
-    ctx.rec.error(open_ & ~np.isnan(banded) if decl.of else open_, "eval.no-band",
-                  f"no band of {step.name} matches the value")
-    extra["band"] = band
-    return StepResult(step.name, "rating", label, extra=extra)
+    return band, open_
 
 
 def _cell_match(ctx: Context, col: np.ndarray, cell: n.Node) -> np.ndarray:
@@ -76,7 +102,7 @@ def evaluate_table(ctx: Context, step: Step) -> StepResult:
     for c in cols:
         any_missing |= missing_mask(c)
     numeric = all(isinstance(r.result, n.Num) for r in decl.rows)
-    out = np.full(size, np.nan) if numeric else np.full(size, None, dtype=object)
+    out = np.full(size, np.nan) if numeric else np.empty(size, dtype=object)
     row = np.full(size, -1, dtype=np.int16)
     hits = np.zeros(size, dtype=np.int16)
     first = (decl.hit.value if decl.hit else "unique") == "first"

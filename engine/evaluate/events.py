@@ -47,7 +47,8 @@ class Events:
             self.chunks.append(Chunk(rows, step, code, kind, message))
 
     def add_mask(self, mask: np.ndarray, step: str, code: str, kind: str, message: str) -> None:
-        self.add(np.flatnonzero(mask), step, code, kind, message)
+        if mask.any():  # most masks are all false: one cheap pass instead of an index array
+            self.add(np.flatnonzero(mask), step, code, kind, message)
 
     def at(self, row: int, step: str | None = None) -> list[Event]:
         """Events of one row (optionally of one step), in the order they were recorded."""
@@ -79,6 +80,10 @@ class Events:
             if c.step == step and c.kind == kind and (code is None or c.code == code):
                 out[c.rows] = True
         return out
+
+    def has(self, step: str, kind: str = "error", code: str | None = None) -> bool:
+        """Whether any event of ``step`` (of ``kind``, ``code``) was recorded: lets callers skip a mask."""
+        return any(c.step == step and c.kind == kind and (code is None or c.code == code) for c in self.chunks)
 
     def remapped(self, positions: np.ndarray) -> Events:
         """The same events with row i moved to ``positions[i]`` (stitching groups back)."""

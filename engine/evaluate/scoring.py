@@ -82,9 +82,12 @@ def indicator_raw(ctx: Context, decl: n.Indicator, name: str) -> tuple[np.ndarra
     return apply_missing(ctx, name, raw, decl.missing, baseline, _no_treatment(ctx, name))
 
 
-def _no_treatment(ctx: Context, name: str) -> np.ndarray:
-    """Rows no missing-data treatment may fill: a runtime error, or `missing` chosen by rule."""
-    return ctx.events.mask(ctx.n, name) | ctx.events.mask(ctx.n, name, "decision", "eval.no-value")
+def _no_treatment(ctx: Context, name: str) -> np.ndarray | None:
+    """Rows no missing-data treatment may fill: a runtime error, or `missing` chosen by rule (None: no row)."""
+    events = ctx.events
+    if not events.has(name) and not events.has(name, "decision", "eval.no-value"):
+        return None
+    return events.mask(ctx.n, name) | events.mask(ctx.n, name, "decision", "eval.no-value")
 
 
 def _per_row(ctx: Context, ref: n.Ref) -> np.ndarray:
@@ -125,10 +128,14 @@ def score_column(ctx: Context, decl: n.Indicator, raw: np.ndarray, extra: dict[s
     else:  # raw
         s = raw
     s = full(s, ctx.n)
+    # The built-in methods return a fresh column of this step: floor and cap it in place.  A formula
+    # or piecewise score may be another step's column itself, so it is copied by the first operation.
+    own = m in BUILT_IN and s.dtype == np.float64 and s.flags.writeable and s is not raw
     if m in BUILT_IN:
-        s = np.maximum(s, 0.0)
+        s = np.maximum(s, 0.0, out=s if own else None)
+        own = True
     if scoring.cap is not None:
-        s = np.minimum(s, num.to_float(scoring.cap.value))
+        s = np.minimum(s, num.to_float(scoring.cap.value), out=s if own else None)
     return s
 
 
@@ -145,22 +152,33 @@ def _ratio(ctx: Context, ev: Evaluator, decl: n.Indicator, raw: np.ndarray,
     better = decl.better or n.Better("higher")
     if better.direction == "within":
         lo, hi = _f(better.lo), _f(better.hi)
-        below = num.lt(raw, lo) == 1.0
-        above = num.gt(raw, hi) == 1.0
-        inside = ~below & ~above & ~np.isnan(raw)
-        return np.where(inside, 100.0, np.where(above, _per(ev, raw, hi, above, better),
-                                                _per(ev, raw, lo, below, better)))
+        below = num.holds("<", raw, lo)
+        above = num.holds(">", raw, hi)
+        # raw/lo*100 below the range (and on missing rows: NaN), raw/hi*100 above it, 100 inside.
+        # Selected with np.where: a masked copy with a mixed mask is several times slower.
+        out = full(_per(ev, raw, lo, below, better), ctx.n)
+        if above.any():
+            out = np.where(above, _per(ev, raw, hi, above, better), out)
+        outside = below | above
+        outside |= np.isnan(raw)
+        return np.where(outside, out, 100.0)
     if target is None:
         ctx.rec.error(~np.isnan(raw), "eval.no-target", f"{decl.name} has no target to score a ratio against")
         return np.nan
     r = ev.divide(raw, target, decl)
-    return np.multiply(r, 100.0) if better.direction == "higher" else np.multiply(np.subtract(2.0, r), 100.0)
+    if not isinstance(r, np.ndarray) or r.ndim == 0:
+        return np.multiply(r, 100.0) if better.direction == "higher" else np.multiply(np.subtract(2.0, r), 100.0)
+    # r is a fresh column: the same operations in place (no temporaries).
+    if better.direction != "higher":
+        np.subtract(2.0, r, out=r)
+    return np.multiply(r, 100.0, out=r)
 
 
-def _per(ev: Evaluator, raw: np.ndarray, edge: float | None, live: np.ndarray, where: n.Node) -> np.ndarray:
+def _per(ev: Evaluator, raw: np.ndarray, edge: float | None, live: np.ndarray, where: n.Node) -> Col:
     ev.rec.push(live)  # only rows beyond this edge divide by it
     try:
-        return np.multiply(ev.divide(raw, edge if edge is not None else np.nan, where), 100.0)
+        r = ev.divide(raw, edge if edge is not None else np.nan, where)
+        return np.multiply(r, 100.0, out=r) if isinstance(r, np.ndarray) and r.ndim == 1 else np.multiply(r, 100.0)
     finally:
         ev.rec.pop()
 

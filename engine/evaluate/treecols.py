@@ -12,6 +12,7 @@ per node instead of 16 bytes per child.  Columns are cached once computed.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator, Mapping
 
 import numpy as np
@@ -25,7 +26,14 @@ def pattern_dtype(k: int) -> type:
 
 
 def weight_table(method: str, ws: list[float]) -> np.ndarray:
-    """Row p: the effective weights when the present children are the bits of p; the last row is NaN (missing)."""
+    """Row p: the effective weights when the present children are the bits of p; the last row is NaN (missing).
+
+    Computed once per method and weights (every row block of every run reads the same table); read-only."""
+    return _weight_table(method, tuple(ws))
+
+
+@functools.lru_cache(maxsize=1024)
+def _weight_table(method: str, ws: tuple[float, ...]) -> np.ndarray:
     k = len(ws)
     table = np.zeros((2 ** k + 1, k))
     for p in range(2 ** k):
@@ -39,6 +47,7 @@ def weight_table(method: str, ws: list[float]) -> np.ndarray:
                 elif present_w[0] != 0:
                     table[p, j] = np.divide(w, present_w)[0]
     table[2 ** k] = np.nan
+    table.flags.writeable = False
     return table
 
 
