@@ -74,6 +74,22 @@ def test_xlsx_wide_with_cell_references(tmp_path: Path, schema: Schema) -> None:
     assert res.report.rejects[1].subject_id == "1003"
 
 
+def test_xlsx_table_placed_away_from_the_corner_keeps_true_cell_references(tmp_path: Path, schema: Schema) -> None:
+    p = tmp_path / "offset.xlsx"
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Data"
+    ws["C3"], ws["D3"], ws["E3"] = "id", "agency", "realisasi_anggaran"  # header at C3, two empty rows above
+    ws["C4"], ws["D4"], ws["E4"] = 12, "kemenkeu", 92.5  # a numeric id: the integer 12, not "12.0"
+    ws["C6"], ws["D6"], ws["E6"] = "E2", "kemenkeu", 130
+    wb.save(p)
+    res = load(p, schema)
+    assert list(res.batch.subject_ids) == ["12"]
+    assert res.batch.row_origin[0].row == "Data!C4"
+    assert reasons(res) == [
+        ("Data!E6", "realisasi_anggaran", "value 130 is outside the range 0 .. 100 of `realisasi_anggaran`")]
+
+
 def test_xlsx_sheet_choice(tmp_path: Path, schema: Schema) -> None:
     p = tmp_path / "two.xlsx"
     write_xlsx(p, [["id", "realisasi_anggaran"], ["E1", 50]], title="Kinerja", first="Cover")
