@@ -193,3 +193,12 @@ def test_unreadable_files_raise_data_error(tmp_path: Path, schema: Schema) -> No
     dup.write_text("id,id\n1,2\n")
     with pytest.raises(DataError, match="appears twice"):
         load(dup, schema)
+
+
+def test_xlsx_whitespace_only_rows_are_spacing_and_text_is_trimmed(tmp_path: Path, schema: Schema) -> None:
+    p = tmp_path / "ws.xlsx"
+    write_xlsx(p, [["id", "agency", "realisasi_anggaran"], ["  E1 ", "kemenkeu", 92.5], ["   ", "  ", None],
+                   ["E2", "kemenkeu", 80]])
+    res = load(p, schema)
+    assert list(res.batch.subject_ids) == ["E1", "E2"]
+    assert res.report.rows_read == 2 and res.batch.row_origin[1].row == "Data!A4"

@@ -197,14 +197,32 @@ def read_xlsx(path: Path, sheet: str | None = None) -> RawTable:
     names = [_cell_text(v) or "" for v in rows[header_at]]
     _check_names(str(path), names)
     width = len(names)
-    body = [(k, [_cell_text(v) for v in values[:width]]) for k, values in enumerate(rows) if k > header_at]
-    body = [(k, texts + [None] * (width - len(texts))) for k, texts in body if any(texts)]
-    numbers = [k + 1 for k, _ in body]  # 1-based sheet row numbers
-    columns = {name: pa.array([texts[j] for _, texts in body], type=pa.string())
-               for j, name in enumerate(names) if name}
+    kept = [k for k in range(header_at + 1, len(rows)) if not all(map(_blank, rows[k][:width]))]
+    numbers = [k + 1 for k in kept]  # 1-based sheet row numbers
+    body = [rows[k][:width] + [""] * (width - len(rows[k][:width])) for k in kept]
+    by_column = list(zip(*body)) if body else [() for _ in names]
+    columns = {name: _column_text(by_column[j]) for j, name in enumerate(names) if name}
     letters = {name: _column_letter(j + 1) for j, name in enumerate(names) if name}
     refs = RowRefs("cell", np.asarray(numbers, dtype=np.int64), title, letters)
     return RawTable(str(path), "xlsx", columns, refs)
+
+
+def _blank(v: Any) -> bool:
+    return v == "" or (isinstance(v, str) and not v.strip())
+
+
+def _column_text(cells: tuple[Any, ...]) -> pa.Array:
+    """One column's cells as the literal text the validator reads.  All-number and all-text
+    columns (nearly every column of a submission) are converted by pyarrow in one call; a
+    column mixing kinds (dates, booleans, numbers among text) goes cell by cell."""
+    values = [None if v == "" else v for v in cells]
+    kinds = set(map(type, values)) - {type(None)}
+    if kinds <= {float, int}:
+        return pc.cast(pa.array(values, pa.float64()), pa.string())  # 12.0 -> "12", 92.5 -> "92.5"
+    if kinds == {str}:
+        trimmed = pc.utf8_trim_whitespace(pa.array(values, pa.string()))
+        return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+    return pa.array([_cell_text(v) for v in values], type=pa.string())
 
 
 def _column_letter(index: int) -> str:
