@@ -269,7 +269,9 @@ def _empty_schema() -> Any:
     return pa.schema([])
 
 
-def _json_value(v: Any) -> Any:
+def _json_value(v: Any, text: Any = str) -> Any:
+    """A cell as a plain Python value: missing and non-finite numbers become None, numpy
+    scalars their Python kind, anything else ``text(str(v))``."""
     if v is None:
         return None
     if isinstance(v, (bool, np.bool_)):
@@ -279,7 +281,7 @@ def _json_value(v: Any) -> Any:
     if isinstance(v, (float, np.floating)):
         f = float(v) + 0.0
         return f if math.isfinite(f) else None
-    return str(v)
+    return text(str(v))
 
 
 def _write_json(cols: list[tuple[str, np.ndarray]], path: Path) -> None:
@@ -293,16 +295,7 @@ def _write_json(cols: list[tuple[str, np.ndarray]], path: Path) -> None:
 
 
 def _xlsx_value(v: Any) -> Any:
-    if v is None:
-        return None
-    if isinstance(v, (bool, np.bool_)):
-        return bool(v)
-    if isinstance(v, (int, np.integer)):
-        return int(v)
-    if isinstance(v, (float, np.floating)):
-        f = float(v) + 0.0
-        return f if math.isfinite(f) else None
-    return neutralise_text(str(v))
+    return _json_value(v, neutralise_text)  # spreadsheet text is neutralised against formulas
 
 
 def _write_xlsx(cols: list[tuple[str, np.ndarray]], path: Path, sheet: str) -> None:

@@ -292,12 +292,9 @@ def records_table(doc: Any, file: str, fmt: str = "records") -> RawTable:
 
 # ------------------------------------------------------------------- Parquet
 
-def read_parquet(path: Path) -> RawTable:
-    import pyarrow.parquet as pq
-
-    table = pq.read_table(path)
-    names = [c.strip() for c in table.column_names]
-    _check_names(str(path), names)
+def parquet_columns(names: list[str], table: pa.Table) -> dict[str, pa.Array]:
+    """A Parquet table's columns as plain arrays: chunks combined, dictionaries decoded,
+    large strings as strings (what the validator expects)."""
     columns: dict[str, pa.Array] = {}
     for name, col in zip(names, table.columns):
         arr = col.combine_chunks()
@@ -306,5 +303,15 @@ def read_parquet(path: Path) -> RawTable:
         if pa.types.is_large_string(arr.type):
             arr = pc.cast(arr, pa.string())
         columns[name] = arr
+    return columns
+
+
+def read_parquet(path: Path) -> RawTable:
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    names = [c.strip() for c in table.column_names]
+    _check_names(str(path), names)
+    columns = parquet_columns(names, table)
     refs = RowRefs("row", np.arange(table.num_rows, dtype=np.int64))
     return _drop_blank_rows(RawTable(str(path), "parquet", columns, refs))

@@ -23,7 +23,16 @@ from engine.data import validate as v
 from engine.data.background import Scan, ahead
 from engine.data.load import _report
 from engine.data.long import INDICATOR, VALUE
-from engine.data.readers import FORMATS, DataError, RawTable, RowRefs, _check_names, _drop_blank_rows, _sniff_delimiter
+from engine.data.readers import (
+    FORMATS,
+    DataError,
+    RawTable,
+    RowRefs,
+    _check_names,
+    _drop_blank_rows,
+    _sniff_delimiter,
+    parquet_columns,
+)
 from engine.data.report import LoadReport, LoadResult, LoadWarning
 from engine.data.schema import Schema
 from engine.data.wide import check_wide, merge_wide
@@ -303,14 +312,7 @@ def load_subject(path: str | Path, schema: Schema, subject_id: str, group_fields
             others = np.setdiff1d(others, repeated)
         rows = np.union1d(rows, others)
     table = _take_rows(pf, rows)
-    columns: dict[str, pa.Array] = {}
-    for name, col in zip(names, table.columns):
-        arr = col.combine_chunks()
-        if pa.types.is_dictionary(arr.type):
-            arr = arr.dictionary_decode()
-        if pa.types.is_large_string(arr.type):
-            arr = pc.cast(arr, pa.string())
-        columns[name] = arr
+    columns = parquet_columns(names, table)
     raw = _drop_blank_rows(RawTable(str(path), "parquet", columns, RowRefs("row", rows)))
     from engine.data.load import _load_raws
 
