@@ -20,7 +20,7 @@ import numpy as np
 from engine import nodes as n
 from engine.evaluate import numeric as num
 from engine.evaluate.context import Context, missing_mask
-from engine.evaluate.expr import full
+from engine.evaluate.expr import full, literal
 from engine.evaluate.result import StepResult
 from engine.plan import Step
 
@@ -111,7 +111,7 @@ def evaluate_table(ctx: Context, step: Step) -> StepResult:
         for c, cell in zip(cols, r.cells):
             match &= _cell_match(ctx, c, cell)
         take = match & (row < 0)
-        out[take] = _result(r.result)
+        out[take] = literal(r.result)
         row[take] = i
         hits += match
     if not first:
@@ -122,13 +122,4 @@ def evaluate_table(ctx: Context, step: Step) -> StepResult:
     ctx.rec.error((hits == 0) & ~any_missing, "eval.no-rule", f"no row of {step.name} matches")
     return StepResult(step.name, "table", out, extra={"row": row})
 
-
-def _result(cell: n.Node) -> object:
-    if isinstance(cell, n.Num):
-        return num.to_float(cell.value)
-    if isinstance(cell, n.Str):
-        return cell.value
-    if isinstance(cell, n.Bool):
-        return 1.0 if cell.value else 0.0
-    return None
 

@@ -70,12 +70,8 @@ class Evaluator:
         return self.ev(expr)
 
     def ev(self, e: n.Node) -> Col:
-        if isinstance(e, n.Num):
-            return num.to_float(e.value)
-        if isinstance(e, n.Str):
-            return e.value
-        if isinstance(e, n.Bool):
-            return 1.0 if e.value else 0.0
+        if isinstance(e, (n.Num, n.Str, n.Bool)):
+            return literal(e)  # type: ignore[return-value]
         if isinstance(e, n.Ref):
             return self.lookup(e.name)
         if isinstance(e, n.Unary):
@@ -258,3 +254,15 @@ def choose(conds: list[np.ndarray], values: list[Col], size: int) -> np.ndarray:
             out[pick] = full(value, size)[pick] if np.ndim(value) else value
         done |= cond
     return out
+
+
+def literal(e: n.Node) -> object:
+    """A literal's value as columns hold it: numbers and booleans as floats, text as str;
+    anything else (a wildcard) None."""
+    if isinstance(e, n.Num):
+        return num.to_float(e.value)
+    if isinstance(e, n.Str):
+        return e.value
+    if isinstance(e, n.Bool):
+        return 1.0 if e.value else 0.0
+    return None
