@@ -15,7 +15,16 @@ import pyarrow.compute as pc
 
 from engine.batch import Batch, Origin
 from engine.data import validate as v
-from engine.data.parts import Origins, Part, empty_values, first_occurrence, missing_columns, unknown_columns, where
+from engine.data.parts import (
+    Origins,
+    Part,
+    check_keys,
+    empty_values,
+    first_occurrence,
+    missing_columns,
+    unknown_columns,
+    where,
+)
 from engine.data.readers import RawTable
 from engine.data.report import LoadWarning
 from engine.data.schema import Schema
@@ -34,14 +43,7 @@ def check_long(file_no: int, raw: RawTable, schema: Schema, known_agencies: Iter
     part.number = np.full(n, np.nan)
     part.text = np.full(n, None, dtype=object)
     unknown_columns(raw, {*schema.key_columns, INDICATOR, VALUE, SOURCE}, warnings)
-    if schema.id_column in cols:
-        part.ids = part.take(schema.id_column, v.check_id(cols[schema.id_column]))
-    if schema.agency_column in cols:
-        part.agencies = part.take(schema.agency_column, v.check_agency(cols[schema.agency_column], known_agencies))
-    elif known_agencies is not None:
-        missing_columns(part, [schema.agency_column])
-    if schema.period_column in cols:
-        part.periods = part.take(schema.period_column, v.check_period(cols[schema.period_column]))
+    check_keys(part, schema, known_agencies)
     missing_columns(part, [schema.id_column, INDICATOR, VALUE])
     if INDICATOR in cols and VALUE in cols:
         _check_measurements(part, schema, v.as_text(cols[INDICATOR]), v.as_text(cols[VALUE]))

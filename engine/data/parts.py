@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import overload
 
@@ -10,6 +10,7 @@ import numpy as np
 import pyarrow as pa
 
 from engine.batch import Origin
+from engine.data import validate as v
 from engine.data.readers import RawTable, RowRefs
 from engine.data.report import LoadWarning, Reject
 from engine.data.schema import Field, Schema
@@ -63,6 +64,20 @@ def missing_columns(part: Part, required: Sequence[str]) -> None:
         for i in range(part.n):
             problem.index = i
             part.reject(i, None, problem)
+
+
+def check_keys(part: Part, schema: Schema, known_agencies: Iterable[str] | None) -> None:
+    """The id, agency and period columns of one file, the same in wide and long layouts;
+    a missing agency column is a rejection only when the known agencies are given."""
+    cols = part.raw.columns
+    if schema.id_column in cols:
+        part.ids = part.take(schema.id_column, v.check_id(cols[schema.id_column]))
+    if schema.agency_column in cols:
+        part.agencies = part.take(schema.agency_column, v.check_agency(cols[schema.agency_column], known_agencies))
+    elif known_agencies is not None:
+        missing_columns(part, [schema.agency_column])
+    if schema.period_column in cols:
+        part.periods = part.take(schema.period_column, v.check_period(cols[schema.period_column]))
 
 
 def unknown_columns(raw: RawTable, known: set[str], warnings: list[LoadWarning]) -> None:

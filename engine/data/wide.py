@@ -13,6 +13,7 @@ from engine.data import validate as v
 from engine.data.parts import (
     Origins,
     Part,
+    check_keys,
     empty_values,
     first_occurrence,
     missing_columns,
@@ -33,15 +34,9 @@ def check_wide(file_no: int, raw: RawTable, schema: Schema, known_agencies: Iter
     part = Part(file_no, raw, np.full(n, None, dtype=object), np.full(n, None, dtype=object), None,
                 np.zeros(n, dtype=bool))
     unknown_columns(raw, schema_known(schema), warnings)
+    check_keys(part, schema, known_agencies)
     if schema.id_column in cols:
-        part.ids = part.take(schema.id_column, v.check_id(cols[schema.id_column]))
         part.id_text = v.as_text(cols[schema.id_column])
-    if schema.agency_column in cols:
-        part.agencies = part.take(schema.agency_column, v.check_agency(cols[schema.agency_column], known_agencies))
-    elif known_agencies is not None:
-        missing_columns(part, [schema.agency_column])
-    if schema.period_column in cols:
-        part.periods = part.take(schema.period_column, v.check_period(cols[schema.period_column]))
     missing_columns(part, [schema.id_column, *schema.required])
     for name, f in schema.fields.items():
         if name in cols:
