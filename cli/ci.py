@@ -1,0 +1,83 @@
+"""Commands for CI pipelines: test, diff."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from cli import EXIT_FINDINGS, EXIT_OK, FORMATS, guarded, main
+from cli.common import policy_failure
+
+
+@main.command(name="test")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option("--coverage", "show_coverage", is_flag=True, help="Print semantic coverage per policy.")
+@click.option("--min-coverage", type=click.FloatRange(0, 100), help="Fail when a tested policy's coverage is below N%.")
+@click.option("--junit", type=click.Path(dir_okay=False), help="Also write JUnit XML to this file.")
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.option("--fail-on-skip", is_flag=True, help="Skipped tests fail the run too.")
+@guarded
+def test_(paths: tuple[str, ...], show_coverage: bool, min_coverage: float | None, junit: str | None, fmt: str,
+          fail_on_skip: bool) -> int:
+    """Run the policy tests (*_test.yaml) under PATHS (default: the current folder)."""
+    from engine import testing
+
+    run = testing.run(list(paths) or ["."])
+    if junit:
+        Path(junit).parent.mkdir(parents=True, exist_ok=True)
+        Path(junit).write_text(testing.render_junit(run), encoding="utf-8")
+    if fmt == "json":
+        click.echo(testing.render_json(run), nl=False)
+    else:
+        click.echo(testing.render_text(run, coverage=show_coverage or min_coverage is not None), nl=False)
+    if not run.cases:
+        click.echo("kinerja: no policy tests (*_test.yaml) found", err=True)
+    low = testing.coverage_failures(run.coverage, min_coverage) if min_coverage is not None else []
+    for line in low:
+        click.echo(f"kinerja: coverage below the minimum: {line}", err=True)
+    skipped = fail_on_skip and run.count("skipped") > 0
+    return EXIT_OK if run.ok and not low and not skipped else EXIT_FINDINGS
+
+
+@main.command()
+@click.argument("old")
+@click.argument("new")
+@click.option("--data", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Reference data to evaluate under both versions (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
+@click.option("--fail-if", "gates", multiple=True, metavar="EXPR",
+              help="Gate such as changed-rating>5%, changed-score>10%, drop-bands>=2 (repeatable; needs --data).")
+@click.option("--policy", "policy_id", help="National policy id, when a folder holds several.")
+@guarded
+def diff(old: str, new: str, data: tuple[str, ...], fmt: str, gates: tuple[str, ...], policy_id: str | None) -> int:
+    """Compare two policy versions (files, folders or git:REV:path) and their impact on DATA."""
+    from engine import diff as d
+    from engine.data import DataError
+    from engine.diagnostics import KinerjaError
+
+    try:
+        parsed = [d.parse_gate(g) for g in gates]
+    except d.GateError as exc:
+        raise click.UsageError(str(exc)) from None
+    if parsed and not data:
+        raise click.UsageError("--fail-if needs --data: gates measure the impact on reference data")
+    try:
+        with d.materialize(old) as a, d.materialize(new) as b:
+            report = d.DiffReport(old, new, d.diff_paths(a.path, b.path), gates=parsed)
+            if data:
+                report.impact = d.impact(d.evaluate_version(a.path, a.root, data, policy_id),
+                                         d.evaluate_version(b.path, b.root, data, policy_id))
+    except d.SourceError as exc:
+        raise click.UsageError(str(exc)) from None
+    except KinerjaError as exc:
+        return policy_failure(exc)
+    except DataError as exc:
+        raise click.UsageError(str(exc)) from None
+    render = {"text": d.render_text, "markdown": d.render_markdown, "json": d.render_json}[fmt]
+    click.echo(render(report), nl=False)
+    for g in report.tripped:
+        click.echo(f"kinerja: gate tripped: {g.describe(report.impact)}", err=True)
+    return EXIT_FINDINGS if report.tripped else EXIT_OK
+
+

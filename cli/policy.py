@@ -1,0 +1,112 @@
+"""Commands on policy files: check, fmt, graph."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from cli import EXIT_FINDINGS, EXIT_OK, guarded, main
+from cli.common import emit_diagnostics
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]), default="text",
+              show_default=True, help="sarif: SARIF 2.1.0 for code scanning; github: workflow-command annotations.")
+@click.option("--strict", is_flag=True, help="Warnings fail the check too.")
+@click.option("--root", type=click.Path(exists=True, file_okay=False), help="Policy root (extends may not leave it).")
+@guarded
+def check(paths: tuple[str, ...], fmt: str, strict: bool, root: str | None) -> int:
+    """Check policy files or folders like a compiler."""
+    from engine.compiler import check_paths
+
+    report = check_paths([Path(p) for p in paths], root=Path(root) if root else None)
+    errors = sum(d.is_error for d in report.diagnostics)
+    warnings = len(report.diagnostics) - errors
+    summary = f"checked {len(report.files)} file(s): {errors} error(s), {warnings} warning(s)"
+    if fmt in ("sarif", "github"):
+        _emit_ci(report.diagnostics, fmt, summary)
+    else:
+        emit_diagnostics(report.diagnostics, report.sources, fmt, summary)
+    return EXIT_FINDINGS if errors or (strict and warnings) else EXIT_OK
+
+
+def _emit_ci(diags: list[Any], fmt: str, summary: str) -> None:
+    from importlib.metadata import PackageNotFoundError, version
+
+    from engine import report_formats
+
+    if fmt == "sarif":
+        try:
+            tool_version = version("kinerja")
+        except PackageNotFoundError:
+            tool_version = "0+unknown"
+        click.echo(report_formats.render_sarif(diags, tool_version), nl=False)
+    else:
+        click.echo(report_formats.render_github(diags), nl=False)
+    click.echo(summary, err=True)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 if a file would change.")
+@click.option("--diff", "show_diff", is_flag=True, help="Write nothing; print a unified diff.")
+@guarded
+def fmt(paths: tuple[str, ...], check_only: bool, show_diff: bool) -> int:
+    """Rewrite policy files in the canonical layout (comments kept)."""
+    import difflib
+
+    from engine.diagnostics import KinerjaError
+    from engine.fmt import format_text
+    from engine.resolve import discover
+
+    changed, failed = 0, []
+    files, _ = discover(paths)
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        try:
+            new = format_text(text, str(path))
+        except KinerjaError as exc:
+            failed += list(exc.diagnostics)
+            continue
+        if new == text:
+            continue
+        changed += 1
+        if show_diff:
+            click.echo("".join(difflib.unified_diff(text.splitlines(True), new.splitlines(True),
+                                                    f"{path}", f"{path} (formatted)")), nl=False)
+        elif check_only:
+            click.echo(f"would reformat {path}", err=True)
+        else:
+            path.write_text(new, encoding="utf-8")
+            click.echo(f"reformatted {path}", err=True)
+    if failed:
+        from engine.sources import read_sources
+
+        emit_diagnostics(failed, read_sources({d.span.file for d in failed}), "text",
+                          f"{len(failed)} file problem(s): not formatted")
+        return EXIT_FINDINGS
+    return EXIT_FINDINGS if changed and (check_only or show_diff) else EXIT_OK
+
+
+@main.command()
+@click.argument("policy", type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["text", "dot", "mermaid"]), default="text", show_default=True)
+@guarded
+def graph(policy: str, fmt: str) -> int:
+    """Show the compiled dependency graph / aggregation tree."""
+    from engine import graph as g
+    from engine.compiler import check_paths
+
+    report = check_paths([Path(policy)])
+    if any(d.is_error for d in report.diagnostics) or not report.plans:
+        emit_diagnostics(report.diagnostics, report.sources, "text", "graph: the policy has errors")
+        return EXIT_FINDINGS
+    render = {"text": g.render_text, "dot": g.render_dot, "mermaid": g.render_mermaid}[fmt]
+    for plan in report.plans.values():
+        click.echo(render(plan), nl=False)
+    return EXIT_OK
+
+
