@@ -101,15 +101,17 @@ def _eval_summary(manifest: dict[str, Any], report: Any, result: Any, fmt: str, 
 @click.argument("data", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--id", "subject_id", required=True, help="The subject to explain.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@click.option("--precision", type=click.IntRange(0, 12), default=2, show_default=True,
+              help="Decimals of the results shown (operands get more where a line needs them to add up).")
 @policy_options
 @guarded
-def explain(policy: str, data: tuple[str, ...], subject_id: str, fmt: str, **opts: Any) -> int:
-    """Show how one subject's scores were derived, node by node."""
+def explain(policy: str, data: tuple[str, ...], subject_id: str, fmt: str, precision: int, **opts: Any) -> int:
+    """Show how one subject's scores were derived, node by node; every line redoes by hand."""
     from engine import explain as ex
 
     run = run_policy(policy, data, opts, subject=subject_id)
     try:
-        explanation = run.explain(subject_id)
+        explanation = run.explain(subject_id, precision)
     except KeyError:
         rejected = [r for r in run.load.report.rejects if r.subject_id == subject_id]
         why = f": rejected at {rejected[0].file}:{rejected[0].row}: {rejected[0].reason}" if rejected else ""

@@ -79,8 +79,8 @@ class Run:
     result: Result
     plans: list[Plan] = field(default_factory=list)
 
-    def explain(self, subject_id: object) -> explain_mod.Explanation:
-        return explain_mod.explain(self.result, subject_id)
+    def explain(self, subject_id: object, places: int = 2) -> explain_mod.Explanation:
+        return explain_mod.explain(self.result, subject_id, places)
 
 
 def compile_policies(paths: Sequence[str | Path], root: str | Path | None = None) -> Policies:

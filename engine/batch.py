@@ -15,10 +15,11 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Origin:
-    """Where one value came from: file and row (a line number or a sheet cell)."""
+    """Where one value came from: file, row (a line number or a sheet cell) and column."""
 
     file: str
     row: str
+    column: str | None = None
 
 
 @dataclass

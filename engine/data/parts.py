@@ -143,7 +143,7 @@ class Origins(Sequence[Origin | None]):
         if row < 0:
             return None
         file, refs = self.sources[int(self.file_no[i])]
-        return Origin(file, refs.ref(row, self.column))
+        return Origin(file, refs.ref(row, self.column), self.column)
 
     def __iter__(self) -> Iterator[Origin | None]:
         return (self[i] for i in range(len(self)))

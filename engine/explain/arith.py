@@ -1,0 +1,225 @@
+"""Redo the arithmetic an explanation displays, from its text alone, in exact decimals.
+
+An explanation line claims ``EXPR = RESULT``; :func:`value` evaluates ``EXPR`` as
+written (numbers as decimals, ``60%`` as 0.6, ``×``/``*``, ``−``/``-``, ``/``,
+``^``, comparisons, ``and``/``or``/``not``, ``if .. then .. else``, ``x in (..)``,
+``min``/``max``/``clip``/``abs``/``round``/``sum``/``mean``/``ln``/``exp``/
+``sqrt``/``log10``/``pow``, strings, ``—`` or ``missing`` for a missing value;
+a division by zero has no value, as in the evaluator)
+and :func:`agrees` says whether it gives ``RESULT`` at the precision shown.  The
+explanation builder uses it to choose how many digits an operand needs; the
+test suite uses it to redo every line of every explanation.  This is a reader
+of displayed text, not a policy evaluator: it never sees a policy file.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+
+Val = Decimal | str | bool | None
+
+_TOKEN = re.compile(r'\s*(?:(\d[\d_]*(?:\.\d+)?%?)|("(?:[^"\\]|\\.)*")|([A-Za-z_][A-Za-z_0-9]*)'
+                    r'|(<=|>=|==|!=|[-−+×*/^(),<>—]))')
+_PREC = 40
+
+
+class ArithError(ValueError):
+    """The text is not arithmetic this reader understands."""
+
+
+def tokens(text: str) -> list[str]:
+    out, pos = [], 0
+    text = text.rstrip()
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if m is None or m.end() == pos:
+            raise ArithError(f"cannot read {text[pos:]!r}")
+        out.append(m.group(m.lastindex or 0))
+        pos = m.end()
+    return out
+
+
+def value(text: str) -> Val:
+    """The value of displayed arithmetic ``text``: computed with 40 significant digits and
+    given to 30, so an inexact division (1 / 3 × 3) is not a hair off a half-way point."""
+    with localcontext() as ctx:
+        ctx.prec = _PREC
+        p = _Parser(tokens(text))
+        out = p.expr(0)
+        if p.i != len(p.t):
+            raise ArithError(f"unexpected {p.t[p.i]!r} in {text!r}")
+        ctx.prec = _PREC - 10
+        return +out if isinstance(out, Decimal) else out
+
+
+def decimals(shown: str) -> int:
+    """How many decimals a displayed number has."""
+    return len(shown.split(".")[1]) if "." in shown else 0
+
+
+def agrees(expr: str, shown: str, digits: int) -> bool:
+    """Does ``expr`` give the displayed ``shown`` when rounded half away from zero to
+    ``max(digits, decimals(shown))`` decimals?  A displayed string must match exactly."""
+    try:
+        got = value(expr)
+    except (ArithError, InvalidOperation, ZeroDivisionError, ValueError, TypeError):
+        return False
+    if shown.startswith('"'):
+        return got == shown[1:-1]
+    if shown == "—":
+        return got is None
+    if isinstance(got, bool):  # a truth value is stored as 1 or 0
+        got = Decimal(int(got))
+    if not isinstance(got, Decimal):
+        return False
+    places = max(digits, decimals(shown))
+    return round_half(got, places) == Decimal(shown.replace("−", "-"))
+
+
+def round_half(x: Decimal, places: int) -> Decimal:
+    return x.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+_BINARY = {"or": 1, "and": 2, "==": 4, "!=": 4, "<": 4, "<=": 4, ">": 4, ">=": 4, "in": 4,
+           "+": 5, "-": 5, "−": 5, "*": 6, "×": 6, "/": 6, "^": 8}
+
+
+class _Parser:
+    def __init__(self, t: list[str]):
+        self.t, self.i = t, 0
+
+    def peek(self) -> str | None:
+        return self.t[self.i] if self.i < len(self.t) else None
+
+    def take(self, want: str | None = None) -> str:
+        tok = self.peek()
+        if tok is None or (want is not None and tok != want):
+            raise ArithError(f"expected {want or 'more'}, got {tok!r}")
+        self.i += 1
+        return tok
+
+    def expr(self, floor: int) -> Val:
+        left = self.unary()
+        while (op := self.peek()) in _BINARY and _BINARY[op] > floor:
+            self.take()
+            if op == "in":
+                left = _in(left, self.group())
+                continue
+            right = self.expr(_BINARY[op] - (1 if op == "^" else 0))
+            left = _apply(op, left, right)
+        return left
+
+    def unary(self) -> Val:
+        tok = self.peek()
+        if tok in ("-", "−"):
+            self.take()
+            x = self.expr(7)
+            return None if x is None else -_num(x)
+        if tok == "not":
+            self.take()
+            x = self.expr(3)
+            return None if x is None else not x
+        return self.atom()
+
+    def group(self) -> list[Val]:
+        self.take("(")
+        out = [self.expr(0)]
+        while self.peek() == ",":
+            self.take()
+            out.append(self.expr(0))
+        self.take(")")
+        return out
+
+    def atom(self) -> Val:
+        tok = self.take()
+        if tok[0].isdigit():
+            tok = tok.replace("_", "")  # a policy literal as written: 75_000
+            return Decimal(tok[:-1]) / 100 if tok.endswith("%") else Decimal(tok)
+        if tok[0] == '"':
+            return tok[1:-1].replace('\\"', '"')
+        if tok in ("—", "missing"):
+            return None
+        if tok in ("true", "false"):
+            return tok == "true"
+        if tok == "(":
+            x = self.expr(0)
+            self.take(")")
+            return x
+        if tok == "if":
+            cond = self.expr(0)
+            self.take("then")
+            then = self.expr(0)
+            self.take("else")
+            other = self.expr(0)
+            return None if cond is None else (then if cond else other)
+        if tok in _FUNCS:
+            return _call(tok, self.group())
+        raise ArithError(f"unknown word {tok!r}")
+
+
+def _num(x: Val) -> Decimal:
+    if isinstance(x, bool):
+        return Decimal(int(x))
+    if not isinstance(x, Decimal):
+        raise ArithError(f"{x!r} is not a number")
+    return x
+
+
+def _apply(op: str, a: Val, b: Val) -> Val:
+    if op in ("and", "or"):
+        if op == "and" and (a is False or b is False):
+            return False
+        if op == "or" and (a is True or b is True):
+            return True
+        return None if a is None or b is None else (op == "and")
+    if a is None or b is None:
+        return None
+    if op in ("==", "!="):
+        same = a == b if isinstance(a, str) or isinstance(b, str) else _num(a) == _num(b)
+        return same if op == "==" else not same
+    x, y = _num(a), _num(b)
+    if op in ("<", "<=", ">", ">="):
+        return {"<": x < y, "<=": x <= y, ">": x > y, ">=": x >= y}[op]
+    if op == "+":
+        return x + y
+    if op in ("-", "−"):
+        return x - y
+    if op in ("*", "×"):
+        return x * y
+    if op == "/":
+        return None if y == 0 else x / y  # no value: the evaluator records a division by zero
+    return _power(x, y)
+
+
+def _power(x: Decimal, y: Decimal) -> Decimal:
+    if y == y.to_integral_value():
+        return x ** int(y)
+    return (y * x.ln()).exp() if x > 0 else x ** y
+
+
+def _in(x: Val, options: list[Val]) -> Val:
+    if x is None:
+        return None
+    return any(x == o if isinstance(x, str) or isinstance(o, str) else _num(x) == _num(o) for o in options)
+
+
+def _call(f: str, args: list[Val]) -> Val:
+    if any(a is None for a in args):
+        return None
+    xs = [_num(a) for a in args]
+    return _FUNCS[f](xs)
+
+
+_FUNCS = {
+    "min": min, "max": max, "sum": sum,
+    "mean": lambda xs: sum(xs) / len(xs),
+    "clip": lambda xs: min(max(xs[0], xs[1]), xs[2]),
+    "abs": lambda xs: abs(xs[0]),
+    "round": lambda xs: round_half(xs[0], int(xs[1])),
+    "ln": lambda xs: xs[0].ln(),
+    "log10": lambda xs: xs[0].log10(),
+    "exp": lambda xs: xs[0].exp(),
+    "sqrt": lambda xs: xs[0].sqrt(),
+    "pow": lambda xs: _power(xs[0], xs[1]),
+}

@@ -1,0 +1,365 @@
+"""Explanations: one subject's derivation tree, read only from the evaluated columns.
+
+Every number here is taken from ``Result`` columns at the subject's row (values,
+raw values, effective weights, contributions, the band chosen); the formulas
+are the policy's own with those numbers substituted.  Nothing is recomputed, so
+an explanation cannot disagree with the score; how the numbers are shown so
+that each line can be redone by hand is ``engine.explain.numbers``.
+
+Contributions: under a weighted mean (or sum) each child's contribution is its
+effective weight times its value and they add up to the parent.  Under a
+geometric mean each child contributes the factor value ** effective weight and
+the product of the factors is the parent; under a harmonic mean the terms
+weight / value add up to 1 / parent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from engine import nodes as n
+from engine.batch import Origin
+from engine.evaluate import numeric as num
+from engine.evaluate.exprtext import num_text, to_text
+from engine.evaluate.result import Result, Violation
+from engine.explain import numbers as nb
+from engine.explain.model import Explanation, NodeExplanation, Note, Scalar
+from engine.explain.rules import Rules, agency_file, national_of, where
+from engine.plan import Plan
+
+Render = Callable[[int | None], str]
+_KIND = {"mean": "addend", "sum": "addend", "geometric": "factor", "harmonic": "reciprocal term"}
+_HOW = {"mean": " (the contributions add up)", "sum": " (the contributions add up)",
+        "geometric": " (the product of the factors)", "harmonic": " (1 / the sum of the reciprocal terms)"}
+_INDICATOR_RULES = ("target", "baseline", "better", "score", "missing", "round")
+
+
+def _sc(x: object) -> Scalar:
+    if x is None:
+        return None
+    if isinstance(x, (float, np.floating, int, np.integer)):
+        return None if np.isnan(x) else float(x)
+    return str(x)
+
+
+def _digits(decl: object) -> int | None:
+    rnd = getattr(decl, "round", None)
+    return int(rnd.value) if isinstance(rnd, n.Num) else None
+
+
+class _Builder:
+    def __init__(self, result: Result, row: int, places: int):
+        self.r, self.i, self.places = result, row, places
+        self.plan: Plan = result.plan_at(row)
+        self.decls = {s.name: s for s in self.plan.steps}
+        self.rules = Rules(self.plan, national_of(result, self.plan))
+
+    def col(self, name: str, key: str = "value") -> Scalar:
+        sr = self.r.steps.get(name)
+        if sr is None:
+            return None
+        c = sr.value if key == "value" else sr.raw if key == "raw" else sr.extra.get(key)
+        return None if c is None else _sc(c[self.i])
+
+    def claim(self, render: Render, name: str, decl: object = None) -> str:
+        return nb.claim(render, self.col(name), self.places, _digits(decl), self.col(name, "unrounded"))
+
+    def operand(self, name: str, d: int | None) -> str | None:
+        """A name's value in a formula: submitted data exactly, computed values to ``d`` decimals."""
+        if name.startswith("raw:"):
+            step = self.decls.get(name[4:])
+            data = step is not None and getattr(step.decl, "formula", 1) is None
+            return nb.show(self.col(name[4:], "raw"), None if data else d)
+        step = self.decls.get(name)
+        if step is None:
+            return None
+        return nb.show(self.col(name), None if step.kind == "input" else d)
+
+    def subst(self, d: int | None) -> Callable[[str], str | None]:
+        return lambda name: self.operand(name, d)
+
+    def origin(self, name: str) -> Origin | None:
+        cols = self.r.batch.origins.get(name)
+        if cols is not None and self.i < len(cols):
+            return cols[self.i]
+        return None
+
+    def node(self, name: str) -> NodeExplanation:
+        step = self.decls[name]
+        decl = step.decl
+        value = self.col(name)
+        out = NodeExplanation(name, step.id, step.kind, getattr(decl, "label", None), value,
+                              nb.fixed(value, max(self.places, _digits(decl) or 0)),
+                              notes=[Note(e.code, e.kind, e.message) for e in self.r.events_at(self.i, name)])
+        if isinstance(decl, n.Indicator):
+            self.indicator(out, decl)
+        elif isinstance(decl, n.Input):
+            out.origin = self.origin(name)
+        elif isinstance(decl, n.Value) and decl.formula is not None:
+            formula = decl.formula
+            out.formula = "value: " + self.claim(lambda d: to_text(formula, self.subst(d)), name, decl)
+        elif isinstance(decl, n.Tree):
+            self.tree(out, decl)
+        elif isinstance(decl, n.Rating):
+            self.rating(out, decl)
+        elif isinstance(decl, n.Table):
+            self.table(out, decl)
+        return out
+
+    # ---------------------------------------------------------- indicators
+
+    def indicator(self, out: NodeExplanation, decl: n.Indicator) -> None:
+        out.raw = self.col(decl.name, "raw")  # type: ignore[assignment]
+        out.sources = self.rules.sources(decl, _INDICATOR_RULES)
+        if decl.formula is None:
+            out.origin = self.origin(decl.name)
+            out.substituted = self.substitution(decl, out.raw)
+        else:
+            formula = decl.formula
+            shown = nb.fixed(out.raw, self.places)
+            out.raw_formula = f"raw: {nb.fit(lambda d: to_text(formula, self.subst(d)), shown, self.places)} = {shown}"
+        scoring = decl.score or n.Scoring("ratio")
+        label, body = self.score_text(decl, scoring)
+        if out.raw is None and out.value is not None:  # the score itself was a missing-data treatment
+            how = decl.missing.treatment if decl.missing is not None else "?"
+            value = out.value
+            label, body = f"{label}, raw missing, `missing {how}` gives", lambda d: nb.show(value, None)
+            scoring = n.Scoring("raw")  # nothing to clip or cap
+
+        def render(d: int | None) -> str:
+            text = body(d)
+            if scoring.method in ("ratio", "progress", "goalposts"):
+                text = f"max({text}, 0)"
+            return f"min({text}, {num_text(scoring.cap)})" if scoring.cap is not None else text
+        out.formula = f"{label}: {self.claim(render, decl.name, decl)}"
+
+    def substitution(self, decl: n.Indicator, raw: float | None) -> str | None:
+        """What was used for an empty cell (the raw value is not the submitted one)."""
+        submitted = self.r.batch.columns.get(decl.name)
+        if raw is None or submitted is None or not nb.missing(submitted[self.i]):
+            return None
+        how = decl.missing
+        source = where(how.value) if how is not None and how.value is not None else None
+        if how is not None and how.treatment == "baseline" and decl.baseline is not None:
+            source = where(decl.baseline)
+        what = how.treatment if how is not None else "a default"
+        return f"empty cell; `missing {what}` used {nb.show(raw, None)}" + (f" from {source}" if source else "")
+
+    def score_text(self, decl: n.Indicator, scoring: n.Scoring) -> tuple[str, Render]:
+        """The method's label and its formula with this subject's numbers (raw to ``d`` decimals)."""
+        raw = self.col(decl.name, "raw")
+        m = scoring.method
+        t = num_text(decl.target) if decl.target else "?"
+        b = num_text(decl.baseline) if decl.baseline else "?"
+        # A per-subject target/baseline shows this subject's value of the field.
+        if decl.target_field is not None:
+            t = self.operand(decl.target_field.name, None) or "?"
+        if decl.baseline_field is not None:
+            b = self.operand(decl.baseline_field.name, None) or "?"
+
+        def r(d: int | None) -> str:
+            return self.operand("raw:" + decl.name, d) or "—"
+        better = decl.better or n.Better("higher")
+        if m == "ratio" and better.direction == "within" and better.lo and better.hi:
+            lo, hi = num_text(better.lo), num_text(better.hi)
+            if raw is not None and num.gt(raw, float(better.hi.value)) == 1.0:
+                return f"ratio (above {lo} .. {hi})", lambda d: f"{r(d)} / {hi} × 100"
+            if raw is not None and num.lt(raw, float(better.lo.value)) == 1.0:
+                return f"ratio (below {lo} .. {hi})", lambda d: f"{r(d)} / {lo} × 100"
+            return f"ratio ({r(None)} within {lo} .. {hi})", lambda d: "100"
+        if m == "ratio":
+            if better.direction == "higher":
+                return m, lambda d: f"{r(d)} / {t} × 100"
+            return m, lambda d: f"(2 − {r(d)} / {t}) × 100"
+        if m == "progress":
+            return m, lambda d: f"({r(d)} − {b}) / ({t} − {b}) × 100"
+        if m == "raw":
+            return "score raw", r
+        if m == "goalposts":
+            lo, hi = num_text(scoring.lo) if scoring.lo else "?", num_text(scoring.hi) if scoring.hi else "?"
+            if better.direction == "lower":
+                return m, lambda d: f"100 − clip(({r(d)} − {lo}) / ({hi} − {lo}) × 100, 0, 100)"
+            return m, lambda d: f"clip(({r(d)} − {lo}) / ({hi} − {lo}) × 100, 0, 100)"
+
+        def sub(d: int | None) -> Callable[[str], str | None]:
+            selfs = {"value": r(d), "target": t, "baseline": b}
+            return lambda name: selfs.get(name) or self.operand(name, d)
+        if m == "piecewise":
+            case = self.col(decl.name, "case")
+            k = int(case) if isinstance(case, float) else -1
+            if k < 0:
+                return "piecewise, no piece applies", lambda d: "—"
+            piece = scoring.cases[k]
+            when = f"when {to_text(piece.when, sub(None))}" if piece.when is not None else "otherwise"
+            return f"piecewise, piece {k + 1} ({when})", lambda d: to_text(piece.then, sub(d))
+        if m == "formula":
+            return m, lambda d: to_text(scoring.formula, sub(d))
+        return m, r
+
+    # ---------------------------------------------------------- tree nodes
+
+    def tree(self, out: NodeExplanation, tree: n.Tree) -> None:
+        method = tree.aggregate.value if tree.aggregate else "mean"
+        sr = self.r.steps[tree.name]
+        out.sources = self.rules.sources(tree, ("aggregate", "missing", "require", "round"))
+        terms: list[tuple[float, float]] = []
+        for child in tree.children or ():
+            c = self.node(child.name)
+            c.weight = num_text(child.weight) if child.weight is not None else None
+            c.effective_weight = _sc(sr.weights[child.name][self.i])  # type: ignore[assignment]
+            c.contribution = _sc(sr.contributions[child.name][self.i])  # type: ignore[assignment]
+            c.contribution_kind = _KIND.get(method, "chosen value")
+            weight = self.rules.source("weight", child, "weight", member=True)
+            c.sources[:0] = [weight] if weight is not None else []
+            out.children.append(c)
+            used = self.col(tree.name, f"used:{child.name}")
+            x = used if used is not None else c.value
+            if c.effective_weight and isinstance(x, float):
+                terms.append((c.effective_weight, x))
+                c.contribution_formula = self.contribution(method, c.effective_weight, x, c.contribution)
+        if not terms:
+            out.formula = f"{method}: no child has a value"
+            return
+        how = f"{method}{_HOW.get(method, '')}"
+        out.formula = f"{how}: " + self.claim(lambda d: _aggregate_text(method, terms, d), tree.name, tree)
+
+    def contribution(self, method: str, w: float, x: float, c: Scalar) -> str | None:
+        term = {"mean": lambda d: f"{nb.pct(w, d)} × {nb.show(x, d)}",
+                "sum": lambda d: f"{nb.show(w, d)} × {nb.show(x, d)}",
+                "geometric": lambda d: f"{nb.show(x, d)}^{nb.show(w, d)}",
+                "harmonic": lambda d: f"{nb.show(w, d)} / {nb.show(x, d)}"}.get(method)
+        if term is None or c is None:
+            return None
+        return f"{_KIND[method]}: " + nb.claim(term, c, self.places)
+
+    # ------------------------------------------------------ ratings, tables
+
+    def rating(self, out: NodeExplanation, decl: n.Rating) -> None:
+        banded = self.col(decl.name, "banded")
+        band = self.col(decl.name, "band")
+        k = int(band) if isinstance(band, float) else -1
+        if decl.of:
+            out.children.append(self.ref(decl.of))
+        out.sources = self.rules.sources(decl, ("round",))
+        if k < 0:
+            out.band_reason = ("the rated value is missing" if banded is None
+                               else f"no band matches {nb.show(banded, None)}")
+            return
+        chosen = decl.bands[k]
+        out.sources.append(self.rules.band(decl, k))
+        out.band = chosen.label.value
+        edges = [b for bd in decl.bands[max(k - 1, 0):k + 1] for b in bd.bounds]
+        shown = _decisive(banded, edges, self.places)  # type: ignore[arg-type]
+        rated = self.col(decl.of, "value") if decl.of else None
+        if decl.round is not None and isinstance(rated, float) and nb.dec(rated) != nb.dec(banded):  # type: ignore
+            shown = f"{nb.show(rated, None)} rounded to {decl.round.value} decimals: {shown},"
+        out.band_reason = f"{shown} " + (_bounds_text(chosen) or "falls to `otherwise`")
+        if chosen.gate is not None:
+            out.band_reason += f" and `{to_text(chosen.gate)}` holds"
+        if k == 0:
+            out.band_reason += "; this is the highest band"
+            return
+        up = decl.bands[k - 1]
+        out.next_band = up.label.value
+        out.gap, why, edge = _why_not(up, banded, self.col(decl.name, f"gate:{k - 1}"))
+        out.band_reason += f"; not {up.label.value}: {why}"
+        if out.gap is not None and edge is not None:
+            op = edge.op[0]
+            gap = nb.fixed(out.gap, self.places)
+
+            def render(d: int | None) -> str:
+                v = nb.show(banded, d)
+                return f"{num_text(edge.value)} − {v}" if op == ">" else f"{v} − {num_text(edge.value)}"
+            out.gap_formula = f"gap to {up.label.value}: {nb.fit(render, gap, self.places)} = {gap}"
+
+    def table(self, out: NodeExplanation, decl: n.Table) -> None:
+        out.children = [self.ref(r.name) for r in decl.inputs]
+        row = self.col(decl.name, "row")
+        k = int(row) if isinstance(row, float) else -1
+        if k >= 0:
+            r = decl.rows[k]
+            cells = ", ".join(to_text(c) for c in r.cells)
+            out.formula = f"row {k + 1}: {cells} -> {to_text(r.result)}"
+            out.sources = [self.rules.row(decl, k)]
+        else:
+            out.formula = "no row matches"
+
+    def ref(self, name: str) -> NodeExplanation:
+        """A node read by a rating or table, without repeating its whole derivation."""
+        step = self.decls[name]
+        value = self.col(name)
+        return NodeExplanation(name, step.id, step.kind, getattr(step.decl, "label", None), value,
+                               nb.fixed(value, max(self.places, _digits(step.decl) or 0)))
+
+
+def _aggregate_text(method: str, terms: list[tuple[float, float]], d: int | None) -> str:
+    if method == "mean":
+        return " + ".join(f"{nb.pct(w, d)} × {nb.show(x, d)}" for w, x in terms)
+    if method == "sum":
+        return " + ".join(f"{nb.show(w, d)} × {nb.show(x, d)}" for w, x in terms)
+    if method == "geometric":
+        return " × ".join(f"{nb.show(x, d)}^{nb.show(w, d)}" for w, x in terms)
+    if method == "harmonic":
+        return "1 / (" + " + ".join(f"{nb.show(w, d)} / {nb.show(x, d)}" for w, x in terms) + ")"
+    return f"{method}(" + ", ".join(nb.show(x, d) for _, x in terms) + ")"
+
+
+def _decisive(x: float, edges: list[n.Bound], places: int) -> str:
+    """``x`` with the fewest decimals (at least ``places``) that compare with every edge
+    the way the evaluator compared ``x`` itself."""
+    for d in range(places, nb.MAX_PLACES + 1):
+        shown = nb.arith.round_half(nb.dec(x), d)
+        if all((num.COMPARE[b.op](x, num.to_float(b.value.value)) == 1.0) == _cmp(b.op, shown, b.value.value)
+               for b in edges):
+            return nb.text(shown)
+    return nb.show(x, None)
+
+
+def _cmp(op: str, a: object, b: object) -> bool:
+    return {">=": a >= b, ">": a > b, "<=": a <= b, "<": a < b}[op]  # type: ignore[operator]
+
+
+def _bounds_text(band: n.Band) -> str:
+    return " and ".join(f"{b.op} {num_text(b.value)}" for b in band.bounds)
+
+
+def _why_not(band: n.Band, value: Scalar, gate: Scalar) -> tuple[float | None, str, n.Bound | None]:
+    """Why the next band up was not reached and by how much (``gap``: how far from its edge)."""
+    if not isinstance(value, float):
+        return None, "the value is missing", None
+    for b in band.bounds:
+        edge = num.to_float(b.value.value)
+        if num.COMPARE[b.op](value, edge) == 1.0:
+            continue
+        gap = abs(edge - value)
+        need = {">=": "reach", ">": "exceed", "<=": "stay at or below", "<": "stay below"}[b.op]
+        return gap, f"needs to {need} {num_text(b.value)}", b
+    if band.gate is not None:
+        state = "is missing" if gate is None else "does not hold"
+        return None, f"its condition `{to_text(band.gate)}` {state}", None
+    return None, "an earlier band takes precedence", None
+
+
+def explain(result: Result, subject_id: object, places: int = 2) -> Explanation:
+    """The derivation tree of one subject: scorecards first, then everything else that is
+    not an input or a member of a scorecard (derived values, ratings, tables).  Results
+    are shown to ``places`` decimals (see ``engine.explain.numbers``)."""
+    row = result.row(subject_id)
+    b = _Builder(result, row, places)
+    roots = [b.node(item.name) for item in b.plan.module.items if isinstance(item, n.Tree)]
+    shown = {d.name for r in roots for d in r.walk()}
+    roots += [b.node(s.name) for s in b.plan.steps if s.kind != "input" and s.name not in shown]
+    mine = [v for v in result.violations if _in_group(result, row, b.plan, v)]
+    return Explanation(str(result.subject_ids[row]), _sc(result.agencies[row]),  # type: ignore[arg-type]
+                       str(result.plan_version[row]), roots, mine, agency_file(b.plan), places)
+
+
+def _in_group(result: Result, row: int, plan: Plan, v: Violation) -> bool:
+    quota = next((q for q in plan.quotas if q.name == v.quota), None)
+    if quota is None or quota.by is None:
+        return False
+    by = quota.by.name
+    col = result.steps[by].value if by in result.steps else result.batch.columns.get(by)
+    return col is not None and str(col[row]) == v.group

@@ -1,0 +1,81 @@
+"""The explanation's data: what the builder fills in and the renderers print."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from engine.batch import Origin
+from engine.evaluate.result import Violation
+
+Scalar = float | str | None
+
+
+@dataclass
+class Note:
+    """A missing-data decision or runtime error at this node."""
+
+    code: str
+    kind: str
+    message: str
+
+
+@dataclass
+class Source:
+    """Where a rule value came from: ``what`` (``target``, ``weight``, ``band "Baik"``...)
+    as written, the file and line that set it, and for an agency override the national
+    value it replaced and where that was declared."""
+
+    what: str
+    value: str
+    at: str
+    replaced: str | None = None
+    replaced_at: str | None = None
+
+
+@dataclass
+class NodeExplanation:
+    """One node of the derivation.  ``value``/``raw``/``effective_weight``/``contribution``
+    are full precision; ``shown`` and the ``*formula`` lines are the display text, each
+    ``LABEL: EXPR = RESULT`` redoable from its own digits (see ``numbers``)."""
+
+    name: str
+    id: str
+    kind: str
+    label: str | None
+    value: Scalar
+    shown: str = "—"
+    raw: float | None = None
+    origin: Origin | None = None
+    substituted: str | None = None  # the submitted cell was empty: what was used instead, from where
+    raw_formula: str | None = None
+    formula: str | None = None
+    weight: str | None = None  # declared, as written
+    effective_weight: float | None = None
+    contribution: float | None = None
+    contribution_kind: str | None = None  # "addend" | "factor" | "reciprocal term" | "chosen value"
+    contribution_formula: str | None = None
+    band: str | None = None
+    band_reason: str | None = None
+    next_band: str | None = None
+    gap: float | None = None
+    gap_formula: str | None = None
+    sources: list[Source] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    children: list[NodeExplanation] = field(default_factory=list)
+
+    def walk(self) -> list[NodeExplanation]:
+        return [self] + [d for c in self.children for d in c.walk()]
+
+
+@dataclass
+class Explanation:
+    subject_id: str
+    agency: str | None
+    policy_version: str
+    nodes: list[NodeExplanation]
+    violations: list[Violation] = field(default_factory=list)
+    agency_file: str | None = None
+    precision: int = 2
+
+    def walk(self) -> list[NodeExplanation]:
+        return [d for r in self.nodes for d in r.walk()]

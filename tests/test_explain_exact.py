@@ -1,0 +1,139 @@
+"""Every line of every explanation the repository can produce redoes by hand (issue #12).
+
+The examples under ``examples/`` and every evaluated case of the policy library's
+own YAML tests are explained in text, Markdown and JSON; every arithmetic line is
+recomputed from its displayed digits alone (``explain_recompute``).
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from explain_recompute import claims
+
+from engine import api
+from engine.evaluate import Result
+from engine.explain import arith, explain, render
+from engine.explain import numbers as nb
+from engine.testing.runner import Runner
+
+ROOT = Path(__file__).resolve().parent.parent
+FORMULAS = ("raw_formula", "formula", "contribution_formula", "gap_formula")
+
+
+# ------------------------------------------------------------ the reader, by hand
+
+@pytest.mark.parametrize("text, want", [
+    # 42.316 + 7.023 = 49.339; + 20.435 = 69.774; + 13.218 = 82.992
+    ("40% × 105.79 + 15% × 46.82 + 25% × 81.74 + 20% × 66.09", "82.992"),
+    ("min(max((2 − 8.1 / 5) × 100, 0), 120)", "38"),  # 8.1 / 5 = 1.62; 2 - 1.62 = 0.38
+    ("clip((98.82 − 50) / (95 − 50) × 100, 0, 100)", "100"),  # 48.82 / 45 = 1.0849 -> clipped
+    ("1 / (0.5 / 80 + 0.5 / 120)", "96"),  # 0.00625 + 0.0041666.. = 0.0104166..; 1 / that = 96
+    ("if \"WTP\" == \"WTP\" then 100 else 25", "100"),
+    ("2^3 × -1 + 10", "2"),  # 8 × -1 + 10
+    ("pow(2, 10) - sqrt(16)", "1020"),
+])
+def test_the_reader_computes_displayed_arithmetic_by_hand(text, want):
+    assert arith.value(text) == Decimal(want)
+
+
+def test_geometric_factor_by_hand():
+    # 120^0.5 = sqrt(120) = 10.954451..; 91.43^0.5 = 9.561903..; product 104.7457..
+    assert arith.agrees("120^0.5 × 91.43^0.5", "104.75", 0)
+    assert not arith.agrees("120^0.5 × 91.43^0.5", "104.74", 0)
+
+
+def test_a_line_rounded_from_rounded_operands_is_caught():
+    # The issue's example: the operands shown to 2 decimals give 82.99, not 83.
+    _, bad = claims("mean: 40% × 105.79 + 15% × 46.82 + 25% × 81.74 + 20% × 66.09 = 83.00")
+    assert bad
+    checked, bad = claims("mean: 40% × 105.79 + 15% × 46.82 + 25% × 81.74 + 20% × 66.09 = 82.99")
+    assert checked == 1 and not bad
+
+
+def test_rounding_steps_and_results_show_their_precision():
+    # 0.63245.. under `round 4`: shown as 0.6325 (not 0.63), the unrounded with 5 decimals.
+    line = nb.claim(lambda d: "0.4^0.5", 0.6325, 2, 4, 0.6324555320336759)
+    assert line == "0.4^0.5 = 0.63246, rounded to 4 decimals: 0.6325"
+    # Rounding that changes nothing is not a step: 83.00 rounded to 2 decimals is 83.00.
+    assert nb.claim(lambda d: "83", 83.0, 2, 2, 83.0) == "83 = 83.00"
+    # An operand gets one more decimal when two would not give the shown result:
+    # 40% × 86.56 = 34.624 -> 34.62, but the contribution is 34.6256 -> 34.63.
+    assert nb.claim(lambda d: f"40% × {nb.show(86.564, d)}", 34.6256, 2) == "40% × 86.564 = 34.63"
+
+
+# ------------------------------------------------------------ every explanation
+
+def _example_results() -> list[tuple[str, Result]]:
+    policies = api.compile_policies([ROOT / "policies"])
+    out = []
+    for data, policy in (("instansi-2026.csv", "bsc_instansi"), ("instansi-2025.csv", "bsc_instansi")):
+        run = api.evaluate_files(policies, [ROOT / "examples" / data], policy=policy)
+        out.append((data, run.result))
+    skp = api.compile_policies([ROOT / "policies/nasional/skp/kinerja-pegawai-2022.kin"], root=ROOT / "policies")
+    out.append(("pegawai-2026.csv", api.evaluate_files(skp, [ROOT / "examples/pegawai-2026.csv"]).result))
+    return out
+
+
+class _Collecting(Runner):
+    """The policy test runner, keeping each evaluated result to explain it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.results: list[Result] = []
+
+    def _evaluate(self, case, target, base):  # type: ignore[no-untyped-def]
+        result, notes = super()._evaluate(case, target, base)
+        self.results.append(result)
+        return result, notes
+
+
+def _library_results() -> list[tuple[str, Result]]:
+    runner = _Collecting()
+    runner.run_paths([ROOT / "policies"])
+    return [(f"library test {k}", r) for k, r in enumerate(runner.results)]
+
+
+def _check(where: str, result: Result, places: int) -> tuple[int, list[str]]:
+    checked, bad = 0, []
+    for sid in result.subject_ids:
+        ex = explain(result, sid, places)
+        for fmt in ("text", "markdown"):
+            c, b = claims(render(ex, fmt))
+            checked, bad = checked + c, bad + [f"{where} {sid} ({fmt}): {line}" for line in b]
+        nodes = json.loads(render(ex, "json"))["nodes"]
+        lines = [node[f] for node in _walk(nodes) for f in FORMULAS if node.get(f)]
+        c, b = claims("\n".join(lines))
+        checked, bad = checked + c, bad + [f"{where} {sid} (json): {line}" for line in b]
+    return checked, bad
+
+
+def _walk(nodes: list[dict]) -> list[dict]:
+    return [d for node in nodes for d in [node, *_walk(node["children"])]]
+
+
+def test_every_line_of_every_example_explanation_recomputes():
+    total, bad = 0, []
+    for where, result in _example_results():
+        c, b = _check(where, result, 2)
+        total, bad = total + c, bad + b
+    assert not bad, "\n".join(bad[:20])
+    assert total > 5000  # 56 + 56 + pegawai subjects, dozens of lines each, three formats
+
+
+def test_every_line_of_every_library_test_explanation_recomputes():
+    total, bad = 0, []
+    for where, result in _library_results():
+        c, b = _check(where, result, 2)
+        total, bad = total + c, bad + b
+    assert not bad, "\n".join(bad[:20])
+    assert total > 1000
+
+
+def test_more_precision_still_recomputes():
+    (where, result), *_ = _example_results()
+    c, bad = _check(where, result, 5)
+    assert c > 1000 and not bad, "\n".join(bad[:20])
