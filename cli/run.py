@@ -29,7 +29,7 @@ def eval_(policy: str, data: tuple[str, ...], output: str, rejects: str | None, 
           explain_all: str | None, strict: bool, fmt: str, **opts: Any) -> int:
     """Score submitted DATA files under the policies in POLICY (a file or folder)."""
     from engine.data import write_rejects
-    from engine.output import write_manifest
+    from engine.output import file_sha256, write_manifest
 
     out = Path(output)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -55,6 +55,8 @@ def eval_(policy: str, data: tuple[str, ...], output: str, rejects: str | None, 
         policy_version=", ".join(p.header.version or "" for p in run.plans if p.header) or None,
         results_file=out, rejects_file=rejects_path,
         extra={"subjects": run.subjects, "runtime_errors": run.runtime_errors,
+               "agency_files": [{"path": f, "sha256": file_sha256(f), "subjects": k}
+                                for f, k in sorted(run.agency_files.items())],
                "quota_violations": [v.to_dict() for v in run.violations],
                "warnings": [w.__dict__ for w in report.warnings]})
     _eval_summary(summary, report, run, fmt, out, rejects_path)

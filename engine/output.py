@@ -10,7 +10,6 @@ Text cells of CSV/XLSX are neutralised against spreadsheet formula injection.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
 import json
 import math
@@ -23,6 +22,7 @@ from typing import Any
 import numpy as np
 
 import engine
+from engine import sources
 
 Table = Mapping[str, Any] | Sequence[tuple[str, Any]]
 FIXED_TIME = dt.datetime(2000, 1, 1, 0, 0, 0)
@@ -355,13 +355,7 @@ def remember_sha256(path: str | Path, st: Any, digest: str) -> None:
 
 def file_sha256(path: str | Path) -> str:
     known = _DIGESTS.get(_identity(path, Path(path).stat()))
-    if known is not None:
-        return known
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return known if known is not None else sources.sha256(path)
 
 
 def write_manifest(path: str | Path, *, policy_files: Iterable[str | Path], data_files: Iterable[str | Path],

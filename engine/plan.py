@@ -55,3 +55,10 @@ class Plan:
     def header(self) -> n.Header | None:
         found = self.module.first(n.Header)
         return found if isinstance(found, n.Header) else None
+
+    @property
+    def agency_file(self) -> str | None:
+        """The agency file whose overrides this plan carries (an agency's module keeps the
+        national header, declared in another file); ``None`` for a national plan."""
+        header = self.header
+        return self.module.path if header is not None and header.span.file != self.module.path else None

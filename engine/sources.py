@@ -1,7 +1,8 @@
-"""Reading source texts for diagnostics that point into files."""
+"""Reading source texts for diagnostics that point into files, and their SHA-256 for provenance."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -15,3 +16,12 @@ def read_sources(files: Iterable[str]) -> dict[str, str]:
         except (OSError, UnicodeDecodeError):
             continue
     return out
+
+
+def sha256(path: str | Path) -> str:
+    """The SHA-256 of a file's bytes, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

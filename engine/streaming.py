@@ -15,6 +15,7 @@ import gc
 import os
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +43,7 @@ class Scored:
     runtime_errors: int
     violations: list[Violation] = field(default_factory=list)
     run: Run | None = None
+    agency_files: dict[str, int] = field(default_factory=dict)  # agency file -> subjects scored under it
 
 
 class Progress:
@@ -143,7 +145,8 @@ def score_to_file(policies: Policies, data: Sequence[str | Path], output: str | 
     progress.phase(f"writing {result.n:,} rows")
     write_results(presentable(result.table()), output)
     return Scored(policies, run.plan, run.plans, run.load.report, result.n,
-                  int(result.events.count(result.n, "error").sum()), list(result.violations), run)
+                  int(result.events.count(result.n, "error").sum()), list(result.violations), run,
+                  result.agency_file_counts())
 
 
 def _streaming_plan(policies: Policies, data: Sequence[str | Path], output: str | Path, policy: str | None,
@@ -193,6 +196,7 @@ def _stream(policies: Policies, plan: Plan, data: Path, output: Path, known_agen
         return None
     agencies = policies.agencies_of(plan)
     subjects = errors = 0
+    files: Counter[str] = Counter()
     out = ResultStream(output)
     empty = None
     done = 0
@@ -206,6 +210,7 @@ def _stream(policies: Policies, plan: Plan, data: Path, output: Path, known_agen
                 continue
             subjects += result.n
             errors += int(result.events.count(result.n, "error").sum())
+            files.update(result.agency_file_counts())
             out.write(table)
             done = min(done + chunks.chunk, chunks.rows)  # file rows consumed, blank ones included
             progress.rows(done, chunks.rows)
@@ -222,7 +227,7 @@ def _stream(policies: Policies, plan: Plan, data: Path, output: Path, known_agen
     except BaseException:
         out.abort()
         raise
-    return Scored(policies, plan, [plan], chunks.report, subjects, errors)
+    return Scored(policies, plan, [plan], chunks.report, subjects, errors, agency_files=dict(files))
 
 
 def explain_run(policies: Policies, data: Sequence[str | Path], subject_id: str, policy: str | None = None,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from engine import sources
 from engine.batch import Batch
 from engine.evaluate.events import Event, Events
 from engine.plan import Plan
@@ -121,11 +122,31 @@ class Result:
         subject, agency, policy version and the number of runtime errors per row."""
         out: dict[str, np.ndarray] = {
             "subject_id": self.subject_ids, "agency": self.agencies, "policy_version": self.plan_version,
+            **self.agency_columns(),
         }
         for name, step in self.steps.items():
             if step.kind != "input":
                 out[name] = step.value
         out["errors"] = self.events.count(self.n, "error")
+        return out
+
+    def agency_columns(self) -> dict[str, np.ndarray]:
+        """Per subject, the agency file whose overrides applied and its SHA-256 (empty for a
+        subject scored under the national policy alone)."""
+        files = {key: plan.agency_file for key, plan in self.plans.items()}
+        digests = {f: sources.sha256(f) for f in set(files.values()) if f is not None}
+        keys = self.plan_key.tolist()
+        return {"agency_file": np.array([files.get(k) for k in keys], dtype=object),
+                "agency_sha256": np.array([digests.get(files.get(k) or "") for k in keys], dtype=object)}
+
+    def agency_file_counts(self) -> dict[str, int]:
+        """How many subjects were scored under each agency file's overrides."""
+        keys, counts = np.unique(np.asarray(self.plan_key, dtype=str), return_counts=True)
+        out: dict[str, int] = {}
+        for key, count in zip(keys.tolist(), counts.tolist()):
+            plan = self.plans.get(key) or self.plans.get(None if key == "None" else key)
+            if plan is not None and plan.agency_file is not None:
+                out[plan.agency_file] = out.get(plan.agency_file, 0) + int(count)
         return out
 
     def to_rows(self) -> list[dict[str, object]]:

@@ -26,7 +26,7 @@ from engine.evaluate.exprtext import num_text, to_text
 from engine.evaluate.result import Result, Violation
 from engine.explain import numbers as nb
 from engine.explain.model import Explanation, NodeExplanation, Note, Scalar
-from engine.explain.rules import Rules, agency_file, national_of, where
+from engine.explain.rules import Rules, national_of, where
 from engine.plan import Plan
 
 Render = Callable[[int | None], str]
@@ -353,7 +353,7 @@ def explain(result: Result, subject_id: object, places: int = 2) -> Explanation:
     roots += [b.node(s.name) for s in b.plan.steps if s.kind != "input" and s.name not in shown]
     mine = [v for v in result.violations if _in_group(result, row, b.plan, v)]
     return Explanation(str(result.subject_ids[row]), _sc(result.agencies[row]),  # type: ignore[arg-type]
-                       str(result.plan_version[row]), roots, mine, agency_file(b.plan), places)
+                       str(result.plan_version[row]), roots, mine, b.plan.agency_file, places)
 
 
 def _in_group(result: Result, row: int, plan: Plan, v: Violation) -> bool:

@@ -25,12 +25,6 @@ def national_of(result: Result, plan: Plan) -> n.Module | None:
     return next((p.module for p in result.plans.values() if p.module.path == header.span.file), None)
 
 
-def agency_file(plan: Plan) -> str | None:
-    """The agency file whose overrides ``plan`` carries, if any."""
-    header = plan.header
-    return plan.module.path if header is not None and header.span.file != plan.module.path else None
-
-
 def where(node: n.Node) -> str:
     return f"{node.span.file}:{node.span.line}"
 
