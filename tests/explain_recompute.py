@@ -10,10 +10,17 @@ step must round UNROUNDED half away from zero to RESULT.  A band line's comparis
 
 from __future__ import annotations
 
+import os
 import re
 from decimal import Decimal
+from pathlib import Path
 
+from engine import api
+from engine.evaluate import Result
 from engine.explain import arith
+from engine.testing.runner import Runner
+
+ROOT = Path(__file__).resolve().parent.parent
 
 CLAIM = re.compile(r"^(?P<label>[^:]+): (?P<expr>.+) = (?P<u>\S+?)"
                    r"(?:, rounded to (?P<n>\d+) decimals: (?P<r>\S+))?$")
@@ -21,6 +28,41 @@ HEADER = re.compile(r"\[\w+\] = ")
 NOTE = re.compile(r"^(decision|error|warning|info) ")
 BAND = re.compile(r"^band [^:]+: (?:\S+ rounded to \d+ decimals: )?(?P<v>-?[\d.]+),? (?P<cond>(?:[<>]=? -?[\d.]+%?"
                   r"(?: and )?)+)")
+
+
+def _rel(path: Path) -> str:
+    """A path as a user would type it from the working directory (origins show it as given)."""
+    return os.path.relpath(path)
+
+
+def example_results() -> list[tuple[str, Result]]:
+    policies = api.compile_policies([ROOT / "policies"])
+    out = []
+    for data, policy in (("instansi-2026.csv", "bsc_instansi"), ("instansi-2025.csv", "bsc_instansi")):
+        run = api.evaluate_files(policies, [_rel(ROOT / "examples" / data)], policy=policy)
+        out.append((data, run.result))
+    skp = api.compile_policies([ROOT / "policies/nasional/skp/kinerja-pegawai-2022.kin"], root=ROOT / "policies")
+    out.append(("pegawai-2026.csv", api.evaluate_files(skp, [_rel(ROOT / "examples/pegawai-2026.csv")]).result))
+    return out
+
+
+class _Collecting(Runner):
+    """The policy test runner, keeping each evaluated result to explain it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.results: list[tuple[str, Result]] = []  # (policy file, result)
+
+    def _evaluate(self, case, target, base):  # type: ignore[no-untyped-def]
+        result, notes = super()._evaluate(case, target, base)
+        self.results.append((target.plan.module.path, result))
+        return result, notes
+
+
+def library_results() -> list[tuple[str, Result]]:
+    runner = _Collecting()
+    runner.run_paths([ROOT / "policies"])
+    return [(f"{path} test {k}", r) for k, (path, r) in enumerate(runner.results)]
 
 
 def claims(text: str) -> tuple[int, list[str]]:

@@ -9,18 +9,14 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from explain_recompute import claims
+from explain_recompute import claims, example_results, library_results
 
-from engine import api
 from engine.evaluate import Result
 from engine.explain import arith, explain, render
 from engine.explain import numbers as nb
-from engine.testing.runner import Runner
 
-ROOT = Path(__file__).resolve().parent.parent
 FORMULAS = ("raw_formula", "formula", "contribution_formula", "gap_formula")
 
 
@@ -67,36 +63,6 @@ def test_rounding_steps_and_results_show_their_precision():
 
 # ------------------------------------------------------------ every explanation
 
-def _example_results() -> list[tuple[str, Result]]:
-    policies = api.compile_policies([ROOT / "policies"])
-    out = []
-    for data, policy in (("instansi-2026.csv", "bsc_instansi"), ("instansi-2025.csv", "bsc_instansi")):
-        run = api.evaluate_files(policies, [ROOT / "examples" / data], policy=policy)
-        out.append((data, run.result))
-    skp = api.compile_policies([ROOT / "policies/nasional/skp/kinerja-pegawai-2022.kin"], root=ROOT / "policies")
-    out.append(("pegawai-2026.csv", api.evaluate_files(skp, [ROOT / "examples/pegawai-2026.csv"]).result))
-    return out
-
-
-class _Collecting(Runner):
-    """The policy test runner, keeping each evaluated result to explain it."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.results: list[Result] = []
-
-    def _evaluate(self, case, target, base):  # type: ignore[no-untyped-def]
-        result, notes = super()._evaluate(case, target, base)
-        self.results.append(result)
-        return result, notes
-
-
-def _library_results() -> list[tuple[str, Result]]:
-    runner = _Collecting()
-    runner.run_paths([ROOT / "policies"])
-    return [(f"library test {k}", r) for k, r in enumerate(runner.results)]
-
-
 def _check(where: str, result: Result, places: int) -> tuple[int, list[str]]:
     checked, bad = 0, []
     for sid in result.subject_ids:
@@ -117,7 +83,7 @@ def _walk(nodes: list[dict]) -> list[dict]:
 
 def test_every_line_of_every_example_explanation_recomputes():
     total, bad = 0, []
-    for where, result in _example_results():
+    for where, result in example_results():
         c, b = _check(where, result, 2)
         total, bad = total + c, bad + b
     assert not bad, "\n".join(bad[:20])
@@ -126,7 +92,7 @@ def test_every_line_of_every_example_explanation_recomputes():
 
 def test_every_line_of_every_library_test_explanation_recomputes():
     total, bad = 0, []
-    for where, result in _library_results():
+    for where, result in library_results():
         c, b = _check(where, result, 2)
         total, bad = total + c, bad + b
     assert not bad, "\n".join(bad[:20])
@@ -134,6 +100,6 @@ def test_every_line_of_every_library_test_explanation_recomputes():
 
 
 def test_more_precision_still_recomputes():
-    (where, result), *_ = _example_results()
+    (where, result), *_ = example_results()
     c, bad = _check(where, result, 5)
     assert c > 1000 and not bad, "\n".join(bad[:20])

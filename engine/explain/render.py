@@ -20,7 +20,7 @@ def render(explanation: Explanation, fmt: str = "text") -> str:
     if fmt == "json":
         return json.dumps(asdict(explanation), ensure_ascii=False, indent=2, default=str) + "\n"
     md = fmt == "markdown"
-    agency = f"agency {explanation.agency}"
+    agency = f"agency {explanation.agency}" if explanation.agency else "no agency"
     if explanation.agency_file:
         agency += f" via {explanation.agency_file}"
     head = f"{explanation.subject_id} ({agency}, policy {explanation.policy_version})"
