@@ -55,3 +55,13 @@ def test_explanation_goldens(monkeypatch: pytest.MonkeyPatch) -> None:
     stale = sorted({p.name for p in GOLDEN.iterdir()} - set(names))
     assert not stale, f"goldens no subject produces: {stale}"
     assert len(names) >= 3 * 20  # examples plus two subjects of every tested policy, three forms each
+
+
+def test_the_walk_through_in_the_docs_quotes_the_real_explanation(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    doc = (ROOT / "docs" / "evaluation.md").read_text(encoding="utf-8")
+    section = doc.split("### An auditor's walk-through: kemenkeu", 1)[1]
+    quoted = section.split("```text\n", 1)[1].split("```", 1)[0].splitlines()
+    data, result = next((d, r) for d, r in example_results() if d == "instansi-2026.csv")
+    real = render(explain(result, "kemenkeu")).splitlines()
+    assert len(quoted) > 10 and [line for line in quoted if line not in real] == []
