@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,8 @@ from cli.common import policy_options, run_policy
 @click.option("--rejects", type=click.Path(dir_okay=False), help="Rejects file (default: beside the output).")
 @click.option("--manifest", type=click.Path(dir_okay=False), help="Manifest file (default: beside the output).")
 @click.option("--explain-all", type=click.Path(dir_okay=False), help="Write every subject's explanation (JSONL).")
-@click.option("--strict", is_flag=True, help="Any rejected row fails the run (exit 1).")
+@click.option("--strict", is_flag=True,
+              help="Any rejected row, or a subject whose agency has no agency file, fails the run (exit 1).")
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True, help="Summary format.")
 @policy_options
 @guarded
@@ -30,6 +32,7 @@ def eval_(policy: str, data: tuple[str, ...], output: str, rejects: str | None, 
     """Score submitted DATA files under the policies in POLICY (a file or folder)."""
     from engine.data import write_rejects
     from engine.output import file_sha256, write_manifest
+    from engine.provenance import agency_warnings
 
     out = Path(output)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -44,6 +47,8 @@ def eval_(policy: str, data: tuple[str, ...], output: str, rejects: str | None, 
     finally:
         progress.close()
     report = run.report
+    known = {a for p in (run.plans or [run.plan]) for a in run.policies.agencies_of(p) if a is not None}
+    report.warnings += agency_warnings(run.unfiled, known, str(data[0]))
     write_rejects(report, rejects_path)
     if explain_all:
         _write_explanations(run.run, Path(explain_all))
@@ -58,9 +63,9 @@ def eval_(policy: str, data: tuple[str, ...], output: str, rejects: str | None, 
                "agency_files": [{"path": f, "sha256": file_sha256(f), "subjects": k}
                                 for f, k in sorted(run.agency_files.items())],
                "quota_violations": [v.to_dict() for v in run.violations],
-               "warnings": [w.__dict__ for w in report.warnings]})
+               "warnings": [asdict(w) for w in report.warnings]})
     _eval_summary(summary, report, run, fmt, out, rejects_path)
-    return EXIT_FINDINGS if strict and report.rows_rejected else EXIT_OK
+    return EXIT_FINDINGS if strict and (report.rows_rejected or run.unfiled) else EXIT_OK
 
 
 def _files_used(run: Any) -> list[str]:
@@ -71,8 +76,6 @@ def _files_used(run: Any) -> list[str]:
 
 
 def _write_explanations(run: Any, path: Path) -> None:
-    from dataclasses import asdict
-
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8") as fh:
         for sid in run.result.subject_ids:
@@ -91,7 +94,7 @@ def _eval_summary(manifest: dict[str, Any], report: Any, result: Any, fmt: str, 
     if len(report.rejects) > 20:
         click.echo(f"  ... and {len(report.rejects) - 20} more in {rejects}", err=True)
     for w in report.warnings:
-        click.echo(f"  warning {w.file}: {w.message}", err=True)
+        click.echo(f"  warning {w.file}: {w.message}" + (f" ({w.help})" if w.help else ""), err=True)
     if manifest["runtime_errors"]:
         click.echo(f"  {manifest['runtime_errors']} runtime error(s) recorded per subject (column `errors`)", err=True)
     for v in result.violations:

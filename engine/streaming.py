@@ -25,6 +25,7 @@ from engine.api import Policies, Run, evaluate_files
 from engine.data.report import LoadReport
 from engine.evaluate.result import Violation
 from engine.plan import Plan
+from engine.provenance import unfiled_agencies
 
 RESULT_SUFFIXES = (".csv", ".parquet")
 
@@ -44,6 +45,7 @@ class Scored:
     violations: list[Violation] = field(default_factory=list)
     run: Run | None = None
     agency_files: dict[str, int] = field(default_factory=dict)  # agency file -> subjects scored under it
+    unfiled: dict[str, int] = field(default_factory=dict)  # agency without an agency file -> subjects
 
 
 class Progress:
@@ -146,7 +148,7 @@ def score_to_file(policies: Policies, data: Sequence[str | Path], output: str | 
     write_results(presentable(result.table()), output)
     return Scored(policies, run.plan, run.plans, run.load.report, result.n,
                   int(result.events.count(result.n, "error").sum()), list(result.violations), run,
-                  result.agency_file_counts())
+                  result.agency_file_counts(), unfiled_agencies(result))
 
 
 def _streaming_plan(policies: Policies, data: Sequence[str | Path], output: str | Path, policy: str | None,
@@ -197,6 +199,7 @@ def _stream(policies: Policies, plan: Plan, data: Path, output: Path, known_agen
     agencies = policies.agencies_of(plan)
     subjects = errors = 0
     files: Counter[str] = Counter()
+    unfiled: Counter[str] = Counter()
     out = ResultStream(output)
     empty = None
     done = 0
@@ -211,6 +214,7 @@ def _stream(policies: Policies, plan: Plan, data: Path, output: Path, known_agen
             subjects += result.n
             errors += int(result.events.count(result.n, "error").sum())
             files.update(result.agency_file_counts())
+            unfiled.update(unfiled_agencies(result))
             out.write(table)
             done = min(done + chunks.chunk, chunks.rows)  # file rows consumed, blank ones included
             progress.rows(done, chunks.rows)
@@ -227,7 +231,8 @@ def _stream(policies: Policies, plan: Plan, data: Path, output: Path, known_agen
     except BaseException:
         out.abort()
         raise
-    return Scored(policies, plan, [plan], chunks.report, subjects, errors, agency_files=dict(files))
+    return Scored(policies, plan, [plan], chunks.report, subjects, errors, agency_files=dict(files),
+                  unfiled=dict(unfiled))
 
 
 def explain_run(policies: Policies, data: Sequence[str | Path], subject_id: str, policy: str | None = None,

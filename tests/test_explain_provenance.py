@@ -119,3 +119,42 @@ def test_precision_option(monkeypatch):
     bad = CliRunner().invoke(cli.main, ["explain", "policies/", "examples/instansi-2026.csv", "--id", "x",
                                         "--precision", "-1"])
     assert bad.exit_code == 2
+
+
+def _csv(tmp_path: Path, rows: list[tuple[str, str]]) -> Path:
+    """The example's header and kemenkeu's measurements, under the given (id, agency) pairs."""
+    lines = (ROOT / "examples/instansi-2026.csv").read_text(encoding="utf-8").splitlines()
+    values = lines[1].split(",", 2)[2]
+    path = tmp_path / "data.csv"
+    path.write_text("\n".join([lines[0], *(f"{i},{a},{values}" for i, a in rows)]) + "\n", encoding="utf-8")
+    return path
+
+
+def _run_eval(tmp_path: Path, data: Path, *extra: str):
+    return CliRunner().invoke(cli.main, ["eval", "policies/", str(data), "--policy", "bsc_instansi", "-o",
+                                         str(tmp_path / "out.csv"), *extra])
+
+
+def test_a_misspelt_agency_warns_with_did_you_mean_and_strict_fails(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    data = _csv(tmp_path, [("kemenkeu", "kemenku"), ("bps", "bps")])
+    ok = _run_eval(tmp_path, data)
+    assert ok.exit_code == 0
+    assert ("agency `kemenku` (1 subject(s)) has no agency file: scored under the national policy alone "
+            "(did you mean `kemenkeu`?)") in ok.stderr
+    manifest = json.loads((tmp_path / "out.manifest.json").read_text(encoding="utf-8"))
+    assert [w["help"] for w in manifest["warnings"]] == ["did you mean `kemenkeu`?"]
+    assert _run_eval(tmp_path, data, "--strict").exit_code == 1
+    # Every agency has its file: nothing to warn about, --strict passes.
+    clean = _csv(tmp_path, [("kemenkeu", "kemenkeu"), ("bps", "bps")])
+    res = _run_eval(tmp_path, clean, "--strict")
+    assert res.exit_code == 0 and "warning" not in res.stderr
+
+
+def test_agencies_without_a_near_match_are_one_warning(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    data = _csv(tmp_path, [(f"s{k}", f"dinas_{k:02d}") for k in range(12)])
+    res = _run_eval(tmp_path, data)
+    assert res.exit_code == 0
+    assert ("12 agency(ies) (12 subject(s)) have no agency file and were scored under the national policy alone: "
+            "`dinas_00`, `dinas_01`") in res.stderr and "and 2 more" in res.stderr

@@ -1,0 +1,52 @@
+"""Which agency file applied to which subjects, and the subjects whose agency has none.
+
+A subject whose ``agency`` has no agency file is scored under the national policy
+alone.  That is right for an agency without local rules, and wrong for a misspelt
+one (``kemenku`` for ``kemenkeu``), so it is a warning with a "did you mean" against
+the known agency files; ``eval --strict`` fails on it, and ``--agencies FILE``
+rejects agencies outside a full registry instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+
+from engine.data.report import LoadWarning
+from engine.diagnostics import did_you_mean
+from engine.evaluate.result import Result
+
+SHOWN = 10  # agencies named in the warning about agencies without a near match
+
+
+def unfiled_agencies(result: Result) -> dict[str, int]:
+    """Per agency without an agency file among ``result.plans``: its number of subjects."""
+    agencies = np.asarray(result.agencies, dtype=object)
+    given = np.array([a is not None and a == a and str(a) != "" for a in agencies.tolist()], dtype=bool)
+    if not given.any():
+        return {}
+    names, counts = np.unique(agencies[given].astype(str), return_counts=True)
+    return {a: int(k) for a, k in zip(names.tolist(), counts.tolist()) if a not in result.plans}
+
+
+def agency_warnings(unfiled: Mapping[str, int], known: Iterable[str], file: str) -> list[LoadWarning]:
+    """A warning per agency that looks like a misspelt known one, and one for all the others."""
+    known = sorted(known)
+    out, plain = [], []
+    for agency, count in sorted(unfiled.items()):
+        hint = did_you_mean(agency, known) if known else None
+        if hint is None:
+            plain.append(agency)
+            continue
+        out.append(LoadWarning(file, f"agency `{agency}` ({count} subject(s)) has no agency file: scored under "
+                                     "the national policy alone", "agency", hint))
+    if plain:
+        names = ", ".join(f"`{a}`" for a in plain[:SHOWN]) + (f" and {len(plain) - SHOWN} more"
+                                                              if len(plain) > SHOWN else "")
+        subjects = sum(unfiled[a] for a in plain)
+        out.append(LoadWarning(file, f"{len(plain)} agency(ies) ({subjects} subject(s)) have no agency file and "
+                                     f"were scored under the national policy alone: {names}", "agency",
+                               "expected for agencies without local rules; `--agencies FILE` checks against a "
+                               "full registry, `--strict` fails the run"))
+    return out
