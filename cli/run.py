@@ -28,6 +28,8 @@ from cli.common import policy_options, run_policy
 def eval_(policy: str, data: tuple[str, ...], output: str, rejects: str | None, manifest: str | None,
           explain_all: str | None, strict: bool, fmt: str, **opts: Any) -> int:
     """Score submitted DATA files under the policies in POLICY (a file or folder)."""
+    from dataclasses import asdict
+
     from engine.data import write_rejects
     from engine.output import write_manifest
 
@@ -56,7 +58,7 @@ def eval_(policy: str, data: tuple[str, ...], output: str, rejects: str | None, 
         results_file=out, rejects_file=rejects_path,
         extra={"subjects": run.subjects, "runtime_errors": run.runtime_errors,
                "quota_violations": [v.to_dict() for v in run.violations],
-               "warnings": [w.__dict__ for w in report.warnings]})
+               "warnings": [asdict(w) for w in report.warnings]})
     _eval_summary(summary, report, run, fmt, out, rejects_path)
     return EXIT_FINDINGS if strict and report.rows_rejected else EXIT_OK
 
@@ -108,14 +110,7 @@ def explain(policy: str, data: tuple[str, ...], subject_id: str, fmt: str, **opt
     from engine import explain as ex
 
     run = run_policy(policy, data, opts, subject=subject_id)
-    try:
-        explanation = run.explain(subject_id)
-    except KeyError:
-        rejected = [r for r in run.load.report.rejects if r.subject_id == subject_id]
-        why = f": rejected at {rejected[0].file}:{rejected[0].row}: {rejected[0].reason}" if rejected else ""
-        click.echo(f"kinerja: no scored subject `{subject_id}`{why}", err=True)
-        return EXIT_FINDINGS
-    click.echo(ex.render(explanation, fmt), nl=False)
+    click.echo(ex.render(run.explain(subject_id), fmt), nl=False)
     return EXIT_OK
 
 

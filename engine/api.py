@@ -20,9 +20,9 @@ from engine.compiler import Report, check_paths
 from engine.data import LoadResult, load, schema_from_plan
 from engine.data.report import Reject
 from engine.data.schema import Schema
-from engine.diagnostics import KinerjaError, error
+from engine.diagnostics import KinerjaError, fail
 from engine.evaluate import Result, evaluate
-from engine.evaluate.result import stitch
+from engine.evaluate.result import NotScored, stitch
 from engine.plan import Plan
 
 
@@ -38,14 +38,14 @@ class Policies:
         """The national plan to evaluate with: policy ``policy`` (needed when several are
         present), in the version in force on ``as_of`` (default: the newest version)."""
         if not self.national:
-            raise _usage("api.no-national-policy", "no national policy among the given files (only agency "
+            raise fail("api.no-national-policy", "no national policy among the given files (only agency "
                          "policies)", "give the national policy too, or the folder that holds both")
         if policy is None and len(self.national) != 1:
-            raise _usage("api.policy-ambiguous", "several national policies are present: "
+            raise fail("api.policy-ambiguous", "several national policies are present: "
                          + ", ".join(sorted(self.national)), "choose one with --policy ID")
         key = policy if policy is not None else next(iter(self.national))
         if key not in self.national:
-            raise _usage("api.unknown-policy", f"no national policy `{key}`",
+            raise fail("api.unknown-policy", f"no national policy `{key}`",
                          "known: " + ", ".join(sorted(self.national)))
         versions = self.national[key]
         if as_of is None:
@@ -54,7 +54,7 @@ class Policies:
             start, end = _period(plan)
             if (start is None or start <= as_of) and (end is None or as_of <= end):
                 return plan
-        raise _usage("api.no-version-in-force", f"no version of `{key}` is in force on {as_of}",
+        raise fail("api.no-version-in-force", f"no version of `{key}` is in force on {as_of}",
                      "versions: " + ", ".join(f"{_version(p)} ({_period(p)[0]} .. {_period(p)[1]})" for p in versions))
 
     def versions(self, policy: str | None = None) -> list[Plan]:
@@ -80,7 +80,18 @@ class Run:
     plans: list[Plan] = field(default_factory=list)
 
     def explain(self, subject_id: object) -> explain_mod.Explanation:
+        self.require(subject_id)
         return explain_mod.explain(self.result, subject_id)
+
+    def require(self, subject_id: object) -> None:
+        """Raise ``NotScored`` (``subject.not-scored``, saying where it was rejected, if it was)
+        unless ``subject_id`` was scored."""
+        try:
+            self.result.row(subject_id)
+        except NotScored:
+            rejected = [r for r in self.load.report.rejects if r.subject_id == str(subject_id)]
+            why = f"rejected at {rejected[0].file} {rejected[0].row}: {rejected[0].reason}" if rejected else None
+            raise NotScored(subject_id, why) from None
 
 
 def compile_policies(paths: Sequence[str | Path], root: str | Path | None = None) -> Policies:
@@ -143,13 +154,13 @@ def _version_rows(versions: list[Plan], loaded: LoadResult) -> np.ndarray:
     batch, report = loaded.batch, loaded.report
     name = versions[0].header.name if versions[0].header else "?"
     if batch.period is None:
-        raise _usage("api.version-ambiguous", f"`{name}` has several versions ("
+        raise fail("api.version-ambiguous", f"`{name}` has several versions ("
                      + ", ".join(_version(p) for p in versions) + ") and the data has no `period` column",
                      "give --as-of DATE, or a `period` column (YYYY-MM-DD) in the data")
     chosen = np.array([_in_force(versions, p) for p in batch.period], dtype=np.int64)
     bad = np.flatnonzero(chosen < 0)
     if bad.size and report.files and report.files[0].layout == "long":
-        raise _usage("api.version-ambiguous", f"{bad.size} subject(s) have a period in no version of `{name}`",
+        raise fail("api.version-ambiguous", f"{bad.size} subject(s) have a period in no version of `{name}`",
                      "give --as-of DATE")
     for i in bad:
         origin = batch.row_origin[int(i)]
@@ -217,5 +228,4 @@ def _version(plan: Plan) -> str:
     return plan.header.version or "?" if plan.header else "?"
 
 
-def _usage(code: str, message: str, help: str) -> KinerjaError:
-    return KinerjaError([error(code, message, n.Span("<command line>", 1, 1, 1, 1), help)])
+

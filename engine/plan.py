@@ -51,6 +51,19 @@ class Plan:
                 return s
         raise KeyError(name)
 
+    def top_scorecard(self) -> n.Tree:
+        """The policy's first scorecard: what a comparison, a rank, a report or a sensitivity run is
+        about.  A policy without one (a decision table alone) cannot be analysed: ``analysis.no-scorecard``."""
+        found = self.module.first(n.Tree)
+        if isinstance(found, n.Tree):
+            return found
+        from engine.diagnostics import fail
+
+        name = self.header.name if self.header else "the policy"
+        raise fail("analysis.no-scorecard", f"`{name}` has no scorecard to analyse",
+                   "benchmarks, comparisons, sensitivity, reports and diff --data need a `scorecard`; "
+                   "use `kinerja eval` for a policy without one")
+
     @property
     def header(self) -> n.Header | None:
         found = self.module.first(n.Header)

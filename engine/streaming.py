@@ -173,6 +173,8 @@ def _estimated_rows(path: Path) -> int:
             return 0
     with open(path, "rb") as fh:
         head = fh.read(1 << 16)
+    if not head:
+        return 0
     lines = max(1, head.count(b"\n"))
     return int(path.stat().st_size / (len(head) / lines))
 
