@@ -51,6 +51,15 @@ class Plan:
                 return s
         raise KeyError(name)
 
+    @property
+    def key(self) -> str:
+        """How results name these rules: ``policy@version`` (the id alone without a version, the
+        file without a header)."""
+        header = self.header
+        if header is None:
+            return self.module.path
+        return f"{header.name}@{header.version}" if header.version else header.name
+
     def top_scorecard(self) -> n.Tree:
         """The policy's first scorecard: what a comparison, a rank, a report or a sensitivity run is
         about.  A policy without one (a decision table alone) cannot be analysed: ``analysis.no-scorecard``."""
