@@ -189,3 +189,14 @@ def test_data_not_found_from_the_api(tmp_path: Path) -> None:
     with pytest.raises(KinerjaError) as info:
         api.evaluate_files(policies, [tmp_path / "gone.csv"])
     assert [d.code for d in info.value.diagnostics] == ["data.not-found"]
+
+
+def test_an_unknown_column_is_a_warning_in_the_manifest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    monkeypatch.chdir(ROOT)
+    _files(tmp_path)
+    code, _, err = _invoke(("eval", BSC, "{tmp}/extra.csv", "-o", "{tmp}/o.csv"), tmp_path)
+    assert code == 0 and "unknown_column" in err
+    warnings = json.loads((tmp_path / "o.manifest.json").read_text(encoding="utf-8"))["warnings"]
+    assert [(w["file"], w["column"]) for w in warnings] == [(str(tmp_path / "extra.csv"), "unknown_column")]
