@@ -185,11 +185,16 @@ class DateLit(Node):
 
 @dataclass(frozen=True, slots=True)
 class Better(Node):
-    """Direction: ``higher``, ``lower`` or ``within`` (with ``lo``/``hi``)."""
+    """Direction: ``higher``, ``lower`` or ``within`` (with ``lo``/``hi``: numbers or per-subject inputs).
+
+    ``within`` reads the range the way ``sense`` says: ``higher`` (``better within``) or ``lower``
+    (``better lower within``), each with its own PermenPANRB 8/2021 formula.
+    """
 
     direction: str
-    lo: Num | None = None
-    hi: Num | None = None
+    lo: Num | Ref | None = None
+    hi: Num | Ref | None = None
+    sense: str = "higher"
 
 
 @dataclass(frozen=True, slots=True)

@@ -167,7 +167,13 @@ class Builder(Transformer):
         return "better", n.Better(word.value, span=self._sp(meta))
 
     def better_within(self, meta: Any, c: list[Any]) -> tuple[str, n.Better]:
-        return "better", n.Better("within", c[0], c[1], span=self._sp(meta))
+        sense, lo, hi = c
+        word = self._choice("better", sense, ("higher", "lower")).value if sense is not None else "higher"
+        return "better", n.Better("within", self._limit(lo), self._limit(hi), word, span=self._sp(meta))
+
+    def _limit(self, x: n.Num | Token) -> n.Num | n.Ref:
+        """A range bound: a number, or the name of a per-subject input."""
+        return n.Ref(x.value, span=_tok_span(self.path, x)) if isinstance(x, Token) else x
 
     def baseline(self, meta: Any, c: list[Any]) -> tuple[str, n.Num]:
         return "baseline", c[0]
