@@ -144,6 +144,7 @@ FUNCTIONS = {  # name -> (min args, max args or None)
     "round": (2, 2),
     "sum": (1, None),
     "mean": (1, None),
+    "mean_present": (1, None),
     "share": (1, 1),
     "count": (1, 1),
     "raw": (1, 1),

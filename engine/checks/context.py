@@ -235,7 +235,7 @@ class Context:
             return iv.maximum(args)
         if e.func == "abs":
             return iv.absolute(args[0])
-        if e.func == "mean":
+        if e.func in ("mean", "mean_present"):
             return iv.hull(args)
         if e.func == "sum":
             total = args[0]

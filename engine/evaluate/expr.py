@@ -18,6 +18,7 @@ import numpy as np
 from engine import nodes as n
 from engine.evaluate import numeric as num
 from engine.evaluate.events import Recorder
+from engine.evaluate.exprtext import to_text
 
 Col = np.ndarray | float | str
 Lookup = Callable[[str], Col]
@@ -199,7 +200,46 @@ class Evaluator:
             for a in args[1:]:
                 total = np.add(total, a)
             return total if f == "sum" else np.divide(total, len(args))
+        if f == "mean_present":
+            return self._mean_present(args, e)
         raise ExprError(f"unknown function {f}")
+
+    def _mean_present(self, args: list[Col], e: n.Call) -> Col:
+        """The mean of the arguments that have a value (missing only when none has); each argument
+        left out of some row is recorded there as an ``eval.missing-excluded`` decision."""
+        total, count = np.zeros(self.n), np.zeros(self.n)
+        gaps = []
+        for a in args:
+            col = np.broadcast_to(np.asarray(a, dtype=np.float64), (self.n,))
+            gap = np.isnan(col)
+            total = total + np.where(gap, 0.0, col)  # 0 + a == a: bit-identical to mean() when all are present
+            count += ~gap
+            gaps.append(gap)
+        with np.errstate(invalid="ignore"):
+            out = np.where(count > 0, total / np.maximum(count, 1), np.nan)
+        failed = self._failed(e.args, gaps)
+        if failed is not None:  # an argument missing by a runtime error is not missing data
+            out[failed] = np.nan
+            count[failed] = 0
+        for arg, gap in zip(e.args, gaps):
+            left_out = self.rec.live(gap & (count > 0))
+            if np.any(left_out):
+                self.rec.decision(left_out, "eval.missing-excluded", f"mean_present() at line {e.span.line} "
+                                  f"left out `{to_text(arg)}` (missing)")
+        return out
+
+    def _failed(self, args: tuple[n.Expr, ...], gaps: list[np.ndarray]) -> np.ndarray | None:
+        """Rows where an argument is missing because a name it reads failed with a runtime error
+        (recorded as ``eval.child-failed``, as a tree node does); None when there are none."""
+        events, out = self.rec.events, None
+        for arg, gap in zip(args, gaps):
+            for name in sorted({r.name for r in arg.walk() if isinstance(r, n.Ref)}):
+                if not events.has(name):
+                    continue
+                hit = self.rec.error(gap & events.mask(self.n, name), "eval.child-failed",
+                                     f"{name} has a runtime error: mean_present() has no value")
+                out = hit if out is None else (out | hit)
+        return out if out is not None and out.any() else None
 
     def _math(self, f: str, args: list[Col], e: n.Call) -> Col:
         """ln, exp, sqrt, log10, pow: a row outside the domain (or overflowing) is a recorded
