@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from engine import nodes as n
+from engine.checks.attributes import is_boolean
 from engine.checks.context import Context
 from engine.diagnostics import Diagnostic, Label, did_you_mean, error
 
@@ -42,7 +43,7 @@ def domain(ctx: Context, name: str) -> list[Key] | None:
         return list(dict.fromkeys(("s", b.label.value) for b in d.bands))
     if isinstance(d, n.Input) and d.type is not None and d.type.name == "category":
         return [("s", o) for o in d.type.options]
-    if isinstance(d, (n.Input, n.Indicator)) and d.type is not None and d.type.name == "boolean":
+    if isinstance(d, (n.Input, n.Indicator, n.Value)) and is_boolean(ctx, n.Ref(name)):  # typed, or a derived yes/no
         return [("b", True), ("b", False)]
     if isinstance(d, n.Table):
         return list(dict.fromkeys(k for r in d.rows if (k := key(r.result)) is not None))
