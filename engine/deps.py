@@ -47,6 +47,8 @@ def expr_refs(expr: n.Node | None, in_score: bool = False) -> Iterator[Use]:
     for node in expr.walk():
         if isinstance(node, n.Ref):
             yield Use(node.name, node.span, in_score, id(node) in raw_args)
+        elif isinstance(node, n.Call) and node.func not in n.FUNCTIONS:  # a table called as a function
+            yield Use(node.func, node.span, in_score)
 
 
 def uses(decl: n.Decl) -> list[Use]:

@@ -127,7 +127,7 @@ class _Builder:
         elif isinstance(decl, n.Input):
             out.origin = self.origin(name)
         elif isinstance(decl, n.Value) and decl.formula is not None:
-            out.formula = f"{to_text(decl.formula, self.subst)} = {_show(out.value)}"
+            out.formula = f"{to_text(decl.formula, self.subst)} = {_show(out.value)}{self.lookups(decl.formula)}"
         elif isinstance(decl, n.Tree):
             self.tree(out, decl)
         elif isinstance(decl, n.Rating):
@@ -135,6 +135,23 @@ class _Builder:
         elif isinstance(decl, n.Table):
             self.table(out, decl)
         return out
+
+    def lookups(self, expr: n.Node) -> str:
+        """``; persen("Baik") = 100 (row 1)`` for each table the formula calls on names or literals."""
+        from engine.evaluate.decide import look_up
+        from engine.evaluate.events import Events, Recorder
+
+        out = []
+        for call in expr.walk():
+            step = self.decls.get(call.func) if isinstance(call, n.Call) else None
+            if step is None or not isinstance(step.decl, n.Table):
+                continue
+            vals = [self.col(a.name) if isinstance(a, n.Ref) else getattr(a, "value", None) for a in call.args]
+            cols = [np.array([v], dtype=object if v is None or isinstance(v, str) else np.float64) for v in vals]
+            got, row = look_up(Recorder(Events(), 1), step.decl, cols, 1, call.func)
+            which = f" (row {int(row[0]) + 1})" if row[0] >= 0 else ""
+            out.append(f"; {to_text(call, self.subst)} = {_show(got[0])}{which}")
+        return "".join(out)
 
     def subst(self, name: str) -> str | None:
         if name.startswith("raw:"):

@@ -56,16 +56,19 @@ class Evaluator:
     """Evaluates expressions for one step; names resolve through ``lookup`` and ``raw``.
 
     ``group`` evaluates ``share``/``count`` when the expression runs per group
-    (quotas); elsewhere those functions are errors.
+    (quotas); elsewhere those functions are errors.  ``call`` evaluates a call of a
+    declaration used as a function (a table on named inputs).
     """
 
     def __init__(self, lookup: Lookup, raw: Lookup, rec: Recorder, size: int,
-                 group: Callable[[n.Call], Col] | None = None):
+                 group: Callable[[n.Call], Col] | None = None,
+                 call: Callable[[n.Call, list[Col], int], Col] | None = None):
         self.lookup = lookup
         self.raw = raw
         self.rec = rec
         self.n = size
         self.group = group
+        self.call = call  # a declaration called as a function (a table)
 
     def __call__(self, expr: n.Node) -> Col:
         return self.ev(expr)
@@ -182,6 +185,10 @@ class Evaluator:
             if not isinstance(arg, n.Ref):
                 raise ExprError("raw() takes a name")
             return self.raw(arg.name)
+        if f not in n.FUNCTIONS:
+            if self.call is None:
+                raise ExprError(f"{f}() cannot be called here")
+            return self.call(e, [self.ev(a) for a in e.args], self.n)
         args = [self._number(self.ev(a), e) for a in e.args]
         if f in n.MATH_FUNCTIONS:
             return self._math(f, args, e)

@@ -66,6 +66,8 @@ class Builder(Transformer):
         super().__init__(visit_tokens=False)
         self.path = path
         self.diags: list[Diagnostic] = []
+        # Calls of names that are not functions: a table of the file may be called (see `unknown_calls`).
+        self.calls: list[tuple[str, Diagnostic]] = []
 
     # helpers ---------------------------------------------------------------
     def _sp(self, meta: Any) -> n.Span:
@@ -407,10 +409,10 @@ class Builder(Transformer):
         args = [a for a in args if a is not None]
         span = self._sp(meta)
         if func.value not in n.FUNCTIONS:
-            self.diags.append(error("syntax.unknown-function", f"there is no function `{func.value}`",
-                                    _tok_span(self.path, func),
-                                    did_you_mean(func.value, n.FUNCTIONS) or
-                                    "functions: " + ", ".join(sorted(n.FUNCTIONS))))
+            self.calls.append((func.value, error(
+                "syntax.unknown-function", f"there is no function or table `{func.value}`",
+                _tok_span(self.path, func),
+                did_you_mean(func.value, n.FUNCTIONS) or "functions: " + ", ".join(sorted(n.FUNCTIONS)))))
         else:
             lo, hi = n.FUNCTIONS[func.value]
             if len(args) < lo or (hi is not None and len(args) > hi):
@@ -419,6 +421,12 @@ class Builder(Transformer):
                                         f"got {len(args)}", span,
                                         "write round(x, 2) for two decimals" if func.value == "round" else None))
         return n.Call(func.value, tuple(args), span=span)
+
+    def unknown_calls(self, items: list[Any]) -> list[Diagnostic]:
+        """Calls of names that are neither a function nor a table of this file (agency blocks included)."""
+        tables = {d.name for d in items if isinstance(d, n.Table)}
+        tables |= {d.name for a in items if isinstance(a, n.Agency) for d in a.overrides if isinstance(d, n.Table)}
+        return [d for name, d in self.calls if name not in tables]
 
     def if_else(self, meta: Any, c: list[Any]) -> n.IfElse:
         return n.IfElse(c[0], c[1], c[2], span=self._sp(meta))
