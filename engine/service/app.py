@@ -1,0 +1,100 @@
+"""The FastAPI application: state (database, policies, limits), middleware and the two routers."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine, text
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from engine.service import audit, db, scoring
+from engine.service.auth import Caller
+from engine.service.limits import BodyLimit, Limits, Timeout
+
+log = logging.getLogger("kinerja.service")
+
+
+@dataclass
+class Service:
+    """What every request needs: the database, the policies in force and the limits."""
+
+    engine: Engine
+    policies: scoring.PolicySet
+    limits: Limits = field(default_factory=Limits)
+    session_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+    secure_cookies: bool = False
+    _reload: threading.Lock = field(default_factory=threading.Lock)
+
+    def reload(self, actor: Caller | None) -> scoring.PolicySet:
+        """Compile the policies again; on any error the running version stays (``KinerjaError``)."""
+        with self._reload:
+            fresh = scoring.load_policies(self.policies.root)
+            with db.writing(self.engine) as conn:
+                audit.append(conn, actor, "policies.reload", "policies", fresh.digest, None,
+                             {"files": fresh.files, "previous": self.policies.digest})
+            self.policies = fresh
+            return fresh
+
+    def ready(self) -> bool:
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            return db.schema_revision(self.engine) is not None
+        except Exception:  # noqa: BLE001 - not ready, whatever the reason
+            return False
+
+
+def open_service(policies: str | Path, url: str, limits: Limits | None = None) -> Service:
+    """Connect, migrate and load the policies (errors raise before the server listens)."""
+    engine = db.connect(url)
+    db.migrate(engine)
+    ps = scoring.load_policies(policies)
+    service = Service(engine, ps, limits or Limits())
+    with db.writing(engine) as conn:
+        audit.append(conn, None, "policies.load", "policies", ps.digest, None, {"files": ps.files})
+    return service
+
+
+def create_app(service: Service) -> FastAPI:
+    from engine.service import pages, routes
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        service.engine.dispose()  # graceful shutdown: uvicorn has drained the requests by now
+
+    app = FastAPI(title="Kinerja submission service", version="1", lifespan=lifespan,
+                  description="Agencies submit realisations, officers review, auditors trace. See docs/service.md.")
+    app.state.service = service
+    app.include_router(routes.router)
+    app.include_router(pages.router)
+    app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    app.add_middleware(Timeout, seconds=service.limits.request_timeout)
+    app.add_middleware(BodyLimit, limit=service.limits.max_upload)
+    return app
+
+
+async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    detail = exc.detail if isinstance(exc.detail, dict) else {"code": _code(exc.status_code), "message": exc.detail}
+    return JSONResponse({"error": detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None))
+
+
+async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    problems = [{"where": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()]
+    return JSONResponse({"error": {"code": "invalid-request", "message": "the request is not valid",
+                                   "problems": problems}}, status_code=422)
+
+
+def _code(status: int) -> str:
+    return {401: "unauthenticated", 403: "forbidden", 404: "not-found", 405: "method-not-allowed",
+            413: "too-large"}.get(status, "error")
