@@ -30,8 +30,8 @@ class Caller:
 
     @property
     def reads_all(self) -> bool:
-        """Reviewers, auditors and admins see every agency; a submitter only its own."""
-        return self.role != "submitter"
+        """Reviewers and auditors see every agency; a submitter only its own (admins read no data)."""
+        return self.role in ("reviewer", "auditor")
 
 
 def digest(secret: str) -> str:

@@ -33,7 +33,15 @@ def caller_of(request: Request, authorization: Annotated[str | None, Header()] =
     return caller
 
 
+def reader_of(caller: Annotated[auth.Caller, Depends(caller_of)]) -> auth.Caller:
+    """A caller that may read submissions: submitters (their own), reviewers and auditors."""
+    require(caller, *DATA_READERS)
+    return caller
+
+
+DATA_READERS = ("submitter", "reviewer", "auditor")
 Caller = Annotated[auth.Caller, Depends(caller_of)]
+Reader = Annotated[auth.Caller, Depends(reader_of)]
 Svc = Annotated[Service, Depends(service_of)]
 
 
@@ -71,37 +79,37 @@ def create_submission(svc: Svc, caller: Caller, response: Response, file: Annota
 
 
 @router.get("/submissions", response_model=list[schemas.SubmissionOut], tags=["submissions"], responses=ERRORS)
-def list_submissions(svc: Svc, caller: Caller, agency: str | None = None, status: str | None = None,
+def list_submissions(svc: Svc, caller: Reader, agency: str | None = None, status: str | None = None,
                      current: bool = False, limit: int = 100) -> list[dict[str, Any]]:
     """Submissions the caller may see, newest first (``current``: only each agency's latest revision)."""
     return store.listing(svc.engine, caller, agency, status, limit, current)
 
 
 @router.get("/submissions/{sid}", response_model=schemas.SubmissionOut, tags=["submissions"], responses=ERRORS)
-def get_submission(svc: Svc, caller: Caller, sid: str) -> dict[str, Any]:
+def get_submission(svc: Svc, caller: Reader, sid: str) -> dict[str, Any]:
     return _found(store.summary(svc.engine, caller, sid))
 
 
 @router.get("/submissions/{sid}/results", tags=["submissions"], responses=ERRORS)
-def get_results(svc: Svc, caller: Caller, sid: str) -> list[dict[str, Any]]:
+def get_results(svc: Svc, caller: Reader, sid: str) -> list[dict[str, Any]]:
     """One row per scored subject: exactly the rows of `kinerja eval … -o results.json`."""
     return _found(store.result_rows(svc.engine, caller, sid))
 
 
 @router.get("/submissions/{sid}/rejects", response_model=list[schemas.RejectOut], tags=["submissions"],
             responses=ERRORS)
-def get_rejects(svc: Svc, caller: Caller, sid: str) -> list[dict[str, Any]]:
+def get_rejects(svc: Svc, caller: Reader, sid: str) -> list[dict[str, Any]]:
     return _found(store.reject_rows(svc.engine, caller, sid))
 
 
 @router.get("/submissions/{sid}/explain/{subject}", tags=["submissions"], responses=ERRORS)
-def get_explanation(svc: Svc, caller: Caller, sid: str, subject: str) -> dict[str, Any]:
+def get_explanation(svc: Svc, caller: Reader, sid: str, subject: str) -> dict[str, Any]:
     """A subject's explanation, as `kinerja explain --format json` prints it."""
     return _found(store.explanation(svc.engine, caller, sid, subject))
 
 
 @router.get("/submissions/{sid}/file", tags=["submissions"], responses=ERRORS)
-def get_file(svc: Svc, caller: Caller, sid: str) -> Response:
+def get_file(svc: Svc, caller: Reader, sid: str) -> Response:
     """The submitted bytes, as received."""
     filename, content = _found(store.content(svc.engine, caller, sid))
     return Response(content, media_type="application/octet-stream",
