@@ -12,7 +12,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Engine, text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -84,9 +84,17 @@ def create_app(service: Service) -> FastAPI:
     return app
 
 
-async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    """JSON for the API; for the pages a redirect (to sign in) or a small HTML error page."""
     detail = exc.detail if isinstance(exc.detail, dict) else {"code": _code(exc.status_code), "message": exc.detail}
-    return JSONResponse({"error": detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None))
+    headers = getattr(exc, "headers", None)
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"error": detail}, status_code=exc.status_code, headers=headers)
+    if exc.status_code in (302, 303):
+        return Response(status_code=exc.status_code, headers=headers)
+    from engine.service.pages import page
+
+    return page(request, "error.html", None, exc.status_code, error=detail)
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

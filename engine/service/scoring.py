@@ -214,6 +214,24 @@ def _text(v: Any) -> str | None:
     return str(v)
 
 
+def report_html(ps: PolicySet, summary: Mapping[str, Any], content: bytes, subject: str) -> str:
+    """The `kinerja report` page of one subject of a stored submission, re-scored from its bytes;
+    refused (``SubmissionError``) when a policy file it was scored under has changed since."""
+    from engine import report
+
+    changed = [f["path"] for f in summary["run"]["policy_files"] if ps.files.get(f["path"]) != f["sha256"]]
+    if changed:
+        raise SubmissionError("the policies were reloaded since this submission was scored (" + ", ".join(changed)
+                              + "); its stored scores and explanations stay valid, the report would not match")
+    with tempfile.TemporaryDirectory(prefix="kinerja-rep-") as tmp:
+        data = Path(tmp) / safe_name(summary["filename"], summary["format"])
+        data.write_bytes(content)
+        run = api.evaluate_files(ps.policies, [data], policy=summary["policy"], as_of=as_of(summary["period"]),
+                                 known_agencies=[summary["agency"]])
+        built = report.build(run.result, ps.policies.report.sources, subject, data_files=[summary["filename"]])
+        return report.render(built)
+
+
 def engine_version() -> str:
     return engine.__version__
 
