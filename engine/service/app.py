@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -65,23 +66,35 @@ def open_service(policies: str | Path, url: str, limits: Limits | None = None) -
 
 
 def create_app(service: Service) -> FastAPI:
-    from engine.service import pages, routes
+    """The application serving ``service``."""
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
         service.engine.dispose()  # graceful shutdown: uvicorn has drained the requests by now
 
+    app = _build(service.limits, lifespan)
+    app.state.service = service
+    return app
+
+
+def _build(limits: Limits, lifespan: Any = None) -> FastAPI:
+    from engine.service import pages, routes
+
     app = FastAPI(title="Kinerja submission service", version="1", lifespan=lifespan,
                   description="Agencies submit realisations, officers review, auditors trace. See docs/service.md.")
-    app.state.service = service
     app.include_router(routes.router)
     app.include_router(pages.router)
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
-    app.add_middleware(Timeout, seconds=service.limits.request_timeout)
-    app.add_middleware(BodyLimit, limit=service.limits.max_upload)
+    app.add_middleware(Timeout, seconds=limits.request_timeout)
+    app.add_middleware(BodyLimit, limit=limits.max_upload)
     return app
+
+
+def openapi_document() -> dict[str, Any]:
+    """The published OpenAPI document (docs/openapi.json; a test keeps the two equal)."""
+    return _build(Limits()).openapi()
 
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -106,3 +119,9 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
 def _code(status: int) -> str:
     return {401: "unauthenticated", 403: "forbidden", 404: "not-found", 405: "method-not-allowed",
             413: "too-large"}.get(status, "error")
+
+
+if __name__ == "__main__":  # python -m engine.service.app > docs/openapi.json
+    import json
+
+    print(json.dumps(openapi_document(), indent=2, ensure_ascii=False))
