@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,7 +35,8 @@ def _url(db_url: str | None, data_dir: str) -> str:
 @click.option("--max-upload-mb", default=20, show_default=True, type=click.IntRange(1, 2048))
 @click.option("--timeout", "request_timeout", default=60.0, show_default=True, type=click.FloatRange(1, 3600),
               help="Seconds before a request is answered 503.")
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Worker processes (scoring is CPU-bound: about one per core).")
 @guarded
 def serve(policies: str, db_url: str | None, data_dir: str, host: str, port: int, max_upload_mb: int,
           request_timeout: float, workers: int) -> int:
@@ -54,8 +56,16 @@ def serve(policies: str, db_url: str | None, data_dir: str, host: str, port: int
         return policy_failure(exc)
     service.secure_cookies = os.environ.get("KINERJA_SECURE_COOKIES") == "1"
     click.echo(f"kinerja serve: http://{host}:{port}/ (API under /api/v1, OpenAPI at /docs)", err=True)
-    uvicorn.run(create_app(service), host=host, port=port, log_level="info", timeout_graceful_shutdown=30,
-                timeout_keep_alive=5, server_header=False)
+    common = {"host": host, "port": port, "log_level": "info", "timeout_graceful_shutdown": 30,
+              "timeout_keep_alive": 5, "server_header": False}
+    if workers == 1:
+        uvicorn.run(create_app(service), **common)
+        return EXIT_OK
+    service.engine.dispose()  # checked and migrated here; each worker process opens its own
+    os.environ.update(KINERJA_POLICIES=str(Path(policies).resolve()), KINERJA_DB=_url(db_url, data_dir),
+                      KINERJA_SECRET_KEY=secrets.token_hex(32), KINERJA_MAX_UPLOAD=str(limits.max_upload),
+                      KINERJA_TIMEOUT=str(limits.request_timeout))
+    uvicorn.run("engine.service.app:app_from_env", factory=True, workers=workers, **common)
     return EXIT_OK
 
 

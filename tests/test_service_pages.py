@@ -49,18 +49,35 @@ def test_the_report_page_is_the_kinerja_report_of_the_stored_file(app: App, tmp_
     assert app.client.get(f"/submissions/{sid}/report/nobody").status_code == 404  # type: ignore[attr-defined]
 
 
-def test_the_report_is_refused_once_the_policies_changed(tmp_path: Path) -> None:
+def test_old_submissions_are_explained_under_the_policies_they_were_scored_under(tmp_path: Path) -> None:
     policies = tmp_path / "policies"
     shutil.copytree(ROOT / "policies", policies)
     app = open_app(f"sqlite:///{tmp_path / 'k.db'}", policies)
-    sid = app.submit("submitter", agency_csv("kemenkeu")).json()["id"]
-    kin = policies / "instansi" / "kemenkeu.kin"
-    kin.write_text(kin.read_text() + "\n# a comment changes the file's hash\n")
+    old = app.submit("submitter", agency_csv("kemenkeu")).json()
+    for kin in (policies / "nasional" / "bsc-instansi.kin", policies / "instansi" / "kemenpanrb.kin"):
+        kin.write_text(kin.read_text().replace('"Sangat Baik"', '"Amat Baik"'))  # the band is renamed
     assert app.client.post("/api/v1/admin/reload", headers=app.tokens.header("admin")).status_code == 200  # type: ignore[attr-defined]
+    new = app.submit("submitter", agency_csv("kemenkeu").replace(b"87.57", b"87.58")).json()
+    h = app.tokens.header("submitter")
+    for sub, band in ((old, "Sangat Baik"), (new, "Amat Baik")):
+        row = app.client.get(f"/api/v1/submissions/{sub['id']}/results", headers=h).json()[0]  # type: ignore[attr-defined]
+        assert row["predikat_kinerja"] == band
+        ex = app.client.get(f"/api/v1/submissions/{sub['id']}/explain/kemenkeu", headers=h).json()  # type: ignore[attr-defined]
+        assert next(n for n in ex["nodes"] if n["name"] == "predikat_kinerja")["band"] == band
+    assert old["run"]["policy_set"] != new["run"]["policy_set"]
     sign_in(app, "submitter")
-    r = app.client.get(f"/submissions/{sid}/report/kemenkeu")  # type: ignore[attr-defined]
-    assert r.status_code == 409 and "reloaded since" in r.text and "instansi/kemenkeu.kin" in r.text
-    assert app.client.get(f"/submissions/{sid}/explain/kemenkeu").status_code == 200  # type: ignore[attr-defined]
+    report = app.client.get(f"/submissions/{old['id']}/report/kemenkeu")  # type: ignore[attr-defined]
+    assert report.status_code == 200 and "Sangat Baik" in report.text and "Amat Baik" not in report.text
+
+
+def test_an_explanation_that_does_not_reproduce_the_stored_score_is_refused(app: App) -> None:
+    from sqlalchemy import text
+
+    sid = app.submit("submitter", agency_csv("kemenkeu")).json()["id"]
+    with app.service.engine.begin() as conn:  # type: ignore[attr-defined]
+        conn.execute(text("UPDATE results SET row = replace(row, '94.03', '95.03')"))  # as if another engine scored it
+    r = app.client.get(f"/api/v1/submissions/{sid}/explain/kemenkeu", headers=app.tokens.header("submitter"))  # type: ignore[attr-defined]
+    assert r.status_code == 409 and "gives a different result" in r.json()["error"]["message"]
 
 
 def test_submitted_text_is_escaped(app: App) -> None:

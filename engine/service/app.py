@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Engine, text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from engine.service import audit, db, scoring
+from engine.service import audit, db, scoring, store
 from engine.service.auth import Caller
 from engine.service.limits import BodyLimit, Limits, Timeout
 
@@ -40,6 +40,7 @@ class Service:
         with self._reload:
             fresh = scoring.load_policies(self.policies.root)
             with db.writing(self.engine) as conn:
+                store.keep_policy_set(conn, fresh.files, fresh.texts, fresh.digest)
                 audit.append(conn, actor, "policies.reload", "policies", fresh.digest, None,
                              {"files": fresh.files, "previous": self.policies.digest})
             self.policies = fresh
@@ -61,8 +62,22 @@ def open_service(policies: str | Path, url: str, limits: Limits | None = None) -
     ps = scoring.load_policies(policies)
     service = Service(engine, ps, limits or Limits())
     with db.writing(engine) as conn:
+        store.keep_policy_set(conn, ps.files, ps.texts, ps.digest)
         audit.append(conn, None, "policies.load", "policies", ps.digest, None, {"files": ps.files})
     return service
+
+
+def app_from_env() -> FastAPI:
+    """The application of one worker process of ``kinerja serve --workers N`` (settings from the
+    environment the parent set: KINERJA_POLICIES, KINERJA_DB, KINERJA_SECRET_KEY, limits)."""
+    import os
+
+    limits = Limits(max_upload=int(os.environ["KINERJA_MAX_UPLOAD"]),
+                    request_timeout=float(os.environ["KINERJA_TIMEOUT"]))
+    service = open_service(os.environ["KINERJA_POLICIES"], os.environ["KINERJA_DB"], limits)
+    service.session_key = bytes.fromhex(os.environ["KINERJA_SECRET_KEY"])  # one key: any worker reads a cookie
+    service.secure_cookies = os.environ.get("KINERJA_SECURE_COOKIES") == "1"
+    return create_app(service)
 
 
 def create_app(service: Service) -> FastAPI:

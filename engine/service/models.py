@@ -58,7 +58,8 @@ runs = Table(
     Column("engine_version", String(40), nullable=False),
     Column("policy_id", String(200), nullable=False),
     Column("policy_version", String(200), nullable=False),
-    Column("policy_files", Text, nullable=False),  # JSON: [{path, sha256}]
+    Column("policy_set", String(64), ForeignKey("policy_sets.digest"), nullable=False),
+    Column("policy_files", Text, nullable=False),  # JSON: [{path, sha256}] of the files the scores depend on
     Column("rows_read", Integer, nullable=False),
     Column("rows_scored", Integer, nullable=False),
     Column("rows_rejected", Integer, nullable=False),
@@ -73,9 +74,29 @@ results = Table(
     Column("position", Integer, primary_key=True),
     Column("subject_id", String(200), nullable=False),
     Column("row", Text, nullable=False),  # JSON: the row `kinerja eval -o x.json` writes
-    Column("explanation", Text, nullable=False),  # JSON: `kinerja explain --format json`
 )
 Index("ix_results_subject", results.c.run_id, results.c.subject_id)
+
+policy_sources = Table(
+    "policy_sources", metadata,  # every policy file ever loaded, verbatim, by content hash
+    Column("sha256", String(64), primary_key=True),
+    Column("text", Text, nullable=False),
+)
+
+policy_sets = Table(
+    "policy_sets", metadata,  # a loaded policy folder: relative path -> sha256 of each file
+    Column("digest", String(64), primary_key=True),
+    Column("files", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+explanations = Table(
+    "explanations", metadata,  # `kinerja explain --format json` of a subject, stored when first produced
+    Column("run_id", String(32), ForeignKey("runs.id"), primary_key=True),
+    Column("subject_id", String(200), primary_key=True),
+    Column("explanation", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
 
 rejects = Table(
     "rejects", metadata,

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, Uplo
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from engine.service import audit, auth, scoring, sessions, store
+from engine.service import audit, auth, sessions, store, workflow
 from engine.service.app import Service
 from engine.service.db import reading
 from engine.service.workflow import NOT_FOUND, fail, require, submit
@@ -128,24 +128,15 @@ def explanation(request: Request, caller: Caller, sid: str, subject: str) -> Res
     require(caller, "submitter", "reviewer", "auditor")
     svc = _service(request)
     found = _found(store.summary(svc.engine, caller, sid))
-    tree = _found(store.explanation(svc.engine, caller, sid, subject))
+    tree = workflow.explain(svc, caller, sid, subject)
     return page(request, "explain.html", caller, sub=found, ex=tree)
 
 
 @router.get("/submissions/{sid}/report/{subject}")
 def report(request: Request, caller: Caller, sid: str, subject: str) -> Response:
-    """The `kinerja report` page for one subject, rebuilt from the stored file when the policies
-    in force are still the ones the submission was scored under."""
+    """The `kinerja report` page for one subject, rebuilt from the stored file and policy texts."""
     require(caller, "submitter", "reviewer", "auditor")
-    svc = _service(request)
-    found = _found(store.summary(svc.engine, caller, sid))
-    filename, content = _found(store.content(svc.engine, caller, sid))
-    try:
-        html = scoring.report_html(svc.policies, found, content, subject)
-    except scoring.SubmissionError as exc:
-        raise fail(409, "policies-changed", str(exc)) from None
-    except KeyError:
-        raise fail(404, **NOT_FOUND) from None
+    html = workflow.report(_service(request), caller, sid, subject)
     return HTMLResponse(html, headers={"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
 
 

@@ -12,7 +12,7 @@ from engine.diagnostics import KinerjaError
 from engine.service import audit, auth, schemas, scoring, store
 from engine.service.app import Service
 from engine.service.db import reading, writing
-from engine.service.workflow import NOT_FOUND, fail, policy_failure, require, submit
+from engine.service.workflow import NOT_FOUND, explain, fail, policy_failure, require, submit
 
 router = APIRouter(prefix="/api/v1")
 ERRORS: dict[int | str, dict[str, Any]] = {c: {"model": schemas.Error} for c in (400, 401, 403, 404, 413, 422)}
@@ -104,8 +104,9 @@ def get_rejects(svc: Svc, caller: Reader, sid: str) -> list[dict[str, Any]]:
 
 @router.get("/submissions/{sid}/explain/{subject}", tags=["submissions"], responses=ERRORS)
 def get_explanation(svc: Svc, caller: Reader, sid: str, subject: str) -> dict[str, Any]:
-    """A subject's explanation, as `kinerja explain --format json` prints it."""
-    return _found(store.explanation(svc.engine, caller, sid, subject))
+    """A subject's explanation, as `kinerja explain --format json` prints it (reproduced from the stored file
+    and policy texts when first asked for, checked against the stored result, then stored)."""
+    return explain(svc, caller, sid, subject)
 
 
 @router.get("/submissions/{sid}/file", tags=["submissions"], responses=ERRORS)

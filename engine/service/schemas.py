@@ -28,6 +28,8 @@ class ReviewOut(Review):
 
 
 class RunOut(BaseModel):
+    id: str
+    policy_set: str = Field(description="Digest of the policy files loaded when it was scored (texts kept).")
     engine_version: str
     policy_id: str
     policy_version: str

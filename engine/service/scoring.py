@@ -9,6 +9,7 @@ same ``score_to_file`` call, in memory), and its rows are the rows of that JSON 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import re
 import tempfile
@@ -22,7 +23,6 @@ from engine import api
 from engine import nodes as n
 from engine.data import Reject, load_records, schema_from_plan
 from engine.diagnostics import KinerjaError
-from engine.output import file_sha256
 from engine.plan import Plan
 
 FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".json": "json", ".parquet": "parquet"}
@@ -31,19 +31,22 @@ _PERIOD = re.compile(r"^(\d{4})(-\d{2}-\d{2})?$")
 
 @dataclass
 class PolicySet:
-    """Compiled policies and the hash of every policy file, as loaded at one moment."""
+    """Compiled policies with every policy file's text and hash, as loaded at one moment."""
 
     root: Path
     policies: api.Policies
     files: dict[str, str]  # path relative to the root -> sha256
+    texts: dict[str, str] = field(default_factory=dict)  # sha256 -> the file's text
     loaded_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
 
     @property
     def digest(self) -> str:
-        import hashlib
+        return set_digest(self.files)
 
-        text = json.dumps(sorted(self.files.items()))
-        return hashlib.sha256(text.encode()).hexdigest()
+
+def set_digest(files: Mapping[str, str]) -> str:
+    """The identity of a policy set: the hash of its sorted (path, sha256) pairs."""
+    return hashlib.sha256(json.dumps(sorted(files.items())).encode()).hexdigest()
 
 
 @dataclass
@@ -52,6 +55,7 @@ class Scoring:
 
     policy_id: str
     policy_version: str
+    policy_set: str
     policy_files: list[dict[str, str]]
     rows_read: int
     rows_scored: int
@@ -72,7 +76,9 @@ def load_policies(root: str | Path) -> PolicySet:
     path = Path(root).resolve()
     policies = api.compile_policies([path], root=path if path.is_dir() else None)
     base = path if path.is_dir() else path.parent
-    return PolicySet(path, policies, {_relative(p, base): file_sha256(p) for p in sorted(policies.report.files)})
+    raw = {_relative(p, base): Path(p).read_bytes() for p in sorted(policies.report.files)}
+    files = {rel: hashlib.sha256(b).hexdigest() for rel, b in raw.items()}
+    return PolicySet(path, policies, files, {files[rel]: b.decode("utf-8") for rel, b in raw.items()})
 
 
 def _relative(path: str | Path, base: Path) -> str:
@@ -98,8 +104,10 @@ def file_format(filename: str) -> str:
     return fmt
 
 
-def score(ps: PolicySet, content: bytes, filename: str, policy: str, period: str, agency: str) -> Scoring:
-    """Score a submitted file of ``agency`` as ``kinerja eval`` would, with only ``agency``'s rows allowed."""
+def evaluate(ps: PolicySet, content: bytes, filename: str, policy: str, period: str,
+             agency: str) -> tuple[Any, list[dict[str, Any]], str]:
+    """Run ``kinerja eval FILE -o results.json`` on a submitted file with only ``agency``'s rows
+    allowed: ``(Scored with its in-memory run, the JSON rows, the folder the engine read it from)``."""
     from engine.data import DataError
     from engine.streaming import score_to_file
 
@@ -113,16 +121,24 @@ def score(ps: PolicySet, content: bytes, filename: str, policy: str, period: str
                                    known_agencies=[agency], stream=False)
         except DataError as exc:
             raise SubmissionError(str(exc).replace(str(data), filename)) from None
-        rows = json.loads(out.read_text(encoding="utf-8"))
-    run, report = scored.run, scored.report
-    assert run is not None  # stream=False keeps the in-memory run
-    # Value origins name the file as submitted, not the temporary copy the engine read.
-    explanations = {str(sid): _explanation(run.explain(sid), tmp + "/") for sid in run.result.subject_ids}
+        return scored, json.loads(out.read_text(encoding="utf-8")), tmp + "/"
+
+
+def explanation_of(run: Any, subject: str, folder: str) -> dict[str, Any]:
+    """A subject's explanation as `kinerja explain --format json` prints it; value origins name the
+    file as submitted, not the temporary copy in ``folder`` that the engine read."""
+    return _explanation(run.explain(subject), folder)
+
+
+def score(ps: PolicySet, content: bytes, filename: str, policy: str, period: str, agency: str) -> Scoring:
+    """Score a submitted file of ``agency`` as ``kinerja eval`` would, with only ``agency``'s rows allowed."""
+    scored, rows, _ = evaluate(ps, content, filename, policy, period, agency)
+    report = scored.report
     return Scoring(
         policy_id=policy, policy_version=", ".join(p.header.version or "" for p in scored.plans if p.header),
-        policy_files=_files_used(ps, scored.plans), rows_read=report.rows_read, rows_scored=report.rows_accepted,
-        rows_rejected=report.rows_rejected, subjects=scored.subjects, rows=rows,
-        rejects=[_reject(r) for r in report.rejects], explanations=explanations,
+        policy_set=ps.digest, policy_files=_files_used(ps, scored.plans), rows_read=report.rows_read,
+        rows_scored=report.rows_accepted, rows_rejected=report.rows_rejected, subjects=scored.subjects, rows=rows,
+        rejects=[_reject(r) for r in report.rejects], explanations={},
         summary={"runtime_errors": scored.runtime_errors, "quota_violations": [v.to_dict() for v in scored.violations],
                  "warnings": [w.message for w in report.warnings]})
 
@@ -139,7 +155,7 @@ def calculate(ps: PolicySet, policy: str, period: str, records: Sequence[Mapping
         write_results(presentable(run.result.table()), Path(tmp) / "results.json")
         rows = json.loads((Path(tmp) / "results.json").read_text(encoding="utf-8"))
     report = run.load.report
-    return Scoring(policy, ", ".join(p.header.version or "" for p in run.plans if p.header),
+    return Scoring(policy, ", ".join(p.header.version or "" for p in run.plans if p.header), ps.digest,
                    _files_used(ps, run.plans), report.rows_read, report.rows_accepted, report.rows_rejected,
                    run.result.n, rows, [_reject(r) for r in report.rejects],
                    {str(s): _explanation(run.explain(s)) for s in run.result.subject_ids},
@@ -212,24 +228,6 @@ def _text(v: Any) -> str | None:
         if inner is not None and not isinstance(inner, n.Node):
             return str(inner)
     return str(v)
-
-
-def report_html(ps: PolicySet, summary: Mapping[str, Any], content: bytes, subject: str) -> str:
-    """The `kinerja report` page of one subject of a stored submission, re-scored from its bytes;
-    refused (``SubmissionError``) when a policy file it was scored under has changed since."""
-    from engine import report
-
-    changed = [f["path"] for f in summary["run"]["policy_files"] if ps.files.get(f["path"]) != f["sha256"]]
-    if changed:
-        raise SubmissionError("the policies were reloaded since this submission was scored (" + ", ".join(changed)
-                              + "); its stored scores and explanations stay valid, the report would not match")
-    with tempfile.TemporaryDirectory(prefix="kinerja-rep-") as tmp:
-        data = Path(tmp) / safe_name(summary["filename"], summary["format"])
-        data.write_bytes(content)
-        run = api.evaluate_files(ps.policies, [data], policy=summary["policy"], as_of=as_of(summary["period"]),
-                                 known_agencies=[summary["agency"]])
-        built = report.build(run.result, ps.policies.report.sources, subject, data_files=[summary["filename"]])
-        return report.render(built)
 
 
 def engine_version() -> str:

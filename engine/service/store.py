@@ -20,7 +20,16 @@ from sqlalchemy.exc import IntegrityError
 from engine.service import audit
 from engine.service.auth import Caller
 from engine.service.db import reading, writing
-from engine.service.models import rejects, results, reviews, runs, submissions
+from engine.service.models import (
+    explanations,
+    policy_sets,
+    policy_sources,
+    rejects,
+    results,
+    reviews,
+    runs,
+    submissions,
+)
 from engine.service.scoring import Scoring, engine_version
 
 SUMMARY_COLUMNS = (submissions.c.id, submissions.c.agency, submissions.c.policy, submissions.c.period,
@@ -91,15 +100,13 @@ def _insert(conn: Connection, caller: Caller, sub: Incoming, s: Scoring) -> str:
         idempotency_key=sub.idempotency_key, created_at=now))
     conn.execute(runs.insert().values(
         id=rid, submission_id=sid, engine_version=engine_version(), policy_id=s.policy_id,
-        policy_version=s.policy_version, policy_files=json.dumps(s.policy_files), rows_read=s.rows_read,
-        rows_scored=s.rows_scored, rows_rejected=s.rows_rejected, subjects=s.subjects,
+        policy_version=s.policy_version, policy_set=s.policy_set, policy_files=json.dumps(s.policy_files),
+        rows_read=s.rows_read, rows_scored=s.rows_scored, rows_rejected=s.rows_rejected, subjects=s.subjects,
         summary=json.dumps(s.summary, default=str), created_at=now))
     if s.rows:
         conn.execute(results.insert(), [
             {"run_id": rid, "position": i, "subject_id": str(row["subject_id"]),
-             "row": json.dumps(row, ensure_ascii=False),
-             "explanation": json.dumps(s.explanations.get(str(row["subject_id"]), {}), ensure_ascii=False)}
-            for i, row in enumerate(s.rows)])
+             "row": json.dumps(row, ensure_ascii=False)} for i, row in enumerate(s.rows)])
     if s.rejects:
         conn.execute(rejects.insert(), [{"run_id": rid, "position": i, **r} for i, r in enumerate(s.rejects)])
     digest = hashlib.sha256(json.dumps(s.rows, sort_keys=True).encode()).hexdigest()
@@ -141,7 +148,8 @@ def _summary(row: Any, review: dict[str, Any] | None) -> dict[str, Any]:
         "sha256": m["sha256"], "uploaded_by": m["uploader"], "created_at": m[submissions.c.created_at],
         "status": review["decision"] + "ed" if review else "submitted",
         "review": review,
-        "run": {"engine_version": m["engine_version"], "policy_id": m["policy_id"],
+        "run": {"id": m[runs.c.id], "policy_set": m["policy_set"], "engine_version": m["engine_version"],
+                "policy_id": m["policy_id"],
                 "policy_version": m["policy_version"], "policy_files": json.loads(m["policy_files"]),
                 "rows": {"read": m["rows_read"], "scored": m["rows_scored"], "rejected": m["rows_rejected"]},
                 "subjects": m["subjects"], **json.loads(m["summary"])},
@@ -186,13 +194,53 @@ def reject_rows(engine: Engine, caller: Caller, sid: str) -> list[dict[str, Any]
 
 
 def explanation(engine: Engine, caller: Caller, sid: str, subject: str) -> dict[str, Any] | None:
+    """A stored explanation (None: not produced yet, or not visible)."""
     with reading(engine) as conn:
         run = _run_id(conn, caller, sid)
-        if run is None:
-            return None
-        row = conn.execute(select(results.c.explanation).where(results.c.run_id == run,
-                                                               results.c.subject_id == subject)).first()
+        row = None if run is None else conn.execute(select(explanations.c.explanation).where(
+            explanations.c.run_id == run, explanations.c.subject_id == subject)).first()
         return None if row is None else json.loads(row.explanation)
+
+
+def result_row(engine: Engine, caller: Caller, sid: str, subject: str) -> dict[str, Any] | None:
+    with reading(engine) as conn:
+        run = _run_id(conn, caller, sid)
+        row = None if run is None else conn.execute(select(results.c.row).where(
+            results.c.run_id == run, results.c.subject_id == subject)).first()
+        return None if row is None else json.loads(row.row)
+
+
+def save_explanation(engine: Engine, run_id: str, subject: str, explanation: dict[str, Any]) -> None:
+    """Keep a produced explanation (a concurrent twin may have stored it first: same content)."""
+    try:
+        with writing(engine) as conn:
+            conn.execute(explanations.insert().values(run_id=run_id, subject_id=subject,
+                                                      explanation=json.dumps(explanation, ensure_ascii=False),
+                                                      created_at=dt.datetime.now(dt.timezone.utc)))
+    except IntegrityError:
+        pass
+
+
+def keep_policy_set(conn: Connection, files: dict[str, str], texts: dict[str, str], digest: str) -> None:
+    """Store a loaded policy set and any file text not stored before (inside a write transaction)."""
+    known = {r.sha256 for r in conn.execute(select(policy_sources.c.sha256).where(
+        policy_sources.c.sha256.in_(list(texts))))}
+    new = [{"sha256": sha, "text": text} for sha, text in texts.items() if sha not in known]
+    if new:
+        conn.execute(policy_sources.insert(), new)
+    if conn.execute(select(policy_sets.c.digest).where(policy_sets.c.digest == digest)).first() is None:
+        conn.execute(policy_sets.insert().values(digest=digest, files=json.dumps(files, sort_keys=True),
+                                                 created_at=dt.datetime.now(dt.timezone.utc)))
+
+
+def policy_set_files(engine: Engine, digest: str) -> dict[str, str]:
+    with reading(engine) as conn:
+        return json.loads(conn.execute(select(policy_sets.c.files).where(policy_sets.c.digest == digest)).scalar_one())
+
+
+def policy_texts(engine: Engine, shas: list[str]) -> dict[str, str]:
+    with reading(engine) as conn:
+        return {r.sha256: r.text for r in conn.execute(select(policy_sources).where(policy_sources.c.sha256.in_(shas)))}
 
 
 def content(engine: Engine, caller: Caller, sid: str) -> tuple[str, bytes] | None:

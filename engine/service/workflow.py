@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import HTTPException
 
 from engine.diagnostics import KinerjaError
-from engine.service import scoring, store
+from engine.service import reproduce, scoring, store
 from engine.service.app import Service
 from engine.service.auth import Caller
 from engine.service.limits import check_xlsx
@@ -70,3 +70,42 @@ def policy_failure(exc: KinerjaError) -> HTTPException:
     diags = [{"code": d.code, "message": d.message, "help": d.help} for d in exc.diagnostics]
     return fail(400, diags[0]["code"] if diags else "policy", diags[0]["message"] if diags else str(exc),
                 diagnostics=diags)
+
+
+def explain(service: Service, caller: Caller, sid: str, subject: str) -> dict[str, Any]:
+    """A subject's explanation: stored, or reproduced from the stored file and policies and then stored."""
+    found = store.explanation(service.engine, caller, sid, subject)
+    if found is not None:
+        return found
+    sub, content, row = _inputs(service, caller, sid, subject)
+    try:
+        made = reproduce.explain(_policies(service, sub), sub, content, subject, row)
+    except reproduce.NotReproducible as exc:
+        raise fail(409, "not-reproducible", str(exc)) from None
+    store.save_explanation(service.engine, sub["run"]["id"], subject, made)
+    return made
+
+
+def report(service: Service, caller: Caller, sid: str, subject: str) -> str:
+    """The HTML report of one subject of a stored submission."""
+    sub, content, _ = _inputs(service, caller, sid, subject)
+    rows = store.result_rows(service.engine, caller, sid) or []
+    try:
+        return reproduce.report_html(_policies(service, sub), sub, content, subject, rows)
+    except reproduce.NotReproducible as exc:
+        raise fail(409, "not-reproducible", str(exc)) from None
+
+
+def _inputs(service: Service, caller: Caller, sid: str, subject: str) -> tuple[dict[str, Any], bytes, dict[str, Any]]:
+    sub = store.summary(service.engine, caller, sid)
+    stored = store.content(service.engine, caller, sid)
+    row = store.result_row(service.engine, caller, sid, subject)
+    if sub is None or stored is None or row is None:
+        raise fail(404, **NOT_FOUND)
+    return sub, stored[1], row
+
+
+def _policies(service: Service, sub: dict[str, Any]) -> scoring.PolicySet:
+    files = store.policy_set_files(service.engine, sub["run"]["policy_set"])
+    return reproduce.policy_set(service.policies, files,
+                                lambda: store.policy_texts(service.engine, sorted(set(files.values()))))

@@ -1,4 +1,5 @@
-"""The initial schema: tokens, submissions, runs, results, rejects, reviews and the audit log,
+"""The initial schema: tokens, policy sources and sets, submissions, runs, results, explanations,
+rejects, reviews and the audit log,
 with a trigger on each database refusing UPDATE and DELETE on the audit log.
 
 Revision ID: 0001
@@ -50,12 +51,24 @@ def upgrade() -> None:
     )
     op.create_index("ix_submissions_agency", "submissions", ["agency", "created_at"])
     op.create_table(
+        "policy_sources",
+        sa.Column("sha256", sa.String(64), primary_key=True),
+        sa.Column("text", sa.Text, nullable=False),
+    )
+    op.create_table(
+        "policy_sets",
+        sa.Column("digest", sa.String(64), primary_key=True),
+        sa.Column("files", sa.Text, nullable=False),
+        sa.Column("created_at", TZ, nullable=False),
+    )
+    op.create_table(
         "runs",
         sa.Column("id", sa.String(32), primary_key=True),
         sa.Column("submission_id", sa.String(32), sa.ForeignKey("submissions.id"), nullable=False, unique=True),
         sa.Column("engine_version", sa.String(40), nullable=False),
         sa.Column("policy_id", sa.String(200), nullable=False),
         sa.Column("policy_version", sa.String(200), nullable=False),
+        sa.Column("policy_set", sa.String(64), sa.ForeignKey("policy_sets.digest"), nullable=False),
         sa.Column("policy_files", sa.Text, nullable=False),
         sa.Column("rows_read", sa.Integer, nullable=False),
         sa.Column("rows_scored", sa.Integer, nullable=False),
@@ -70,9 +83,15 @@ def upgrade() -> None:
         sa.Column("position", sa.Integer, primary_key=True),
         sa.Column("subject_id", sa.String(200), nullable=False),
         sa.Column("row", sa.Text, nullable=False),
-        sa.Column("explanation", sa.Text, nullable=False),
     )
     op.create_index("ix_results_subject", "results", ["run_id", "subject_id"])
+    op.create_table(
+        "explanations",
+        sa.Column("run_id", sa.String(32), sa.ForeignKey("runs.id"), primary_key=True),
+        sa.Column("subject_id", sa.String(200), primary_key=True),
+        sa.Column("explanation", sa.Text, nullable=False),
+        sa.Column("created_at", TZ, nullable=False),
+    )
     op.create_table(
         "rejects",
         sa.Column("run_id", sa.String(32), sa.ForeignKey("runs.id"), primary_key=True),
