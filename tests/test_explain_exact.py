@@ -31,6 +31,7 @@ FORMULAS = ("raw_formula", "formula", "contribution_formula", "gap_formula")
     ("if \"WTP\" == \"WTP\" then 100 else 25", "100"),
     ("2^3 × -1 + 10", "2"),  # 8 × -1 + 10
     ("pow(2, 10) - sqrt(16)", "1020"),
+    ("mean_present(5, —, 1, 5, 4)", "3.75"),  # (5 + 1 + 5 + 4) / 4: the missing one is left out
 ])
 def test_the_reader_computes_displayed_arithmetic_by_hand(text, want):
     assert arith.value(text) == Decimal(want)

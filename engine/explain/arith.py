@@ -3,7 +3,7 @@
 An explanation line claims ``EXPR = RESULT``; :func:`value` evaluates ``EXPR`` as
 written (numbers as decimals, ``60%`` as 0.6, ``×``/``*``, ``−``/``-``, ``/``,
 ``^``, comparisons, ``and``/``or``/``not``, ``if .. then .. else``, ``x in (..)``,
-``min``/``max``/``clip``/``abs``/``round``/``sum``/``mean``/``ln``/``exp``/
+``min``/``max``/``clip``/``abs``/``round``/``sum``/``mean``/``mean_present``/``ln``/``exp``/
 ``sqrt``/``log10``/``pow``, strings, ``—`` or ``missing`` for a missing value;
 a division by zero has no value, as in the evaluator)
 and :func:`agrees` says whether it gives ``RESULT`` at the precision shown.  The
@@ -205,7 +205,10 @@ def _in(x: Val, options: list[Val]) -> Val:
 
 
 def _call(f: str, args: list[Val]) -> Val:
-    if any(a is None for a in args):
+    if f == "mean_present":  # the mean of the arguments that have a value
+        args = [a for a in args if a is not None]
+        f = "mean"
+    if not args or any(a is None for a in args):
         return None
     xs = [_num(a) for a in args]
     return _FUNCS[f](xs)
@@ -214,6 +217,7 @@ def _call(f: str, args: list[Val]) -> Val:
 _FUNCS = {
     "min": min, "max": max, "sum": sum,
     "mean": lambda xs: sum(xs) / len(xs),
+    "mean_present": lambda xs: sum(xs) / len(xs),
     "clip": lambda xs: min(max(xs[0], xs[1]), xs[2]),
     "abs": lambda xs: abs(xs[0]),
     "round": lambda xs: round_half(xs[0], int(xs[1])),

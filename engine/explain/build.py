@@ -16,17 +16,21 @@ weight / value add up to 1 / parent.
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 
 import numpy as np
 
 from engine import nodes as n
 from engine.batch import Origin
 from engine.evaluate import numeric as num
+from engine.evaluate.decide import look_up
+from engine.evaluate.events import Events, Recorder
 from engine.evaluate.exprtext import num_text, to_text
 from engine.evaluate.result import Result, Violation
 from engine.explain import numbers as nb
 from engine.explain.model import Explanation, NodeExplanation, Note, Scalar
 from engine.explain.rules import Rules, national_of, where
+from engine.explain.text import aggregate_text, bounds_text, decisive, replace_calls, why_not
 from engine.plan import Plan
 
 Render = Callable[[int | None], str]
@@ -64,6 +68,10 @@ class _Builder:
         return None if c is None else _sc(c[self.i])
 
     def claim(self, render: Render, name: str, decl: object = None) -> str:
+        """``EXPR = RESULT``; a node left without a value by a runtime error claims no result."""
+        errors = [e.code for e in self.r.events_at(self.i, name) if e.kind == "error"]
+        if self.col(name) is None and errors:
+            return f"{render(self.places)} gives no value ({', '.join(dict.fromkeys(errors))}, below)"
         return nb.claim(render, self.col(name), self.places, _digits(decl), self.col(name, "unrounded"))
 
     def operand(self, name: str, d: int | None) -> str | None:
@@ -79,6 +87,27 @@ class _Builder:
 
     def subst(self, d: int | None) -> Callable[[str], str | None]:
         return lambda name: self.operand(name, d)
+
+    def looked_up(self, expr: n.Node) -> tuple[n.Node, list[str]]:
+        """``expr`` with each call of a table replaced by the number it gave this subject, and
+        a line per call: ``persen("Baik") gives 100 (row 1 of persen)``."""
+        lines: list[str] = []
+
+        def value(call: n.Call) -> n.Node | None:
+            step = self.decls.get(call.func)
+            if step is None or not isinstance(step.decl, n.Table):
+                return None
+            vals = [self.col(a.name) if isinstance(a, n.Ref) else getattr(a, "value", None) for a in call.args]
+            cols = [np.array([v], dtype=object if v is None or isinstance(v, str) else np.float64) for v in vals]
+            got, row = look_up(Recorder(Events(), 1), step.decl, cols, 1, call.func)
+            args = ", ".join(nb.show(v, None) if not isinstance(v, Decimal) else str(v) for v in vals)
+            which = f" (row {int(row[0]) + 1} of {call.func})" if row[0] >= 0 else " (no row matches)"
+            shown = nb.show(got[0], None)
+            lines.append(f"lookup {call.func}({args}) gives {shown}{which}")
+            if isinstance(got[0], str) or nb.missing(got[0]):
+                return n.Str(got[0]) if isinstance(got[0], str) else n.Absent()
+            return n.Num(nb.dec(float(got[0])), text=shown)
+        return replace_calls(expr, value), lines
 
     def origin(self, name: str) -> Origin | None:
         cols = self.r.batch.origins.get(name)
@@ -98,7 +127,7 @@ class _Builder:
         elif isinstance(decl, n.Input):
             out.origin = self.origin(name)
         elif isinstance(decl, n.Value) and decl.formula is not None:
-            formula = decl.formula
+            formula, out.lookups = self.looked_up(decl.formula)
             out.formula = "value: " + self.claim(lambda d: to_text(formula, self.subst(d)), name, decl)
         elif isinstance(decl, n.Tree):
             self.tree(out, decl)
@@ -163,12 +192,7 @@ class _Builder:
             return self.operand("raw:" + decl.name, d) or "—"
         better = decl.better or n.Better("higher")
         if m == "ratio" and better.direction == "within" and better.lo and better.hi:
-            lo, hi = num_text(better.lo), num_text(better.hi)
-            if raw is not None and num.gt(raw, float(better.hi.value)) == 1.0:
-                return f"ratio (above {lo} .. {hi})", lambda d: f"{r(d)} / {hi} × 100"
-            if raw is not None and num.lt(raw, float(better.lo.value)) == 1.0:
-                return f"ratio (below {lo} .. {hi})", lambda d: f"{r(d)} / {lo} × 100"
-            return f"ratio ({r(None)} within {lo} .. {hi})", lambda d: "100"
+            return self.within(better, raw, r)
         if m == "ratio":
             if better.direction == "higher":
                 return m, lambda d: f"{r(d)} / {t} × 100"
@@ -198,6 +222,26 @@ class _Builder:
             return m, lambda d: to_text(scoring.formula, sub(d))
         return m, r
 
+    def within(self, better: n.Better, raw: Scalar, r: Render) -> tuple[str, Render]:
+        """A target range: which bound scored this row (a per-subject bound shows its value)."""
+        (lo, lo_v), (hi, hi_v) = (self.bound(x) for x in (better.lo, better.hi))  # type: ignore[arg-type]
+        where = f"{lo} .. {hi}" + (", lower is better" if better.sense == "lower" else "")
+        if not isinstance(raw, float) or lo_v is None or hi_v is None:
+            return f"ratio, no score ({r(None)} against {where})", lambda d: "—"
+        for op, edge, v, side in ((num.gt, hi, hi_v, "above"), (num.lt, lo, lo_v, "below")):
+            if op(raw, v) == 1.0:
+                if better.sense == "lower":
+                    return f"ratio ({side} {where})", lambda d, e=edge: f"(1 + (1 − {r(d)} / {e})) × 100"
+                return f"ratio ({side} {where})", lambda d, e=edge: f"{r(d)} / {e} × 100"
+        return f"ratio ({r(None)} within {where})", lambda d: "100"
+
+    def bound(self, x: n.Num | n.Ref) -> tuple[str, float | None]:
+        """A range bound as text (a per-subject bound shows this subject's value) and as a number."""
+        if isinstance(x, n.Num):
+            return num_text(x), float(x.value)
+        v = self.col(x.name)
+        return self.operand(x.name, None) or "—", v if isinstance(v, float) else None
+
     # ---------------------------------------------------------- tree nodes
 
     def tree(self, out: NodeExplanation, tree: n.Tree) -> None:
@@ -223,7 +267,7 @@ class _Builder:
             out.formula = f"{method}: no child has a value"
             return
         how = f"{method}{_HOW.get(method, '')}"
-        out.formula = f"{how}: " + self.claim(lambda d: _aggregate_text(method, terms, d), tree.name, tree)
+        out.formula = f"{how}: " + self.claim(lambda d: aggregate_text(method, terms, d), tree.name, tree)
 
     def contribution(self, method: str, w: float, x: float, c: Scalar) -> str | None:
         term = {"mean": lambda d: f"{nb.pct(w, d)} × {nb.show(x, d)}",
@@ -251,11 +295,11 @@ class _Builder:
         out.sources.append(self.rules.band(decl, k))
         out.band = chosen.label.value
         edges = [b for bd in decl.bands[max(k - 1, 0):k + 1] for b in bd.bounds]
-        shown = _decisive(banded, edges, self.places)  # type: ignore[arg-type]
+        shown = decisive(banded, edges, self.places)  # type: ignore[arg-type]
         rated = self.col(decl.of, "value") if decl.of else None
         if decl.round is not None and isinstance(rated, float) and nb.dec(rated) != nb.dec(banded):  # type: ignore
             shown = f"{nb.show(rated, None)} rounded to {decl.round.value} decimals: {shown},"
-        out.band_reason = f"{shown} " + (_bounds_text(chosen) or "falls to `otherwise`")
+        out.band_reason = f"{shown} " + (bounds_text(chosen) or "falls to `otherwise`")
         if chosen.gate is not None:
             out.band_reason += f" and `{to_text(chosen.gate)}` holds"
         if k == 0:
@@ -263,7 +307,7 @@ class _Builder:
             return
         up = decl.bands[k - 1]
         out.next_band = up.label.value
-        out.gap, why, edge = _why_not(up, banded, self.col(decl.name, f"gate:{k - 1}"))
+        out.gap, why, edge = why_not(up, banded, self.col(decl.name, f"gate:{k - 1}"))
         out.band_reason += f"; not {up.label.value}: {why}"
         if out.gap is not None and edge is not None:
             op = edge.op[0]
@@ -292,54 +336,6 @@ class _Builder:
         value = self.col(name)
         return NodeExplanation(name, step.id, step.kind, getattr(step.decl, "label", None), value,
                                nb.fixed(value, max(self.places, _digits(step.decl) or 0)))
-
-
-def _aggregate_text(method: str, terms: list[tuple[float, float]], d: int | None) -> str:
-    if method == "mean":
-        return " + ".join(f"{nb.pct(w, d)} × {nb.show(x, d)}" for w, x in terms)
-    if method == "sum":
-        return " + ".join(f"{nb.show(w, d)} × {nb.show(x, d)}" for w, x in terms)
-    if method == "geometric":
-        return " × ".join(f"{nb.show(x, d)}^{nb.show(w, d)}" for w, x in terms)
-    if method == "harmonic":
-        return "1 / (" + " + ".join(f"{nb.show(w, d)} / {nb.show(x, d)}" for w, x in terms) + ")"
-    return f"{method}(" + ", ".join(nb.show(x, d) for _, x in terms) + ")"
-
-
-def _decisive(x: float, edges: list[n.Bound], places: int) -> str:
-    """``x`` with the fewest decimals (at least ``places``) that compare with every edge
-    the way the evaluator compared ``x`` itself."""
-    for d in range(places, nb.MAX_PLACES + 1):
-        shown = nb.arith.round_half(nb.dec(x), d)
-        if all((num.COMPARE[b.op](x, num.to_float(b.value.value)) == 1.0) == _cmp(b.op, shown, b.value.value)
-               for b in edges):
-            return nb.text(shown)
-    return nb.show(x, None)
-
-
-def _cmp(op: str, a: object, b: object) -> bool:
-    return {">=": a >= b, ">": a > b, "<=": a <= b, "<": a < b}[op]  # type: ignore[operator]
-
-
-def _bounds_text(band: n.Band) -> str:
-    return " and ".join(f"{b.op} {num_text(b.value)}" for b in band.bounds)
-
-
-def _why_not(band: n.Band, value: Scalar, gate: Scalar) -> tuple[float | None, str, n.Bound | None]:
-    """Why the next band up was not reached and by how much (``gap``: how far from its edge)."""
-    if not isinstance(value, float):
-        return None, "the value is missing", None
-    for b in band.bounds:
-        edge = num.to_float(b.value.value)
-        if num.COMPARE[b.op](value, edge) == 1.0:
-            continue
-        gap = abs(edge - value)
-        need = {">=": "reach", ">": "exceed", "<=": "stay at or below", "<": "stay below"}[b.op]
-        return gap, f"needs to {need} {num_text(b.value)}", b
-    if band.gate is not None:
-        state = "is missing" if gate is None else "does not hold"
-        return None, f"its condition `{to_text(band.gate)}` {state}", None
-    return None, "an earlier band takes precedence", None
 
 
 def explain(result: Result, subject_id: object, places: int = 2) -> Explanation:

@@ -49,6 +49,7 @@ class NodeExplanation:
     substituted: str | None = None  # the submitted cell was empty: what was used instead, from where
     raw_formula: str | None = None
     formula: str | None = None
+    lookups: list[str] = field(default_factory=list)  # table calls in the formula and what they gave
     weight: str | None = None  # declared, as written
     effective_weight: float | None = None
     contribution: float | None = None

@@ -53,7 +53,7 @@ def _render_node(node: NodeExplanation, depth: int, md: bool, lines: list[str]) 
     elif node.origin is not None:
         column = f", column {node.origin.column}" if node.origin.column else ""
         lines.append(f"{sub}raw {show(node.raw, None)} from {node.origin.file} row {node.origin.row}{column}")
-    body = [node.raw_formula, node.formula]
+    body = [node.raw_formula, *node.lookups, node.formula]
     if node.weight is not None or node.effective_weight is not None:
         eff = "—" if node.effective_weight is None else f"{node.effective_weight * 100:.4g}%"
         body.append(f"weight {node.weight or '1'} (effective {eff})")

@@ -37,7 +37,9 @@ def value_text(node: n.Node) -> str:
     if isinstance(node, n.Missing):
         return node.treatment + (f" {num_text(node.value)}" if node.value is not None else "")
     if isinstance(node, n.Better):
-        return node.direction + (f" {num_text(node.lo)} .. {num_text(node.hi)}" if node.lo and node.hi else "")
+        lower = "lower " if node.direction == "within" and node.sense == "lower" else ""
+        span = f" {to_text(node.lo)} .. {to_text(node.hi)}" if node.lo and node.hi else ""
+        return lower + node.direction + span
     if isinstance(node, n.Scoring):
         return _scoring_text(node)
     if isinstance(node, n.Band):

@@ -1,0 +1,81 @@
+"""Pieces of explanation text that need no evaluated column: aggregation formulas, band edges
+and gaps, table calls replaced by what they gave."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import fields, replace
+
+from engine import nodes as n
+from engine.evaluate import numeric as num
+from engine.evaluate.exprtext import num_text, to_text
+from engine.explain import numbers as nb
+from engine.explain.model import Scalar
+
+
+def replace_calls(e: n.Node, swap: Callable[[n.Call], n.Node | None]) -> n.Node:
+    """``e`` with every call ``swap`` gives a node for replaced by that node."""
+    if isinstance(e, n.Call):
+        got = swap(e)
+        if got is not None:
+            return got
+    changes: dict[str, object] = {}
+    for f in fields(e):
+        v = getattr(e, f.name)
+        if isinstance(v, n.Node) and not isinstance(v, n.Span):
+            new = replace_calls(v, swap)
+        elif isinstance(v, tuple) and v and all(isinstance(x, n.Node) for x in v):
+            new = tuple(replace_calls(x, swap) for x in v)
+        else:
+            continue
+        if new is not v:
+            changes[f.name] = new
+    return replace(e, **changes) if changes else e  # type: ignore[arg-type]
+
+
+def aggregate_text(method: str, terms: list[tuple[float, float]], d: int | None) -> str:
+    if method == "mean":
+        return " + ".join(f"{nb.pct(w, d)} × {nb.show(x, d)}" for w, x in terms)
+    if method == "sum":
+        return " + ".join(f"{nb.show(w, d)} × {nb.show(x, d)}" for w, x in terms)
+    if method == "geometric":
+        return " × ".join(f"{nb.show(x, d)}^{nb.show(w, d)}" for w, x in terms)
+    if method == "harmonic":
+        return "1 / (" + " + ".join(f"{nb.show(w, d)} / {nb.show(x, d)}" for w, x in terms) + ")"
+    return f"{method}(" + ", ".join(nb.show(x, d) for _, x in terms) + ")"
+
+
+def decisive(x: float, edges: list[n.Bound], places: int) -> str:
+    """``x`` with the fewest decimals (at least ``places``) that compare with every edge
+    the way the evaluator compared ``x`` itself."""
+    for d in range(places, nb.MAX_PLACES + 1):
+        shown = nb.arith.round_half(nb.dec(x), d)
+        if all((num.COMPARE[b.op](x, num.to_float(b.value.value)) == 1.0) == _cmp(b.op, shown, b.value.value)
+               for b in edges):
+            return nb.text(shown)
+    return nb.show(x, None)
+
+
+def _cmp(op: str, a: object, b: object) -> bool:
+    return {">=": a >= b, ">": a > b, "<=": a <= b, "<": a < b}[op]  # type: ignore[operator]
+
+
+def bounds_text(band: n.Band) -> str:
+    return " and ".join(f"{b.op} {num_text(b.value)}" for b in band.bounds)
+
+
+def why_not(band: n.Band, value: Scalar, gate: Scalar) -> tuple[float | None, str, n.Bound | None]:
+    """Why the next band up was not reached and by how much (``gap``: how far from its edge)."""
+    if not isinstance(value, float):
+        return None, "the value is missing", None
+    for b in band.bounds:
+        edge = num.to_float(b.value.value)
+        if num.COMPARE[b.op](value, edge) == 1.0:
+            continue
+        gap = abs(edge - value)
+        need = {">=": "reach", ">": "exceed", "<=": "stay at or below", "<": "stay below"}[b.op]
+        return gap, f"needs to {need} {num_text(b.value)}", b
+    if band.gate is not None:
+        state = "is missing" if gate is None else "does not hold"
+        return None, f"its condition `{to_text(band.gate)}` {state}", None
+    return None, "an earlier band takes precedence", None
