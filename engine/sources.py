@@ -25,3 +25,11 @@ def sha256(path: str | Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def sha256_or_none(path: str | Path) -> str | None:
+    """``sha256(path)``, or None when the file cannot be read."""
+    try:
+        return sha256(path)
+    except OSError:
+        return None

@@ -71,8 +71,10 @@ def test_a_table_call_that_matches_no_row_is_a_runtime_error_at_the_caller() -> 
 def test_a_table_call_is_explained_with_the_row_that_decided_it() -> None:
     r = one(CALLED, {"p1": "Baik", "p2": "Kurang"})
     node = next(x for x in explain(r, "0").walk() if x.name == "total")
-    assert node.formula == ('persen("Baik") + persen("Kurang") = 150; persen("Baik") = 100 (row 1); '
-                            'persen("Kurang") = 50 (row 2)')
+    # Each call is replaced by what it gave, so the line redoes by hand: 100 + 50 = 150.
+    assert node.formula == "value: 100 + 50 = 150.00"
+    assert node.lookups == ['lookup persen("Baik") gives 100 (row 1 of persen)',
+                            'lookup persen("Kurang") gives 50 (row 2 of persen)']
 
 
 def test_an_unknown_call_is_still_a_syntax_error_and_a_table_name_is_not() -> None:

@@ -146,9 +146,10 @@ class Result:
 
     def agency_columns(self) -> dict[str, np.ndarray]:
         """Per subject, the agency file whose overrides applied and its SHA-256 (empty for a
-        subject scored under the national policy alone)."""
+        subject scored under the national policy alone; no digest when the file is gone, e.g.
+        policies compiled from a temporary copy)."""
         files = {key: plan.agency_file for key, plan in self.plans.items()}
-        digests = {f: sources.sha256(f) for f in set(files.values()) if f is not None}
+        digests = {f: sources.sha256_or_none(f) for f in set(files.values()) if f is not None}
         keys = self.plan_key.tolist()
         return {"agency_file": np.array([files.get(k) for k in keys], dtype=object),
                 "agency_sha256": np.array([digests.get(files.get(k) or "") for k in keys], dtype=object)}

@@ -66,7 +66,7 @@ def explain(ps: scoring.PolicySet, sub: Mapping[str, Any], content: bytes, subje
             stored_row: Mapping[str, Any]) -> dict[str, Any]:
     scored, rows, folder = evaluated(ps, sub, content)
     row = next((r for r in rows if str(r["subject_id"]) == subject), None)
-    if row != stored_row:
+    if row is None or _scores(row) != _scores(stored_row):
         raise NotReproducible(f"scoring the stored file again under its stored policies gives a different result "
                               f"for `{subject}` (engine {scoring.engine_version()}, scored by "
                               f"{sub['run']['engine_version']}); the stored scores stand, no explanation is shown")
@@ -79,11 +79,20 @@ def report_html(ps: scoring.PolicySet, sub: Mapping[str, Any], content: bytes, s
     from engine import report
 
     scored, rows, _ = evaluated(ps, sub, content)
-    if rows != stored_rows:
+    if [_scores(r) for r in rows] != [_scores(r) for r in stored_rows]:
         raise NotReproducible("scoring the stored file again gives different results (engine "
                               f"{scoring.engine_version()}, scored by {sub['run']['engine_version']}); no report")
     built = report.build(scored.run.result, ps.policies.report.sources, subject, data_files=[sub["filename"]])
     return report.render(built)
+
+
+# Where the agency file was when it was scored (a temporary copy of the stored policy texts, gone
+# since): provenance of that run, not part of the scores a reproduction must give again.
+_WHERE = ("agency_file", "agency_sha256")
+
+
+def _scores(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if k not in _WHERE}
 
 
 def _remember(cache: OrderedDict[str, Any], key: str, value: Any, size: int) -> Any:
