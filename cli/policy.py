@@ -17,15 +17,19 @@ from cli.common import emit_diagnostics
               show_default=True, help="sarif: SARIF 2.1.0 for code scanning; github: workflow-command annotations.")
 @click.option("--strict", is_flag=True, help="Warnings fail the check too.")
 @click.option("--root", type=click.Path(exists=True, file_okay=False), help="Policy root (extends may not leave it).")
+@click.option("--no-dependents", is_flag=True,
+              help="Do not also check the agency files under the root that extend a national file given.")
 @guarded
-def check(paths: tuple[str, ...], fmt: str, strict: bool, root: str | None) -> int:
-    """Check policy files or folders like a compiler."""
+def check(paths: tuple[str, ...], fmt: str, strict: bool, root: str | None, no_dependents: bool) -> int:
+    """Check policy files or folders like a compiler (a national file with the agency files extending it)."""
     from engine.compiler import check_paths
 
-    report = check_paths([Path(p) for p in paths], root=Path(root) if root else None)
+    report = check_paths([Path(p) for p in paths], root=Path(root) if root else None, dependents=not no_dependents)
     errors = sum(d.is_error for d in report.diagnostics)
     warnings = len(report.diagnostics) - errors
-    summary = f"checked {len(report.files)} file(s): {errors} error(s), {warnings} warning(s)"
+    extra = f", {len(report.dependents)} of them agency file(s) extending a national file given" \
+        if report.dependents else ""
+    summary = f"checked {len(report.files)} file(s){extra}: {errors} error(s), {warnings} warning(s)"
     if fmt in ("sarif", "github"):
         _emit_ci(report.diagnostics, fmt, summary)
     else:

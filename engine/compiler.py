@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from engine import checks, diagnostics, graph, resolve
+from engine import checks, diagnostics, graph, overrides, resolve
 from engine import nodes as n
 from engine.diagnostics import Diagnostic, KinerjaError
 from engine.plan import Plan
@@ -25,6 +25,7 @@ class Report:
     plans: dict[str, Plan]  # "policy_id@version" for national policies, the agency id for agencies
     files: list[str]
     agencies: frozenset[str] = frozenset()  # the keys of ``plans`` that are agency plans
+    dependents: list[str] = field(default_factory=list)  # agency files loaded because they extend a file given
 
     @property
     def errors(self) -> int:
@@ -40,12 +41,16 @@ class _Run:
     paths: Sequence[str | Path]
     root: str | Path | None
     project: resolve.Project | None = None
+    dependents: bool = False  # also load the agency files under the root that extend a national file given
     ready: dict[str, n.Module] = field(default_factory=dict)  # plan key -> module cleared for the next stage
     plans: dict[str, Plan] = field(default_factory=dict)
+    added: list[str] = field(default_factory=list)  # the dependents loaded
 
 
 def _syntax(run: _Run) -> None:
     run.project = resolve.load(run.paths, run.root)
+    if run.dependents:
+        run.added = resolve.add_dependents(run.project, whole_root=run.root is not None)
 
 
 def _resolve(run: _Run) -> None:
@@ -56,10 +61,15 @@ def _resolve(run: _Run) -> None:
 
 
 def _check(run: _Run) -> None:
-    # National modules first, so an agency's copy of a national finding is recognised as one.
+    # National modules first, so an agency's copy of a national finding is recognised as one;
+    # what only the agency's merged module has is the agency's doing (``overrides.blame``).
+    project = _project(run)
     for key, module in list(run.ready.items()):
         found = checks.run(module)
-        _project(run).add(found)
+        agency = project.agencies.get(key)
+        if agency is not None and agency.module is module:
+            found = overrides.blame(found, module, agency.agency, agency.path, set(project.diagnostics))
+        project.add(found)
         if any(d.is_error for d in found):
             del run.ready[key]
 
@@ -80,12 +90,14 @@ STAGES: tuple[tuple[str, Callable[[_Run], None]], ...] = (
 )
 
 
-def check_paths(paths: Sequence[str | Path], root: str | Path | None = None, until: str = "graph") -> Report:
-    """Run the stages up to and including ``until`` over the policy files under ``paths``."""
-    run = _pipeline(paths, root, until)
+def check_paths(paths: Sequence[str | Path], root: str | Path | None = None, until: str = "graph",
+                dependents: bool = False) -> Report:
+    """Run the stages up to and including ``until`` over the policy files under ``paths``; with
+    ``dependents``, also over the agency files under the root that extend a national file given."""
+    run = _pipeline(paths, root, until, dependents)
     project = _project(run)
     return Report(diagnostics.sort(project.diagnostics), project.sources, run.plans, project.files,
-                  frozenset(project.agencies))
+                  frozenset(project.agencies), run.added)
 
 
 def compile_file(path: str | Path, root: str | Path | None = None) -> Plan:
@@ -115,11 +127,11 @@ def plan_key(module: n.Module) -> str:
     return f"{resolve.policy_id(module)}@{version}" if version else resolve.policy_id(module)
 
 
-def _pipeline(paths: Sequence[str | Path], root: str | Path | None, until: str) -> _Run:
+def _pipeline(paths: Sequence[str | Path], root: str | Path | None, until: str, dependents: bool = False) -> _Run:
     names = [name for name, _ in STAGES]
     if until not in names:
         raise ValueError(f"unknown stage {until!r}; stages: {', '.join(names)}")
-    run = _Run(paths, root)
+    run = _Run(paths, root, dependents=dependents)
     for _name, stage in STAGES[: names.index(until) + 1]:
         stage(run)
     return run

@@ -150,6 +150,42 @@ def _members(module_or_tree: n.Module | n.Tree) -> list[n.Tree | n.Leaf]:
     return out
 
 
+# ------------------------------------------------------------------ blame
+
+
+def blame(found: list[Diagnostic], module: n.Module, agency: n.Agency, path: str,
+          national: set[Diagnostic]) -> list[Diagnostic]:
+    """Findings on an agency's merged ``module`` that the national policy alone does not have are
+    caused by the agency's overrides: each is reported at the agency's line that overrides the
+    declaration it is about (or at the agency header), with a note at the national declaration."""
+    out = []
+    for d in found:
+        if d in national or d.span.file == path:
+            out.append(d)
+            continue
+        name = _named_at(module, d.span)
+        at = next((o.name_span for o in _declared(agency) if o.name == name), None) if name else None
+        note = Label(d.span, f"the national declaration of `{name}`" if name else "the national finding's place")
+        out.append(replace(d, span=at or agency.name_span, labels=(note, *d.labels),
+                           message=f"{d.message} (with the overrides of agency `{agency.name}`)"))
+    return out
+
+
+def _declared(agency: n.Agency) -> list[n.Decl]:
+    """The agency's overriding declarations and, within its scorecard overrides, their members."""
+    out: list[n.Decl] = []
+    for o in agency.overrides:
+        out += _members(o) if isinstance(o, n.Tree) else [o]
+    return out
+
+
+def _named_at(module: n.Module, span: n.Span) -> str | None:
+    """The innermost declaration of ``module`` (scorecard members included) containing ``span``."""
+    decls: list[n.Decl] = [d for d in module.decls() if not isinstance(d, n.Tree)] + list(_members(module))
+    around = [d for d in decls if d.span.file == span.file and d.span.line <= span.line <= d.span.end_line]
+    return min(around, key=lambda d: d.span.end_line - d.span.line).name if around else None
+
+
 # ------------------------------------------------------------------ constraints
 
 

@@ -9,6 +9,7 @@ shaped like a national one, and checks the national ``constraint``s against it.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,6 +102,35 @@ def load(paths: Sequence[str | Path], root: str | Path | None = None) -> Project
         project.files.append(display(path))
         parse(project, path)
     return project
+
+
+_EXTENDS = re.compile(r'^\s*agency\s+\w+[^\n{]*?\bextends\s+"([^"]+)"', re.MULTILINE)
+
+
+def add_dependents(project: Project, whole_root: bool) -> list[str]:
+    """Parse the agency files that extend a national policy of the project but were not given, so
+    checking a national file also checks what it can break; their display paths.  They are looked
+    for under the policy root given (``whole_root``), else under the national file's top folder
+    below the root (``policies/`` for ``policies/nasional/x.kin``, so test fixtures elsewhere in
+    a repository are not taken for policies).  Other files are only read, never reported on."""
+    nationals = {project._abs[p].resolve() for p, m in project.modules.items()
+                 if p in project._abs and m.first(n.Header) is not None}
+    folders = {project.root if whole_root or len(f.relative_to(project.root).parts) < 3
+               else project.root / f.relative_to(project.root).parts[0]
+               for f in nationals if project.root in f.parents}
+    added = []
+    candidates = sorted({f for d in folders for f in d.rglob("*.kin")}, key=display)
+    for path in candidates:
+        if display(path) in project.modules or path.name.endswith("_test.kin"):
+            continue
+        try:
+            m = _EXTENDS.search(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            continue
+        if m and (path.parent / m.group(1)).resolve() in nationals and parse(project, path) is not None:
+            project.files.append(display(path))
+            added.append(display(path))
+    return added
 
 
 def parse(project: Project, path: Path) -> n.Module | None:

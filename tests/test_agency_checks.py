@@ -1,0 +1,73 @@
+"""Agency-aware checking: a finding an agency's overrides cause is reported in the agency file, and
+checking a national file also checks the agency files that extend it (issue #12)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture()
+def policies(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    shutil.copytree(ROOT / "policies", tmp_path / "p")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path / "p"
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def _check(*args: str):
+    return CliRunner().invoke(cli.main, ["check", *args])
+
+
+def test_agency_weights_that_do_not_add_up_are_reported_in_the_agency_file(policies: Path) -> None:
+    # kemenkeu: 35 + 20 + 25 + 20 = 100%; with pembelajaran at 15% they sum to 95%.
+    _edit(policies / "instansi/kemenkeu.kin", "perspective pembelajaran weight 20%",
+          "perspective pembelajaran weight 15%")
+    res = _check("p/")
+    assert res.exit_code == 1
+    assert ("p/instansi/kemenkeu.kin:17:15: error[check.weights-sum]: weights of `nilai_kinerja`'s children sum "
+            "to 95%, not 100% (with the overrides of agency `kemenkeu`)") in res.stderr
+    assert "note: p/nasional/bsc-instansi.kin:232:11: the national declaration of `nilai_kinerja`" in res.stderr
+    assert "p/nasional/bsc-instansi.kin:232:11: error" not in res.stderr
+    gh = _check("--format", "github", "p/")
+    assert gh.stdout.startswith("::error file=p/instansi/kemenkeu.kin,line=17,")
+
+
+def test_a_national_finding_stays_in_the_national_file(policies: Path) -> None:
+    # The national scorecard's own weights broken: reported once, at the national file.
+    _edit(policies / "nasional/bsc-instansi.kin", "perspective hasil \"Hasil dan Pemangku Kepentingan\" weight 40%",
+          "perspective hasil \"Hasil dan Pemangku Kepentingan\" weight 45%")
+    res = _check("p/")
+    assert "p/nasional/bsc-instansi.kin:232:11: error[check.weights-sum]" in res.stderr
+
+
+def test_checking_a_national_file_checks_the_agencies_that_extend_it(policies: Path) -> None:
+    # Tightening the national bound for `hasil` to 40% .. 50% breaks kemenkeu (35%, kemenkeu.kin:18).
+    _edit(policies / "nasional/bsc-instansi.kin", "constraint weight(hasil) in 35% .. 50%",
+          "constraint weight(hasil) in 40% .. 50%")
+    res = _check("p/nasional/bsc-instansi.kin")
+    assert res.exit_code == 1
+    assert "p/instansi/kemenkeu.kin:18:34: error[resolve.constraint-violated]" in res.stderr
+    assert "agency file(s) extending a national file given" in res.stderr
+    alone = _check("--no-dependents", "p/nasional/bsc-instansi.kin")
+    assert alone.exit_code == 0 and "checked 1 file(s): 0 error(s)" in alone.stderr
+
+
+def test_fixtures_outside_the_policy_folder_are_not_taken_for_dependents(monkeypatch: pytest.MonkeyPatch) -> None:
+    # tests/data/must_fail holds agency files that break the national constraints on purpose.
+    monkeypatch.chdir(ROOT)
+    res = _check("policies/nasional/bsc-instansi.kin")
+    assert res.exit_code == 0 and "must_fail" not in res.stderr
+    assert "checked 5 file(s), 4 of them agency file(s)" in res.stderr  # bps, kemenkeu, kemenpanrb, pemprov-jabar
