@@ -53,9 +53,11 @@ class Run:
             raise NotScored(subject_id, why) from None
 
 
-def compile_policies(paths: Sequence[str | Path], root: str | Path | None = None) -> Policies:
-    """Check and compile every policy under ``paths``; raise ``KinerjaError`` on any error."""
-    report = check_paths(list(paths), root=root)
+def compile_policies(paths: Sequence[str | Path], root: str | Path | None = None,
+                     dependents: bool = False) -> Policies:
+    """Check and compile every policy under ``paths`` (with ``dependents``, also the agency files
+    extending a national file given: ``resolve.add_dependents``); raise ``KinerjaError`` on any error."""
+    report = check_paths(list(paths), root=root, dependents=dependents)
     errors = [d for d in report.diagnostics if d.is_error]
     if errors:
         raise KinerjaError(errors)

@@ -50,7 +50,7 @@ class _Run:
 def _syntax(run: _Run) -> None:
     run.project = resolve.load(run.paths, run.root)
     if run.dependents:
-        run.added = resolve.add_dependents(run.project, whole_root=run.root is not None)
+        run.added = resolve.add_dependents(run.project)
 
 
 def _resolve(run: _Run) -> None:

@@ -107,15 +107,15 @@ def load(paths: Sequence[str | Path], root: str | Path | None = None) -> Project
 _EXTENDS = re.compile(r'^\s*agency\s+\w+[^\n{]*?\bextends\s+"([^"]+)"', re.MULTILINE)
 
 
-def add_dependents(project: Project, whole_root: bool) -> list[str]:
+def add_dependents(project: Project) -> list[str]:
     """Parse the agency files that extend a national policy of the project but were not given, so
     checking a national file also checks what it can break; their display paths.  They are looked
-    for under the policy root given (``whole_root``), else under the national file's top folder
-    below the root (``policies/`` for ``policies/nasional/x.kin``, so test fixtures elsewhere in
-    a repository are not taken for policies).  Other files are only read, never reported on."""
+    for under the national file's top folder below the policy root (``policies/`` for
+    ``policies/nasional/x.kin``, so test fixtures elsewhere in a repository are not taken for
+    policies; the root itself for ``nasional/x.kin``).  Other files are only read, never reported on."""
     nationals = {project._abs[p].resolve() for p, m in project.modules.items()
                  if p in project._abs and m.first(n.Header) is not None}
-    folders = {project.root if whole_root or len(f.relative_to(project.root).parts) < 3
+    folders = {project.root if len(f.relative_to(project.root).parts) < 3
                else project.root / f.relative_to(project.root).parts[0]
                for f in nationals if project.root in f.parents}
     added = []

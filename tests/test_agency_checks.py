@@ -71,3 +71,16 @@ def test_fixtures_outside_the_policy_folder_are_not_taken_for_dependents(monkeyp
     res = _check("policies/nasional/bsc-instansi.kin")
     assert res.exit_code == 0 and "must_fail" not in res.stderr
     assert "checked 5 file(s), 4 of them agency file(s)" in res.stderr  # bps, kemenkeu, kemenpanrb, pemprov-jabar
+
+
+def test_diff_of_a_national_file_scores_each_subject_under_its_agency(monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine.diff import evaluate_version
+
+    monkeypatch.chdir(ROOT)
+    run = evaluate_version(Path("policies/nasional/bsc-instansi.kin"), None, ["examples/instansi-2026.csv"])
+    rows = {r["subject_id"]: r for r in run.result.to_rows()}
+    # pemprov_jabar under its own file (hasil 40%, keuangan 15% ...): 89.12 Baik, as `eval policies/` gives
+    # (tests/golden/explain/instansi-2026-pemprov_jabar.txt); under national rules alone it would be 91.75.
+    assert rows["pemprov_jabar"]["nilai_kinerja"] == pytest.approx(89.12)
+    assert rows["pemprov_jabar"]["predikat_kinerja"] == "Baik"
+    assert rows["pemprov_jabar"]["agency_file"] == "policies/instansi/pemprov-jabar.kin"

@@ -66,7 +66,8 @@ class Impact:
 
 
 def evaluate_version(path: Path, root: Path | None, data: Sequence[str | Path], policy: str | None = None) -> api.Run:
-    policies = api.compile_policies([path], root=root)
+    # A national file is scored with the agency files extending it, as `eval` of its folder would.
+    policies = api.compile_policies([path], root=root, dependents=True)
     return api.evaluate_files(policies, list(data), policy=policy)
 
 
