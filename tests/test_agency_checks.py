@@ -84,3 +84,29 @@ def test_diff_of_a_national_file_scores_each_subject_under_its_agency(monkeypatc
     assert rows["pemprov_jabar"]["nilai_kinerja"] == pytest.approx(89.12)
     assert rows["pemprov_jabar"]["predikat_kinerja"] == "Baik"
     assert rows["pemprov_jabar"]["agency_file"] == "policies/instansi/pemprov-jabar.kin"
+
+
+def test_diff_lists_every_rating_change_even_without_a_score_change(policies: Path) -> None:
+    import json
+
+    old = policies.parent / "old"
+    shutil.copytree(policies, old)
+    # Raise the "Sangat Baik" edge from 90 to 95: no score moves, every subject scored 90 .. 95 becomes Baik.
+    _edit(policies / "nasional/bsc-instansi.kin", '"Sangat Baik"   when >= 90', '"Sangat Baik"   when >= 95')
+    _edit(policies / "nasional/bsc-instansi.kin", '"Baik"          when >= 80 and < 90',
+          '"Baik"          when >= 80 and < 95')
+    data = str(ROOT / "examples/instansi-2026.csv")
+    res = CliRunner().invoke(cli.main, ["diff", "old/", "p/", "--data", data, "--policy", "bsc_instansi",
+                                        "--format", "json"])
+    assert res.exit_code == 0, res.output
+    imp = json.loads(res.stdout)["impact"]
+    assert imp["movers"] == []  # no score changed, so "largest movers" alone would show nobody
+    scored = CliRunner().invoke(cli.main, ["eval", "old/", data, "--policy", "bsc_instansi", "-o", "r.json"])
+    assert scored.exit_code == 0
+    rows = json.loads(Path("r.json").read_text(encoding="utf-8"))
+    rows = rows["rows"] if isinstance(rows, dict) else rows
+    expected = sorted(r["subject_id"] for r in rows if 90 <= r["nilai_kinerja"] < 95)
+    assert expected and [m["subject"] for m in imp["rating_changes"]] == expected
+    assert all((m["old_rating"], m["new_rating"]) == ("Sangat Baik", "Baik") for m in imp["rating_changes"])
+    text = CliRunner().invoke(cli.main, ["diff", "old/", "p/", "--data", data, "--policy", "bsc_instansi"]).stdout
+    assert "every rating change:" in text and f"  {expected[0]}: " in text

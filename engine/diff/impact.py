@@ -60,6 +60,7 @@ class Impact:
     agencies: list[AgencySummary]
     max_drop: int = 0
     drops: dict[str, int] = field(default_factory=dict)  # subject -> bands dropped (only drops >= 1)
+    rating_changes: list[Mover] = field(default_factory=list)  # every subject whose rating changed, by id
 
     def share(self, count: int) -> float:
         return 0.0 if self.subjects == 0 else 100.0 * count / self.subjects
@@ -105,14 +106,17 @@ def impact(old: api.Run, new: api.Run, movers: int = 10) -> Impact:
         s.changed_rating += relabel
         delta = (b or 0.0) - (a or 0.0) if a is not None and b is not None else math.nan
         s.mean_delta += 0.0 if math.isnan(delta) else delta
-        if moved:
+        if moved or relabel:
             node, nd = _mover_node(ro, i, top_old, rn, j, top_new)
-            all_movers.append(Mover(sid, None if agency is None else str(agency), a, b, delta, la, lb, node, nd))
+            mover = Mover(sid, None if agency is None else str(agency), a, b, delta, la, lb, node, nd)
+            all_movers += [mover] if moved else []
+            out.rating_changes += [mover] if relabel else []
     for s in per.values():
         s.mean_delta = s.mean_delta / s.subjects if s.subjects else 0.0
     out.agencies = sorted(per.values(), key=lambda s: s.agency)
     all_movers.sort(key=lambda m: (-(abs(m.delta) if not math.isnan(m.delta) else math.inf), m.subject))
     out.movers = all_movers[:movers]
+    out.rating_changes.sort(key=lambda m: m.subject)
     return out
 
 

@@ -75,12 +75,11 @@ def _impact_text(imp: Impact) -> list[str]:
     table = _table(imp)
     widths = [max(len(row[k]) for row in table) for k in range(len(table[0]))]
     lines += ["  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in table]
-    if imp.movers:
-        lines += ["", "largest movers:"]
-        for m in imp.movers:
-            lines.append(f"  {m.subject}: {_num(m.old)} -> {_num(m.new)} ({_signed(m.delta)}), "
-                         f"{m.old_rating} -> {m.new_rating}; "
-                         f"most moved by {m.node or ABSENT} ({_signed(m.node_delta)})")
+    for title, movers in (("largest movers:", imp.movers), ("every rating change:", imp.rating_changes)):
+        lines += ["", title] if movers else []
+        lines += [f"  {m.subject}: {_num(m.old)} -> {_num(m.new)} ({_signed(m.delta)}), "
+                  f"{m.old_rating} -> {m.new_rating}; most moved by {m.node or ABSENT} ({_signed(m.node_delta)})"
+                  for m in movers]
     lines += ["", "per agency:"]
     for s in imp.agencies[:AGENCY_LINES]:
         lines.append(f"  {s.agency}: {s.subjects} subject(s), {s.changed_score} score change(s), "
@@ -117,11 +116,14 @@ def render_markdown(r: DiffReport) -> str:
         table = _table(imp)
         lines += ["| " + " | ".join(table[0]) + " |", "|" + "---|" * len(table[0])]
         lines += ["| " + " | ".join(row) + " |" for row in table[1:]]
-        if imp.movers:
-            lines += ["", "| subject | old | new | change | rating | moved most by |", "|---|---|---|---|---|---|"]
+        for title, movers in (("Largest movers", imp.movers), ("Every rating change", imp.rating_changes)):
+            if not movers:
+                continue
+            lines += ["", f"{title}:", "", "| subject | old | new | change | rating | moved most by |",
+                      "|---|---|---|---|---|---|"]
             lines += [f"| {m.subject} | {_num(m.old)} | {_num(m.new)} | {_signed(m.delta)} | "
                       f"{m.old_rating} → {m.new_rating} | `{m.node or ABSENT}` ({_signed(m.node_delta)}) |"
-                      for m in imp.movers]
+                      for m in movers]
         lines += ["", "| agency | subjects | score changes | rating changes | mean change |", "|---|---|---|---|---|"]
         lines += [f"| {s.agency} | {s.subjects} | {s.changed_score} | {s.changed_rating} | {_signed(s.mean_delta)} |"
                   for s in imp.agencies]
