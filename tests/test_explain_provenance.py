@@ -158,3 +158,20 @@ def test_agencies_without_a_near_match_are_one_warning(tmp_path, monkeypatch):
     assert res.exit_code == 0
     assert ("12 agency(ies) (12 subject(s)) have no agency file and were scored under the national policy alone: "
             "`dinas_00`, `dinas_01`") in res.stderr and "and 2 more" in res.stderr
+
+
+def test_an_indicator_in_two_scorecards_has_each_scorecards_id():
+    from evaluate_kit import batch, plan
+
+    from engine.evaluate import evaluate_plan
+
+    policy = """
+indicator a { target 100 }
+indicator b { target 100 }
+scorecard satu { a weight 50% b weight 50% }
+scorecard dua { perspective p weight 100% { a weight 100% } }
+"""
+    result = evaluate_plan(plan(policy), batch([{"id": "s", "a": 80, "b": 60}]))
+    data = json.loads(render(explain(result, "s"), "json"))
+    ids = [c["id"] for root in data["nodes"] for d in [root, *root["children"]] for c in [d, *d["children"]]]
+    assert "satu.a" in ids and "dua.p.a" in ids

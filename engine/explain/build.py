@@ -251,6 +251,7 @@ class _Builder:
         terms: list[tuple[float, float]] = []
         for child in tree.children or ():
             c = self.node(child.name)
+            c.id = f"{out.id}.{child.name}"  # an indicator in two scorecards has an id in each
             c.weight = num_text(child.weight) if child.weight is not None else None
             c.effective_weight = _sc(sr.weights[child.name][self.i])  # type: ignore[assignment]
             c.contribution = _sc(sr.contributions[child.name][self.i])  # type: ignore[assignment]
