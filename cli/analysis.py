@@ -9,7 +9,31 @@ from typing import Any
 import click
 
 from cli import EXIT_OK, FORMATS, guarded, main
-from cli.common import policy_options, run_policy
+from cli.common import policy_options, run_policy, show_rows
+
+REJECTS = click.option("--rejects", type=click.Path(dir_okay=False, path_type=Path),
+                       help="Write the rejected rows (file, row, reason) to this CSV, as eval does.")
+
+
+def _counted(policy: str, data: tuple[str, ...], opts: dict[str, Any], rejects: Path | None,
+             loads: list[tuple[Any, Path | None]]) -> Any:
+    """The run; its load report joins ``loads``, whose read/scored/rejected counts and rejects
+    are reported as ``eval`` does once the analysis is done (``_account``)."""
+    run = run_policy(policy, data, opts)
+    loads.append((run.load.report, rejects))
+    return run
+
+
+def _account(loads: list[tuple[Any, Path | None]]) -> int:
+    for report, rejects in loads:
+        show_rows(report, rejects)
+    return EXIT_OK
+
+
+def _no_effect(option: str, needs: str) -> Exception:
+    from engine.diagnostics import fail
+
+    return fail("analysis.no-effect", f"{option} has no effect without {needs}", f"give {needs}, or leave {option} out")
 
 
 def _peer_groups(run: Any) -> dict[str, str]:
@@ -25,37 +49,46 @@ def _peer_groups(run: Any) -> dict[str, str]:
 @click.option("--by", "by", help="With --node: subject (default), agency, or a text/category input.")
 @click.option("--within", help="With --node: peer_group, or a text/category input.")
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@REJECTS
 @policy_options
 @guarded
 def benchmark(policy: str, data: tuple[str, ...], node: str | None, by: str | None, within: str | None, fmt: str,
-              **opts: Any) -> int:
+              rejects: Path | None, **opts: Any) -> int:
     """Rank, percentile and z-score within peer groups, and gaps to the declared references."""
     from engine import analysis
     from engine.analysis import render
 
-    run = run_policy(policy, data, opts)
+    for option, given in (("--by", by), ("--within", within)):
+        if given is not None and node is None:
+            raise _no_effect(option, "--node")
+    loads: list[tuple[Any, Path | None]] = []
+    run = _counted(policy, data, opts, rejects, loads)
     decls = analysis.asked_benchmark(run.result, node, by, within) if node else None
     found = analysis.benchmarks(run.result, _peer_groups(run), decls)
     click.echo(render.to_json(found) if fmt == "json" else render.benchmarks_text(found), nl=False)
-    return EXIT_OK
+    return _account(loads)
 
 
 def _periods(policy: str, data: tuple[str, ...], by_period: bool, periods: str | None,
-             opts: dict[str, Any]) -> tuple[Any, Any, str, str]:
+             opts: dict[str, Any], rejects: Path | None, loads: list[tuple[Any, Path | None]]
+             ) -> tuple[Any, Any, str, str]:
     """(base result, current result, labels): two files, or one file split by its period column."""
     from engine import analysis
     from engine.diagnostics import fail
 
     if not by_period:
+        if periods is not None:
+            raise _no_effect("--periods", "--by-period")
         if len(data) != 2:
             raise fail("analysis.two-periods", f"compare needs two periods; {len(data)} data file(s) given",
                        "give two data files (BASE CURRENT), or one file with a period column and --by-period")
-        base, current = run_policy(policy, data[:1], opts), run_policy(policy, data[1:], opts)
+        base = _counted(policy, data[:1], opts, _suffixed(rejects, "base"), loads)
+        current = _counted(policy, data[1:], opts, _suffixed(rejects, "current"), loads)
         return base.result, current.result, data[0], data[1]
     if len(data) != 1:
         raise fail("analysis.two-periods", "--by-period takes one data file with a period column",
                    "give one file, or two files (BASE CURRENT) without --by-period")
-    run = run_policy(policy, data, opts)
+    run = _counted(policy, data, opts, rejects, loads)
     chosen = [p.strip() for p in periods.split(",")] if periods else None
     found = analysis.evaluate_periods(run.policies, run.plan, data[0], chosen, opts["sheet"])
     if len(found) < 2:
@@ -72,22 +105,29 @@ def _periods(policy: str, data: tuple[str, ...], by_period: bool, periods: str |
 @click.option("--periods", help="With --by-period: BASE,CURRENT period values to compare.")
 @click.option("--id", "subject_id", help="Show every node of this subject.")
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@REJECTS
 @policy_options
 @guarded
 def compare(policy: str, data: tuple[str, ...], by_period: bool, periods: str | None, subject_id: str | None,
-            fmt: str, **opts: Any) -> int:
+            fmt: str, rejects: Path | None, **opts: Any) -> int:
     """Value added between two periods (BASE CURRENT files): the change of every node per subject."""
     from engine import analysis
     from engine.analysis import render
 
-    base, current, a, b = _periods(policy, data, by_period, periods, opts)
+    loads: list[tuple[Any, Path | None]] = []
+    base, current, a, b = _periods(policy, data, by_period, periods, opts, rejects, loads)
     found = analysis.compare(base, current, a, b)
     if subject_id is not None and all(s.subject != subject_id for s in found.subjects):
         from engine.evaluate.result import NotScored
 
         raise NotScored(subject_id, "it is not scored in both periods")
     click.echo(render.to_json(found) if fmt == "json" else render.comparison_text(found, subject_id), nl=False)
-    return EXIT_OK
+    return _account(loads)
+
+
+def _suffixed(path: Path | None, which: str) -> Path | None:
+    """``r.csv`` -> ``r.base.csv``: each period's rejects in its own file."""
+    return None if path is None else path.with_name(f"{path.stem}.{which}{path.suffix}")
 
 
 SENSITIVITY_OPTIONS = [
@@ -124,10 +164,12 @@ def _choices(text: str | None, allowed: tuple[str, ...], what: str) -> list[str]
 @click.option("--threshold", type=click.FloatRange(0, 1), default=0.1, show_default=True,
               help="Unstable when the rating changes in more than this share of runs.")
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@REJECTS
 @policy_options
 @guarded
 def sensitivity(policy: str, data: tuple[str, ...], runs: int, seed: int, weight_range: float,
-                aggregations: str | None, treatments: str | None, threshold: float, fmt: str, **opts: Any) -> int:
+                aggregations: str | None, treatments: str | None, threshold: float, fmt: str,
+                rejects: Path | None, **opts: Any) -> int:
     """Robustness: seeded Monte Carlo over weights, aggregation methods and missing-data treatments."""
     from engine import analysis
     from engine import nodes as n
@@ -135,11 +177,12 @@ def sensitivity(policy: str, data: tuple[str, ...], runs: int, seed: int, weight
 
     aggs = _choices(aggregations, n.AGGREGATIONS, "aggregation")
     treats = _choices(treatments, ("exclude", "zero", "baseline"), "treatment")
-    run = run_policy(policy, data, opts)
+    loads: list[tuple[Any, Path | None]] = []
+    run = _counted(policy, data, opts, rejects, loads)
     found = analysis.sensitivity(run.result, runs=runs, seed=seed, weight_range=weight_range, aggregations=aggs,
                                  treatments=treats, threshold=threshold)
     click.echo(render.to_json(found) if fmt == "json" else render.sensitivity_text(found), nl=False)
-    return EXIT_OK
+    return _account(loads)
 
 
 @main.command()
@@ -151,24 +194,26 @@ def sensitivity(policy: str, data: tuple[str, ...], runs: int, seed: int, weight
               help="Data of the previous period, for the trend (repeatable).")
 @sensitivity_options
 @click.option("--format", "fmt", type=click.Choice(["html"]), default="html", show_default=True)
+@REJECTS
 @policy_options
 @guarded
 def report(policy: str, data: tuple[str, ...], output: str, subject_id: str | None, previous: tuple[str, ...],
-           runs: int, seed: int, weight_range: float, fmt: str, **opts: Any) -> int:
+           runs: int, seed: int, weight_range: float, fmt: str, rejects: Path | None, **opts: Any) -> int:
     """Write one self-contained HTML report: tree, charts, benchmark, trend, improvement areas, rank intervals."""
     from engine import report as rep
 
-    run = run_policy(policy, data, opts)
+    out = Path(output)
+    loads: list[tuple[Any, Path | None]] = []
+    run = _counted(policy, data, opts, rejects or out.with_name(out.stem + ".rejects.csv"), loads)
     if subject_id is not None:
         run.require(subject_id)
     before = run_policy(policy, previous, opts).result if previous else None
     found = rep.build(run.result, run.policies.report.sources, subject_id, before, list(data), runs, seed,
                       weight_range, (", ".join(previous), ", ".join(data)))
-    out = Path(output)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(rep.render(found), encoding="utf-8")
     click.echo(f"wrote {out}", err=True)
-    return EXIT_OK
+    return _account(loads)
 
 
 if __name__ == "__main__":

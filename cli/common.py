@@ -88,3 +88,28 @@ def stopped(diags: Any) -> int:
     emit_diagnostics(diags, read_sources(policy_files), "text",
                      f"stopped: {sum(d.is_error for d in diags)} error(s) in the policies, the data or the command")
     return exit_code(diags)
+
+
+def show_rows(report: Any, rejects: Path | None, shown: int = 20) -> None:
+    """On stderr: the load's read/scored/rejected counts, its first rejects and its warnings;
+    the rejects file is written when ``rejects`` is given (the analyses' ``--rejects``)."""
+    if rejects is not None:
+        from engine.data import write_rejects
+
+        rejects.parent.mkdir(parents=True, exist_ok=True)
+        write_rejects(report, rejects)
+    where = f" (rejects: {rejects})" if rejects is not None else ""
+    click.echo(f"read {report.rows_read} row(s): {report.rows_accepted} scored, {report.rows_rejected} rejected"
+               f"{where}", err=True)
+    show_findings(report, rejects, shown)
+
+
+def show_findings(report: Any, rejects: Path | None, shown: int = 20) -> None:
+    """The first ``shown`` rejects (each with its reason) and every warning of a load, on stderr."""
+    for r in report.rejects[:shown]:
+        click.echo(f"  rejected {r.file} {r.row}: {r.reason}" + (f" ({r.help})" if r.help else ""), err=True)
+    if len(report.rejects) > shown:
+        rest = f"in {rejects}" if rejects is not None else "(--rejects FILE writes them all)"
+        click.echo(f"  ... and {len(report.rejects) - shown} more {rest}", err=True)
+    for w in report.warnings:
+        click.echo(f"  warning {w.file}: {w.message}" + (f" ({w.help})" if w.help else ""), err=True)

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from cli import EXIT_FINDINGS, EXIT_OK, FORMATS, guarded, main
-from cli.common import policy_options, run_policy
+from cli.common import policy_options, run_policy, show_findings
 
 
 @main.command(name="eval")
@@ -73,12 +73,7 @@ def _eval_summary(manifest: dict[str, Any], report: Any, result: Any, fmt: str, 
     rows = manifest["rows"]
     click.echo(f"read {rows['read']} row(s): {rows['scored']} scored, {rows['rejected']} rejected "
                f"-> {out} (rejects: {rejects})", err=True)
-    for r in report.rejects[:20]:
-        click.echo(f"  rejected {r.file} {r.row}: {r.reason}" + (f" ({r.help})" if r.help else ""), err=True)
-    if len(report.rejects) > 20:
-        click.echo(f"  ... and {len(report.rejects) - 20} more in {rejects}", err=True)
-    for w in report.warnings:
-        click.echo(f"  warning {w.file}: {w.message}" + (f" ({w.help})" if w.help else ""), err=True)
+    show_findings(report, rejects)
     if manifest["runtime_errors"]:
         click.echo(f"  {manifest['runtime_errors']} runtime error(s) recorded per subject (column `errors`)", err=True)
     for v in result.violations:

@@ -119,12 +119,12 @@ def test_analysis_commands_text_and_json(tmp_path) -> None:
 
     res = CliRunner().invoke(main, ["benchmark", pol, data, "--format", "json"])
     assert res.exit_code == 0, res.output
-    assert json.loads(res.output)[0]["positions"][0]["entity"] == "p1"
+    assert json.loads(res.stdout)[0]["positions"][0]["entity"] == "p1"
     res = CliRunner().invoke(main, ["compare", pol, str(before), data, "--id", "p2"])
     assert res.exit_code == 0 and "Cukup -> Cukup" in res.output
     res = CliRunner().invoke(main, ["compare", pol, str(before), data, "--format", "json"])
     # p2: s 0.6*70 + 24 = 66 -> 78
-    assert [s["nodes"] for s in json.loads(res.output)["subjects"] if s["subject"] == "p2"][0][-1]["change"] == 12
+    assert [s["nodes"] for s in json.loads(res.stdout)["subjects"] if s["subject"] == "p2"][0][-1]["change"] == 12
     res = CliRunner().invoke(main, ["sensitivity", pol, data, "--runs", "20", "--aggregations", "mean,geometric"])
     assert res.exit_code == 0 and "unstable rating(s) of 5" in res.output
     res = CliRunner().invoke(main, ["sensitivity", pol, data, "--aggregations", "median"])

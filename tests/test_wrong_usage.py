@@ -86,6 +86,7 @@ CORPUS: list[tuple[str, tuple[str, ...], int, str | None]] = [
     ("benchmark-unknown-field", ("benchmark", BSC, DATA, "--node", "nilai_kinerja", "--by", "nope"), 2,
      "analysis.unknown-field"),
     ("compare-one-file", ("compare", BSC, DATA), 2, "analysis.two-periods"),
+    ("benchmark-by-without-node", ("benchmark", BSC, DATA, "--by", "peer_group"), 2, "analysis.no-effect"),
     ("compare-no-period-column", ("compare", BSC, DATA, "--by-period"), 2, "analysis.no-period-column"),
     ("compare-unknown-period", ("compare", BSC, "{tmp}/periods.csv", "--by-period", "--periods", "2020,2026"), 2,
      "analysis.unknown-period"),
