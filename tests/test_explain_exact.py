@@ -82,22 +82,21 @@ def _walk(nodes: list[dict]) -> list[dict]:
     return [d for node in nodes for d in [node, *_walk(node["children"])]]
 
 
-def test_every_line_of_every_example_explanation_recomputes():
+def _check_all(results: list[tuple[str, Result]], places: int = 2) -> int:
     total, bad = 0, []
-    for where, result in example_results():
-        c, b = _check(where, result, 2)
+    for where, result in results:
+        c, b = _check(where, result, places)
         total, bad = total + c, bad + b
     assert not bad, "\n".join(bad[:20])
-    assert total > 5000  # 56 + 56 + pegawai subjects, dozens of lines each, three formats
+    return total
+
+
+def test_every_line_of_every_example_explanation_recomputes():
+    assert _check_all(example_results()) > 5000  # 56 + 56 + pegawai subjects, dozens of lines each, three formats
 
 
 def test_every_line_of_every_library_test_explanation_recomputes():
-    total, bad = 0, []
-    for where, result in library_results():
-        c, b = _check(where, result, 2)
-        total, bad = total + c, bad + b
-    assert not bad, "\n".join(bad[:20])
-    assert total > 1000
+    assert _check_all(library_results()) > 1000
 
 
 def test_more_precision_still_recomputes():
