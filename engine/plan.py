@@ -45,6 +45,13 @@ class Plan:
     steps: tuple[Step, ...]
     quotas: tuple[n.Quota, ...] = ()
 
+    @property
+    def population(self) -> bool:
+        """Whether a step reads a population statistic (``mean_of(x)``...): such a plan is evaluated
+        over the whole batch at once, never in row blocks or streamed chunks."""
+        return any(isinstance(x, n.Call) and x.func in n.POPULATION_FUNCTIONS
+                   for s in self.steps for x in s.decl.walk())
+
     def step(self, name: str) -> Step:
         for s in self.steps:
             if s.name == name:

@@ -100,7 +100,7 @@ def _evaluate_blocks_in(plan: Plan, batch: Batch) -> Context:
     run on ``WORKERS`` threads (numpy releases the GIL inside its loops).
     """
     size = batch.n
-    if size <= BLOCK:
+    if size <= BLOCK or plan.population:  # a population statistic needs every row at once
         return _evaluate_steps(plan, batch)
     bounds = [(s, min(s + BLOCK, size)) for s in range(0, size, BLOCK)]
     # A few rows give the columns and their types (a block that differs is handled below); every

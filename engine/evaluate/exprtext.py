@@ -56,7 +56,9 @@ def _text(e: n.Node, subst: Callable[[str], str | None] | None, outer: int) -> s
             got = subst("raw:" + e.args[0].name)
             if got is not None:
                 return got
-        return f"{e.func}({', '.join(_text(a, subst, 0) for a in e.args)})"
+        by = f" by {e.by.name}" if e.by is not None else ""
+        inner = None if e.func in n.POPULATION_FUNCTIONS else subst  # a statistic reads the column, not this row
+        return f"{e.func}({', '.join(_text(a, inner, 0) for a in e.args)}){by}"
     if isinstance(e, n.IfElse):
         out = f"if {_text(e.cond, subst, 0)} then {_text(e.then, subst, 0)} else {_text(e.otherwise, subst, 0)}"
         return f"({out})" if outer else out

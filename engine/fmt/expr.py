@@ -70,7 +70,8 @@ def _expr(e: n.Expr) -> tuple[str, int]:
     if isinstance(e, n.Absent):
         return "missing", ATOM
     if isinstance(e, n.Call):
-        return f"{e.func}({', '.join(expr(a) for a in e.args)})", ATOM
+        by = f" by {e.by.name}" if e.by is not None else ""
+        return f"{e.func}({', '.join(expr(a) for a in e.args)}){by}", ATOM
     if isinstance(e, n.Unary):
         if e.op == "not":
             return "not " + expr(e.operand, NOT), NOT

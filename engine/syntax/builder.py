@@ -422,6 +422,16 @@ class Builder(Transformer):
                                         "write round(x, 2) for two decimals" if func.value == "round" else None))
         return n.Call(func.value, tuple(args), span=span)
 
+    def call_by(self, meta: Any, c: list[Any]) -> n.Call:
+        *head, field = c
+        call = self.call(meta, head)
+        by = n.Ref(field.value, span=_tok_span(self.path, field))
+        if call.func not in n.POPULATION_FUNCTIONS:
+            self.diags.append(error("syntax.by-not-allowed", f"`{call.func}` does not take `by`", by.span,
+                                    "`by FIELD` groups a population function: "
+                                    + ", ".join(n.POPULATION_FUNCTIONS)))
+        return n.Call(call.func, call.args, by, span=call.span)
+
     def unknown_calls(self, items: list[Any]) -> list[Diagnostic]:
         """Calls of names that are neither a function nor a table of this file (agency blocks included)."""
         tables = {d.name for d in items if isinstance(d, n.Table)}

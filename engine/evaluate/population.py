@@ -1,0 +1,95 @@
+"""Population statistics: a value against every subject of the batch, or of its group.
+
+``min_of(x)``, ``max_of(x)``, ``mean_of(x)``, ``sd_of(x)``, ``sum_of(x)``,
+``count_of(x)`` and ``rank_of(x)``, optionally ``by FIELD``, give each row the
+statistic of its group (all rows, or the rows sharing FIELD's value).  The same
+functions serve ``kinerja benchmark`` (rank and z-score), so a policy and a
+benchmark never disagree on the same data.  Definitions:
+
+* values are snapped to 12 significant digits first (float noise never breaks a
+  tie or moves a mean), and missing values are not counted;
+* ``sd_of`` is the **sample** standard deviation (n - 1), as COINr's z-score and
+  the OECD/JRC handbook use; undefined (missing) for fewer than two values;
+* ``rank_of`` is competition ranking ("1224"): 1 + the number of group members
+  with a strictly higher value; a row without a value has no rank;
+* ``sum_of`` and ``count_of`` of a group without values are missing and 0;
+  ``min_of``/``max_of``/``mean_of`` of such a group are missing;
+* a row whose FIELD is missing belongs to no group: every statistic is missing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine.evaluate import numeric as num
+
+NAMES = {"min_of": "minimum", "max_of": "maximum", "mean_of": "mean", "sd_of": "sample standard deviation",
+         "sum_of": "sum", "count_of": "count", "rank_of": "competition rank (1 = highest)"}
+
+
+def group_codes(key: np.ndarray | None, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's group number (-1: no group, its key is missing) and the groups' keys."""
+    if key is None:
+        return np.zeros(size, dtype=np.int64), np.array(["(all)"], dtype=object)
+    col = np.asarray(key)
+    if col.dtype == object:
+        has = np.not_equal(col, None)
+        texts = np.array([str(v) for v in col[has]], dtype=object)
+    else:
+        has = ~np.isnan(col.astype(np.float64))
+        texts = col[has].astype(np.float64)
+    codes = np.full(size, -1, dtype=np.int64)
+    keys, inverse = np.unique(texts, return_inverse=True)
+    codes[has] = inverse
+    return codes, keys.astype(object)
+
+
+def statistic(func: str, x: np.ndarray, codes: np.ndarray, groups: int) -> np.ndarray:
+    """``func`` of each row's group (``codes`` from ``group_codes``), per row."""
+    x = num.snap(np.asarray(x, dtype=np.float64))
+    if groups == 0:  # every row's key is missing: no group at all
+        return np.full(x.shape, np.nan)
+    ok = ~np.isnan(x) & (codes >= 0)
+    c, v = codes[ok], x[ok]
+    count = np.bincount(c, minlength=groups).astype(np.float64)
+    if func == "rank_of":
+        out = np.full(x.shape, np.nan)
+        out[ok] = _ranks(c, v)
+        return out
+    if func == "count_of":
+        per = count
+    elif func in ("sum_of", "mean_of", "sd_of"):
+        total = np.bincount(c, weights=v, minlength=groups)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.where(count > 0, total / np.maximum(count, 1), np.nan)
+        per = np.where(count > 0, total, np.nan) if func == "sum_of" else mean
+        if func == "sd_of":
+            squares = np.bincount(c, weights=(v - mean[c]) ** 2, minlength=groups)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                per = np.where(count > 1, np.sqrt(squares / np.maximum(count - 1, 1)), np.nan)
+    else:
+        fill = np.inf if func == "min_of" else -np.inf
+        per = np.full(groups, fill)
+        (np.minimum if func == "min_of" else np.maximum).at(per, c, v)
+        per[count == 0] = np.nan
+    return np.where(codes >= 0, per[np.maximum(codes, 0)], np.nan)
+
+
+def _ranks(c: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Competition ranks of ``v`` within the groups ``c`` (higher is better)."""
+    order = np.lexsort((-v, c))
+    cs, vs = c[order], v[order]
+    start = np.searchsorted(cs, cs, side="left")
+    new = np.ones(cs.size, dtype=bool)
+    new[1:] = (cs[1:] != cs[:-1]) | (vs[1:] != vs[:-1])
+    first = np.maximum.accumulate(np.where(new, np.arange(cs.size), 0))
+    out = np.empty(cs.size)
+    out[order] = first - start + 1
+    return out
+
+
+def over_all(func: str, values: np.ndarray) -> np.ndarray:
+    """``func`` over one group holding every value (what ``kinerja benchmark`` uses per peer group)."""
+    x = np.asarray(values, dtype=np.float64)
+    codes, keys = group_codes(None, x.size)
+    return statistic(func, x, codes, len(keys))
