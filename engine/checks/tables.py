@@ -61,6 +61,11 @@ def _rows(t: n.Table) -> list[n.Row]:
 
 def table_arity(ctx: Context) -> Iterator[Diagnostic]:
     for t in ctx.of(n.Table):
+        if not t.inputs:
+            yield error("check.table-arity", f"table `{t.name}` names no inputs", t.name_span,
+                        f"write `table {t.name} (input, ...)`; only an agency's override of a national table "
+                        "may leave them out (it changes rows)")
+            continue
         for r in t.rows:
             if len(r.cells) != len(t.inputs):
                 yield error("check.table-arity", f"this row has {len(r.cells)} cell(s) but table `{t.name}` "

@@ -296,12 +296,15 @@ class Builder(Transformer):
         return c[0]
 
     def table(self, meta: Any, c: list[Any]) -> n.Table:
-        name, label, *rest = c
-        inputs = tuple(n.Ref(t.value, span=_tok_span(self.path, t)) for t in rest if isinstance(t, Token))
+        name, label, params, *rest = c
+        inputs = params or ()  # none: an agency's partial override (changed rows only)
         hit = next((x for x in rest if isinstance(x, n.Word)), None)
         rows = tuple(x for x in rest if isinstance(x, n.Row))
         return n.Table(**self._name(name), label=_opt_str(label), inputs=inputs, hit=hit, rows=rows,
                        span=self._sp(meta))
+
+    def table_inputs(self, meta: Any, c: list[Any]) -> tuple[n.Ref, ...]:
+        return tuple(n.Ref(t.value, span=_tok_span(self.path, t)) for t in c)
 
     def hit(self, meta: Any, c: list[Any]) -> n.Word:
         return self._choice("hit", c[0])
