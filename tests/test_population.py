@@ -100,3 +100,28 @@ def test_grammar_formatter_and_checks() -> None:
     assert checks.run(syntax.parse(text, "p.kin")) == []
     bad = text.replace("sum_of(nilai) by unit", "sum_of(nilai) by nilai")
     assert [d.code for d in checks.run(syntax.parse(bad, "p.kin"))] == ["check.population-call"]
+
+
+NATIONAL = HEADER.replace("subject employee", "subject agency") + """
+indicator capaian { range 0 .. 200 target 100 }
+value peringkat = rank_of(capaian)
+value z = (capaian - mean_of(capaian)) / sd_of(capaian)
+value z_z = rank_of(z)
+"""
+
+
+def test_agencies_under_their_own_plans_share_one_population(tmp_path: Path) -> None:
+    (tmp_path / "nasional.kin").write_text(NATIONAL, encoding="utf-8")
+    (tmp_path / "a1.kin").write_text('agency a1 "A1" extends "nasional.kin" {\n indicator capaian { target 50 }\n}\n')
+    data = tmp_path / "d.csv"
+    # capaian scores: a1 rows 40/50 x 100 = 80 and 45/50 x 100 = 90 (own target); others x / 100 x 100
+    data.write_text("id,agency,capaian\ns1,a1,40\ns2,a1,45\ns3,lain,85\ns4,lain,95\ns5,lain,70\n")
+    policies = api.compile_policies([tmp_path], root=tmp_path)
+    run = api.evaluate_files(policies, [data], policy="p")
+    result = run.result
+    scores = result.steps["capaian"].value
+    assert list(scores) == [80, 90, 85, 95, 70]
+    assert list(result.steps["peringkat"].value) == [4, 2, 3, 1, 5]          # over all five, not per plan
+    assert np.array_equal(result.steps["peringkat"].value, competition_ranks(scores))
+    assert np.array_equal(result.steps["z"].value, z_scores(scores))
+    assert list(result.steps["z_z"].value) == [4, 2, 3, 1, 5]               # a statistic of a statistic

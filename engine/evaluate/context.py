@@ -88,13 +88,24 @@ class Context:
     def population(self, e: n.Call, x: Col, rec: Recorder) -> np.ndarray:
         """``e.func`` of each row's group: every row of the batch, or the rows sharing ``e.by``'s value.
         The plan is evaluated in one pass over the batch when it uses these (``Plan.population``)."""
-        from engine.evaluate.population import group_codes, statistic
+        from engine.evaluate.exprtext import to_text
+        from engine.evaluate.population import SHARED, group_codes, statistic
 
         if is_obj(x):
             raise ExprError(f"line {e.span.line}: {e.func}() of a label")
         key = full(self.value(e.by.name), self.n) if e.by is not None else None
-        codes, keys = group_codes(key, self.n)
-        out = statistic(e.func, np.asarray(x, dtype=np.float64), codes, len(keys))
+        col = np.asarray(x, dtype=np.float64)
+        shared, name = SHARED.get(), to_text(e)
+        whole = shared.whole(name) if shared is not None else None
+        if shared is not None:
+            shared.gather(name, col, key)
+        if whole is None:
+            codes, keys = group_codes(key, self.n)
+            out = statistic(e.func, col, codes, len(keys))
+        else:  # a part of a run split by agency plan: the statistic of the whole batch
+            all_x, all_key, rows = whole
+            all_codes, keys = group_codes(all_key, all_x.size)
+            out, codes = statistic(e.func, all_x, all_codes, len(keys))[rows], all_codes[rows]
         where = f"{e.func}() at line {e.span.line}"
         if e.by is not None:
             rec.decision(rec.live(codes < 0), "eval.no-group", f"{e.by.name} is missing: {where} has no group")

@@ -15,13 +15,24 @@ benchmark never disagree on the same data.  Definitions:
 * ``sum_of`` and ``count_of`` of a group without values are missing and 0;
   ``min_of``/``max_of``/``mean_of`` of such a group are missing;
 * a row whose FIELD is missing belongs to no group: every statistic is missing.
+
+The population is the whole batch even when agency policies split it into parts
+evaluated under different plans: ``over_parts`` evaluates the parts again with
+every call's argument gathered over all of them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import TypeVar
+
 import numpy as np
 
 from engine.evaluate import numeric as num
+
+T = TypeVar("T")
 
 NAMES = {"min_of": "minimum", "max_of": "maximum", "mean_of": "mean", "sd_of": "sample standard deviation",
          "sum_of": "sum", "count_of": "count", "rank_of": "competition rank (1 = highest)"}
@@ -93,3 +104,64 @@ def over_all(func: str, values: np.ndarray) -> np.ndarray:
     x = np.asarray(values, dtype=np.float64)
     codes, keys = group_codes(None, x.size)
     return statistic(func, x, codes, len(keys))
+
+
+# ------------------------------------------------- runs split by agency plan
+
+@dataclass
+class Shared:
+    """A run whose rows are evaluated in parts (one per agency plan): each population call's argument and
+    group key gathered over the whole batch, so every part's statistic is the whole batch's."""
+
+    size: int
+    gathered: dict[str, tuple[np.ndarray, np.ndarray | None]] = field(default_factory=dict)  # this pass
+    columns: dict[str, tuple[np.ndarray, np.ndarray | None]] | None = None  # the previous pass's
+    positions: np.ndarray | None = None  # the rows of the part being evaluated
+
+    def gather(self, name: str, x: np.ndarray, key: np.ndarray | None) -> None:
+        assert self.positions is not None
+        full_x, full_key = self.gathered.setdefault(
+            name, (np.full(self.size, np.nan), None if key is None else np.full(self.size, None, dtype=object)))
+        full_x[self.positions] = x
+        if full_key is not None and key is not None:
+            full_key[self.positions] = key
+
+    def whole(self, name: str) -> tuple[np.ndarray, np.ndarray | None, np.ndarray] | None:
+        """The whole batch's argument and key of a call, and this part's rows (None in a first pass)."""
+        if self.columns is None or name not in self.columns or self.positions is None:
+            return None
+        x, key = self.columns[name]
+        return x, key, self.positions
+
+
+SHARED: ContextVar[Shared | None] = ContextVar("population_shared", default=None)
+MAX_PASSES = 4  # a statistic of a statistic needs one pass more per level
+
+
+def over_parts(run: Callable[[], T], size: int) -> T:
+    """``run()`` (which evaluates every part) repeated until the population calls' arguments are the
+    same as in the pass before: the first pass gathers them, the next reads the whole batch."""
+    shared = Shared(size)
+    token = SHARED.set(shared)
+    try:
+        out = run()
+        for _ in range(MAX_PASSES - 1):
+            if shared.columns is not None and _same(shared.columns, shared.gathered):
+                break
+            shared.columns, shared.gathered = shared.gathered, {}
+            out = run()
+        return out
+    finally:
+        SHARED.reset(token)
+
+
+def at_part(positions: np.ndarray) -> None:
+    """Mark the rows of the part about to be evaluated (no-op outside ``over_parts``)."""
+    shared = SHARED.get()
+    if shared is not None:
+        shared.positions = positions
+
+
+def _same(a: dict[str, tuple[np.ndarray, np.ndarray | None]],
+          b: dict[str, tuple[np.ndarray, np.ndarray | None]]) -> bool:
+    return a.keys() == b.keys() and all(np.array_equal(a[k][0], b[k][0], equal_nan=True) for k in a)
