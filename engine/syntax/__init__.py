@@ -22,14 +22,17 @@ from engine.syntax.parser import grammar_text, parser
 __all__ = ["TOP_LEVEL", "grammar_text", "parse", "parse_file", "parser"]
 
 def parse_file(path: str | Path, display: str | None = None) -> n.Module:
-    p = Path(path)
+    return parse(read_text(path, display), display or str(path))
+
+
+def read_text(path: str | Path, display: str | None = None) -> str:
+    """A policy file's text; ``syntax.encoding`` when it is not UTF-8."""
     try:
-        text = p.read_text(encoding="utf-8")
+        return Path(path).read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        span = n.Span(display or str(p), 1, 1, 1, 1)
+        span = n.Span(display or str(path), 1, 1, 1, 1)
         raise KinerjaError([error("syntax.encoding", f"file is not UTF-8 text ({exc.reason})",
                                   span, "save the policy as UTF-8")]) from None
-    return parse(text, display or str(p))
 
 
 def parse(text: str, path: str = "<string>") -> n.Module:
