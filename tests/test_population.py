@@ -125,3 +125,12 @@ def test_agencies_under_their_own_plans_share_one_population(tmp_path: Path) -> 
     assert np.array_equal(result.steps["peringkat"].value, competition_ranks(scores))
     assert np.array_equal(result.steps["z"].value, z_scores(scores))
     assert list(result.steps["z_z"].value) == [4, 2, 3, 1, 5]               # a statistic of a statistic
+
+
+def test_share_of_members_in_a_band_per_unit() -> None:
+    body = ('input unit { type text }\ninput predikat { type one of ("Baik", "Kurang") }\n'
+            'value porsi = mean_of(predikat == "Baik") by unit\n')
+    rows = [{"id": "a", "unit": "U1", "predikat": "Baik"}, {"id": "b", "unit": "U1", "predikat": "Kurang"},
+            {"id": "c", "unit": "U1", "predikat": None}, {"id": "d", "unit": "U2", "predikat": "Baik"}]
+    r = evaluate_plan(plan(body), batch(rows, labels=("unit", "predikat")))
+    assert list(r.steps["porsi"].value) == [0.5, 0.5, 0.5, 1.0]  # U1: 1 Baik of 2 rated (c unrated); U2: 1 of 1
