@@ -163,7 +163,8 @@ class _Builder:
             return f"; {to_text(call)}: a statistic over the group"
         x = np.asarray(self.r.steps[arg.name].value, dtype=np.float64)
         by = call.by.name if call.by is not None else None
-        key = None if by is None else self.r.steps[by].value if by in self.r.steps else self.r.batch.columns.get(by)
+        key = None if by is None else self.r.agencies if by == "agency" else \
+            self.r.steps[by].value if by in self.r.steps else self.r.batch.columns.get(by)
         codes, keys = group_codes(key, x.size)
         code = codes[self.i]
         if code < 0:

@@ -134,3 +134,14 @@ def test_share_of_members_in_a_band_per_unit() -> None:
             {"id": "c", "unit": "U1", "predikat": None}, {"id": "d", "unit": "U2", "predikat": "Baik"}]
     r = evaluate_plan(plan(body), batch(rows, labels=("unit", "predikat")))
     assert list(r.steps["porsi"].value) == [0.5, 0.5, 0.5, 1.0]  # U1: 1 Baik of 2 rated (c unrated); U2: 1 of 1
+
+
+def test_by_agency_groups_by_the_submission_agency_column() -> None:
+    body = "input nilai\nvalue r = rank_of(nilai) by agency\nvalue m = mean_of(nilai) by agency\n"
+    assert checks.run(syntax.parse(HEADER + body, "p.kin")) == []
+    rows = [{"id": "a", "agency": "k1", "nilai": 80}, {"id": "b", "agency": "k1", "nilai": 90},
+            {"id": "c", "agency": "k2", "nilai": 70}]
+    r = evaluate_plan(plan(body), batch(rows))
+    assert list(r.steps["r"].value) == [2, 1, 1] and list(r.steps["m"].value) == [85, 85, 70]  # k1: (80 + 90) / 2
+    node = next(x for x in explain(r, "a").walk() if x.name == "m")
+    assert node.formula.endswith('(mean of 2 values, group agency = "k1")')

@@ -93,7 +93,8 @@ class Context:
 
         if is_obj(x):
             raise ExprError(f"line {e.span.line}: {e.func}() of a label")
-        key = full(self.value(e.by.name), self.n) if e.by is not None else None
+        key = None if e.by is None else self.batch.agencies if e.by.name == "agency" else full(self.value(e.by.name),
+                                                                                                self.n)
         col = np.asarray(x, dtype=np.float64)
         shared, name = SHARED.get(), to_text(e)
         whole = shared.whole(name) if shared is not None else None
