@@ -128,6 +128,8 @@ class _Builder:
             out.origin = self.origin(name)
         elif isinstance(decl, n.Value) and decl.formula is not None:
             out.formula = f"{to_text(decl.formula, self.subst)} = {_show(out.value)}{self.lookups(decl.formula)}"
+            if isinstance(decl.formula, n.Call) and decl.formula.func in n.POPULATION_FUNCTIONS:
+                out.formula = self.population(decl.formula)[2:]  # the statistic itself: said once
         elif isinstance(decl, n.Tree):
             self.tree(out, decl)
         elif isinstance(decl, n.Rating):

@@ -145,3 +145,8 @@ def test_by_agency_groups_by_the_submission_agency_column() -> None:
     assert list(r.steps["r"].value) == [2, 1, 1] and list(r.steps["m"].value) == [85, 85, 70]  # k1: (80 + 90) / 2
     node = next(x for x in explain(r, "a").walk() if x.name == "m")
     assert node.formula.endswith('(mean of 2 values, group agency = "k1")')
+
+
+def test_a_value_that_is_one_statistic_is_explained_once() -> None:
+    node = next(x for x in explain(_run(), "a").walk() if x.name == "total")
+    assert node.formula == 'sum_of(nilai) by unit = 170 (sum of 2 values, group unit = "U1")'  # 80 + 90
