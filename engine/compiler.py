@@ -7,7 +7,7 @@ goes no further, while the other modules of the run carry on.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from engine import checks, diagnostics, graph, resolve
@@ -65,11 +65,15 @@ def _check(run: _Run) -> None:
 
 
 def _graph(run: _Run) -> None:
+    agencies = _project(run).agencies
     for key, module in run.ready.items():
         try:
-            run.plans[key] = graph.build(module)
+            plan = graph.build(module)
         except KinerjaError as exc:
             _project(run).add(exc.diagnostics)
+            continue
+        peer = agencies[key].agency.peer_group if key in agencies else None
+        run.plans[key] = replace(plan, peer_group=peer.value) if peer is not None else plan
 
 
 STAGES: tuple[tuple[str, Callable[[_Run], None]], ...] = (

@@ -107,19 +107,9 @@ def label_of(plan: Plan, name: str) -> str:
     return name
 
 
-def peer_groups(sources: Mapping[str, str], plans: Mapping[str | None, Plan]) -> dict[str, str]:
-    """Agency id -> the ``peer_group`` its agency policy declares (read from its source text)."""
-    from engine import syntax
-    from engine.resolve import agency_of
-
-    out: dict[str, str] = {}
-    for key, plan in plans.items():
-        if key is None or plan.module.path not in sources:
-            continue
-        agency = agency_of(syntax.parse(sources[plan.module.path], plan.module.path))
-        if agency is not None and agency.peer_group is not None:
-            out[key] = agency.peer_group.value
-    return out
+def peer_groups(plans: Mapping[str | None, Plan]) -> dict[str, str]:
+    """Agency id -> the ``peer_group`` its agency policy declares (carried by its plan)."""
+    return {key: plan.peer_group for key, plan in plans.items() if key is not None and plan.peer_group is not None}
 
 
 def fmt(x: float | None, places: int = 2) -> str:
