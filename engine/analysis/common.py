@@ -112,6 +112,17 @@ def peer_groups(plans: Mapping[str | None, Plan]) -> dict[str, str]:
     return {key: plan.peer_group for key, plan in plans.items() if key is not None and plan.peer_group is not None}
 
 
+def no_nan(x: object) -> object:
+    """``x`` (nested dicts and lists) with every NaN replaced by None: an analysis as JSON."""
+    if isinstance(x, float) and math.isnan(x):
+        return None
+    if isinstance(x, dict):
+        return {k: no_nan(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [no_nan(v) for v in x]
+    return x
+
+
 def fmt(x: float | None, places: int = 2) -> str:
     """A number for people: fixed decimals, '—' for missing."""
     if x is None or (isinstance(x, float) and math.isnan(x)):

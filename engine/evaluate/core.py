@@ -18,7 +18,7 @@ from engine.evaluate.context import Context
 from engine.evaluate.decide import evaluate_rating, evaluate_table
 from engine.evaluate.events import Events
 from engine.evaluate.quotas import check_quotas
-from engine.evaluate.result import Result, StepResult, _blank, _put, stitch
+from engine.evaluate.result import Result, StepResult, blank_like, put_rows, stitch
 from engine.evaluate.scoring import evaluate_indicator, evaluate_input, evaluate_value
 from engine.plan import Plan, Step
 
@@ -131,7 +131,7 @@ def _evaluate_blocks_in(plan: Plan, batch: Batch) -> Context:
             _swap(sr, k, view)
         for k in cols.keys() - got.keys():
             with lock:
-                pending.append((name, k, _blank(cols[k], hi - lo), lo, hi))
+                pending.append((name, k, blank_like(cols[k], hi - lo), lo, hi))
 
     def run(bound: tuple[int, int]) -> Events:
         lo, hi = bound
@@ -156,7 +156,7 @@ def _evaluate_blocks_in(plan: Plan, batch: Batch) -> Context:
         if (name, k) in aliases:  # a treatment changed some block's values: copy before writing
             aliases.discard((name, k))
             cols[k] = cols[k].copy()
-        cols[k] = _put(cols[k] if k in cols else _blank(col, size), col, np.arange(lo, hi))
+        cols[k] = put_rows(cols[k] if k in cols else blank_like(col, size), col, np.arange(lo, hi))
     ctx = Context(plan, batch)
     ctx.events = events
     for name, sr in first.steps.items():

@@ -170,13 +170,14 @@ def stitch(parts: list[tuple[np.ndarray, Result]], batch: Batch, plans: Mapping[
         events.extend(part.events.remapped(pos))
         violations.extend(part.violations)
         for name, sr in part.steps.items():
-            into = steps.setdefault(name, StepResult(name, sr.kind, _blank(sr.value, size)))
+            into = steps.setdefault(name, StepResult(name, sr.kind, blank_like(sr.value, size)))
             _scatter(into, sr, pos, size)
     return Result(batch.subject_ids, batch.agencies, plan_key, version, steps, events, violations,
                   dict(plans), batch)
 
 
-def _blank(like: np.ndarray, size: int) -> np.ndarray:
+def blank_like(like: np.ndarray, size: int) -> np.ndarray:
+    """A column of ``size`` missing values of ``like``'s kind (None, -1 for codes, NaN)."""
     if like.dtype == object:
         return np.empty(size, dtype=object)
     if np.issubdtype(like.dtype, np.integer):
@@ -184,7 +185,8 @@ def _blank(like: np.ndarray, size: int) -> np.ndarray:
     return np.full(size, np.nan)
 
 
-def _put(target: np.ndarray, source: np.ndarray, pos: np.ndarray) -> np.ndarray:
+def put_rows(target: np.ndarray, source: np.ndarray, pos: np.ndarray) -> np.ndarray:
+    """``target`` with ``source`` written at rows ``pos`` (the same array when the kinds agree)."""
     # One plan may give a label where another gives a number: the column becomes object.
     if target.dtype != object and source.dtype == object:
         missing = np.isnan(target.astype(np.float64))
@@ -199,9 +201,9 @@ def _put(target: np.ndarray, source: np.ndarray, pos: np.ndarray) -> np.ndarray:
 
 
 def _scatter(into: StepResult, sr: StepResult, pos: np.ndarray, size: int) -> None:
-    into.value = _put(into.value, sr.value, pos)
+    into.value = put_rows(into.value, sr.value, pos)
     if sr.raw is not None:
-        into.raw = _put(into.raw if into.raw is not None else _blank(sr.raw, size), sr.raw, pos)
+        into.raw = put_rows(into.raw if into.raw is not None else blank_like(sr.raw, size), sr.raw, pos)
     for attr in ("weights", "contributions", "extra"):
         mine, theirs = getattr(into, attr), getattr(sr, attr)
         if not isinstance(mine, dict):  # derived columns become plain ones once stitched
@@ -210,4 +212,4 @@ def _scatter(into: StepResult, sr: StepResult, pos: np.ndarray, size: int) -> No
         for k, v in theirs.items():
             if attr == "extra" and (k == "pattern" or k.startswith("used:")):
                 continue  # a plan's compact tree codes; stitched weights are plain columns
-            mine[k] = _put(mine.get(k, _blank(v, size)), v, pos)
+            mine[k] = put_rows(mine.get(k, blank_like(v, size)), v, pos)
