@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from engine import analysis
 from engine.analysis.common import default_plan, main_rating
 from engine.evaluate import Result
-from engine.report.html import render
 from engine.report.model import ReportData
+from engine.report.page import render
 
 __all__ = ["ReportData", "build", "render"]
 
