@@ -22,11 +22,12 @@ from cli.common import policy_options, run_policy
 @click.option("--manifest", type=click.Path(dir_okay=False), help="Manifest file (default: beside the output).")
 @click.option("--explain-all", type=click.Path(dir_okay=False), help="Write every subject's explanation (JSONL).")
 @click.option("--strict", is_flag=True, help="Any rejected row fails the run (exit 1).")
+@click.option("--fail-on-quota", is_flag=True, help="Any quota violation fails the run (exit 1).")
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True, help="Summary format.")
 @policy_options
 @guarded
 def eval_(policy: str, data: tuple[str, ...], output: str, rejects: str | None, manifest: str | None,
-          explain_all: str | None, strict: bool, fmt: str, **opts: Any) -> int:
+          explain_all: str | None, strict: bool, fail_on_quota: bool, fmt: str, **opts: Any) -> int:
     """Score submitted DATA files under the policies in POLICY (a file or folder)."""
     from engine.data import write_rejects
 
@@ -48,7 +49,8 @@ def eval_(policy: str, data: tuple[str, ...], output: str, rejects: str | None, 
         _write_explanations(run.run, Path(explain_all))
     summary = run.write_manifest(manifest_path, data, out, rejects_path)
     _eval_summary(summary, report, run, fmt, out, rejects_path)
-    return EXIT_FINDINGS if strict and report.rows_rejected else EXIT_OK
+    failed = (strict and report.rows_rejected) or (fail_on_quota and run.violations)
+    return EXIT_FINDINGS if failed else EXIT_OK
 
 
 def _write_explanations(run: Any, path: Path) -> None:

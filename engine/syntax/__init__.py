@@ -46,8 +46,9 @@ def parse(text: str, path: str = "<string>") -> n.Module:
         items = builder.transform(tree)
     except VisitError as exc:  # a bug in the builder, not a user error
         raise exc.orig_exc from None
-    if builder.diags:
-        raise KinerjaError(builder.diags)
+    diags = builder.diags + builder.unknown_calls(items)
+    if diags:
+        raise KinerjaError(sorted(diags, key=lambda d: (d.span.line, d.span.column)))
     span = n.Span(path, 1, 1, text.count("\n") + 1, 1)
     return n.Module(path, tuple(items), _comments(text, path), span=span)
 
