@@ -98,6 +98,11 @@ CORPUS: list[tuple[str, tuple[str, ...], int, str | None]] = [
     ("report-no-scorecard", ("report", SKP, PEGAWAI, "-o", "{tmp}/r.html"), 2, "analysis.no-scorecard"),
     ("report-unknown-subject", ("report", BSC, DATA, "--id", "nobody", "-o", "{tmp}/r.html"), 1,
      "subject.not-scored"),
+    ("serve-policy-errors", ("serve", "--policies", "{tmp}/broken.kin", "--data-dir", "{tmp}/svc"), 1,
+     "syntax.unexpected"),
+    ("serve-bad-database-url", ("serve", "--policies", BSC, "--db", "bogus://nothing"), 2, "service.database-url"),
+    ("serve-database-unreachable", ("serve", "--policies", BSC, "--db", "postgresql://nobody@127.0.0.1:1/x"), 2,
+     "service.database-unreachable"),
     ("report-output-folder", ("report", BSC, DATA, "-o", "{tmp}/folder.csv"), 2, None),
 ]
 
@@ -161,7 +166,7 @@ def _compare(rendered: str, expected: Path) -> None:
 def _emitted_codes() -> set[str]:
     """Every diagnostic code outside the policy families written in the engine or the CLI."""
     source = "".join(p.read_text(encoding="utf-8") for d in ("engine", "cli") for p in (ROOT / d).rglob("*.py"))
-    families = "|".join(("api", "data", "output", "gate", "source", "analysis", "subject", "diff", "io"))
+    families = "|".join(("api", "data", "output", "gate", "source", "analysis", "subject", "diff", "io", "service"))
     return set(re.findall(rf'"((?:{families})\.[a-z]+(?:-[a-z]+)*)"', source))
 
 
