@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 
@@ -28,6 +29,21 @@ class NotScored(KinerjaError, KeyError):
 
     def __str__(self) -> str:
         return self.diagnostics[0].message
+
+
+@dataclass(frozen=True, slots=True)
+class Key:
+    """Which column of a step: ``part`` is value, raw, weight, contribution or extra; ``name`` the
+    child (a weight, a contribution) or the extra column's name."""
+
+    part: Literal["value", "raw", "weight", "contribution", "extra"]
+    name: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.part}:{self.name}" if self.name else self.part
+
+
+VALUE, RAW = Key("value"), Key("raw")
 
 
 @dataclass
@@ -53,28 +69,44 @@ class StepResult:
     contributions: Mapping[str, np.ndarray] = field(default_factory=dict)
     extra: dict[str, np.ndarray] = field(default_factory=dict)
 
-    def stored(self) -> dict[str, np.ndarray]:
+    def stored(self) -> dict[Key, np.ndarray]:
         """The columns actually held: like ``columns`` but without weights and contributions that
         a tree node derives on access from its ``pattern`` column (see ``treecols``)."""
-        out = {"value": self.value}
+        return self._columns(derived=False)
+
+    def columns(self) -> dict[Key, np.ndarray]:
+        """Every column of this step by its ``Key``."""
+        return self._columns(derived=True)
+
+    def _columns(self, derived: bool) -> dict[Key, np.ndarray]:
+        out = {VALUE: self.value}
         if self.raw is not None:
-            out["raw"] = self.raw
-        if isinstance(self.weights, dict):
-            out.update({f"weight:{k}": v for k, v in self.weights.items()})
-        if isinstance(self.contributions, dict):
-            out.update({f"contribution:{k}": v for k, v in self.contributions.items()})
-        out.update(self.extra)
+            out[RAW] = self.raw
+        for part, cols in (("weight", self.weights), ("contribution", self.contributions)):
+            if derived or isinstance(cols, dict):
+                out.update({Key(part, k): v for k, v in cols.items()})  # type: ignore[arg-type]
+        out.update({Key("extra", k): v for k, v in self.extra.items()})
         return out
 
-    def columns(self) -> dict[str, np.ndarray]:
-        """Every column of this step, keyed ``value``/``raw``/``weight:child``/``contribution:child``/extra."""
-        out = {"value": self.value}
-        if self.raw is not None:
-            out["raw"] = self.raw
-        out.update({f"weight:{k}": v for k, v in self.weights.items()})
-        out.update({f"contribution:{k}": v for k, v in self.contributions.items()})
-        out.update(self.extra)
-        return out
+    def put(self, key: Key, col: np.ndarray) -> None:
+        """Replace the column ``key`` (a stored one) by ``col``."""
+        if key.part == "value":
+            self.value = col
+        elif key.part == "raw":
+            self.raw = col
+        elif key.part == "extra":
+            self.extra[key.name] = col
+        else:
+            cols = self.weights if key.part == "weight" else self.contributions
+            if isinstance(cols, dict):
+                cols[key.name] = col
+
+    @classmethod
+    def of(cls, name: str, kind: str, cols: Mapping[Key, np.ndarray]) -> StepResult:
+        """A step result from its stored columns."""
+        def part(p: str) -> dict[str, np.ndarray]:
+            return {k.name: v for k, v in cols.items() if k.part == p}
+        return cls(name, kind, cols[VALUE], cols.get(RAW), part("weight"), part("contribution"), part("extra"))
 
 
 @dataclass(frozen=True)
