@@ -99,20 +99,11 @@ def _tree_ids(module: n.Module) -> tuple[dict[str, str], dict[str, str]]:
     """Dotted ids and parents of tree members; a name reached twice keeps its first place."""
     ids: dict[str, str] = {}
     parents: dict[str, str] = {}
-
-    def visit(node: n.Tree | n.Leaf, prefix: str, parent: str | None) -> None:
-        if node.name in ids:
-            return
-        ids[node.name] = f"{prefix}.{node.name}" if prefix else node.name
-        if parent is not None:
-            parents[node.name] = parent
-        if isinstance(node, n.Tree):
-            for child in node.children or ():
-                visit(child, ids[node.name], node.name)
-
-    for item in module.items:
-        if isinstance(item, n.Tree):
-            visit(item, "", None)
+    for m in module.members():
+        if m.name not in ids:
+            ids[m.name] = m.id
+            if m.parent is not None:
+                parents[m.name] = m.parent
     return ids, parents
 
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -68,30 +67,11 @@ def band_order(rating: n.Rating) -> list[str]:
     return list(dict.fromkeys(b.label.value for b in ordered))
 
 
-@dataclass(frozen=True)
-class Member:
-    """A tree member under the top scorecard: its name, depth, parent and declaration."""
-
-    name: str
-    depth: int
-    parent: str | None
-    decl: n.Tree | n.Leaf
-
-
-def members(tree: n.Tree, depth: int = 0, parent: str | None = None) -> Iterator[Member]:
-    yield Member(tree.name, depth, parent, tree)
-    for child in tree.children or ():
-        if isinstance(child, n.Tree):
-            yield from members(child, depth + 1, tree.name)
-        else:
-            yield Member(child.name, depth + 1, tree.name, child)
-
-
 def path_weights(result: Result, tree: n.Tree) -> dict[str, np.ndarray]:
     """Per member, the product of effective weights from the top down (per row): the share of
     the top score that one point of the member is worth under a weighted mean."""
     out: dict[str, np.ndarray] = {tree.name: np.ones(result.n)}
-    for m in members(tree):
+    for m in tree.members():
         if m.parent is None:
             continue
         weights = result.steps[m.parent].weights

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from engine import nodes as n
-from engine.analysis.common import band_order, labels, main_rating, members, numeric, path_weights, top_tree
+from engine.analysis.common import band_order, labels, main_rating, numeric, path_weights, top_tree
 from engine.batch import Batch
 from engine.evaluate import Result, evaluate
 from engine.evaluate.numeric import snap
@@ -97,8 +97,8 @@ def improvement_areas(result: Result, subjects: list[object] | None = None, rati
     decl = main_rating(plan) if rating is None else plan.step(rating).decl
     weights = path_weights(result, tree)
     top = numeric(result, tree.name)
-    leaves = [m.name for m in members(tree) if isinstance(plan.step(m.name).decl, n.Indicator)
-              and isinstance(m.decl, n.Leaf)]
+    leaves = [m.name for m in tree.members() if isinstance(plan.step(m.name).decl, n.Indicator)
+              and isinstance(m.node, n.Leaf)]
     found = labels(result, decl.name) if isinstance(decl, n.Rating) else np.full(result.n, None)
     out = []
     for r in rows:
