@@ -103,6 +103,12 @@ CORPUS: list[tuple[str, tuple[str, ...], int, str | None]] = [
     ("serve-bad-database-url", ("serve", "--policies", BSC, "--db", "bogus://nothing"), 2, "service.database-url"),
     ("serve-database-unreachable", ("serve", "--policies", BSC, "--db", "postgresql://nobody@127.0.0.1:1/x"), 2,
      "service.database-unreachable"),
+    ("admin-token-create-bad-database", ("admin", "token", "create", "--agency", "x", "--role", "admin", "--db",
+                                         "bogus://x"), 2, "service.database-url"),
+    ("admin-token-list-bad-database", ("admin", "token", "list", "--db", "bogus://x"), 2, "service.database-url"),
+    ("admin-token-revoke-unknown", ("admin", "token", "revoke", "nope", "--data-dir", "{tmp}/svc"), 2,
+     "service.unknown-token"),
+    ("audit-verify-no-database", ("audit", "verify", "--db", "sqlite:///{tmp}/none.db"), 2, "service.no-database"),
     ("report-output-folder", ("report", BSC, DATA, "-o", "{tmp}/folder.csv"), 2, None),
 ]
 
@@ -154,6 +160,22 @@ def test_wrong_usage_is_a_diagnostic(case_id: str, args: tuple[str, ...], exit_c
     assert f"[{code}]" in err + out, err
     if not code.startswith(POLICY_FAMILIES):
         _compare(err.replace(str(tmp_path), "<tmp>"), GOLDEN / f"{case_id}.txt")
+
+
+def _commands(group: object, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    import click
+
+    out = []
+    for name, cmd in group.commands.items():  # type: ignore[attr-defined]
+        out += _commands(cmd, (*path, name)) if isinstance(cmd, click.Group) else [(*path, name)]
+    return out
+
+
+def test_the_corpus_runs_every_command() -> None:
+    run = {tuple(a for a in args[:3] if not a.startswith(("-", "{")) and "/" not in a and "." not in a)
+           for _, args, _, _ in CORPUS}
+    missing = [c for c in _commands(cli.main) if not any(r[: len(c)] == c for r in run)]
+    assert missing == []
 
 
 def _compare(rendered: str, expected: Path) -> None:
