@@ -44,6 +44,7 @@ class Plan:
     module: n.Module
     steps: tuple[Step, ...]
     quotas: tuple[n.Quota, ...] = ()
+    peer_group: str | None = None  # an agency plan: the `peer_group` its agency block declares
 
     @property
     def population(self) -> bool:
