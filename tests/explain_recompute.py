@@ -25,7 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 CLAIM = re.compile(r"^(?P<label>[^:]+): (?P<expr>.+) = (?P<u>\S+?)"
                    r"(?:, rounded to (?P<n>\d+) decimals: (?P<r>\S+))?$")
 HEADER = re.compile(r"\[\w+\] = ")
-NOTE = re.compile(r"^(decision|error|warning|info) ")
+# Notes, and lines that state a value looked up (a table row, a statistic over a group): not arithmetic
+# of the operands shown, so not claims (the value they give is then an operand of the claim below them).
+NOTE = re.compile(r"^(decision|error|warning|info|lookup|statistic) ")
 BAND = re.compile(r"^band [^:]+: (?:\S+ rounded to \d+ decimals: )?(?P<v>-?[\d.]+),? (?P<cond>(?:[<>]=? -?[\d.]+%?"
                   r"(?: and )?)+)")
 

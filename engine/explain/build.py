@@ -26,6 +26,7 @@ from engine.evaluate import numeric as num
 from engine.evaluate.decide import look_up
 from engine.evaluate.events import Events, Recorder
 from engine.evaluate.exprtext import num_text, to_text
+from engine.evaluate.methods import METHODS
 from engine.evaluate.result import Result, Violation
 from engine.explain import numbers as nb
 from engine.explain.model import Explanation, NodeExplanation, Note, Scalar
@@ -34,9 +35,6 @@ from engine.explain.text import aggregate_text, bounds_text, decisive, replace_c
 from engine.plan import Plan
 
 Render = Callable[[int | None], str]
-_KIND = {"mean": "addend", "sum": "addend", "geometric": "factor", "harmonic": "reciprocal term"}
-_HOW = {"mean": " (the contributions add up)", "sum": " (the contributions add up)",
-        "geometric": " (the product of the factors)", "harmonic": " (1 / the sum of the reciprocal terms)"}
 _INDICATOR_RULES = ("target", "baseline", "better", "score", "missing", "round")
 
 
@@ -94,6 +92,8 @@ class _Builder:
         lines: list[str] = []
 
         def value(call: n.Call) -> n.Node | None:
+            if call.func in n.POPULATION_FUNCTIONS:
+                return self.statistic(call, lines)
             step = self.decls.get(call.func)
             if step is None or not isinstance(step.decl, n.Table):
                 return None
@@ -108,6 +108,33 @@ class _Builder:
                 return n.Str(got[0]) if isinstance(got[0], str) else n.Absent()
             return n.Num(nb.dec(float(got[0])), text=shown)
         return replace_calls(expr, value), lines
+
+    def statistic(self, call: n.Call, lines: list[str]) -> n.Node | None:
+        """A population statistic's value for this subject, with a line saying over which group:
+        ``statistic mean_of(nilai) by unit gives 85 (mean of 2 values, group unit = "U1")``."""
+        from engine.evaluate.population import NAMES, group_codes, statistic
+
+        arg = call.args[0] if call.args else None
+        raw = isinstance(arg, n.Call) and arg.func == "raw" and bool(arg.args)
+        ref = arg.args[0] if raw else arg  # type: ignore[union-attr]
+        if not isinstance(ref, n.Ref) or ref.name not in self.r.steps:
+            return None
+        step = self.r.steps[ref.name]
+        x = np.asarray(step.raw if raw and step.raw is not None else step.value, dtype=np.float64)
+        by = call.by.name if call.by is not None else None
+        key = None if by is None else self.r.agencies if by == "agency" else \
+            self.r.steps[by].value if by in self.r.steps else self.r.batch.columns.get(by)
+        codes, keys = group_codes(key, x.size)
+        code = codes[self.i]
+        if code < 0:
+            lines.append(f"statistic {to_text(call)}: no group ({by} is missing)")
+            return n.Absent()
+        size = int(np.count_nonzero((codes == code) & ~np.isnan(x)))
+        got = float(statistic(call.func, x, codes, len(keys))[self.i])
+        group = f"group {by} = {nb.show(keys[code], None)}" if by is not None else "all subjects"
+        shown = nb.show(got, None)
+        lines.append(f"statistic {to_text(call)} gives {shown} ({NAMES[call.func]} of {size} values, {group})")
+        return n.Absent() if nb.missing(got) else n.Num(nb.dec(got), text=shown)
 
     def origin(self, name: str) -> Origin | None:
         cols = self.r.batch.origins.get(name)
@@ -255,19 +282,19 @@ class _Builder:
             c.weight = num_text(child.weight) if child.weight is not None else None
             c.effective_weight = _sc(sr.weights[child.name][self.i])  # type: ignore[assignment]
             c.contribution = _sc(sr.contributions[child.name][self.i])  # type: ignore[assignment]
-            c.contribution_kind = _KIND.get(method, "chosen value")
+            c.contribution_kind = METHODS[method].kind
             weight = self.rules.source("weight", child, "weight", member=True)
             c.sources[:0] = [weight] if weight is not None else []
             out.children.append(c)
             used = self.col(tree.name, f"used:{child.name}")
             x = used if used is not None else c.value
-            if c.effective_weight and isinstance(x, float):
-                terms.append((c.effective_weight, x))
-                c.contribution_formula = self.contribution(method, c.effective_weight, x, c.contribution)
+            if isinstance(x, float) and (c.effective_weight or not METHODS[method].accumulated):
+                terms.append((c.effective_weight or 0.0, x))  # min/max: every present child is a candidate
+                c.contribution_formula = self.contribution(method, c.effective_weight or 0.0, x, c.contribution)
         if not terms:
             out.formula = f"{method}: no child has a value"
             return
-        how = f"{method}{_HOW.get(method, '')}"
+        how = f"{method} ({METHODS[method].note})" if METHODS[method].note else method
         out.formula = f"{how}: " + self.claim(lambda d: aggregate_text(method, terms, d), tree.name, tree)
 
     def contribution(self, method: str, w: float, x: float, c: Scalar) -> str | None:
@@ -277,7 +304,7 @@ class _Builder:
                 "harmonic": lambda d: f"{nb.show(w, d)} / {nb.show(x, d)}"}.get(method)
         if term is None or c is None:
             return None
-        return f"{_KIND[method]}: " + nb.claim(term, c, self.places)
+        return f"{METHODS[method].kind}: " + nb.claim(term, c, self.places)
 
     # ------------------------------------------------------ ratings, tables
 

@@ -9,6 +9,7 @@ from dataclasses import fields, replace
 from engine import nodes as n
 from engine.evaluate import numeric as num
 from engine.evaluate.exprtext import num_text, to_text
+from engine.evaluate.methods import METHODS
 from engine.explain import numbers as nb
 from engine.explain.model import Scalar
 
@@ -34,15 +35,13 @@ def replace_calls(e: n.Node, swap: Callable[[n.Call], n.Node | None]) -> n.Node:
 
 
 def aggregate_text(method: str, terms: list[tuple[float, float]], d: int | None) -> str:
-    if method == "mean":
-        return " + ".join(f"{nb.pct(w, d)} × {nb.show(x, d)}" for w, x in terms)
-    if method == "sum":
-        return " + ".join(f"{nb.show(w, d)} × {nb.show(x, d)}" for w, x in terms)
-    if method == "geometric":
-        return " × ".join(f"{nb.show(x, d)}^{nb.show(w, d)}" for w, x in terms)
-    if method == "harmonic":
-        return "1 / (" + " + ".join(f"{nb.show(w, d)} / {nb.show(x, d)}" for w, x in terms) + ")"
-    return f"{method}(" + ", ".join(nb.show(x, d) for _, x in terms) + ")"
+    """A tree node's arithmetic with its children's effective weights and values (``d`` decimals),
+    in the form ``engine.evaluate.methods`` gives each method."""
+    m = METHODS[method]
+    if m.text is None:  # a selecting method
+        return f"{method}(" + ", ".join(nb.show(x, d) for _, x in terms) + ")"
+    weight = nb.pct if m.percent_weights else nb.show
+    return m.text([(weight(w, d), nb.show(x, d)) for w, x in terms])
 
 
 def decisive(x: float, edges: list[n.Bound], places: int) -> str:
