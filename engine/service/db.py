@@ -73,9 +73,7 @@ def migrate(engine: Engine) -> None:
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _WRITE_LOCK})
+    with writing(engine) as conn:  # two processes starting at once migrate one after the other
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
 
