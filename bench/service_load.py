@@ -75,7 +75,7 @@ def tokens(url: str, clients: int) -> list[tuple[str, str]]:
 def run(kind: str, clients: int, each: int, rows: int, workers: int) -> dict[str, float]:
     with database(kind) as url:
         made = tokens(url, clients)
-        server = Server(url, extra=["--workers", str(workers)])
+        server = Server(url, extra=["--workers", str(workers)], ready_within=180)
         latencies: list[float] = []
         acked: list[str] = []
         failures: list[str] = []

@@ -168,3 +168,32 @@ def test_a_policy_reload_with_errors_is_refused_and_the_running_version_stays(db
 def test_health_and_readiness(app: App) -> None:
     assert app.client.get("/api/v1/health").json() == {"status": "ok"}
     assert app.client.get("/api/v1/ready").json()["status"] == "ready"
+
+
+@pytest.mark.parametrize("fmt", ["json", "parquet", "xlsx"])
+def test_every_submission_format_is_read_like_kinerja_eval(tmp_path: Path, fmt: str) -> None:
+    """The same kemenkeu row as JSON, Parquet and XLSX scores to the CSV's result (94.03, Sangat Baik)."""
+    import csv
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    app = open_app(f"sqlite:///{tmp_path / 'k.db'}")
+    rows = [r for r in csv.DictReader(agency_csv("kemenkeu").decode().splitlines())]
+    path = tmp_path / f"kemenkeu.{fmt}"
+    if fmt == "json":
+        path.write_text(json.dumps(rows))
+    elif fmt == "parquet":
+        pq.write_table(pa.table({k: [r[k] for r in rows] for k in rows[0]}), path)
+    else:
+        from openpyxl import Workbook
+
+        wb = Workbook()
+        wb.active.append(list(rows[0]))
+        wb.active.append([float(v) if v.replace(".", "").isdigit() else v for v in rows[0].values()])
+        wb.save(path)
+    sub = app.submit("submitter", path.read_bytes(), path.name).json()
+    assert sub["format"] == fmt and sub["run"]["rows"] == {"read": 1, "scored": 1, "rejected": 0}
+    result = app.client.get(f"/api/v1/submissions/{sub['id']}/results", headers=app.tokens.header("submitter"))
+    # nilai_kinerja 94.03 and "Sangat Baik": the row of test_a_submission_is_scored_..., checked against `kinerja eval`
+    assert (result.json()[0]["nilai_kinerja"], result.json()[0]["predikat_kinerja"]) == (94.03, "Sangat Baik")

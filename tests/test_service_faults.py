@@ -55,8 +55,11 @@ def test_sigkill_during_uploads_loses_nothing_acknowledged(db_url: str) -> None:
     deadline = time.monotonic() + 30
     while len(acked) < 12 and time.monotonic() < deadline:
         time.sleep(0.05)
+    log = server.log_text()
     server.kill()  # SIGKILL, mid-upload
     stop.set()
+    assert "POST /api/v1/submissions HTTP/1.1\" 201" in log  # the access log is there, and holds
+    assert token not in log and "87.57" not in log and ROW.splitlines()[1] not in log  # no token, no value
     for t in threads:
         t.join()
     assert len(acked) >= 12

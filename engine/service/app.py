@@ -60,6 +60,7 @@ def open_service(policies: str | Path, url: str, limits: Limits | None = None) -
     engine = db.connect(url)
     db.migrate(engine)
     ps = scoring.load_policies(policies)
+    scoring.warm_up()
     service = Service(engine, ps, limits or Limits())
     with db.writing(engine) as conn:
         store.keep_policy_set(conn, ps.files, ps.texts, ps.digest)
