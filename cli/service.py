@@ -43,17 +43,11 @@ def serve(policies: str, db_url: str | None, data_dir: str, host: str, port: int
     """Run the submission service (HTTP API and web pages) until interrupted."""
     import uvicorn
 
-    from engine.diagnostics import KinerjaError
     from engine.service.app import create_app, open_service
     from engine.service.limits import Limits
 
     limits = Limits(max_upload=max_upload_mb * 1024 * 1024, request_timeout=request_timeout)
-    try:
-        service = open_service(policies, _url(db_url, data_dir), limits)
-    except KinerjaError as exc:
-        from cli.common import policy_failure
-
-        return policy_failure(exc)
+    service = open_service(policies, _url(db_url, data_dir), limits)  # policy errors: diagnostics, exit 1
     service.secure_cookies = os.environ.get("KINERJA_SECURE_COOKIES") == "1"
     click.echo(f"kinerja serve: http://{host}:{port}/ (API under /api/v1, OpenAPI at /docs)", err=True)
     common = {"host": host, "port": port, "log_level": "info", "timeout_graceful_shutdown": 30,
