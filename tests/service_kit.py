@@ -59,7 +59,8 @@ class PgServer:
         return self.url(name)
 
 
-def start_postgres() -> Iterator[PgServer]:
+def start_postgres(durable: bool = False) -> Iterator[PgServer]:
+    """Start a server (``durable``: with fsync, as in production; tests run without it)."""
     initdb, pg_ctl = pg_bin("initdb"), pg_bin("pg_ctl")
     if not initdb or not pg_ctl:
         pytest.fail("PostgreSQL binaries (initdb, pg_ctl) are missing: .ci/run installs them")
@@ -71,7 +72,8 @@ def start_postgres() -> Iterator[PgServer]:
     port = free_port()
     subprocess.run(_as_postgres_user([initdb, "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
                                       "--no-sync"]), check=True, capture_output=True)
-    opts = f"-c listen_addresses='' -c unix_socket_directories={base} -p {port} -c fsync=off -c max_connections=200"
+    opts = f"-c listen_addresses='' -c unix_socket_directories={base} -p {port} -c max_connections=200"
+    opts += "" if durable else " -c fsync=off"
     subprocess.run(_as_postgres_user([pg_ctl, "-D", str(data), "-o", opts, "-l", str(base / "log"), "-w", "start"]),
                    check=True, capture_output=True)
     try:
