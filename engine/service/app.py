@@ -97,7 +97,8 @@ def create_app(service: Service) -> FastAPI:
 def _build(limits: Limits, lifespan: Any = None) -> FastAPI:
     from engine.service import pages, routes
 
-    app = FastAPI(title="Kinerja submission service", version="1", lifespan=lifespan,
+    # No /docs or /redoc: they load scripts from a CDN, and the pages here use no external assets.
+    app = FastAPI(title="Kinerja submission service", version="1", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Agencies submit realisations, officers review, auditors trace. See docs/service.md.")
     app.include_router(routes.router)
     app.include_router(pages.router)
