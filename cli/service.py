@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, guarded, main
+from cli import EXIT_FINDINGS, EXIT_OK, guarded, main
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -118,8 +118,10 @@ def token_revoke(token_id: str, db_url: str | None, data_dir: str) -> int:
 
     with db.writing(_migrated(_url(db_url, data_dir))) as conn:
         if not auth.revoke_token(conn, token_id):
-            click.echo(f"kinerja: no active token {token_id}", err=True)
-            return EXIT_USAGE
+            from engine.diagnostics import fail
+
+            raise fail("service.unknown-token", f"no active token `{token_id}`",
+                       "`kinerja admin token list` shows the tokens and whether they are revoked")
     click.echo(f"revoked {token_id}", err=True)
     return EXIT_OK
 
@@ -139,7 +141,9 @@ def audit_verify(db_url: str | None, data_dir: str) -> int:
 
     url = _url(db_url, data_dir)
     if url.startswith("sqlite") and not Path(url.split("///", 1)[1]).exists():
-        raise click.UsageError(f"no database at {url}")
+        from engine.diagnostics import fail
+
+        raise fail("service.no-database", f"no database at {url}", "give the --db or --data-dir the service uses")
     with db.reading(db.connect(url)) as conn:
         v = audit.verify(conn)
     for problem in v.problems:

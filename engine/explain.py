@@ -24,6 +24,7 @@ from engine import nodes as n
 from engine.batch import Origin
 from engine.evaluate import numeric as num
 from engine.evaluate.exprtext import num_text, to_text
+from engine.evaluate.methods import METHODS
 from engine.evaluate.result import Result, Violation
 from engine.plan import Plan
 
@@ -242,7 +243,7 @@ class _Builder:
             c.weight = num_text(child.weight) if child.weight is not None else None
             c.effective_weight = _sc(sr.weights[child.name][self.i])  # type: ignore[assignment]
             c.contribution = _sc(sr.contributions[child.name][self.i])  # type: ignore[assignment]
-            c.contribution_kind = _KIND.get(method, "chosen value")
+            c.contribution_kind = METHODS[method].kind
             out.children.append(c)
             if c.effective_weight:
                 terms.append((c, c.effective_weight))
@@ -290,9 +291,6 @@ class _Builder:
         return NodeExplanation(name, step.id, step.kind, getattr(step.decl, "label", None), self.col(name))
 
 
-_KIND = {"mean": "addend", "sum": "addend", "geometric": "factor", "harmonic": "reciprocal term"}
-
-
 def _aggregate_text(method: str, terms: list[tuple[NodeExplanation, float]], value: Scalar, tree: n.Tree,
                     unrounded: Scalar) -> str:
     if not terms:
@@ -300,14 +298,10 @@ def _aggregate_text(method: str, terms: list[tuple[NodeExplanation, float]], val
 
     def pct(w: float) -> str:
         return num.fmt(float(num.round_half_away(w * 100, 2))) + "%"
-    if method == "mean":
-        body = " + ".join(f"{pct(w)} × {_show(c.value)}" for c, w in terms) + " (contributions add up)"
-    elif method == "sum":
-        body = " + ".join(f"{num.fmt(w)} × {_show(c.value)}" for c, w in terms)
-    elif method == "geometric":
-        body = " × ".join(f"{_show(c.value)}^{num.fmt(w)}" for c, w in terms) + " (the product of the factors)"
-    elif method == "harmonic":
-        body = "1 / (" + " + ".join(f"{num.fmt(w)} / {_show(c.value)}" for c, w in terms) + ")"
+    m = METHODS[method]
+    weight = pct if m.percent_weights else num.fmt
+    if m.text is not None:
+        body = m.text([(weight(w), _show(c.value)) for c, w in terms])
     else:
         body = f"{method} of the present children, chosen: " + ", ".join(c.name for c, _ in terms)
     tail = f" = {_show(unrounded)}, rounded to {tree.round.value} decimals" if tree.round is not None else ""

@@ -353,6 +353,29 @@ class Tree(Decl):
     round: Num | None = None
     children: tuple[Tree | Leaf, ...] | None = ()
 
+    def members(self, at: Member | None = None) -> Iterator[Member]:
+        """This node and every node and leaf below it, depth first in source order, each with its
+        dotted id (``nilai_kinerja.keuangan.realisasi_anggaran``), parent and depth."""
+        at = at or Member(self, self.name)
+        yield at
+        for child in self.children or ():
+            m = Member(child, f"{at.id}.{child.name}", self.name, at.depth + 1)
+            yield from child.members(m) if isinstance(child, Tree) else (m,)
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """A scorecard node or leaf where it stands in its tree."""
+
+    node: Tree | Leaf
+    id: str
+    parent: str | None = None
+    depth: int = 0
+
+    @property
+    def name(self) -> str:
+        return self.node.name
+
 
 @dataclass(frozen=True, slots=True)
 class Bound(Node):
@@ -479,3 +502,9 @@ class Module(Node):
 
     def first(self, cls: type) -> Node | None:
         return next((i for i in self.items if isinstance(i, cls)), None)
+
+    def members(self) -> Iterator[Member]:
+        """The members of every scorecard of the file (see ``Tree.members``)."""
+        for item in self.items:
+            if isinstance(item, Tree):
+                yield from item.members()

@@ -135,19 +135,7 @@ def _merge_member(old: n.Tree | n.Leaf, new: n.Tree | n.Leaf, diags: list[Diagno
 
 def _members(module_or_tree: n.Module | n.Tree) -> list[n.Tree | n.Leaf]:
     """Every tree node and leaf below (and including) the scorecards, in source order."""
-    roots = [module_or_tree] if isinstance(module_or_tree, n.Tree) else \
-        [i for i in module_or_tree.items if isinstance(i, n.Tree)]
-    out: list[n.Tree | n.Leaf] = []
-
-    def visit(node: n.Tree | n.Leaf) -> None:
-        out.append(node)
-        if isinstance(node, n.Tree):
-            for child in node.children or ():
-                visit(child)
-
-    for root in roots:
-        visit(root)
-    return out
+    return [m.node for m in module_or_tree.members()]
 
 
 # ------------------------------------------------------------------ constraints

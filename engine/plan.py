@@ -44,6 +44,7 @@ class Plan:
     module: n.Module
     steps: tuple[Step, ...]
     quotas: tuple[n.Quota, ...] = ()
+    peer_group: str | None = None  # an agency plan: the `peer_group` its agency block declares
 
     def step(self, name: str) -> Step:
         for s in self.steps:

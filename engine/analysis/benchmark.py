@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from engine import nodes as n
-from engine.analysis.common import NO_PEER_GROUP, default_plan, label_of, numeric, top_tree
+from engine.analysis.common import NO_PEER_GROUP, default_plan, label_of, no_nan, numeric, top_tree
 from engine.diagnostics import did_you_mean, fail
 from engine.evaluate import Result
 
@@ -117,17 +117,7 @@ class Benchmark:
     def to_dict(self) -> dict[str, object]:
         from dataclasses import asdict
 
-        return _clean(asdict(self))
-
-
-def _clean(x: object) -> object:
-    if isinstance(x, float) and np.isnan(x):
-        return None
-    if isinstance(x, dict):
-        return {k: _clean(v) for k, v in x.items()}
-    if isinstance(x, list):
-        return [_clean(v) for v in x]
-    return x
+        return no_nan(asdict(self))  # type: ignore[return-value]
 
 
 def declared(result: Result) -> list[n.Benchmark]:
