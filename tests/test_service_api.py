@@ -197,3 +197,28 @@ def test_every_submission_format_is_read_like_kinerja_eval(tmp_path: Path, fmt: 
     result = app.client.get(f"/api/v1/submissions/{sub['id']}/results", headers=app.tokens.header("submitter"))
     # nilai_kinerja 94.03 and "Sangat Baik": the row of test_a_submission_is_scored_..., checked against `kinerja eval`
     assert (result.json()[0]["nilai_kinerja"], result.json()[0]["predikat_kinerja"]) == (94.03, "Sangat Baik")
+
+
+def test_distribution_quotas_are_checked_over_the_units_whole_current_population(tmp_path: Path) -> None:
+    """SE 3/2023: in a unit rated "Baik" at least one employee must be "Butuh Perbaikan" or worse.
+    Unit kemenkeu-u01 (19 employees) all "Di Atas Ekspektasi" on both axes -> all "Sangat Baik": violated.
+    The next revision (the unit's whole population again) rates one employee lower: satisfied."""
+    app = open_app(f"sqlite:///{tmp_path / 'k.db'}")
+    lines = (ROOT / "examples" / "pegawai-2026.csv").read_text().splitlines()
+    unit = [line.split(",") for line in lines[1:] if line.split(",")[2] == "kemenkeu-u01"]
+    for cells in unit:
+        cells[3:6] = ["Baik", "Di Atas Ekspektasi", "Di Atas Ekspektasi"]
+
+    def submit(rows: list[list[str]]) -> dict[str, object]:
+        body = "\n".join([lines[0], *(",".join(c) for c in rows)]) + "\n"
+        return app.submit("submitter", body.encode(), "skp.csv", policy="kinerja_pegawai").json()
+
+    first = submit(unit)
+    assert first["run"]["rows"]["scored"] == 19
+    assert [v["group"] for v in first["run"]["quota_violations"]] == ["kemenkeu-u01"]
+    ex = app.client.get(f"/api/v1/submissions/{first['id']}/explain/{unit[0][0]}",
+                        headers=app.tokens.header("submitter"))
+    assert ex.json()["violations"][0]["group"] == "kemenkeu-u01"
+    unit[0][4:6] = ["Di Bawah Ekspektasi", "Sesuai Ekspektasi"]  # "Butuh Perbaikan" (the policy's matrix, line 88)
+    second = submit(unit)
+    assert second["revision"] == 2 and second["run"]["quota_violations"] == []
