@@ -222,3 +222,28 @@ def test_distribution_quotas_are_checked_over_the_units_whole_current_population
     unit[0][4:6] = ["Di Bawah Ekspektasi", "Sesuai Ekspektasi"]  # "Butuh Perbaikan" (the policy's matrix, line 88)
     second = submit(unit)
     assert second["revision"] == 2 and second["run"]["quota_violations"] == []
+
+
+def test_a_reload_by_one_worker_is_in_force_in_every_worker(tmp_path: Path) -> None:
+    """Two services on one database stand for two worker processes: after one reloads a changed
+    folder, the other scores new submissions under the reloaded set (compiled from the stored texts)."""
+    from engine.service.app import open_service
+
+    policies = tmp_path / "policies"
+    shutil.copytree(ROOT / "policies", policies)
+    url = f"sqlite:///{tmp_path / 'k.db'}"
+    first = open_app(url, policies)
+    other = open_service(policies, url)
+    for kin in (policies / "nasional" / "bsc-instansi.kin", policies / "instansi" / "kemenpanrb.kin"):
+        kin.write_text(kin.read_text().replace('"Sangat Baik"', '"Amat Baik"'))
+    assert first.client.post("/api/v1/admin/reload", headers=first.tokens.header("admin")).status_code == 200
+    assert other.current().digest == first.service.current().digest
+    from fastapi.testclient import TestClient
+
+    from engine.service.app import create_app
+
+    second = App(TestClient(create_app(other)), first.tokens, other)
+    sub = second.submit("submitter", agency_csv("kemenkeu")).json()
+    row = second.client.get(f"/api/v1/submissions/{sub['id']}/results", headers=first.tokens.header("submitter"))
+    assert row.json()[0]["predikat_kinerja"] == "Amat Baik"
+    assert other.policies.root == policies.resolve()  # a later reload still reads the folder

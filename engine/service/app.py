@@ -46,6 +46,21 @@ class Service:
             self.policies = fresh
             return fresh
 
+    def current(self) -> scoring.PolicySet:
+        """The policy set in force: the one last loaded or reloaded by any worker process sharing
+        the database (compiled from its stored texts when another worker reloaded)."""
+        from engine.service import reproduce
+
+        digest = store.policies_in_force(self.engine)
+        if digest is None or digest == self.policies.digest:
+            return self.policies
+        with self._reload:
+            if digest != self.policies.digest:
+                files = store.policy_set_files(self.engine, digest)
+                self.policies = reproduce.policy_set(
+                    self.policies, files, lambda: store.policy_texts(self.engine, sorted(set(files.values()))))
+        return self.policies
+
     def ready(self) -> bool:
         try:
             with self.engine.connect() as conn:

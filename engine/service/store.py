@@ -21,6 +21,7 @@ from engine.service import audit
 from engine.service.auth import Caller
 from engine.service.db import reading, writing
 from engine.service.models import (
+    audit_log,
     explanations,
     policy_sets,
     policy_sources,
@@ -233,6 +234,13 @@ def keep_policy_set(conn: Connection, files: dict[str, str], texts: dict[str, st
     if conn.execute(select(policy_sets.c.digest).where(policy_sets.c.digest == digest)).first() is None:
         conn.execute(policy_sets.insert().values(digest=digest, files=json.dumps(files, sort_keys=True),
                                                  created_at=dt.datetime.now(dt.timezone.utc)))
+
+
+def policies_in_force(engine: Engine) -> str | None:
+    """The digest of the policy set last loaded or reloaded by any worker process."""
+    with reading(engine) as conn:
+        return conn.execute(select(audit_log.c.object_id).where(audit_log.c.object_type == "policies")
+                            .order_by(audit_log.c.seq.desc()).limit(1)).scalar()
 
 
 def policy_set_files(engine: Engine, digest: str) -> dict[str, str]:
