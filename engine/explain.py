@@ -129,6 +129,8 @@ class _Builder:
             out.origin = self.origin(name)
         elif isinstance(decl, n.Value) and decl.formula is not None:
             out.formula = f"{to_text(decl.formula, self.subst)} = {_show(out.value)}{self.lookups(decl.formula)}"
+            if isinstance(decl.formula, n.Call) and decl.formula.func in n.POPULATION_FUNCTIONS:
+                out.formula = self.population(decl.formula)[2:]  # the statistic itself: said once
         elif isinstance(decl, n.Tree):
             self.tree(out, decl)
         elif isinstance(decl, n.Rating):
@@ -142,7 +144,7 @@ class _Builder:
         from engine.evaluate.decide import look_up
         from engine.evaluate.events import Events, Recorder
 
-        out = []
+        out = [self.population(c) for c in expr.walk() if isinstance(c, n.Call) and c.func in n.POPULATION_FUNCTIONS]
         for call in expr.walk():
             step = self.decls.get(call.func) if isinstance(call, n.Call) else None
             if step is None or not isinstance(step.decl, n.Table):
@@ -153,6 +155,27 @@ class _Builder:
             which = f" (row {int(row[0]) + 1})" if row[0] >= 0 else ""
             out.append(f"; {to_text(call, self.subst)} = {_show(got[0])}{which}")
         return "".join(out)
+
+    def population(self, call: n.Call) -> str:
+        """``; mean_of(nilai) by unit = 85 (mean of 2 values, group unit = "U1")``: the statistic,
+        its group and the group's size, from the evaluated columns."""
+        from engine.evaluate.population import NAMES, group_codes, statistic
+
+        arg = call.args[0] if call.args else None
+        if not isinstance(arg, n.Ref) or arg.name not in self.r.steps:
+            return f"; {to_text(call)}: a statistic over the group"
+        x = np.asarray(self.r.steps[arg.name].value, dtype=np.float64)
+        by = call.by.name if call.by is not None else None
+        key = None if by is None else self.r.agencies if by == "agency" else \
+            self.r.steps[by].value if by in self.r.steps else self.r.batch.columns.get(by)
+        codes, keys = group_codes(key, x.size)
+        code = codes[self.i]
+        if code < 0:
+            return f"; {to_text(call)}: no group ({call.by.name if call.by else ''} is missing)"
+        size = int(np.count_nonzero((codes == code) & ~np.isnan(x)))
+        value = statistic(call.func, x, codes, len(keys))[self.i]
+        group = f"group {call.by.name} = {_show(keys[code])}" if call.by is not None else "all subjects"
+        return f"; {to_text(call)} = {_show(value)} ({NAMES[call.func]} of {size} values, {group})"
 
     def subst(self, name: str) -> str | None:
         if name.startswith("raw:"):

@@ -112,8 +112,11 @@ class Binary(Node):
 
 @dataclass(frozen=True, slots=True)
 class Call(Node):
+    """``func(args)``; a population function may add ``by FIELD`` (its groups)."""
+
     func: str
     args: tuple[Expr, ...]
+    by: Ref | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,9 +156,18 @@ FUNCTIONS = {  # name -> (min args, max args or None)
     "sqrt": (1, 1),
     "log10": (1, 1),
     "pow": (2, 2),
+    "min_of": (1, 1),
+    "max_of": (1, 1),
+    "mean_of": (1, 1),
+    "sd_of": (1, 1),
+    "sum_of": (1, 1),
+    "count_of": (1, 1),
+    "rank_of": (1, 1),
 }
 MATH_FUNCTIONS = ("ln", "exp", "sqrt", "log10", "pow")  # domain errors are recorded, never NaN/inf
 GROUP_FUNCTIONS = ("share", "count")
+# Over every subject of the batch (or each group of ``by FIELD``), computed in a pass over whole columns.
+POPULATION_FUNCTIONS = ("min_of", "max_of", "mean_of", "sd_of", "sum_of", "count_of", "rank_of")
 
 # ------------------------------------------------------------ attribute values
 

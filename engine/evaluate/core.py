@@ -13,6 +13,7 @@ import numpy as np
 
 from engine import nodes as n
 from engine.batch import Batch
+from engine.evaluate import population
 from engine.evaluate.aggregate import evaluate_tree, tree_columns
 from engine.evaluate.context import Context
 from engine.evaluate.decide import evaluate_rating, evaluate_table
@@ -97,7 +98,7 @@ def _evaluate_blocks_in(plan: Plan, batch: Batch) -> Context:
     run on ``WORKERS`` threads (numpy releases the GIL inside its loops).
     """
     size = batch.n
-    if size <= BLOCK:
+    if size <= BLOCK or plan.population:  # a population statistic needs every row at once
         return _evaluate_steps(plan, batch)
     bounds = [(s, min(s + BLOCK, size)) for s in range(0, size, BLOCK)]
     # A few rows give the columns and their types (a block that differs is handled below); every
@@ -252,12 +253,19 @@ def evaluate(plans: Mapping[str | None, Plan], batch: Batch, default: Plan) -> R
             result.plan_key = agencies.copy()
         result.plans = _plans_used(plans, default)
         return result
-    results = []
-    for pos, plan, key in parts:
-        part = _run(plan, _sub_batch(batch, pos), key)
-        if plan is not default:
-            part.plan_key = agencies[pos]
-        results.append((pos, part))
+    def run_parts() -> list[tuple[np.ndarray, Result]]:
+        results = []
+        for pos, plan, key in parts:
+            population.at_part(pos)
+            part = _run(plan, _sub_batch(batch, pos), key)
+            if plan is not default:
+                part.plan_key = agencies[pos]
+            results.append((pos, part))
+        return results
+
+    # A population statistic is over the whole batch, whichever plan each part is evaluated under.
+    split = any(plan.population for _, plan, _ in parts)
+    results = population.over_parts(run_parts, batch.n) if split else run_parts()
     return stitch(results, batch, _plans_used(plans, default))
 
 

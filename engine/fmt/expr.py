@@ -85,7 +85,10 @@ def _expr(e: n.Expr, subst: Subst | None) -> tuple[str, int]:
             got = subst("raw:" + e.args[0].name)
             if got is not None:
                 return got, ATOM
-        return f"{e.func}({', '.join(sub(a) for a in e.args)})", ATOM
+        by = f" by {e.by.name}" if e.by is not None else ""
+        # A population statistic reads the whole column, not this row's value: its argument is not replaced.
+        args = (expr(a) if e.func in n.POPULATION_FUNCTIONS else sub(a) for a in e.args)
+        return f"{e.func}({', '.join(args)}){by}", ATOM
     if isinstance(e, n.Unary):
         if e.op == "not":
             return "not " + sub(e.operand, NOT), NOT
