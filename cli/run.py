@@ -32,33 +32,60 @@ def eval_(policy: str, data: tuple[str, ...], output: str, rejects: str | None, 
     from engine.output import write_manifest
 
     out = Path(output)
-    out.parent.mkdir(parents=True, exist_ok=True)
     rejects_path = Path(rejects) if rejects else out.with_name(out.stem + ".rejects.csv")
     manifest_path = Path(manifest) if manifest else out.with_name(out.stem + ".manifest.json")
+    _check_outputs(policy, data, out, rejects_path, manifest_path, explain_all)
+    manifest_path.unlink(missing_ok=True)  # a run that stops early leaves no manifest vouching for old files
     # A large single CSV/Parquet file is scored chunk by chunk (bounded memory); --explain-all needs it whole.
     from engine.streaming import Progress
 
     progress = Progress(sys.stderr)  # shown only on a terminal, for runs over 2 s
     try:
         run = run_policy(policy, data, opts, output=out, stream=not explain_all, progress=progress)
+        report = run.report
+        write_rejects(report, rejects_path)
+        if explain_all:
+            _write_explanations(run.run, Path(explain_all))
+    except OSError as exc:  # a full disk or a folder that vanished: nothing half-written is left
+        raise CannotWrite(exc) from None
     finally:
         progress.close()
-    report = run.report
-    write_rejects(report, rejects_path)
-    if explain_all:
-        _write_explanations(run.run, Path(explain_all))
     header = run.plan.header
     summary = write_manifest(
         manifest_path, policy_files=_files_used(run), data_files=list(data),
         rows_read=report.rows_read, rows_scored=report.rows_accepted, rows_rejected=report.rows_rejected,
         policy_id=header.name if header else None,
         policy_version=", ".join(p.header.version or "" for p in run.plans if p.header) or None,
-        results_file=out, rejects_file=rejects_path,
+        results_file=out, rejects_file=rejects_path, explanations_file=explain_all,
         extra={"subjects": run.subjects, "runtime_errors": run.runtime_errors,
                "quota_violations": [v.to_dict() for v in run.violations],
-               "warnings": [w.__dict__ for w in report.warnings]})
+               "warnings": [w.to_dict() for w in report.warnings]})
     _eval_summary(summary, report, run, fmt, out, rejects_path)
     return EXIT_FINDINGS if strict and report.rows_rejected else EXIT_OK
+
+
+class CannotWrite(click.ClickException):
+    """An output the operating system refused to write (disk full, permissions): exit 2."""
+
+    exit_code = 2
+
+    def __init__(self, exc: OSError):
+        super().__init__(f"cannot write {exc.filename or 'an output'}: {exc.strerror or exc}")
+
+
+def _check_outputs(policy: str, data: tuple[str, ...], out: Path, rejects: Path, manifest: Path,
+                   explain_all: str | None) -> None:
+    """Every output path is checked before anything is scored: a bad one is a usage error."""
+    from engine.safe_output import RESULT_SUFFIXES, Output, OutputError, check_outputs
+
+    outputs = [Output("-o", out, RESULT_SUFFIXES), Output("--rejects", rejects, (".csv",)),
+               Output("--manifest", manifest, (".json",))]
+    if explain_all:
+        outputs.append(Output("--explain-all", Path(explain_all), (".jsonl", ".json")))
+    try:
+        check_outputs(outputs, data, [policy])
+    except OutputError as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 def _files_used(run: Any) -> list[str]:
@@ -71,8 +98,9 @@ def _files_used(run: Any) -> list[str]:
 def _write_explanations(run: Any, path: Path) -> None:
     from dataclasses import asdict
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8") as fh:
+    from engine.safe_output import atomic
+
+    with atomic(path) as tmp, tmp.open("w", encoding="utf-8") as fh:
         for sid in run.result.subject_ids:
             fh.write(json.dumps(asdict(run.explain(sid)), ensure_ascii=False, default=str) + "\n")
 
@@ -89,7 +117,7 @@ def _eval_summary(manifest: dict[str, Any], report: Any, result: Any, fmt: str, 
     if len(report.rejects) > 20:
         click.echo(f"  ... and {len(report.rejects) - 20} more in {rejects}", err=True)
     for w in report.warnings:
-        click.echo(f"  warning {w.file}: {w.message}", err=True)
+        click.echo(f"  warning {w.file}: {w.message}" + (f" ({w.help})" if w.help else ""), err=True)
     if manifest["runtime_errors"]:
         click.echo(f"  {manifest['runtime_errors']} runtime error(s) recorded per subject (column `errors`)", err=True)
     for v in result.violations:
@@ -119,3 +147,28 @@ def explain(policy: str, data: tuple[str, ...], subject_id: str, fmt: str, **opt
     return EXIT_OK
 
 
+
+
+@main.command()
+@click.argument("manifest", type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@guarded
+def verify(manifest: str, fmt: str) -> int:
+    """Check that the files a run's MANIFEST names (policies, data, results, rejects) are unchanged."""
+    from engine.safe_output import OutputError, verify_manifest
+
+    try:
+        recorded, findings = verify_manifest(manifest)
+    except OutputError as exc:
+        raise click.UsageError(str(exc)) from None
+    if fmt == "json":
+        click.echo(json.dumps({"manifest": manifest, "ok": not findings,
+                               "findings": [f.__dict__ for f in findings]}, indent=2, ensure_ascii=False))
+    for f in findings if fmt == "text" else []:
+        click.echo(f"  {f.role} {f.path}: {f.problem}", err=True)
+    if fmt == "text":
+        rows = recorded["rows"]
+        state = "does not match" if findings else "matches"
+        click.echo(f"{manifest}: {state} its files ({rows['read']} read, {rows['scored']} scored, "
+                   f"{rows['rejected']} rejected)", err=True)
+    return EXIT_FINDINGS if findings else EXIT_OK
