@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +60,8 @@ def eval_(policy: str, data: tuple[str, ...], output: str, rejects: str | None, 
         results_file=out, rejects_file=rejects_path, explanations_file=explain_all,
         extra={"subjects": run.subjects, "runtime_errors": run.runtime_errors,
                "quota_violations": [v.to_dict() for v in run.violations],
-               "warnings": [w.to_dict() for w in report.warnings]})
+               "warnings": [w.to_dict() for w in report.warnings],
+               "files_read": [asdict(f) for f in report.files]})
     _eval_summary(summary, report, run, fmt, out, rejects_path)
     return EXIT_FINDINGS if strict and report.rows_rejected else EXIT_OK
 
@@ -96,8 +98,6 @@ def _files_used(run: Any) -> list[str]:
 
 
 def _write_explanations(run: Any, path: Path) -> None:
-    from dataclasses import asdict
-
     from engine.safe_output import atomic
 
     with atomic(path) as tmp, tmp.open("w", encoding="utf-8") as fh:

@@ -116,7 +116,7 @@ def _is_terminal(stream: TextIO) -> bool:
 def score_to_file(policies: Policies, data: Sequence[str | Path], output: str | Path, policy: str | None = None,
                   as_of: dt.date | None = None, layout: str = "auto", known_agencies: Sequence[str] | None = None,
                   sheet: str | None = None, stream: bool = True, chunk: int | None = None,
-                  progress: Progress | None = None) -> Scored:
+                  progress: Progress | None = None, decimal: str | None = None) -> Scored:
     """Load, validate and evaluate ``data`` and write the presentable results to ``output``.
 
     ``stream=False`` forces the in-memory path (and keeps the ``Run``); ``chunk`` forces
@@ -130,15 +130,16 @@ def score_to_file(policies: Policies, data: Sequence[str | Path], output: str | 
         from engine.data.stream import TypedFailed
 
         try:
-            scored = _stream(policies, plan, Path(data[0]), Path(output), known_agencies, chunk, progress=progress)
+            scored = _stream(policies, plan, Path(data[0]), Path(output), known_agencies, chunk, progress=progress,
+                             decimal=decimal)
         except TypedFailed:  # a CSV number cell needs the text path's checks: start again with it
             scored = _stream(policies, plan, Path(data[0]), Path(output), known_agencies, chunk, typed=False,
-                             progress=progress)
+                             progress=progress, decimal=decimal)
         if scored is not None:
             return scored
     progress.phase("reading and scoring")
     run = evaluate_files(policies, data, policy=policy, as_of=as_of, layout=layout, known_agencies=known_agencies,
-                         sheet=sheet)
+                         sheet=sheet, decimal=decimal)
     result = run.result
     progress.phase(f"writing {result.n:,} rows")
     write_results(presentable(result.table()), output)
@@ -173,12 +174,15 @@ def _estimated_rows(path: Path) -> int:
             return 0
     with open(path, "rb") as fh:
         head = fh.read(1 << 16)
+    if not head:
+        return 0  # an empty file: the reader says so
     lines = max(1, head.count(b"\n"))
     return int(path.stat().st_size / (len(head) / lines))
 
 
 def _stream(policies: Policies, plan: Plan, data: Path, output: Path, known_agencies: Sequence[str] | None,
-            chunk: int | None, typed: bool = True, progress: Progress | None = None) -> Scored | None:
+            chunk: int | None, typed: bool = True, progress: Progress | None = None,
+            decimal: str | None = None) -> Scored | None:
     """Score ``data`` chunk by chunk; None when it turns out it cannot be streamed (nothing is left written)."""
     from engine.data import schema_from_plan
     from engine.data.stream import CHUNK, Chunks, NotStreamable
@@ -188,7 +192,7 @@ def _stream(policies: Policies, plan: Plan, data: Path, output: Path, known_agen
     progress = progress or Progress(_NOWHERE)
     progress.phase("checking subject ids")
     try:
-        chunks = Chunks(data, schema_from_plan(plan), known_agencies, chunk or CHUNK, typed)
+        chunks = Chunks(data, schema_from_plan(plan), known_agencies, chunk or CHUNK, typed, decimal)
     except NotStreamable:
         return None
     agencies = policies.agencies_of(plan)
@@ -227,7 +231,8 @@ def _stream(policies: Policies, plan: Plan, data: Path, output: Path, known_agen
 
 def explain_run(policies: Policies, data: Sequence[str | Path], subject_id: str, policy: str | None = None,
                 as_of: dt.date | None = None, layout: str = "auto",
-                known_agencies: Sequence[str] | None = None, sheet: str | None = None) -> Run:
+                known_agencies: Sequence[str] | None = None, sheet: str | None = None,
+                decimal: str | None = None) -> Run:
     """A ``Run`` good for explaining ``subject_id``: from a single Parquet file only the
     subject's rows (and its quota groups) are loaded and evaluated; otherwise everything."""
     from engine.data.stream import load_subject
@@ -235,9 +240,9 @@ def explain_run(policies: Policies, data: Sequence[str | Path], subject_id: str,
     path = Path(data[0])
     if len(data) != 1 or layout not in ("auto", "wide") or path.suffix.lower() not in (".parquet", ".pq"):
         return evaluate_files(policies, data, policy=policy, as_of=as_of, layout=layout,
-                              known_agencies=known_agencies, sheet=sheet)
+                              known_agencies=known_agencies, sheet=sheet, decimal=decimal)
     plans = [*policies.versions(policy)]
     plans += [a for p in list(plans) for a in policies.agencies_of(p).values()]
     fields = dict.fromkeys(q.by.name for p in plans for q in p.quotas if q.by is not None)
     return evaluate_files(policies, data, policy=policy, as_of=as_of,
-                          reader=lambda schema: load_subject(path, schema, subject_id, fields, known_agencies))
+                          reader=lambda schema: load_subject(path, schema, subject_id, fields, known_agencies, decimal))

@@ -19,6 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from engine.data.numbers import NumberFormat
 from engine.data.report import Reject
 
 FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx",
@@ -68,6 +69,7 @@ class RawTable:
     refs: RowRefs
     rejects: list[Reject] = field(default_factory=list)  # rows unusable before validation
     unreadable: int = 0  # rows counted as read and rejected by the reader itself
+    numbers: NumberFormat = field(default_factory=NumberFormat)  # the decimal mark, set by ``load``
 
     @property
     def n(self) -> int:
@@ -102,6 +104,8 @@ def read_csv(path: Path) -> RawTable:
     import pyarrow.csv as pcsv
 
     data = path.read_bytes()
+    if not data:
+        raise DataError(str(path), "the file is empty (0 bytes); export it again with its header row")
     text_head = data[:65536].decode("utf-8-sig", errors="replace")
     first_line = text_head.splitlines()[0] if text_head.strip() else ""
     if not first_line.strip():

@@ -50,6 +50,8 @@ class FileReport:
     rows_read: int = 0
     rows_accepted: int = 0
     rows_rejected: int = 0
+    decimal: str = "."  # the file's decimal mark
+    decimal_source: str = "default"  # "detected" from the file, "forced" by --decimal, or "default"
 
 
 @dataclass

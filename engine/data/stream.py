@@ -21,8 +21,9 @@ import pyarrow.compute as pc
 
 from engine.data import validate as v
 from engine.data.background import Scan, ahead
-from engine.data.load import _report
+from engine.data.load import _report, number_format
 from engine.data.long import INDICATOR, VALUE
+from engine.data.numbers import SAMPLE
 from engine.data.readers import (
     FORMATS,
     DataError,
@@ -49,7 +50,7 @@ class Chunks:
     """The validated chunks of one file, in file order."""
 
     def __init__(self, path: str | Path, schema: Schema, known_agencies: Iterable[str] | None = None,
-                 chunk: int = CHUNK, typed: bool = True):
+                 chunk: int = CHUNK, typed: bool = True, decimal: str | None = None):
         self.path = Path(path)
         self.file = str(path)
         self.schema = schema
@@ -63,6 +64,7 @@ class Chunks:
         self.names = self._names()
         if INDICATOR in self.names and VALUE in self.names:
             raise NotStreamable("long layout")
+        self.numbers = number_format(self._sample(), schema, decimal)  # the rows ``load`` decides from
         self.rows = 0  # rows in the file (after the reader), known after the id pass
         # While the id pass parses, another thread reads the file once for its line count and the
         # manifest's SHA-256 (hashing releases the GIL): both cores work, and nothing reads it twice.
@@ -88,6 +90,20 @@ class Chunks:
             self._csv = {"delim": delim, "names": names}
         _check_names(self.file, names)
         return names
+
+    def _sample(self) -> RawTable:
+        """The file's first ``SAMPLE`` non-blank rows, every column as ``load`` reads it (CSV as text)."""
+        batches: list[pa.RecordBatch] = []
+        raw = RawTable(self.file, self.format, {}, RowRefs("row", np.empty(0, dtype=np.int64)))
+        for batch in self._batches(self.names):
+            batches.append(batch)
+            table = pa.Table.from_batches(batches)
+            columns = {name: col.combine_chunks() for name, col in zip(self.names, table.columns)}
+            raw = _drop_blank_rows(RawTable(self.file, self.format, columns,
+                                            RowRefs("row", np.arange(table.num_rows, dtype=np.int64))))
+            if raw.n >= SAMPLE:
+                break
+        return raw
 
     def _batches(self, columns: list[str] | None = None) -> Iterator[pa.RecordBatch]:
         if self.format == "parquet":
@@ -115,6 +131,7 @@ class Chunks:
             convert_options=pcsv.ConvertOptions(
                 column_types={c: pa.float64() if c in numbers else pa.string() for c in names},  # type: ignore[misc]
                 include_columns=columns or [], null_values=[""], strings_can_be_null=False,
+                decimal_point=self.numbers.decimal if numbers else ".",
                 quoted_strings_can_be_null=bool(numbers)),  # text columns never hold nulls either way
         )
         yield from reader
@@ -193,7 +210,7 @@ class Chunks:
                     raise TypedFailed(f"a non-finite number in column {name}")  # the text path names it
                 columns[name] = arr
             refs = RowRefs(kind, np.arange(base + offset, base + offset + size, dtype=np.int64))
-            raw = _drop_blank_rows(RawTable(self.file, self.format, columns, refs))
+            raw = _drop_blank_rows(RawTable(self.file, self.format, columns, refs, numbers=self.numbers))
             # Unknown-column warnings once per file, as ``load`` gives them.
             warnings: list[LoadWarning] = self.report.warnings if offset == 0 else []
             part = check_wide(0, raw, self.schema, self.known, warnings)
@@ -274,7 +291,7 @@ def _nonfinite(arr: pa.Array) -> bool:
 
 
 def load_subject(path: str | Path, schema: Schema, subject_id: str, group_fields: Iterable[str] = (),
-                 known_agencies: Iterable[str] | None = None) -> LoadResult:
+                 known_agencies: Iterable[str] | None = None, decimal: str | None = None) -> LoadResult:
     """Load just the rows one subject's evaluation needs from a wide Parquet file.
 
     Those are the subject's own rows and, for each quota field in ``group_fields``, every
@@ -316,7 +333,7 @@ def load_subject(path: str | Path, schema: Schema, subject_id: str, group_fields
     raw = _drop_blank_rows(RawTable(str(path), "parquet", columns, RowRefs("row", rows)))
     from engine.data.load import _load_raws
 
-    return _load_raws([raw], schema, "wide", known_agencies)
+    return _load_raws([raw], schema, "wide", known_agencies, decimal)
 
 
 def _matches(col: pa.Array, values: list[str]) -> np.ndarray:
