@@ -116,7 +116,8 @@ def _is_terminal(stream: TextIO) -> bool:
 def score_to_file(policies: Policies, data: Sequence[str | Path], output: str | Path, policy: str | None = None,
                   as_of: dt.date | None = None, layout: str = "auto", known_agencies: Sequence[str] | None = None,
                   sheet: str | None = None, stream: bool = True, chunk: int | None = None,
-                  progress: Progress | None = None, decimal: str | None = None) -> Scored:
+                  progress: Progress | None = None, decimal: str | None = None,
+                  header_row: int | None = None) -> Scored:
     """Load, validate and evaluate ``data`` and write the presentable results to ``output``.
 
     ``stream=False`` forces the in-memory path (and keeps the ``Run``); ``chunk`` forces
@@ -139,7 +140,7 @@ def score_to_file(policies: Policies, data: Sequence[str | Path], output: str | 
             return scored
     progress.phase("reading and scoring")
     run = evaluate_files(policies, data, policy=policy, as_of=as_of, layout=layout, known_agencies=known_agencies,
-                         sheet=sheet, decimal=decimal)
+                         sheet=sheet, decimal=decimal, header_row=header_row)
     result = run.result
     progress.phase(f"writing {result.n:,} rows")
     write_results(presentable(result.table()), output)
@@ -232,7 +233,7 @@ def _stream(policies: Policies, plan: Plan, data: Path, output: Path, known_agen
 def explain_run(policies: Policies, data: Sequence[str | Path], subject_id: str, policy: str | None = None,
                 as_of: dt.date | None = None, layout: str = "auto",
                 known_agencies: Sequence[str] | None = None, sheet: str | None = None,
-                decimal: str | None = None) -> Run:
+                decimal: str | None = None, header_row: int | None = None) -> Run:
     """A ``Run`` good for explaining ``subject_id``: from a single Parquet file only the
     subject's rows (and its quota groups) are loaded and evaluated; otherwise everything."""
     from engine.data.stream import load_subject
@@ -240,7 +241,7 @@ def explain_run(policies: Policies, data: Sequence[str | Path], subject_id: str,
     path = Path(data[0])
     if len(data) != 1 or layout not in ("auto", "wide") or path.suffix.lower() not in (".parquet", ".pq"):
         return evaluate_files(policies, data, policy=policy, as_of=as_of, layout=layout,
-                              known_agencies=known_agencies, sheet=sheet, decimal=decimal)
+                              known_agencies=known_agencies, sheet=sheet, decimal=decimal, header_row=header_row)
     plans = [*policies.versions(policy)]
     plans += [a for p in list(plans) for a in policies.agencies_of(p).values()]
     fields = dict.fromkeys(q.by.name for p in plans for q in p.quotas if q.by is not None)

@@ -26,19 +26,20 @@ def detect_layout(raw: RawTable) -> str:
 
 def load(paths: str | Path | Sequence[str | Path], schema: Schema, layout: Layout = "auto",
          known_agencies: Iterable[str] | None = None, sheet: str | None = None,
-         decimal: str | None = None) -> LoadResult:
+         decimal: str | None = None, header_row: int | None = None) -> LoadResult:
     """Read, validate and merge ``paths`` into one batch plus a report of every rejection.
 
     All files of one load share a layout (``auto`` detects it per file and requires
     them to agree).  A subject id repeated within or across files is rejected after
     its first row.  ``known_agencies`` (when given) makes an unknown or missing
     agency a rejection.  ``decimal`` (`,` or `.`) forces the decimal mark of text numbers,
-    otherwise detected per file (``numbers.detect``).  Raises ``DataError`` for a file that
+    otherwise detected per file (``numbers.detect``); ``header_row`` (1-based) is an Excel
+    sheet's header row, found below any title rows when not given.  Raises ``DataError`` for a file that
     cannot be read at all, or whose decimal mark is ambiguous.
     """
     if isinstance(paths, (str, Path)):
         paths = [paths]
-    return _load_raws([read(p, sheet) for p in paths], schema, layout, known_agencies, decimal)
+    return _load_raws([read(p, sheet, header_row) for p in paths], schema, layout, known_agencies, decimal)
 
 
 def load_records(records: Sequence[Mapping[str, Any]], schema: Schema, file: str = "<records>",

@@ -76,8 +76,8 @@ class RawTable:
         return len(self.refs.numbers)
 
 
-def read(path: str | Path, sheet: str | None = None) -> RawTable:
-    """Read one file, choosing the reader from its suffix."""
+def read(path: str | Path, sheet: str | None = None, header_row: int | None = None) -> RawTable:
+    """Read one file, choosing the reader from its suffix (``sheet`` and ``header_row``: Excel)."""
     p = Path(path)
     fmt = FORMATS.get(p.suffix.lower())
     if fmt is None:
@@ -88,7 +88,9 @@ def read(path: str | Path, sheet: str | None = None) -> RawTable:
         if fmt == "csv":
             return read_csv(p)
         if fmt == "xlsx":
-            return read_xlsx(p, sheet)
+            from engine.data.xlsx import read_xlsx
+
+            return read_xlsx(p, sheet, header_row)
         if fmt == "parquet":
             return read_parquet(p)
         return read_records(p, fmt)
@@ -181,53 +183,7 @@ def _check_names(file: str, names: list[str]) -> None:
         seen.add(name)
 
 
-# ---------------------------------------------------------------------- XLSX
-
-def read_xlsx(path: Path, sheet: str | None = None) -> RawTable:
-    """The first (or named) sheet; the first non-empty row is the header.  Read with
-    python-calamine (a Rust reader, about 10x openpyxl's speed); cells keep their
-    absolute positions so a reject names the sheet cell (``Data!C5``)."""
-    from python_calamine import CalamineWorkbook
-
-    wb = CalamineWorkbook.from_path(str(path))
-    if sheet is not None and sheet not in wb.sheet_names:
-        raise DataError(str(path), f"no sheet `{sheet}`; sheets are: {', '.join(wb.sheet_names)}")
-    title = sheet if sheet is not None else wb.sheet_names[0]
-    ws = wb.get_sheet_by_name(title)
-    rows = ws.to_python(skip_empty_area=False)  # from the sheet's first row, so positions are absolute
-    header_at = next((k for k, values in enumerate(rows) if any(_cell_text(v) for v in values)), None)
-    if header_at is None:
-        raise DataError(str(path), f"sheet `{title}` is empty")
-    names = [_cell_text(v) or "" for v in rows[header_at]]
-    _check_names(str(path), names)
-    width = len(names)
-    kept = [k for k in range(header_at + 1, len(rows)) if not all(map(_blank, rows[k][:width]))]
-    numbers = [k + 1 for k in kept]  # 1-based sheet row numbers
-    body = [rows[k][:width] + [""] * (width - len(rows[k][:width])) for k in kept]
-    by_column = list(zip(*body)) if body else [() for _ in names]
-    columns = {name: _column_text(by_column[j]) for j, name in enumerate(names) if name}
-    letters = {name: _column_letter(j + 1) for j, name in enumerate(names) if name}
-    refs = RowRefs("cell", np.asarray(numbers, dtype=np.int64), title, letters)
-    return RawTable(str(path), "xlsx", columns, refs)
-
-
-def _blank(v: Any) -> bool:
-    return v == "" or (isinstance(v, str) and not v.strip())
-
-
-def _column_text(cells: tuple[Any, ...]) -> pa.Array:
-    """One column's cells as the literal text the validator reads.  All-number and all-text
-    columns (nearly every column of a submission) are converted by pyarrow in one call; a
-    column mixing kinds (dates, booleans, numbers among text) goes cell by cell."""
-    values = [None if v == "" else v for v in cells]
-    kinds = set(map(type, values)) - {type(None)}
-    if kinds <= {float, int}:
-        return pc.cast(pa.array(values, pa.float64()), pa.string())  # 12.0 -> "12", 92.5 -> "92.5"
-    if kinds == {str}:
-        trimmed = pc.utf8_trim_whitespace(pa.array(values, pa.string()))
-        return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
-    return pa.array([_cell_text(v) for v in values], type=pa.string())
-
+# ---------------------------------------------------------------------- XLSX (engine.data.xlsx)
 
 def _column_letter(index: int) -> str:
     """1 -> A, 27 -> AA: the spreadsheet's column name."""
