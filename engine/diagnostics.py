@@ -85,10 +85,16 @@ def sort(diags: Iterable[Diagnostic]) -> list[Diagnostic]:
     return sorted(diags, key=Diagnostic.sort_key)
 
 
+def closest(word: str, candidates: Iterable[str]) -> str | None:
+    """The candidate closest to ``word``, if any is close."""
+    close = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.5)
+    return close[0] if close else None
+
+
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
     """A "did you mean `x`?" hint for the closest candidate, if any is close."""
-    close = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.5)
-    return f"did you mean `{close[0]}`?" if close else None
+    near = closest(word, candidates)
+    return f"did you mean `{near}`?" if near else None
 
 
 def render_text(diags: Iterable[Diagnostic], sources: Mapping[str, str]) -> str:

@@ -148,3 +148,27 @@ def test_a_plain_decimal_comma_file_streams_on_the_typed_path(tmp_path: Path) ->
         got = np.concatenate([p.batch.columns[name] for p in parts])
         assert np.array_equal(got, whole.batch.columns[name], equal_nan=True)
     assert values(whole, "nilai")[0] == 150.0 and values(whole, "pagu")[:2] == [0.5, 1.5]  # 1,5e2 = 150
+
+
+SKP = ("Istimewa", "Baik", "Butuh Perbaikan", "Kurang", "Sangat Kurang")  # kinerja-pegawai-2022.kin, predikat
+
+
+def test_categories_match_without_case_and_keep_the_policy_spelling(tmp_path: Path) -> None:
+    schema = Schema({"predikat": Field("predikat", type="category", options=SKP)})
+    data = write(tmp_path / "d.csv", "id,predikat\na,  baik \nb,SANGAT KURANG\nc,Sangat Baik\nd,Sangat Kuarng\n"
+                                     "e,Istimewaa\n")
+    res = load(data, schema)
+    assert list(res.batch.columns["predikat"]) == ["Baik", "Sangat Kurang"]
+    # `Sangat Baik` shares the meaning word `Baik`, not the degree word with `Sangat Kurang`;
+    # a misspelling still finds the closest spelling.
+    assert [(r.value, r.help) for r in res.report.rejects] == [
+        ("Sangat Baik", "did you mean `Baik`?"), ("Sangat Kuarng", "did you mean `Sangat Kurang`?"),
+        ("Istimewaa", "did you mean `Istimewa`?")]
+
+
+def test_empty_and_all_null_records_are_counted_and_rejected(tmp_path: Path) -> None:
+    data = write(tmp_path / "d.json", json.dumps([{"id": "a", "nilai": 1}, {}, {"id": None, "nilai": None}]))
+    res = load(data, SCHEMA)
+    assert [(r.row, r.reason) for r in res.report.rejects] == [
+        ("[1]", "the record has no values (empty or all null)"), ("[2]", "the record has no values (empty or all null)")]
+    assert (res.report.rows_read, res.report.rows_accepted, res.report.rows_rejected) == (3, 1, 2)

@@ -242,9 +242,12 @@ def records_table(doc: Any, file: str, fmt: str = "records") -> RawTable:
             rejects.append(Reject(file, f"[{i}]", None, None, None, problem or "not an object"))
             continue
         texts = {k.strip(): _cell_text(v) for k, v in record.items()}
+        if not any(texts.values()):  # `{}` or every field null: counted, and rejected as a record with no data
+            rejects.append(Reject(file, f"[{i}]", None, None, None, "the record has no values (empty or all null)",
+                                  "remove it, or fill in the subject's values"))
+            continue
         names.update(dict.fromkeys(texts))
         good.append((i, texts))
-    good = [(i, r) for i, r in good if any(r.values())]  # an empty object is spacing
     columns = {c: pa.array([r.get(c) for _, r in good], type=pa.string()) for c in names if c}
     refs = RowRefs("index", np.asarray([i for i, _ in good], dtype=np.int64))
     return RawTable(file, fmt, columns, refs, rejects, len(rejects))

@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 
 from engine.data.numbers import normalise
 from engine.data.schema import Field
-from engine.diagnostics import did_you_mean
+from engine.diagnostics import closest, did_you_mean
 
 NUMBER_RE = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 _NONFINITE = re.compile(r"^[+-]?(nan|inf|infinity)$", re.IGNORECASE)
@@ -165,17 +165,36 @@ def check_boolean(f: Field, text: pa.Array) -> Checked:
 
 
 def check_category(f: Field, text: pa.Array) -> Checked:
-    ok = _np_bool(pc.fill_null(pc.is_in(text, pa.array(f.options, type=pa.string())), False))
+    """Options match ignoring case and surrounding spaces (`wtp` is `WTP`); the value kept is the
+    option as the policy spells it."""
+    folded = pc.utf8_lower(text)
+    canon = pa.array(f.options, type=pa.string())
+    at = pc.index_in(folded, value_set=pc.utf8_lower(canon))
+    ok = _np_bool(pc.is_valid(at))
     bad = ~blank(text) & ~ok
     problems = []
     for i in np.flatnonzero(bad):
         v = text[int(i)].as_py()
         options = ", ".join(f'"{o}"' for o in f.options)
         problems.append(Problem(int(i), v, f"`{v}` is not an option of `{f.name}` ({options})",
-                                did_you_mean(v, f.options)))
-    values = to_objects(text)
+                                closest_option(v, f.options)))
+    values = to_objects(pc.if_else(pa.array(ok), pc.take(canon, pc.fill_null(at, 0)), text))
     values[bad] = None
     return Checked(values, problems)
+
+
+INTENSIFIERS = frozenset({"sangat", "amat", "paling", "sekali", "very"})  # degree words, not meaning
+
+
+def closest_option(value: str, options: Iterable[str]) -> str | None:
+    """A "did you mean" for a category cell, compared without case.  An option sharing a
+    meaning word with the cell comes first (`Sangat Baik` -> `Baik`, never `Sangat Kurang`,
+    which shares only the degree word); otherwise the closest spelling."""
+    by_fold = {o.lower(): o for o in options}
+    words = set(value.lower().split()) - INTENSIFIERS
+    sharing = [o for o in by_fold if words & set(o.split())]
+    near = closest(value.lower(), sharing) or (sharing[0] if sharing else None) or closest(value.lower(), by_fold)
+    return f"did you mean `{by_fold[near]}`?" if near else None
 
 
 def check_id(arr: pa.Array) -> Checked:
