@@ -170,5 +170,6 @@ def test_empty_and_all_null_records_are_counted_and_rejected(tmp_path: Path) -> 
     data = write(tmp_path / "d.json", json.dumps([{"id": "a", "nilai": 1}, {}, {"id": None, "nilai": None}]))
     res = load(data, SCHEMA)
     assert [(r.row, r.reason) for r in res.report.rejects] == [
-        ("[1]", "the record has no values (empty or all null)"), ("[2]", "the record has no values (empty or all null)")]
+        ("[1]", "the record has no values (empty or all null)"),
+        ("[2]", "the record has no values (empty or all null)")]
     assert (res.report.rows_read, res.report.rows_accepted, res.report.rows_rejected) == (3, 1, 2)

@@ -158,7 +158,13 @@ def _snap(arr: np.ndarray, digits: int) -> np.ndarray:
             scale = 10.0 ** exponent
         else:
             scale = _POW10.take(exponent.astype(np.intp) + _P)
-        return np.where(np.isfinite(arr), np.round(arr * scale) / scale, arr)
+        out = np.where(np.isfinite(arr), np.round(arr * scale) / scale, arr)
+    lost = np.isfinite(arr) & ~np.isfinite(out)  # below ~1e-296 the scale overflows: round by the decimal text
+    if np.any(lost):
+        if np.ndim(out) == 0:
+            return np.float64(f"{float(arr):.{digits}g}")
+        out[lost] = [float(f"{v:.{digits}g}") for v in arr[lost]]
+    return out
 
 
 def fmt(x: float | None, places: int | None = None) -> str:
