@@ -126,7 +126,8 @@ def score_to_file(policies: Policies, data: Sequence[str | Path], output: str | 
     from engine.output import presentable, write_results
 
     progress = progress or Progress(_NOWHERE)
-    plan = _streaming_plan(policies, data, output, policy, as_of, layout, chunk) if stream else None
+    plan = _streaming_plan(policies, data, output, policy, as_of, layout, chunk) \
+        if stream and header_row in (None, 1) else None
     if plan is not None:
         from engine.data.stream import TypedFailed
 
@@ -185,6 +186,8 @@ def _stream(policies: Policies, plan: Plan, data: Path, output: Path, known_agen
             chunk: int | None, typed: bool = True, progress: Progress | None = None,
             decimal: str | None = None) -> Scored | None:
     """Score ``data`` chunk by chunk; None when it turns out it cannot be streamed (nothing is left written)."""
+    from pyarrow import ArrowInvalid
+
     from engine.data import schema_from_plan
     from engine.data.stream import CHUNK, Chunks, NotStreamable
     from engine.evaluate import evaluate
@@ -194,7 +197,7 @@ def _stream(policies: Policies, plan: Plan, data: Path, output: Path, known_agen
     progress.phase("checking subject ids")
     try:
         chunks = Chunks(data, schema_from_plan(plan), known_agencies, chunk or CHUNK, typed, decimal)
-    except NotStreamable:
+    except (NotStreamable, ArrowInvalid):
         return None
     agencies = policies.agencies_of(plan)
     subjects = errors = 0
@@ -221,7 +224,7 @@ def _stream(policies: Policies, plan: Plan, data: Path, output: Path, known_agen
         if out.rows == 0 and empty is not None:
             out.write(empty)
         out.close()
-    except SchemaChanged:
+    except (SchemaChanged, ArrowInvalid):  # an unparseable stretch of the file: ``load`` names its line
         out.abort()
         return None
     except BaseException:

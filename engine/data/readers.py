@@ -7,9 +7,7 @@ pyarrow, openpyxl, yaml and pydantic are used only here and in the validator.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,11 +80,15 @@ def read(path: str | Path, sheet: str | None = None, header_row: int | None = No
     fmt = FORMATS.get(p.suffix.lower())
     if fmt is None:
         raise DataError(str(path), f"unknown file type `{p.suffix}`; use .csv, .xlsx, .json, .yaml or .parquet")
-    if not p.is_file():
+    if not p.exists():
         raise DataError(str(path), "file not found")
+    if not p.is_file():
+        raise DataError(str(path), "not a regular file (a folder, pipe or device); give the data file itself")
     try:
         if fmt == "csv":
-            return read_csv(p)
+            from engine.data.csvfile import read_csv
+
+            return read_csv(p, header_row)
         if fmt == "xlsx":
             from engine.data.xlsx import read_xlsx
 
@@ -101,58 +103,6 @@ def read(path: str | Path, sheet: str | None = None, header_row: int | None = No
 
 
 # ----------------------------------------------------------------------- CSV
-
-def read_csv(path: Path) -> RawTable:
-    import pyarrow.csv as pcsv
-
-    data = path.read_bytes()
-    if not data:
-        raise DataError(str(path), "the file is empty (0 bytes); export it again with its header row")
-    text_head = data[:65536].decode("utf-8-sig", errors="replace")
-    first_line = text_head.splitlines()[0] if text_head.strip() else ""
-    if not first_line.strip():
-        raise DataError(str(path), "no header line")
-    delim = _sniff_delimiter(first_line)
-    names = [h.strip() for h in next(csv.reader([first_line], delimiter=delim))]
-    _check_names(str(path), names)
-    table = pcsv.read_csv(
-        pa.py_buffer(data),
-        read_options=pcsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 24),
-        parse_options=pcsv.ParseOptions(delimiter=delim, newlines_in_values=True),
-        convert_options=pcsv.ConvertOptions(column_types={c: pa.string() for c in names},
-                                            strings_can_be_null=False, quoted_strings_can_be_null=False),
-    )
-    lines = _csv_line_numbers(data, table.num_rows, delim)
-    # Not trimmed here: the validator trims only where needed (a clean number column never is).
-    columns = {c: table.column(c).combine_chunks() for c in names}
-    return _drop_blank_rows(RawTable(str(path), "csv", columns, RowRefs("line", lines)))
-
-
-def _sniff_delimiter(header: str) -> str:
-    # Indonesian spreadsheets exported with a comma decimal separator use `;`.
-    counts = {d: header.count(d) for d in (",", ";", "\t")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] > 0 else ","
-
-
-def _csv_line_numbers(data: bytes, n_rows: int, delim: str) -> np.ndarray:
-    """Line of each data row: fast when every record is one line, exact otherwise."""
-    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-    if lines == n_rows + 1:
-        return np.arange(2, n_rows + 2, dtype=np.int64)
-    # Blank lines or quoted newlines: walk the records once to learn where each starts.
-    reader = csv.reader(io.StringIO(data.decode("utf-8-sig", errors="replace"), newline=""), delimiter=delim)
-    next(reader, None)
-    out: list[int] = []
-    prev = reader.line_num
-    for row in reader:
-        if row:
-            out.append(prev + 1)
-        prev = reader.line_num
-    if len(out) != n_rows:  # the two parsers disagree; keep record order rather than guess
-        return np.arange(2, n_rows + 2, dtype=np.int64)
-    return np.asarray(out, dtype=np.int64)
-
 
 def _drop_blank_rows(raw: RawTable) -> RawTable:
     """Rows whose every cell is empty are spacing, not data: they are not counted as read."""
@@ -185,6 +135,26 @@ def _check_names(file: str, names: list[str]) -> None:
 
 # ---------------------------------------------------------------------- XLSX (engine.data.xlsx)
 
+TITLE_SCAN = 30  # rows looked at to tell title rows from the header
+
+
+def header_at(rows: list[list[Any]], header_row: int | None, file: str, where: str) -> int:
+    """The header's row index: ``header_row - 1`` when given, else the first row of text cells
+    filled at least three quarters as widely as the widest of the first ``TITLE_SCAN`` non-empty
+    rows (a title above the table fills one or two cells; the header one per column)."""
+    if header_row is not None:
+        if not 1 <= header_row <= len(rows) or not any(_cell_text(v) for v in rows[header_row - 1]):
+            raise DataError(file, f"row {header_row} of {where} is empty; give the header's row number")
+        return header_row - 1
+    filled = [(k, sum(1 for v in values if _cell_text(v))) for k, values in enumerate(rows)]
+    filled = [(k, n) for k, n in filled if n][:TITLE_SCAN]
+    if not filled:
+        raise DataError(file, f"{where} is empty")
+    widest = max(n for _, n in filled)
+    wide = [k for k, n in filled if 4 * n >= 3 * widest]
+    return next((k for k in wide if all(isinstance(v, str) for v in rows[k] if _cell_text(v))), wide[0])
+
+
 def _column_letter(index: int) -> str:
     """1 -> A, 27 -> AA: the spreadsheet's column name."""
     out = ""
@@ -214,13 +184,24 @@ def _cell_text(v: Any) -> str | None:
 
 def read_records(path: Path, fmt: str) -> RawTable:
     """A list of objects, or ``{"rows": [...]}``; each object is checked by a pydantic model."""
-    text = path.read_text(encoding="utf-8-sig")
-    if fmt == "json":
-        doc = json.loads(text)
-    else:
-        import yaml
+    import yaml
 
-        doc = yaml.safe_load(text)
+    text = path.read_text(encoding="utf-8-sig")
+    try:
+        if fmt == "json":
+            # An integer too long for Python's int() stays text: the validator rejects it as a number too large.
+            doc = json.loads(text, parse_int=lambda s: int(s) if len(s) <= 300 else s)
+        else:
+            doc = yaml.safe_load(text)
+    except json.JSONDecodeError as exc:
+        raise DataError(str(path), f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        if isinstance(exc, yaml.constructor.ConstructorError):
+            raise DataError(str(path), f"a YAML tag{where} is not allowed ({exc.problem}); "
+                                       "submit plain values only") from None
+        raise DataError(str(path), f"not valid YAML{where}: {getattr(exc, 'problem', exc)}") from None
     return records_table(doc, str(path), fmt)
 
 
@@ -258,15 +239,19 @@ def records_table(doc: Any, file: str, fmt: str = "records") -> RawTable:
 def parquet_columns(names: list[str], table: pa.Table) -> dict[str, pa.Array]:
     """A Parquet table's columns as plain arrays: chunks combined, dictionaries decoded,
     large strings as strings (what the validator expects)."""
-    columns: dict[str, pa.Array] = {}
-    for name, col in zip(names, table.columns):
-        arr = col.combine_chunks()
-        if pa.types.is_dictionary(arr.type):
-            arr = arr.dictionary_decode()
-        if pa.types.is_large_string(arr.type):
-            arr = pc.cast(arr, pa.string())
-        columns[name] = arr
-    return columns
+    return {name: plain_column(col.combine_chunks()) for name, col in zip(names, table.columns)}
+
+
+def plain_column(arr: pa.Array) -> pa.Array:
+    """Dictionaries decoded, large strings as strings, and nested cells (struct, list, map) as
+    their text, which the validator rejects where a single value is expected."""
+    if pa.types.is_dictionary(arr.type):
+        arr = arr.dictionary_decode()
+    if pa.types.is_large_string(arr.type):
+        arr = pc.cast(arr, pa.string())
+    if pa.types.is_nested(arr.type):
+        arr = pa.array([None if v is None else str(v) for v in arr.to_pylist()], type=pa.string())
+    return arr
 
 
 def read_parquet(path: Path) -> RawTable:

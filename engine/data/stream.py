@@ -10,7 +10,6 @@ added to ``Chunks.report``, which ends equal to what ``load`` reports.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -21,18 +20,18 @@ import pyarrow.compute as pc
 
 from engine.data import validate as v
 from engine.data.background import Scan, ahead
+from engine.data.csvfile import header, is_utf16, title_lines
 from engine.data.load import _report, number_format
 from engine.data.long import INDICATOR, VALUE
 from engine.data.numbers import SAMPLE
 from engine.data.readers import (
     FORMATS,
-    DataError,
     RawTable,
     RowRefs,
     _check_names,
     _drop_blank_rows,
-    _sniff_delimiter,
     parquet_columns,
+    plain_column,
 )
 from engine.data.report import LoadReport, LoadResult, LoadWarning
 from engine.data.schema import Schema
@@ -42,8 +41,23 @@ CHUNK = 1 << 18  # rows per chunk: about 100 MB of columns in flight for a 24-in
 
 
 def streamable(path: str | Path) -> bool:
-    """A single wide CSV or Parquet file (the formats with a streaming reader)."""
-    return FORMATS.get(Path(path).suffix.lower()) in ("csv", "parquet") and Path(path).is_file()
+    """A single wide CSV (UTF-8) or Parquet file (the formats with a streaming reader)."""
+    fmt = FORMATS.get(Path(path).suffix.lower())
+    if fmt not in ("csv", "parquet") or not Path(path).is_file():
+        return False
+    with open(path, "rb") as fh:
+        return fmt == "parquet" or not is_utf16(fh.read(2))
+
+
+def _first_lines(path: Path) -> bytes:
+    """The file's first MB, or more until it holds the end of the first line."""
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 20)
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            if b"\n" in head:
+                break
+            head += block
+    return head
 
 
 class Chunks:
@@ -80,13 +94,10 @@ class Chunks:
             self._pq = pq.ParquetFile(self.path, pre_buffer=False)  # pre-buffering keeps row groups alive
             names = [c.strip() for c in self._pq.schema_arrow.names]
         else:
-            with open(self.path, "rb") as fh:
-                head = fh.read(65536).decode("utf-8-sig", errors="replace")
-            first_line = head.splitlines()[0] if head.strip() else ""
-            if not first_line.strip():
-                raise DataError(self.file, "no header line")
-            delim = _sniff_delimiter(first_line)
-            names = [h.strip() for h in next(csv.reader([first_line], delimiter=delim))]
+            head = _first_lines(self.path)
+            if title_lines(head, None, self.file):
+                raise NotStreamable("title rows above the header")
+            delim, names = header(head, self.file)
             self._csv = {"delim": delim, "names": names}
         _check_names(self.file, names)
         return names
@@ -127,7 +138,8 @@ class Chunks:
         reader = pcsv.open_csv(
             self.path,
             read_options=pcsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 23),
-            parse_options=pcsv.ParseOptions(delimiter=self._csv["delim"], newlines_in_values=True),
+            parse_options=pcsv.ParseOptions(delimiter=self._csv["delim"], newlines_in_values=True,
+                                            invalid_row_handler=_skip),  # row counts differ: ``load`` reads it
             convert_options=pcsv.ConvertOptions(
                 column_types={c: pa.float64() if c in numbers else pa.string() for c in names},  # type: ignore[misc]
                 include_columns=columns or [], null_values=[""], strings_can_be_null=False,
@@ -201,11 +213,7 @@ class Chunks:
             size = table.num_rows
             columns: dict[str, pa.Array] = {}
             for name, col in zip(self.names, table.columns):
-                arr = col.combine_chunks()
-                if pa.types.is_dictionary(arr.type):
-                    arr = arr.dictionary_decode()
-                if pa.types.is_large_string(arr.type):
-                    arr = pc.cast(arr, pa.string())
+                arr = plain_column(col.combine_chunks())
                 if self.format == "csv" and pa.types.is_floating(arr.type) and _nonfinite(arr):
                     raise TypedFailed(f"a non-finite number in column {name}")  # the text path names it
                 columns[name] = arr
@@ -352,3 +360,7 @@ def _take_rows(pf: object, rows: np.ndarray) -> pa.Table:
     if not pieces:
         return pf.schema_arrow.empty_table()  # type: ignore[attr-defined]
     return pa.concat_tables(pieces)
+
+
+def _skip(row: object) -> str:
+    return "skip"

@@ -115,6 +115,14 @@ def _parse_numbers(arr: pa.Array, f: Field, decimal: str) -> tuple[np.ndarray, l
 
 
 def _number_problem(i: int, text: str, decimal: str = ".") -> Problem:
+    """Why a cell is not a number, quoting at most its first 20 characters."""
+    problem = _number_reason(i, text, decimal)
+    if len(text) > 40:
+        problem.reason = problem.reason.replace(f"`{text}`", f"`{text[:20]}...` ({len(text):,} characters)")
+    return problem
+
+
+def _number_reason(i: int, text: str, decimal: str) -> Problem:
     if _NONFINITE.match(text):
         return Problem(i, text, f"`{text}` is not a finite number", "leave the cell empty when the value is missing")
     if decimal == "," and re.match(r"^[+-]?[\d.]*\.\d*$", text):

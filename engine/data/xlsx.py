@@ -21,10 +21,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine.data.readers import DataError, RawTable, RowRefs, _cell_text, _check_names, _column_letter
+from engine.data.readers import DataError, RawTable, RowRefs, _cell_text, _check_names, _column_letter, header_at
 from engine.data.report import Reject
 
-TITLE_SCAN = 30  # rows looked at to tell title rows from the header
 _CELL = re.compile(rb"<c\b([^>]*?)(/>|>(.*?)</c>)", re.S)
 _REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _STYLE = re.compile(rb'\bs="(\d+)"')
@@ -41,7 +40,7 @@ def read_xlsx(path: Path, sheet: str | None = None, header_row: int | None = Non
     title = _pick_sheet(wb, sheet, str(path))
     ws = wb.get_sheet_by_name(title)
     rows = ws.to_python(skip_empty_area=False)  # from the sheet's first row, so positions are absolute
-    at = header_at(rows, header_row, str(path), title)
+    at = header_at(rows, header_row, str(path), f"sheet `{title}`")
     names = [_cell_text(v) or "" for v in rows[at]]
     _check_names(str(path), names)
     width = len(names)
@@ -72,23 +71,6 @@ def _pick_sheet(wb: Any, sheet: str | None, file: str) -> str:
     if not visible:
         raise DataError(file, "the workbook has no visible worksheet; name the data sheet with --sheet")
     return visible[0]
-
-
-def header_at(rows: list[list[Any]], header_row: int | None, file: str, title: str) -> int:
-    """The header's row index: ``header_row - 1`` when given, else the first row of text cells
-    filled at least three quarters as widely as the widest of the first ``TITLE_SCAN`` non-empty
-    rows (a title above the table fills one or two cells; the header one per column)."""
-    if header_row is not None:
-        if not 1 <= header_row <= len(rows) or not any(_cell_text(v) for v in rows[header_row - 1]):
-            raise DataError(file, f"row {header_row} of sheet `{title}` is empty; give the header's row number")
-        return header_row - 1
-    filled = [(k, sum(1 for v in values if _cell_text(v))) for k, values in enumerate(rows)]
-    filled = [(k, n) for k, n in filled if n][:TITLE_SCAN]
-    if not filled:
-        raise DataError(file, f"sheet `{title}` is empty")
-    widest = max(n for _, n in filled)
-    wide = [k for k, n in filled if 4 * n >= 3 * widest]
-    return next((k for k in wide if all(isinstance(v, str) for v in rows[k] if _cell_text(v))), wide[0])
 
 
 def _row(values: list[Any], k: int, width: int, percent: set[tuple[int, int]]) -> list[Any]:
