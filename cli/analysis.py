@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from cli import EXIT_FINDINGS, EXIT_OK, FORMATS, guarded, main
+from cli import EXIT_OK, FORMATS, guarded, main
 from cli.common import policy_options, run_policy
 
 
@@ -31,19 +31,11 @@ def benchmark(policy: str, data: tuple[str, ...], node: str | None, by: str | No
               **opts: Any) -> int:
     """Rank, percentile and z-score within peer groups, and gaps to the declared references."""
     from engine import analysis
-    from engine import nodes as n
     from engine.analysis import render
 
     run = run_policy(policy, data, opts)
-    decls = None
-    if node:
-        if node not in run.result.steps:
-            raise click.UsageError(f"no node `{node}` in the policy")
-        decls = [n.Benchmark(n.Ref(node), by=n.Ref(by) if by else None, within=n.Ref(within) if within else None)]
-    try:
-        found = analysis.benchmarks(run.result, _peer_groups(run), decls)
-    except KeyError as exc:
-        raise click.UsageError(f"no field {exc} to group by") from None
+    decls = analysis.asked_benchmark(run.result, node, by, within) if node else None
+    found = analysis.benchmarks(run.result, _peer_groups(run), decls)
     click.echo(render.to_json(found) if fmt == "json" else render.benchmarks_text(found), nl=False)
     return EXIT_OK
 
@@ -52,22 +44,23 @@ def _periods(policy: str, data: tuple[str, ...], by_period: bool, periods: str |
              opts: dict[str, Any]) -> tuple[Any, Any, str, str]:
     """(base result, current result, labels): two files, or one file split by its period column."""
     from engine import analysis
+    from engine.diagnostics import fail
 
     if not by_period:
         if len(data) != 2:
-            raise click.UsageError("give two data files (BASE CURRENT), or one file with --by-period")
+            raise fail("analysis.two-periods", f"compare needs two periods; {len(data)} data file(s) given",
+                       "give two data files (BASE CURRENT), or one file with a period column and --by-period")
         base, current = run_policy(policy, data[:1], opts), run_policy(policy, data[1:], opts)
         return base.result, current.result, data[0], data[1]
     if len(data) != 1:
-        raise click.UsageError("--by-period takes one data file with a period column")
+        raise fail("analysis.two-periods", "--by-period takes one data file with a period column",
+                   "give one file, or two files (BASE CURRENT) without --by-period")
     run = run_policy(policy, data, opts)
     chosen = [p.strip() for p in periods.split(",")] if periods else None
-    try:
-        found = analysis.evaluate_periods(run.policies, run.plan, data[0], chosen, opts["sheet"])
-    except ValueError as exc:
-        raise click.UsageError(str(exc)) from None
+    found = analysis.evaluate_periods(run.policies, run.plan, data[0], chosen, opts["sheet"])
     if len(found) < 2:
-        raise click.UsageError(f"{data[0]} holds {len(found)} period(s); two are needed")
+        raise fail("analysis.two-periods", f"{data[0]} holds {len(found)} period(s); two are needed",
+                   "give two files (BASE CURRENT) instead")
     keys = list(found)[-2:]
     return found[keys[0]], found[keys[1]], keys[0], keys[1]
 
@@ -90,8 +83,9 @@ def compare(policy: str, data: tuple[str, ...], by_period: bool, periods: str | 
     base, current, a, b = _periods(policy, data, by_period, periods, opts)
     found = analysis.compare(base, current, a, b)
     if subject_id is not None and all(s.subject != subject_id for s in found.subjects):
-        click.echo(f"kinerja: subject `{subject_id}` is not scored in both periods", err=True)
-        return EXIT_FINDINGS
+        from engine.evaluate.result import NotScored
+
+        raise NotScored(subject_id, "it is not scored in both periods")
     click.echo(render.to_json(found) if fmt == "json" else render.comparison_text(found, subject_id), nl=False)
     return EXIT_OK
 
@@ -114,7 +108,10 @@ def _choices(text: str | None, allowed: tuple[str, ...], what: str) -> list[str]
     words = [w.strip() for w in (text or "").split(",") if w.strip()]
     bad = [w for w in words if w not in allowed]
     if bad:
-        raise click.UsageError(f"unknown {what} `{bad[0]}`; use: {', '.join(allowed)}")
+        from engine.diagnostics import did_you_mean, fail
+
+        raise fail("analysis.unknown-choice", f"unknown {what} `{bad[0]}`",
+                   did_you_mean(bad[0], allowed) or f"use: {', '.join(allowed)}")
     return words
 
 
@@ -162,13 +159,11 @@ def report(policy: str, data: tuple[str, ...], output: str, subject_id: str | No
     from engine import report as rep
 
     run = run_policy(policy, data, opts)
+    if subject_id is not None:
+        run.require(subject_id)
     before = run_policy(policy, previous, opts).result if previous else None
-    try:
-        found = rep.build(run.result, run.policies.report.sources, subject_id, before, list(data), runs, seed,
-                          weight_range, (", ".join(previous), ", ".join(data)))
-    except KeyError:
-        click.echo(f"kinerja: no scored subject `{subject_id}`", err=True)
-        return EXIT_FINDINGS
+    found = rep.build(run.result, run.policies.report.sources, subject_id, before, list(data), runs, seed,
+                      weight_range, (", ".join(previous), ", ".join(data)))
     out = Path(output)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(rep.render(found), encoding="utf-8")

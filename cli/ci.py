@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from cli import EXIT_FINDINGS, EXIT_OK, FORMATS, guarded, main
-from cli.common import policy_failure
+from cli.common import emit_diagnostics
 
 
 @main.command(name="test")
@@ -53,31 +53,25 @@ def test_(paths: tuple[str, ...], show_coverage: bool, min_coverage: float | Non
 def diff(old: str, new: str, data: tuple[str, ...], fmt: str, gates: tuple[str, ...], policy_id: str | None) -> int:
     """Compare two policy versions (files, folders or git:REV:path) and their impact on DATA."""
     from engine import diff as d
-    from engine.data import DataError
-    from engine.diagnostics import KinerjaError
+    from engine.diagnostics import COMMAND_LINE, error, fail
 
-    try:
-        parsed = [d.parse_gate(g) for g in gates]
-    except d.GateError as exc:
-        raise click.UsageError(str(exc)) from None
+    parsed = [d.parse_gate(g) for g in gates]
     if parsed and not data:
-        raise click.UsageError("--fail-if needs --data: gates measure the impact on reference data")
-    try:
-        with d.materialize(old) as a, d.materialize(new) as b:
-            report = d.DiffReport(old, new, d.diff_paths(a.path, b.path), gates=parsed)
-            if data:
-                report.impact = d.impact(d.evaluate_version(a.path, a.root, data, policy_id),
-                                         d.evaluate_version(b.path, b.root, data, policy_id))
-    except d.SourceError as exc:
-        raise click.UsageError(str(exc)) from None
-    except KinerjaError as exc:
-        return policy_failure(exc)
-    except DataError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise fail("gate.needs-data", "--fail-if needs --data: gates measure the impact on reference data",
+                   "add --data FILE with the submissions both versions should score")
+    with d.materialize(old) as a, d.materialize(new) as b:
+        report = d.DiffReport(old, new, d.diff_paths(a.path, b.path), gates=parsed)
+        if data:
+            report.impact = d.impact(d.evaluate_version(a.path, a.root, data, policy_id),
+                                     d.evaluate_version(b.path, b.root, data, policy_id))
     render = {"text": d.render_text, "markdown": d.render_markdown, "json": d.render_json}[fmt]
     click.echo(render(report), nl=False)
-    for g in report.tripped:
-        click.echo(f"kinerja: gate tripped: {g.describe(report.impact)}", err=True)
-    return EXIT_FINDINGS if report.tripped else EXIT_OK
+    if not report.tripped:
+        return EXIT_OK
+    tripped = [error("diff.gate-tripped", f"gate tripped: {g.describe(report.impact)}", COMMAND_LINE,
+                     "the change moves more subjects than the gate allows; review the impact above")
+               for g in report.tripped]
+    emit_diagnostics(tripped, {}, "text", f"{len(tripped)} gate(s) tripped")
+    return EXIT_FINDINGS
 
 

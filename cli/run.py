@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -23,14 +22,14 @@ from cli.common import policy_options, run_policy
 @click.option("--manifest", type=click.Path(dir_okay=False), help="Manifest file (default: beside the output).")
 @click.option("--explain-all", type=click.Path(dir_okay=False), help="Write every subject's explanation (JSONL).")
 @click.option("--strict", is_flag=True, help="Any rejected row fails the run (exit 1).")
+@click.option("--fail-on-quota", is_flag=True, help="Any quota violation fails the run (exit 1).")
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True, help="Summary format.")
 @policy_options
 @guarded
 def eval_(policy: str, data: tuple[str, ...], output: str, rejects: str | None, manifest: str | None,
-          explain_all: str | None, strict: bool, fmt: str, **opts: Any) -> int:
+          explain_all: str | None, strict: bool, fail_on_quota: bool, fmt: str, **opts: Any) -> int:
     """Score submitted DATA files under the policies in POLICY (a file or folder)."""
     from engine.data import write_rejects
-    from engine.output import write_manifest
 
     out = Path(output)
     rejects_path = Path(rejects) if rejects else out.with_name(out.stem + ".rejects.csv")
@@ -38,7 +37,7 @@ def eval_(policy: str, data: tuple[str, ...], output: str, rejects: str | None, 
     _check_outputs(policy, data, out, rejects_path, manifest_path, explain_all)
     manifest_path.unlink(missing_ok=True)  # a run that stops early leaves no manifest vouching for old files
     # A large single CSV/Parquet file is scored chunk by chunk (bounded memory); --explain-all needs it whole.
-    from engine.streaming import Progress
+    from cli.progress import Progress
 
     progress = Progress(sys.stderr)  # shown only on a terminal, for runs over 2 s
     try:
@@ -47,57 +46,29 @@ def eval_(policy: str, data: tuple[str, ...], output: str, rejects: str | None, 
         write_rejects(report, rejects_path)
         if explain_all:
             _write_explanations(run.run, Path(explain_all))
-    except OSError as exc:  # a full disk or a folder that vanished: nothing half-written is left
-        raise CannotWrite(exc) from None
     finally:
         progress.close()
-    header = run.plan.header
-    summary = write_manifest(
-        manifest_path, policy_files=_files_used(run), data_files=list(data),
-        rows_read=report.rows_read, rows_scored=report.rows_accepted, rows_rejected=report.rows_rejected,
-        policy_id=header.name if header else None,
-        policy_version=", ".join(p.header.version or "" for p in run.plans if p.header) or None,
-        results_file=out, rejects_file=rejects_path, explanations_file=explain_all,
-        extra={"subjects": run.subjects, "runtime_errors": run.runtime_errors,
-               "quota_violations": [v.to_dict() for v in run.violations],
-               "warnings": [w.to_dict() for w in report.warnings],
-               "files_read": [asdict(f) for f in report.files]})
+    summary = run.write_manifest(manifest_path, data, out, rejects_path, explain_all)
     _eval_summary(summary, report, run, fmt, out, rejects_path)
-    return EXIT_FINDINGS if strict and report.rows_rejected else EXIT_OK
-
-
-class CannotWrite(click.ClickException):
-    """An output the operating system refused to write (disk full, permissions): exit 2."""
-
-    exit_code = 2
-
-    def __init__(self, exc: OSError):
-        super().__init__(f"cannot write {exc.filename or 'an output'}: {exc.strerror or exc}")
+    failed = (strict and report.rows_rejected) or (fail_on_quota and run.violations)
+    return EXIT_FINDINGS if failed else EXIT_OK
 
 
 def _check_outputs(policy: str, data: tuple[str, ...], out: Path, rejects: Path, manifest: Path,
                    explain_all: str | None) -> None:
-    """Every output path is checked before anything is scored: a bad one is a usage error."""
-    from engine.safe_output import RESULT_SUFFIXES, Output, OutputError, check_outputs
+    """Every output path is checked before anything is scored: a bad one stops the run (exit 2)."""
+    from engine.safe_output import RESULT_SUFFIXES, Output, check_outputs
 
     outputs = [Output("-o", out, RESULT_SUFFIXES), Output("--rejects", rejects, (".csv",)),
                Output("--manifest", manifest, (".json",))]
     if explain_all:
         outputs.append(Output("--explain-all", Path(explain_all), (".jsonl", ".json")))
-    try:
-        check_outputs(outputs, data, [policy])
-    except OutputError as exc:
-        raise click.UsageError(str(exc)) from None
-
-
-def _files_used(run: Any) -> list[str]:
-    """The national policy file and the agency files extending it: what the scores depend on."""
-    plans = run.plans or [run.plan]
-    agencies = [a for p in plans for a in run.policies.agencies_of(p).values()]
-    return sorted({*(p.module.path for p in plans), *(a.module.path for a in agencies)})
+    check_outputs(outputs, data, [policy])
 
 
 def _write_explanations(run: Any, path: Path) -> None:
+    from dataclasses import asdict
+
     from engine.safe_output import atomic
 
     with atomic(path) as tmp, tmp.open("w", encoding="utf-8") as fh:
@@ -136,14 +107,12 @@ def explain(policy: str, data: tuple[str, ...], subject_id: str, fmt: str, **opt
     from engine import explain as ex
 
     run = run_policy(policy, data, opts, subject=subject_id)
-    try:
-        explanation = run.explain(subject_id)
-    except KeyError:
-        rejected = [r for r in run.load.report.rejects if r.subject_id == subject_id]
-        why = f": rejected at {rejected[0].file}:{rejected[0].row}: {rejected[0].reason}" if rejected else ""
-        click.echo(f"kinerja: no scored subject `{subject_id}`{why}", err=True)
-        return EXIT_FINDINGS
-    click.echo(ex.render(explanation, fmt), nl=False)
+    click.echo(ex.render(run.explain(subject_id), fmt), nl=False)
+    return EXIT_OK
+
+
+
+
     return EXIT_OK
 
 
@@ -155,12 +124,9 @@ def explain(policy: str, data: tuple[str, ...], subject_id: str, fmt: str, **opt
 @guarded
 def verify(manifest: str, fmt: str) -> int:
     """Check that the files a run's MANIFEST names (policies, data, results, rejects) are unchanged."""
-    from engine.safe_output import OutputError, verify_manifest
+    from engine.safe_output import verify_manifest
 
-    try:
-        recorded, findings = verify_manifest(manifest)
-    except OutputError as exc:
-        raise click.UsageError(str(exc)) from None
+    recorded, findings = verify_manifest(manifest)
     if fmt == "json":
         click.echo(json.dumps({"manifest": manifest, "ok": not findings,
                                "findings": [f.__dict__ for f in findings]}, indent=2, ensure_ascii=False))

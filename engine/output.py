@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 import engine
+from engine.diagnostics import fail, file_span
 from engine.safe_output import atomic, atomic_text, file_sha256
 
 Table = Mapping[str, Any] | Sequence[tuple[str, Any]]
@@ -46,15 +47,12 @@ def write_results(table: Table, path: str | Path, sheet: str = "results") -> Non
     suffix = Path(path).suffix.lower()
     writers = {".csv": _write_csv, ".xlsx": _write_xlsx, ".json": _write_json, ".parquet": _write_parquet}
     if suffix not in writers:
-        raise ValueError(f"cannot write `{suffix}` results; use .csv, .xlsx, .json or .parquet")
-    if suffix in (".csv", ".parquet"):  # ResultStream writes atomically itself
-        writers[suffix](cols, Path(path))
-        return
-    with atomic(path) as tmp:
-        if suffix == ".xlsx":
-            _write_xlsx(cols, tmp, sheet)
-        else:
-            writers[suffix](cols, tmp)
+        raise fail("output.unknown-format", f"cannot write `{suffix or '(no suffix)'}` results to {path}",
+                   "name a .csv, .xlsx, .json or .parquet file", file_span(path))
+    if suffix == ".xlsx":
+        _write_xlsx(cols, Path(path), sheet)
+    else:
+        writers[suffix](cols, Path(path))  # each writer renames a complete file into place
 
 
 def presentable(table: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -304,7 +302,7 @@ def _write_json(cols: list[tuple[str, np.ndarray]], path: Path) -> None:
     # One subject per line: diffable, and no indentation bloat on a national run.
     lines = [json.dumps(dict(zip(names, (c[i] for c in columns))), ensure_ascii=False, allow_nan=False)
              for i in range(n)]
-    path.write_text("[\n" + ",\n".join(lines) + ("\n]\n" if lines else "]\n"), encoding="utf-8")
+    atomic_text(path, "[\n" + ",\n".join(lines) + ("\n]\n" if lines else "]\n"))
 
 
 def _xlsx_value(v: Any) -> Any:
@@ -316,7 +314,8 @@ def _write_xlsx(cols: list[tuple[str, np.ndarray]], path: Path, sheet: str) -> N
 
     n = len(cols[0][1]) if cols else 0
     if n > XLSX_MAX_ROWS:
-        raise ValueError(f"{n} rows do not fit one Excel sheet ({XLSX_MAX_ROWS} max); write .csv or .parquet")
+        raise fail("output.too-many-rows", f"{n} rows do not fit one Excel sheet ({XLSX_MAX_ROWS} max)",
+                   "write .csv or .parquet", file_span(path))
     wb = Workbook(write_only=True)
     wb.properties.creator = "kinerja"
     wb.properties.created = FIXED_TIME
@@ -328,7 +327,8 @@ def _write_xlsx(cols: list[tuple[str, np.ndarray]], path: Path, sheet: str) -> N
         ws.append([_xlsx_value(c[i]) for c in data])
     buffer = io.BytesIO()
     wb.save(buffer)
-    path.write_bytes(_fixed_zip(buffer.getvalue()))
+    with atomic(path) as tmp:
+        tmp.write_bytes(_fixed_zip(buffer.getvalue()))
 
 
 def _fixed_zip(data: bytes) -> bytes:

@@ -20,13 +20,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from engine.diagnostics import KinerjaError, fail, file_span
+
 RESULT_SUFFIXES = (".csv", ".xlsx", ".json", ".parquet")
 _UMASK = os.umask(0o022)
 os.umask(_UMASK)
 
 
-class OutputError(Exception):
-    """An output path that must not or cannot be written; a usage error."""
+def unsafe(out: Path | str, message: str, help: str, code: str = "output.unsafe-path") -> KinerjaError:
+    """An output path that must not (``output.unsafe-path``) or cannot (``io.file``) be written: exit 2."""
+    return fail(code, message, help, file_span(out))
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,7 @@ class Output:
 
 def check_outputs(outputs: Iterable[Output], inputs: Iterable[str | Path], policies: Iterable[str | Path] = ()
                   ) -> None:
-    """Raise ``OutputError`` for the first output that is unsafe to write (see the module doc)."""
+    """Raise ``output.unsafe-path`` for the first output that is unsafe to write (see the module doc)."""
     protected = [(Path(p), "the data file") for p in inputs] + [(Path(p), "a policy file") for p in policies]
     seen: list[Output] = []
     for out in outputs:
@@ -48,33 +51,35 @@ def check_outputs(outputs: Iterable[Output], inputs: Iterable[str | Path], polic
         _check_folder(out)
         for path, what in protected:
             if _same(out.path, path) or (path.is_dir() and _inside(out.path, path) and out.path.suffix == ".kin"):
-                raise OutputError(f"{out.role} {out.path} is {what} {path}; it would be overwritten. "
-                                  "Choose another output path.")
+                raise unsafe(out.path, f"{out.role} {out.path} is {what} {path}; it would be overwritten",
+                             "choose another output path")
         for other in seen:
             if _same(out.path, other.path):
-                raise OutputError(f"{out.role} and {other.role} are the same file {out.path}; "
-                                  "give each output its own path")
+                raise unsafe(out.path, f"{out.role} and {other.role} are the same file {out.path}",
+                             "give each output its own path")
         seen.append(out)
 
 
 def _check_suffix(out: Output) -> None:
     if out.path.suffix.lower() not in out.suffixes:
-        raise OutputError(f"{out.role} {out.path}: cannot write a `{out.path.suffix or '(no suffix)'}` file; "
-                          f"use {', '.join(out.suffixes)}")
+        raise unsafe(out.path, f"{out.role} {out.path}: cannot write a `{out.path.suffix or '(no suffix)'}` file",
+                     f"use {', '.join(out.suffixes)}", "output.unknown-format")
 
 
 def _check_folder(out: Output) -> None:
     if out.path.is_dir():
-        raise OutputError(f"{out.role} {out.path} is a folder; give a file name")
+        raise unsafe(out.path, f"{out.role} {out.path} is a folder", "give a file name")
     folder = out.path.parent
     while not folder.exists():  # the first existing ancestor decides whether the folders can be made
         if folder.is_symlink() or folder == folder.parent:
             break
         folder = folder.parent
     if folder.exists() and not folder.is_dir():
-        raise OutputError(f"{out.role} {out.path}: {folder} is a file, not a folder")
+        raise unsafe(out.path, f"{out.role} {out.path}: {folder} is a file, not a folder", "choose another folder",
+                     "io.file")
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise OutputError(f"{out.role} {out.path}: the folder {folder} cannot be written")
+        raise unsafe(out.path, f"{out.role} {out.path}: the folder {folder} cannot be written",
+                     "choose a folder you can write to", "io.file")
 
 
 def _same(a: Path, b: Path) -> bool:
@@ -159,13 +164,14 @@ def verify_manifest(path: str | Path) -> tuple[dict[str, Any], list[Finding]]:
     """The manifest and what no longer matches it (empty when every named file is as recorded).
 
     Paths are read as the manifest records them (relative ones from the current folder).
-    Raises ``OutputError`` when the manifest itself cannot be read."""
+    Raises ``output.bad-manifest`` (exit 2) when the manifest itself cannot be read."""
     try:
         manifest = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise OutputError(f"cannot read manifest {path}: {exc}") from None
+        raise fail("output.bad-manifest", f"cannot read manifest {path}: {exc}", None, file_span(path)) from None
     if not isinstance(manifest, dict) or "rows" not in manifest:
-        raise OutputError(f"{path} is not a kinerja manifest")
+        raise fail("output.bad-manifest", f"{path} is not a kinerja manifest",
+                   "give the .manifest.json written by kinerja eval", file_span(path))
     findings = []
     for role, entry in manifest_files(manifest):
         file = Path(entry["path"])

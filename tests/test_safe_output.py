@@ -51,7 +51,7 @@ def test_unknown_column_is_a_warning_in_summary_and_manifest(tmp_path: Path) -> 
     (["-o", "{tmp}/r.txt"], "cannot write a `.txt` file"),
     (["-o", "{data}"], "is the data file"),
     (["-o", "{tmp}/r.csv", "--rejects", "{data}"], "is the data file"),
-    (["-o", "{tmp}/r.csv", "--manifest", "{tmp}/r.csv"], "cannot write a `.csv` file; use .json"),
+    (["-o", "{tmp}/r.csv", "--manifest", "{tmp}/r.csv"], "cannot write a `.csv` file\n  help: use .json"),
     (["-o", "{tmp}/r.csv", "--rejects", "{tmp}/r.csv"], "are the same file"),
     (["-o", "{tmp}/r.csv", "--manifest", "policies/nasional/bsc-instansi.kin"], "cannot write a `.kin` file"),
     (["-o", "{tmp}/r.csv", "--rejects", "{tmp}/sub/../r.csv"], "are the same file"),
@@ -105,7 +105,7 @@ def test_a_rerun_removes_the_old_manifest_before_writing(tmp_path: Path) -> None
     out = tmp_path / "r.csv"
     assert eval_(str(EXAMPLE), "-o", str(out))[0] == 0
     bad = tmp_path / "bad.csv"
-    bad.write_text("id,agency\n\"unclosed")
+    bad.write_bytes(b"")  # refused: the file is empty
     code, _, err = eval_(str(bad), "-o", str(out))
     # The run stopped before writing; the earlier manifest must not vouch for a set this run started to replace.
     assert code == 2 and "Traceback" not in err and not (tmp_path / "r.manifest.json").exists()

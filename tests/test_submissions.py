@@ -79,8 +79,10 @@ def test_a_stray_decimal_comma_in_a_point_file_is_one_reject(tmp_path: Path) -> 
 def test_a_file_using_both_marks_is_refused_unless_forced(tmp_path: Path) -> None:
     data = write(tmp_path / "d.csv", "id;pagu;capaian;nilai\na;1,5;2.5;1\nb;3,25;4.75;1\n")
     with pytest.raises(DataError, match=r"decimal comma in 2 cell\(s\) \(e.g. `1,5`\) and with a decimal point "
-                                        r"in 2 \(e.g. `2.5`\); give --decimal , or --decimal \."):
+                                        r"in 2 \(e.g. `2.5`\)") as info:
         load(data, SCHEMA)
+    assert info.value.diagnostics[0].code == "data.ambiguous-decimal"
+    assert info.value.diagnostics[0].help == "give --decimal , or --decimal . to say which mark the file uses"
     forced = load(data, SCHEMA, decimal=",")
     assert [r[1] for r in rejects(forced)] == ["2.5", "4.75"]  # points rejected, the commas read
     assert forced.report.files[0].decimal == "," and forced.report.rows_rejected == 2

@@ -9,6 +9,7 @@
 from engine.analysis.benchmark import (
                                        Benchmark,
                                        Position,
+                                       asked_benchmark,
                                        benchmark,
                                        benchmarks,
                                        competition_ranks,
@@ -21,6 +22,6 @@ from engine.analysis.compare import Comparison, compare, evaluate_periods, split
 from engine.analysis.improve import Improvement, improvement_areas
 from engine.analysis.sensitivity import Sensitivity, sensitivity
 
-__all__ = ["Benchmark", "Comparison", "Improvement", "Position", "Sensitivity", "benchmark", "benchmarks",
-           "compare", "competition_ranks", "declared", "evaluate_periods", "improvement_areas", "peer_groups",
-           "percentile_ranks", "sensitivity", "split_periods", "z_scores"]
+__all__ = ["Benchmark", "Comparison", "Improvement", "Position", "Sensitivity", "asked_benchmark", "benchmark",
+           "benchmarks", "compare", "competition_ranks", "declared", "evaluate_periods", "improvement_areas",
+           "peer_groups", "percentile_ranks", "sensitivity", "split_periods", "z_scores"]

@@ -25,6 +25,7 @@ import numpy as np
 
 from engine import nodes as n
 from engine.analysis.common import NO_PEER_GROUP, default_plan, label_of, numeric, top_tree
+from engine.diagnostics import did_you_mean, fail
 from engine.evaluate import Result
 
 ALL = "all"  # the one peer group of a benchmark without `within`
@@ -162,6 +163,14 @@ def benchmark(result: Result, decl: n.Benchmark, peer_groups: Mapping[str, str] 
                      decl.within.name if decl.within else None, refs, positions, stats)
 
 
+def asked_benchmark(result: Result, node: str, by: str | None, within: str | None) -> list[n.Benchmark]:
+    """The benchmark asked for on the command line (``--node``, ``--by``, ``--within``)."""
+    if node not in result.steps:
+        raise fail("analysis.unknown-node", f"no node `{node}` in the policy",
+                   did_you_mean(node, result.steps) or "name an indicator, a scorecard node or a value")
+    return [n.Benchmark(n.Ref(node), by=n.Ref(by) if by else None, within=n.Ref(within) if within else None)]
+
+
 def benchmarks(result: Result, peer_groups: Mapping[str, str] | None = None,
                decls: Sequence[n.Benchmark] | None = None) -> list[Benchmark]:
     return [benchmark(result, d, peer_groups) for d in (decls or declared(result))]
@@ -174,7 +183,9 @@ def _column(result: Result, field_name: str) -> np.ndarray:
         return np.asarray(["" if x is None else str(x) for x in result.agencies], dtype=object)
     col = result.batch.columns.get(field_name)
     if col is None:
-        raise KeyError(field_name)
+        known = ["subject", "agency", *result.batch.columns]
+        raise fail("analysis.unknown-field", f"no field `{field_name}` to group by",
+                   did_you_mean(field_name, known) or "use subject, agency or a text/category input")
     return np.asarray(["" if x is None else str(x) for x in col], dtype=object)
 
 

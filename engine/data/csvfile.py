@@ -18,7 +18,16 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine.data.readers import TITLE_SCAN, DataError, RawTable, RowRefs, _check_names, _drop_blank_rows, header_at
+from engine.data.readers import (
+    HEADER_HELP,
+    TITLE_SCAN,
+    DataError,
+    RawTable,
+    RowRefs,
+    _check_names,
+    _drop_blank_rows,
+    header_at,
+)
 from engine.data.report import Reject
 
 csv.field_size_limit(1 << 30)  # the csv module numbers records and finds titles; cell sizes are judged below
@@ -31,7 +40,7 @@ def header(data: bytes, file: str) -> tuple[str, list[str]]:
     end = data.find(b"\n")
     first_line = (data if end < 0 else data[:end]).decode("utf-8-sig", errors="replace").rstrip("\r")
     if not first_line.strip():
-        raise DataError(file, "no header line: the first line of the file is empty")
+        raise DataError(file, "no header line: the first line of the file is empty", "data.no-header", HEADER_HELP, 1)
     delim = sniff_delimiter(first_line)
     names = [h.strip() or f"(column {j + 1})" for j, h in enumerate(next(csv.reader([first_line], delimiter=delim)))]
     _check_names(file, names)
@@ -63,7 +72,7 @@ def read_csv(path: Path, header_row: int | None = None) -> RawTable:
     data = path.read_bytes()
     file = str(path)
     if not data:
-        raise DataError(file, "the file is empty (0 bytes); export it again with its header row")
+        raise DataError(file, "the file is empty (0 bytes)", "data.no-header", "export it again with its header row")
     if is_utf16(data):
         data = data.decode("utf-16").encode("utf-8")
     above = title_lines(data, header_row, file)
@@ -78,7 +87,7 @@ def read_csv(path: Path, header_row: int | None = None) -> RawTable:
             table = _parse(data, names, delim, invalid, threads=False)
     except pa.ArrowInvalid as exc:
         if "straddl" not in str(exc) or len(data) >= 1 << 31:
-            raise DataError(file, _unreadable(data, str(exc))) from None
+            raise _unreadable(file, data, str(exc)) from None
         invalid.clear()  # a cell longer than a parse block: one block for the whole file
         table = _parse(data, names, delim, invalid, threads=False, block=len(data) + 1)
     starts = _record_starts(data, delim) if invalid or not _one_line_records(data, table.num_rows) else None
@@ -153,16 +162,16 @@ def _bad_row(file: str, row: Any, starts: list[int] | None, width: int, above: i
                   "a cell holding the delimiter needs quotes; or a cell is missing or extra")
 
 
-def _unreadable(data: bytes, message: str) -> str:
+def _unreadable(file: str, data: bytes, message: str) -> DataError:
     """A plain sentence for a file the parser refuses: a bad encoding names its line."""
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        guess = "Windows-1252 (Latin-1)"
-        return (f"line {line} is not UTF-8 text (byte 0x{data[exc.start]:02X}); the file looks like {guess}. "
-                "Save it from Excel as `CSV UTF-8 (Comma delimited)`")
-    return f"cannot read the CSV file: {message}"
+        return DataError(file, f"line {line} is not UTF-8 text (byte 0x{data[exc.start]:02X}); the file looks like "
+                               "Windows-1252 (Latin-1)", "data.encoding",
+                         "save it from Excel as `CSV UTF-8 (Comma delimited)`", line)
+    return DataError(file, f"cannot read the CSV file: {message}")
 
 
 def reject_oversize(raw: RawTable) -> RawTable:

@@ -58,7 +58,8 @@ def number_format(raw: RawTable, schema: Schema, forced: str | None = None) -> N
     try:
         return detect(columns, forced)
     except AmbiguousDecimal as exc:
-        raise DataError(raw.file, str(exc)) from None
+        raise DataError(raw.file, str(exc), "data.ambiguous-decimal",
+                        "give --decimal , or --decimal . to say which mark the file uses") from None
 
 
 def _load_raws(raws: list[RawTable], schema: Schema, layout: Layout,
@@ -69,7 +70,8 @@ def _load_raws(raws: list[RawTable], schema: Schema, layout: Layout,
     layouts = [layout if layout != "auto" else detect_layout(r) for r in raws]
     if len(set(layouts)) > 1:
         mixed = ", ".join(f"{r.file} ({lay})" for r, lay in zip(raws, layouts))
-        raise DataError(raws[0].file, f"files of one load must share a layout; got {mixed}")
+        raise DataError(raws[0].file, f"files of one load must share a layout; got {mixed}", "data.mixed-layout",
+                        "submit wide and long files in separate runs, or convert one")
     chosen = layouts[0] if layouts else "wide"
     warnings: list[LoadWarning] = []
     check = check_long if chosen == "long" else check_wide

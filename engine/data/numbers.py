@@ -67,7 +67,7 @@ def detect(columns: list[pa.Array], forced: str | None = None) -> NumberFormat:
     if comma and point and min(comma, point) * MINORITY > max(comma, point):
         raise AmbiguousDecimal(
             f"numbers are written with a decimal comma in {comma} cell(s) (e.g. `{examples[',']}`) and with a "
-            f"decimal point in {point} (e.g. `{examples['.']}`); give --decimal , or --decimal . to say which")
+            f"decimal point in {point} (e.g. `{examples['.']}`)")
     return NumberFormat("," if comma > point else ".", "detected" if comma or point else "default")
 
 

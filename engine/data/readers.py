@@ -19,18 +19,25 @@ import pyarrow.compute as pc
 
 from engine.data.numbers import NumberFormat
 from engine.data.report import Reject
+from engine.diagnostics import KinerjaError, error, file_span
 
+HEADER_HELP = "the first line must name the columns, e.g. `id,agency,...`"
 FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx",
            ".json": "json", ".yaml": "yaml", ".yml": "yaml", ".parquet": "parquet", ".pq": "parquet"}
 
 
-class DataError(Exception):
-    """A file that cannot be read at all (unknown format, corrupt, no header)."""
+class DataError(KinerjaError):
+    """A file that cannot be read at all (unknown format, corrupt, no header): one ``data.*``
+    diagnostic pointing at the file (``line`` when the problem has one)."""
 
-    def __init__(self, file: str, message: str):
+    def __init__(self, file: str, message: str, code: str = "data.unreadable", help: str | None = None,
+                 line: int = 0):
         self.file = file
         self.message = message
-        super().__init__(f"{file}: {message}")
+        super().__init__([error(code, message, file_span(file, line, 1 if line else 0), help)])
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.message}"
 
 
 @dataclass
@@ -79,11 +86,13 @@ def read(path: str | Path, sheet: str | None = None, header_row: int | None = No
     p = Path(path)
     fmt = FORMATS.get(p.suffix.lower())
     if fmt is None:
-        raise DataError(str(path), f"unknown file type `{p.suffix}`; use .csv, .xlsx, .json, .yaml or .parquet")
+        raise DataError(str(path), f"unknown file type `{p.suffix}`", "data.unknown-format",
+                        "submit .csv, .tsv, .xlsx, .json, .yaml or .parquet")
     if not p.exists():
-        raise DataError(str(path), "file not found")
+        raise DataError(str(path), "file not found", "data.not-found")
     if not p.is_file():
-        raise DataError(str(path), "not a regular file (a folder, pipe or device); give the data file itself")
+        raise DataError(str(path), "not a regular file (a folder, pipe or device)", "data.not-a-file",
+                        "give the data file itself")
     try:
         if fmt == "csv":
             from engine.data.csvfile import read_csv
@@ -99,7 +108,8 @@ def read(path: str | Path, sheet: str | None = None, header_row: int | None = No
     except DataError:
         raise
     except Exception as exc:  # a third-party failure becomes ours, here at the boundary
-        raise DataError(str(path), f"cannot read {fmt} file: {exc}") from exc
+        raise DataError(str(path), f"cannot read {fmt} file: {exc}", "data.unreadable",
+                        f"check that the file is a complete {fmt} file (open it in the program that made it)") from exc
 
 
 # ----------------------------------------------------------------------- CSV
@@ -129,7 +139,8 @@ def _check_names(file: str, names: list[str]) -> None:
         if name == "":
             continue
         if name in seen:
-            raise DataError(file, f"column `{name}` appears twice in the header")
+            raise DataError(file, f"column `{name}` appears twice in the header", "data.duplicate-column",
+                            "rename or remove one of the two columns", 1)
         seen.add(name)
 
 
@@ -144,12 +155,13 @@ def header_at(rows: list[list[Any]], header_row: int | None, file: str, where: s
     rows (a title above the table fills one or two cells; the header one per column)."""
     if header_row is not None:
         if not 1 <= header_row <= len(rows) or not any(_cell_text(v) for v in rows[header_row - 1]):
-            raise DataError(file, f"row {header_row} of {where} is empty; give the header's row number")
+            raise DataError(file, f"row {header_row} of {where} is empty", "data.no-header",
+                            "give the row holding the column names with --header-row")
         return header_row - 1
     filled = [(k, sum(1 for v in values if _cell_text(v))) for k, values in enumerate(rows)]
     filled = [(k, n) for k, n in filled if n][:TITLE_SCAN]
     if not filled:
-        raise DataError(file, f"{where} is empty")
+        raise DataError(file, f"{where} is empty", "data.no-header", HEADER_HELP)
     widest = max(n for _, n in filled)
     wide = [k for k, n in filled if 4 * n >= 3 * widest]
     return next((k for k in wide if all(isinstance(v, str) for v in rows[k] if _cell_text(v))), wide[0])
@@ -194,13 +206,15 @@ def read_records(path: Path, fmt: str) -> RawTable:
         else:
             doc = yaml.safe_load(text)
     except json.JSONDecodeError as exc:
-        raise DataError(str(path), f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+        raise DataError(str(path), f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
+                        "data.unreadable", "check that the file is a complete JSON file (open it in the program "
+                        "that made it)", exc.lineno) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
         if isinstance(exc, yaml.constructor.ConstructorError):
-            raise DataError(str(path), f"a YAML tag{where} is not allowed ({exc.problem}); "
-                                       "submit plain values only") from None
+            raise DataError(str(path), f"a YAML tag{where} is not allowed ({exc.problem})", "data.unreadable",
+                            "submit plain values only") from None
         raise DataError(str(path), f"not valid YAML{where}: {getattr(exc, 'problem', exc)}") from None
     return records_table(doc, str(path), fmt)
 
@@ -213,7 +227,8 @@ def records_table(doc: Any, file: str, fmt: str = "records") -> RawTable:
     if isinstance(doc, dict) and isinstance(doc.get("rows"), list):
         doc = doc["rows"]
     if not isinstance(doc, list):
-        raise DataError(file, 'expected a list of objects or {"rows": [...]}')
+        raise DataError(file, 'expected a list of objects or {"rows": [...]}', "data.not-rows",
+                        'write one object per subject: [{"id": ..., ...}, ...]')
     names: dict[str, None] = {}
     good: list[tuple[int, dict[str, str | None]]] = []
     rejects: list[Reject] = []

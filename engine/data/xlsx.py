@@ -62,14 +62,16 @@ def read_xlsx(path: Path, sheet: str | None = None, header_row: int | None = Non
 def _pick_sheet(wb: Any, sheet: str | None, file: str) -> str:
     if sheet is not None:
         if sheet not in wb.sheet_names:
-            raise DataError(file, f"no sheet `{sheet}`; sheets are: {', '.join(wb.sheet_names)}")
+            raise DataError(file, f"no sheet `{sheet}`", "data.no-sheet",
+                            f"sheets are: {', '.join(wb.sheet_names)}; choose one with --sheet")
         return sheet
     from python_calamine import SheetTypeEnum, SheetVisibleEnum
 
     visible = [m.name for m in wb.sheets_metadata
                if m.typ == SheetTypeEnum.WorkSheet and m.visible == SheetVisibleEnum.Visible]
     if not visible:
-        raise DataError(file, "the workbook has no visible worksheet; name the data sheet with --sheet")
+        raise DataError(file, "the workbook has no visible worksheet", "data.no-sheet",
+                        f"sheets are: {', '.join(wb.sheet_names)}; name the data sheet with --sheet")
     return visible[0]
 
 
