@@ -132,7 +132,7 @@ def comma_copy(pq_path: Path) -> Path:
     t = pq.read_table(pq_path)
     cols = {name: pc.replace_substring(pc.cast(col, pa.string()), ".", ",") if pa.types.is_floating(col.type)
             else col for name, col in zip(t.column_names, t.columns)}
-    pcsv.write_csv(pa.table(cols), out, write_options=pcsv.WriteOptions(delimiter=";", quoting_style="needed"))
+    pcsv.write_csv(pa.table(cols), out, write_options=pcsv.WriteOptions(delimiter=";", quoting_style="none"))
     return out
 
 

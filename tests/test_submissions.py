@@ -175,3 +175,18 @@ def test_empty_and_all_null_records_are_counted_and_rejected(tmp_path: Path) -> 
         ("[1]", "the record has no values (empty or all null)"),
         ("[2]", "the record has no values (empty or all null)")]
     assert (res.report.rows_read, res.report.rows_accepted, res.report.rows_rejected) == (3, 1, 2)
+
+
+def test_streamed_chunks_reject_oversize_cells_like_load(tmp_path: Path) -> None:
+    from engine.data.csvfile import MAX_CELL
+
+    rows = [f"s{k};{k},5;1;1" for k in range(200)]
+    rows[70] = "s70;" + "9" * (MAX_CELL + 1) + ";1;1"
+    rows[150] = "s3;1;1;1"  # a repeated id after the oversize row
+    data = write(tmp_path / "d.csv", "id;pagu;capaian;nilai\n" + "\n".join(rows) + "\n")
+    whole = load(data, SCHEMA)
+    parts = list(Chunks(data, SCHEMA, chunk=64, typed=False))
+    assert [r for p in parts for r in p.report.rejects] == whole.report.rejects
+    assert [r.row for r in whole.report.rejects] == ["line 72", "line 152"]
+    assert np.array_equal(np.concatenate([p.batch.columns["pagu"] for p in parts]), whole.batch.columns["pagu"],
+                          equal_nan=True)

@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 
 from engine.data import validate as v
 from engine.data.background import Scan, ahead
-from engine.data.csvfile import header, is_utf16, title_lines
+from engine.data.csvfile import header, is_utf16, reject_oversize, title_lines
 from engine.data.load import _report, number_format
 from engine.data.long import INDICATOR, VALUE
 from engine.data.numbers import SAMPLE
@@ -218,7 +218,8 @@ class Chunks:
                     raise TypedFailed(f"a non-finite number in column {name}")  # the text path names it
                 columns[name] = arr
             refs = RowRefs(kind, np.arange(base + offset, base + offset + size, dtype=np.int64))
-            raw = _drop_blank_rows(RawTable(self.file, self.format, columns, refs, numbers=self.numbers))
+            raw = reject_oversize(_drop_blank_rows(RawTable(self.file, self.format, columns, refs,
+                                                            numbers=self.numbers)))
             # Unknown-column warnings once per file, as ``load`` gives them.
             warnings: list[LoadWarning] = self.report.warnings if offset == 0 else []
             part = check_wide(0, raw, self.schema, self.known, warnings)
@@ -241,6 +242,8 @@ class Chunks:
         kind = raw.refs.kind
         for g, g0 in zip(self.dup_rows[lo:hi], self.dup_first[lo:hi]):
             i = int(np.searchsorted(file_rows, g))
+            if i >= len(file_rows) or file_rows[i] != g:
+                continue  # the row was rejected by the reader already (an oversize cell)
             sid = part.ids[i]  # type: ignore[attr-defined]
             ref0 = RowRefs(kind, np.array([g0 + base])).ref(0)
             part.reject(i, self.schema.id_column, v.Problem(  # type: ignore[attr-defined]
