@@ -70,4 +70,4 @@ def main() -> None:
 
 
 # The command families register themselves on `main` when imported.
-from cli import analysis, ci, policy, run  # noqa: E402,F401
+from cli import analysis, ci, policy, run, service  # noqa: E402,F401

@@ -12,12 +12,6 @@ from cli import EXIT_OK, FORMATS, guarded, main
 from cli.common import policy_options, run_policy
 
 
-def _peer_groups(run: Any) -> dict[str, str]:
-    from engine import analysis
-
-    return analysis.peer_groups(run.policies.report.sources, run.result.plans)
-
-
 @main.command()
 @click.argument("policy", type=click.Path(exists=True))
 @click.argument("data", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
@@ -35,7 +29,7 @@ def benchmark(policy: str, data: tuple[str, ...], node: str | None, by: str | No
 
     run = run_policy(policy, data, opts)
     decls = analysis.asked_benchmark(run.result, node, by, within) if node else None
-    found = analysis.benchmarks(run.result, _peer_groups(run), decls)
+    found = analysis.benchmarks(run.result, analysis.peer_groups(run.result.plans), decls)
     click.echo(render.to_json(found) if fmt == "json" else render.benchmarks_text(found), nl=False)
     return EXIT_OK
 
@@ -162,7 +156,7 @@ def report(policy: str, data: tuple[str, ...], output: str, subject_id: str | No
     if subject_id is not None:
         run.require(subject_id)
     before = run_policy(policy, previous, opts).result if previous else None
-    found = rep.build(run.result, run.policies.report.sources, subject_id, before, list(data), runs, seed,
+    found = rep.build(run.result, subject_id, before, list(data), runs, seed,
                       weight_range, (", ".join(previous), ", ".join(data)))
     out = Path(output)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from engine.analysis.benchmark import competition_ranks
-from engine.analysis.common import default_plan, labels, main_rating, numeric, top_tree
+from engine.analysis.common import default_plan, labels, main_rating, no_nan, numeric, top_tree
 from engine.analysis.variants import Scenario, compile_variant, tree_nodes, weighted_members
 from engine.evaluate import Result, evaluate
 
@@ -66,9 +66,7 @@ class Sensitivity:
     def to_dict(self) -> dict[str, object]:
         from dataclasses import asdict
 
-        from engine.analysis.benchmark import _clean
-
-        return _clean(asdict(self))  # type: ignore[return-value]
+        return no_nan(asdict(self))  # type: ignore[return-value]
 
 
 def scenarios(result: Result, runs: int, seed: int, weight_range: float, aggregations: Sequence[str] = (),
