@@ -190,3 +190,11 @@ def test_streamed_chunks_reject_oversize_cells_like_load(tmp_path: Path) -> None
     assert [r.row for r in whole.report.rejects] == ["line 72", "line 152"]
     assert np.array_equal(np.concatenate([p.batch.columns["pagu"] for p in parts]), whole.batch.columns["pagu"],
                           equal_nan=True)
+
+
+def test_a_json_file_that_is_not_utf8_names_its_line(tmp_path: Path) -> None:
+    data = tmp_path / "d.json"
+    data.write_bytes('[{"id": "a"},\n {"id": "kantor_café"}]'.encode("latin-1"))
+    with pytest.raises(DataError, match=r"line 2 is not UTF-8 text \(byte 0xE9\)") as info:
+        load(data, SCHEMA)
+    assert info.value.diagnostics[0].code == "data.encoding"

@@ -198,7 +198,13 @@ def read_records(path: Path, fmt: str) -> RawTable:
     """A list of objects, or ``{"rows": [...]}``; each object is checked by a pydantic model."""
     import yaml
 
-    text = path.read_text(encoding="utf-8-sig")
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise DataError(str(path), f"line {line} is not UTF-8 text (byte 0x{data[exc.start]:02X})", "data.encoding",
+                        "save the file as UTF-8", line) from None
     try:
         if fmt == "json":
             # An integer too long for Python's int() stays text: the validator rejects it as a number too large.
