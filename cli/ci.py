@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -49,8 +50,11 @@ def test_(paths: tuple[str, ...], show_coverage: bool, min_coverage: float | Non
 @click.option("--fail-if", "gates", multiple=True, metavar="EXPR",
               help="Gate such as changed-rating>5%, changed-score>10%, drop-bands>=2 (repeatable; needs --data).")
 @click.option("--policy", "policy_id", help="National policy id, when a folder holds several.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Write every subject whose rating changed (.csv, .parquet, .xlsx, .json; needs --data).")
 @guarded
-def diff(old: str, new: str, data: tuple[str, ...], fmt: str, gates: tuple[str, ...], policy_id: str | None) -> int:
+def diff(old: str, new: str, data: tuple[str, ...], fmt: str, gates: tuple[str, ...], policy_id: str | None,
+         output: str | None) -> int:
     """Compare two policy versions (files, folders or git:REV:path) and their impact on DATA."""
     from engine import diff as d
     from engine.data import DataError
@@ -62,18 +66,23 @@ def diff(old: str, new: str, data: tuple[str, ...], fmt: str, gates: tuple[str, 
         raise click.UsageError(str(exc)) from None
     if parsed and not data:
         raise click.UsageError("--fail-if needs --data: gates measure the impact on reference data")
+    if output and not data:
+        raise click.UsageError("-o needs --data: it lists the subjects whose rating changed")
+    if output and Path(output).suffix.lower() not in (".csv", ".parquet", ".xlsx", ".json"):
+        raise click.UsageError(f"cannot write `{Path(output).suffix}` changes; use .csv, .parquet, .xlsx or .json")
     try:
         with d.materialize(old) as a, d.materialize(new) as b:
             report = d.DiffReport(old, new, d.diff_paths(a.path, b.path), gates=parsed)
             if data:
-                report.impact = d.impact(d.evaluate_version(a.path, a.root, data, policy_id),
-                                         d.evaluate_version(b.path, b.root, data, policy_id))
+                report.impact = _impact(a, b, data, policy_id, output)
     except d.SourceError as exc:
         raise click.UsageError(str(exc)) from None
     except KinerjaError as exc:
         return policy_failure(exc)
     except DataError as exc:
         raise click.UsageError(str(exc)) from None
+    if output:
+        click.echo(f"wrote {report.impact.changed_rating} rating change(s) to {output}", err=True)  # type: ignore[union-attr]
     render = {"text": d.render_text, "markdown": d.render_markdown, "json": d.render_json}[fmt]
     click.echo(render(report), nl=False)
     for g in report.tripped:
@@ -81,3 +90,14 @@ def diff(old: str, new: str, data: tuple[str, ...], fmt: str, gates: tuple[str, 
     return EXIT_FINDINGS if report.tripped else EXIT_OK
 
 
+
+
+def _impact(a: Any, b: Any, data: tuple[str, ...], policy_id: str | None, output: str | None) -> Any:
+    """Both versions' impact on DATA, in one streamed pass."""
+    from engine import api
+    from engine import diff as d
+    from engine.analysis.passes import Reading
+    from engine.streaming import Progress
+
+    old, new = api.compile_policies([a.path], root=a.root), api.compile_policies([b.path], root=b.root)
+    return d.impact_on(old, new, Reading(list(data)), policy_id, changes_to=output, progress=Progress())

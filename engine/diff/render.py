@@ -75,6 +75,14 @@ def _impact_text(imp: Impact) -> list[str]:
     table = _table(imp)
     widths = [max(len(row[k]) for row in table) for k in range(len(table[0]))]
     lines += ["  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in table]
+    if imp.drops:
+        lines.append("  band drops: " + ", ".join(f"{k} band(s): {v}" for k, v in sorted(imp.drops.items())))
+    if imp.changes:
+        more = imp.changed_rating - len(imp.changes)
+        lines += ["", "rating changes" + (f" (first {len(imp.changes)} of {imp.changed_rating}; all with -o FILE)"
+                                          if more > 0 else "") + ":"]
+        lines += [f"  {m.subject}: {m.old_rating} -> {m.new_rating} ({_num(m.old)} -> {_num(m.new)})"
+                  for m in imp.changes]
     if imp.movers:
         lines += ["", "largest movers:"]
         for m in imp.movers:
