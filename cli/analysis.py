@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from cli import EXIT_FINDINGS, EXIT_OK, FORMATS, guarded, main
-from cli.common import policy_options, run_policy
+from cli.common import compile_only, policy_options, run_policy
 
 
 def _peer_groups(run: Any) -> dict[str, str]:
@@ -18,34 +18,82 @@ def _peer_groups(run: Any) -> dict[str, str]:
     return analysis.peer_groups(run.policies.report.sources, run.result.plans)
 
 
+def _reading(data: tuple[str, ...], opts: dict[str, Any]) -> Any:
+    from engine.analysis.passes import Reading
+
+    return Reading(list(data), _known(opts), opts["layout"], opts["sheet"])
+
+
+def _known(opts: dict[str, Any]) -> list[str] | None:
+    if not opts["agencies_file"]:
+        return None
+    lines = Path(opts["agencies_file"]).read_text(encoding="utf-8").splitlines()
+    return [x.strip() for x in lines if x.strip() and not x.startswith("#")]
+
+
+def _write_table(table: dict[str, Any], output: str) -> None:
+    from engine.output import write_results
+
+    out = Path(output)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.part{out.suffix}")
+    try:
+        write_results(table, tmp)
+        tmp.replace(out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    click.echo(f"wrote {len(next(iter(table.values()), [])):,} rows to {out}", err=True)
+
+
+OUTPUT = click.option("-o", "--output", type=click.Path(dir_okay=False),
+                      help="Write the full per-subject table (.csv, .xlsx, .json, .parquet).")
+
+
 @main.command()
 @click.argument("policy", type=click.Path(exists=True))
 @click.argument("data", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--node", help="Benchmark this node instead of the policy's `benchmark` declarations.")
 @click.option("--by", "by", help="With --node: subject (default), agency, or a text/category input.")
 @click.option("--within", help="With --node: peer_group, or a text/category input.")
+@click.option("--top", type=click.IntRange(0), default=10, show_default=True,
+              help="Show each group's best and worst N (every entity goes to -o).")
+@OUTPUT
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
 @policy_options
 @guarded
-def benchmark(policy: str, data: tuple[str, ...], node: str | None, by: str | None, within: str | None, fmt: str,
-              **opts: Any) -> int:
+def benchmark(policy: str, data: tuple[str, ...], node: str | None, by: str | None, within: str | None, top: int,
+              output: str | None, fmt: str, **opts: Any) -> int:
     """Rank, percentile and z-score within peer groups, and gaps to the declared references."""
     from engine import analysis
     from engine import nodes as n
     from engine.analysis import render
+    from engine.streaming import Progress
 
-    run = run_policy(policy, data, opts)
+    _check_output(output)
+    policies = compile_only(policy, opts)
     decls = None
     if node:
-        if node not in run.result.steps:
+        if not any(s.name == node for s in policies.select(opts["policy_id"], _as_of(opts)).steps):
             raise click.UsageError(f"no node `{node}` in the policy")
         decls = [n.Benchmark(n.Ref(node), by=n.Ref(by) if by else None, within=n.Ref(within) if within else None)]
     try:
-        found = analysis.benchmarks(run.result, _peer_groups(run), decls)
+        found = analysis.benchmark_data(policies, _reading(data, opts), opts["policy_id"], _as_of(opts), decls,
+                                        Progress())
     except KeyError as exc:
         raise click.UsageError(f"no field {exc} to group by") from None
-    click.echo(render.to_json(found) if fmt == "json" else render.benchmarks_text(found), nl=False)
+    if output:
+        _write_table(render.benchmark_table(found), output)
+    click.echo(render.to_json(found, limit=top) if fmt == "json" else render.benchmarks_text(found, top), nl=False)
     return EXIT_OK
+
+
+def _as_of(opts: dict[str, Any]) -> Any:
+    return opts["as_of"].date() if opts["as_of"] else None
+
+
+def _check_output(output: str | None) -> None:
+    if output and Path(output).suffix.lower() not in (".csv", ".xlsx", ".json", ".parquet"):
+        raise click.UsageError(f"cannot write `{Path(output).suffix}`; use .csv, .xlsx, .json or .parquet")
 
 
 def _periods(policy: str, data: tuple[str, ...], by_period: bool, periods: str | None,

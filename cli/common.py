@@ -77,6 +77,17 @@ def run_policy(policy: str, data: tuple[str, ...], opts: dict[str, Any], output:
         raise click.UsageError(str(exc)) from None
 
 
+def compile_only(policy: str, opts: dict[str, Any]) -> Any:
+    """The checked policies (policy errors end the command with exit 1); the data is read later."""
+    from engine import api
+    from engine.diagnostics import KinerjaError
+
+    try:
+        return api.compile_policies([Path(policy)], root=opts["root"])
+    except KinerjaError as exc:
+        raise click.exceptions.Exit(policy_failure(exc)) from None
+
+
 def policy_failure(exc: Any) -> int:
     from engine.sources import read_sources
 

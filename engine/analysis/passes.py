@@ -81,7 +81,10 @@ def fold(reading: Reading, evaluations: Sequence[Evaluation], start: Callable[[]
         try:
             reports: list[LoadReport] = []
             for loads, seen in _chunks(reading, schemas, typed, any(e.quotas for e in evaluations), progress):
-                acc.add(run([loads[k] for k in pick]))
+                results = run([loads[k] for k in pick])
+                if any(r.n for r in results):  # a chunk whose every row was rejected adds nothing
+                    acc.add(results)
+                del results
                 reports = seen
                 del loads
                 gc.collect()  # a chunk's evaluation state holds reference cycles (see engine.streaming)

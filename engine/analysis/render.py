@@ -5,14 +5,16 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from engine.analysis.benchmark import Benchmark
+import numpy as np
+
+from engine.analysis.benchmark import Benchmark, Position
 from engine.analysis.common import fmt
 from engine.analysis.compare import Comparison
 from engine.analysis.sensitivity import Sensitivity
 
 
-def to_json(obj: object) -> str:
-    data = [x.to_dict() for x in obj] if isinstance(obj, list) else obj.to_dict()  # type: ignore[attr-defined]
+def to_json(obj: object, **kw: object) -> str:
+    data = [x.to_dict(**kw) for x in obj] if isinstance(obj, list) else obj.to_dict(**kw)  # type: ignore[attr-defined]
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -23,23 +25,49 @@ def _grid(head: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     return [line(head), *(line(r) for r in rows)]
 
 
-def benchmarks_text(found: list[Benchmark]) -> str:
+def benchmarks_text(found: list[Benchmark], top: int = 10) -> str:
+    """Per benchmark: references, group statistics and each group's ``top`` best and worst positions."""
     out: list[str] = []
     for b in found:
         within = f" within {b.within}" if b.within else ""
-        out.append(f"benchmark {b.node} ({b.label}) by {b.by}{within}")
+        out.append(f"benchmark {b.node} ({b.label}) by {b.by}{within}: {b.size:,} entities")
         for r in b.references:
             out.append(f"  reference {r.label}: {r.value:g}" + (f" ({r.source})" if r.source else ""))
         for g in b.groups:
             out.append(f"  group {g.peer_group}: n={g.count} mean={fmt(g.mean)} median={fmt(g.median)} "
                        f"sd={fmt(g.sd)} min={fmt(g.low)} max={fmt(g.high)}")
         refs = [r.label for r in b.references]
-        rows = [[p.entity, p.peer_group, fmt(p.value), f"{fmt(p.rank, 0)}/{p.peers}", fmt(p.percentile, 1), fmt(p.z)]
-                + [fmt(p.gaps[r]) for r in refs] for p in b.positions]
+        rows: list[list[str]] = []
+        cut = False
+        for head, tail, size in b.ends(top).values():
+            rows += [_position(p, refs) for p in head]
+            if size > len(head) + len(tail):
+                rows.append(["...", f"{size - len(head) - len(tail):,} more"] + [""] * (4 + len(refs)))
+                cut = True
+            rows += [_position(p, refs) for p in tail]
         out += ["  " + x for x in _grid(["entity", "group", "value", "rank", "pct", "z", *(f"gap {r}" for r in refs)],
                                         rows)]
+        if cut:
+            out.append(f"  (the best and worst {top} of each group; every entity with -o FILE)")
         out.append("")
     return "\n".join(out)
+
+
+def _position(p: Position, refs: list[str]) -> list[str]:
+    return [p.entity, p.peer_group, fmt(p.value), f"{fmt(p.rank, 0)}/{p.peers}", fmt(p.percentile, 1), fmt(p.z)] \
+        + [fmt(p.gaps[r]) for r in refs]
+
+
+def benchmark_table(found: list[Benchmark]) -> dict[str, np.ndarray]:
+    """Every position of every benchmark as one table (a ``benchmark`` column names the node)."""
+    gaps = list(dict.fromkeys(k for b in found for k in b.table if k.startswith("gap ")))
+    parts = []
+    for b in found:
+        cols = {"benchmark": np.full(b.size, b.node, dtype=object), **{k: b.table[k] for k in b.table if
+                                                                        not k.startswith("gap ")}}
+        cols.update({g: b.table.get(g, np.full(b.size, np.nan)) for g in gaps})
+        parts.append(cols)
+    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]} if parts else {}
 
 
 def comparison_text(c: Comparison, subject: str | None = None) -> str:
