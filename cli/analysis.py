@@ -174,22 +174,31 @@ def _choices(text: str | None, allowed: tuple[str, ...], what: str) -> list[str]
 @click.option("--treatments", help="Comma list, e.g. exclude,zero: each run draws one for every indicator.")
 @click.option("--threshold", type=click.FloatRange(0, 1), default=0.1, show_default=True,
               help="Unstable when the rating changes in more than this share of runs.")
+@click.option("--top", type=click.IntRange(0), default=25, show_default=True,
+              help="Show the N least stable subjects (all of them when there are at most N; every one with -o).")
+@OUTPUT
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
 @policy_options
 @guarded
 def sensitivity(policy: str, data: tuple[str, ...], runs: int, seed: int, weight_range: float,
-                aggregations: str | None, treatments: str | None, threshold: float, fmt: str, **opts: Any) -> int:
+                aggregations: str | None, treatments: str | None, threshold: float, top: int, output: str | None,
+                fmt: str, **opts: Any) -> int:
     """Robustness: seeded Monte Carlo over weights, aggregation methods and missing-data treatments."""
     from engine import analysis
     from engine import nodes as n
     from engine.analysis import render
+    from engine.streaming import Progress
 
     aggs = _choices(aggregations, n.AGGREGATIONS, "aggregation")
     treats = _choices(treatments, ("exclude", "zero", "baseline"), "treatment")
-    run = run_policy(policy, data, opts)
-    found = analysis.sensitivity(run.result, runs=runs, seed=seed, weight_range=weight_range, aggregations=aggs,
-                                 treatments=treats, threshold=threshold)
-    click.echo(render.to_json(found) if fmt == "json" else render.sensitivity_text(found), nl=False)
+    _check_output(output)
+    found = analysis.sensitivity_data(compile_only(policy, opts), _reading(data, opts), opts["policy_id"],
+                                      _as_of(opts), Progress(), runs=runs, seed=seed, weight_range=weight_range,
+                                      aggregations=aggs, treatments=treats, threshold=threshold)
+    if output:
+        _write_table(found.table, output)
+    limit = None if found.size <= top else top
+    click.echo(render.to_json(found, limit=limit) if fmt == "json" else render.sensitivity_text(found, top), nl=False)
     return EXIT_OK
 
 

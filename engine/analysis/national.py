@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from engine import nodes as n
 from engine.analysis.benchmark import Benchmark, BenchmarkFold
 from engine.analysis.common import peer_groups
 from engine.analysis.passes import A, Evaluation, Reading, fold
+from engine.analysis.sensitivity import Sensitivity, SensitivityFold
 from engine.api import Policies, evaluate_files
 from engine.plan import Plan
 from engine.streaming import Progress
@@ -48,3 +50,21 @@ def one_pass(policies: Policies, reading: Reading, policy: str | None, as_of: dt
         return acc
     e = evaluation(policies, policy, as_of)
     return fold(reading, [e], lambda: start(e), progress=progress)[0]
+
+
+def sensitivity_data(policies: Policies, reading: Reading, policy: str | None = None, as_of: dt.date | None = None,
+                     progress: Progress | None = None, **options: Any) -> Sensitivity:
+    """The Monte Carlo runs (``options`` as for ``sensitivity``) over the data, every run per chunk."""
+    folds: list[SensitivityFold] = []
+
+    def start(e: Evaluation) -> SensitivityFold:
+        for old in folds:  # a pass started again (CSV read as text) drops the first one's files
+            old.__exit__()
+        folds.append(SensitivityFold({None: e.plan, **e.agencies}, **options))
+        return folds[-1]
+
+    try:
+        return one_pass(policies, reading, policy, as_of, start, progress).finish()
+    finally:
+        for f in folds:
+            f.__exit__()

@@ -90,17 +90,41 @@ def comparison_text(c: Comparison, subject: str | None = None) -> str:
     return "\n".join(out) + "\n"
 
 
-def sensitivity_text(s: Sensitivity) -> str:
+def sensitivity_text(s: Sensitivity, top: int = 25) -> str:
+    """The options, rank-interval and rating-change summaries, and the subjects: all of them by rank
+    when there are at most ``top``, else the ``top`` least stable."""
     opts = f"weights ±{s.weight_range * 100:g}%"
     opts += f", aggregations {'/'.join(s.aggregations)}" if s.aggregations else ""
     opts += f", missing {'/'.join(s.treatments)}" if s.treatments else ""
     out = [f"sensitivity of {s.top} ({s.rating or 'no rating'}): {s.runs} runs, seed {s.seed}, {opts}; "
            f"unstable when the rating changes in more than {s.threshold * 100:g}% of runs"]
+    out += _spread(s)
+    if s.size <= top:
+        shown = sorted(s.subjects, key=lambda x: (x.rank != x.rank, x.rank, x.subject))
+    else:
+        shown = s.least_stable(top)
+        out.append(f"the {top} least stable subjects (every subject with -o FILE):")
     rows = [[x.subject, fmt(x.score), fmt(x.rank, 0), f"{fmt(x.rank_low, 0)}-{fmt(x.rank_high, 0)}",
              fmt(x.rank_median, 1), str(x.rating or "-"), f"{x.changed * 100:.1f}%", "UNSTABLE" if x.unstable else ""]
-            for x in sorted(s.subjects, key=lambda x: (x.rank != x.rank, x.rank, x.subject))]
+            for x in shown]
     out += ["  " + x for x in _grid(["subject", "score", "rank", "interval", "median", "rating", "changed", ""],
                                     rows)]
-    unstable = sum(x.unstable for x in s.subjects)
-    out.append(f"{unstable} unstable rating(s) of {len(s.subjects)}")
+    out.append(f"{s.unstable} unstable rating(s) of {s.size}")
     return "\n".join(out) + "\n"
+
+
+def _spread(s: Sensitivity) -> list[str]:
+    """Quartiles of the rank-interval width and the shares of subjects by how often their rating changed."""
+    if not s.size:
+        return []
+    width = (s.table["rank_high"] - s.table["rank_low"])
+    width = width[~np.isnan(width)]
+    changed = s.table["changed"]
+    out = []
+    if width.size:
+        q = np.percentile(width, [50, 90, 99, 100])
+        out.append(f"  rank interval width: median {q[0]:g}, 90th percentile {q[1]:g}, 99th {q[2]:g}, max {q[3]:g}")
+    shares = [("never", changed == 0), ("in up to 10% of runs", (changed > 0) & (changed <= 0.1)),
+              ("in 10-50%", (changed > 0.1) & (changed <= 0.5)), ("in more than 50%", changed > 0.5)]
+    out.append("  rating changed: " + ", ".join(f"{name} {100 * m.sum() / s.size:.1f}%" for name, m in shares))
+    return out
