@@ -20,18 +20,23 @@ FORMATS = click.Choice(["text", "json"])
 
 
 def guarded(fn: Callable[..., int]) -> Callable[..., None]:
-    """Turn a command's return value into the exit code; a bug becomes exit 3
+    """Turn a command's return value into the exit code.  A ``KinerjaError`` (the user's policy,
+    data, options or files) is rendered as its diagnostics and exits 1 or 2 (``exit_code``); a
+    file the system refuses is an ``io.file`` diagnostic (exit 2); anything else is a bug: exit 3
     with a one-line message unless --debug asks for the traceback."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, debug: bool = False, **kwargs: Any) -> None:
         try:
             code = fn(*args, **kwargs)
-        except click.exceptions.Exit:
+        except (click.exceptions.Exit, click.ClickException):
             raise
-        except click.ClickException:
-            raise
-        except Exception as exc:  # noqa: BLE001 - the one place bugs are caught
+        except Exception as exc:  # noqa: BLE001 - the one place failures are sorted from bugs
+            diags = _user_failure(exc)
+            if diags is not None:
+                from cli.common import stopped
+
+                sys.exit(stopped(diags))
             if debug:
                 traceback.print_exc()
             click.echo(f"kinerja: internal error: {type(exc).__name__}: {exc}", err=True)
@@ -43,6 +48,21 @@ def guarded(fn: Callable[..., int]) -> Callable[..., None]:
     return click.option("--debug", is_flag=True, help="Show Python tracebacks of internal errors.")(wrapper)
 
 
+def _user_failure(exc: Exception) -> list[Any] | None:
+    """The diagnostics of a failure caused by the user's policy, data, options or files; None for a bug."""
+    from engine.diagnostics import KinerjaError, error, file_span
+
+    if isinstance(exc, KinerjaError):
+        return list(exc.diagnostics)
+    if isinstance(exc, OSError) and exc.filename is not None:
+        # mkdir of a folder whose name a file already has, or a path through a file
+        not_folder = isinstance(exc, (FileExistsError, NotADirectoryError))
+        why = "a file is in the way of a folder" if not_folder else exc.strerror or str(exc)
+        return [error("io.file", f"cannot use `{exc.filename}`: {why}", file_span(exc.filename),
+                      "check the path and its permissions")]
+    return None
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="kinerja", message="kinerja %(version)s")
 def main() -> None:
@@ -50,4 +70,4 @@ def main() -> None:
 
 
 # The command families register themselves on `main` when imported.
-from cli import analysis, ci, policy, run  # noqa: E402,F401
+from cli import analysis, ci, policy, run, service  # noqa: E402,F401

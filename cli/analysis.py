@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from cli import EXIT_FINDINGS, EXIT_OK, FORMATS, guarded, main
+from cli import EXIT_OK, FORMATS, guarded, main
 from cli.common import compile_only, policy_options, run_policy
 
 
@@ -64,23 +64,17 @@ OUTPUT = click.option("-o", "--output", type=click.Path(dir_okay=False),
 def benchmark(policy: str, data: tuple[str, ...], node: str | None, by: str | None, within: str | None, top: int,
               output: str | None, fmt: str, **opts: Any) -> int:
     """Rank, percentile and z-score within peer groups, and gaps to the declared references."""
+    from cli.progress import Progress
     from engine import analysis
-    from engine import nodes as n
     from engine.analysis import render
-    from engine.streaming import Progress
 
     _check_output(output)
     policies = compile_only(policy, opts)
-    decls = None
-    if node:
-        if not any(s.name == node for s in policies.select(opts["policy_id"], _as_of(opts)).steps):
-            raise click.UsageError(f"no node `{node}` in the policy")
-        decls = [n.Benchmark(n.Ref(node), by=n.Ref(by) if by else None, within=n.Ref(within) if within else None)]
-    try:
-        found = analysis.benchmark_data(policies, _reading(data, opts), opts["policy_id"], _as_of(opts), decls,
-                                        Progress())
-    except KeyError as exc:
-        raise click.UsageError(f"no field {exc} to group by") from None
+    plan = policies.select(opts["policy_id"], _as_of(opts))
+    decls = analysis.asked_benchmark(plan, node, by, within) if node else None
+    progress = Progress()
+    found = analysis.benchmark_data(policies, _reading(data, opts), opts["policy_id"], _as_of(opts), decls, progress)
+    progress.close()
     if output:
         _write_table(render.benchmark_table(found), output)
     click.echo(render.to_json(found, limit=top) if fmt == "json" else render.benchmarks_text(found, top), nl=False)
@@ -92,30 +86,35 @@ def _as_of(opts: dict[str, Any]) -> Any:
 
 
 def _check_output(output: str | None) -> None:
-    if output and Path(output).suffix.lower() not in (".csv", ".xlsx", ".json", ".parquet"):
-        raise click.UsageError(f"cannot write `{Path(output).suffix}`; use .csv, .xlsx, .json or .parquet")
+    suffix = Path(output).suffix.lower() if output else ".csv"
+    if suffix not in (".csv", ".xlsx", ".json", ".parquet"):
+        from engine.diagnostics import fail, file_span
+
+        raise fail("output.unknown-format", f"cannot write `{suffix or '(no suffix)'}` to {output}",
+                   "name a .csv, .xlsx, .json or .parquet file", file_span(str(output)))
 
 
 def _periods(policy: str, data: tuple[str, ...], by_period: bool, periods: str | None,
              opts: dict[str, Any]) -> tuple[Any, Any, str, str]:
     """(base result, current result, labels): two files, or one file split by its period column."""
     from engine import analysis
+    from engine.diagnostics import fail
 
     if not by_period:
         if len(data) != 2:
-            raise click.UsageError("give two data files (BASE CURRENT), or one file with --by-period")
+            raise fail("analysis.two-periods", f"compare needs two periods; {len(data)} data file(s) given",
+                       "give two data files (BASE CURRENT), or one file with a period column and --by-period")
         base, current = run_policy(policy, data[:1], opts), run_policy(policy, data[1:], opts)
         return base.result, current.result, data[0], data[1]
     if len(data) != 1:
-        raise click.UsageError("--by-period takes one data file with a period column")
+        raise fail("analysis.two-periods", "--by-period takes one data file with a period column",
+                   "give one file, or two files (BASE CURRENT) without --by-period")
     run = run_policy(policy, data, opts)
     chosen = [p.strip() for p in periods.split(",")] if periods else None
-    try:
-        found = analysis.evaluate_periods(run.policies, run.plan, data[0], chosen, opts["sheet"])
-    except ValueError as exc:
-        raise click.UsageError(str(exc)) from None
+    found = analysis.evaluate_periods(run.policies, run.plan, data[0], chosen, opts["sheet"])
     if len(found) < 2:
-        raise click.UsageError(f"{data[0]} holds {len(found)} period(s); two are needed")
+        raise fail("analysis.two-periods", f"{data[0]} holds {len(found)} period(s); two are needed",
+                   "give two files (BASE CURRENT) instead")
     keys = list(found)[-2:]
     return found[keys[0]], found[keys[1]], keys[0], keys[1]
 
@@ -138,8 +137,9 @@ def compare(policy: str, data: tuple[str, ...], by_period: bool, periods: str | 
     base, current, a, b = _periods(policy, data, by_period, periods, opts)
     found = analysis.compare(base, current, a, b)
     if subject_id is not None and all(s.subject != subject_id for s in found.subjects):
-        click.echo(f"kinerja: subject `{subject_id}` is not scored in both periods", err=True)
-        return EXIT_FINDINGS
+        from engine.evaluate.result import NotScored
+
+        raise NotScored(subject_id, "it is not scored in both periods")
     click.echo(render.to_json(found) if fmt == "json" else render.comparison_text(found, subject_id), nl=False)
     return EXIT_OK
 
@@ -162,7 +162,10 @@ def _choices(text: str | None, allowed: tuple[str, ...], what: str) -> list[str]
     words = [w.strip() for w in (text or "").split(",") if w.strip()]
     bad = [w for w in words if w not in allowed]
     if bad:
-        raise click.UsageError(f"unknown {what} `{bad[0]}`; use: {', '.join(allowed)}")
+        from engine.diagnostics import did_you_mean, fail
+
+        raise fail("analysis.unknown-choice", f"unknown {what} `{bad[0]}`",
+                   did_you_mean(bad[0], allowed) or f"use: {', '.join(allowed)}")
     return words
 
 
@@ -184,17 +187,19 @@ def sensitivity(policy: str, data: tuple[str, ...], runs: int, seed: int, weight
                 aggregations: str | None, treatments: str | None, threshold: float, top: int, output: str | None,
                 fmt: str, **opts: Any) -> int:
     """Robustness: seeded Monte Carlo over weights, aggregation methods and missing-data treatments."""
+    from cli.progress import Progress
     from engine import analysis
     from engine import nodes as n
     from engine.analysis import render
-    from engine.streaming import Progress
 
     aggs = _choices(aggregations, n.AGGREGATIONS, "aggregation")
     treats = _choices(treatments, ("exclude", "zero", "baseline"), "treatment")
     _check_output(output)
+    progress = Progress()
     found = analysis.sensitivity_data(compile_only(policy, opts), _reading(data, opts), opts["policy_id"],
-                                      _as_of(opts), Progress(), runs=runs, seed=seed, weight_range=weight_range,
+                                      _as_of(opts), progress, runs=runs, seed=seed, weight_range=weight_range,
                                       aggregations=aggs, treatments=treats, threshold=threshold)
+    progress.close()
     if output:
         _write_table(found.table, output)
     limit = None if found.size <= top else top
@@ -219,13 +224,11 @@ def report(policy: str, data: tuple[str, ...], output: str, subject_id: str | No
     from engine import report as rep
 
     run = run_policy(policy, data, opts)
+    if subject_id is not None:
+        run.require(subject_id)
     before = run_policy(policy, previous, opts).result if previous else None
-    try:
-        found = rep.build(run.result, run.policies.report.sources, subject_id, before, list(data), runs, seed,
-                          weight_range, (", ".join(previous), ", ".join(data)))
-    except KeyError:
-        click.echo(f"kinerja: no scored subject `{subject_id}`", err=True)
-        return EXIT_FINDINGS
+    found = rep.build(run.result, run.policies.report.sources, subject_id, before, list(data), runs, seed,
+                      weight_range, (", ".join(previous), ", ".join(data)))
     out = Path(output)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(rep.render(found), encoding="utf-8")

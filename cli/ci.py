@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from cli import EXIT_FINDINGS, EXIT_OK, FORMATS, guarded, main
-from cli.common import policy_failure
+from cli.common import emit_diagnostics
 
 
 @main.command(name="test")
@@ -57,47 +57,44 @@ def diff(old: str, new: str, data: tuple[str, ...], fmt: str, gates: tuple[str, 
          output: str | None) -> int:
     """Compare two policy versions (files, folders or git:REV:path) and their impact on DATA."""
     from engine import diff as d
-    from engine.data import DataError
-    from engine.diagnostics import KinerjaError
+    from engine.diagnostics import COMMAND_LINE, error, fail
 
-    try:
-        parsed = [d.parse_gate(g) for g in gates]
-    except d.GateError as exc:
-        raise click.UsageError(str(exc)) from None
+    parsed = [d.parse_gate(g) for g in gates]
     if parsed and not data:
-        raise click.UsageError("--fail-if needs --data: gates measure the impact on reference data")
+        raise fail("gate.needs-data", "--fail-if needs --data: gates measure the impact on reference data",
+                   "add --data FILE with the submissions both versions should score")
     if output and not data:
-        raise click.UsageError("-o needs --data: it lists the subjects whose rating changed")
-    if output and Path(output).suffix.lower() not in (".csv", ".parquet", ".xlsx", ".json"):
-        raise click.UsageError(f"cannot write `{Path(output).suffix}` changes; use .csv, .parquet, .xlsx or .json")
-    try:
-        with d.materialize(old) as a, d.materialize(new) as b:
-            report = d.DiffReport(old, new, d.diff_paths(a.path, b.path), gates=parsed)
-            if data:
-                report.impact = _impact(a, b, data, policy_id, output)
-    except d.SourceError as exc:
-        raise click.UsageError(str(exc)) from None
-    except KinerjaError as exc:
-        return policy_failure(exc)
-    except DataError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise fail("gate.output-needs-data", "-o needs --data: it lists the subjects whose rating changed",
+                   "add --data FILE, or leave out -o")
+    with d.materialize(old) as a, d.materialize(new) as b:
+        report = d.DiffReport(old, new, d.diff_paths(a.path, b.path), gates=parsed)
+        if data:
+            report.impact = _impact(a, b, data, policy_id, output)
     if output:
         click.echo(f"wrote {report.impact.changed_rating} rating change(s) to {output}", err=True)  # type: ignore[union-attr]
     render = {"text": d.render_text, "markdown": d.render_markdown, "json": d.render_json}[fmt]
     click.echo(render(report), nl=False)
-    for g in report.tripped:
-        click.echo(f"kinerja: gate tripped: {g.describe(report.impact)}", err=True)
-    return EXIT_FINDINGS if report.tripped else EXIT_OK
+    if not report.tripped:
+        return EXIT_OK
+    tripped = [error("diff.gate-tripped", f"gate tripped: {g.describe(report.impact)}", COMMAND_LINE,
+                     "the change moves more subjects than the gate allows; review the impact above")
+               for g in report.tripped]
+    emit_diagnostics(tripped, {}, "text", f"{len(tripped)} gate(s) tripped")
+    return EXIT_FINDINGS
 
 
 
 
 def _impact(a: Any, b: Any, data: tuple[str, ...], policy_id: str | None, output: str | None) -> Any:
     """Both versions' impact on DATA, in one streamed pass."""
+    from cli.progress import Progress
     from engine import api
     from engine import diff as d
     from engine.analysis.passes import Reading
-    from engine.streaming import Progress
 
     old, new = api.compile_policies([a.path], root=a.root), api.compile_policies([b.path], root=b.root)
-    return d.impact_on(old, new, Reading(list(data)), policy_id, changes_to=output, progress=Progress())
+    progress = Progress()
+    try:
+        return d.impact_on(old, new, Reading(list(data)), policy_id, changes_to=output, progress=progress)
+    finally:
+        progress.close()

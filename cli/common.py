@@ -9,8 +9,6 @@ from typing import Any
 
 import click
 
-from cli import EXIT_FINDINGS
-
 
 def emit_diagnostics(diags: list[Any], sources: dict[str, str], fmt: str, summary: str) -> None:
     from engine.diagnostics import render_text
@@ -43,57 +41,57 @@ def policy_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def run_policy(policy: str, data: tuple[str, ...], opts: dict[str, Any], output: Path | None = None,
-         stream: bool = True, subject: str | None = None, progress: Any = None) -> Any:
+               stream: bool = True, subject: str | None = None, progress: Any = None) -> Any:
     """Compile the policies and evaluate the data (into ``output``, when given: see
-    ``engine.streaming``); policy errors end the command with exit 1, an unreadable data
-    file with a usage error."""
+    ``engine.streaming``); a ``KinerjaError`` (policy errors, unreadable data) ends the command."""
     from engine import api
-    from engine.data import DataError
-    from engine.diagnostics import KinerjaError
 
     known = None
     if opts["agencies_file"]:
-        lines = Path(opts["agencies_file"]).read_text(encoding="utf-8").splitlines()
-        known = [x.strip() for x in lines if x.strip() and not x.startswith("#")]
+        known = read_agencies(Path(opts["agencies_file"]))
     as_of = opts["as_of"].date() if opts["as_of"] else None
+    policies = api.compile_policies([Path(policy)], root=opts["root"])
+    if output is not None:
+        from engine.streaming import score_to_file
+
+        return score_to_file(policies, list(data), output, policy=opts["policy_id"], as_of=as_of,
+                             layout=opts["layout"], known_agencies=known, sheet=opts["sheet"], stream=stream,
+                             progress=progress)
+    if subject is not None:  # only the rows one subject's explanation needs
+        from engine.streaming import explain_run
+
+        return explain_run(policies, list(data), subject, policy=opts["policy_id"], as_of=as_of,
+                           layout=opts["layout"], known_agencies=known, sheet=opts["sheet"])
+    return api.evaluate_files(policies, list(data), policy=opts["policy_id"], as_of=as_of,
+                              layout=opts["layout"], known_agencies=known, sheet=opts["sheet"])
+
+
+def read_agencies(path: Path) -> list[str]:
+    """The known agency ids of an --agencies file: one a line, `#` starts a comment line."""
+    from engine.diagnostics import fail, file_span
+
     try:
-        policies = api.compile_policies([Path(policy)], root=opts["root"])
-        if output is not None:
-            from engine.streaming import score_to_file
-
-            return score_to_file(policies, list(data), output, policy=opts["policy_id"], as_of=as_of,
-                                 layout=opts["layout"], known_agencies=known, sheet=opts["sheet"], stream=stream,
-                                 progress=progress)
-        if subject is not None:  # only the rows one subject's explanation needs
-            from engine.streaming import explain_run
-
-            return explain_run(policies, list(data), subject, policy=opts["policy_id"], as_of=as_of,
-                               layout=opts["layout"], known_agencies=known, sheet=opts["sheet"])
-        return api.evaluate_files(policies, list(data), policy=opts["policy_id"], as_of=as_of,
-                                  layout=opts["layout"], known_agencies=known, sheet=opts["sheet"])
-    except KinerjaError as exc:
-        raise click.exceptions.Exit(policy_failure(exc)) from None
-    except DataError as exc:
-        raise click.UsageError(str(exc)) from None
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as exc:
+        raise fail("data.agencies-encoding", f"the agencies file is not UTF-8 text ({exc.reason})",
+                   "save it as UTF-8 text, one agency id a line", file_span(path)) from None
+    return [x.strip() for x in lines if x.strip() and not x.startswith("#")]
 
 
 def compile_only(policy: str, opts: dict[str, Any]) -> Any:
-    """The checked policies (policy errors end the command with exit 1); the data is read later."""
+    """The checked policies (a ``KinerjaError`` ends the command); the data is read later."""
     from engine import api
-    from engine.diagnostics import KinerjaError
 
-    try:
-        return api.compile_policies([Path(policy)], root=opts["root"])
-    except KinerjaError as exc:
-        raise click.exceptions.Exit(policy_failure(exc)) from None
+    return api.compile_policies([Path(policy)], root=opts["root"])
 
 
-def policy_failure(exc: Any) -> int:
+def stopped(diags: Any) -> int:
+    """Show the diagnostics that stopped a command; the exit code they call for (1 or 2)."""
+    from engine.diagnostics import exit_code
     from engine.sources import read_sources
 
-    diags = list(exc.diagnostics)
-    emit_diagnostics(diags, read_sources({d.span.file for d in diags}), "text",
-                      f"stopped: {sum(d.is_error for d in diags)} error(s) in the policies or the command")
-    return EXIT_FINDINGS
-
-
+    diags = list(diags)
+    policy_files = {d.span.file for d in diags if d.span.line >= 1 and d.span.file.endswith(".kin")}
+    emit_diagnostics(diags, read_sources(policy_files), "text",
+                     f"stopped: {sum(d.is_error for d in diags)} error(s) in the policies, the data or the command")
+    return exit_code(diags)

@@ -61,12 +61,13 @@ def fmt(paths: tuple[str, ...], check_only: bool, show_diff: bool) -> int:
     from engine.diagnostics import KinerjaError
     from engine.fmt import format_text
     from engine.resolve import discover
+    from engine.syntax import read_text
 
     changed, failed = 0, []
     files, _ = discover(paths)
     for path in files:
-        text = path.read_text(encoding="utf-8")
         try:
+            text = read_text(path)
             new = format_text(text, str(path))
         except KinerjaError as exc:
             failed += list(exc.diagnostics)

@@ -22,21 +22,21 @@ from cli.common import policy_options, run_policy
 @click.option("--manifest", type=click.Path(dir_okay=False), help="Manifest file (default: beside the output).")
 @click.option("--explain-all", type=click.Path(dir_okay=False), help="Write every subject's explanation (JSONL).")
 @click.option("--strict", is_flag=True, help="Any rejected row fails the run (exit 1).")
+@click.option("--fail-on-quota", is_flag=True, help="Any quota violation fails the run (exit 1).")
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True, help="Summary format.")
 @policy_options
 @guarded
 def eval_(policy: str, data: tuple[str, ...], output: str, rejects: str | None, manifest: str | None,
-          explain_all: str | None, strict: bool, fmt: str, **opts: Any) -> int:
+          explain_all: str | None, strict: bool, fail_on_quota: bool, fmt: str, **opts: Any) -> int:
     """Score submitted DATA files under the policies in POLICY (a file or folder)."""
     from engine.data import write_rejects
-    from engine.output import write_manifest
 
     out = Path(output)
     out.parent.mkdir(parents=True, exist_ok=True)
     rejects_path = Path(rejects) if rejects else out.with_name(out.stem + ".rejects.csv")
     manifest_path = Path(manifest) if manifest else out.with_name(out.stem + ".manifest.json")
     # A large single CSV/Parquet file is scored chunk by chunk (bounded memory); --explain-all needs it whole.
-    from engine.streaming import Progress
+    from cli.progress import Progress
 
     progress = Progress(sys.stderr)  # shown only on a terminal, for runs over 2 s
     try:
@@ -47,25 +47,10 @@ def eval_(policy: str, data: tuple[str, ...], output: str, rejects: str | None, 
     write_rejects(report, rejects_path)
     if explain_all:
         _write_explanations(run.run, Path(explain_all))
-    header = run.plan.header
-    summary = write_manifest(
-        manifest_path, policy_files=_files_used(run), data_files=list(data),
-        rows_read=report.rows_read, rows_scored=report.rows_accepted, rows_rejected=report.rows_rejected,
-        policy_id=header.name if header else None,
-        policy_version=", ".join(p.header.version or "" for p in run.plans if p.header) or None,
-        results_file=out, rejects_file=rejects_path,
-        extra={"subjects": run.subjects, "runtime_errors": run.runtime_errors,
-               "quota_violations": [v.to_dict() for v in run.violations],
-               "warnings": [w.__dict__ for w in report.warnings]})
+    summary = run.write_manifest(manifest_path, data, out, rejects_path)
     _eval_summary(summary, report, run, fmt, out, rejects_path)
-    return EXIT_FINDINGS if strict and report.rows_rejected else EXIT_OK
-
-
-def _files_used(run: Any) -> list[str]:
-    """The national policy file and the agency files extending it: what the scores depend on."""
-    plans = run.plans or [run.plan]
-    agencies = [a for p in plans for a in run.policies.agencies_of(p).values()]
-    return sorted({*(p.module.path for p in plans), *(a.module.path for a in agencies)})
+    failed = (strict and report.rows_rejected) or (fail_on_quota and run.violations)
+    return EXIT_FINDINGS if failed else EXIT_OK
 
 
 def _write_explanations(run: Any, path: Path) -> None:
@@ -108,14 +93,7 @@ def explain(policy: str, data: tuple[str, ...], subject_id: str, fmt: str, **opt
     from engine import explain as ex
 
     run = run_policy(policy, data, opts, subject=subject_id)
-    try:
-        explanation = run.explain(subject_id)
-    except KeyError:
-        rejected = [r for r in run.load.report.rejects if r.subject_id == subject_id]
-        why = f": rejected at {rejected[0].file}:{rejected[0].row}: {rejected[0].reason}" if rejected else ""
-        click.echo(f"kinerja: no scored subject `{subject_id}`{why}", err=True)
-        return EXIT_FINDINGS
-    click.echo(ex.render(explanation, fmt), nl=False)
+    click.echo(ex.render(run.explain(subject_id), fmt), nl=False)
     return EXIT_OK
 
 

@@ -47,6 +47,8 @@ def expr_refs(expr: n.Node | None, in_score: bool = False) -> Iterator[Use]:
     for node in expr.walk():
         if isinstance(node, n.Ref):
             yield Use(node.name, node.span, in_score, id(node) in raw_args)
+        elif isinstance(node, n.Call) and node.func not in n.FUNCTIONS:  # a table called as a function
+            yield Use(node.func, node.span, in_score)
 
 
 def uses(decl: n.Decl) -> list[Use]:
@@ -62,8 +64,10 @@ def uses(decl: n.Decl) -> list[Use]:
             out += [u for e in body for u in expr_refs(e, in_score=True) if u.name not in n.SELF_NAMES]
         # A per-row target is read by the score; a per-row baseline also by `missing baseline` (the raw value).
         fills_raw = decl.missing is not None and decl.missing.treatment == "baseline"
-        for ref, in_score in ((decl.target_field, True), (decl.baseline_field, not fills_raw)):
-            if ref is not None:
+        bounds = (decl.better.lo, decl.better.hi) if decl.better is not None else ()
+        for ref, in_score in ((decl.target_field, True), (decl.baseline_field, not fills_raw),
+                              *((b, True) for b in bounds)):
+            if isinstance(ref, n.Ref):
                 out.append(Use(ref.name, ref.span, in_score))
         return out
     if isinstance(decl, n.Value):

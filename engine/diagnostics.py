@@ -6,6 +6,7 @@ import difflib
 import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from engine.nodes import Span
 
@@ -72,8 +73,32 @@ def warning(code: str, message: str, span: Span, help: str | None = None,
     return Diagnostic(code, Severity.WARNING, message, span, help, tuple(labels))
 
 
+# Where a diagnostic about the command itself (an option, a choice among policies) points
+# (line 0: rendered without a position or an excerpt).
+COMMAND_LINE = Span("<command line>", 0, 0, 0, 0)
+
+# Code families whose errors are findings about the policies or the results asked for (exit 1);
+# every other family is about the command and the files given to it: a usage error (exit 2).
+FINDING_FAMILIES = frozenset({"syntax", "resolve", "check", "fmt", "diff", "subject"})
+
+
+def exit_code(diags: Iterable[Diagnostic]) -> int:
+    """1 when any error is a finding (``FINDING_FAMILIES``), 2 when every error is about the
+    command's use (its options or files), 0 without errors."""
+    families = {d.code.split(".")[0] for d in diags if d.is_error}
+    if not families:
+        return 0
+    return 1 if families & FINDING_FAMILIES else 2
+
+
+def file_span(file: str | Path, line: int = 0, column: int = 0) -> Span:
+    """A place in a data or output file (line 0: the file as a whole, shown without an excerpt)."""
+    return Span(str(file), line, column, line, column)
+
+
 class KinerjaError(Exception):
-    """Raised by a stage whose findings include errors; carries all of them."""
+    """Raised wherever a user's policy, data, options or files stop a run; carries every
+    finding as a ``Diagnostic`` (the CLI renders them and exits with ``exit_code``)."""
 
     def __init__(self, diagnostics: Iterable[Diagnostic]):
         self.diagnostics = tuple(sorted(diagnostics, key=Diagnostic.sort_key))
@@ -83,6 +108,11 @@ class KinerjaError(Exception):
 
 def sort(diags: Iterable[Diagnostic]) -> list[Diagnostic]:
     return sorted(diags, key=Diagnostic.sort_key)
+
+
+def fail(code: str, message: str, help: str | None = None, span: Span = COMMAND_LINE) -> KinerjaError:
+    """One error as an exception to raise: ``raise fail("output.unknown-format", ...)``."""
+    return KinerjaError([error(code, message, span, help)])
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
@@ -99,7 +129,8 @@ def render_text(diags: Iterable[Diagnostic], sources: Mapping[str, str]) -> str:
 
 def _render_one(d: Diagnostic, sources: Mapping[str, str]) -> str:
     s = d.span
-    out = [f"{s.file}:{s.line}:{s.column}: {d.severity.value}[{d.code}]: {d.message}\n"]
+    where = f"{s.file}:{s.line}:{s.column}" if s.line >= 1 else s.file
+    out = [f"{where}: {d.severity.value}[{d.code}]: {d.message}\n"]
     out += _excerpt(s, sources)
     for lb in d.labels:
         out.append(f"  note: {lb.span.file}:{lb.span.line}:{lb.span.column}: {lb.message}\n")
@@ -116,8 +147,11 @@ def _excerpt(s: Span, sources: Mapping[str, str]) -> list[str]:
     lines = text.splitlines()
     if s.line > len(lines):
         return []
-    line = lines[s.line - 1].expandtabs(4)
+    raw = lines[s.line - 1]
+    line = raw.expandtabs(4)
+    # Columns count characters of the raw line; a tab before the caret widens to the next stop.
+    start = len(raw[: s.column - 1].expandtabs(4))
+    end = len(raw[: s.end_column - 1].expandtabs(4)) if s.end_line == s.line else len(line)
     gutter = f"{s.line:>4} | "
-    width = (s.end_column - s.column) if s.end_line == s.line else len(line) - s.column + 1
-    caret = " " * (len(gutter) - 2) + "| " + " " * (s.column - 1) + "^" * max(1, width)
+    caret = " " * (len(gutter) - 2) + "| " + " " * start + "^" * max(1, end - start)
     return [gutter + line + "\n", caret + "\n"]

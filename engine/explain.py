@@ -127,7 +127,7 @@ class _Builder:
         elif isinstance(decl, n.Input):
             out.origin = self.origin(name)
         elif isinstance(decl, n.Value) and decl.formula is not None:
-            out.formula = f"{to_text(decl.formula, self.subst)} = {_show(out.value)}"
+            out.formula = f"{to_text(decl.formula, self.subst)} = {_show(out.value)}{self.lookups(decl.formula)}"
         elif isinstance(decl, n.Tree):
             self.tree(out, decl)
         elif isinstance(decl, n.Rating):
@@ -135,6 +135,23 @@ class _Builder:
         elif isinstance(decl, n.Table):
             self.table(out, decl)
         return out
+
+    def lookups(self, expr: n.Node) -> str:
+        """``; persen("Baik") = 100 (row 1)`` for each table the formula calls on names or literals."""
+        from engine.evaluate.decide import look_up
+        from engine.evaluate.events import Events, Recorder
+
+        out = []
+        for call in expr.walk():
+            step = self.decls.get(call.func) if isinstance(call, n.Call) else None
+            if step is None or not isinstance(step.decl, n.Table):
+                continue
+            vals = [self.col(a.name) if isinstance(a, n.Ref) else getattr(a, "value", None) for a in call.args]
+            cols = [np.array([v], dtype=object if v is None or isinstance(v, str) else np.float64) for v in vals]
+            got, row = look_up(Recorder(Events(), 1), step.decl, cols, 1, call.func)
+            which = f" (row {int(row[0]) + 1})" if row[0] >= 0 else ""
+            out.append(f"; {to_text(call, self.subst)} = {_show(got[0])}{which}")
+        return "".join(out)
 
     def subst(self, name: str) -> str | None:
         if name.startswith("raw:"):
@@ -156,6 +173,27 @@ class _Builder:
         derived = f"raw = {to_text(decl.formula, self.subst)} = {_show(out.raw)}; " if decl.formula else ""
         out.formula = f"{derived}{scoring.method}: {body}{rounding} = {_show(out.value)}"
 
+    def within_text(self, better: n.Better, raw: float | None) -> str:
+        """Which bound of a target range scored this row, with its number (a per-subject bound's value)."""
+        r = _show(raw)
+        (lo, lo_v), (hi, hi_v) = (self.bound(x) for x in (better.lo, better.hi))  # type: ignore[arg-type]
+        where = f"{lo} .. {hi}" + (" (lower is better)" if better.sense == "lower" else "")
+        if raw is None or lo_v is None or hi_v is None:
+            return f"no score ({r} against {where})"
+        for op, edge, v, side in ((num.gt, hi, hi_v, "above"), (num.lt, lo, lo_v, "below")):
+            if op(raw, v) == 1.0:
+                share = f"{r} / {edge}"
+                body = f"(1 + (1 − {share})) × 100" if better.sense == "lower" else f"{share} × 100"
+                return f"{body} ({side} {where})"
+        return f"100 ({r} within {where})"
+
+    def bound(self, x: n.Num | n.Ref) -> tuple[str, float | None]:
+        """A range bound as text (a per-subject bound shows this subject's value) and as a number."""
+        if isinstance(x, n.Num):
+            return num_text(x), float(x.value)
+        v = self.col(x.name)
+        return _show(v), float(v) if isinstance(v, float) and v == v else None
+
     def score_text(self, decl: n.Indicator, scoring: n.Scoring, raw: float | None) -> str:
         r = _show(raw)
         t = num_text(decl.target) if decl.target else "?"
@@ -168,12 +206,7 @@ class _Builder:
         better = decl.better or n.Better("higher")
         m = scoring.method
         if m == "ratio" and better.direction == "within" and better.lo and better.hi:
-            lo, hi = num_text(better.lo), num_text(better.hi)
-            if raw is not None and num.gt(raw, float(better.hi.value)) == 1.0:
-                return f"{r} / {hi} × 100 (above {lo} .. {hi})"
-            if raw is not None and num.lt(raw, float(better.lo.value)) == 1.0:
-                return f"{r} / {lo} × 100 (below {lo} .. {hi})"
-            return f"100 ({r} within {lo} .. {hi})"
+            return self.within_text(better, raw)
         if m == "ratio":
             return f"{r} / {t} × 100" if better.direction == "higher" else f"(2 − {r} / {t}) × 100"
         if m == "progress":

@@ -144,6 +144,7 @@ FUNCTIONS = {  # name -> (min args, max args or None)
     "round": (2, 2),
     "sum": (1, None),
     "mean": (1, None),
+    "mean_present": (1, None),
     "share": (1, 1),
     "count": (1, 1),
     "raw": (1, 1),
@@ -185,11 +186,16 @@ class DateLit(Node):
 
 @dataclass(frozen=True, slots=True)
 class Better(Node):
-    """Direction: ``higher``, ``lower`` or ``within`` (with ``lo``/``hi``)."""
+    """Direction: ``higher``, ``lower`` or ``within`` (with ``lo``/``hi``: numbers or per-subject inputs).
+
+    ``within`` reads the range the way ``sense`` says: ``higher`` (``better within``) or ``lower``
+    (``better lower within``), each with its own PermenPANRB 8/2021 formula.
+    """
 
     direction: str
-    lo: Num | None = None
-    hi: Num | None = None
+    lo: Num | Ref | None = None
+    hi: Num | Ref | None = None
+    sense: str = "higher"
 
 
 @dataclass(frozen=True, slots=True)

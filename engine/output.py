@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 import engine
+from engine.diagnostics import fail, file_span
 
 Table = Mapping[str, Any] | Sequence[tuple[str, Any]]
 FIXED_TIME = dt.datetime(2000, 1, 1, 0, 0, 0)
@@ -46,7 +47,8 @@ def write_results(table: Table, path: str | Path, sheet: str = "results") -> Non
     suffix = Path(path).suffix.lower()
     writers = {".csv": _write_csv, ".xlsx": _write_xlsx, ".json": _write_json, ".parquet": _write_parquet}
     if suffix not in writers:
-        raise ValueError(f"cannot write `{suffix}` results; use .csv, .xlsx, .json or .parquet")
+        raise fail("output.unknown-format", f"cannot write `{suffix or '(no suffix)'}` results to {path}",
+                   "name a .csv, .xlsx, .json or .parquet file", file_span(path))
     if suffix == ".xlsx":
         _write_xlsx(cols, Path(path), sheet)
     else:
@@ -303,7 +305,8 @@ def _write_xlsx(cols: list[tuple[str, np.ndarray]], path: Path, sheet: str) -> N
 
     n = len(cols[0][1]) if cols else 0
     if n > XLSX_MAX_ROWS:
-        raise ValueError(f"{n} rows do not fit one Excel sheet ({XLSX_MAX_ROWS} max); write .csv or .parquet")
+        raise fail("output.too-many-rows", f"{n} rows do not fit one Excel sheet ({XLSX_MAX_ROWS} max)",
+                   "write .csv or .parquet", file_span(path))
     wb = Workbook(write_only=True)
     wb.properties.creator = "kinerja"
     wb.properties.created = FIXED_TIME

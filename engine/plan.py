@@ -52,6 +52,28 @@ class Plan:
         raise KeyError(name)
 
     @property
+    def key(self) -> str:
+        """How results name these rules: ``policy@version`` (the id alone without a version, the
+        file without a header)."""
+        header = self.header
+        if header is None:
+            return self.module.path
+        return f"{header.name}@{header.version}" if header.version else header.name
+
+    def top_scorecard(self) -> n.Tree:
+        """The policy's first scorecard: what a comparison, a rank, a report or a sensitivity run is
+        about.  A policy without one (a decision table alone) cannot be analysed: ``analysis.no-scorecard``."""
+        found = self.module.first(n.Tree)
+        if isinstance(found, n.Tree):
+            return found
+        from engine.diagnostics import fail
+
+        name = self.header.name if self.header else "the policy"
+        raise fail("analysis.no-scorecard", f"`{name}` has no scorecard to analyse",
+                   "benchmarks, comparisons, sensitivity, reports and diff --data need a `scorecard`; "
+                   "use `kinerja eval` for a policy without one")
+
+    @property
     def header(self) -> n.Header | None:
         found = self.module.first(n.Header)
         return found if isinstance(found, n.Header) else None

@@ -12,13 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import os
-import sys
-import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Any
 
 from engine.api import Policies, Run, evaluate_files
 from engine.data.report import LoadReport
@@ -43,74 +40,37 @@ class Scored:
     violations: list[Violation] = field(default_factory=list)
     run: Run | None = None
 
+    def policy_files(self) -> list[str]:
+        """The national policy files used and the agency files extending them: what the scores depend on."""
+        plans = self.plans or [self.plan]  # no row scored: the version chosen still names the rules
+        agencies = [a for p in plans for a in self.policies.agencies_of(p).values()]
+        return sorted({*(p.module.path for p in plans), *(a.module.path for a in agencies)})
 
-class Progress:
-    """A one-line progress display on a terminal: ``scoring  1,310,720 / 4,300,000 rows  30%  4.1 s``.
+    def write_manifest(self, path: str | Path, data_files: Sequence[str | Path], results: str | Path,
+                       rejects: str | Path) -> dict[str, Any]:
+        """Write the run's manifest (``engine.output.write_manifest``: files with their SHA-256, the
+        rules' id and versions, row counts that reconcile, warnings, quota violations) and return it."""
+        from engine.output import write_manifest
 
-    Silent unless ``stream`` is a terminal (never in pipes, files or CI logs) and silent for the
-    first ``delay`` seconds, so short runs print nothing; redrawn at most every ``every`` seconds."""
-
-    def __init__(self, stream: TextIO | None = None, delay: float = 2.0, every: float = 0.2,
-                 clock: Callable[[], float] = time.monotonic):
-        self.stream = stream if stream is not None else sys.stderr
-        self.enabled = _is_terminal(self.stream)
-        self.delay, self.every, self.clock = delay, every, clock
-        self.start = clock()
-        self._last = -1.0
-        self._shown = False
-        self.text = ""
-
-    def phase(self, what: str) -> None:
-        """A step without a row count (reading, evaluating, writing)."""
-        self._draw(what)
-
-    def rows(self, done: int, total: int | None, what: str = "scoring") -> None:
-        if total:
-            self._draw(f"{what} {done:,} / {total:,} rows {min(100, 100 * done // total):3d}%")
-        else:
-            self._draw(f"{what} {done:,} rows")
-
-    def _draw(self, text: str) -> None:
-        self.text = text
-        now = self.clock()
-        if not self.enabled or now - self.start < self.delay or now - self._last < self.every:
-            return
-        self._last = now
-        self._shown = True
-        self.stream.write(f"\r\x1b[K{text}  {now - self.start:.1f} s")
-        self.stream.flush()
-
-    def close(self) -> None:
-        """Clear the line (the command's summary follows)."""
-        if self._shown:
-            self.stream.write("\r\x1b[K")
-            self.stream.flush()
-            self._shown = False
+        report, header = self.report, self.plan.header
+        return write_manifest(
+            path, policy_files=self.policy_files(), data_files=list(data_files),
+            rows_read=report.rows_read, rows_scored=report.rows_accepted, rows_rejected=report.rows_rejected,
+            policy_id=header.name if header else None,
+            policy_version=", ".join(p.header.version or "" for p in self.plans if p.header) or None,
+            results_file=results, rejects_file=rejects,
+            extra={"subjects": self.subjects, "runtime_errors": self.runtime_errors,
+                   "quota_violations": [v.to_dict() for v in self.violations],
+                   "warnings": [asdict(w) for w in report.warnings]})
 
 
-class _Nowhere:
-    """A stream that is not a terminal: ``Progress(_NOWHERE)`` shows nothing (library calls)."""
-
-    def isatty(self) -> bool:
-        return False
-
-    def write(self, text: str) -> int:
-        return len(text)
-
-    def flush(self) -> None:
-        pass
+# Told how far a run is: ``progress(what)`` for a step without a row count (reading, writing),
+# ``progress(what, done, total)`` for rows scored so far (total None when unknown).  The CLI draws it.
+Progress = Callable[..., None]
 
 
-_NOWHERE: TextIO = _Nowhere()  # type: ignore[assignment]
-
-
-def _is_terminal(stream: TextIO) -> bool:
-    if os.environ.get("CI") or os.environ.get("TERM") == "dumb":
-        return False
-    try:
-        return bool(stream.isatty())
-    except (AttributeError, ValueError):  # a closed or unusual stream
-        return False
+def _quiet(what: str, done: int | None = None, total: int | None = None) -> None:
+    """The progress callback of library calls: nothing is shown."""
 
 
 def score_to_file(policies: Policies, data: Sequence[str | Path], output: str | Path, policy: str | None = None,
@@ -121,10 +81,10 @@ def score_to_file(policies: Policies, data: Sequence[str | Path], output: str | 
 
     ``stream=False`` forces the in-memory path (and keeps the ``Run``); ``chunk`` forces
     streaming with chunks of that many rows when the input allows it (tests use it);
-    ``progress`` is told how far the run is (see ``Progress``)."""
+    ``progress`` is told how far the run is (see ``Progress``; ``cli.progress`` draws it)."""
     from engine.output import presentable, write_results
 
-    progress = progress or Progress(_NOWHERE)
+    progress = progress or _quiet
     plan = _streaming_plan(policies, data, output, policy, as_of, layout, chunk) if stream else None
     if plan is not None:
         from engine.data.stream import TypedFailed
@@ -136,11 +96,11 @@ def score_to_file(policies: Policies, data: Sequence[str | Path], output: str | 
                              progress=progress)
         if scored is not None:
             return scored
-    progress.phase("reading and scoring")
+    progress("reading and scoring")
     run = evaluate_files(policies, data, policy=policy, as_of=as_of, layout=layout, known_agencies=known_agencies,
                          sheet=sheet)
     result = run.result
-    progress.phase(f"writing {result.n:,} rows")
+    progress(f"writing {result.n:,} rows")
     write_results(presentable(result.table()), output)
     return Scored(policies, run.plan, run.plans, run.load.report, result.n,
                   int(result.events.count(result.n, "error").sum()), list(result.violations), run)
@@ -173,6 +133,8 @@ def _estimated_rows(path: Path) -> int:
             return 0
     with open(path, "rb") as fh:
         head = fh.read(1 << 16)
+    if not head:
+        return 0
     lines = max(1, head.count(b"\n"))
     return int(path.stat().st_size / (len(head) / lines))
 
@@ -185,8 +147,8 @@ def _stream(policies: Policies, plan: Plan, data: Path, output: Path, known_agen
     from engine.evaluate import evaluate
     from engine.output import ResultStream, SchemaChanged, presentable
 
-    progress = progress or Progress(_NOWHERE)
-    progress.phase("checking subject ids")
+    progress = progress or _quiet
+    progress("checking subject ids")
     try:
         chunks = Chunks(data, schema_from_plan(plan), known_agencies, chunk or CHUNK, typed)
     except NotStreamable:
@@ -197,7 +159,7 @@ def _stream(policies: Policies, plan: Plan, data: Path, output: Path, known_agen
     empty = None
     done = 0
     try:
-        progress.rows(0, chunks.rows)
+        progress("scoring", 0, chunks.rows)
         for loaded in chunks:
             result = evaluate(agencies, loaded.batch, plan)
             table = presentable(result.table())
@@ -208,7 +170,7 @@ def _stream(policies: Policies, plan: Plan, data: Path, output: Path, known_agen
             errors += int(result.events.count(result.n, "error").sum())
             out.write(table)
             done = min(done + chunks.chunk, chunks.rows)  # file rows consumed, blank ones included
-            progress.rows(done, chunks.rows)
+            progress("scoring", done, chunks.rows)
             del result, table, loaded
             # A chunk's evaluation state holds reference cycles (tree columns derive from the
             # context that holds them): collect them now, or chunks pile up until Python's GC runs.

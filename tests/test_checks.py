@@ -414,7 +414,7 @@ ALL_CODES = [
     "check.weights-mixed", "check.weight-missing", "check.tree-empty", "check.require-range",
     "check.band-overlap", "check.band-gap", "check.band-order", "check.band-unreachable",
     "check.band-otherwise-last", "check.band-bounds", "check.table-arity", "check.table-value",
-    "check.table-incomplete", "check.table-overlap", "check.table-input-type", "check.cycle",
+    "check.table-incomplete", "check.table-overlap", "check.table-input-type", "check.table-call", "check.cycle",
     "check.within-reversed", "check.range-reversed", "check.target-outside-range", "check.baseline-outside-range",
     "check.progress-no-span", "check.ratio-needs-target", "check.goalposts-reversed", "check.geometric-zero",
     "check.missing-baseline", "check.piecewise-no-otherwise", "check.gate-not-boolean", "check.cap-nonpositive",

@@ -158,3 +158,14 @@ def test_eval_unreadable_data_file_is_a_usage_error(tmp_path: Path, monkeypatch:
     data.write_text("id,agency\n")
     code, _, err = run("eval", "policies/", str(data), "--policy", "bsc_instansi", "-o", str(tmp_path / "x.csv"))
     assert code == 2 and "unknown file type `.docx`" in err and "Traceback" not in err
+
+
+def test_eval_fail_on_quota_exits_1_only_when_asked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    policy, data = "policies/nasional/skp/kinerja-pegawai-2022.kin", "examples/pegawai-2026.csv"
+    code, _, err = run("eval", policy, data, "-o", str(tmp_path / "a.csv"))
+    assert code == 0 and "quota kurva rule 2" in err  # reported, not failed: the example breaks the SE 3/2023 curve
+    assert run("eval", policy, data, "-o", str(tmp_path / "b.csv"), "--fail-on-quota")[0] == 1
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()  # the files are still written
+    assert run("eval", "policies/", str(EXAMPLE), "--policy", "bsc_instansi", "-o", str(tmp_path / "c.csv"),
+               "--fail-on-quota")[0] == 0  # no quota, nothing violated

@@ -106,3 +106,6 @@ def test_cli_diff_output_and_gate(versions: tuple[Path, Path], tmp_path: Path) -
     assert pq.read_table(out).num_rows > 0
     res = CliRunner().invoke(cli.main, ["diff", str(old), str(new), "-o", str(tmp_path / "x.csv")])
     assert res.exit_code == 2 and "-o needs --data" in res.output
+    res = CliRunner().invoke(cli.main, ["diff", str(old), str(new), "--data", str(DATA), "--policy", "bsc_instansi",
+                                        "-o", str(tmp_path / "x.txt")])
+    assert res.exit_code == 2 and "output.unknown-format" in res.output

@@ -15,6 +15,7 @@ import pytest
 from openpyxl import load_workbook
 
 import engine
+from engine.diagnostics import KinerjaError
 from engine.output import neutralise_text, write_manifest, write_results
 
 TABLE = {
@@ -90,8 +91,10 @@ def test_neutralise_text() -> None:
 
 
 def test_unknown_suffix_and_ragged_columns(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="use .csv"):
+    with pytest.raises(KinerjaError) as info:
         write_results(TABLE, tmp_path / "r.txt")
+    assert [d.code for d in info.value.diagnostics] == ["output.unknown-format"]
+    assert not (tmp_path / "r.txt").exists()
     with pytest.raises(ValueError, match="differ in length"):
         write_results({"a": [1, 2], "b": [1]}, tmp_path / "r.csv")
 

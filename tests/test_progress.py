@@ -10,8 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 import cli
+from cli.progress import Progress
 from engine import api
-from engine.streaming import Progress, score_to_file
+from engine.streaming import score_to_file
 
 ROOT = Path(__file__).parent.parent
 SUBMISSIONS = Path(__file__).parent / "data" / "submissions"

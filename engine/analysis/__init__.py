@@ -9,6 +9,7 @@
 from engine.analysis.benchmark import (
                                        Benchmark,
                                        Position,
+                                       asked_benchmark,
                                        benchmark,
                                        benchmarks,
                                        competition_ranks,
@@ -22,6 +23,7 @@ from engine.analysis.improve import Improvement, improvement_areas
 from engine.analysis.national import benchmark_data, sensitivity_data
 from engine.analysis.sensitivity import Sensitivity, sensitivity
 
-__all__ = ["Benchmark", "Comparison", "Improvement", "Position", "Sensitivity", "benchmark", "benchmark_data",
-           "benchmarks", "compare", "competition_ranks", "declared", "evaluate_periods", "improvement_areas",
-           "peer_groups", "percentile_ranks", "sensitivity", "sensitivity_data", "split_periods", "z_scores"]
+__all__ = ["Benchmark", "Comparison", "Improvement", "Position", "Sensitivity", "asked_benchmark", "benchmark",
+           "benchmark_data", "benchmarks", "compare", "competition_ranks", "declared", "evaluate_periods",
+           "improvement_areas", "peer_groups", "percentile_ranks", "sensitivity", "sensitivity_data", "split_periods",
+           "z_scores"]

@@ -29,6 +29,7 @@ import numpy as np
 
 from engine import nodes as n
 from engine.analysis.common import NO_PEER_GROUP, default_plan, label_of, numeric, top_tree
+from engine.diagnostics import did_you_mean, fail
 from engine.evaluate import Result
 from engine.plan import Plan
 
@@ -190,6 +191,15 @@ def benchmark(result: Result, decl: n.Benchmark, peer_groups: Mapping[str, str] 
     return benchmarks(result, peer_groups, [decl])[0]
 
 
+def asked_benchmark(plan: Plan, node: str, by: str | None, within: str | None) -> list[n.Benchmark]:
+    """The benchmark asked for on the command line (``--node``, ``--by``, ``--within``)."""
+    steps = [s.name for s in plan.steps]
+    if node not in steps:
+        raise fail("analysis.unknown-node", f"no node `{node}` in the policy",
+                   did_you_mean(node, steps) or "name an indicator, a scorecard node or a value")
+    return [n.Benchmark(n.Ref(node), by=n.Ref(by) if by else None, within=n.Ref(within) if within else None)]
+
+
 def benchmarks(result: Result, peer_groups: Mapping[str, str] | None = None,
                decls: Sequence[n.Benchmark] | None = None) -> list[Benchmark]:
     acc = BenchmarkFold(default_plan(result), peer_groups or {}, decls)
@@ -270,7 +280,9 @@ def _column(result: Result, field_name: str) -> np.ndarray:
         return np.asarray(["" if x is None else str(x) for x in result.agencies], dtype=object)
     col = result.batch.columns.get(field_name)
     if col is None:
-        raise KeyError(field_name)
+        known = ["subject", "agency", *result.batch.columns]
+        raise fail("analysis.unknown-field", f"no field `{field_name}` to group by",
+                   did_you_mean(field_name, known) or "use subject, agency or a text/category input")
     return np.asarray(["" if x is None else str(x) for x in col], dtype=object)
 
 

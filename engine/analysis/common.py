@@ -41,10 +41,7 @@ def default_plan(result: Result) -> Plan:
 
 def top_tree(plan: Plan) -> n.Tree:
     """The first scorecard of a policy: what a report, a rank and a sensitivity run are about."""
-    for item in plan.module.items:
-        if isinstance(item, n.Tree):
-            return item
-    raise ValueError("the policy has no scorecard")
+    return plan.top_scorecard()
 
 
 def main_rating(plan: Plan, of: str | None = None) -> n.Rating | None:

@@ -29,7 +29,7 @@ from engine.data.report import LoadReport
 from engine.data.schema import Schema
 from engine.evaluate import Result, evaluate
 from engine.plan import Plan
-from engine.streaming import _NOWHERE, Progress
+from engine.streaming import Progress, _quiet
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ def fold(reading: Reading, evaluations: Sequence[Evaluation], start: Callable[[]
     sensitivity evaluates many variants one by one and keeps only what it needs of each."""
     from engine.data.stream import TypedFailed
 
-    progress = progress or Progress(_NOWHERE)
+    progress = progress or _quiet
     schemas = _distinct([schema_from_plan(e.plan) for e in evaluations])
     run = evaluate_chunk or (lambda loads: [_evaluate(e, x) for e, x in zip(evaluations, loads)])
     pick = [next(k for k, s in enumerate(schemas) if s == schema_from_plan(e.plan)) for e in evaluations]
@@ -88,7 +88,6 @@ def fold(reading: Reading, evaluations: Sequence[Evaluation], start: Callable[[]
                 reports = seen
                 del loads
                 gc.collect()  # a chunk's evaluation state holds reference cycles (see engine.streaming)
-            progress.close()
             return acc, reports
         except TypedFailed:  # a CSV number cell needs the text path's checks: start again with it
             continue
@@ -122,11 +121,11 @@ def _chunks(reading: Reading, schemas: list[Schema], typed: bool, quotas: bool, 
             done = 0
             for loads in zip(*readers):
                 done = min(done + readers[0].chunk, readers[0].rows)
-                progress.rows(done, readers[0].rows, "analysing")
+                progress("analysing", done, readers[0].rows)
                 yield list(loads), [r.report for r in readers]
             return
-    progress.phase("reading")
+    progress("reading")
     loads = [load(data, s, layout=reading.layout, known_agencies=reading.known_agencies,  # type: ignore[arg-type]
                   sheet=reading.sheet) for s in schemas]
-    progress.phase("analysing")
+    progress("analysing")
     yield loads, [x.report for x in loads]

@@ -22,9 +22,10 @@ def _method(ind: n.Indicator) -> str:
 def within_reversed(ctx: Context) -> Iterator[Diagnostic]:
     for ind in ctx.indicators():
         b = ind.better
-        if b is not None and b.lo is not None and b.hi is not None and b.lo.value > b.hi.value:
-            yield error("check.within-reversed", f"`better within {_t(b.lo)} .. {_t(b.hi)}` runs backwards", b.span,
-                        f"write `better within {_t(b.hi)} .. {_t(b.lo)}`")
+        if b is not None and isinstance(b.lo, n.Num) and isinstance(b.hi, n.Num) and b.lo.value > b.hi.value:
+            words = "better lower within" if b.sense == "lower" else "better within"
+            yield error("check.within-reversed", f"`{words} {_t(b.lo)} .. {_t(b.hi)}` runs backwards", b.span,
+                        f"write `{words} {_t(b.hi)} .. {_t(b.lo)}`")
 
 
 def range_reversed(ctx: Context) -> Iterator[Diagnostic]:
@@ -93,11 +94,12 @@ def _lacks(ind: n.Indicator, word: str) -> bool:
 
 
 def target_field_type(ctx: Context) -> Iterator[Diagnostic]:
-    """``target NAME`` / ``baseline NAME`` must name a numeric input (a submitted number)."""
+    """``target NAME`` / ``baseline NAME`` / ``within LO .. HI`` must name numeric inputs (submitted numbers)."""
     for ind in ctx.indicators():
-        for word in ("target", "baseline"):
-            ref = getattr(ind, f"{word}_field")
-            decl = ctx.decls.get(ref.name) if ref is not None else None
+        b = ind.better
+        bounds = (("lower bound", b.lo), ("upper bound", b.hi)) if b is not None else ()
+        for word, ref in (("target", ind.target_field), ("baseline", ind.baseline_field), *bounds):
+            decl = ctx.decls.get(ref.name) if isinstance(ref, n.Ref) else None
             if decl is None:
                 continue  # no field, or an unknown name (reported once, by unknown_names)
             kind = decl.type.name if isinstance(decl, n.Input) and decl.type else "number"
@@ -121,13 +123,16 @@ def target_may_be_zero(ctx: Context) -> Iterator[Diagnostic]:
         within = ind.better is not None and ind.better.direction == "within"
         if not all(_numeric_input(ctx, r) for r in (ind.target_field, ind.baseline_field) if r is not None):
             continue  # reported by target_field_type or unknown_names
-        if method == "ratio" and not within and ind.target_field is not None:
-            r, ref = ctx.anchor_range(ind, "target"), ind.target_field
-            if not (r.lo > 0 or (r.lo == 0 and r.lo_open)):
-                yield warning("check.target-may-be-zero", f"target `{ref.name}` of `{ind.name}` is not known to be "
-                              f"above 0 (its range is {iv.show(r)}), and ratio scoring divides by it", ref.span,
-                              f"give `{ref.name}` a `range` above 0; a row whose target is 0 is recorded as "
-                              "`eval.division-by-zero`")
+        if method == "ratio":
+            divisors = [ind.better.lo, ind.better.hi] if within else [ind.target_field]  # type: ignore[union-attr]
+            for ref in (r for r in divisors if isinstance(r, n.Ref) and _numeric_input(ctx, r)):
+                r = ctx.range_of(ref.name)
+                if not (r.lo > 0 or (r.lo == 0 and r.lo_open)):
+                    yield warning("check.target-may-be-zero", f"{'range bound' if within else 'target'} "
+                                  f"`{ref.name}` of `{ind.name}` is not known "
+                                  f"to be above 0 (its range is {iv.show(r)}), and ratio scoring divides by it",
+                                  ref.span, f"give `{ref.name}` a `range` above 0; a row whose target is 0 is "
+                                  "recorded as `eval.division-by-zero`")
         elif method == "progress" and (ind.target_field or ind.baseline_field) and not _lacks(ind, "target") \
                 and not _lacks(ind, "baseline"):
             span = iv.sub(ctx.anchor_range(ind, "target"), ctx.anchor_range(ind, "baseline"))

@@ -149,14 +149,7 @@ class Context:
                 return FULL
             return iv.mul(iv.div(iv.sub(raw, iv.point(base)), iv.point(t - base)), hundred)
         if b is not None and b.direction == "within" and b.lo is not None and b.hi is not None:
-            lo, hi = b.lo.value, b.hi.value
-            if lo <= 0 or hi <= 0:
-                return FULL
-            above = iv.intersect(raw, Iv(hi, iv.INF, True))
-            below = iv.intersect(raw, Iv(-iv.INF, lo, True, True))
-            pieces = [hundred] + [iv.mul(iv.div(p, iv.point(x)), hundred)
-                                  for p, x in ((above, hi), (below, lo)) if not p.empty]
-            return iv.hull(pieces)
+            return self._within(raw, b)
         if ind.target_field is not None:
             share = iv.div(raw, self.anchor_range(ind, "target"))  # FULL unless the field excludes 0
         elif not t:
@@ -166,6 +159,22 @@ class Context:
         if b is not None and b.direction == "lower":
             share = iv.sub(iv.point(Decimal(2)), share)
         return iv.mul(share, hundred)
+
+    def _within(self, raw: Iv, b: n.Better) -> Iv:
+        """A target range's achievement: 100 inside; beyond a bound, the direction's formula with that bound."""
+        lo, hi = (iv.point(x.value) if isinstance(x, n.Num) else self.range_of(x.name) for x in (b.lo, b.hi))
+        if lo.lo <= 0 or hi.lo <= 0:
+            return FULL
+        hundred = iv.point(Decimal(100))
+        above = iv.intersect(raw, Iv(hi.lo, iv.INF, True))
+        below = iv.intersect(raw, Iv(-iv.INF, lo.hi, True, True))
+        pieces = [hundred]
+        for part, edge in ((above, hi), (below, lo)):
+            if not part.empty:
+                share = iv.div(part, edge)
+                share = iv.sub(iv.point(Decimal(2)), share) if b.sense == "lower" else share
+                pieces.append(iv.mul(share, hundred))
+        return iv.hull(pieces)
 
     def _tree_range(self, tree: n.Tree) -> Iv:
         kids = tree.children or ()
@@ -203,6 +212,8 @@ class Context:
         return FULL
 
     def _call_range(self, e: n.Call, env: dict[str, Iv]) -> Iv:
+        if e.func not in n.FUNCTIONS:  # a table called as a function gives one of its results
+            return self.range_of(e.func)
         if e.func == "share":
             return iv.closed(Decimal(0), Decimal(1))
         if e.func == "count":
@@ -226,7 +237,7 @@ class Context:
             return iv.maximum(args)
         if e.func == "abs":
             return iv.absolute(args[0])
-        if e.func == "mean":
+        if e.func in ("mean", "mean_present"):
             return iv.hull(args)
         if e.func == "sum":
             total = args[0]

@@ -11,7 +11,7 @@ from engine.checks.intervals import Iv
 from engine.diagnostics import Diagnostic, error, warning
 
 
-def _exprs(ctx: Context, d: n.Decl) -> Iterator[tuple[n.Node, dict[str, Iv]]]:
+def exprs_of(ctx: Context, d: n.Decl) -> Iterator[tuple[n.Node, dict[str, Iv]]]:
     """Every expression of ``d`` with what `value`/`target`/`baseline` range over inside it."""
     if isinstance(d, (n.Indicator, n.Value)) and d.formula is not None:
         yield d.formula, {}
@@ -43,7 +43,7 @@ def missing_operand(ctx: Context) -> Iterator[Diagnostic]:
             results += [d.score.formula, *[c.then for c in d.score.cases]]
         allowed = {id(w) for e in results if e is not None for w in _wholes(e)}
         seen: set[int] = set()
-        for e, _ in _exprs(ctx, d):
+        for e, _ in exprs_of(ctx, d):
             for node in e.walk():
                 if isinstance(node, n.Absent) and id(node) not in allowed and id(node) not in seen:
                     seen.add(id(node))
@@ -56,7 +56,7 @@ def function_domain(ctx: Context) -> Iterator[Diagnostic]:
     for d in ctx.named:
         if ctx.decls.get(d.name) is not d:
             continue
-        for e, env in _exprs(ctx, d):
+        for e, env in exprs_of(ctx, d):
             for call in e.walk():
                 if not isinstance(call, n.Call) or call.func not in iv.DOMAINS or len(call.args) != 1:
                     continue

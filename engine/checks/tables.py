@@ -7,7 +7,9 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from engine import nodes as n
+from engine.checks.attributes import is_boolean
 from engine.checks.context import Context
+from engine.checks.expressions import exprs_of
 from engine.diagnostics import Diagnostic, Label, did_you_mean, error
 
 MAX_CASES = 100_000  # beyond this many combinations completeness is not enumerated
@@ -42,7 +44,7 @@ def domain(ctx: Context, name: str) -> list[Key] | None:
         return list(dict.fromkeys(("s", b.label.value) for b in d.bands))
     if isinstance(d, n.Input) and d.type is not None and d.type.name == "category":
         return [("s", o) for o in d.type.options]
-    if isinstance(d, (n.Input, n.Indicator)) and d.type is not None and d.type.name == "boolean":
+    if isinstance(d, (n.Input, n.Indicator, n.Value)) and is_boolean(ctx, n.Ref(name)):  # typed, or a derived yes/no
         return [("b", True), ("b", False)]
     if isinstance(d, n.Table):
         return list(dict.fromkeys(k for r in d.rows if (k := key(r.result)) is not None))
@@ -152,4 +154,33 @@ def table_overlap(ctx: Context) -> Iterator[Diagnostic]:
                         [Label(a.span, "this row matches it too") for a in earlier])
 
 
-RULES = (table_arity, table_input_type, table_value, table_incomplete, table_overlap)
+def _calls(ctx: Context) -> Iterator[tuple[n.Call, n.Table]]:
+    """Every call of a table as a function, with the table (its first declaration)."""
+    for d in ctx.named:
+        for e, _ in exprs_of(ctx, d):
+            for call in e.walk():
+                if isinstance(call, n.Call) and isinstance(t := ctx.decls.get(call.func), n.Table):
+                    yield call, t
+
+
+def table_call(ctx: Context) -> Iterator[Diagnostic]:
+    """A table called on other inputs takes one argument per input, each giving values the table knows."""
+    for call, t in _calls(ctx):
+        params = ", ".join(r.name for r in t.inputs)
+        if len(call.args) != len(t.inputs):
+            yield error("check.table-call", f"table `{t.name}` takes {len(t.inputs)} input(s) ({params}), "
+                        f"this call gives {len(call.args)}", call.span,
+                        f"call it as `{t.name}({params})` with one value per input, in order",
+                        [Label(t.name_span, "declared here")])
+            continue
+        for arg, param, dom in zip(call.args, t.inputs, _inputs(ctx, t)):
+            got = domain(ctx, arg.name) if isinstance(arg, n.Ref) else None
+            extra = [k for k in got or () if dom is not None and k not in dom]
+            if extra:
+                yield error("check.table-call", f"`{arg.name}` can give {shown(extra[0])}, which input "
+                            f"`{param.name}` of table `{t.name}` never gives", arg.span,
+                            f"pass a value with the same options as `{param.name}`: "
+                            + ", ".join(shown(v) for v in dom or ()), [Label(param.span, "the table's input")])
+
+
+RULES = (table_arity, table_input_type, table_value, table_incomplete, table_overlap, table_call)

@@ -50,7 +50,8 @@ def _load_raws(raws: list[RawTable], schema: Schema, layout: Layout,
     layouts = [layout if layout != "auto" else detect_layout(r) for r in raws]
     if len(set(layouts)) > 1:
         mixed = ", ".join(f"{r.file} ({lay})" for r, lay in zip(raws, layouts))
-        raise DataError(raws[0].file, f"files of one load must share a layout; got {mixed}")
+        raise DataError(raws[0].file, f"files of one load must share a layout; got {mixed}", "data.mixed-layout",
+                        "submit wide and long files in separate runs, or convert one")
     chosen = layouts[0] if layouts else "wide"
     warnings: list[LoadWarning] = []
     check = check_long if chosen == "long" else check_wide

@@ -20,18 +20,25 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from engine.data.report import Reject
+from engine.diagnostics import KinerjaError, error, file_span
 
+HEADER_HELP = "the first line must name the columns, e.g. `id,agency,...`"
 FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx",
            ".json": "json", ".yaml": "yaml", ".yml": "yaml", ".parquet": "parquet", ".pq": "parquet"}
 
 
-class DataError(Exception):
-    """A file that cannot be read at all (unknown format, corrupt, no header)."""
+class DataError(KinerjaError):
+    """A file that cannot be read at all (unknown format, corrupt, no header): one ``data.*``
+    diagnostic pointing at the file (``line`` when the problem has one)."""
 
-    def __init__(self, file: str, message: str):
+    def __init__(self, file: str, message: str, code: str = "data.unreadable", help: str | None = None,
+                 line: int = 0):
         self.file = file
         self.message = message
-        super().__init__(f"{file}: {message}")
+        super().__init__([error(code, message, file_span(file, line, 1 if line else 0), help)])
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.message}"
 
 
 @dataclass
@@ -79,9 +86,10 @@ def read(path: str | Path, sheet: str | None = None) -> RawTable:
     p = Path(path)
     fmt = FORMATS.get(p.suffix.lower())
     if fmt is None:
-        raise DataError(str(path), f"unknown file type `{p.suffix}`; use .csv, .xlsx, .json, .yaml or .parquet")
+        raise DataError(str(path), f"unknown file type `{p.suffix}`", "data.unknown-format",
+                        "submit .csv, .tsv, .xlsx, .json, .yaml or .parquet")
     if not p.is_file():
-        raise DataError(str(path), "file not found")
+        raise DataError(str(path), "file not found", "data.not-found")
     try:
         if fmt == "csv":
             return read_csv(p)
@@ -93,7 +101,8 @@ def read(path: str | Path, sheet: str | None = None) -> RawTable:
     except DataError:
         raise
     except Exception as exc:  # a third-party failure becomes ours, here at the boundary
-        raise DataError(str(path), f"cannot read {fmt} file: {exc}") from exc
+        raise DataError(str(path), f"cannot read {fmt} file: {exc}", "data.unreadable",
+                        f"check that the file is a complete {fmt} file (open it in the program that made it)") from exc
 
 
 # ----------------------------------------------------------------------- CSV
@@ -105,7 +114,7 @@ def read_csv(path: Path) -> RawTable:
     text_head = data[:65536].decode("utf-8-sig", errors="replace")
     first_line = text_head.splitlines()[0] if text_head.strip() else ""
     if not first_line.strip():
-        raise DataError(str(path), "no header line")
+        raise DataError(str(path), "no header line", "data.no-header", HEADER_HELP, 1)
     delim = _sniff_delimiter(first_line)
     names = [h.strip() for h in next(csv.reader([first_line], delimiter=delim))]
     _check_names(str(path), names)
@@ -173,7 +182,8 @@ def _check_names(file: str, names: list[str]) -> None:
         if name == "":
             continue
         if name in seen:
-            raise DataError(file, f"column `{name}` appears twice in the header")
+            raise DataError(file, f"column `{name}` appears twice in the header", "data.duplicate-column",
+                            "rename or remove one of the two columns", 1)
         seen.add(name)
 
 
@@ -187,13 +197,14 @@ def read_xlsx(path: Path, sheet: str | None = None) -> RawTable:
 
     wb = CalamineWorkbook.from_path(str(path))
     if sheet is not None and sheet not in wb.sheet_names:
-        raise DataError(str(path), f"no sheet `{sheet}`; sheets are: {', '.join(wb.sheet_names)}")
+        raise DataError(str(path), f"no sheet `{sheet}`", "data.no-sheet",
+                        f"sheets are: {', '.join(wb.sheet_names)}; choose one with --sheet")
     title = sheet if sheet is not None else wb.sheet_names[0]
     ws = wb.get_sheet_by_name(title)
     rows = ws.to_python(skip_empty_area=False)  # from the sheet's first row, so positions are absolute
     header_at = next((k for k, values in enumerate(rows) if any(_cell_text(v) for v in values)), None)
     if header_at is None:
-        raise DataError(str(path), f"sheet `{title}` is empty")
+        raise DataError(str(path), f"sheet `{title}` is empty", "data.no-header", HEADER_HELP)
     names = [_cell_text(v) or "" for v in rows[header_at]]
     _check_names(str(path), names)
     width = len(names)
@@ -272,7 +283,8 @@ def records_table(doc: Any, file: str, fmt: str = "records") -> RawTable:
     if isinstance(doc, dict) and isinstance(doc.get("rows"), list):
         doc = doc["rows"]
     if not isinstance(doc, list):
-        raise DataError(file, 'expected a list of objects or {"rows": [...]}')
+        raise DataError(file, 'expected a list of objects or {"rows": [...]}', "data.not-rows",
+                        'write one object per subject: [{"id": ..., ...}, ...]')
     names: dict[str, None] = {}
     good: list[tuple[int, dict[str, str | None]]] = []
     rejects: list[Reject] = []

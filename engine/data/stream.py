@@ -25,6 +25,7 @@ from engine.data.load import _report
 from engine.data.long import INDICATOR, VALUE
 from engine.data.readers import (
     FORMATS,
+    HEADER_HELP,
     DataError,
     RawTable,
     RowRefs,
@@ -82,7 +83,7 @@ class Chunks:
                 head = fh.read(65536).decode("utf-8-sig", errors="replace")
             first_line = head.splitlines()[0] if head.strip() else ""
             if not first_line.strip():
-                raise DataError(self.file, "no header line")
+                raise DataError(self.file, "no header line", "data.no-header", HEADER_HELP, 1)
             delim = _sniff_delimiter(first_line)
             names = [h.strip() for h in next(csv.reader([first_line], delimiter=delim))]
             self._csv = {"delim": delim, "names": names}

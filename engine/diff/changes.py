@@ -37,7 +37,10 @@ class ChangeWriter:
         self.path = Path(path)
         suffix = self.path.suffix.lower()
         if suffix not in (".csv", ".parquet", ".xlsx", ".json"):
-            raise ValueError(f"cannot write `{suffix}` changes; use .csv, .parquet, .xlsx or .json")
+            from engine.diagnostics import fail, file_span
+
+            raise fail("output.unknown-format", f"cannot write `{suffix or '(no suffix)'}` changes to {path}",
+                       "name a .csv, .xlsx, .json or .parquet file", file_span(path))
         self.rows = 0
         self._tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.part{suffix}")
         self._stream: Any = None

@@ -12,17 +12,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from engine.diagnostics import did_you_mean
+from engine.diagnostics import did_you_mean, fail
 from engine.diff.impact import Impact
 
 METRICS = ("changed-rating", "changed-score", "drop-bands")
 OPS: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge, "<=": operator.le, "==": operator.eq, ">": operator.gt, "<": operator.lt}
 _GATE = re.compile(r"^\s*([a-z-]+)\s*(>=|<=|==|>|<)\s*(\d+(?:\.\d+)?)\s*(%?)\s*$")
-
-
-class GateError(ValueError):
-    """A gate that cannot be read."""
 
 
 @dataclass(frozen=True)
@@ -49,14 +45,16 @@ class Gate:
 
 
 def parse_gate(text: str) -> Gate:
+    """A ``--fail-if`` gate; a ``gate.*`` ``KinerjaError`` (a usage error) when it cannot be read."""
     m = _GATE.match(text)
     if not m:
-        raise GateError(f"cannot read gate `{text}`; write METRIC OP NUMBER[%], e.g. changed-rating>5% "
-                        f"(metrics: {', '.join(METRICS)})")
+        raise fail("gate.syntax", f"cannot read gate `{text}`",
+                   f"write METRIC OP NUMBER[%], e.g. changed-rating>5% (metrics: {', '.join(METRICS)})")
     metric, op, number, pct = m.groups()
     if metric not in METRICS:
-        hint = did_you_mean(metric, METRICS)
-        raise GateError(f"unknown gate metric `{metric}`" + (f"; {hint}" if hint else f"; use {', '.join(METRICS)}"))
+        raise fail("gate.unknown-metric", f"unknown gate metric `{metric}`",
+                   did_you_mean(metric, METRICS) or f"use {', '.join(METRICS)}")
     if metric == "drop-bands" and pct:
-        raise GateError("drop-bands counts bands: write e.g. drop-bands>=2, without %")
+        raise fail("gate.drop-bands-percent", "drop-bands counts bands, not a share",
+                   "write e.g. drop-bands>=2, without %")
     return Gate(metric, op, float(number), bool(pct), text.strip())

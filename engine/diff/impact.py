@@ -251,10 +251,7 @@ def _labels(result: Result, rating: str | None) -> np.ndarray:
 
 
 def _top(plan: Plan) -> str:
-    tree = next((i for i in plan.module.items if isinstance(i, n.Tree)), None)
-    if tree is None:
-        raise ValueError("the policy has no scorecard to compare")
-    return tree.name
+    return plan.top_scorecard().name
 
 
 def _rating(plan: Plan, top: str) -> str | None:

@@ -18,9 +18,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from engine.diagnostics import fail
 
-class SourceError(Exception):
-    """A version that cannot be found or read."""
+GIT_HELP = "name a file or folder, or git:REV:path (e.g. git:HEAD~1:policies/) inside a git repository"
 
 
 @dataclass(frozen=True)
@@ -39,19 +39,20 @@ def materialize(spec: str) -> Iterator[Version]:
     if not spec.startswith("git:"):
         p = Path(spec)
         if not p.exists():
-            raise SourceError(f"`{spec}` does not exist")
+            raise fail("source.not-found", f"`{spec}` does not exist", GIT_HELP)
         yield Version(p, None, spec)
         return
     rev, sep, rel = spec[4:].partition(":")
     if not sep or not rev or not rel:
-        raise SourceError(f"`{spec}`: write git:REV:path, e.g. git:HEAD~1:policies/")
+        raise fail("source.bad-spec", f"cannot read the version `{spec}`", GIT_HELP)
     top = Path(_git(["rev-parse", "--show-toplevel"], Path.cwd()).decode().strip())
     prefix = _git(["rev-parse", "--show-prefix"], Path.cwd()).decode().strip()
     inside = os.path.normpath(os.path.join(prefix, rel)).replace(os.sep, "/")
     if inside.startswith(".."):
-        raise SourceError(f"`{rel}` is outside the git repository")
+        raise fail("source.outside-repository", f"`{rel}` is outside the git repository", GIT_HELP)
     inside = "" if inside == "." else inside
-    kind = _git(["cat-file", "-t", f"{rev}:{inside}"], top, f"`{rel}` does not exist at {rev}").decode().strip()
+    missing = f"`{rel}` does not exist at {rev}"
+    kind = _git(["cat-file", "-t", f"{rev}:{inside}"], top, missing, "source.not-found").decode().strip()
     with tempfile.TemporaryDirectory(prefix="kinerja-diff-") as tmp:
         specs = [inside] if inside else []
         archive = _git(["archive", "--format=tar", rev, "--", *specs, ":(glob)**/*.kin"], top,
@@ -63,16 +64,17 @@ def materialize(spec: str) -> Iterator[Version]:
                 tar.extractall(tmp)  # noqa: S202
         path = Path(tmp) / inside if inside else Path(tmp)
         if kind not in ("blob", "tree") or not path.exists():
-            raise SourceError(f"`{rel}` at {rev} is not a file or folder")
+            raise fail("source.not-found", f"`{rel}` at {rev} is not a file or folder", GIT_HELP)
         yield Version(path, Path(tmp), spec)
 
 
-def _git(args: list[str], cwd: Path, problem: str | None = None) -> bytes:
+def _git(args: list[str], cwd: Path, problem: str | None = None, code: str = "source.git") -> bytes:
     try:
         done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
     except FileNotFoundError:
-        raise SourceError("git is not installed") from None
+        raise fail("source.git", "git is not installed", "install git, or compare two files or folders") from None
     if done.returncode != 0:
         detail = done.stderr.decode(errors="replace").strip().splitlines()
-        raise SourceError(problem or f"git {' '.join(args)} failed: {detail[-1] if detail else 'error'}")
+        raise fail(code, problem or f"git {' '.join(args)} failed: {detail[-1] if detail else 'error'}",
+                   GIT_HELP)
     return done.stdout

@@ -17,6 +17,7 @@ from pathlib import Path
 from engine import nodes as n
 from engine import resolve, syntax
 from engine.evaluate.exprtext import num_text, to_text
+from engine.fmt.expr import better_text
 
 ABSENT = "—"
 _SKIP = {"name", "span", "name_span", "of_span", "children", "bands", "rows", "rules", "overrides"}
@@ -254,7 +255,7 @@ def text(v: object) -> str:
     if isinstance(v, n.Interval):
         return f"{num_text(v.lo)} .. {num_text(v.hi)}"
     if isinstance(v, n.Better):
-        return v.direction + (f" {text(v.lo)} .. {text(v.hi)}" if v.direction == "within" else "")
+        return better_text(v, num_text)
     if isinstance(v, n.Missing):
         return v.treatment + (f" {num_text(v.value)}" if v.value is not None else "")
     if isinstance(v, n.ValueType):

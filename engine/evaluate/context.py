@@ -68,10 +68,20 @@ class Context:
 
     def evaluator(self, overrides: dict[str, Col] | None = None) -> Evaluator:
         if not overrides:
-            return Evaluator(self.value, self.raw, self.rec, self.n)
+            return Evaluator(self.value, self.raw, self.rec, self.n, call=self.call)
         def lookup(name: str) -> Col:
             return overrides[name] if name in overrides else self.value(name)
-        return Evaluator(lookup, self.raw, self.rec, self.n)
+        return Evaluator(lookup, self.raw, self.rec, self.n, call=self.call)
+
+    def call(self, e: n.Call, args: list[Col], size: int, rec: Recorder | None = None) -> Col:
+        """A call of a declaration used as a function: a table looked up on the arguments."""
+        from engine.evaluate.decide import look_up  # decide builds on this module
+
+        decl = self.plan.step(e.func).decl
+        if not isinstance(decl, n.Table):
+            raise ExprError(f"{e.func} is not a table")
+        out, _ = look_up(rec or self.rec, decl, args, size, f"{e.func}() at line {e.span.line}")
+        return out
 
     def column(self, name: str, label: bool = False) -> np.ndarray:
         """A submitted column; all missing when the batch does not have it."""

@@ -41,10 +41,7 @@ HANDLERS: dict[str, Callable[[Context, Step], StepResult]] = {
 
 def plan_version(plan: Plan) -> str:
     """How a result names the rules it used: ``policy@version``."""
-    header = plan.header
-    if header is None:
-        return plan.module.path
-    return f"{header.name}@{header.version}" if header.version else header.name
+    return plan.key
 
 
 def _run(plan: Plan, batch: Batch, key: str | None) -> Result:

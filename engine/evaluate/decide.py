@@ -20,7 +20,8 @@ import numpy as np
 from engine import nodes as n
 from engine.evaluate import numeric as num
 from engine.evaluate.context import Context, missing_mask
-from engine.evaluate.expr import full, literal
+from engine.evaluate.events import Recorder
+from engine.evaluate.expr import Col, full, literal
 from engine.evaluate.result import StepResult
 from engine.plan import Step
 
@@ -80,8 +81,7 @@ def _gated_bands(ctx: Context, decl: n.Rating, banded: np.ndarray, extra: dict[s
     return band, open_
 
 
-def _cell_match(ctx: Context, col: np.ndarray, cell: n.Node) -> np.ndarray:
-    size = ctx.n
+def _cell_match(size: int, col: np.ndarray, cell: n.Node) -> np.ndarray:
     if isinstance(cell, n.Wildcard):
         return np.ones(size, dtype=bool)
     if isinstance(cell, n.Str):
@@ -96,8 +96,14 @@ def evaluate_table(ctx: Context, step: Step) -> StepResult:
     decl = step.decl
     assert isinstance(decl, n.Table)
     ctx.rec.step = step.name
-    size = ctx.n
-    cols = [full(ctx.value(r.name), size) for r in decl.inputs]
+    out, row = look_up(ctx.rec, decl, [ctx.value(r.name) for r in decl.inputs], ctx.n, step.name)
+    return StepResult(step.name, "table", out, extra={"row": row})
+
+
+def look_up(rec: Recorder, decl: n.Table, args: list[Col], size: int, what: str) -> tuple[np.ndarray, np.ndarray]:
+    """The table's result for each row of the input columns ``args`` (its own inputs, or the arguments
+    of a call ``what``), and the index of the row that decided it (-1: none)."""
+    cols = [full(a, size) for a in args]
     any_missing = np.zeros(size, dtype=bool)
     for c in cols:
         any_missing |= missing_mask(c)
@@ -109,17 +115,15 @@ def evaluate_table(ctx: Context, step: Step) -> StepResult:
     for i, r in enumerate(decl.rows):
         match = np.ones(size, dtype=bool)
         for c, cell in zip(cols, r.cells):
-            match &= _cell_match(ctx, c, cell)
+            match &= _cell_match(size, c, cell)
         take = match & (row < 0)
         out[take] = literal(r.result)
         row[take] = i
         hits += match
     if not first:
         twice = hits > 1
-        ctx.rec.error(twice, "eval.ambiguous-rule", f"more than one row of {step.name} matches (hit unique)")
+        rec.error(twice, "eval.ambiguous-rule", f"more than one row of {what} matches (hit unique)")
         out[twice] = np.nan if numeric else None
         row[twice] = -1
-    ctx.rec.error((hits == 0) & ~any_missing, "eval.no-rule", f"no row of {step.name} matches")
-    return StepResult(step.name, "table", out, extra={"row": row})
-
-
+    rec.error((hits == 0) & ~any_missing, "eval.no-rule", f"no row of {what} matches")
+    return out, row

@@ -18,6 +18,7 @@ import numpy as np
 from engine import nodes as n
 from engine.evaluate import numeric as num
 from engine.evaluate.events import Recorder
+from engine.evaluate.exprtext import to_text
 
 Col = np.ndarray | float | str
 Lookup = Callable[[str], Col]
@@ -55,16 +56,19 @@ class Evaluator:
     """Evaluates expressions for one step; names resolve through ``lookup`` and ``raw``.
 
     ``group`` evaluates ``share``/``count`` when the expression runs per group
-    (quotas); elsewhere those functions are errors.
+    (quotas); elsewhere those functions are errors.  ``call`` evaluates a call of a
+    declaration used as a function (a table on named inputs).
     """
 
     def __init__(self, lookup: Lookup, raw: Lookup, rec: Recorder, size: int,
-                 group: Callable[[n.Call], Col] | None = None):
+                 group: Callable[[n.Call], Col] | None = None,
+                 call: Callable[[n.Call, list[Col], int], Col] | None = None):
         self.lookup = lookup
         self.raw = raw
         self.rec = rec
         self.n = size
         self.group = group
+        self.call = call  # a declaration called as a function (a table)
 
     def __call__(self, expr: n.Node) -> Col:
         return self.ev(expr)
@@ -181,6 +185,10 @@ class Evaluator:
             if not isinstance(arg, n.Ref):
                 raise ExprError("raw() takes a name")
             return self.raw(arg.name)
+        if f not in n.FUNCTIONS:
+            if self.call is None:
+                raise ExprError(f"{f}() cannot be called here")
+            return self.call(e, [self.ev(a) for a in e.args], self.n)
         args = [self._number(self.ev(a), e) for a in e.args]
         if f in n.MATH_FUNCTIONS:
             return self._math(f, args, e)
@@ -199,7 +207,46 @@ class Evaluator:
             for a in args[1:]:
                 total = np.add(total, a)
             return total if f == "sum" else np.divide(total, len(args))
+        if f == "mean_present":
+            return self._mean_present(args, e)
         raise ExprError(f"unknown function {f}")
+
+    def _mean_present(self, args: list[Col], e: n.Call) -> Col:
+        """The mean of the arguments that have a value (missing only when none has); each argument
+        left out of some row is recorded there as an ``eval.missing-excluded`` decision."""
+        total, count = np.zeros(self.n), np.zeros(self.n)
+        gaps = []
+        for a in args:
+            col = np.broadcast_to(np.asarray(a, dtype=np.float64), (self.n,))
+            gap = np.isnan(col)
+            total = total + np.where(gap, 0.0, col)  # 0 + a == a: bit-identical to mean() when all are present
+            count += ~gap
+            gaps.append(gap)
+        with np.errstate(invalid="ignore"):
+            out = np.where(count > 0, total / np.maximum(count, 1), np.nan)
+        failed = self._failed(e.args, gaps)
+        if failed is not None:  # an argument missing by a runtime error is not missing data
+            out[failed] = np.nan
+            count[failed] = 0
+        for arg, gap in zip(e.args, gaps):
+            left_out = self.rec.live(gap & (count > 0))
+            if np.any(left_out):
+                self.rec.decision(left_out, "eval.missing-excluded", f"mean_present() at line {e.span.line} "
+                                  f"left out `{to_text(arg)}` (missing)")
+        return out
+
+    def _failed(self, args: tuple[n.Expr, ...], gaps: list[np.ndarray]) -> np.ndarray | None:
+        """Rows where an argument is missing because a name it reads failed with a runtime error
+        (recorded as ``eval.child-failed``, as a tree node does); None when there are none."""
+        events, out = self.rec.events, None
+        for arg, gap in zip(args, gaps):
+            for name in sorted({r.name for r in arg.walk() if isinstance(r, n.Ref)}):
+                if not events.has(name):
+                    continue
+                hit = self.rec.error(gap & events.mask(self.n, name), "eval.child-failed",
+                                     f"{name} has a runtime error: mean_present() has no value")
+                out = hit if out is None else (out | hit)
+        return out if out is not None and out.any() else None
 
     def _math(self, f: str, args: list[Col], e: n.Call) -> Col:
         """ln, exp, sqrt, log10, pow: a row outside the domain (or overflowing) is a recorded

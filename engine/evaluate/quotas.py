@@ -52,8 +52,9 @@ def _check(ctx: Context, quota: n.Quota, by: str) -> list[Violation]:
     def lookup(name: str) -> Col:
         return full(ctx.value(name), ctx.n)[first_rows]
 
-    group_ev = Evaluator(lookup, lambda name: full(ctx.raw(name), ctx.n)[first_rows],
-                         Recorder(Events(), len(groups)), len(groups), group_fn)
+    rec = Recorder(Events(), len(groups))
+    group_ev = Evaluator(lookup, lambda name: full(ctx.raw(name), ctx.n)[first_rows], rec, len(groups), group_fn,
+                         lambda e, args, size: ctx.call(e, args, size, rec))
     out = []
     for k, rule in enumerate(quota.rules, start=1):
         applies = np.ones(len(groups), dtype=bool)

@@ -12,8 +12,22 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from engine.batch import Batch
+from engine.diagnostics import COMMAND_LINE, KinerjaError, error
 from engine.evaluate.events import Event, Events
 from engine.plan import Plan
+
+
+class NotScored(KinerjaError, KeyError):
+    """A subject the result does not hold: the ``subject.not-scored`` diagnostic, and a ``KeyError``
+    for callers that look subjects up."""
+
+    def __init__(self, subject_id: object, why: str | None = None):
+        self.subject_id = subject_id
+        super().__init__([error("subject.not-scored", f"no scored subject `{subject_id}`" + (f": {why}" if why else ""),
+                                COMMAND_LINE, "check the --id against the data's id column")])
+
+    def __str__(self) -> str:
+        return self.diagnostics[0].message
 
 
 @dataclass
@@ -102,12 +116,12 @@ class Result:
         return len(self.subject_ids)
 
     def row(self, subject_id: object) -> int:
-        """The row of a subject; ``KeyError`` when it is not in the result."""
+        """The row of a subject; ``NotScored`` (a ``KeyError``) when it is not in the result."""
         hits = np.flatnonzero(self.subject_ids == subject_id)
         if hits.size == 0:
             hits = np.flatnonzero(self.subject_ids.astype(str) == str(subject_id))
         if hits.size == 0:
-            raise KeyError(subject_id)
+            raise NotScored(subject_id)
         return int(hits[0])
 
     def plan_at(self, row: int) -> Plan:

@@ -2,7 +2,7 @@
 
 Scoring methods (``score ...``) follow docs/language.md: ratio (higher:
 raw/target*100; lower: (2 - raw/target)*100 per PermenPANRB 8/2021; within
-a..b: 100 inside, raw/b*100 above, raw/a*100 below), progress, goalposts
+a..b: 100 inside, beyond a bound the direction's formula with that bound), progress, goalposts
 (clipped to 0..100, reversed when better is lower), piecewise (first matching
 piece), formula and raw.  The built-in methods (ratio, progress, goalposts)
 floor at 0; ``cap`` clamps from above whatever the method.
@@ -151,17 +151,7 @@ def _ratio(ctx: Context, ev: Evaluator, decl: n.Indicator, raw: np.ndarray,
            target: float | np.ndarray | None) -> Col:
     better = decl.better or n.Better("higher")
     if better.direction == "within":
-        lo, hi = _f(better.lo), _f(better.hi)
-        below = num.holds("<", raw, lo)
-        above = num.holds(">", raw, hi)
-        # raw/lo*100 below the range (and on missing rows: NaN), raw/hi*100 above it, 100 inside.
-        # Selected with np.where: a masked copy with a mixed mask is several times slower.
-        out = full(_per(ev, raw, lo, below, better), ctx.n)
-        if above.any():
-            out = np.where(above, _per(ev, raw, hi, above, better), out)
-        outside = below | above
-        outside |= np.isnan(raw)
-        return np.where(outside, out, 100.0)
+        return _within(ctx, ev, decl, raw, better)
     if target is None:
         ctx.rec.error(~np.isnan(raw), "eval.no-target", f"{decl.name} has no target to score a ratio against")
         return np.nan
@@ -174,10 +164,41 @@ def _ratio(ctx: Context, ev: Evaluator, decl: n.Indicator, raw: np.ndarray,
     return np.multiply(r, 100.0, out=r)
 
 
-def _per(ev: Evaluator, raw: np.ndarray, edge: float | None, live: np.ndarray, where: n.Node) -> Col:
+def _within(ctx: Context, ev: Evaluator, decl: n.Indicator, raw: np.ndarray, better: n.Better) -> Col:
+    """A target range (PermenPANRB 8/2021): 100 inside; beyond a bound, the direction's formula with
+    that bound (the upper one above the range, the lower one below it)."""
+    lo, hi = (_bound(ctx, decl, raw, x) for x in (better.lo, better.hi))
+    below = num.holds("<", raw, lo)
+    above = num.holds(">", raw, hi)
+    # Below the range (and on missing rows: NaN) the lower bound's formula, above it the upper one's.
+    # Selected with np.where: a masked copy with a mixed mask is several times slower.
+    out = full(_per(ev, raw, lo, below, better), ctx.n)
+    if above.any():
+        out = np.where(above, _per(ev, raw, hi, above, better), out)
+    outside = below | above
+    outside |= np.isnan(raw)
+    scored = np.where(outside, out, 100.0)
+    if isinstance(lo, np.ndarray) or isinstance(hi, np.ndarray):
+        scored[np.isnan(np.add(lo, hi))] = np.nan  # a row without its own range gets no score
+    return scored
+
+
+def _bound(ctx: Context, decl: n.Indicator, raw: np.ndarray, x: n.Num | n.Ref | None) -> float | np.ndarray:
+    """A range bound: a fixed number, or this row's value of the named input."""
+    if not isinstance(x, n.Ref):
+        return np.nan if x is None else num.to_float(x.value)
+    col = _per_row(ctx, x)
+    _note_unset(ctx, decl, raw, col, x, "target")
+    return col
+
+
+def _per(ev: Evaluator, raw: np.ndarray, edge: float | np.ndarray, live: np.ndarray, better: n.Better) -> Col:
+    """``raw / edge × 100`` (higher is better) or ``(1 + (1 − raw / edge)) × 100`` (lower is better)."""
     ev.rec.push(live)  # only rows beyond this edge divide by it
     try:
-        r = ev.divide(raw, edge if edge is not None else np.nan, where)
+        r = ev.divide(raw, edge, better)
+        if better.sense == "lower":
+            r = np.subtract(2.0, r)
         return np.multiply(r, 100.0, out=r) if isinstance(r, np.ndarray) and r.ndim == 1 else np.multiply(r, 100.0)
     finally:
         ev.rec.pop()

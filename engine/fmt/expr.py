@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 from engine import nodes as n
@@ -86,3 +87,11 @@ def _expr(e: n.Expr) -> tuple[str, int]:
         # left-associative: the right operand must bind tighter, so a - (b - c) keeps its parentheses
         return f"{expr(e.left, strength)} {e.op} {expr(e.right, strength + 1)}", strength
     raise TypeError(f"not an expression: {type(e).__name__}")
+
+
+def better_text(b: n.Better, show: Callable[[n.Num], str] = num) -> str:
+    """``higher``, ``lower``, ``within A .. B`` or ``lower within A .. B`` (bounds: numbers or names)."""
+    if b.direction != "within" or b.lo is None or b.hi is None:
+        return b.direction
+    lo, hi = (x.name if isinstance(x, n.Ref) else show(x) for x in (b.lo, b.hi))
+    return f"{'lower ' if b.sense == 'lower' else ''}within {lo} .. {hi}"

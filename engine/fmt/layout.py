@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from engine import nodes as n
-from engine.fmt.expr import expr, num, quote
+from engine.fmt.expr import better_text, expr, num, quote
 from engine.fmt.render import Line, Pos
 
 # One canonical attribute order for every block (fields a declaration lacks are skipped).
@@ -81,8 +81,7 @@ def _attribute_text(name: str, v: n.Node) -> str:
     if isinstance(v, n.Missing):
         return "missing " + _missing(v)
     if isinstance(v, n.Better):
-        lo, hi = v.lo, v.hi
-        return f"better within {num(lo)} .. {num(hi)}" if lo is not None and hi is not None else "better " + v.direction
+        return "better " + better_text(v)
     if isinstance(v, n.ValueType):
         return "type " + (f"one of ({', '.join(quote(o) for o in v.options)})" if v.name == "category" else v.name)
     if isinstance(v, n.Interval):

@@ -22,14 +22,17 @@ from engine.syntax.parser import grammar_text, parser
 __all__ = ["TOP_LEVEL", "grammar_text", "parse", "parse_file", "parser"]
 
 def parse_file(path: str | Path, display: str | None = None) -> n.Module:
-    p = Path(path)
+    return parse(read_text(path, display), display or str(path))
+
+
+def read_text(path: str | Path, display: str | None = None) -> str:
+    """A policy file's text; ``syntax.encoding`` when it is not UTF-8."""
     try:
-        text = p.read_text(encoding="utf-8")
+        return Path(path).read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        span = n.Span(display or str(p), 1, 1, 1, 1)
+        span = n.Span(display or str(path), 1, 1, 1, 1)
         raise KinerjaError([error("syntax.encoding", f"file is not UTF-8 text ({exc.reason})",
                                   span, "save the policy as UTF-8")]) from None
-    return parse(text, display or str(p))
 
 
 def parse(text: str, path: str = "<string>") -> n.Module:
@@ -43,8 +46,9 @@ def parse(text: str, path: str = "<string>") -> n.Module:
         items = builder.transform(tree)
     except VisitError as exc:  # a bug in the builder, not a user error
         raise exc.orig_exc from None
-    if builder.diags:
-        raise KinerjaError(builder.diags)
+    diags = builder.diags + builder.unknown_calls(items)
+    if diags:
+        raise KinerjaError(sorted(diags, key=lambda d: (d.span.line, d.span.column)))
     span = n.Span(path, 1, 1, text.count("\n") + 1, 1)
     return n.Module(path, tuple(items), _comments(text, path), span=span)
 

@@ -66,6 +66,8 @@ class Builder(Transformer):
         super().__init__(visit_tokens=False)
         self.path = path
         self.diags: list[Diagnostic] = []
+        # Calls of names that are not functions: a table of the file may be called (see `unknown_calls`).
+        self.calls: list[tuple[str, Diagnostic]] = []
 
     # helpers ---------------------------------------------------------------
     def _sp(self, meta: Any) -> n.Span:
@@ -167,7 +169,13 @@ class Builder(Transformer):
         return "better", n.Better(word.value, span=self._sp(meta))
 
     def better_within(self, meta: Any, c: list[Any]) -> tuple[str, n.Better]:
-        return "better", n.Better("within", c[0], c[1], span=self._sp(meta))
+        sense, lo, hi = c
+        word = self._choice("better", sense, ("higher", "lower")).value if sense is not None else "higher"
+        return "better", n.Better("within", self._limit(lo), self._limit(hi), word, span=self._sp(meta))
+
+    def _limit(self, x: n.Num | Token) -> n.Num | n.Ref:
+        """A range bound: a number, or the name of a per-subject input."""
+        return n.Ref(x.value, span=_tok_span(self.path, x)) if isinstance(x, Token) else x
 
     def baseline(self, meta: Any, c: list[Any]) -> tuple[str, n.Num]:
         return "baseline", c[0]
@@ -401,10 +409,10 @@ class Builder(Transformer):
         args = [a for a in args if a is not None]
         span = self._sp(meta)
         if func.value not in n.FUNCTIONS:
-            self.diags.append(error("syntax.unknown-function", f"there is no function `{func.value}`",
-                                    _tok_span(self.path, func),
-                                    did_you_mean(func.value, n.FUNCTIONS) or
-                                    "functions: " + ", ".join(sorted(n.FUNCTIONS))))
+            self.calls.append((func.value, error(
+                "syntax.unknown-function", f"there is no function or table `{func.value}`",
+                _tok_span(self.path, func),
+                did_you_mean(func.value, n.FUNCTIONS) or "functions: " + ", ".join(sorted(n.FUNCTIONS)))))
         else:
             lo, hi = n.FUNCTIONS[func.value]
             if len(args) < lo or (hi is not None and len(args) > hi):
@@ -413,6 +421,12 @@ class Builder(Transformer):
                                         f"got {len(args)}", span,
                                         "write round(x, 2) for two decimals" if func.value == "round" else None))
         return n.Call(func.value, tuple(args), span=span)
+
+    def unknown_calls(self, items: list[Any]) -> list[Diagnostic]:
+        """Calls of names that are neither a function nor a table of this file (agency blocks included)."""
+        tables = {d.name for d in items if isinstance(d, n.Table)}
+        tables |= {d.name for a in items if isinstance(a, n.Agency) for d in a.overrides if isinstance(d, n.Table)}
+        return [d for name, d in self.calls if name not in tables]
 
     def if_else(self, meta: Any, c: list[Any]) -> n.IfElse:
         return n.IfElse(c[0], c[1], c[2], span=self._sp(meta))

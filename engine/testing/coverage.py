@@ -165,5 +165,4 @@ class CoverageCollector:
 
 
 def _plan_key(plan: Plan) -> str:
-    h = plan.header
-    return f"{h.name}@{h.version}" if h and h.version else (h.name if h else plan.module.path)
+    return plan.key

@@ -1,0 +1,102 @@
+"""The audit log: append-only, one entry per state change, each entry hash-chained to the one before.
+
+An entry's hash is the SHA-256 of its canonical JSON (every column but ``hash``, including
+``prev_hash``), so changing, removing or inserting an entry breaks the chain from there on.
+Entries carry ids, content hashes and counts: never a token or a submitted value.  Appending
+happens inside the caller's write transaction (``db.writing``), which serialises writers, so
+the chain follows commit order.  ``verify`` also checks that every stored submission, review
+and token has its entry, which catches a truncated tail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, select
+
+from engine.service.models import audit_log, reviews, submissions, tokens
+
+if TYPE_CHECKING:
+    from engine.service.auth import Caller
+
+GENESIS = "0" * 64
+FIELDS = ("seq", "at", "actor", "actor_agency", "actor_role", "action", "object_type", "object_id", "agency",
+          "details", "prev_hash")
+
+
+def entry_hash(entry: dict[str, Any]) -> str:
+    canonical = json.dumps({k: entry[k] for k in FIELDS}, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def append(conn: Connection, actor: Caller | None, action: str, object_type: str, object_id: str,
+           agency: str | None, details: dict[str, Any]) -> dict[str, Any]:
+    """Add one entry (inside the caller's write transaction) and return it."""
+    last = conn.execute(select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)).first()
+    entry: dict[str, Any] = {
+        "seq": 1 if last is None else last.seq + 1,
+        "at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds"),
+        "actor": actor.token_id if actor else None,
+        "actor_agency": actor.agency if actor else None,
+        "actor_role": actor.role if actor else "operator",  # None: the server's own command line
+        "action": action, "object_type": object_type, "object_id": object_id, "agency": agency,
+        "details": json.dumps(details, sort_keys=True, ensure_ascii=False, default=str),
+        "prev_hash": GENESIS if last is None else last.hash,
+    }
+    entry["hash"] = entry_hash(entry)
+    conn.execute(audit_log.insert().values(**entry))
+    return entry
+
+
+def entries(conn: Connection, object_type: str | None = None, object_ids: list[str] | None = None,
+            agency: str | None = None, limit: int = 1000, after: int = 0) -> list[dict[str, Any]]:
+    """Entries in chain order, optionally about some objects or one agency."""
+    q = select(audit_log).where(audit_log.c.seq > after).order_by(audit_log.c.seq).limit(limit)
+    if object_type is not None:
+        q = q.where(audit_log.c.object_type == object_type)
+    if object_ids is not None:
+        q = q.where(audit_log.c.object_id.in_(object_ids))
+    if agency is not None:
+        q = q.where(audit_log.c.agency == agency)
+    return [{**r._mapping, "details": json.loads(r.details)} for r in conn.execute(q)]
+
+
+@dataclass
+class Verification:
+    entries: int = 0
+    head: str = GENESIS
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify(conn: Connection) -> Verification:
+    """Walk the chain from the first entry; report every break, then any object without its entry."""
+    out = Verification()
+    expected_seq, prev = 1, GENESIS
+    created: dict[str, set[str]] = {"submission": set(), "review": set(), "token": set()}
+    for row in conn.execute(select(audit_log).order_by(audit_log.c.seq)).yield_per(1000):
+        entry = dict(row._mapping)
+        where = f"entry {entry['seq']}"
+        if entry["seq"] != expected_seq:
+            out.problems.append(f"{where}: expected entry {expected_seq} here (an entry was removed or inserted)")
+        if entry["prev_hash"] != prev:
+            out.problems.append(f"{where}: does not follow the entry before it (removed, inserted or reordered)")
+        if entry_hash(entry) != entry["hash"]:
+            out.problems.append(f"{where}: its content does not match its hash (modified)")
+        if entry["action"].endswith(".create"):
+            created.setdefault(entry["object_type"], set()).add(entry["object_id"])
+        expected_seq, prev = entry["seq"] + 1, entry["hash"]
+        out.entries += 1
+    out.head = prev
+    for name, table in (("submission", submissions), ("review", reviews), ("token", tokens)):
+        for (oid,) in conn.execute(select(table.c.id)):
+            if oid not in created[name]:
+                out.problems.append(f"{name} {oid} has no audit entry (the log was cut short or rewritten)")
+    return out

@@ -1,0 +1,89 @@
+"""Connecting to the database, migrating it, and the one way to write: a serialised transaction.
+
+SQLite (the embedded default) runs in WAL mode with full fsync, foreign keys on and a busy
+timeout; a write transaction starts with ``BEGIN IMMEDIATE`` so writers queue instead of
+failing.  On PostgreSQL a write transaction takes one advisory lock, so audit entries are
+chained in commit order.  Readers never wait for writers on either database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, text
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+_WRITE_LOCK = 0x4B494E  # "KIN": the advisory lock every PostgreSQL write transaction holds
+
+
+def default_url(data_dir: str | Path) -> str:
+    """The embedded database: ``kinerja.db`` in ``data_dir`` (created when missing)."""
+    path = Path(data_dir).resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path / 'kinerja.db'}"
+
+
+def connect(url: str) -> Engine:
+    """An engine for ``url`` (``sqlite:///file`` or ``postgresql://…``, psycopg 3)."""
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 60})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+def _sqlite_pragmas(dbapi: Any, _record: Any) -> None:
+    dbapi.isolation_level = None  # we issue BEGIN ourselves (see _sqlite_begin)
+    cur = dbapi.cursor()
+    for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON", "busy_timeout=60000"):
+        cur.execute(f"PRAGMA {pragma}")
+    cur.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("write") else "BEGIN")
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Connection]:
+    """A transaction that may write: serialised with every other writer, committed on exit."""
+    with engine.connect().execution_options(write=True) as conn, conn.begin():
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _WRITE_LOCK})
+        yield conn
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    """A read-only transaction (one consistent snapshot)."""
+    with engine.connect() as conn, conn.begin():
+        yield conn
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest Alembic revision (creates it on first start)."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _WRITE_LOCK})
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+def schema_revision(engine: Engine) -> str | None:
+    """The Alembic revision the database is at (None before the first migration)."""
+    with engine.connect() as conn:
+        try:
+            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        except Exception:  # noqa: BLE001 - no table yet
+            return None

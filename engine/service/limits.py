@@ -1,0 +1,102 @@
+"""Limits on what a request may cost: body size, Excel decompression, time."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+from typing import Any
+
+from engine.service.scoring import SubmissionError
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_upload: int = 20 * 1024 * 1024  # bytes of one request body
+    max_xlsx_unpacked: int = 200 * 1024 * 1024  # bytes an .xlsx may expand to
+    max_xlsx_ratio: int = 200  # expansion factor beyond which an .xlsx is a zip bomb
+    request_timeout: float = 60.0  # seconds before the client is answered 503
+    max_calculate_subjects: int = 10_000
+
+
+def check_xlsx(content: bytes, limits: Limits) -> None:
+    """Refuse an .xlsx that is not a zip or would expand beyond the bounds (before any reader opens it)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as zf:
+            unpacked = sum(i.file_size for i in zf.infolist())
+    except zipfile.BadZipFile:
+        raise SubmissionError("the .xlsx file is not a valid Excel workbook (not a zip archive)") from None
+    if unpacked > limits.max_xlsx_unpacked or unpacked > limits.max_xlsx_ratio * max(len(content), 1):
+        raise SubmissionError(f"the .xlsx file expands to {unpacked:,} bytes, beyond the limit of "
+                              f"{min(limits.max_xlsx_unpacked, limits.max_xlsx_ratio * len(content)):,}; "
+                              "split it or send CSV")
+
+
+class BodyLimit:
+    """ASGI middleware: a body over ``limit`` bytes is answered 413 without being read further."""
+
+    def __init__(self, app: Any, limit: int):
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            return await _too_large(send, self.limit)
+        seen = 0
+
+        async def counted() -> dict[str, Any]:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                raise _TooLarge()
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except _TooLarge:
+            await _too_large(send, self.limit)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _too_large(send: Any, limit: int) -> None:
+    body = json.dumps({"error": {"code": "too-large", "message": f"the request body is over {limit:,} bytes"}})
+    await send({"type": "http.response.start", "status": 413,
+                "headers": [(b"content-type", b"application/json"), (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": body.encode()})
+
+
+class Timeout:
+    """ASGI middleware: a request still running after ``seconds`` is answered 503.  Work already
+    under way (a submission being stored) still completes; the client retries with the same
+    Idempotency-Key and gets the stored submission."""
+
+    def __init__(self, app: Any, seconds: float):
+        self.app, self.seconds = app, seconds
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = False
+
+        async def tracked(message: dict[str, Any]) -> None:
+            nonlocal started
+            started = True
+            await send(message)
+
+        try:
+            await asyncio.wait_for(self.app(scope, receive, tracked), self.seconds)
+        except asyncio.TimeoutError:
+            if not started:
+                body = json.dumps({"error": {"code": "timeout", "message": "the request took too long; retry "
+                                             "with the same Idempotency-Key"}})
+                await send({"type": "http.response.start", "status": 503,
+                            "headers": [(b"content-type", b"application/json"), (b"retry-after", b"5")]})
+                await send({"type": "http.response.body", "body": body.encode()})

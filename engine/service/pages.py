@@ -1,0 +1,155 @@
+"""The officers' web pages: sign in with a token, upload, see counts, rejects, scores, explanations
+and the HTML report; the reviewers' queue; the auditors' trail.  Server-rendered with Jinja2
+(autoescaped), no external assets; every form carries a CSRF token."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from engine.service import audit, auth, sessions, store, workflow
+from engine.service.app import Service
+from engine.service.db import reading
+from engine.service.workflow import NOT_FOUND, fail, require, submit
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
+
+
+def _service(request: Request) -> Service:
+    return request.app.state.service  # type: ignore[no-any-return]
+
+
+def signed_in(request: Request) -> auth.Caller:
+    svc = _service(request)
+    with reading(svc.engine) as conn:
+        caller = sessions.caller_of(conn, svc.session_key, request.cookies.get(sessions.COOKIE))
+    if caller is None:
+        raise HTTPException(303, headers={"Location": "/login"})
+    return caller
+
+
+def checked(request: Request, caller: Annotated[auth.Caller, Depends(signed_in)],
+            csrf: Annotated[str | None, Form()] = None) -> auth.Caller:
+    """A signed-in caller whose form carries this session's CSRF token."""
+    if not sessions.csrf_ok(_service(request).session_key, request.cookies.get(sessions.COOKIE), csrf):
+        raise fail(403, "csrf", "the form has expired or did not come from this site; reload the page")
+    return caller
+
+
+Caller = Annotated[auth.Caller, Depends(signed_in)]
+Posting = Annotated[auth.Caller, Depends(checked)]
+
+
+def page(request: Request, name: str, caller: auth.Caller | None, code: int = 200, **context: Any) -> Response:
+    cookie = request.cookies.get(sessions.COOKIE)
+    csrf = sessions.csrf_token(_service(request).session_key, cookie) if cookie and caller else ""
+    response = templates.TemplateResponse(request, name, {"caller": caller, "csrf": csrf, **context},
+                                          status_code=code)
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; " \
+                                                  "form-action 'self'; frame-ancestors 'none'"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@router.get("/login")
+def login_form(request: Request) -> Response:
+    return page(request, "login.html", None)
+
+
+@router.post("/login")
+def login(request: Request, token: Annotated[str, Form()]) -> Response:
+    svc = _service(request)
+    with reading(svc.engine) as conn:
+        caller = auth.caller_for(conn, token.strip())
+    if caller is None:
+        return page(request, "login.html", None, 401, error="That token is not valid (unknown or revoked).")
+    response = RedirectResponse("/", status_code=303)
+    response.set_cookie(sessions.COOKIE, sessions.issue(svc.session_key, caller), max_age=sessions.LIFETIME,
+                        httponly=True, samesite="strict", secure=svc.secure_cookies)
+    return response
+
+
+@router.post("/logout")
+def logout(caller: Posting) -> Response:
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(sessions.COOKIE)
+    return response
+
+
+@router.get("/")
+def home(request: Request, caller: Caller, status: str | None = None) -> Response:
+    svc = _service(request)
+    listed = store.listing(svc.engine, caller, status=status, current_only=caller.role == "reviewer" and
+                           status == "submitted") if caller.role in ("submitter", "reviewer", "auditor") else []
+    return page(request, "home.html", caller, submissions=listed, status=status,
+                policies=sorted(svc.policies.policies.national))
+
+
+@router.post("/upload")
+def upload(request: Request, caller: Posting, file: Annotated[UploadFile, File()],
+           period: Annotated[str, Form()], policy: Annotated[str | None, Form()] = None) -> Response:
+    svc = _service(request)
+    try:
+        found, _ = submit(svc, caller, file.filename or "upload", file.file.read(), policy or None, period)
+    except HTTPException as exc:
+        return page(request, "home.html", caller, exc.status_code, error=exc.detail["message"],
+                    submissions=store.listing(svc.engine, caller), policies=sorted(svc.policies.policies.national))
+    return RedirectResponse(f"/submissions/{found['id']}", status_code=303)
+
+
+@router.get("/submissions/{sid}")
+def submission(request: Request, caller: Caller, sid: str) -> Response:
+    require(caller, "submitter", "reviewer", "auditor")
+    svc = _service(request)
+    found = _found(store.summary(svc.engine, caller, sid))
+    rows = store.result_rows(svc.engine, caller, sid) or []
+    trail = store.trail(svc.engine, sid) if caller.role == "auditor" else []
+    return page(request, "submission.html", caller, sub=found, rows=rows, columns=list(rows[0]) if rows else [],
+                rejects=store.reject_rows(svc.engine, caller, sid), trail=trail)
+
+
+@router.post("/submissions/{sid}/review")
+def review(request: Request, caller: Posting, sid: str, decision: Annotated[str, Form()],
+           reason: Annotated[str, Form()]) -> Response:
+    require(caller, "reviewer")
+    if decision not in ("accept", "return") or not reason.strip():
+        raise fail(400, "invalid-review", "choose accept or return and give a reason")
+    _found(store.review(_service(request).engine, caller, sid, decision, reason.strip()))
+    return RedirectResponse(f"/submissions/{sid}", status_code=303)
+
+
+@router.get("/submissions/{sid}/explain/{subject}")
+def explanation(request: Request, caller: Caller, sid: str, subject: str) -> Response:
+    require(caller, "submitter", "reviewer", "auditor")
+    svc = _service(request)
+    found = _found(store.summary(svc.engine, caller, sid))
+    tree = workflow.explain(svc, caller, sid, subject)
+    return page(request, "explain.html", caller, sub=found, ex=tree)
+
+
+@router.get("/submissions/{sid}/report/{subject}")
+def report(request: Request, caller: Caller, sid: str, subject: str) -> Response:
+    """The `kinerja report` page for one subject, rebuilt from the stored file and policy texts."""
+    require(caller, "submitter", "reviewer", "auditor")
+    html = workflow.report(_service(request), caller, sid, subject)
+    return HTMLResponse(html, headers={"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
+
+
+@router.get("/audit")
+def audit_page(request: Request, caller: Caller, after: int = 0) -> Response:
+    require(caller, "auditor")
+    with reading(_service(request).engine) as conn:
+        entries = audit.entries(conn, after=after, limit=200)
+        check = audit.verify(conn)
+    return page(request, "audit.html", caller, entries=entries, check=check)
+
+
+def _found(value: Any) -> Any:
+    if value is None:
+        raise fail(404, **NOT_FOUND)
+    return value

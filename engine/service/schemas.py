@@ -1,0 +1,121 @@
+"""Request and response models of the JSON API (they are the OpenAPI document's schemas)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+
+
+class Error(BaseModel):
+    error: ErrorBody
+
+
+class Review(BaseModel):
+    decision: Literal["accept", "return"]
+    reason: str = Field(min_length=1, max_length=4000)
+
+
+class ReviewOut(Review):
+    id: str
+    submission: str
+
+
+class RunOut(BaseModel):
+    id: str
+    policy_set: str = Field(description="Digest of the policy files loaded when it was scored (texts kept).")
+    engine_version: str
+    policy_id: str
+    policy_version: str
+    policy_files: list[dict[str, str]]
+    rows: dict[str, int]
+    subjects: int
+    runtime_errors: int = 0
+    quota_violations: list[dict[str, Any]] = []
+    warnings: list[str] = []
+
+
+class SubmissionOut(BaseModel):
+    id: str
+    agency: str
+    policy: str
+    period: str
+    revision: int
+    filename: str
+    format: str
+    size: int
+    sha256: str
+    uploaded_by: str
+    created_at: dt.datetime
+    status: Literal["submitted", "accepted", "returned"]
+    review: dict[str, Any] | None = None
+    run: RunOut
+
+
+class RejectOut(BaseModel):
+    row: str
+    subject_id: str | None
+    column: str | None
+    value: str | None
+    reason: str
+    help: str | None
+
+
+class CalculateIn(BaseModel):
+    policy: str | None = Field(None, description="National policy id (needed when several are loaded).")
+    period: str = Field(description="Year (2026) or date (2026-12-31): picks the version in force.")
+    agency: str | None = Field(None, description="Only subjects of this agency are accepted, under its own policy.")
+    subjects: list[dict[str, Any]] = Field(min_length=1, description="One record per subject: id, agency, values.")
+    explain: bool = True
+
+
+class CalculateOut(BaseModel):
+    policy_id: str
+    policy_version: str
+    policy_files: list[dict[str, str]]
+    rows: dict[str, int]
+    results: list[dict[str, Any]]
+    rejects: list[RejectOut]
+    explanations: dict[str, Any]
+    quota_violations: list[dict[str, Any]] = []
+
+
+class TokenIn(BaseModel):
+    agency: str = Field(min_length=1, max_length=200)
+    role: Literal["submitter", "reviewer", "auditor", "admin"]
+    label: str | None = Field(None, max_length=200)
+
+
+class TokenOut(BaseModel):
+    id: str
+    agency: str
+    role: str
+    token: str = Field(description="Shown once: only its hash is stored.")
+
+
+class AuditEntry(BaseModel):
+    seq: int
+    at: str
+    actor: str | None
+    actor_agency: str | None
+    actor_role: str | None
+    action: str
+    object_type: str
+    object_id: str
+    agency: str | None
+    details: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+class Verification(BaseModel):
+    ok: bool
+    entries: int
+    head: str
+    problems: list[str]

@@ -1,0 +1,238 @@
+"""The service's one adapter to the engine: compile policies, score a submitted file, calculate
+without storing, describe the policies.  Every call into ``engine.api``/``engine.streaming``
+goes through here, so a change of those entry points touches this module only.
+
+A stored submission is scored exactly as ``kinerja eval FILE -o results.json`` scores it (the
+same ``score_to_file`` call, in memory), and its rows are the rows of that JSON file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import engine
+from engine import api
+from engine import nodes as n
+from engine.data import Reject, load_records, schema_from_plan
+from engine.diagnostics import KinerjaError
+from engine.plan import Plan
+
+FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".json": "json", ".parquet": "parquet"}
+_PERIOD = re.compile(r"^(\d{4})(-\d{2}-\d{2})?$")
+
+
+@dataclass
+class PolicySet:
+    """Compiled policies with every policy file's text and hash, as loaded at one moment."""
+
+    root: Path
+    policies: api.Policies
+    files: dict[str, str]  # path relative to the root -> sha256
+    texts: dict[str, str] = field(default_factory=dict)  # sha256 -> the file's text
+    loaded_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
+
+    @property
+    def digest(self) -> str:
+        return set_digest(self.files)
+
+
+def set_digest(files: Mapping[str, str]) -> str:
+    """The identity of a policy set: the hash of its sorted (path, sha256) pairs."""
+    return hashlib.sha256(json.dumps(sorted(files.items())).encode()).hexdigest()
+
+
+@dataclass
+class Scoring:
+    """What scoring one file gave: counts, result rows, rejects, explanations and provenance."""
+
+    policy_id: str
+    policy_version: str
+    policy_set: str
+    policy_files: list[dict[str, str]]
+    rows_read: int
+    rows_scored: int
+    rows_rejected: int
+    subjects: int
+    rows: list[dict[str, Any]]
+    rejects: list[dict[str, Any]]
+    explanations: dict[str, dict[str, Any]]
+    summary: dict[str, Any]
+
+
+class SubmissionError(ValueError):
+    """A submission the engine cannot read at all (unknown format, unreadable file, bad period)."""
+
+
+def load_policies(root: str | Path) -> PolicySet:
+    """Check and compile every policy under ``root``; ``KinerjaError`` (with diagnostics) on errors."""
+    path = Path(root).resolve()
+    policies = api.compile_policies([path], root=path if path.is_dir() else None)
+    base = path if path.is_dir() else path.parent
+    raw = {_relative(p, base): Path(p).read_bytes() for p in sorted(policies.report.files)}
+    files = {rel: hashlib.sha256(b).hexdigest() for rel, b in raw.items()}
+    return PolicySet(path, policies, files, {files[rel]: b.decode("utf-8") for rel, b in raw.items()})
+
+
+def _relative(path: str | Path, base: Path) -> str:
+    resolved = Path(path).resolve()
+    return str(resolved.relative_to(base)) if resolved.is_relative_to(base) else str(resolved)
+
+
+def as_of(period: str) -> dt.date:
+    """The date whose policy version applies: a day as given, or a year's last day."""
+    m = _PERIOD.match(period.strip())
+    if not m:
+        raise SubmissionError(f"period `{period}` is not a year (2026) or a date (2026-12-31)")
+    try:
+        return dt.date.fromisoformat(period) if m.group(2) else dt.date(int(m.group(1)), 12, 31)
+    except ValueError as exc:
+        raise SubmissionError(f"period `{period}`: {exc}") from None
+
+
+def file_format(filename: str) -> str:
+    fmt = FORMATS.get(Path(filename).suffix.lower())
+    if fmt is None:
+        raise SubmissionError(f"`{filename}`: unsupported file type; send .csv, .xlsx, .json or .parquet")
+    return fmt
+
+
+def evaluate(ps: PolicySet, content: bytes, filename: str, policy: str, period: str,
+             agency: str) -> tuple[Any, list[dict[str, Any]], str]:
+    """Run ``kinerja eval FILE -o results.json`` on a submitted file with only ``agency``'s rows
+    allowed: ``(Scored with its in-memory run, the JSON rows, the folder the engine read it from)``."""
+    from engine.data import DataError
+    from engine.streaming import score_to_file
+
+    fmt = file_format(filename)
+    with tempfile.TemporaryDirectory(prefix="kinerja-sub-") as tmp:
+        data = Path(tmp) / safe_name(filename, fmt)
+        data.write_bytes(content)
+        out = Path(tmp) / "results.json"
+        try:
+            scored = score_to_file(ps.policies, [data], out, policy=policy, as_of=as_of(period),
+                                   known_agencies=[agency], stream=False)
+        except DataError as exc:
+            raise SubmissionError(str(exc).replace(str(data), filename)) from None
+        return scored, json.loads(out.read_text(encoding="utf-8")), tmp + "/"
+
+
+def explanation_of(run: Any, subject: str, folder: str) -> dict[str, Any]:
+    """A subject's explanation as `kinerja explain --format json` prints it; value origins name the
+    file as submitted, not the temporary copy in ``folder`` that the engine read."""
+    return _explanation(run.explain(subject), folder)
+
+
+def score(ps: PolicySet, content: bytes, filename: str, policy: str, period: str, agency: str) -> Scoring:
+    """Score a submitted file of ``agency`` as ``kinerja eval`` would, with only ``agency``'s rows allowed."""
+    scored, rows, _ = evaluate(ps, content, filename, policy, period, agency)
+    report = scored.report
+    return Scoring(
+        policy_id=policy, policy_version=", ".join(p.header.version or "" for p in scored.plans if p.header),
+        policy_set=ps.digest, policy_files=_files_used(ps, scored.plans), rows_read=report.rows_read,
+        rows_scored=report.rows_accepted, rows_rejected=report.rows_rejected, subjects=scored.subjects, rows=rows,
+        rejects=[_reject(r) for r in report.rejects], explanations={},
+        summary={"runtime_errors": scored.runtime_errors, "quota_violations": [v.to_dict() for v in scored.violations],
+                 "warnings": [w.message for w in report.warnings]})
+
+
+def calculate(ps: PolicySet, policy: str, period: str, records: Sequence[Mapping[str, Any]],
+              agency: str | None = None) -> Scoring:
+    """Score in-memory records (what-if), validated exactly like a JSON submission; nothing is stored."""
+    from engine.output import presentable, write_results
+
+    known = [agency] if agency else None
+    run = api.evaluate_files(ps.policies, [], policy=policy, as_of=as_of(period),
+                             reader=lambda schema: load_records(records, schema, "<request>", known))
+    with tempfile.TemporaryDirectory(prefix="kinerja-calc-") as tmp:  # the results file's own JSON rows
+        write_results(presentable(run.result.table()), Path(tmp) / "results.json")
+        rows = json.loads((Path(tmp) / "results.json").read_text(encoding="utf-8"))
+    report = run.load.report
+    return Scoring(policy, ", ".join(p.header.version or "" for p in run.plans if p.header), ps.digest,
+                   _files_used(ps, run.plans), report.rows_read, report.rows_accepted, report.rows_rejected,
+                   run.result.n, rows, [_reject(r) for r in report.rejects],
+                   {str(s): _explanation(run.explain(s)) for s in run.result.subject_ids},
+                   {"quota_violations": [v.to_dict() for v in run.result.violations]})
+
+
+def _explanation(explanation: Any, folder: str = "") -> dict[str, Any]:
+    """The explanation as ``kinerja explain --format json`` prints it (``folder`` taken off file names)."""
+    text = json.dumps(asdict(explanation), ensure_ascii=False, default=str)
+    return json.loads(text.replace(json.dumps(folder)[1:-1], "") if folder else text)
+
+
+def safe_name(filename: str, fmt: str) -> str:
+    """The submitted file's base name, reduced to safe characters, with its format's suffix."""
+    stem = re.sub(r"[^A-Za-z0-9._-]", "_", Path(filename).stem)[:100].lstrip(".") or "submission"
+    return f"{stem}.{fmt}"
+
+
+def _reject(r: Reject) -> dict[str, Any]:
+    return {"row": r.row, "subject_id": r.subject_id, "column": r.column, "value": r.value,
+            "reason": r.reason, "help": r.help}
+
+
+def _files_used(ps: PolicySet, plans: Sequence[Plan]) -> list[dict[str, str]]:
+    """The national files and the agency files extending them, with their hashes at load time."""
+    base = ps.root if ps.root.is_dir() else ps.root.parent
+    used = {p.module.path for p in plans} | {a.module.path for p in plans
+                                              for a in ps.policies.agencies_of(p).values()}
+    return [{"path": _relative(p, base), "sha256": ps.files.get(_relative(p, base), "")} for p in sorted(used)]
+
+
+def describe(ps: PolicySet) -> list[dict[str, Any]]:
+    """Every national policy with its versions (period, agencies extending it, submitted fields)."""
+    return [{"id": key, "versions": [_version(ps, p) for p in plans]} for key, plans in
+            sorted(ps.policies.national.items())]
+
+
+def _version(ps: PolicySet, plan: Plan) -> dict[str, Any]:
+    start, end = _period(plan)
+    header = plan.header
+    return {"version": header.version if header else None, "label": header.label if header else None,
+            "period": {"start": start, "end": end},
+            "agencies": sorted(a for a in ps.policies.agencies_of(plan) if a),
+            "fields": [_field(plan, f) for f in schema_from_plan(plan).fields.values()],
+            "results": [s.name for s in plan.steps if s.kind != "input"]}
+
+
+def _period(plan: Plan) -> tuple[str | None, str | None]:
+    decl = plan.module.first(n.PeriodDecl)
+    if isinstance(decl, n.PeriodDecl):
+        return str(decl.range.start), str(decl.range.end)
+    return None, None
+
+
+def _field(plan: Plan, f: Any) -> dict[str, Any]:
+    decl = plan.step(f.name).decl
+    meta = {k: _text(getattr(decl, k, None)) for k in ("label", "kind", "unit", "source", "owner", "better",
+                                                        "target", "baseline")}
+    return {"name": f.name, "type": f.type, "options": list(f.options), "range": f.range_text,
+            "required": f.required, "field": f.kind, **{k: v for k, v in meta.items() if v is not None}}
+
+
+def _text(v: Any) -> str | None:
+    if v is None:
+        return None
+    if isinstance(v, str):
+        return v
+    for attr in ("value", "text", "direction"):
+        inner = getattr(v, attr, None)
+        if inner is not None and not isinstance(inner, n.Node):
+            return str(inner)
+    return str(v)
+
+
+def engine_version() -> str:
+    return engine.__version__
+
+
+__all__ = ["KinerjaError", "PolicySet", "Scoring", "SubmissionError", "calculate", "describe", "load_policies",
+           "score"]

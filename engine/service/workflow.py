@@ -1,0 +1,111 @@
+"""The submission workflow shared by the JSON API and the web pages: check, score, store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import HTTPException
+
+from engine.diagnostics import KinerjaError
+from engine.service import reproduce, scoring, store
+from engine.service.app import Service
+from engine.service.auth import Caller
+from engine.service.limits import check_xlsx
+
+NOT_FOUND = {"code": "not-found", "message": "no such submission"}
+
+
+def fail(status: int, code: str, message: str, **extra: Any) -> HTTPException:
+    return HTTPException(status, {"code": code, "message": message, **extra})
+
+
+def require(caller: Caller, *roles: str) -> None:
+    """Refuse a role not allowed here, before anything is looked up (so nothing leaks)."""
+    if caller.role not in roles:
+        raise fail(403, "forbidden", f"the {caller.role} role may not do this; it needs: {', '.join(roles)}")
+
+
+def submit(service: Service, caller: Caller, filename: str, content: bytes, policy: str | None, period: str,
+           idempotency_key: str | None = None) -> tuple[dict[str, Any], bool]:
+    """Score and store one upload of the caller's agency; ``(summary, created)``."""
+    require(caller, "submitter")
+    if idempotency_key is not None and not 0 < len(idempotency_key) <= 200:
+        raise fail(400, "invalid-idempotency-key", "an Idempotency-Key has 1 to 200 characters")
+    ps = service.policies
+    try:
+        policy_id = policy or _only_policy(ps)
+        fmt = scoring.file_format(filename)
+        scoring.as_of(period)
+        if not content:
+            raise scoring.SubmissionError("the file is empty")
+        if fmt == "xlsx":
+            check_xlsx(content, service.limits)
+        incoming = store.Incoming(caller.agency, policy_id, period.strip(), Path(filename).name[:255] or "upload",
+                                  fmt, content, idempotency_key)
+        repeat = store.existing(service.engine, caller, incoming)
+        if repeat is None:
+            scored = scoring.score(ps, content, incoming.filename, policy_id, incoming.period, caller.agency)
+            repeat, created = store.save(service.engine, caller, incoming, scored)
+        else:
+            created = False
+    except scoring.SubmissionError as exc:
+        raise fail(400, "unreadable-submission", str(exc)) from None
+    except KinerjaError as exc:
+        raise policy_failure(exc) from None
+    found = store.summary(service.engine, caller, repeat)
+    assert found is not None  # the caller's own agency
+    return found, created
+
+
+def _only_policy(ps: scoring.PolicySet) -> str:
+    names = sorted(ps.policies.national)
+    if len(names) != 1:
+        raise scoring.SubmissionError("say which policy applies (field `policy`): " + ", ".join(names))
+    return names[0]
+
+
+def policy_failure(exc: KinerjaError) -> HTTPException:
+    """A policy or version problem (no version in force, unknown policy) as a 400 with its diagnostics."""
+    diags = [{"code": d.code, "message": d.message, "help": d.help} for d in exc.diagnostics]
+    return fail(400, diags[0]["code"] if diags else "policy", diags[0]["message"] if diags else str(exc),
+                diagnostics=diags)
+
+
+def explain(service: Service, caller: Caller, sid: str, subject: str) -> dict[str, Any]:
+    """A subject's explanation: stored, or reproduced from the stored file and policies and then stored."""
+    found = store.explanation(service.engine, caller, sid, subject)
+    if found is not None:
+        return found
+    sub, content, row = _inputs(service, caller, sid, subject)
+    try:
+        made = reproduce.explain(_policies(service, sub), sub, content, subject, row)
+    except reproduce.NotReproducible as exc:
+        raise fail(409, "not-reproducible", str(exc)) from None
+    store.save_explanation(service.engine, sub["run"]["id"], subject, made)
+    return made
+
+
+def report(service: Service, caller: Caller, sid: str, subject: str) -> str:
+    """The HTML report of one subject of a stored submission."""
+    sub, content, _ = _inputs(service, caller, sid, subject)
+    rows = store.result_rows(service.engine, caller, sid) or []
+    try:
+        return reproduce.report_html(_policies(service, sub), sub, content, subject, rows)
+    except reproduce.NotReproducible as exc:
+        raise fail(409, "not-reproducible", str(exc)) from None
+
+
+def _inputs(service: Service, caller: Caller, sid: str, subject: str) -> tuple[dict[str, Any], bytes, dict[str, Any]]:
+    sub = store.summary(service.engine, caller, sid)
+    stored = store.content(service.engine, caller, sid)
+    row = store.result_row(service.engine, caller, sid, subject)
+    if sub is None or stored is None or row is None:
+        raise fail(404, **NOT_FOUND)
+    return sub, stored[1], row
+
+
+def _policies(service: Service, sub: dict[str, Any]) -> scoring.PolicySet:
+    files = store.policy_set_files(service.engine, sub["run"]["policy_set"])
+    return reproduce.policy_set(service.policies, files,
+                                lambda: store.policy_texts(service.engine, sorted(set(files.values()))))

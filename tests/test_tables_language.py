@@ -1,0 +1,89 @@
+"""Decision tables as the language describes them: yes/no inputs, tables called as functions."""
+
+from __future__ import annotations
+
+import math
+
+from evaluate_kit import HEADER, one
+
+from engine import checks, syntax
+from engine.diagnostics import KinerjaError
+from engine.explain import explain
+from engine.fmt import format_text
+
+YES_NO = """
+input nilai { range 0 .. 100 }
+input inovasi { type boolean }
+value tinggi = nilai >= 90
+table t (tinggi, inovasi) {
+    true, true -> "A"
+    true, false -> "B"
+    false, _ -> "C"
+}
+"""
+
+
+def test_a_derived_yes_no_value_is_a_table_input() -> None:
+    assert [d.code for d in checks.run(syntax.parse(HEADER + YES_NO, "p.kin"))] == []
+    for row, label in (({"nilai": 95, "inovasi": 1}, "A"), ({"nilai": 95, "inovasi": 0}, "B"),
+                       ({"nilai": 80, "inovasi": 1}, "C")):
+        assert one(YES_NO, row).steps["t"].value[0] == label
+
+
+def test_a_yes_no_table_input_is_checked_for_completeness() -> None:
+    body = YES_NO.replace('    false, _ -> "C"\n', "")
+    diags = checks.run(syntax.parse(HEADER + body, "p.kin"))
+    assert [d.code for d in diags] == ["check.table-incomplete"]
+    assert "false" in diags[0].message
+
+
+def test_a_numeric_value_is_still_refused_as_a_table_input() -> None:
+    body = YES_NO.replace("value tinggi = nilai >= 90", "value tinggi = nilai * 2")
+    assert "check.table-input-type" in [d.code for d in checks.run(syntax.parse(HEADER + body, "p.kin"))]
+
+
+CALLED = """
+input p1 { type one of ("Baik", "Kurang") }
+input p2 { type one of ("Baik", "Kurang") }
+table persen (p1) {
+    "Baik" -> 100
+    "Kurang" -> 50
+}
+value total = persen(p1) + persen(p2)
+"""
+
+
+def test_a_table_called_on_another_input_looks_up_the_same_rows() -> None:
+    assert checks.run(syntax.parse(HEADER + CALLED, "p.kin")) == []
+    r = one(CALLED, {"p1": "Baik", "p2": "Kurang"})
+    assert r.steps["total"].value[0] == 150.0          # 100 + 50
+    assert r.steps["persen"].value[0] == 100.0         # the table's own result is unchanged
+    assert math.isnan(one(CALLED, {"p1": "Baik"}).steps["total"].value[0])   # p2 missing: no lookup
+
+
+def test_a_table_call_that_matches_no_row_is_a_runtime_error_at_the_caller() -> None:
+    body = CALLED.replace('input p2 { type one of ("Baik", "Kurang") }', "input p2 { type text }")
+    r = one(body, {"p1": "Baik", "p2": "Lain"})
+    assert [e.code for e in r.events_at(0, "total")] == ["eval.no-rule"]
+    assert "persen() at line" in r.events_at(0, "total")[0].message
+
+
+def test_a_table_call_is_explained_with_the_row_that_decided_it() -> None:
+    r = one(CALLED, {"p1": "Baik", "p2": "Kurang"})
+    node = next(x for x in explain(r, "0").walk() if x.name == "total")
+    assert node.formula == ('persen("Baik") + persen("Kurang") = 150; persen("Baik") = 100 (row 1); '
+                            'persen("Kurang") = 50 (row 2)')
+
+
+def test_an_unknown_call_is_still_a_syntax_error_and_a_table_name_is_not() -> None:
+    try:
+        syntax.parse(HEADER + CALLED.replace("persen(p2)", "persn(p2)"), "p.kin")
+    except KinerjaError as e:
+        assert [d.code for d in e.diagnostics] == ["syntax.unknown-function"]
+    else:
+        raise AssertionError("an unknown function must be refused")
+
+
+def test_the_formatter_keeps_a_table_call() -> None:
+    text = HEADER + CALLED
+    assert "value total = persen(p1) + persen(p2)" in format_text(text, "p.kin")
