@@ -125,15 +125,31 @@ def _periods(policy: str, data: tuple[str, ...], by_period: bool, periods: str |
 @click.option("--by-period", is_flag=True, help="DATA is one file with a period column: compare its last two periods.")
 @click.option("--periods", help="With --by-period: BASE,CURRENT period values to compare.")
 @click.option("--id", "subject_id", help="Show every node of this subject.")
+@click.option("--top", type=click.IntRange(0), default=25, show_default=True,
+              help="Two whole files: list the first N subjects whose rating changed (every subject goes to -o).")
+@OUTPUT
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
 @policy_options
 @guarded
 def compare(policy: str, data: tuple[str, ...], by_period: bool, periods: str | None, subject_id: str | None,
-            fmt: str, **opts: Any) -> int:
+            top: int, output: str | None, fmt: str, **opts: Any) -> int:
     """Value added between two periods (BASE CURRENT files): the change of every node per subject."""
     from engine import analysis
     from engine.analysis import render
 
+    _check_output(output)
+    if not by_period and subject_id is None and len(data) == 2:  # whole files: one streamed pass each
+        from cli.progress import Progress
+
+        progress = Progress()
+        change = analysis.compare_files(compile_only(policy, opts), _reading(data[:1], opts), _reading(data[1:], opts),
+                                        data[0], data[1], opts["policy_id"], _as_of(opts), progress)
+        progress.close()
+        if output:
+            _write_table(change.table, output)
+        click.echo(render.to_json(change, limit=top) if fmt == "json" else render.period_change_text(change, top),
+                   nl=False)
+        return EXIT_OK
     base, current, a, b = _periods(policy, data, by_period, periods, opts)
     found = analysis.compare(base, current, a, b)
     if subject_id is not None and all(s.subject != subject_id for s in found.subjects):

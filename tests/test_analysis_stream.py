@@ -59,3 +59,36 @@ def test_sensitivity_summary_keeps_the_least_stable(policies: api.Policies) -> N
     shares = [s.changed for s in found.subjects]
     assert [s["changed"] for s in short["subjects"]] == sorted(shares, reverse=True)[:3]  # type: ignore[union-attr]
     assert short["unstable"] == sum(s > 0.10 for s in shares)
+
+
+@pytest.mark.parametrize("chunk", [None, 8])
+def test_compare_of_two_files_equals_the_pinned_top_node(policies: api.Policies, chunk: int | None) -> None:
+    base = Reading([ROOT / "examples" / "instansi-2025.csv"], chunk=chunk)
+    found = analysis.compare_files(policies, base, Reading([DATA], chunk=chunk), "2025", "2026", "bsc_instansi")
+    pinned = _pinned("compare.json")
+    assert (found.entering, found.leaving) == (pinned["entering"], pinned["leaving"])  # type: ignore[index]
+    want = []
+    for s in pinned["subjects"]:  # type: ignore[index]
+        top = next(x for x in s["nodes"] if x["node"] == pinned["top"])  # type: ignore[index]
+        want.append({"subject": s["subject"], "agency": s["agency"], "base": top["base"], "current": top["current"],
+                     "change": top["change"], "relative": top["relative"], "rating_base": s["rating_base"],
+                     "rating_current": s["rating_current"], "bands_moved": s["bands_moved"]})
+    assert _plain(found.to_dict()["subjects"]) == want
+    changed = [w["subject"] for w in want if w["rating_base"] != w["rating_current"]]
+    short = found.to_dict(limit=3)
+    assert short["rating_changes"] == len(changed) and [s["subject"] for s in short["subjects"]] == changed[:3]
+
+
+def test_cli_compare_of_two_files_prints_a_summary_and_writes_every_subject(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    import cli
+
+    out = tmp_path / "all.csv"
+    res = CliRunner().invoke(cli.main, ["compare", str(ROOT / "policies"), str(ROOT / "examples" / "instansi-2025.csv"),
+                                        str(DATA), "--policy", "bsc_instansi", "--top", "2", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    # kemenkeu: 68.18 (Cukup) in 2025 -> 94.03 (Sangat Baik) in 2026: +25.85, two bands up.
+    assert "kemenkeu       68.18    94.03   25.85  Cukup -> Sangat Baik     +2" in res.output
+    assert "the first 2 (all with -o FILE)" in res.output
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 1 + 56

@@ -11,6 +11,7 @@ from engine import nodes as n
 from engine.analysis.benchmark import Benchmark, BenchmarkFold
 from engine.analysis.common import peer_groups
 from engine.analysis.passes import A, Evaluation, Reading, fold
+from engine.analysis.periods import PeriodChange, PeriodFold, join
 from engine.analysis.sensitivity import Sensitivity, SensitivityFold
 from engine.api import Policies, evaluate_files
 from engine.plan import Plan
@@ -68,3 +69,11 @@ def sensitivity_data(policies: Policies, reading: Reading, policy: str | None = 
     finally:
         for f in folds:
             f.__exit__()
+
+
+def compare_files(policies: Policies, base: Reading, current: Reading, base_label: str, current_label: str,
+                  policy: str | None = None, as_of: dt.date | None = None,
+                  progress: Progress | None = None) -> PeriodChange:
+    """The top score and rating of every subject in both files, one streamed pass over each."""
+    folds = [one_pass(policies, r, policy, as_of, lambda e: PeriodFold(e.plan), progress) for r in (base, current)]
+    return join(folds[0], folds[1], base_label, current_label)

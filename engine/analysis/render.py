@@ -10,6 +10,7 @@ import numpy as np
 from engine.analysis.benchmark import Benchmark, Position
 from engine.analysis.common import fmt
 from engine.analysis.compare import Comparison
+from engine.analysis.periods import PeriodChange
 from engine.analysis.sensitivity import Sensitivity
 
 
@@ -87,6 +88,33 @@ def comparison_text(c: Comparison, subject: str | None = None) -> str:
              fmt(s.node(c.top).relative, 1), f"{s.rating_base or '-'} -> {s.rating_current or '-'}",
              "" if s.bands_moved is None else f"{s.bands_moved:+d}"] for s in c.subjects]
     out += ["  " + x for x in _grid(["subject", "base", "current", "change", "% of base", "rating", "bands"], rows)]
+    return "\n".join(out) + "\n"
+
+
+def period_change_text(c: PeriodChange, top: int = 25) -> str:
+    """Counts, the mean change, the rating transitions and the subjects whose rating changed (``top`` of them)."""
+    t = c.table
+    out = [f"compare {c.base_label} -> {c.current_label}: {c.size:,} subject(s) in both, "
+           f"{len(c.entering):,} only in {c.current_label}, {len(c.leaving):,} only in {c.base_label}"]
+    for names, where in ((c.entering, c.current_label), (c.leaving, c.base_label)):
+        if names:
+            out.append(f"  only in {where}: " + ", ".join(names[:top]) + (" ..." if len(names) > top else ""))
+    change = t["change"][~np.isnan(t["change"])] if c.size else np.empty(0)
+    if change.size:
+        up, down = int((change > 0).sum()), int((change < 0).sum())
+        out.append(f"  {c.top}: mean change {change.mean():+.2f}, median {np.median(change):+.2f}; "
+                   f"up {up:,}, down {down:,}, same {change.size - up - down:,}")
+    cells = c.transitions()
+    used = [x for x in [*c.order, "—"] if any(x in k for k in cells)]
+    out += ["", f"rating transitions (rows: {c.base_label}, columns: {c.current_label}):"]
+    out += ["  " + x for x in _grid(["", *used], [[a, *(str(cells.get((a, b), 0)) for b in used)] for a in used])]
+    rows = c.changed()
+    out += ["", f"rating changed for {rows.size:,} subject(s)" + (f"; the first {top} (all with -o FILE):"
+                                                                  if rows.size > top else ":")]
+    shown = [[str(t["subject"][i]), fmt(t["base"][i]), fmt(t["current"][i]), fmt(t["change"][i]),
+              f"{t['rating_base'][i] or '-'} -> {t['rating_current'][i] or '-'}",
+              "" if t["bands_moved"][i] is None else f"{t['bands_moved'][i]:+d}"] for i in rows[:top]]
+    out += ["  " + x for x in _grid(["subject", "base", "current", "change", "rating", "bands"], shown)]
     return "\n".join(out) + "\n"
 
 
