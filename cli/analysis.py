@@ -12,12 +12,6 @@ from cli import EXIT_OK, FORMATS, guarded, main
 from cli.common import compile_only, policy_options, run_policy
 
 
-def _peer_groups(run: Any) -> dict[str, str]:
-    from engine import analysis
-
-    return analysis.peer_groups(run.policies.report.sources, run.result.plans)
-
-
 def _reading(data: tuple[str, ...], opts: dict[str, Any]) -> Any:
     from engine.analysis.passes import Reading
 
@@ -243,7 +237,7 @@ def report(policy: str, data: tuple[str, ...], output: str, subject_id: str | No
     if subject_id is not None:
         run.require(subject_id)
     before = run_policy(policy, previous, opts).result if previous else None
-    found = rep.build(run.result, run.policies.report.sources, subject_id, before, list(data), runs, seed,
+    found = rep.build(run.result, subject_id, before, list(data), runs, seed,
                       weight_range, (", ".join(previous), ", ".join(data)))
     out = Path(output)
     out.parent.mkdir(parents=True, exist_ok=True)

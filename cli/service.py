@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, guarded, main
+from cli import EXIT_FINDINGS, EXIT_OK, guarded, main
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -43,17 +43,11 @@ def serve(policies: str, db_url: str | None, data_dir: str, host: str, port: int
     """Run the submission service (HTTP API and web pages) until interrupted."""
     import uvicorn
 
-    from engine.diagnostics import KinerjaError
     from engine.service.app import create_app, open_service
     from engine.service.limits import Limits
 
     limits = Limits(max_upload=max_upload_mb * 1024 * 1024, request_timeout=request_timeout)
-    try:
-        service = open_service(policies, _url(db_url, data_dir), limits)
-    except KinerjaError as exc:
-        from cli.common import policy_failure
-
-        return policy_failure(exc)
+    service = open_service(policies, _url(db_url, data_dir), limits)  # policy errors: diagnostics, exit 1
     service.secure_cookies = os.environ.get("KINERJA_SECURE_COOKIES") == "1"
     click.echo(f"kinerja serve: http://{host}:{port}/ (API under /api/v1, OpenAPI at /docs)", err=True)
     common = {"host": host, "port": port, "log_level": "info", "timeout_graceful_shutdown": 30,
@@ -124,8 +118,10 @@ def token_revoke(token_id: str, db_url: str | None, data_dir: str) -> int:
 
     with db.writing(_migrated(_url(db_url, data_dir))) as conn:
         if not auth.revoke_token(conn, token_id):
-            click.echo(f"kinerja: no active token {token_id}", err=True)
-            return EXIT_USAGE
+            from engine.diagnostics import fail
+
+            raise fail("service.unknown-token", f"no active token `{token_id}`",
+                       "`kinerja admin token list` shows the tokens and whether they are revoked")
     click.echo(f"revoked {token_id}", err=True)
     return EXIT_OK
 
@@ -145,7 +141,9 @@ def audit_verify(db_url: str | None, data_dir: str) -> int:
 
     url = _url(db_url, data_dir)
     if url.startswith("sqlite") and not Path(url.split("///", 1)[1]).exists():
-        raise click.UsageError(f"no database at {url}")
+        from engine.diagnostics import fail
+
+        raise fail("service.no-database", f"no database at {url}", "give the --db or --data-dir the service uses")
     with db.reading(db.connect(url)) as conn:
         v = audit.verify(conn)
     for problem in v.problems:

@@ -7,7 +7,7 @@ goes no further, while the other modules of the run carry on.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from engine import checks, diagnostics, graph, resolve
@@ -36,7 +36,9 @@ class Report:
 
 
 @dataclass
-class _Run:
+class _Compilation:
+    """The state the stages pass along: the files, what each stage cleared, the plans made."""
+
     paths: Sequence[str | Path]
     root: str | Path | None
     project: resolve.Project | None = None
@@ -44,18 +46,18 @@ class _Run:
     plans: dict[str, Plan] = field(default_factory=dict)
 
 
-def _syntax(run: _Run) -> None:
+def _syntax(run: _Compilation) -> None:
     run.project = resolve.load(run.paths, run.root)
 
 
-def _resolve(run: _Run) -> None:
+def _resolve(run: _Compilation) -> None:
     project = resolve.link(_project(run))
     for versions in project.national.values():
         run.ready |= {plan_key(m): m for m in versions if not project.has_errors(m.path)}
     run.ready |= {a.name: a.module for a in project.agencies.values() if a.module is not None}
 
 
-def _check(run: _Run) -> None:
+def _check(run: _Compilation) -> None:
     # National modules first, so an agency's copy of a national finding is recognised as one.
     for key, module in list(run.ready.items()):
         found = checks.run(module)
@@ -64,15 +66,19 @@ def _check(run: _Run) -> None:
             del run.ready[key]
 
 
-def _graph(run: _Run) -> None:
+def _graph(run: _Compilation) -> None:
+    agencies = _project(run).agencies
     for key, module in run.ready.items():
         try:
-            run.plans[key] = graph.build(module)
+            plan = graph.build(module)
         except KinerjaError as exc:
             _project(run).add(exc.diagnostics)
+            continue
+        peer = agencies[key].agency.peer_group if key in agencies else None
+        run.plans[key] = replace(plan, peer_group=peer.value) if peer is not None else plan
 
 
-STAGES: tuple[tuple[str, Callable[[_Run], None]], ...] = (
+STAGES: tuple[tuple[str, Callable[[_Compilation], None]], ...] = (
     ("syntax", _syntax),    # find the .kin files under the paths and parse each one
     ("resolve", _resolve),  # follow `extends`, apply agency overrides, check national constraints
     ("check", _check),      # semantic checks on every national and every resolved agency module
@@ -115,16 +121,16 @@ def plan_key(module: n.Module) -> str:
     return f"{resolve.policy_id(module)}@{version}" if version else resolve.policy_id(module)
 
 
-def _pipeline(paths: Sequence[str | Path], root: str | Path | None, until: str) -> _Run:
+def _pipeline(paths: Sequence[str | Path], root: str | Path | None, until: str) -> _Compilation:
     names = [name for name, _ in STAGES]
     if until not in names:
         raise ValueError(f"unknown stage {until!r}; stages: {', '.join(names)}")
-    run = _Run(paths, root)
+    run = _Compilation(paths, root)
     for _name, stage in STAGES[: names.index(until) + 1]:
         stage(run)
     return run
 
 
-def _project(run: _Run) -> resolve.Project:
+def _project(run: _Compilation) -> resolve.Project:
     assert run.project is not None, "the syntax stage runs first"
     return run.project

@@ -44,7 +44,10 @@ def expr_refs(expr: n.Node | None, in_score: bool = False) -> Iterator[Use]:
         return
     raw_args = {id(c.args[0]) for c in expr.walk()
                 if isinstance(c, n.Call) and c.func == "raw" and c.args and isinstance(c.args[0], n.Ref)}
+    keyword = {id(c.by) for c in expr.walk() if isinstance(c, n.Call) and c.by is not None and c.by.name == "agency"}
     for node in expr.walk():
+        if isinstance(node, n.Ref) and id(node) in keyword:
+            continue  # `by agency`: the submission's agency column, not a declared name
         if isinstance(node, n.Ref):
             yield Use(node.name, node.span, in_score, id(node) in raw_args)
         elif isinstance(node, n.Call) and node.func not in n.FUNCTIONS:  # a table called as a function

@@ -24,6 +24,7 @@ from engine import nodes as n
 from engine.batch import Origin
 from engine.evaluate import numeric as num
 from engine.evaluate.exprtext import num_text, to_text
+from engine.evaluate.methods import METHODS
 from engine.evaluate.result import Result, Violation
 from engine.plan import Plan
 
@@ -128,6 +129,8 @@ class _Builder:
             out.origin = self.origin(name)
         elif isinstance(decl, n.Value) and decl.formula is not None:
             out.formula = f"{to_text(decl.formula, self.subst)} = {_show(out.value)}{self.lookups(decl.formula)}"
+            if isinstance(decl.formula, n.Call) and decl.formula.func in n.POPULATION_FUNCTIONS:
+                out.formula = self.population(decl.formula)[2:]  # the statistic itself: said once
         elif isinstance(decl, n.Tree):
             self.tree(out, decl)
         elif isinstance(decl, n.Rating):
@@ -141,7 +144,7 @@ class _Builder:
         from engine.evaluate.decide import look_up
         from engine.evaluate.events import Events, Recorder
 
-        out = []
+        out = [self.population(c) for c in expr.walk() if isinstance(c, n.Call) and c.func in n.POPULATION_FUNCTIONS]
         for call in expr.walk():
             step = self.decls.get(call.func) if isinstance(call, n.Call) else None
             if step is None or not isinstance(step.decl, n.Table):
@@ -152,6 +155,27 @@ class _Builder:
             which = f" (row {int(row[0]) + 1})" if row[0] >= 0 else ""
             out.append(f"; {to_text(call, self.subst)} = {_show(got[0])}{which}")
         return "".join(out)
+
+    def population(self, call: n.Call) -> str:
+        """``; mean_of(nilai) by unit = 85 (mean of 2 values, group unit = "U1")``: the statistic,
+        its group and the group's size, from the evaluated columns."""
+        from engine.evaluate.population import NAMES, group_codes, statistic
+
+        arg = call.args[0] if call.args else None
+        if not isinstance(arg, n.Ref) or arg.name not in self.r.steps:
+            return f"; {to_text(call)}: a statistic over the group"
+        x = np.asarray(self.r.steps[arg.name].value, dtype=np.float64)
+        by = call.by.name if call.by is not None else None
+        key = None if by is None else self.r.agencies if by == "agency" else \
+            self.r.steps[by].value if by in self.r.steps else self.r.batch.columns.get(by)
+        codes, keys = group_codes(key, x.size)
+        code = codes[self.i]
+        if code < 0:
+            return f"; {to_text(call)}: no group ({call.by.name if call.by else ''} is missing)"
+        size = int(np.count_nonzero((codes == code) & ~np.isnan(x)))
+        value = statistic(call.func, x, codes, len(keys))[self.i]
+        group = f"group {call.by.name} = {_show(keys[code])}" if call.by is not None else "all subjects"
+        return f"; {to_text(call)} = {_show(value)} ({NAMES[call.func]} of {size} values, {group})"
 
     def subst(self, name: str) -> str | None:
         if name.startswith("raw:"):
@@ -242,7 +266,7 @@ class _Builder:
             c.weight = num_text(child.weight) if child.weight is not None else None
             c.effective_weight = _sc(sr.weights[child.name][self.i])  # type: ignore[assignment]
             c.contribution = _sc(sr.contributions[child.name][self.i])  # type: ignore[assignment]
-            c.contribution_kind = _KIND.get(method, "chosen value")
+            c.contribution_kind = METHODS[method].kind
             out.children.append(c)
             if c.effective_weight:
                 terms.append((c, c.effective_weight))
@@ -290,9 +314,6 @@ class _Builder:
         return NodeExplanation(name, step.id, step.kind, getattr(step.decl, "label", None), self.col(name))
 
 
-_KIND = {"mean": "addend", "sum": "addend", "geometric": "factor", "harmonic": "reciprocal term"}
-
-
 def _aggregate_text(method: str, terms: list[tuple[NodeExplanation, float]], value: Scalar, tree: n.Tree,
                     unrounded: Scalar) -> str:
     if not terms:
@@ -300,14 +321,10 @@ def _aggregate_text(method: str, terms: list[tuple[NodeExplanation, float]], val
 
     def pct(w: float) -> str:
         return num.fmt(float(num.round_half_away(w * 100, 2))) + "%"
-    if method == "mean":
-        body = " + ".join(f"{pct(w)} × {_show(c.value)}" for c, w in terms) + " (contributions add up)"
-    elif method == "sum":
-        body = " + ".join(f"{num.fmt(w)} × {_show(c.value)}" for c, w in terms)
-    elif method == "geometric":
-        body = " × ".join(f"{_show(c.value)}^{num.fmt(w)}" for c, w in terms) + " (the product of the factors)"
-    elif method == "harmonic":
-        body = "1 / (" + " + ".join(f"{num.fmt(w)} / {_show(c.value)}" for c, w in terms) + ")"
+    m = METHODS[method]
+    weight = pct if m.percent_weights else num.fmt
+    if m.text is not None:
+        body = m.text([(weight(w), _show(c.value)) for c, w in terms])
     else:
         body = f"{method} of the present children, chosen: " + ", ".join(c.name for c, _ in terms)
     tail = f" = {_show(unrounded)}, rounded to {tree.round.value} decimals" if tree.round is not None else ""

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 from engine import deps
 from engine import nodes as n
 from engine.diagnostics import Diagnostic, KinerjaError, Label, error
+from engine.fmt.expr import num, quote
 from engine.plan import Plan, Step, StepKind
 
 _KINDS: tuple[tuple[type, StepKind], ...] = (
@@ -98,20 +99,11 @@ def _tree_ids(module: n.Module) -> tuple[dict[str, str], dict[str, str]]:
     """Dotted ids and parents of tree members; a name reached twice keeps its first place."""
     ids: dict[str, str] = {}
     parents: dict[str, str] = {}
-
-    def visit(node: n.Tree | n.Leaf, prefix: str, parent: str | None) -> None:
-        if node.name in ids:
-            return
-        ids[node.name] = f"{prefix}.{node.name}" if prefix else node.name
-        if parent is not None:
-            parents[node.name] = parent
-        if isinstance(node, n.Tree):
-            for child in node.children or ():
-                visit(child, ids[node.name], node.name)
-
-    for item in module.items:
-        if isinstance(item, n.Tree):
-            visit(item, "", None)
+    for m in module.members():
+        if m.name not in ids:
+            ids[m.name] = m.id
+            if m.parent is not None:
+                parents[m.name] = m.parent
     return ids, parents
 
 
@@ -133,21 +125,9 @@ def _cycle_error(graph: nx.DiGraph, by_name: dict[str, n.Decl], order: dict[str,
 # ------------------------------------------------------------------ renderings
 
 
-def _num(num: n.Num | None) -> str:
-    if num is None:
-        return ""
-    if num.text:
-        return num.text
-    return f"{num.value * 100:f}".rstrip("0").rstrip(".") + "%" if num.percent else f"{num.value:f}"
-
-
-def _quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
 def _title(decl: n.Decl) -> str:
     label = getattr(decl, "label", None)
-    return f"{decl.name} {_quote(label)}" if label else decl.name
+    return f"{decl.name} {quote(label)}" if label else decl.name
 
 
 def _tree_attrs(tree: n.Tree) -> str:
@@ -155,20 +135,20 @@ def _tree_attrs(tree: n.Tree) -> str:
     if tree.missing:
         parts.append(_missing(tree.missing))
     if tree.require:
-        parts.append(f"require {_num(tree.require)}")
+        parts.append(f"require {num(tree.require)}")
     if tree.round:
-        parts.append(f"round {_num(tree.round)}")
+        parts.append(f"round {num(tree.round)}")
     return ", ".join(parts)
 
 
 def _missing(m: n.Missing) -> str:
-    return f"missing value {_num(m.value)}" if m.value is not None else f"missing {m.treatment}"
+    return f"missing value {num(m.value)}" if m.value is not None else f"missing {m.treatment}"
 
 
 def _decl_attrs(decl: n.Decl) -> str:
     if isinstance(decl, n.Indicator):
         method = decl.score.method if decl.score else "ratio"
-        cap = f" cap {_num(decl.score.cap)}" if decl.score and decl.score.cap else ""
+        cap = f" cap {num(decl.score.cap)}" if decl.score and decl.score.cap else ""
         derived = ", derived" if decl.formula is not None else ""
         return f"indicator{derived}, {method}{cap}"
     return "value" if isinstance(decl, n.Value) else "input" if isinstance(decl, n.Input) else ""
@@ -197,7 +177,7 @@ def render_text(plan: Plan) -> str:
     lines: list[str] = []
     header = plan.header
     if header:
-        version = f" version {_quote(header.version)}" if header.version else ""
+        version = f" version {quote(header.version)}" if header.version else ""
         lines.append(f"policy {_title(header)}{version}")
     hangers = _hangers(plan)
     shown: set[str] = set()
@@ -226,7 +206,7 @@ def render_text(plan: Plan) -> str:
 def _render_tree(plan: Plan, node: n.Tree | n.Leaf, lead: str, indent: str,
                  hangers: dict[str, list[Step]], shown: set[str]) -> Iterator[str]:
     shown.add(node.name)
-    weight = f"  weight {_num(node.weight)}" if node.weight else ""
+    weight = f"  weight {num(node.weight)}" if node.weight else ""
     if isinstance(node, n.Tree):
         yield f"{lead}{node.level} {_title(node)}{weight}  [{_tree_attrs(node)}]"
     else:
@@ -268,7 +248,7 @@ def _edge_weight(step: Step, dep: str) -> str | None:
     if isinstance(step.decl, n.Tree):
         child = next((c for c in step.decl.children or () if c.name == dep), None)
         if child is not None and child.weight is not None:
-            return _num(child.weight)
+            return num(child.weight)
     return None
 
 
@@ -280,16 +260,16 @@ def _label_text(step: Step) -> str:
 def render_dot(plan: Plan) -> str:
     """Graphviz DOT of the plan: data flows from what is read to what reads it."""
     name = plan.header.name if plan.header else "policy"
-    out = [f"digraph {_quote(name)} {{", "  rankdir=TB;", '  node [fontname="Helvetica"];']
+    out = [f"digraph {quote(name)} {{", "  rankdir=TB;", '  node [fontname="Helvetica"];']
     for step in plan.steps:
-        label = _quote(_label_text(step)).replace("\n", "\\n")
-        out.append(f"  {_quote(step.id)} [label={label}, shape={_DOT_SHAPES[step.kind]}];")
+        label = quote(_label_text(step)).replace("\n", "\\n")
+        out.append(f"  {quote(step.id)} [label={label}, shape={_DOT_SHAPES[step.kind]}];")
     ids = {s.name: s.id for s in plan.steps}
     for step in plan.steps:
         for dep in step.deps:
             weight = _edge_weight(step, dep)
-            attr = f" [label={_quote(weight)}]" if weight else ""
-            out.append(f"  {_quote(ids[dep])} -> {_quote(step.id)}{attr};")
+            attr = f" [label={quote(weight)}]" if weight else ""
+            out.append(f"  {quote(ids[dep])} -> {quote(step.id)}{attr};")
     out.append("}")
     return "\n".join(out) + "\n"
 

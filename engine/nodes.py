@@ -112,8 +112,11 @@ class Binary(Node):
 
 @dataclass(frozen=True, slots=True)
 class Call(Node):
+    """``func(args)``; a population function may add ``by FIELD`` (its groups)."""
+
     func: str
     args: tuple[Expr, ...]
+    by: Ref | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,9 +156,18 @@ FUNCTIONS = {  # name -> (min args, max args or None)
     "sqrt": (1, 1),
     "log10": (1, 1),
     "pow": (2, 2),
+    "min_of": (1, 1),
+    "max_of": (1, 1),
+    "mean_of": (1, 1),
+    "sd_of": (1, 1),
+    "sum_of": (1, 1),
+    "count_of": (1, 1),
+    "rank_of": (1, 1),
 }
 MATH_FUNCTIONS = ("ln", "exp", "sqrt", "log10", "pow")  # domain errors are recorded, never NaN/inf
 GROUP_FUNCTIONS = ("share", "count")
+# Over every subject of the batch (or each group of ``by FIELD``), computed in a pass over whole columns.
+POPULATION_FUNCTIONS = ("min_of", "max_of", "mean_of", "sd_of", "sum_of", "count_of", "rank_of")
 
 # ------------------------------------------------------------ attribute values
 
@@ -353,6 +365,29 @@ class Tree(Decl):
     round: Num | None = None
     children: tuple[Tree | Leaf, ...] | None = ()
 
+    def members(self, at: Member | None = None) -> Iterator[Member]:
+        """This node and every node and leaf below it, depth first in source order, each with its
+        dotted id (``nilai_kinerja.keuangan.realisasi_anggaran``), parent and depth."""
+        at = at or Member(self, self.name)
+        yield at
+        for child in self.children or ():
+            m = Member(child, f"{at.id}.{child.name}", self.name, at.depth + 1)
+            yield from child.members(m) if isinstance(child, Tree) else (m,)
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """A scorecard node or leaf where it stands in its tree."""
+
+    node: Tree | Leaf
+    id: str
+    parent: str | None = None
+    depth: int = 0
+
+    @property
+    def name(self) -> str:
+        return self.node.name
+
 
 @dataclass(frozen=True, slots=True)
 class Bound(Node):
@@ -479,3 +514,9 @@ class Module(Node):
 
     def first(self, cls: type) -> Node | None:
         return next((i for i in self.items if isinstance(i, cls)), None)
+
+    def members(self) -> Iterator[Member]:
+        """The members of every scorecard of the file (see ``Tree.members``)."""
+        for item in self.items:
+            if isinstance(item, Tree):
+                yield from item.members()

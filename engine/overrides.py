@@ -61,8 +61,10 @@ def _given(decl: n.Node, names: tuple[str, ...] | None = None) -> dict[str, obje
 
 
 def _apply_one(old: n.Decl, new: n.Decl, diags: list[Diagnostic]) -> n.Decl:
-    if isinstance(old, (n.Value, n.Table)):
-        return new  # a derived value or a table is replaced as a whole
+    if isinstance(old, n.Value):
+        return new  # a derived value is replaced as a whole
+    if isinstance(old, n.Table) and isinstance(new, n.Table):
+        return _merge_table(old, new, diags)
     if isinstance(old, n.Rating) and isinstance(new, n.Rating):
         return _merge_rating(old, new, diags)
     if isinstance(old, n.Tree) and isinstance(new, n.Tree):
@@ -91,6 +93,44 @@ def _merge_rating(old: n.Rating, new: n.Rating, diags: list[Diagnostic]) -> n.Ra
     if new.of is not None:
         extra |= {"of": new.of, "of_span": new.of_span}
     return replace(old, bands=tuple(bands), **extra)
+
+
+def _merge_table(old: n.Table, new: n.Table, diags: list[Diagnostic]) -> n.Table:
+    """A table written again whole (with its inputs) replaces the rows; without inputs, each row
+    replaces the national row with the same cells.  The label stays unless given; the hit policy is
+    the national rule's and cannot change (it decides what a table with several matches means)."""
+    hit = old.hit.value if old.hit is not None else "unique"
+    if new.hit is not None and new.hit.value != hit:
+        diags.append(error("resolve.override-not-allowed", f"table `{old.name}` decides by `hit {hit}` in the "
+                           f"national policy; an agency cannot change it to `hit {new.hit.value}`", new.hit.span,
+                           f"remove `hit {new.hit.value}`: change the rows' results instead"))
+    label = new.label if new.label is not None else old.label
+    if new.inputs:
+        return replace(new, label=label, hit=old.hit)
+    rows = list(old.rows)
+    keys = [_cells(r) for r in old.rows]
+    for row in new.rows:
+        if _cells(row) in keys:
+            rows[keys.index(_cells(row))] = row
+        else:
+            shown = ", ".join(_cell_text(c) for c in row.cells)
+            diags.append(error("resolve.unknown-row", f"table `{old.name}` has no row `{shown}`", row.span,
+                               "an agency changes the result of a national row (same cells), it does not add "
+                               "rows; to rewrite the table, give its inputs: `table " + old.name + " ("
+                               + ", ".join(i.name for i in old.inputs) + ") { ... }`"))
+    return replace(old, label=label, rows=tuple(rows))
+
+
+def _cells(row: n.Row) -> tuple[tuple[str, object], ...]:
+    return tuple((type(c).__name__, getattr(c, "value", None)) for c in row.cells)
+
+
+def _cell_text(c: n.Node) -> str:
+    if isinstance(c, n.Str):
+        return f'"{c.value}"'
+    if isinstance(c, n.Bool):
+        return "true" if c.value else "false"
+    return _show(c) if isinstance(c, n.Num) else "_"
 
 
 def _merge_tree(old: n.Tree, new: n.Tree, diags: list[Diagnostic]) -> n.Tree:
@@ -135,19 +175,7 @@ def _merge_member(old: n.Tree | n.Leaf, new: n.Tree | n.Leaf, diags: list[Diagno
 
 def _members(module_or_tree: n.Module | n.Tree) -> list[n.Tree | n.Leaf]:
     """Every tree node and leaf below (and including) the scorecards, in source order."""
-    roots = [module_or_tree] if isinstance(module_or_tree, n.Tree) else \
-        [i for i in module_or_tree.items if isinstance(i, n.Tree)]
-    out: list[n.Tree | n.Leaf] = []
-
-    def visit(node: n.Tree | n.Leaf) -> None:
-        out.append(node)
-        if isinstance(node, n.Tree):
-            for child in node.children or ():
-                visit(child)
-
-    for root in roots:
-        visit(root)
-    return out
+    return [m.node for m in module_or_tree.members()]
 
 
 # ------------------------------------------------------------------ constraints

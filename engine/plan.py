@@ -44,6 +44,14 @@ class Plan:
     module: n.Module
     steps: tuple[Step, ...]
     quotas: tuple[n.Quota, ...] = ()
+    peer_group: str | None = None  # an agency plan: the `peer_group` its agency block declares
+
+    @property
+    def population(self) -> bool:
+        """Whether a step reads a population statistic (``mean_of(x)``...): such a plan is evaluated
+        over the whole batch at once, never in row blocks or streamed chunks."""
+        return any(isinstance(x, n.Call) and x.func in n.POPULATION_FUNCTIONS
+                   for s in self.steps for x in s.decl.walk())
 
     def step(self, name: str) -> Step:
         for s in self.steps:

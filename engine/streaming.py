@@ -118,8 +118,8 @@ def _streaming_plan(policies: Policies, data: Sequence[str | Path], output: str 
     if as_of is None and len(policies.versions(policy)) > 1:
         return None  # each row's version comes from its period: the in-memory path handles it
     plan = policies.select(policy, as_of)
-    if plan.quotas or any(p.quotas for p in policies.agencies_of(plan).values()):
-        return None  # a quota needs its whole group
+    if any(p.quotas or p.population for p in (plan, *policies.agencies_of(plan).values())):
+        return None  # a quota needs its whole group, a population statistic the whole batch
     return plan if chunk is not None or _estimated_rows(Path(data[0])) > CHUNK else None
 
 
@@ -200,6 +200,9 @@ def explain_run(policies: Policies, data: Sequence[str | Path], subject_id: str,
                               known_agencies=known_agencies, sheet=sheet)
     plans = [*policies.versions(policy)]
     plans += [a for p in list(plans) for a in policies.agencies_of(p).values()]
+    if any(p.population for p in plans):  # a population statistic reads every subject
+        return evaluate_files(policies, data, policy=policy, as_of=as_of, layout=layout,
+                              known_agencies=known_agencies, sheet=sheet)
     fields = dict.fromkeys(q.by.name for p in plans for q in p.quotas if q.by is not None)
     return evaluate_files(policies, data, policy=policy, as_of=as_of,
                           reader=lambda schema: load_subject(path, schema, subject_id, fields, known_agencies))

@@ -75,3 +75,17 @@ def test_smallest_single_change_to_the_next_band(tmp_path) -> None:
 def test_the_top_band_has_no_next_band(tmp_path) -> None:
     p1 = analysis.improvement_areas(run(tmp_path).result, ["p1"])[0]
     assert p1.next_band is None and p1.steps == []
+
+
+def test_the_peer_group_is_carried_by_the_agency_plan() -> None:
+    from pathlib import Path
+
+    from engine import api
+
+    root = Path(__file__).resolve().parent.parent
+    policies = api.compile_policies([root / "policies"], root=root)
+    plan = policies.select("bsc_instansi")
+    # the `peer_group` lines of policies/instansi/{bps,kemenkeu,kemenpanrb,pemprov-jabar}.kin
+    assert analysis.peer_groups(policies.agencies_of(plan)) == {
+        "bps": "lembaga", "kemenkeu": "kementerian", "kemenpanrb": "kementerian", "pemprov_jabar": "provinsi"}
+    assert plan.peer_group is None  # a national plan has none

@@ -59,4 +59,4 @@ def test_compact_tree_columns_match_the_eager_definition() -> None:
     assert p.contributions["a"][0] == pytest.approx(0.7 * 80) and p.contributions["b"][0] == 0.0
     q = r.steps["q"]
     assert q.contributions["c"][0] * q.contributions["d"][0] == pytest.approx(q.value[0])
-    assert set(p.columns()) >= {"value", "weight:a", "contribution:b", "pattern"}
+    assert set(map(str, p.columns())) >= {"value", "weight:a", "contribution:b", "extra:pattern"}

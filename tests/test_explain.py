@@ -122,3 +122,20 @@ def test_render_formats(result, fmt):
         assert json.loads(out)["subject_id"] == "s1"
     if fmt == "markdown":
         assert out.startswith("# s1")
+
+
+@pytest.mark.parametrize("agg, weights, formula, kind", [
+    # a = 80, b = 100; each line computed by hand
+    ("mean", "a weight 50% b weight 50%", "mean: 50% × 80 + 50% × 100 (contributions add up) = 90", "addend"),
+    ("sum", "a weight 2 b weight 1", "sum: 2 × 80 + 1 × 100 = 260", "addend"),  # 160 + 100
+    ("geometric", "a weight 50% b weight 50%",  # sqrt(80 * 100) = 89.4427...
+     "geometric: 80^0.5 × 100^0.5 (the product of the factors) = 89.44", "factor"),
+    ("harmonic", "a weight 50% b weight 50%",  # 1 / (0.00625 + 0.005) = 88.888...
+     "harmonic: 1 / (0.5 / 80 + 0.5 / 100) = 88.89", "reciprocal term"),
+    ("max", "a weight 50% b weight 50%", "max: max of the present children, chosen: b = 100", "chosen value"),
+])
+def test_each_aggregation_method_explains_itself(agg: str, weights: str, formula: str, kind: str) -> None:
+    p = plan(f"indicator a {{ score raw }} indicator b {{ score raw }}\nscorecard s aggregate {agg} {{ {weights} }}")
+    node = explain(evaluate_plan(p, batch([{"id": "x", "a": 80, "b": 100}])), "x").nodes[0]
+    assert node.formula == formula
+    assert {c.contribution_kind for c in node.children} == {kind}

@@ -126,3 +126,26 @@ def test_format_module_of_hand_built_ast() -> None:
     text = format_module(module)
     assert text == "scorecard s {\n    a weight 60%\n}\n"
     assert syntax.parse(text, "x.kin") == module
+
+
+def test_messages_print_expressions_as_the_formatter_does() -> None:
+    """Explanations, quota violations and diffs print expressions with the formatter's printer, so
+    every formula in the bundled policies reads back as policy text meaning the same."""
+    from pathlib import Path
+
+    from engine import nodes as n
+    from engine import syntax
+    from engine.evaluate.exprtext import to_text
+
+    root = Path(__file__).resolve().parent.parent / "policies"
+    formulas = [node.formula for path in sorted(root.rglob("*.kin"))
+                for node in syntax.parse_file(path).walk()
+                if isinstance(node, (n.Value, n.Indicator, n.Scoring)) and node.formula is not None]
+    assert len(formulas) >= 10
+    for e in formulas:
+        text = to_text(e)
+        again = syntax.parse(f'policy p "P" version "1"\nvalue v = {text}\n', "x.kin").first(n.Value)
+        assert again.formula == e, text
+    # a name replaced by the number read (an explanation's worked formula); `raw:x` stands for raw(x)
+    e = syntax.parse('policy p "P" version "1"\nvalue v = (a - b) * raw(c)\n', "x.kin").first(n.Value).formula
+    assert to_text(e, {"a": "80", "b": "-5", "raw:c": "2"}.get) == "(80 - -5) * 2"

@@ -37,7 +37,7 @@ class _Elements(HTMLParser):
 def _page(tmp_path: Path, subject: str | None = "p2") -> str:
     now = run(tmp_path, FIVE.replace("p1,p1,", "<b>&x,p1,"))
     before = run(tmp_path, FIVE.replace("p2,p2,A,90,60", "p2,p2,A,70,60"), name="before.csv")
-    data = report.build(now.result, now.policies.report.sources, subject, before.result, ["data.csv"], runs=30)
+    data = report.build(now.result, subject, before.result, ["data.csv"], runs=30)
     return report.render(data)
 
 

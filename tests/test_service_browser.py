@@ -68,6 +68,7 @@ def test_upload_see_a_reject_open_an_explanation_review_audit_and_sign_out(serve
         assert page.url.endswith("/login")  # not signed in
         sign_in(page, tokens["submitter"])
         page.set_input_files("input[name=file]", str(xlsx))
+        page.select_option("select[name=policy]", "bsc_instansi")  # policies/ holds several national policies
         page.click("button:has-text('Upload')")
         page.wait_for_url("**/submissions/*")
         assert (page.text_content("#read"), page.text_content("#scored"), page.text_content("#rejected")) == \

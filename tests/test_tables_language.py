@@ -87,3 +87,47 @@ def test_an_unknown_call_is_still_a_syntax_error_and_a_table_name_is_not() -> No
 def test_the_formatter_keeps_a_table_call() -> None:
     text = HEADER + CALLED
     assert "value total = persen(p1) + persen(p2)" in format_text(text, "p.kin")
+
+
+NATIONAL = """policy nasional "Nasional" version "2026"
+period 2026-01-01 .. 2026-12-31
+subject employee
+input predikat "Predikat" { type one of ("Baik", "Kurang") }
+table persen "Persentase" (predikat) hit unique {
+    "Baik"   -> 100
+    "Kurang" -> 50
+}
+"""
+
+
+def _override(agency_body: str):
+    from engine import overrides
+
+    base = syntax.parse(NATIONAL, "nasional.kin")
+    agency = syntax.parse(f'agency x "X" extends "nasional.kin" {{\n{agency_body}\n}}\n', "x.kin").items[0]
+    module, diags = overrides.apply(base, agency, "x.kin")
+    return next(d for d in module.items if getattr(d, "name", None) == "persen"), diags
+
+
+def test_a_partial_table_override_changes_rows_and_keeps_label_inputs_and_hit() -> None:
+    table, diags = _override('table persen {\n "Kurang" -> 60\n}')
+    assert diags == []
+    assert table.label == "Persentase" and [i.name for i in table.inputs] == ["predikat"]
+    assert table.hit is not None and table.hit.value == "unique"
+    assert [r.result.value for r in table.rows] == [100, 60]   # "Baik" kept, "Kurang" changed in place
+
+
+def test_a_whole_table_override_keeps_the_national_label_and_hit() -> None:
+    table, diags = _override('table persen (predikat) {\n "Baik" -> 110\n "Kurang" -> 40\n}')
+    assert diags == [] and table.label == "Persentase" and table.hit.value == "unique"
+    assert [r.result.value for r in table.rows] == [110, 40]
+
+
+def test_a_changed_hit_policy_and_an_added_row_are_errors() -> None:
+    _, diags = _override('table persen hit first {\n "Cukup" -> 75\n}')
+    assert [d.code for d in diags] == ["resolve.override-not-allowed", "resolve.unknown-row"]
+
+
+def test_a_national_table_without_inputs_is_an_error() -> None:
+    text = NATIONAL.replace(' (predikat) hit unique', '')
+    assert "check.table-arity" in [d.code for d in checks.run(syntax.parse(text, "n.kin")) if d.is_error]

@@ -81,3 +81,30 @@ def test_unknown_direction_word_is_a_syntax_error_with_a_suggestion() -> None:
         assert d.code == "syntax.unknown-better" and "lower" in (d.help or "")
     else:
         raise AssertionError("a misspelt direction must be refused")
+
+
+def test_streamed_and_in_memory_runs_agree_on_the_new_row_constructs(tmp_path) -> None:
+    """Lower-is-better ranges with per-subject bounds, mean_present and a table call, in chunks of 7."""
+    from engine import api
+    from engine.streaming import score_to_file
+
+    body = POLICY + """
+input p1 { type one of ("Baik", "Kurang") }
+input p2 { type one of ("Baik", "Kurang") }
+table persen (p1) {
+    "Baik" -> 100
+    "Kurang" -> 50
+}
+value m = mean_present(normal, khusus, khusus_baris)
+value pp = persen(p1) + persen(p2)
+"""
+    (tmp_path / "p.kin").write_text('policy p "P" version "1"\nperiod 2026-01-01 ..\nsubject employee\n' + body)
+    rows = [f"s{i},a,{60 + i % 40},{5 + i % 5},{6 + i % 4},{7 if i % 6 else ''},8,"
+            f"{'Baik' if i % 2 else 'Kurang'},{'Kurang' if i % 3 else ''}" for i in range(50)]
+    data = tmp_path / "d.csv"
+    data.write_text("id,agency,normal,khusus,khusus_baris,bawah,atas,p1,p2\n" + "\n".join(rows) + "\n")
+    policies = api.compile_policies([tmp_path / "p.kin"], root=tmp_path)
+    whole = score_to_file(policies, [data], tmp_path / "whole.csv", stream=False)
+    parts = score_to_file(policies, [data], tmp_path / "parts.csv", chunk=7)
+    assert whole.run is not None and parts.run is None  # one in memory, the other streamed
+    assert (tmp_path / "whole.csv").read_bytes() == (tmp_path / "parts.csv").read_bytes()

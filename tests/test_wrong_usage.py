@@ -99,6 +99,17 @@ CORPUS: list[tuple[str, tuple[str, ...], int, str | None]] = [
     ("report-no-scorecard", ("report", SKP, PEGAWAI, "-o", "{tmp}/r.html"), 2, "analysis.no-scorecard"),
     ("report-unknown-subject", ("report", BSC, DATA, "--id", "nobody", "-o", "{tmp}/r.html"), 1,
      "subject.not-scored"),
+    ("serve-policy-errors", ("serve", "--policies", "{tmp}/broken.kin", "--data-dir", "{tmp}/svc"), 1,
+     "syntax.unexpected"),
+    ("serve-bad-database-url", ("serve", "--policies", BSC, "--db", "bogus://nothing"), 2, "service.database-url"),
+    ("serve-database-unreachable", ("serve", "--policies", BSC, "--db", "postgresql://nobody@127.0.0.1:1/x"), 2,
+     "service.database-unreachable"),
+    ("admin-token-create-bad-database", ("admin", "token", "create", "--agency", "x", "--role", "admin", "--db",
+                                         "bogus://x"), 2, "service.database-url"),
+    ("admin-token-list-bad-database", ("admin", "token", "list", "--db", "bogus://x"), 2, "service.database-url"),
+    ("admin-token-revoke-unknown", ("admin", "token", "revoke", "nope", "--data-dir", "{tmp}/svc"), 2,
+     "service.unknown-token"),
+    ("audit-verify-no-database", ("audit", "verify", "--db", "sqlite:///{tmp}/none.db"), 2, "service.no-database"),
     ("report-output-folder", ("report", BSC, DATA, "-o", "{tmp}/folder.csv"), 2, None),
 ]
 
@@ -152,6 +163,22 @@ def test_wrong_usage_is_a_diagnostic(case_id: str, args: tuple[str, ...], exit_c
         _compare(err.replace(str(tmp_path), "<tmp>"), GOLDEN / f"{case_id}.txt")
 
 
+def _commands(group: object, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    import click
+
+    out = []
+    for name, cmd in group.commands.items():  # type: ignore[attr-defined]
+        out += _commands(cmd, (*path, name)) if isinstance(cmd, click.Group) else [(*path, name)]
+    return out
+
+
+def test_the_corpus_runs_every_command() -> None:
+    run = {tuple(a for a in args[:3] if not a.startswith(("-", "{")) and "/" not in a and "." not in a)
+           for _, args, _, _ in CORPUS}
+    missing = [c for c in _commands(cli.main) if not any(r[: len(c)] == c for r in run)]
+    assert missing == []
+
+
 def _compare(rendered: str, expected: Path) -> None:
     if os.environ.get("UPDATE_GOLDEN"):
         expected.parent.mkdir(parents=True, exist_ok=True)
@@ -162,7 +189,7 @@ def _compare(rendered: str, expected: Path) -> None:
 def _emitted_codes() -> set[str]:
     """Every diagnostic code outside the policy families written in the engine or the CLI."""
     source = "".join(p.read_text(encoding="utf-8") for d in ("engine", "cli") for p in (ROOT / d).rglob("*.py"))
-    families = "|".join(("api", "data", "output", "gate", "source", "analysis", "subject", "diff", "io"))
+    families = "|".join(("api", "data", "output", "gate", "source", "analysis", "subject", "diff", "io", "service"))
     return set(re.findall(rf'"((?:{families})\.[a-z]+(?:-[a-z]+)*)"', source))
 
 

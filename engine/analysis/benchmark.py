@@ -9,7 +9,8 @@ Definitions (higher values are better; missing values are not ranked and not cou
   equal (the subject itself included) and N peers have a value: the share of
   peers it beats, ties counted half (the highest of five distinct values is 90);
 * z-score: (x - mean) / s with the sample standard deviation s (n - 1); not
-  defined (missing) for fewer than two peers or s = 0;
+  defined (missing) for fewer than two peers or s = 0 (rank, mean and s are the
+  policy language's ``rank_of``, ``mean_of`` and ``sd_of``: engine/evaluate/population.py);
 * gap to a reference: x - reference (positive: above it).
 
 Values are compared after snapping to 12 significant digits, so float noise
@@ -28,22 +29,19 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from engine import nodes as n
-from engine.analysis.common import NO_PEER_GROUP, default_plan, label_of, numeric, top_tree
+from engine.analysis.common import NO_PEER_GROUP, default_plan, label_of, no_nan, numeric, top_tree
 from engine.diagnostics import did_you_mean, fail
 from engine.evaluate import Result
+from engine.evaluate import numeric as num
+from engine.evaluate.population import over_all
 from engine.plan import Plan
 
 ALL = "all"  # the one peer group of a benchmark without `within`
 
 
 def competition_ranks(values: np.ndarray) -> np.ndarray:
-    """1 + the number of strictly higher values; NaN stays NaN (not ranked)."""
-    x = np.asarray(values, dtype=np.float64)
-    ok = ~np.isnan(x)
-    out = np.full(x.shape, np.nan)
-    desc = np.sort(-x[ok])  # ascending negatives = descending values
-    out[ok] = np.searchsorted(desc, -x[ok], side="left") + 1
-    return out
+    """1 + the number of strictly higher values; NaN stays NaN (not ranked): ``rank_of`` of a policy."""
+    return over_all("rank_of", values)
 
 
 def percentile_ranks(values: np.ndarray) -> np.ndarray:
@@ -60,16 +58,12 @@ def percentile_ranks(values: np.ndarray) -> np.ndarray:
 
 
 def z_scores(values: np.ndarray) -> np.ndarray:
-    """(x - mean) / sample standard deviation; NaN for fewer than two values or no spread."""
+    """(x - mean) / sample standard deviation (``mean_of``, ``sd_of`` of a policy); NaN for fewer
+    than two values or no spread."""
     x = np.asarray(values, dtype=np.float64)
-    ok = ~np.isnan(x)
-    out = np.full(x.shape, np.nan)
-    if ok.sum() < 2:
-        return out
-    sd = float(np.std(x[ok], ddof=1))
-    if sd > 0:
-        out[ok] = (x[ok] - float(np.mean(x[ok]))) / sd
-    return out
+    sd = over_all("sd_of", x)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(sd > 0, (num.snap(x) - over_all("mean_of", x)) / sd, np.nan)
 
 
 @dataclass(frozen=True)
@@ -160,20 +154,11 @@ class Benchmark:
             shown = self.positions
         else:
             shown = [p for head, tail, _ in self.ends(limit).values() for p in (*head, *tail)]
-        return _clean({"node": self.node, "label": self.label, "by": self.by, "within": self.within,  # type: ignore[return-value]
+        return no_nan({"node": self.node, "label": self.label, "by": self.by, "within": self.within,  # type: ignore[return-value]
                        "references": [asdict(r) for r in self.references],
                        "positions": [asdict(p) for p in shown], "groups": [asdict(g) for g in self.groups],
                        "entities": self.size})
 
-
-def _clean(x: object) -> object:
-    if isinstance(x, float) and np.isnan(x):
-        return None
-    if isinstance(x, dict):
-        return {k: _clean(v) for k, v in x.items()}
-    if isinstance(x, list):
-        return [_clean(v) for v in x]
-    return x
 
 
 def declared(result: Result) -> list[n.Benchmark]:

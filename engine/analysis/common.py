@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -68,30 +67,11 @@ def band_order(rating: n.Rating) -> list[str]:
     return list(dict.fromkeys(b.label.value for b in ordered))
 
 
-@dataclass(frozen=True)
-class Member:
-    """A tree member under the top scorecard: its name, depth, parent and declaration."""
-
-    name: str
-    depth: int
-    parent: str | None
-    decl: n.Tree | n.Leaf
-
-
-def members(tree: n.Tree, depth: int = 0, parent: str | None = None) -> Iterator[Member]:
-    yield Member(tree.name, depth, parent, tree)
-    for child in tree.children or ():
-        if isinstance(child, n.Tree):
-            yield from members(child, depth + 1, tree.name)
-        else:
-            yield Member(child.name, depth + 1, tree.name, child)
-
-
 def path_weights(result: Result, tree: n.Tree) -> dict[str, np.ndarray]:
     """Per member, the product of effective weights from the top down (per row): the share of
     the top score that one point of the member is worth under a weighted mean."""
     out: dict[str, np.ndarray] = {tree.name: np.ones(result.n)}
-    for m in members(tree):
+    for m in tree.members():
         if m.parent is None:
             continue
         weights = result.steps[m.parent].weights
@@ -107,19 +87,20 @@ def label_of(plan: Plan, name: str) -> str:
     return name
 
 
-def peer_groups(sources: Mapping[str, str], plans: Mapping[str | None, Plan]) -> dict[str, str]:
-    """Agency id -> the ``peer_group`` its agency policy declares (read from its source text)."""
-    from engine import syntax
-    from engine.resolve import agency_of
+def peer_groups(plans: Mapping[str | None, Plan]) -> dict[str, str]:
+    """Agency id -> the ``peer_group`` its agency policy declares (carried by its plan)."""
+    return {key: plan.peer_group for key, plan in plans.items() if key is not None and plan.peer_group is not None}
 
-    out: dict[str, str] = {}
-    for key, plan in plans.items():
-        if key is None or plan.module.path not in sources:
-            continue
-        agency = agency_of(syntax.parse(sources[plan.module.path], plan.module.path))
-        if agency is not None and agency.peer_group is not None:
-            out[key] = agency.peer_group.value
-    return out
+
+def no_nan(x: object) -> object:
+    """``x`` (nested dicts and lists) with every NaN replaced by None: an analysis as JSON."""
+    if isinstance(x, float) and math.isnan(x):
+        return None
+    if isinstance(x, dict):
+        return {k: no_nan(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [no_nan(v) for v in x]
+    return x
 
 
 def fmt(x: float | None, places: int = 2) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.analysis.common import band_order, default_plan, labels, main_rating, numeric, top_tree
+from engine.analysis.common import band_order, default_plan, labels, main_rating, no_nan, numeric, top_tree
 from engine.diagnostics import fail
 from engine.evaluate import Result
 
@@ -61,9 +61,7 @@ class Comparison:
     def to_dict(self) -> dict[str, object]:
         from dataclasses import asdict
 
-        from engine.analysis.benchmark import _clean
-
-        return _clean(asdict(self))  # type: ignore[return-value]
+        return no_nan(asdict(self))  # type: ignore[return-value]
 
 
 def compare(base: Result, current: Result, base_label: str = "base", current_label: str = "current") -> Comparison:

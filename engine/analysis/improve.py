@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from engine import nodes as n
-from engine.analysis.common import band_order, labels, main_rating, members, numeric, path_weights, top_tree
+from engine.analysis.common import band_order, labels, main_rating, numeric, path_weights, top_tree
 from engine.batch import Batch
 from engine.evaluate import Result, evaluate
 from engine.evaluate.numeric import snap
@@ -48,7 +48,7 @@ class Loss:
 
 
 @dataclass
-class Step:
+class NextBand:
     """The smallest change of one indicator that reaches the next band (``needed`` is None if none)."""
 
     indicator: str
@@ -71,12 +71,12 @@ class Improvement:
     band: str | None
     next_band: str | None
     losses: list[Loss] = field(default_factory=list)
-    steps: list[Step] = field(default_factory=list)
+    steps: list[NextBand] = field(default_factory=list)
 
     def loss(self, name: str) -> Loss:
         return next(x for x in self.losses if x.indicator == name)
 
-    def step(self, name: str) -> Step:
+    def step(self, name: str) -> NextBand:
         return next(x for x in self.steps if x.indicator == name)
 
 
@@ -97,8 +97,8 @@ def improvement_areas(result: Result, subjects: list[object] | None = None, rati
     decl = main_rating(plan) if rating is None else plan.step(rating).decl
     weights = path_weights(result, tree)
     top = numeric(result, tree.name)
-    leaves = [m.name for m in members(tree) if isinstance(plan.step(m.name).decl, n.Indicator)
-              and isinstance(m.decl, n.Leaf)]
+    leaves = [m.name for m in tree.members() if isinstance(plan.step(m.name).decl, n.Indicator)
+              and isinstance(m.node, n.Leaf)]
     found = labels(result, decl.name) if isinstance(decl, n.Rating) else np.full(result.n, None)
     out = []
     for r in rows:
@@ -194,12 +194,12 @@ def _collect(imps: list[Improvement], probes: list[_Probe], result: Result) -> N
                 continue
             cur = float(result.batch.columns[name][r])
             label = result.plan_at(r).step(name).decl.label or name  # type: ignore[union-attr]
-            imp.steps.append(Step(name, label, cur, hit, None if hit is None else hit - cur))
+            imp.steps.append(NextBand(name, label, cur, hit, None if hit is None else hit - cur))
         # Units differ between indicators: order by the change as a share of each one's range.
         imp.steps.sort(key=lambda s: (s.change is None, abs(s.change or 0.0) / _width(result, r, s), s.indicator))
 
 
-def _width(result: Result, row: int, s: Step) -> float:
+def _width(result: Result, row: int, s: NextBand) -> float:
     lo, hi = _bounds(result.plan_at(row).step(s.indicator).decl, s.current)
     return max(hi - lo, 1e-12)
 

@@ -27,7 +27,7 @@ def evaluation(policies: Policies, policy: str | None = None, as_of: dt.date | N
 def groups_of(policies: Policies, e: Evaluation) -> dict[str, str]:
     """Agency id -> its declared ``peer_group``."""
     plans: dict[str | None, Plan] = {None: e.plan, **e.agencies}
-    return peer_groups(policies.report.sources, plans)
+    return peer_groups(plans)
 
 
 def benchmark_data(policies: Policies, reading: Reading, policy: str | None = None, as_of: dt.date | None = None,

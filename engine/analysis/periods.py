@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.analysis.common import band_order, labels, main_rating, numeric, top_tree
+from engine.analysis.common import band_order, labels, main_rating, no_nan, numeric, top_tree
 from engine.evaluate import Result
 from engine.plan import Plan
 
@@ -79,11 +79,9 @@ class PeriodChange:
         return np.flatnonzero(self.table["rating_base"] != self.table["rating_current"])
 
     def to_dict(self, limit: int | None = None) -> dict[str, object]:
-        from engine.analysis.benchmark import _clean
-
         rows = self.changed()[:limit] if limit is not None else np.arange(self.size)
         subjects = [{c: _plain(self.table[c][i]) for c in COLUMNS} for i in rows]
-        return _clean({"base_label": self.base_label, "current_label": self.current_label, "top": self.top,  # type: ignore[return-value]
+        return no_nan({"base_label": self.base_label, "current_label": self.current_label, "top": self.top,  # type: ignore[return-value]
                        "rating": self.rating, "subjects_in_both": self.size,
                        "rating_changes": int(self.changed().size), "entering": self.entering,
                        "leaving": self.leaving,

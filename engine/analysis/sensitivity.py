@@ -39,7 +39,7 @@ from pathlib import Path
 import numpy as np
 
 from engine.analysis.benchmark import competition_ranks
-from engine.analysis.common import default_plan, labels, main_rating, numeric, top_tree
+from engine.analysis.common import default_plan, labels, main_rating, no_nan, numeric, top_tree
 from engine.analysis.variants import Scenario, compile_variant, tree_nodes, weighted_members
 from engine.evaluate import Result, evaluate
 from engine.plan import Plan
@@ -117,13 +117,11 @@ class Sensitivity:
         """Plain data; with ``limit``, only the ``limit`` least stable subjects (and the counts)."""
         from dataclasses import asdict
 
-        from engine.analysis.benchmark import _clean
-
         shown = self.subjects if limit is None else self.least_stable(limit)
         head = {k: v for k, v in asdict(self).items() if k != "table"}
         if limit is not None:
             head.update(count=self.size, unstable=self.unstable)
-        return _clean({**head, "subjects": [asdict(s) for s in shown]})  # type: ignore[return-value]
+        return no_nan({**head, "subjects": [asdict(s) for s in shown]})  # type: ignore[return-value]
 
 
 def scenarios(result: Result, runs: int, seed: int, weight_range: float, aggregations: Sequence[str] = (),

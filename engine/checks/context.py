@@ -211,9 +211,19 @@ class Context:
             return iv.EMPTY
         return FULL
 
+    def _population_range(self, e: n.Call, env: dict[str, Iv]) -> Iv:
+        """A group's minimum, maximum and mean lie in its values' range; counts, ranks and spreads are >= 0."""
+        if e.func in ("min_of", "max_of", "mean_of"):
+            return self.expr_range(e.args[0], env) if e.args else FULL
+        if e.func in ("count_of", "sd_of"):
+            return Iv(Decimal(0), iv.INF)
+        return Iv(Decimal(1), iv.INF) if e.func == "rank_of" else FULL
+
     def _call_range(self, e: n.Call, env: dict[str, Iv]) -> Iv:
         if e.func not in n.FUNCTIONS:  # a table called as a function gives one of its results
             return self.range_of(e.func)
+        if e.func in n.POPULATION_FUNCTIONS:
+            return self._population_range(e, env)
         if e.func == "share":
             return iv.closed(Decimal(0), Decimal(1))
         if e.func == "count":

@@ -52,20 +52,45 @@ def missing_operand(ctx: Context) -> Iterator[Diagnostic]:
                                   "or a branch (`if ... then missing else ...`)")
 
 
-def function_domain(ctx: Context) -> Iterator[Diagnostic]:
+def calls_of(ctx: Context) -> Iterator[tuple[n.Decl, n.Call, dict[str, Iv]]]:
+    """Every function call in the policy's expressions (each declaration once), with its declaration and
+    what `value`/`target`/`baseline` range over there."""
     for d in ctx.named:
         if ctx.decls.get(d.name) is not d:
             continue
         for e, env in exprs_of(ctx, d):
-            for call in e.walk():
-                if not isinstance(call, n.Call) or call.func not in iv.DOMAINS or len(call.args) != 1:
-                    continue
-                arg = ctx.expr_range(call.args[0], env)
-                if not arg.empty and iv.intersect(arg, iv.domain(call.func)).empty:
-                    where = "above 0" if call.func != "sqrt" else "0 or more"
-                    yield error("check.function-domain", f"{call.func}() is never defined here: its argument "
-                                f"ranges over {iv.show(arg)}", call.span,
-                                f"{call.func}() needs a number {where}; every row would be an `eval.domain-error`")
+            yield from ((d, call, env) for call in e.walk() if isinstance(call, n.Call))
 
 
-RULES = (missing_operand, function_domain)
+def function_domain(ctx: Context) -> Iterator[Diagnostic]:
+    for _, call, env in calls_of(ctx):
+        if call.func not in iv.DOMAINS or len(call.args) != 1:
+            continue
+        arg = ctx.expr_range(call.args[0], env)
+        if not arg.empty and iv.intersect(arg, iv.domain(call.func)).empty:
+            where = "above 0" if call.func != "sqrt" else "0 or more"
+            yield error("check.function-domain", f"{call.func}() is never defined here: its argument "
+                        f"ranges over {iv.show(arg)}", call.span,
+                        f"{call.func}() needs a number {where}; every row would be an `eval.domain-error`")
+
+
+def population_call(ctx: Context) -> Iterator[Diagnostic]:
+    """A population statistic groups by a submitted label and is not a quota's (quotas have share/count)."""
+    for d, call, _ in calls_of(ctx):
+        if call.func not in n.POPULATION_FUNCTIONS:
+            continue
+        if isinstance(d, n.Quota):
+            yield error("check.population-call", f"{call.func}() cannot be used in a quota", call.span,
+                        "a quota reads its group with share(...) and count(...); compute the statistic "
+                        "in a `value` and compare that")
+            continue
+        field = ctx.decls.get(call.by.name) if call.by is not None else None
+        kind = field.type.name if isinstance(field, n.Input) and field.type else "number"
+        if field is not None and (not isinstance(field, n.Input) or kind not in ("text", "category")):
+            what = f"a {kind} input" if isinstance(field, n.Input) else f"a {type(field).__name__.lower()}"
+            yield error("check.population-call", f"{call.func}() is grouped by `{call.by.name}`, {what}",
+                        call.by.span, "group by a submitted label: an `input` of type text or "
+                        "`one of (...)`, such as a work unit or an employee id")
+
+
+RULES = (missing_operand, function_domain, population_call)

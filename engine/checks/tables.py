@@ -9,7 +9,7 @@ from decimal import Decimal
 from engine import nodes as n
 from engine.checks.attributes import is_boolean
 from engine.checks.context import Context
-from engine.checks.expressions import exprs_of
+from engine.checks.expressions import calls_of
 from engine.diagnostics import Diagnostic, Label, did_you_mean, error
 
 MAX_CASES = 100_000  # beyond this many combinations completeness is not enumerated
@@ -61,6 +61,11 @@ def _rows(t: n.Table) -> list[n.Row]:
 
 def table_arity(ctx: Context) -> Iterator[Diagnostic]:
     for t in ctx.of(n.Table):
+        if not t.inputs:
+            yield error("check.table-arity", f"table `{t.name}` names no inputs", t.name_span,
+                        f"write `table {t.name} (input, ...)`; only an agency's override of a national table "
+                        "may leave them out (it changes rows)")
+            continue
         for r in t.rows:
             if len(r.cells) != len(t.inputs):
                 yield error("check.table-arity", f"this row has {len(r.cells)} cell(s) but table `{t.name}` "
@@ -156,11 +161,9 @@ def table_overlap(ctx: Context) -> Iterator[Diagnostic]:
 
 def _calls(ctx: Context) -> Iterator[tuple[n.Call, n.Table]]:
     """Every call of a table as a function, with the table (its first declaration)."""
-    for d in ctx.named:
-        for e, _ in exprs_of(ctx, d):
-            for call in e.walk():
-                if isinstance(call, n.Call) and isinstance(t := ctx.decls.get(call.func), n.Table):
-                    yield call, t
+    for _, call, _ in calls_of(ctx):
+        if isinstance(t := ctx.decls.get(call.func), n.Table):
+            yield call, t
 
 
 def table_call(ctx: Context) -> Iterator[Diagnostic]:

@@ -136,18 +136,8 @@ def _attrs(a: n.Node, b: n.Node, file: str, ident: str, what: str) -> list[Chang
 
 def _tree_index(decls: Iterator[n.Decl] | object) -> dict[str, tuple[str, n.Tree | n.Leaf]]:
     """Every tree node and leaf by name: (dotted id, node)."""
-    out: dict[str, tuple[str, n.Tree | n.Leaf]] = {}
-
-    def walk(node: n.Tree | n.Leaf, prefix: str) -> None:
-        ident = f"{prefix}.{node.name}" if prefix else node.name
-        out[node.name] = (ident, node)
-        if isinstance(node, n.Tree):
-            for child in node.children or ():
-                walk(child, ident)
-    for d in decls:  # type: ignore[attr-defined]
-        if isinstance(d, n.Tree):
-            walk(d, "")
-    return out
+    return {m.name: (m.id, m.node) for d in decls if isinstance(d, n.Tree)  # type: ignore[attr-defined]
+            for m in d.members()}
 
 
 def _tree(a: dict[str, tuple[str, n.Tree | n.Leaf]], b: dict[str, tuple[str, n.Tree | n.Leaf]],

@@ -9,7 +9,8 @@ For each row the effective weight of a present child is
 
 so excluded children's weight is shared among the present ones in proportion.
 ``require S`` makes the node missing when the present children's declared
-weight is below share S of the total.  The ``contributions`` column per child:
+weight is below share S of the total.  Each method's formulas are one row of
+``engine.evaluate.methods.METHODS``; the ``contributions`` column per child:
 
 - mean: effective weight x child value; the contributions add up to the node.
 - sum: declared weight x child value (no re-weighting: an excluded child adds
@@ -30,6 +31,7 @@ from engine import nodes as n
 from engine.evaluate import numeric as num
 from engine.evaluate import treecols as tc
 from engine.evaluate.context import Context, step_round
+from engine.evaluate.methods import METHODS, Method, method_of
 from engine.evaluate.result import StepResult
 from engine.plan import Step
 
@@ -39,7 +41,7 @@ def evaluate_tree(ctx: Context, step: Step) -> StepResult:
     assert isinstance(tree, n.Tree)
     ctx.rec.step = step.name
     children = list(tree.children or ())
-    method = tree.aggregate.value if tree.aggregate else "mean"
+    method = method_of(tree).name
     size = ctx.n
     if not children:
         return StepResult(step.name, "tree", np.full(size, np.nan))
@@ -176,7 +178,7 @@ def _pattern(k: int, rows: np.ndarray, sub_gones: list[np.ndarray | None], dead:
 
 def _bad_children(ctx: Context, method: str, xs: list[np.ndarray], dead: np.ndarray) -> np.ndarray:
     """A geometric or harmonic node with a zero or negative child is missing, with an error."""
-    if method not in ("geometric", "harmonic"):
+    if not METHODS[method].positive:
         return dead
     bad = np.zeros(len(xs[0]), dtype=bool)
     for x in xs:
@@ -193,28 +195,15 @@ def _combine(method: str, xs: list[np.ndarray], ws: list[float], present_w: np.n
              gones: list[np.ndarray | None]) -> np.ndarray:
     """The value of a mean, sum, geometric or harmonic node (weights and contributions are derived
     later from the pattern): per row the operations of ``_aggregate``, in the same order."""
+    m = METHODS[method]
     acc = np.zeros(len(xs[0]))
     with np.errstate(divide="ignore", invalid="ignore"):
         for x, w, gone in zip(xs, ws, gones):
-            if method == "sum":  # a sum is not re-weighted: the declared weight x the value
-                term = np.multiply(w, x)
-            else:
-                e = np.divide(w, present_w)  # effective weight where the child is present
-                if method == "mean":
-                    term = np.multiply(e, x)
-                elif method == "geometric":
-                    term = np.log(x)
-                    term *= e
-                else:
-                    term = np.divide(e, x)
+            term = m.term(m.effective(w, present_w), x)  # type: ignore[misc]
             if gone is not None:  # a missing child adds nothing (its effective weight is 0)
                 np.copyto(term, 0.0, where=gone)
             acc += term  # child by child, in order
-        if method == "geometric":
-            return np.exp(acc)
-        if method == "harmonic":
-            return np.divide(1.0, acc)
-    return acc
+        return m.finish(acc)
 
 
 def _fills(tree: n.Tree, child: n.Tree | n.Leaf) -> bool:
@@ -232,8 +221,7 @@ def tree_columns(tree: n.Tree, extra: Mapping[str, np.ndarray], value_of: Callab
     def xs(k: int) -> np.ndarray:
         used = extra.get(f"used:{names[k]}")
         return used if used is not None else np.asarray(value_of(names[k]), dtype=np.float64)
-    method = tree.aggregate.value if tree.aggregate else "mean"
-    return tc.lazy_mappings(method, names, ws, extra["pattern"], xs)
+    return tc.lazy_mappings(method_of(tree).name, names, ws, extra["pattern"], xs)
 
 
 def _pct(x: n.Num) -> str:
@@ -285,55 +273,39 @@ def _aggregate(ctx: Context, method: str, xs: list[np.ndarray], present: list[np
                present_w: np.ndarray, total_w: float, ws: list[float],
                dead: np.ndarray) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]:
     """The node value, per-child contributions and effective weights (fresh arrays the caller may modify)."""
-    size = ctx.n
-    if method in ("mean", "sum"):
-        if method == "sum":  # a sum is not re-weighted: a missing child adds nothing
-            effs = [np.where(ok, w, 0.0) for w, ok in zip(ws, present)]
-        contribs = []
-        value = np.zeros(size)
-        for x, e, ok in zip(xs, effs, present):
-            c = np.zeros(size)
-            np.multiply(e, x, out=c, where=ok)
-            value += c  # child by child, in order: the same sum as adding the contributions up
-            contribs.append(c)
-        return value, contribs, effs
-    if method in ("geometric", "harmonic"):
-        bad = np.zeros(size, dtype=bool)
+    m = METHODS[method]
+    if not m.accumulated:
+        return _select(m, xs, present)
+    if not m.reweighted:  # a missing child adds nothing: its weight is 0, the others keep theirs
+        effs = [np.where(ok, w, 0.0) for w, ok in zip(ws, present)]
+    bad = np.zeros(ctx.n, dtype=bool)
+    if m.positive:
         for x, ok in zip(xs, present):
             bad |= (num.le(x, 0.0) == 1.0) & ok
         bad &= ~dead
         ctx.rec.error(bad, f"eval.{method}-nonpositive",
                       f"a {method} mean needs positive children; one is zero or negative")
         dead |= bad
-        contribs = []
-        acc = np.zeros(size)
-        for x, e, ok in zip(xs, effs, present):
-            use = ok & ~bad
-            safe = np.where(use, x, 1.0)
-            if method == "geometric":
-                c = np.where(ok, safe ** e, 1.0)
-                with np.errstate(divide="ignore"):
-                    acc += e * np.log(safe)
-            else:
-                c = np.where(ok, e / safe, 0.0)
-                acc += c
-            contribs.append(c)
-        if method == "geometric":
-            value = np.exp(acc)
-        else:
-            with np.errstate(divide="ignore"):
-                value = 1.0 / acc
-        return value, contribs, effs
-    if method in ("min", "max"):
-        fillv = np.inf if method == "min" else -np.inf
-        best = np.full(size, fillv)
-        pick = np.full(size, -1, dtype=np.int64)
-        for k, (x, ok) in enumerate(zip(xs, present)):
-            better = ok & ((x < best) if method == "min" else (x > best))
-            best[better] = x[better]
-            pick[better] = k
-        found = pick >= 0
-        value = np.where(found, best, np.nan)
-        chosen = [(pick == k) & found for k in range(len(xs))]
-        return value, [np.where(c, x, 0.0) for c, x in zip(chosen, xs)], [c.astype(np.float64) for c in chosen]
-    raise ValueError(f"unknown aggregation {method}")
+    acc = np.zeros(ctx.n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for x, e, ok in zip(xs, effs, present):  # child by child, in order, as the lazy path adds them
+            term = m.term(e, np.where(ok & ~bad, x, 1.0) if m.positive else x)  # type: ignore[misc]
+            np.copyto(term, 0.0, where=~ok)
+            acc += term
+        value = m.finish(acc)
+    return value, [m.contribution(e, x, ok) for x, e, ok in zip(xs, effs, present)], effs
+
+
+def _select(m: Method, xs: list[np.ndarray], present: list[np.ndarray]
+            ) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]:
+    """min, max: the value of the child ``m.better`` prefers (effective weight 1, the others 0)."""
+    best = np.full(len(xs[0]), m.worst)
+    pick = np.full(len(xs[0]), -1, dtype=np.int64)
+    for k, (x, ok) in enumerate(zip(xs, present)):
+        better = ok & m.better(x, best)  # type: ignore[misc]
+        best[better] = x[better]
+        pick[better] = k
+    found = pick >= 0
+    value = np.where(found, best, np.nan)
+    chosen = [(pick == k) & found for k in range(len(xs))]
+    return value, [np.where(c, x, 0.0) for c, x in zip(chosen, xs)], [c.astype(np.float64) for c in chosen]

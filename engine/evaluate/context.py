@@ -8,7 +8,7 @@ from engine import nodes as n
 from engine.batch import Batch
 from engine.evaluate import numeric as num
 from engine.evaluate.events import Events, Recorder
-from engine.evaluate.expr import Col, Evaluator, ExprError
+from engine.evaluate.expr import Col, Evaluator, ExprError, full, is_obj
 from engine.evaluate.result import StepResult
 from engine.plan import Plan
 
@@ -74,13 +74,45 @@ class Context:
         return Evaluator(lookup, self.raw, self.rec, self.n, call=self.call)
 
     def call(self, e: n.Call, args: list[Col], size: int, rec: Recorder | None = None) -> Col:
-        """A call of a declaration used as a function: a table looked up on the arguments."""
+        """A population statistic over the whole batch, or a table called on the arguments."""
         from engine.evaluate.decide import look_up  # decide builds on this module
 
+        if e.func in n.POPULATION_FUNCTIONS:
+            return self.population(e, full(args[0], size), rec or self.rec)
         decl = self.plan.step(e.func).decl
         if not isinstance(decl, n.Table):
             raise ExprError(f"{e.func} is not a table")
         out, _ = look_up(rec or self.rec, decl, args, size, f"{e.func}() at line {e.span.line}")
+        return out
+
+    def population(self, e: n.Call, x: Col, rec: Recorder) -> np.ndarray:
+        """``e.func`` of each row's group: every row of the batch, or the rows sharing ``e.by``'s value.
+        The plan is evaluated in one pass over the batch when it uses these (``Plan.population``)."""
+        from engine.evaluate.exprtext import to_text
+        from engine.evaluate.population import SHARED, group_codes, statistic
+
+        if is_obj(x):
+            raise ExprError(f"line {e.span.line}: {e.func}() of a label")
+        key = None if e.by is None else self.batch.agencies if e.by.name == "agency" else full(self.value(e.by.name),
+                                                                                                self.n)
+        col = np.asarray(x, dtype=np.float64)
+        shared, name = SHARED.get(), to_text(e)
+        whole = shared.whole(name) if shared is not None else None
+        if shared is not None:
+            shared.gather(name, col, key)
+        if whole is None:
+            codes, keys = group_codes(key, self.n)
+            out = statistic(e.func, col, codes, len(keys))
+        else:  # a part of a run split by agency plan: the statistic of the whole batch
+            all_x, all_key, rows = whole
+            all_codes, keys = group_codes(all_key, all_x.size)
+            out, codes = statistic(e.func, all_x, all_codes, len(keys))[rows], all_codes[rows]
+        where = f"{e.func}() at line {e.span.line}"
+        if e.by is not None:
+            rec.decision(rec.live(codes < 0), "eval.no-group", f"{e.by.name} is missing: {where} has no group")
+        if e.func == "sd_of":
+            rec.decision(rec.live((codes >= 0) & np.isnan(out)), "eval.no-spread",
+                         f"{where}: fewer than two values in the group, no standard deviation")
         return out
 
     def column(self, name: str, label: bool = False) -> np.ndarray:

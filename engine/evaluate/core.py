@@ -13,12 +13,13 @@ import numpy as np
 
 from engine import nodes as n
 from engine.batch import Batch
+from engine.evaluate import population
 from engine.evaluate.aggregate import evaluate_tree, tree_columns
 from engine.evaluate.context import Context
 from engine.evaluate.decide import evaluate_rating, evaluate_table
 from engine.evaluate.events import Events
 from engine.evaluate.quotas import check_quotas
-from engine.evaluate.result import Result, StepResult, _blank, _put, stitch
+from engine.evaluate.result import Key, Result, StepResult, blank_like, put_rows, stitch
 from engine.evaluate.scoring import evaluate_indicator, evaluate_input, evaluate_value
 from engine.plan import Plan, Step
 
@@ -97,7 +98,7 @@ def _evaluate_blocks_in(plan: Plan, batch: Batch) -> Context:
     run on ``WORKERS`` threads (numpy releases the GIL inside its loops).
     """
     size = batch.n
-    if size <= BLOCK:
+    if size <= BLOCK or plan.population:  # a population statistic needs every row at once
         return _evaluate_steps(plan, batch)
     bounds = [(s, min(s + BLOCK, size)) for s in range(0, size, BLOCK)]
     # A few rows give the columns and their types (a block that differs is handled below); every
@@ -110,7 +111,7 @@ def _evaluate_blocks_in(plan: Plan, batch: Batch) -> Context:
                      for k, col in sr.stored().items()} for name, sr in first.steps.items()}
     events = Events()
 
-    pending: list[tuple[str, str, np.ndarray, int, int]] = []  # columns that change dtype between blocks
+    pending: list[tuple[str, Key, np.ndarray, int, int]] = []  # columns that change dtype between blocks
     lock = threading.Lock()
 
     def put(name: str, sr: StepResult, lo: int, hi: int) -> None:
@@ -128,10 +129,10 @@ def _evaluate_blocks_in(plan: Plan, batch: Batch) -> Context:
                 continue
             view = target[lo:hi]
             view[...] = col
-            _swap(sr, k, view)
+            sr.put(k, view)  # the same numbers, now in the full column
         for k in cols.keys() - got.keys():
             with lock:
-                pending.append((name, k, _blank(cols[k], hi - lo), lo, hi))
+                pending.append((name, k, blank_like(cols[k], hi - lo), lo, hi))
 
     def run(bound: tuple[int, int]) -> Events:
         lo, hi = bound
@@ -156,7 +157,7 @@ def _evaluate_blocks_in(plan: Plan, batch: Batch) -> Context:
         if (name, k) in aliases:  # a treatment changed some block's values: copy before writing
             aliases.discard((name, k))
             cols[k] = cols[k].copy()
-        cols[k] = _put(cols[k] if k in cols else _blank(col, size), col, np.arange(lo, hi))
+        cols[k] = put_rows(cols[k] if k in cols else blank_like(col, size), col, np.arange(lo, hi))
     ctx = Context(plan, batch)
     ctx.events = events
     for name, sr in first.steps.items():
@@ -189,20 +190,6 @@ def constant(value: object, size: int) -> np.ndarray:
     return one.repeat(size)
 
 
-def _swap(sr: StepResult, key: str, view: np.ndarray) -> None:
-    """Replace the column ``key`` of a block's step result by ``view`` (the same numbers)."""
-    if key == "value":
-        sr.value = view
-    elif key == "raw":
-        sr.raw = view
-    elif key.startswith("weight:") and isinstance(sr.weights, dict):
-        sr.weights[key[7:]] = view
-    elif key.startswith("contribution:") and isinstance(sr.contributions, dict):
-        sr.contributions[key[13:]] = view
-    elif key in sr.extra:
-        sr.extra[key] = view
-
-
 def _rows(batch: Batch, lo: int, hi: int) -> Batch:
     """Rows lo..hi as views (no copy)."""
     return Batch(subject_ids=batch.subject_ids[lo:hi], agencies=batch.agencies[lo:hi],
@@ -214,16 +201,13 @@ def _empty_like(col: np.ndarray, size: int) -> np.ndarray:
     return np.empty(size, dtype=col.dtype)  # an object column starts all None
 
 
-def _assemble(like: StepResult, cols: dict[str, np.ndarray], plan: Plan, ctx: Context) -> StepResult:
-    weights: Mapping[str, np.ndarray] = {k[7:]: v for k, v in cols.items() if k.startswith("weight:")}
-    contributions: Mapping[str, np.ndarray] = {k[13:]: v for k, v in cols.items() if k.startswith("contribution:")}
-    fixed = {"value", "raw"}
-    extra = {k: v for k, v in cols.items() if k not in fixed and not k.startswith(("weight:", "contribution:"))}
-    if "pattern" in extra and isinstance(like.weights, Mapping) and not isinstance(like.weights, dict):
+def _assemble(like: StepResult, cols: dict[Key, np.ndarray], plan: Plan, ctx: Context) -> StepResult:
+    sr = StepResult.of(like.name, like.kind, cols)
+    if "pattern" in sr.extra and not isinstance(like.weights, dict):  # weights derived on access
         decl = plan.step(like.name).decl
         assert isinstance(decl, n.Tree)
-        weights, contributions = tree_columns(decl, extra, ctx.value)  # children are assembled before parents
-    return StepResult(like.name, like.kind, cols["value"], cols.get("raw"), weights, contributions, extra)
+        sr.weights, sr.contributions = tree_columns(decl, sr.extra, ctx.value)  # children are assembled first
+    return sr
 
 
 def evaluate_plan(plan: Plan, batch: Batch) -> Result:
@@ -269,12 +253,19 @@ def evaluate(plans: Mapping[str | None, Plan], batch: Batch, default: Plan) -> R
             result.plan_key = agencies.copy()
         result.plans = _plans_used(plans, default)
         return result
-    results = []
-    for pos, plan, key in parts:
-        part = _run(plan, _sub_batch(batch, pos), key)
-        if plan is not default:
-            part.plan_key = agencies[pos]
-        results.append((pos, part))
+    def run_parts() -> list[tuple[np.ndarray, Result]]:
+        results = []
+        for pos, plan, key in parts:
+            population.at_part(pos)
+            part = _run(plan, _sub_batch(batch, pos), key)
+            if plan is not default:
+                part.plan_key = agencies[pos]
+            results.append((pos, part))
+        return results
+
+    # A population statistic is over the whole batch, whichever plan each part is evaluated under.
+    split = any(plan.population for _, plan, _ in parts)
+    results = population.over_parts(run_parts, batch.n) if split else run_parts()
     return stitch(results, batch, _plans_used(plans, default))
 
 

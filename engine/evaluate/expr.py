@@ -185,7 +185,7 @@ class Evaluator:
             if not isinstance(arg, n.Ref):
                 raise ExprError("raw() takes a name")
             return self.raw(arg.name)
-        if f not in n.FUNCTIONS:
+        if f not in n.FUNCTIONS or f in n.POPULATION_FUNCTIONS:  # a table, or a statistic of the batch
             if self.call is None:
                 raise ExprError(f"{f}() cannot be called here")
             return self.call(e, [self.ev(a) for a in e.args], self.n)

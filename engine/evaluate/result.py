@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 
@@ -28,6 +29,21 @@ class NotScored(KinerjaError, KeyError):
 
     def __str__(self) -> str:
         return self.diagnostics[0].message
+
+
+@dataclass(frozen=True, slots=True)
+class Key:
+    """Which column of a step: ``part`` is value, raw, weight, contribution or extra; ``name`` the
+    child (a weight, a contribution) or the extra column's name."""
+
+    part: Literal["value", "raw", "weight", "contribution", "extra"]
+    name: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.part}:{self.name}" if self.name else self.part
+
+
+VALUE, RAW = Key("value"), Key("raw")
 
 
 @dataclass
@@ -53,28 +69,44 @@ class StepResult:
     contributions: Mapping[str, np.ndarray] = field(default_factory=dict)
     extra: dict[str, np.ndarray] = field(default_factory=dict)
 
-    def stored(self) -> dict[str, np.ndarray]:
+    def stored(self) -> dict[Key, np.ndarray]:
         """The columns actually held: like ``columns`` but without weights and contributions that
         a tree node derives on access from its ``pattern`` column (see ``treecols``)."""
-        out = {"value": self.value}
+        return self._columns(derived=False)
+
+    def columns(self) -> dict[Key, np.ndarray]:
+        """Every column of this step by its ``Key``."""
+        return self._columns(derived=True)
+
+    def _columns(self, derived: bool) -> dict[Key, np.ndarray]:
+        out = {VALUE: self.value}
         if self.raw is not None:
-            out["raw"] = self.raw
-        if isinstance(self.weights, dict):
-            out.update({f"weight:{k}": v for k, v in self.weights.items()})
-        if isinstance(self.contributions, dict):
-            out.update({f"contribution:{k}": v for k, v in self.contributions.items()})
-        out.update(self.extra)
+            out[RAW] = self.raw
+        for part, cols in (("weight", self.weights), ("contribution", self.contributions)):
+            if derived or isinstance(cols, dict):
+                out.update({Key(part, k): v for k, v in cols.items()})  # type: ignore[arg-type]
+        out.update({Key("extra", k): v for k, v in self.extra.items()})
         return out
 
-    def columns(self) -> dict[str, np.ndarray]:
-        """Every column of this step, keyed ``value``/``raw``/``weight:child``/``contribution:child``/extra."""
-        out = {"value": self.value}
-        if self.raw is not None:
-            out["raw"] = self.raw
-        out.update({f"weight:{k}": v for k, v in self.weights.items()})
-        out.update({f"contribution:{k}": v for k, v in self.contributions.items()})
-        out.update(self.extra)
-        return out
+    def put(self, key: Key, col: np.ndarray) -> None:
+        """Replace the column ``key`` (a stored one) by ``col``."""
+        if key.part == "value":
+            self.value = col
+        elif key.part == "raw":
+            self.raw = col
+        elif key.part == "extra":
+            self.extra[key.name] = col
+        else:
+            cols = self.weights if key.part == "weight" else self.contributions
+            if isinstance(cols, dict):
+                cols[key.name] = col
+
+    @classmethod
+    def of(cls, name: str, kind: str, cols: Mapping[Key, np.ndarray]) -> StepResult:
+        """A step result from its stored columns."""
+        def part(p: str) -> dict[str, np.ndarray]:
+            return {k.name: v for k, v in cols.items() if k.part == p}
+        return cls(name, kind, cols[VALUE], cols.get(RAW), part("weight"), part("contribution"), part("extra"))
 
 
 @dataclass(frozen=True)
@@ -170,13 +202,14 @@ def stitch(parts: list[tuple[np.ndarray, Result]], batch: Batch, plans: Mapping[
         events.extend(part.events.remapped(pos))
         violations.extend(part.violations)
         for name, sr in part.steps.items():
-            into = steps.setdefault(name, StepResult(name, sr.kind, _blank(sr.value, size)))
+            into = steps.setdefault(name, StepResult(name, sr.kind, blank_like(sr.value, size)))
             _scatter(into, sr, pos, size)
     return Result(batch.subject_ids, batch.agencies, plan_key, version, steps, events, violations,
                   dict(plans), batch)
 
 
-def _blank(like: np.ndarray, size: int) -> np.ndarray:
+def blank_like(like: np.ndarray, size: int) -> np.ndarray:
+    """A column of ``size`` missing values of ``like``'s kind (None, -1 for codes, NaN)."""
     if like.dtype == object:
         return np.empty(size, dtype=object)
     if np.issubdtype(like.dtype, np.integer):
@@ -184,7 +217,8 @@ def _blank(like: np.ndarray, size: int) -> np.ndarray:
     return np.full(size, np.nan)
 
 
-def _put(target: np.ndarray, source: np.ndarray, pos: np.ndarray) -> np.ndarray:
+def put_rows(target: np.ndarray, source: np.ndarray, pos: np.ndarray) -> np.ndarray:
+    """``target`` with ``source`` written at rows ``pos`` (the same array when the kinds agree)."""
     # One plan may give a label where another gives a number: the column becomes object.
     if target.dtype != object and source.dtype == object:
         missing = np.isnan(target.astype(np.float64))
@@ -199,9 +233,9 @@ def _put(target: np.ndarray, source: np.ndarray, pos: np.ndarray) -> np.ndarray:
 
 
 def _scatter(into: StepResult, sr: StepResult, pos: np.ndarray, size: int) -> None:
-    into.value = _put(into.value, sr.value, pos)
+    into.value = put_rows(into.value, sr.value, pos)
     if sr.raw is not None:
-        into.raw = _put(into.raw if into.raw is not None else _blank(sr.raw, size), sr.raw, pos)
+        into.raw = put_rows(into.raw if into.raw is not None else blank_like(sr.raw, size), sr.raw, pos)
     for attr in ("weights", "contributions", "extra"):
         mine, theirs = getattr(into, attr), getattr(sr, attr)
         if not isinstance(mine, dict):  # derived columns become plain ones once stitched
@@ -210,4 +244,4 @@ def _scatter(into: StepResult, sr: StepResult, pos: np.ndarray, size: int) -> No
         for k, v in theirs.items():
             if attr == "extra" and (k == "pattern" or k.startswith("used:")):
                 continue  # a plan's compact tree codes; stitched weights are plain columns
-            mine[k] = _put(mine.get(k, _blank(v, size)), v, pos)
+            mine[k] = put_rows(mine.get(k, blank_like(v, size)), v, pos)

@@ -17,7 +17,9 @@ from collections.abc import Callable, Iterator, Mapping
 
 import numpy as np
 
-LAZY_METHODS = ("mean", "sum", "geometric", "harmonic")
+from engine.evaluate.methods import METHODS
+
+LAZY_METHODS = tuple(name for name, m in METHODS.items() if m.accumulated)
 MAX_CHILDREN = 12  # 2**12 + 1 table rows at most; wider nodes store their columns eagerly
 
 
@@ -35,6 +37,7 @@ def weight_table(method: str, ws: list[float]) -> np.ndarray:
 @functools.lru_cache(maxsize=1024)
 def _weight_table(method: str, ws: tuple[float, ...]) -> np.ndarray:
     k = len(ws)
+    reweighted = METHODS[method].reweighted
     table = np.zeros((2 ** k + 1, k))
     for p in range(2 ** k):
         present_w = np.zeros(1)
@@ -42,7 +45,7 @@ def _weight_table(method: str, ws: tuple[float, ...]) -> np.ndarray:
             present_w += np.multiply(bool(p >> j & 1), w)
         for j, w in enumerate(ws):
             if p >> j & 1:
-                if method == "sum":  # as in aggregate: no re-weighting
+                if not reweighted:  # as in aggregate: the declared weight
                     table[p, j] = w
                 elif present_w[0] != 0:
                     table[p, j] = np.divide(w, present_w)[0]
@@ -75,7 +78,8 @@ class TreeColumns:
 
     def __init__(self, method: str, names: list[str], table: np.ndarray, pattern: np.ndarray,
                  xs: Callable[[int], np.ndarray]):
-        self.method, self.names, self.table, self.pattern, self.xs = method, names, table, pattern, xs
+        self.method = METHODS[method]
+        self.names, self.table, self.pattern, self.xs = names, table, pattern, xs
         self.dead = len(table) - 1
         self.weights: Mapping[str, np.ndarray] = _Lazy(names, self._weight)
         self.contributions: Mapping[str, np.ndarray] = _Lazy(names, self._contribution)
@@ -84,17 +88,8 @@ class TreeColumns:
         return self.table[:, k][self.pattern]
 
     def _contribution(self, k: int) -> np.ndarray:
-        eff = self._weight(k)
-        x = self.xs(k)
         present = (self.pattern >> k & 1).astype(bool) & (self.pattern != self.dead)
-        size = len(self.pattern)
-        if self.method in ("mean", "sum"):
-            c = np.zeros(size)
-            np.multiply(eff, x, out=c, where=present)
-        elif self.method == "geometric":
-            c = np.where(present, np.where(present, x, 1.0) ** eff, 1.0)
-        else:
-            c = np.where(present, eff / np.where(present, x, 1.0), 0.0)
+        c = self.method.contribution(self._weight(k), self.xs(k), present)
         c[self.pattern == self.dead] = np.nan
         return c
 

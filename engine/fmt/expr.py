@@ -51,13 +51,21 @@ def quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def expr(e: n.Expr, need: int = IF) -> str:
-    """``e`` as source, parenthesised if it binds looser than ``need``."""
-    text, strength = _expr(e)
+# Replaces a name in printed text (explanations show a formula with the numbers it read); the
+# name ``raw:x`` stands for ``raw(x)``.  None keeps the name.
+Subst = Callable[[str], "str | None"]
+
+
+def expr(e: n.Expr, need: int = IF, subst: Subst | None = None) -> str:
+    """``e`` as source, parenthesised if it binds looser than ``need``; ``subst`` may replace names."""
+    text, strength = _expr(e, subst)
     return f"({text})" if strength < need else text
 
 
-def _expr(e: n.Expr) -> tuple[str, int]:
+def _expr(e: n.Expr, subst: Subst | None) -> tuple[str, int]:
+    def sub(x: n.Expr, need: int = IF) -> str:
+        return expr(x, need, subst)
+
     if isinstance(e, n.Num):
         text = num(e)
         return text, NEG if text.startswith("-") else ATOM
@@ -66,26 +74,36 @@ def _expr(e: n.Expr) -> tuple[str, int]:
     if isinstance(e, n.Bool):
         return ("true" if e.value else "false"), ATOM
     if isinstance(e, n.Ref):
-        return e.name, ATOM
+        got = subst(e.name) if subst is not None else None
+        return (e.name if got is None else got), ATOM
     if isinstance(e, n.Absent):
         return "missing", ATOM
+    if isinstance(e, n.Wildcard):
+        return "_", ATOM
     if isinstance(e, n.Call):
-        return f"{e.func}({', '.join(expr(a) for a in e.args)})", ATOM
+        if subst is not None and e.func == "raw" and e.args and isinstance(e.args[0], n.Ref):
+            got = subst("raw:" + e.args[0].name)
+            if got is not None:
+                return got, ATOM
+        by = f" by {e.by.name}" if e.by is not None else ""
+        # A population statistic reads the whole column, not this row's value: its argument is not replaced.
+        args = (expr(a) if e.func in n.POPULATION_FUNCTIONS else sub(a) for a in e.args)
+        return f"{e.func}({', '.join(args)}){by}", ATOM
     if isinstance(e, n.Unary):
         if e.op == "not":
-            return "not " + expr(e.operand, NOT), NOT
-        operand = expr(e.operand, NEG)
+            return "not " + sub(e.operand, NOT), NOT
+        operand = sub(e.operand, NEG)
         return ("- " if operand.startswith("-") else "-") + operand, NEG  # `- -a`, never `--a`
     if isinstance(e, n.IfElse):
-        return f"if {expr(e.cond)} then {expr(e.then)} else {expr(e.otherwise)}", IF
+        return f"if {sub(e.cond)} then {sub(e.then)} else {sub(e.otherwise)}", IF
     if isinstance(e, n.InList):
-        return f"{expr(e.operand, SUM)} in ({', '.join(expr(o) for o in e.options)})", CMP
+        return f"{sub(e.operand, SUM)} in ({', '.join(sub(o) for o in e.options)})", CMP
     if isinstance(e, n.Binary):
         if e.op in COMPARISONS:  # non-associative: both sides are sums
-            return f"{expr(e.left, SUM)} {e.op} {expr(e.right, SUM)}", CMP
+            return f"{sub(e.left, SUM)} {e.op} {sub(e.right, SUM)}", CMP
         strength = _LEFT_ASSOC[e.op]
         # left-associative: the right operand must bind tighter, so a - (b - c) keeps its parentheses
-        return f"{expr(e.left, strength)} {e.op} {expr(e.right, strength + 1)}", strength
+        return f"{sub(e.left, strength)} {e.op} {sub(e.right, strength + 1)}", strength
     raise TypeError(f"not an expression: {type(e).__name__}")
 
 

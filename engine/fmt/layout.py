@@ -174,7 +174,7 @@ def _band(b: n.Band, width: int) -> str:
 
 
 def _table(t: n.Table) -> Line:
-    text = _named("table", t, t.label) + " (" + ", ".join(i.name for i in t.inputs) + ")"
+    text = _named("table", t, t.label) + (" (" + ", ".join(i.name for i in t.inputs) + ")" if t.inputs else "")
     if t.hit is not None:
         text += " hit " + t.hit.value
     cells = [[_cell(c) for c in row.cells] for row in t.rows]

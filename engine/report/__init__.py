@@ -7,20 +7,20 @@ from collections.abc import Sequence
 from engine import analysis
 from engine.analysis.common import default_plan, main_rating
 from engine.evaluate import Result
-from engine.report.html import render
 from engine.report.model import ReportData
+from engine.report.page import render
 
 __all__ = ["ReportData", "build", "render"]
 
 
-def build(result: Result, sources: dict[str, str], subject: str | None = None, previous: Result | None = None,
+def build(result: Result, subject: str | None = None, previous: Result | None = None,
           data_files: Sequence[str] = (), runs: int = 100, seed: int = 0, weight_range: float = 0.2,
           labels: tuple[str, str] = ("sebelumnya", "sekarang")) -> ReportData:
     """Every analysis the report shows, over one evaluated result (and an earlier one for the trend)."""
     plan = default_plan(result)
     header = plan.header
     rating = main_rating(plan)
-    groups = analysis.peer_groups(sources, result.plans)
+    groups = analysis.peer_groups(result.plans)
     data = ReportData(result, plan, (header.label or header.name) if header else plan.module.path,
                       f"versi {header.version}" if header and header.version else "", subject,
                       rating.name if rating else None, list(data_files))

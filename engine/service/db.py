@@ -15,7 +15,10 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 
+from engine.diagnostics import fail
+
 MIGRATIONS = Path(__file__).with_name("migrations")
+URL_HELP = "give --db sqlite:///FILE or postgresql://USER@HOST/DB"
 _WRITE_LOCK = 0x4B494E  # "KIN": the advisory lock every PostgreSQL write transaction holds
 
 
@@ -27,7 +30,17 @@ def default_url(data_dir: str | Path) -> str:
 
 
 def connect(url: str) -> Engine:
-    """An engine for ``url`` (``sqlite:///file`` or ``postgresql://…``, psycopg 3)."""
+    """An engine for ``url`` (``sqlite:///file`` or ``postgresql://…``, psycopg 3); a URL that names
+    no database is ``service.database-url`` (a usage error)."""
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return _connect(url)
+    except ArgumentError:
+        raise fail("service.database-url", f"cannot use the database URL `{url}`", URL_HELP) from None
+
+
+def _connect(url: str) -> Engine:
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
     if url.startswith("sqlite"):
@@ -70,9 +83,16 @@ def migrate(engine: Engine) -> None:
     """Bring the schema to the newest Alembic revision (creates it on first start)."""
     from alembic import command
     from alembic.config import Config
+    from sqlalchemy.exc import OperationalError
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
+    try:
+        engine.connect().close()
+    except OperationalError:  # the first connection: a server that is down, a wrong user or database
+        raise fail("service.database-unreachable", f"cannot connect to the database `{engine.url!r}`",
+                   "check that the server runs and accepts connections, and the user, password and database "
+                   "name; " + URL_HELP) from None
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _WRITE_LOCK})

@@ -82,7 +82,7 @@ def report_html(ps: scoring.PolicySet, sub: Mapping[str, Any], content: bytes, s
     if rows != stored_rows:
         raise NotReproducible("scoring the stored file again gives different results (engine "
                               f"{scoring.engine_version()}, scored by {sub['run']['engine_version']}); no report")
-    built = report.build(scored.run.result, ps.policies.report.sources, subject, data_files=[sub["filename"]])
+    built = report.build(scored.run.result, subject, data_files=[sub["filename"]])
     return report.render(built)
 
 

@@ -296,12 +296,15 @@ class Builder(Transformer):
         return c[0]
 
     def table(self, meta: Any, c: list[Any]) -> n.Table:
-        name, label, *rest = c
-        inputs = tuple(n.Ref(t.value, span=_tok_span(self.path, t)) for t in rest if isinstance(t, Token))
+        name, label, params, *rest = c
+        inputs = params or ()  # none: an agency's partial override (changed rows only)
         hit = next((x for x in rest if isinstance(x, n.Word)), None)
         rows = tuple(x for x in rest if isinstance(x, n.Row))
         return n.Table(**self._name(name), label=_opt_str(label), inputs=inputs, hit=hit, rows=rows,
                        span=self._sp(meta))
+
+    def table_inputs(self, meta: Any, c: list[Any]) -> tuple[n.Ref, ...]:
+        return tuple(n.Ref(t.value, span=_tok_span(self.path, t)) for t in c)
 
     def hit(self, meta: Any, c: list[Any]) -> n.Word:
         return self._choice("hit", c[0])
@@ -421,6 +424,16 @@ class Builder(Transformer):
                                         f"got {len(args)}", span,
                                         "write round(x, 2) for two decimals" if func.value == "round" else None))
         return n.Call(func.value, tuple(args), span=span)
+
+    def call_by(self, meta: Any, c: list[Any]) -> n.Call:
+        *head, field = c
+        call = self.call(meta, head)
+        by = n.Ref(field.value, span=_tok_span(self.path, field))
+        if call.func not in n.POPULATION_FUNCTIONS:
+            self.diags.append(error("syntax.by-not-allowed", f"`{call.func}` does not take `by`", by.span,
+                                    "`by FIELD` groups a population function: "
+                                    + ", ".join(n.POPULATION_FUNCTIONS)))
+        return n.Call(call.func, call.args, by, span=call.span)
 
     def unknown_calls(self, items: list[Any]) -> list[Diagnostic]:
         """Calls of names that are neither a function nor a table of this file (agency blocks included)."""

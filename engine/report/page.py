@@ -15,7 +15,7 @@ from html import escape
 import numpy as np
 
 from engine import nodes as n
-from engine.analysis.common import fmt, members, numeric, top_tree
+from engine.analysis.common import fmt, numeric, top_tree
 from engine.report import svg
 from engine.report.model import ReportData
 
@@ -100,9 +100,9 @@ def _summary(data: ReportData) -> str:
 def _tree(data: ReportData) -> str:
     tree = top_tree(data.own_plan)
     rows, classes = [], []
-    for m in members(tree):
+    for m in tree.members():
         v = _value(data, m.name)
-        weight = getattr(m.decl, "weight", None)
+        weight = getattr(m.node, "weight", None)
         w = f"{float(weight.value) * 100:g}%" if isinstance(weight, n.Num) and weight.percent else \
             (f"{float(weight.value):g}" if isinstance(weight, n.Num) else "")
         bar = f'<span class="bar" style="width:{max(0.0, min(v, 130.0)) * 1.6:.0f}px"></span>' \
@@ -162,7 +162,7 @@ def _trend(data: ReportData) -> str:
         except StopIteration:
             return _section("trend", "Tren antarperiode", head + "<p>Subjek tidak ada pada periode dasar.</p>")
         tree = top_tree(data.plan)
-        names = [m.name for m in members(tree)]
+        names = [m.name for m in tree.members()]
         items = [(data.label(x), s.node(x).change) for x in names if any(k.node == x for k in s.nodes)]
         rows = [[escape(data.label(x)), fmt(s.node(x).base), fmt(s.node(x).current), fmt(s.node(x).change),
                  fmt(s.node(x).relative, 1)] for x in names if any(k.node == x for k in s.nodes)]
