@@ -25,28 +25,42 @@ COLUMNS = ("subject", "agency", "base", "current", "change", "relative", "rating
 
 
 class PeriodFold:
-    """Subject id, agency, top score and rating of every scored subject of one file."""
+    """Subject id, agency code, top score and rating code of every scored subject of one file:
+    about 45 bytes a subject (ids as fixed-width text; agencies and ratings as small codes)."""
 
     def __init__(self, plan: Plan):
         self.top = top_tree(plan).name
         rating = main_rating(plan)
         self.rating = rating.name if rating else None
         self.order = band_order(rating) if rating else []
+        self.codes: dict[str | None, dict[object, int]] = {"agency": {}, "rating": {}}  # type: ignore[dict-item]
         self.parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
 
     def add(self, results: Sequence[Result]) -> None:
         (r,) = results
         rating = labels(r, self.rating) if self.rating else np.full(r.n, None, dtype=object)
-        self.parts.append((np.array([str(x) for x in r.subject_ids]),
-                           np.array([None if a is None else str(a) for a in r.agencies], dtype=object),
-                           numeric(r, self.top), rating))
+        self.parts.append((np.array([str(x) for x in r.subject_ids]), self._code("agency", r.agencies),
+                           numeric(r, self.top), self._code("rating", rating)))
+
+    def _code(self, kind: str, values: np.ndarray) -> np.ndarray:
+        """Each value's code in order of first appearance over the file (None is a value too)."""
+        known = self.codes[kind]
+        out = np.empty(values.size, dtype=np.int32)
+        for k, v in enumerate(values.tolist()):
+            out[k] = known.setdefault(v, len(known))
+        return out
+
+    def names(self, kind: str) -> np.ndarray:
+        known = self.codes[kind]
+        return np.array(sorted(known, key=known.get), dtype=object)  # type: ignore[arg-type]
 
     def columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Ids, agencies, scores and ratings (agencies and ratings decoded)."""
         if not self.parts:
-            return np.empty(0, dtype=str), np.empty(0, dtype=object), np.empty(0), np.empty(0, dtype=object)
-        cols = tuple(np.concatenate([p[k] for p in self.parts]) for k in range(4))
+            return np.empty(0, dtype=str), np.empty(0, dtype=np.int32), np.empty(0), np.empty(0, dtype=np.int32)
+        ids, agencies, scores, ratings = (np.concatenate([p[k] for p in self.parts]) for k in range(4))
         self.parts.clear()
-        return cols  # type: ignore[return-value]
+        return ids, agencies, scores, ratings
 
 
 @dataclass
@@ -96,8 +110,8 @@ def _plain(x: object) -> object:
 
 def join(base: PeriodFold, current: PeriodFold, base_label: str, current_label: str) -> PeriodChange:
     """The subjects in both files, in the current file's order, with their changes."""
-    b_id, _, b_score, b_rating = base.columns()
-    c_id, c_agency, c_score, c_rating = current.columns()
+    b_id, _, b_score, b_code = base.columns()
+    c_id, c_code, c_score, r_code = current.columns()
     _, bi, ci = np.intersect1d(b_id, c_id, assume_unique=True, return_indices=True)
     keep = np.argsort(ci, kind="stable")
     bi, ci = bi[keep], ci[keep]
@@ -106,7 +120,8 @@ def join(base: PeriodFold, current: PeriodFold, base_label: str, current_label: 
     with np.errstate(divide="ignore", invalid="ignore"):
         relative = np.where(~np.isnan(change) & (b != 0), change / np.abs(b) * 100, np.nan)
     rank = {x: k for k, x in enumerate(current.order)}
-    rb, rc = b_rating[bi], c_rating[ci]
+    rb, rc = base.names("rating")[b_code[bi]], current.names("rating")[r_code[ci]]
+    c_agency = current.names("agency")[c_code]
     moved = np.array([rank[x] - rank[y] if x in rank and y in rank else None for x, y in zip(rb, rc)], dtype=object)
     table = {"subject": c_id[ci].astype(object), "agency": c_agency[ci], "base": b, "current": c, "change": change,
              "relative": relative, "rating_base": rb, "rating_current": rc, "bands_moved": moved}

@@ -46,6 +46,7 @@ from engine.plan import Plan
 
 THRESHOLD = 0.10
 BLOCK = 1 << 16  # subjects per block when taking the median rank over the runs
+COLLECT = 1 << 14  # chunks of at least this many rows collect the garbage after every variant
 COLUMNS = ("subject", "agency", "score", "rank", "rank_low", "rank_high", "rank_median", "rating", "changed",
            "unstable")
 
@@ -190,7 +191,8 @@ class SensitivityFold:
             if actual is not None and self.rating is not None:
                 changed += labels(variant, self.rating) != actual
             del variant
-            gc.collect()  # the variant's evaluation state holds reference cycles
+            if result.n >= COLLECT:  # the variant's evaluation state holds reference cycles: a big one is
+                gc.collect()  # freed now; a small one (a few rows) costs less than a full collection
         self.cols["subject"].append(np.array([str(x) for x in result.subject_ids], dtype=object))
         self.cols["agency"].append(np.array([None if a is None else str(a) for a in result.agencies], dtype=object))
         self.cols["score"].append(numeric(result, self.top))
