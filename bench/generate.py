@@ -123,6 +123,19 @@ def write(n: int, out: Path = DATA, seed: int = 2026, csv: bool = True) -> tuple
     return pq_path, csv_path
 
 
+def comma_copy(pq_path: Path) -> Path:
+    """The same data as an Indonesian-locale spreadsheet exports it: `;` between cells and a
+    decimal comma (87,57), beside the Parquet file as ``national-N-koma.csv``."""
+    import pyarrow.compute as pc
+
+    out = pq_path.with_name(pq_path.stem + "-koma.csv")
+    t = pq.read_table(pq_path)
+    cols = {name: pc.replace_substring(pc.cast(col, pa.string()), ".", ",") if pa.types.is_floating(col.type)
+            else col for name, col in zip(t.column_names, t.columns)}
+    pcsv.write_csv(pa.table(cols), out, write_options=pcsv.WriteOptions(delimiter=";", quoting_style="none"))
+    return out
+
+
 def write_policy(path: Path = POLICY) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(policy_text(), encoding="utf-8")

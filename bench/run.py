@@ -28,7 +28,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
-IMPLS = ("kinerja", "kinerja-cli", "kinerja-cli-csv", "numpy", "polars")
+IMPLS = ("kinerja", "kinerja-cli", "kinerja-cli-csv", "kinerja-cli-koma", "numpy", "polars")
+SOURCES = {"kinerja-cli": ".parquet", "kinerja-cli-csv": ".csv", "kinerja-cli-koma": "-koma.csv"}
 TOLERANCE = 1e-9
 
 
@@ -103,8 +104,12 @@ def _spawn(cmd: list[str]) -> tuple[str, float, float]:
 
 
 def run_once(impl: str, data: Path, out: Path) -> dict[str, float]:
-    if impl in ("kinerja-cli", "kinerja-cli-csv"):  # streamed chunk by chunk (engine/streaming.py)
-        source = data.with_suffix(".csv") if impl == "kinerja-cli-csv" else data
+    if impl in SOURCES:  # streamed chunk by chunk (engine/streaming.py)
+        source = data.with_name(data.stem + SOURCES[impl])
+        if impl == "kinerja-cli-koma" and not source.exists():
+            import generate
+
+            generate.comma_copy(data)
         cmd = [sys.executable, "-m", "cli", "eval", str(HERE / "policy" / "bsc-bench.kin"), str(source), "-o", str(out)]
         _, wall, peak = _spawn(cmd)
         return {"wall": wall, "peak_mb": peak}
@@ -190,6 +195,9 @@ def report(n: int, medians: dict[str, dict[str, float]]) -> str:
                             if "kinerja-cli" in medians else "")
                          + (f", `kinerja eval` from CSV {medians['kinerja-cli-csv']['wall'] / b['wall']:.2f}x"
                             if "kinerja-cli-csv" in medians else ""))
+    if "kinerja-cli-koma" in medians and "kinerja-cli-csv" in medians:
+        ratio = medians["kinerja-cli-koma"]["wall"] / medians["kinerja-cli-csv"]["wall"]
+        lines.append(f"`kinerja eval` from a decimal-comma CSV / from the CSV: {ratio:.2f}x")
     return "\n".join(lines)
 
 

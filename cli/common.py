@@ -27,7 +27,11 @@ POLICY_OPTIONS = [
     click.option("--policy", "policy_id", help="National policy id, when the folder holds several."),
     click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="Use the policy version in force on this date."),
     click.option("--layout", type=click.Choice(["auto", "wide", "long"]), default="auto", show_default=True),
-    click.option("--sheet", help="Excel sheet to read (default: the first)."),
+    click.option("--sheet", help="Excel sheet to read (default: the first visible one)."),
+    click.option("--header-row", type=click.IntRange(min=1),
+                 help="Row of the column names (default: found below any title rows)."),
+    click.option("--decimal", type=click.Choice([",", "."]),
+                 help="Decimal mark of the data's numbers (default: detected per file)."),
     click.option("--agencies", "agencies_file", type=click.Path(exists=True, dir_okay=False),
                  help="File listing the known agency ids (one per line); other agencies are rejected."),
     click.option("--root", type=click.Path(exists=True, file_okay=False), help="Policy root."),
@@ -56,14 +60,16 @@ def run_policy(policy: str, data: tuple[str, ...], opts: dict[str, Any], output:
 
         return score_to_file(policies, list(data), output, policy=opts["policy_id"], as_of=as_of,
                              layout=opts["layout"], known_agencies=known, sheet=opts["sheet"], stream=stream,
-                             progress=progress)
+                             progress=progress, decimal=opts["decimal"], header_row=opts["header_row"])
     if subject is not None:  # only the rows one subject's explanation needs
         from engine.streaming import explain_run
 
         return explain_run(policies, list(data), subject, policy=opts["policy_id"], as_of=as_of,
-                           layout=opts["layout"], known_agencies=known, sheet=opts["sheet"])
+                           layout=opts["layout"], known_agencies=known, sheet=opts["sheet"],
+                           decimal=opts["decimal"], header_row=opts["header_row"])
     return api.evaluate_files(policies, list(data), policy=opts["policy_id"], as_of=as_of,
-                              layout=opts["layout"], known_agencies=known, sheet=opts["sheet"])
+                              layout=opts["layout"], known_agencies=known, sheet=opts["sheet"],
+                              decimal=opts["decimal"], header_row=opts["header_row"])
 
 
 def read_agencies(path: Path) -> list[str]:

@@ -32,32 +32,46 @@ def eval_(policy: str, data: tuple[str, ...], output: str, rejects: str | None, 
     from engine.data import write_rejects
 
     out = Path(output)
-    out.parent.mkdir(parents=True, exist_ok=True)
     rejects_path = Path(rejects) if rejects else out.with_name(out.stem + ".rejects.csv")
     manifest_path = Path(manifest) if manifest else out.with_name(out.stem + ".manifest.json")
+    _check_outputs(policy, data, out, rejects_path, manifest_path, explain_all)
+    manifest_path.unlink(missing_ok=True)  # a run that stops early leaves no manifest vouching for old files
     # A large single CSV/Parquet file is scored chunk by chunk (bounded memory); --explain-all needs it whole.
     from cli.progress import Progress
 
     progress = Progress(sys.stderr)  # shown only on a terminal, for runs over 2 s
     try:
         run = run_policy(policy, data, opts, output=out, stream=not explain_all, progress=progress)
+        report = run.report
+        write_rejects(report, rejects_path)
+        if explain_all:
+            _write_explanations(run.run, Path(explain_all))
     finally:
         progress.close()
-    report = run.report
-    write_rejects(report, rejects_path)
-    if explain_all:
-        _write_explanations(run.run, Path(explain_all))
-    summary = run.write_manifest(manifest_path, data, out, rejects_path)
+    summary = run.write_manifest(manifest_path, data, out, rejects_path, explain_all)
     _eval_summary(summary, report, run, fmt, out, rejects_path)
     failed = (strict and report.rows_rejected) or (fail_on_quota and run.violations)
     return EXIT_FINDINGS if failed else EXIT_OK
 
 
+def _check_outputs(policy: str, data: tuple[str, ...], out: Path, rejects: Path, manifest: Path,
+                   explain_all: str | None) -> None:
+    """Every output path is checked before anything is scored: a bad one stops the run (exit 2)."""
+    from engine.safe_output import RESULT_SUFFIXES, Output, check_outputs
+
+    outputs = [Output("-o", out, RESULT_SUFFIXES), Output("--rejects", rejects, (".csv",)),
+               Output("--manifest", manifest, (".json",))]
+    if explain_all:
+        outputs.append(Output("--explain-all", Path(explain_all), (".jsonl", ".json")))
+    check_outputs(outputs, data, [policy])
+
+
 def _write_explanations(run: Any, path: Path) -> None:
     from dataclasses import asdict
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8") as fh:
+    from engine.safe_output import atomic
+
+    with atomic(path) as tmp, tmp.open("w", encoding="utf-8") as fh:
         for sid in run.result.subject_ids:
             fh.write(json.dumps(asdict(run.explain(sid)), ensure_ascii=False, default=str) + "\n")
 
@@ -74,7 +88,7 @@ def _eval_summary(manifest: dict[str, Any], report: Any, result: Any, fmt: str, 
     if len(report.rejects) > 20:
         click.echo(f"  ... and {len(report.rejects) - 20} more in {rejects}", err=True)
     for w in report.warnings:
-        click.echo(f"  warning {w.file}: {w.message}", err=True)
+        click.echo(f"  warning {w.file}: {w.message}" + (f" ({w.help})" if w.help else ""), err=True)
     if manifest["runtime_errors"]:
         click.echo(f"  {manifest['runtime_errors']} runtime error(s) recorded per subject (column `errors`)", err=True)
     for v in result.violations:
@@ -97,3 +111,30 @@ def explain(policy: str, data: tuple[str, ...], subject_id: str, fmt: str, **opt
     return EXIT_OK
 
 
+
+
+    return EXIT_OK
+
+
+
+
+@main.command()
+@click.argument("manifest", type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@guarded
+def verify(manifest: str, fmt: str) -> int:
+    """Check that the files a run's MANIFEST names (policies, data, results, rejects) are unchanged."""
+    from engine.safe_output import verify_manifest
+
+    recorded, findings = verify_manifest(manifest)
+    if fmt == "json":
+        click.echo(json.dumps({"manifest": manifest, "ok": not findings,
+                               "findings": [f.__dict__ for f in findings]}, indent=2, ensure_ascii=False))
+    for f in findings if fmt == "text" else []:
+        click.echo(f"  {f.role} {f.path}: {f.problem}", err=True)
+    if fmt == "text":
+        rows = recorded["rows"]
+        state = "does not match" if findings else "matches"
+        click.echo(f"{manifest}: {state} its files ({rows['read']} read, {rows['scored']} scored, "
+                   f"{rows['rejected']} rejected)", err=True)
+    return EXIT_FINDINGS if findings else EXIT_OK

@@ -49,7 +49,7 @@ def serve(policies: str, db_url: str | None, data_dir: str, host: str, port: int
     limits = Limits(max_upload=max_upload_mb * 1024 * 1024, request_timeout=request_timeout)
     service = open_service(policies, _url(db_url, data_dir), limits)  # policy errors: diagnostics, exit 1
     service.secure_cookies = os.environ.get("KINERJA_SECURE_COOKIES") == "1"
-    click.echo(f"kinerja serve: http://{host}:{port}/ (API under /api/v1, OpenAPI at /docs)", err=True)
+    click.echo(f"kinerja serve: http://{host}:{port}/ (API under /api/v1, OpenAPI at /openapi.json)", err=True)
     common = {"host": host, "port": port, "log_level": "info", "timeout_graceful_shutdown": 30,
               "timeout_keep_alive": 5, "server_header": False}
     if workers == 1:

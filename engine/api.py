@@ -65,7 +65,8 @@ def compile_policies(paths: Sequence[str | Path], root: str | Path | None = None
 def evaluate_files(policies: Policies, data: Sequence[str | Path], policy: str | None = None,
                    as_of: dt.date | None = None, layout: str = "auto",
                    known_agencies: Sequence[str] | None = None, sheet: str | None = None,
-                   reader: Callable[[Schema], LoadResult] | None = None) -> Run:
+                   reader: Callable[[Schema], LoadResult] | None = None, decimal: str | None = None,
+                   header_row: int | None = None) -> Run:
     """Load, validate and evaluate ``data`` under the chosen national plan and its agencies.
 
     With several versions of the policy and no ``as_of``, each subject is scored
@@ -76,7 +77,8 @@ def evaluate_files(policies: Policies, data: Sequence[str | Path], policy: str |
     def read(schema: Schema) -> LoadResult:
         if reader is not None:
             return reader(schema)
-        return load(list(data), schema, layout=layout, known_agencies=known_agencies, sheet=sheet)  # type: ignore[arg-type]
+        return load(list(data), schema, layout=layout, known_agencies=known_agencies, sheet=sheet,  # type: ignore[arg-type]
+                    decimal=decimal, header_row=header_row)
 
     versions = policies.versions(policy)
     if as_of is not None or len(versions) == 1:

@@ -115,19 +115,40 @@ def fail(code: str, message: str, help: str | None = None, span: Span = COMMAND_
     return KinerjaError([error(code, message, span, help)])
 
 
+def closest(word: str, candidates: Iterable[str]) -> str | None:
+    """The candidate closest to ``word``, if any is close."""
+    close = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.5)
+    return close[0] if close else None
+
+
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
     """A "did you mean `x`?" hint for the closest candidate, if any is close."""
-    close = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.5)
-    return f"did you mean `{close[0]}`?" if close else None
+    near = closest(word, candidates)
+    return f"did you mean `{near}`?" if near else None
 
 
 def render_text(diags: Iterable[Diagnostic], sources: Mapping[str, str]) -> str:
     """Render diagnostics as ``file:line:col: severity[code]: message``, the source
-    line, a caret underline and the help, one block per diagnostic."""
-    return "".join(_render_one(d, sources) for d in diags)
+    line, a caret underline and the help, one block per diagnostic.  Each source is split
+    into lines once, so the time is linear in the number of diagnostics."""
+    lines = _Lines(sources)
+    return "".join(_render_one(d, lines) for d in diags)
 
 
-def _render_one(d: Diagnostic, sources: Mapping[str, str]) -> str:
+class _Lines(dict):  # type: ignore[type-arg]
+    """A source's lines by file name, split on first use."""
+
+    def __init__(self, sources: Mapping[str, str]):
+        super().__init__()
+        self.sources = sources
+
+    def __missing__(self, file: str) -> list[str] | None:
+        text = self.sources.get(file)
+        self[file] = None if text is None else text.splitlines()
+        return self[file]
+
+
+def _render_one(d: Diagnostic, sources: Mapping[str, list[str] | None]) -> str:
     s = d.span
     where = f"{s.file}:{s.line}:{s.column}" if s.line >= 1 else s.file
     out = [f"{where}: {d.severity.value}[{d.code}]: {d.message}\n"]
@@ -140,11 +161,10 @@ def _render_one(d: Diagnostic, sources: Mapping[str, str]) -> str:
     return "".join(out)
 
 
-def _excerpt(s: Span, sources: Mapping[str, str]) -> list[str]:
-    text = sources.get(s.file)
-    if text is None or s.line < 1:
+def _excerpt(s: Span, sources: Mapping[str, list[str] | None]) -> list[str]:
+    lines = sources[s.file]
+    if lines is None or s.line < 1:
         return []
-    lines = text.splitlines()
     if s.line > len(lines):
         return []
     raw = lines[s.line - 1]

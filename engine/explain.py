@@ -128,9 +128,7 @@ class _Builder:
         elif isinstance(decl, n.Input):
             out.origin = self.origin(name)
         elif isinstance(decl, n.Value) and decl.formula is not None:
-            out.formula = f"{to_text(decl.formula, self.subst)} = {_show(out.value)}{self.lookups(decl.formula)}"
-            if isinstance(decl.formula, n.Call) and decl.formula.func in n.POPULATION_FUNCTIONS:
-                out.formula = self.population(decl.formula)[2:]  # the statistic itself: said once
+            self.value(out, decl.formula)
         elif isinstance(decl, n.Tree):
             self.tree(out, decl)
         elif isinstance(decl, n.Rating):
@@ -139,43 +137,15 @@ class _Builder:
             self.table(out, decl)
         return out
 
-    def lookups(self, expr: n.Node) -> str:
-        """``; persen("Baik") = 100 (row 1)`` for each table the formula calls on names or literals."""
-        from engine.evaluate.decide import look_up
-        from engine.evaluate.events import Events, Recorder
+    def value(self, out: NodeExplanation, formula: n.Node) -> None:
+        """A derived value's formula with this subject's numbers, and the calls' lookups and statistics."""
+        from engine.explain_calls import call_notes, population_note
 
-        out = [self.population(c) for c in expr.walk() if isinstance(c, n.Call) and c.func in n.POPULATION_FUNCTIONS]
-        for call in expr.walk():
-            step = self.decls.get(call.func) if isinstance(call, n.Call) else None
-            if step is None or not isinstance(step.decl, n.Table):
-                continue
-            vals = [self.col(a.name) if isinstance(a, n.Ref) else getattr(a, "value", None) for a in call.args]
-            cols = [np.array([v], dtype=object if v is None or isinstance(v, str) else np.float64) for v in vals]
-            got, row = look_up(Recorder(Events(), 1), step.decl, cols, 1, call.func)
-            which = f" (row {int(row[0]) + 1})" if row[0] >= 0 else ""
-            out.append(f"; {to_text(call, self.subst)} = {_show(got[0])}{which}")
-        return "".join(out)
-
-    def population(self, call: n.Call) -> str:
-        """``; mean_of(nilai) by unit = 85 (mean of 2 values, group unit = "U1")``: the statistic,
-        its group and the group's size, from the evaluated columns."""
-        from engine.evaluate.population import NAMES, group_codes, statistic
-
-        arg = call.args[0] if call.args else None
-        if not isinstance(arg, n.Ref) or arg.name not in self.r.steps:
-            return f"; {to_text(call)}: a statistic over the group"
-        x = np.asarray(self.r.steps[arg.name].value, dtype=np.float64)
-        by = call.by.name if call.by is not None else None
-        key = None if by is None else self.r.agencies if by == "agency" else \
-            self.r.steps[by].value if by in self.r.steps else self.r.batch.columns.get(by)
-        codes, keys = group_codes(key, x.size)
-        code = codes[self.i]
-        if code < 0:
-            return f"; {to_text(call)}: no group ({call.by.name if call.by else ''} is missing)"
-        size = int(np.count_nonzero((codes == code) & ~np.isnan(x)))
-        value = statistic(call.func, x, codes, len(keys))[self.i]
-        group = f"group {call.by.name} = {_show(keys[code])}" if call.by is not None else "all subjects"
-        return f"; {to_text(call)} = {_show(value)} ({NAMES[call.func]} of {size} values, {group})"
+        if isinstance(formula, n.Call) and formula.func in n.POPULATION_FUNCTIONS:  # the statistic itself: once
+            out.formula = population_note(self.r, self.i, formula, _show)[2:]
+            return
+        notes = call_notes(self.r, self.i, formula, self.decls, self.col, self.subst, _show)
+        out.formula = f"{to_text(formula, self.subst)} = {_show(out.value)}{notes}"
 
     def subst(self, name: str) -> str | None:
         if name.startswith("raw:"):

@@ -10,7 +10,6 @@ Text cells of CSV/XLSX are neutralised against spreadsheet formula injection.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
 import json
 import math
@@ -24,6 +23,7 @@ import numpy as np
 
 import engine
 from engine.diagnostics import fail, file_span
+from engine.safe_output import atomic, atomic_text, file_sha256
 
 Table = Mapping[str, Any] | Sequence[tuple[str, Any]]
 FIXED_TIME = dt.datetime(2000, 1, 1, 0, 0, 0)
@@ -52,7 +52,7 @@ def write_results(table: Table, path: str | Path, sheet: str = "results") -> Non
     if suffix == ".xlsx":
         _write_xlsx(cols, Path(path), sheet)
     else:
-        writers[suffix](cols, Path(path))
+        writers[suffix](cols, Path(path))  # each writer renames a complete file into place
 
 
 def presentable(table: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -154,10 +154,14 @@ class ResultStream:
 
     Parquet row groups are always ``ROW_GROUP`` rows (the last one shorter), cut from
     contiguous columns whatever the chunk sizes, so the bytes do not depend on chunking.
+    The rows go to a temporary file beside ``path``, renamed onto it by ``close`` (and
+    removed by ``abort``): ``path`` never holds a partial set of rows.
     """
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
+        self._atomic = atomic(self.path)
+        self._tmp = self._atomic.__enter__()
         self.csv = self.path.suffix.lower() == ".csv"
         self.rows = 0
         self._writer: Any = None
@@ -190,14 +194,14 @@ class ResultStream:
         if self.csv:
             import pyarrow.csv as pcsv
 
-            self._writer = pcsv.CSVWriter(self.path, schema, write_options=pcsv.WriteOptions(include_header=True))
+            self._writer = pcsv.CSVWriter(self._tmp, schema, write_options=pcsv.WriteOptions(include_header=True))
         else:
             import pyarrow.parquet as pq
 
             # No dictionary for the subject id (unique per row) and one given up sooner on other
             # high-cardinality columns: 8% less encoding time, a slightly smaller file.
             plain = [f.name for f in schema if f.name == "subject_id"]
-            self._writer = pq.ParquetWriter(self.path, schema, compression="zstd",
+            self._writer = pq.ParquetWriter(self._tmp, schema, compression="zstd",
                                             use_dictionary=[f.name for f in schema if f.name not in plain],
                                             dictionary_pagesize_limit=1 << 18)
 
@@ -233,9 +237,14 @@ class ResultStream:
     def close(self) -> None:
         if self._writer is None:
             self._open(_empty_schema())
-        if not self.csv:
-            self._flush(final=True)
-        self._finish()
+        try:
+            if not self.csv:
+                self._flush(final=True)
+            self._finish()
+        except BaseException as exc:
+            self._atomic.__exit__(type(exc), exc, exc.__traceback__)
+            raise
+        self._atomic.__exit__(None, None, None)  # renamed into place
 
     def _finish(self) -> None:
         try:
@@ -248,12 +257,12 @@ class ResultStream:
                 self._writer.close()
 
     def abort(self) -> None:
-        """Stop writing and remove the partial file."""
+        """Stop writing and remove the partial file (``path`` keeps what it held before)."""
         try:
             self._finish()
         except Exception:  # noqa: BLE001 - the file is removed anyway
             pass
-        self.path.unlink(missing_ok=True)
+        self._tmp.unlink(missing_ok=True)
 
     def __enter__(self) -> ResultStream:
         return self
@@ -262,7 +271,7 @@ class ResultStream:
         if kind is None:
             self.close()
         else:
-            self._finish()
+            self.abort()
 
 
 def _empty_schema() -> Any:
@@ -293,7 +302,7 @@ def _write_json(cols: list[tuple[str, np.ndarray]], path: Path) -> None:
     # One subject per line: diffable, and no indentation bloat on a national run.
     lines = [json.dumps(dict(zip(names, (c[i] for c in columns))), ensure_ascii=False, allow_nan=False)
              for i in range(n)]
-    path.write_text("[\n" + ",\n".join(lines) + ("\n]\n" if lines else "]\n"), encoding="utf-8")
+    atomic_text(path, "[\n" + ",\n".join(lines) + ("\n]\n" if lines else "]\n"))
 
 
 def _xlsx_value(v: Any) -> Any:
@@ -318,7 +327,8 @@ def _write_xlsx(cols: list[tuple[str, np.ndarray]], path: Path, sheet: str) -> N
         ws.append([_xlsx_value(c[i]) for c in data])
     buffer = io.BytesIO()
     wb.save(buffer)
-    path.write_bytes(_fixed_zip(buffer.getvalue()))
+    with atomic(path) as tmp:
+        tmp.write_bytes(_fixed_zip(buffer.getvalue()))
 
 
 def _fixed_zip(data: bytes) -> bytes:
@@ -342,37 +352,16 @@ def _fixed_stamp(m: re.Match[bytes]) -> bytes:
 
 # ------------------------------------------------------------------ manifest
 
-# Digests computed while a file was read anyway (engine.data.background); a changed file is hashed again.
-_DIGESTS: dict[tuple[str, int, int, int], str] = {}
-
-
-def _identity(path: str | Path, st: Any) -> tuple[str, int, int, int]:
-    return (str(Path(path).resolve()), st.st_size, st.st_mtime_ns, st.st_ino)
-
-
-def remember_sha256(path: str | Path, st: Any, digest: str) -> None:
-    """Record ``path``'s SHA-256, computed from the file as it was at ``st`` (its ``os.stat``)."""
-    if Path(path).stat().st_mtime_ns == st.st_mtime_ns:  # unchanged while it was read
-        _DIGESTS[_identity(path, st)] = digest
-
-
-def file_sha256(path: str | Path) -> str:
-    known = _DIGESTS.get(_identity(path, Path(path).stat()))
-    if known is not None:
-        return known
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def write_manifest(path: str | Path, *, policy_files: Iterable[str | Path], data_files: Iterable[str | Path],
                    rows_read: int, rows_scored: int, rows_rejected: int, policy_id: str | None = None,
                    policy_version: str | None = None, results_file: str | Path | None = None,
                    rejects_file: str | Path | None = None, run_time: dt.datetime | None = None,
-                   extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """Write the run's provenance as JSON and return it: the only place a time appears."""
+                   extra: Mapping[str, Any] | None = None, explanations_file: str | Path | None = None
+                   ) -> dict[str, Any]:
+    """Write the run's provenance as JSON and return it: the only place a time appears.
+
+    Written last and atomically, it names every output with its SHA-256, so a stale or
+    partial set of files is detectable (``kinerja verify``)."""
     when = run_time or dt.datetime.now(dt.timezone.utc)
     manifest: dict[str, Any] = {
         "engine": {"name": "kinerja", "version": engine.__version__},
@@ -383,12 +372,12 @@ def write_manifest(path: str | Path, *, policy_files: Iterable[str | Path], data
         "rows": {"read": rows_read, "scored": rows_scored, "rejected": rows_rejected},
         "reconciles": rows_read == rows_scored + rows_rejected,
     }
-    for key, out in (("results", results_file), ("rejects", rejects_file)):
+    for key, out in (("results", results_file), ("rejects", rejects_file), ("explanations", explanations_file)):
         if out is not None:
             manifest[key] = _file_entry(out)
     if extra:
         manifest.update(extra)
-    Path(path).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    atomic_text(path, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
     return manifest
 
 

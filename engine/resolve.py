@@ -74,16 +74,25 @@ def find_root(paths: Sequence[str | Path], root: str | Path | None = None) -> Pa
     return cwd if common == cwd or cwd in common.parents else common
 
 
-def discover(paths: Sequence[str | Path]) -> tuple[list[Path], list[Diagnostic]]:
+def discover(paths: Sequence[str | Path], root: Path | None = None) -> tuple[list[Path], list[Diagnostic]]:
     """The ``.kin`` files named or found (recursively) under ``paths``; tests (``*_test.kin``) are skipped
-    in folders."""
+    in folders, and so is a symbolic link found in a folder that leads outside the folder (or ``root``)
+    (``resolve.outside-root``: never read, as ``extends`` never leaves the root)."""
     found: dict[Path, None] = {}
     diags = []
     for given in paths:
         p = Path(given)
         if p.is_dir():
-            found.update(dict.fromkeys(f.resolve() for f in sorted(p.rglob("*.kin"))
-                                       if f.is_file() and not f.name.endswith("_test.kin")))
+            inside = root or p.resolve()
+            for f in sorted(p.rglob("*.kin")):
+                if not f.is_file() or f.name.endswith("_test.kin"):
+                    continue
+                if not f.resolve().is_relative_to(inside):
+                    diags.append(error("resolve.outside-root", f"`{display(f)}` links to a file outside the policy "
+                                       "root; it is not read", n.Span(display(f), 0, 0, 0, 0),
+                                       "copy the file into the policy folder instead of linking to it"))
+                    continue
+                found[f.resolve()] = None
         elif p.is_file():
             found[p.resolve()] = None
         else:
@@ -95,7 +104,7 @@ def discover(paths: Sequence[str | Path]) -> tuple[list[Path], list[Diagnostic]]
 def load(paths: Sequence[str | Path], root: str | Path | None = None) -> Project:
     """Find and parse every policy file under ``paths`` (the syntax stage of a run)."""
     project = Project(find_root(paths, root))
-    files, diags = discover(paths)
+    files, diags = discover(paths, project.root)
     project.add(diags)
     for path in files:
         project.files.append(display(path))
@@ -249,14 +258,21 @@ class _Linker:
         assert agency.extends is not None
         rel = agency.extends.value
         span = agency.extends.span
-        target = (path.parent / rel).resolve()
+        try:
+            target = (path.parent / rel).resolve()
+            exists = target.is_file()
+        except (OSError, ValueError) as exc:  # a NUL byte, a name too long: the OS refuses the path
+            self.project.add([error("resolve.extends-missing", f"`{rel[:80]}` is not a usable path "
+                                    f"({getattr(exc, 'strerror', None) or exc})", span,
+                                    "give the relative path of the national policy file")])
+            return None
         root = self.project.root
         if not target.is_relative_to(root):
             self.project.add([error("resolve.extends-outside-root", f"`{rel}` is outside the policy root",
                                     span, f"the policy root is `{display(root)}`; keep extended policies inside "
                                     "it or give a wider root")])
             return None
-        if not target.is_file():
+        if not exists:
             self.project.add([error("resolve.extends-missing", f"`{rel}` does not exist", span,
                                     _sibling_hint(rel, target))])
             return None

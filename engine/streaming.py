@@ -47,7 +47,7 @@ class Scored:
         return sorted({*(p.module.path for p in plans), *(a.module.path for a in agencies)})
 
     def write_manifest(self, path: str | Path, data_files: Sequence[str | Path], results: str | Path,
-                       rejects: str | Path) -> dict[str, Any]:
+                       rejects: str | Path, explanations: str | Path | None = None) -> dict[str, Any]:
         """Write the run's manifest (``engine.output.write_manifest``: files with their SHA-256, the
         rules' id and versions, row counts that reconcile, warnings, quota violations) and return it."""
         from engine.output import write_manifest
@@ -58,10 +58,11 @@ class Scored:
             rows_read=report.rows_read, rows_scored=report.rows_accepted, rows_rejected=report.rows_rejected,
             policy_id=header.name if header else None,
             policy_version=", ".join(p.header.version or "" for p in self.plans if p.header) or None,
-            results_file=results, rejects_file=rejects,
+            results_file=results, rejects_file=rejects, explanations_file=explanations,
             extra={"subjects": self.subjects, "runtime_errors": self.runtime_errors,
                    "quota_violations": [v.to_dict() for v in self.violations],
-                   "warnings": [asdict(w) for w in report.warnings]})
+                   "warnings": [asdict(w) for w in report.warnings],
+                   "files_read": [asdict(f) for f in report.files]})
 
 
 # Told how far a run is: ``progress(what)`` for a step without a row count (reading, writing),
@@ -76,7 +77,8 @@ def _quiet(what: str, done: int | None = None, total: int | None = None) -> None
 def score_to_file(policies: Policies, data: Sequence[str | Path], output: str | Path, policy: str | None = None,
                   as_of: dt.date | None = None, layout: str = "auto", known_agencies: Sequence[str] | None = None,
                   sheet: str | None = None, stream: bool = True, chunk: int | None = None,
-                  progress: Progress | None = None) -> Scored:
+                  progress: Progress | None = None, decimal: str | None = None,
+                  header_row: int | None = None) -> Scored:
     """Load, validate and evaluate ``data`` and write the presentable results to ``output``.
 
     ``stream=False`` forces the in-memory path (and keeps the ``Run``); ``chunk`` forces
@@ -85,20 +87,22 @@ def score_to_file(policies: Policies, data: Sequence[str | Path], output: str | 
     from engine.output import presentable, write_results
 
     progress = progress or _quiet
-    plan = _streaming_plan(policies, data, output, policy, as_of, layout, chunk) if stream else None
+    plan = _streaming_plan(policies, data, output, policy, as_of, layout, chunk) \
+        if stream and header_row in (None, 1) else None
     if plan is not None:
         from engine.data.stream import TypedFailed
 
         try:
-            scored = _stream(policies, plan, Path(data[0]), Path(output), known_agencies, chunk, progress=progress)
+            scored = _stream(policies, plan, Path(data[0]), Path(output), known_agencies, chunk, progress=progress,
+                             decimal=decimal)
         except TypedFailed:  # a CSV number cell needs the text path's checks: start again with it
             scored = _stream(policies, plan, Path(data[0]), Path(output), known_agencies, chunk, typed=False,
-                             progress=progress)
+                             progress=progress, decimal=decimal)
         if scored is not None:
             return scored
     progress("reading and scoring")
     run = evaluate_files(policies, data, policy=policy, as_of=as_of, layout=layout, known_agencies=known_agencies,
-                         sheet=sheet)
+                         sheet=sheet, decimal=decimal, header_row=header_row)
     result = run.result
     progress(f"writing {result.n:,} rows")
     write_results(presentable(result.table()), output)
@@ -140,8 +144,11 @@ def _estimated_rows(path: Path) -> int:
 
 
 def _stream(policies: Policies, plan: Plan, data: Path, output: Path, known_agencies: Sequence[str] | None,
-            chunk: int | None, typed: bool = True, progress: Progress | None = None) -> Scored | None:
+            chunk: int | None, typed: bool = True, progress: Progress | None = None,
+            decimal: str | None = None) -> Scored | None:
     """Score ``data`` chunk by chunk; None when it turns out it cannot be streamed (nothing is left written)."""
+    from pyarrow import ArrowInvalid
+
     from engine.data import schema_from_plan
     from engine.data.stream import CHUNK, Chunks, NotStreamable
     from engine.evaluate import evaluate
@@ -150,8 +157,8 @@ def _stream(policies: Policies, plan: Plan, data: Path, output: Path, known_agen
     progress = progress or _quiet
     progress("checking subject ids")
     try:
-        chunks = Chunks(data, schema_from_plan(plan), known_agencies, chunk or CHUNK, typed)
-    except NotStreamable:
+        chunks = Chunks(data, schema_from_plan(plan), known_agencies, chunk or CHUNK, typed, decimal)
+    except (NotStreamable, ArrowInvalid):
         return None
     agencies = policies.agencies_of(plan)
     subjects = errors = 0
@@ -178,7 +185,7 @@ def _stream(policies: Policies, plan: Plan, data: Path, output: Path, known_agen
         if out.rows == 0 and empty is not None:
             out.write(empty)
         out.close()
-    except SchemaChanged:
+    except (SchemaChanged, ArrowInvalid):  # an unparseable stretch of the file: ``load`` names its line
         out.abort()
         return None
     except BaseException:
@@ -189,7 +196,8 @@ def _stream(policies: Policies, plan: Plan, data: Path, output: Path, known_agen
 
 def explain_run(policies: Policies, data: Sequence[str | Path], subject_id: str, policy: str | None = None,
                 as_of: dt.date | None = None, layout: str = "auto",
-                known_agencies: Sequence[str] | None = None, sheet: str | None = None) -> Run:
+                known_agencies: Sequence[str] | None = None, sheet: str | None = None,
+                decimal: str | None = None, header_row: int | None = None) -> Run:
     """A ``Run`` good for explaining ``subject_id``: from a single Parquet file only the
     subject's rows (and its quota groups) are loaded and evaluated; otherwise everything."""
     from engine.data.stream import load_subject
@@ -197,7 +205,7 @@ def explain_run(policies: Policies, data: Sequence[str | Path], subject_id: str,
     path = Path(data[0])
     if len(data) != 1 or layout not in ("auto", "wide") or path.suffix.lower() not in (".parquet", ".pq"):
         return evaluate_files(policies, data, policy=policy, as_of=as_of, layout=layout,
-                              known_agencies=known_agencies, sheet=sheet)
+                              known_agencies=known_agencies, sheet=sheet, decimal=decimal, header_row=header_row)
     plans = [*policies.versions(policy)]
     plans += [a for p in list(plans) for a in policies.agencies_of(p).values()]
     if any(p.population for p in plans):  # a population statistic reads every subject
@@ -205,4 +213,4 @@ def explain_run(policies: Policies, data: Sequence[str | Path], subject_id: str,
                               known_agencies=known_agencies, sheet=sheet)
     fields = dict.fromkeys(q.by.name for p in plans for q in p.quotas if q.by is not None)
     return evaluate_files(policies, data, policy=policy, as_of=as_of,
-                          reader=lambda schema: load_subject(path, schema, subject_id, fields, known_agencies))
+                          reader=lambda schema: load_subject(path, schema, subject_id, fields, known_agencies, decimal))

@@ -59,7 +59,8 @@ class PgServer:
         return self.url(name)
 
 
-def start_postgres() -> Iterator[PgServer]:
+def start_postgres(durable: bool = False) -> Iterator[PgServer]:
+    """Start a server (``durable``: with fsync, as in production; tests run without it)."""
     initdb, pg_ctl = pg_bin("initdb"), pg_bin("pg_ctl")
     if not initdb or not pg_ctl:
         pytest.fail("PostgreSQL binaries (initdb, pg_ctl) are missing: .ci/run installs them")
@@ -71,7 +72,8 @@ def start_postgres() -> Iterator[PgServer]:
     port = free_port()
     subprocess.run(_as_postgres_user([initdb, "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
                                       "--no-sync"]), check=True, capture_output=True)
-    opts = f"-c listen_addresses='' -c unix_socket_directories={base} -p {port} -c fsync=off -c max_connections=200"
+    opts = f"-c listen_addresses='' -c unix_socket_directories={base} -p {port} -c max_connections=200"
+    opts += "" if durable else " -c fsync=off"
     subprocess.run(_as_postgres_user([pg_ctl, "-D", str(data), "-o", opts, "-l", str(base / "log"), "-w", "start"]),
                    check=True, capture_output=True)
     try:
@@ -128,22 +130,27 @@ def agency_csv(agency: str, source: Path = ROOT / "examples" / "instansi-2026.cs
 class Server:
     """``kinerja serve`` in a subprocess on a free loopback port."""
 
-    def __init__(self, url: str, policies: Path = POLICIES, extra: list[str] | None = None):
+    def __init__(self, url: str, policies: Path = POLICIES, extra: list[str] | None = None, ready_within: float = 60):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        self.log = tempfile.NamedTemporaryFile(prefix="kinerja-serve-", suffix=".log")  # noqa: SIM115
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "cli", "serve", "--policies", str(policies), "--db", url, "--port",
-             str(self.port), *(extra or [])], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        self.wait_ready()
+             str(self.port), *(extra or [])], env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.wait_ready(ready_within)
 
-    def wait_ready(self, timeout: float = 30) -> None:
+    def log_text(self) -> str:
+        """What the server printed (its access log included)."""
+        return Path(self.log.name).read_text(errors="replace")
+
+    def wait_ready(self, timeout: float) -> None:
         import httpx
 
         end = time.monotonic() + timeout
         while time.monotonic() < end:
             if self.proc.poll() is not None:
-                raise RuntimeError("server exited: " + (self.proc.stderr.read().decode() if self.proc.stderr else ""))
+                raise RuntimeError("server exited: " + self.log_text())
             try:
                 if httpx.get(self.base + "/api/v1/ready", timeout=1).status_code == 200:
                     return

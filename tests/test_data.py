@@ -9,7 +9,7 @@ import pytest
 
 from engine import nodes as n
 from engine import syntax
-from engine.data import Schema, load, schema_from_plan, write_rejects
+from engine.data import DataError, Schema, load, schema_from_plan, write_rejects
 from engine.plan import Plan, Step
 
 HERE = Path(__file__).parent / "data" / "submissions"
@@ -60,7 +60,9 @@ def test_good_wide_csv_gives_typed_columns(schema: Schema) -> None:
 
 
 def test_every_rejection_reason_with_line(schema: Schema) -> None:
-    res = load(HERE / "bad.csv", schema, known_agencies=AGENCIES)
+    # Forced to a decimal point: detected, the lone `92,5` would make this a decimal-comma file
+    # (tests/test_submissions.py covers detection).
+    res = load(HERE / "bad.csv", schema, known_agencies=AGENCIES, decimal=".")
     assert reasons(res) == [
         ("line 2", "realisasi_anggaran", "value 130 is outside the range 0 .. 100 of `realisasi_anggaran`"),
         ("line 3", "realisasi_anggaran", "`abc` is not a number"),
@@ -158,7 +160,9 @@ def test_blank_lines_and_quoted_newlines_keep_line_numbers(tmp_path: Path, schem
 
 
 def test_semicolon_delimiter_and_bom(schema: Schema) -> None:
-    res = load(HERE / "semicolon.csv", schema)
+    with pytest.raises(DataError, match="decimal comma in 1 cell"):  # `92.5` and `92,5`: which one is the typo?
+        load(HERE / "semicolon.csv", schema)
+    res = load(HERE / "semicolon.csv", schema, decimal=".")
     assert list(res.batch.subject_ids) == ["E1"]  # the BOM is not part of the `id` header
     assert reasons(res) == [("line 3", "realisasi_anggaran", "`92,5` is not a number")]
 
@@ -166,7 +170,7 @@ def test_semicolon_delimiter_and_bom(schema: Schema) -> None:
 def test_numbers_accept_signs_exponents_and_spaces(tmp_path: Path, schema: Schema) -> None:
     p = tmp_path / "num.csv"
     p.write_text("id,realisasi_anggaran,waktu\nA,1, 1e2 \nB,1,+3\nC,1,.5\nD,1,-0.25\nE,1,1.000.000\nF,1,0x10\n")
-    res = load(p, make_schema())
+    res = load(p, make_schema(), decimal=".")  # forced: `1.000.000` alone would read as a decimal-comma file
     np.testing.assert_array_equal(res.batch.columns["waktu"], [100.0, 3.0, 0.5, -0.25])
     assert [r.reason for r in res.report.rejects][-2:] == ["`1.000.000` is not a number", "`0x10` is not a number"]
     assert res.report.rejects[-2].help == "write numbers without thousands separators"

@@ -9,11 +9,15 @@ from engine.evaluate import numeric as num
 
 
 def _plain_snap(x: np.ndarray, digits: int) -> np.ndarray:
-    """The textbook formula (what ``snap`` computed before its table of powers of ten)."""
+    """The textbook formula (what ``snap`` computed before its table of powers of ten); below
+    ~1e-296 the scale overflows, and the value's decimal text is rounded instead."""
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         mag = np.where((x == 0) | ~np.isfinite(x), 0.0, np.floor(np.log10(np.abs(x))))
         scale = 10.0 ** (digits - 1 - mag)
-        return np.where(np.isfinite(x), np.round(x * scale) / scale, x)
+        out = np.where(np.isfinite(x), np.round(x * scale) / scale, x)
+    tiny = np.isfinite(x) & ~np.isfinite(scale)
+    out[tiny] = [float(f"{v:.{digits}g}") for v in x[tiny]]
+    return out
 
 
 @pytest.mark.parametrize("digits", [3, 12, 15])

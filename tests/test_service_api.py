@@ -168,3 +168,82 @@ def test_a_policy_reload_with_errors_is_refused_and_the_running_version_stays(db
 def test_health_and_readiness(app: App) -> None:
     assert app.client.get("/api/v1/health").json() == {"status": "ok"}
     assert app.client.get("/api/v1/ready").json()["status"] == "ready"
+
+
+@pytest.mark.parametrize("fmt", ["json", "parquet", "xlsx"])
+def test_every_submission_format_is_read_like_kinerja_eval(tmp_path: Path, fmt: str) -> None:
+    """The same kemenkeu row as JSON, Parquet and XLSX scores to the CSV's result (94.03, Sangat Baik)."""
+    import csv
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    app = open_app(f"sqlite:///{tmp_path / 'k.db'}")
+    rows = [r for r in csv.DictReader(agency_csv("kemenkeu").decode().splitlines())]
+    path = tmp_path / f"kemenkeu.{fmt}"
+    if fmt == "json":
+        path.write_text(json.dumps(rows))
+    elif fmt == "parquet":
+        pq.write_table(pa.table({k: [r[k] for r in rows] for k in rows[0]}), path)
+    else:
+        from openpyxl import Workbook
+
+        wb = Workbook()
+        wb.active.append(list(rows[0]))
+        wb.active.append([float(v) if v.replace(".", "").isdigit() else v for v in rows[0].values()])
+        wb.save(path)
+    sub = app.submit("submitter", path.read_bytes(), path.name).json()
+    assert sub["format"] == fmt and sub["run"]["rows"] == {"read": 1, "scored": 1, "rejected": 0}
+    result = app.client.get(f"/api/v1/submissions/{sub['id']}/results", headers=app.tokens.header("submitter"))
+    # nilai_kinerja 94.03 and "Sangat Baik": the row of test_a_submission_is_scored_..., checked against `kinerja eval`
+    assert (result.json()[0]["nilai_kinerja"], result.json()[0]["predikat_kinerja"]) == (94.03, "Sangat Baik")
+
+
+def test_distribution_quotas_are_checked_over_the_units_whole_current_population(tmp_path: Path) -> None:
+    """SE 3/2023: in a unit rated "Baik" at least one employee must be "Butuh Perbaikan" or worse.
+    Unit kemenkeu-u01 (19 employees) all "Di Atas Ekspektasi" on both axes -> all "Sangat Baik": violated.
+    The next revision (the unit's whole population again) rates one employee lower: satisfied."""
+    app = open_app(f"sqlite:///{tmp_path / 'k.db'}")
+    lines = (ROOT / "examples" / "pegawai-2026.csv").read_text().splitlines()
+    unit = [line.split(",") for line in lines[1:] if line.split(",")[2] == "kemenkeu-u01"]
+    for cells in unit:
+        cells[3:6] = ["Baik", "Di Atas Ekspektasi", "Di Atas Ekspektasi"]
+
+    def submit(rows: list[list[str]]) -> dict[str, object]:
+        body = "\n".join([lines[0], *(",".join(c) for c in rows)]) + "\n"
+        return app.submit("submitter", body.encode(), "skp.csv", policy="kinerja_pegawai").json()
+
+    first = submit(unit)
+    assert first["run"]["rows"]["scored"] == 19
+    assert [v["group"] for v in first["run"]["quota_violations"]] == ["kemenkeu-u01"]
+    ex = app.client.get(f"/api/v1/submissions/{first['id']}/explain/{unit[0][0]}",
+                        headers=app.tokens.header("submitter"))
+    assert ex.json()["violations"][0]["group"] == "kemenkeu-u01"
+    unit[0][4:6] = ["Di Bawah Ekspektasi", "Sesuai Ekspektasi"]  # "Butuh Perbaikan" (the policy's matrix, line 88)
+    second = submit(unit)
+    assert second["revision"] == 2 and second["run"]["quota_violations"] == []
+
+
+def test_a_reload_by_one_worker_is_in_force_in_every_worker(tmp_path: Path) -> None:
+    """Two services on one database stand for two worker processes: after one reloads a changed
+    folder, the other scores new submissions under the reloaded set (compiled from the stored texts)."""
+    from engine.service.app import open_service
+
+    policies = tmp_path / "policies"
+    shutil.copytree(ROOT / "policies", policies)
+    url = f"sqlite:///{tmp_path / 'k.db'}"
+    first = open_app(url, policies)
+    other = open_service(policies, url)
+    for kin in (policies / "nasional" / "bsc-instansi.kin", policies / "instansi" / "kemenpanrb.kin"):
+        kin.write_text(kin.read_text().replace('"Sangat Baik"', '"Amat Baik"'))
+    assert first.client.post("/api/v1/admin/reload", headers=first.tokens.header("admin")).status_code == 200
+    assert other.current().digest == first.service.current().digest
+    from fastapi.testclient import TestClient
+
+    from engine.service.app import create_app
+
+    second = App(TestClient(create_app(other)), first.tokens, other)
+    sub = second.submit("submitter", agency_csv("kemenkeu")).json()
+    row = second.client.get(f"/api/v1/submissions/{sub['id']}/results", headers=first.tokens.header("submitter"))
+    assert row.json()[0]["predikat_kinerja"] == "Amat Baik"
+    assert other.policies.root == policies.resolve()  # a later reload still reads the folder

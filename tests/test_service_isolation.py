@@ -103,3 +103,35 @@ def test_another_agencys_submission_takes_as_long_as_a_missing_one(world: tuple[
     hidden, missing = (statistics.quantiles(times[k], n=4)[0] for k in ("hidden", "missing"))
     # the same single query answers both; only scheduling noise may differ
     assert abs(hidden - missing) < max(0.003, 0.5 * missing), (hidden, missing)
+
+
+# endpoints about no one submission: what each role gets (same order as ROLES)
+ROLES = ["submitter", "other_submitter", "reviewer", "auditor", "admin"]
+GLOBAL = [
+    ("GET", "/api/v1/submissions", None, [200, 200, 200, 200, 403]),
+    ("GET", "/api/v1/audit", None, [403, 403, 403, 200, 403]),
+    ("GET", "/api/v1/audit/verify", None, [403, 403, 403, 200, 403]),
+    ("GET", "/api/v1/policies", None, [200, 200, 200, 200, 200]),
+    ("GET", "/api/v1/policies/bsc_instansi", None, [200, 200, 200, 200, 200]),
+    ("POST", "/api/v1/calculate", {"policy": "bsc_instansi", "period": "2026",
+                                   "subjects": [{"id": "x", "agency": "x", "capaian_iku": 90}]}, [200] * 5),
+    ("POST", "/api/v1/admin/reload", None, [403, 403, 403, 403, 200]),
+    ("GET", "/api/v1/admin/tokens", None, [403, 403, 403, 403, 200]),
+    ("POST", "/api/v1/admin/tokens", {"agency": "bps", "role": "auditor"}, [403, 403, 403, 403, 201]),
+    ("DELETE", "/api/v1/admin/tokens/0000000000000000", None, [403, 403, 403, 403, 404]),
+]
+
+
+@pytest.mark.parametrize("method,path,body,expected", GLOBAL, ids=[f"{m} {p}" for m, p, _, _ in GLOBAL])
+def test_every_other_endpoint_for_every_role(world: tuple[App, str], method: str, path: str, body: object,
+                                             expected: list[int]) -> None:
+    app, _ = world
+    got = [call(app, role, method, path, body).status_code for role in ROLES]
+    assert got == expected
+    assert call(app, None, method, path, body).status_code == 401
+
+
+def test_only_submitters_submit(world: tuple[App, str]) -> None:
+    app, _ = world
+    for role in ("reviewer", "auditor", "admin"):
+        assert app.submit(role, agency_csv("kemenkeu")).status_code == 403

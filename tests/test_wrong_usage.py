@@ -57,6 +57,12 @@ CORPUS: list[tuple[str, tuple[str, ...], int, str | None]] = [
     ("eval-policy-errors", ("eval", "{tmp}/broken.kin", DATA, "-o", "{tmp}/o.csv"), 1, "syntax.unexpected"),
     ("eval-versions-need-period", ("eval", "policies/nasional/sakip/", DATA, "-o", "{tmp}/o.csv"), 2,
      "api.version-ambiguous"),
+    ("eval-data-fifo", ("eval", BSC, "{tmp}/pipe.csv", "-o", "{tmp}/o.csv"), 2, "data.not-a-file"),
+    ("eval-data-latin1", ("eval", BSC, "{tmp}/latin1.csv", "-o", "{tmp}/o.csv"), 2, "data.encoding"),
+    ("eval-data-mixed-decimal", ("eval", BSC, "{tmp}/mixed-decimal.csv", "-o", "{tmp}/o.csv"), 2,
+     "data.ambiguous-decimal"),
+    ("eval-output-is-the-data", ("eval", BSC, DATA, "-o", "{tmp}/o.csv", "--rejects", DATA), 2, "output.unsafe-path"),
+    ("verify-not-a-manifest", ("verify", "{tmp}/scalar.json"), 2, "output.bad-manifest"),
     ("eval-no-sheet", ("eval", BSC, "{tmp}/data.xlsx", "--sheet", "Nope", "-o", "{tmp}/o.csv"), 2, "data.no-sheet"),
     ("eval-mixed-layouts", ("eval", SUBMISSIONS + "policy.kin", SUBMISSIONS + "wide.csv", SUBMISSIONS + "long.csv",
                             "-o", "{tmp}/o.csv"), 2, "data.mixed-layout"),
@@ -124,6 +130,9 @@ def _files(tmp: Path) -> None:
     (tmp / "twice.csv").write_text("id,agency,id\nx,y,x\n", encoding="utf-8")
     (tmp / "bad.json").write_text("[{\"id\": ", encoding="utf-8")
     (tmp / "scalar.json").write_text("42", encoding="utf-8")
+    os.mkfifo(tmp / "pipe.csv")
+    (tmp / "latin1.csv").write_bytes("id,agency\nkantor_caf\xe9,x\n".encode("latin-1"))
+    (tmp / "mixed-decimal.csv").write_text("id;capaian_iku;ikm\na;87,5;90.25\nb;88,25;91.5\n", encoding="utf-8")
     lines = (ROOT / DATA).read_text(encoding="utf-8").splitlines()
     (tmp / "extra.csv").write_text("\n".join(f"{x},{'z' if k else 'unknown_column'}" for k, x in enumerate(lines))
                                    + "\n", encoding="utf-8")

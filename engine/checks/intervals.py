@@ -110,7 +110,11 @@ def round_iv(iv: Iv, decimals: int) -> Iv:
         return iv
 
     def r(x: Decimal) -> Decimal:
-        return x if x.is_infinite() else x.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+        if x.is_infinite():
+            return x
+        with localcontext() as ctx:  # digits enough for the integer part and the decimals (1e27, round 2)
+            ctx.prec = max(ctx.prec, x.adjusted() + decimals + 2)
+            return x.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
 
     return Iv(r(iv.lo), r(iv.hi))
 

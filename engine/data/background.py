@@ -54,7 +54,7 @@ def ahead(items: Iterator[T], depth: int = 2) -> Iterator[T]:
 
 
 class Scan:
-    """One background pass over a file: its SHA-256 (left for ``engine.output.file_sha256``) and,
+    """One background pass over a file: its SHA-256 (left for ``engine.safe_output.file_sha256``) and,
     for CSV, its number of lines (a last line without a newline counts)."""
 
     def __init__(self, path: Path, count_lines: bool):
@@ -65,7 +65,7 @@ class Scan:
         self._thread.start()
 
     def _run(self) -> None:
-        from engine.output import remember_sha256
+        from engine.safe_output import remember_sha256
 
         try:
             digest = hashlib.sha256()

@@ -9,6 +9,7 @@ from typing import Any, Literal
 import numpy as np
 
 from engine.data.long import INDICATOR, VALUE, check_long, merge_long
+from engine.data.numbers import AmbiguousDecimal, NumberFormat, detect
 from engine.data.parts import Part
 from engine.data.readers import DataError, RawTable, read, records_table
 from engine.data.report import FileReport, LoadReport, LoadResult, LoadWarning, Reject
@@ -24,17 +25,21 @@ def detect_layout(raw: RawTable) -> str:
 
 
 def load(paths: str | Path | Sequence[str | Path], schema: Schema, layout: Layout = "auto",
-         known_agencies: Iterable[str] | None = None, sheet: str | None = None) -> LoadResult:
+         known_agencies: Iterable[str] | None = None, sheet: str | None = None,
+         decimal: str | None = None, header_row: int | None = None) -> LoadResult:
     """Read, validate and merge ``paths`` into one batch plus a report of every rejection.
 
     All files of one load share a layout (``auto`` detects it per file and requires
     them to agree).  A subject id repeated within or across files is rejected after
     its first row.  ``known_agencies`` (when given) makes an unknown or missing
-    agency a rejection.  Raises ``DataError`` for a file that cannot be read at all.
+    agency a rejection.  ``decimal`` (`,` or `.`) forces the decimal mark of text numbers,
+    otherwise detected per file (``numbers.detect``); ``header_row`` (1-based) is an Excel
+    sheet's header row, found below any title rows when not given.  Raises ``DataError`` for a file that
+    cannot be read at all, or whose decimal mark is ambiguous.
     """
     if isinstance(paths, (str, Path)):
         paths = [paths]
-    return _load_raws([read(p, sheet) for p in paths], schema, layout, known_agencies)
+    return _load_raws([read(p, sheet, header_row) for p in paths], schema, layout, known_agencies, decimal)
 
 
 def load_records(records: Sequence[Mapping[str, Any]], schema: Schema, file: str = "<records>",
@@ -44,9 +49,24 @@ def load_records(records: Sequence[Mapping[str, Any]], schema: Schema, file: str
     return _load_raws([records_table(list(records), file)], schema, "wide", known_agencies)
 
 
+def number_format(raw: RawTable, schema: Schema, forced: str | None = None) -> NumberFormat:
+    """The decimal mark of ``raw``'s text numbers: forced, or read from its number fields."""
+    if INDICATOR in raw.columns and VALUE in raw.columns:
+        columns = [raw.columns[VALUE]]
+    else:
+        columns = [raw.columns[k] for k, f in schema.fields.items() if f.type == "number" and k in raw.columns]
+    try:
+        return detect(columns, forced)
+    except AmbiguousDecimal as exc:
+        raise DataError(raw.file, str(exc), "data.ambiguous-decimal",
+                        "give --decimal , or --decimal . to say which mark the file uses") from None
+
+
 def _load_raws(raws: list[RawTable], schema: Schema, layout: Layout,
-               known_agencies: Iterable[str] | None) -> LoadResult:
+               known_agencies: Iterable[str] | None, decimal: str | None = None) -> LoadResult:
     known = None if known_agencies is None else frozenset(known_agencies)
+    for raw in raws:
+        raw.numbers = number_format(raw, schema, decimal)
     layouts = [layout if layout != "auto" else detect_layout(r) for r in raws]
     if len(set(layouts)) > 1:
         mixed = ", ".join(f"{r.file} ({lay})" for r, lay in zip(raws, layouts))
@@ -68,7 +88,8 @@ def _report(parts: list[Part], layout: str, warnings: list[LoadWarning]) -> Load
         rejected = int(np.count_nonzero(part.rejected))
         raw = part.raw
         report.files.append(FileReport(raw.file, raw.format, layout, rows_read=raw.n + raw.unreadable,
-                                       rows_accepted=raw.n - rejected, rows_rejected=rejected + raw.unreadable))
+                                       rows_accepted=raw.n - rejected, rows_rejected=rejected + raw.unreadable,
+                                       decimal=raw.numbers.decimal, decimal_source=raw.numbers.source))
         report.rejects.extend(raw.rejects)
         report.rejects.extend(_in_row_order(part))
     return report

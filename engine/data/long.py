@@ -66,7 +66,7 @@ def _check_measurements(part: Part, schema: Schema, names: pa.Array, values: pa.
         rows = np.flatnonzero(v._np_bool(pc.fill_null(pc.equal(names, name), False)))
         if len(rows) == 0:
             continue
-        checked = v.check(f, values.take(pa.array(rows)))
+        checked = v.check(f, values.take(pa.array(rows)), part.raw.numbers.decimal)
         for p in checked.problems:
             p.index = int(rows[p.index])
             part.reject(p.index, VALUE, p)

@@ -60,7 +60,10 @@ def missing_columns(part: Part, required: Sequence[str]) -> None:
     for col in required:
         if col in part.raw.columns:
             continue
-        problem = Problem(0, None, f"missing required column `{col}`", "add the column to the file")
+        hint = "add the column to the file"
+        if part.raw.format == "xlsx":
+            hint += ", or give --header-row N when the column names are on another row"
+        problem = Problem(0, None, f"missing required column `{col}`", hint)
         for i in range(part.n):
             problem.index = i
             part.reject(i, None, problem)

@@ -7,9 +7,7 @@ pyarrow, openpyxl, yaml and pydantic are used only here and in the validator.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from engine.data.numbers import NumberFormat
 from engine.data.report import Reject
 from engine.diagnostics import KinerjaError, error, file_span
 
@@ -75,26 +74,34 @@ class RawTable:
     refs: RowRefs
     rejects: list[Reject] = field(default_factory=list)  # rows unusable before validation
     unreadable: int = 0  # rows counted as read and rejected by the reader itself
+    numbers: NumberFormat = field(default_factory=NumberFormat)  # the decimal mark, set by ``load``
 
     @property
     def n(self) -> int:
         return len(self.refs.numbers)
 
 
-def read(path: str | Path, sheet: str | None = None) -> RawTable:
-    """Read one file, choosing the reader from its suffix."""
+def read(path: str | Path, sheet: str | None = None, header_row: int | None = None) -> RawTable:
+    """Read one file, choosing the reader from its suffix (``sheet`` and ``header_row``: Excel)."""
     p = Path(path)
     fmt = FORMATS.get(p.suffix.lower())
     if fmt is None:
         raise DataError(str(path), f"unknown file type `{p.suffix}`", "data.unknown-format",
                         "submit .csv, .tsv, .xlsx, .json, .yaml or .parquet")
-    if not p.is_file():
+    if not p.exists():
         raise DataError(str(path), "file not found", "data.not-found")
+    if not p.is_file():
+        raise DataError(str(path), "not a regular file (a folder, pipe or device)", "data.not-a-file",
+                        "give the data file itself")
     try:
         if fmt == "csv":
-            return read_csv(p)
+            from engine.data.csvfile import read_csv
+
+            return read_csv(p, header_row)
         if fmt == "xlsx":
-            return read_xlsx(p, sheet)
+            from engine.data.xlsx import read_xlsx
+
+            return read_xlsx(p, sheet, header_row)
         if fmt == "parquet":
             return read_parquet(p)
         return read_records(p, fmt)
@@ -106,56 +113,6 @@ def read(path: str | Path, sheet: str | None = None) -> RawTable:
 
 
 # ----------------------------------------------------------------------- CSV
-
-def read_csv(path: Path) -> RawTable:
-    import pyarrow.csv as pcsv
-
-    data = path.read_bytes()
-    text_head = data[:65536].decode("utf-8-sig", errors="replace")
-    first_line = text_head.splitlines()[0] if text_head.strip() else ""
-    if not first_line.strip():
-        raise DataError(str(path), "no header line", "data.no-header", HEADER_HELP, 1)
-    delim = _sniff_delimiter(first_line)
-    names = [h.strip() for h in next(csv.reader([first_line], delimiter=delim))]
-    _check_names(str(path), names)
-    table = pcsv.read_csv(
-        pa.py_buffer(data),
-        read_options=pcsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 24),
-        parse_options=pcsv.ParseOptions(delimiter=delim, newlines_in_values=True),
-        convert_options=pcsv.ConvertOptions(column_types={c: pa.string() for c in names},
-                                            strings_can_be_null=False, quoted_strings_can_be_null=False),
-    )
-    lines = _csv_line_numbers(data, table.num_rows, delim)
-    # Not trimmed here: the validator trims only where needed (a clean number column never is).
-    columns = {c: table.column(c).combine_chunks() for c in names}
-    return _drop_blank_rows(RawTable(str(path), "csv", columns, RowRefs("line", lines)))
-
-
-def _sniff_delimiter(header: str) -> str:
-    # Indonesian spreadsheets exported with a comma decimal separator use `;`.
-    counts = {d: header.count(d) for d in (",", ";", "\t")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] > 0 else ","
-
-
-def _csv_line_numbers(data: bytes, n_rows: int, delim: str) -> np.ndarray:
-    """Line of each data row: fast when every record is one line, exact otherwise."""
-    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-    if lines == n_rows + 1:
-        return np.arange(2, n_rows + 2, dtype=np.int64)
-    # Blank lines or quoted newlines: walk the records once to learn where each starts.
-    reader = csv.reader(io.StringIO(data.decode("utf-8-sig", errors="replace"), newline=""), delimiter=delim)
-    next(reader, None)
-    out: list[int] = []
-    prev = reader.line_num
-    for row in reader:
-        if row:
-            out.append(prev + 1)
-        prev = reader.line_num
-    if len(out) != n_rows:  # the two parsers disagree; keep record order rather than guess
-        return np.arange(2, n_rows + 2, dtype=np.int64)
-    return np.asarray(out, dtype=np.int64)
-
 
 def _drop_blank_rows(raw: RawTable) -> RawTable:
     """Rows whose every cell is empty are spacing, not data: they are not counted as read."""
@@ -187,53 +144,27 @@ def _check_names(file: str, names: list[str]) -> None:
         seen.add(name)
 
 
-# ---------------------------------------------------------------------- XLSX
+# ---------------------------------------------------------------------- XLSX (engine.data.xlsx)
 
-def read_xlsx(path: Path, sheet: str | None = None) -> RawTable:
-    """The first (or named) sheet; the first non-empty row is the header.  Read with
-    python-calamine (a Rust reader, about 10x openpyxl's speed); cells keep their
-    absolute positions so a reject names the sheet cell (``Data!C5``)."""
-    from python_calamine import CalamineWorkbook
-
-    wb = CalamineWorkbook.from_path(str(path))
-    if sheet is not None and sheet not in wb.sheet_names:
-        raise DataError(str(path), f"no sheet `{sheet}`", "data.no-sheet",
-                        f"sheets are: {', '.join(wb.sheet_names)}; choose one with --sheet")
-    title = sheet if sheet is not None else wb.sheet_names[0]
-    ws = wb.get_sheet_by_name(title)
-    rows = ws.to_python(skip_empty_area=False)  # from the sheet's first row, so positions are absolute
-    header_at = next((k for k, values in enumerate(rows) if any(_cell_text(v) for v in values)), None)
-    if header_at is None:
-        raise DataError(str(path), f"sheet `{title}` is empty", "data.no-header", HEADER_HELP)
-    names = [_cell_text(v) or "" for v in rows[header_at]]
-    _check_names(str(path), names)
-    width = len(names)
-    kept = [k for k in range(header_at + 1, len(rows)) if not all(map(_blank, rows[k][:width]))]
-    numbers = [k + 1 for k in kept]  # 1-based sheet row numbers
-    body = [rows[k][:width] + [""] * (width - len(rows[k][:width])) for k in kept]
-    by_column = list(zip(*body)) if body else [() for _ in names]
-    columns = {name: _column_text(by_column[j]) for j, name in enumerate(names) if name}
-    letters = {name: _column_letter(j + 1) for j, name in enumerate(names) if name}
-    refs = RowRefs("cell", np.asarray(numbers, dtype=np.int64), title, letters)
-    return RawTable(str(path), "xlsx", columns, refs)
+TITLE_SCAN = 30  # rows looked at to tell title rows from the header
 
 
-def _blank(v: Any) -> bool:
-    return v == "" or (isinstance(v, str) and not v.strip())
-
-
-def _column_text(cells: tuple[Any, ...]) -> pa.Array:
-    """One column's cells as the literal text the validator reads.  All-number and all-text
-    columns (nearly every column of a submission) are converted by pyarrow in one call; a
-    column mixing kinds (dates, booleans, numbers among text) goes cell by cell."""
-    values = [None if v == "" else v for v in cells]
-    kinds = set(map(type, values)) - {type(None)}
-    if kinds <= {float, int}:
-        return pc.cast(pa.array(values, pa.float64()), pa.string())  # 12.0 -> "12", 92.5 -> "92.5"
-    if kinds == {str}:
-        trimmed = pc.utf8_trim_whitespace(pa.array(values, pa.string()))
-        return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
-    return pa.array([_cell_text(v) for v in values], type=pa.string())
+def header_at(rows: list[list[Any]], header_row: int | None, file: str, where: str) -> int:
+    """The header's row index: ``header_row - 1`` when given, else the first row of text cells
+    filled at least three quarters as widely as the widest of the first ``TITLE_SCAN`` non-empty
+    rows (a title above the table fills one or two cells; the header one per column)."""
+    if header_row is not None:
+        if not 1 <= header_row <= len(rows) or not any(_cell_text(v) for v in rows[header_row - 1]):
+            raise DataError(file, f"row {header_row} of {where} is empty", "data.no-header",
+                            "give the row holding the column names with --header-row")
+        return header_row - 1
+    filled = [(k, sum(1 for v in values if _cell_text(v))) for k, values in enumerate(rows)]
+    filled = [(k, n) for k, n in filled if n][:TITLE_SCAN]
+    if not filled:
+        raise DataError(file, f"{where} is empty", "data.no-header", HEADER_HELP)
+    widest = max(n for _, n in filled)
+    wide = [k for k, n in filled if 4 * n >= 3 * widest]
+    return next((k for k in wide if all(isinstance(v, str) for v in rows[k] if _cell_text(v))), wide[0])
 
 
 def _column_letter(index: int) -> str:
@@ -265,13 +196,32 @@ def _cell_text(v: Any) -> str | None:
 
 def read_records(path: Path, fmt: str) -> RawTable:
     """A list of objects, or ``{"rows": [...]}``; each object is checked by a pydantic model."""
-    text = path.read_text(encoding="utf-8-sig")
-    if fmt == "json":
-        doc = json.loads(text)
-    else:
-        import yaml
+    import yaml
 
-        doc = yaml.safe_load(text)
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise DataError(str(path), f"line {line} is not UTF-8 text (byte 0x{data[exc.start]:02X})", "data.encoding",
+                        "save the file as UTF-8", line) from None
+    try:
+        if fmt == "json":
+            # An integer too long for Python's int() stays text: the validator rejects it as a number too large.
+            doc = json.loads(text, parse_int=lambda s: int(s) if len(s) <= 300 else s)
+        else:
+            doc = yaml.safe_load(text)
+    except json.JSONDecodeError as exc:
+        raise DataError(str(path), f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
+                        "data.unreadable", "check that the file is a complete JSON file (open it in the program "
+                        "that made it)", exc.lineno) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        if isinstance(exc, yaml.constructor.ConstructorError):
+            raise DataError(str(path), f"a YAML tag{where} is not allowed ({exc.problem})", "data.unreadable",
+                            "submit plain values only") from None
+        raise DataError(str(path), f"not valid YAML{where}: {getattr(exc, 'problem', exc)}") from None
     return records_table(doc, str(path), fmt)
 
 
@@ -294,9 +244,12 @@ def records_table(doc: Any, file: str, fmt: str = "records") -> RawTable:
             rejects.append(Reject(file, f"[{i}]", None, None, None, problem or "not an object"))
             continue
         texts = {k.strip(): _cell_text(v) for k, v in record.items()}
+        if not any(texts.values()):  # `{}` or every field null: counted, and rejected as a record with no data
+            rejects.append(Reject(file, f"[{i}]", None, None, None, "the record has no values (empty or all null)",
+                                  "remove it, or fill in the subject's values"))
+            continue
         names.update(dict.fromkeys(texts))
         good.append((i, texts))
-    good = [(i, r) for i, r in good if any(r.values())]  # an empty object is spacing
     columns = {c: pa.array([r.get(c) for _, r in good], type=pa.string()) for c in names if c}
     refs = RowRefs("index", np.asarray([i for i, _ in good], dtype=np.int64))
     return RawTable(file, fmt, columns, refs, rejects, len(rejects))
@@ -307,15 +260,19 @@ def records_table(doc: Any, file: str, fmt: str = "records") -> RawTable:
 def parquet_columns(names: list[str], table: pa.Table) -> dict[str, pa.Array]:
     """A Parquet table's columns as plain arrays: chunks combined, dictionaries decoded,
     large strings as strings (what the validator expects)."""
-    columns: dict[str, pa.Array] = {}
-    for name, col in zip(names, table.columns):
-        arr = col.combine_chunks()
-        if pa.types.is_dictionary(arr.type):
-            arr = arr.dictionary_decode()
-        if pa.types.is_large_string(arr.type):
-            arr = pc.cast(arr, pa.string())
-        columns[name] = arr
-    return columns
+    return {name: plain_column(col.combine_chunks()) for name, col in zip(names, table.columns)}
+
+
+def plain_column(arr: pa.Array) -> pa.Array:
+    """Dictionaries decoded, large strings as strings, and nested cells (struct, list, map) as
+    their text, which the validator rejects where a single value is expected."""
+    if pa.types.is_dictionary(arr.type):
+        arr = arr.dictionary_decode()
+    if pa.types.is_large_string(arr.type):
+        arr = pc.cast(arr, pa.string())
+    if pa.types.is_nested(arr.type):
+        arr = pa.array([None if v is None else str(v) for v in arr.to_pylist()], type=pa.string())
+    return arr
 
 
 def read_parquet(path: Path) -> RawTable:

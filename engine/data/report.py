@@ -35,6 +35,10 @@ class LoadWarning:
     column: str | None = None
     help: str | None = None
 
+    def to_dict(self) -> dict[str, str | None]:
+        """The warning as the manifest records it (slotted: no ``__dict__``)."""
+        return {"file": self.file, "message": self.message, "column": self.column, "help": self.help}
+
 
 @dataclass
 class FileReport:
@@ -46,6 +50,8 @@ class FileReport:
     rows_read: int = 0
     rows_accepted: int = 0
     rows_rejected: int = 0
+    decimal: str = "."  # the file's decimal mark
+    decimal_source: str = "default"  # "detected" from the file, "forced" by --decimal, or "default"
 
 
 @dataclass
@@ -92,8 +98,9 @@ def write_rejects(report: LoadReport, path: str | Path) -> None:
     """Write every reject as CSV (header always present), cells neutralised against
     spreadsheet formula injection because officers open this file in Excel."""
     from engine.output import neutralise_text
+    from engine.safe_output import atomic
 
-    with open(path, "w", encoding="utf-8", newline="") as fh:
+    with atomic(path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
         out = csv.writer(fh, lineterminator="\n")
         out.writerow(REJECT_COLUMNS)
         for r in report.rejects:

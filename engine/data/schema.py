@@ -27,6 +27,7 @@ class Field:
     range_text: str | None = None  # the range as written, e.g. "0 .. 100", for messages
     required: bool = False
     kind: Literal["input", "indicator"] = "input"
+    unit: str | None = None  # as declared: `%` and `Rp` cells are read for such fields
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +77,8 @@ def field_of(decl: n.Input | n.Indicator) -> Field:
         range_text = f"{_num_text(decl.range.lo)} .. {_num_text(decl.range.hi)}"
     required = decl.missing is not None and decl.missing.treatment == "fail"
     kind = "input" if isinstance(decl, n.Input) else "indicator"
-    return Field(decl.name, ftype, options, lo, hi, range_text, required, kind)
+    unit = decl.unit.value if decl.unit is not None else None
+    return Field(decl.name, ftype, options, lo, hi, range_text, required, kind, unit)
 
 
 def _num_text(num: n.Num) -> str:

@@ -10,7 +10,6 @@ added to ``Chunks.report``, which ends equal to what ``load`` reports.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -21,18 +20,18 @@ import pyarrow.compute as pc
 
 from engine.data import validate as v
 from engine.data.background import Scan, ahead
-from engine.data.load import _report
+from engine.data.csvfile import header, is_utf16, reject_oversize, title_lines
+from engine.data.load import _report, number_format
 from engine.data.long import INDICATOR, VALUE
+from engine.data.numbers import SAMPLE
 from engine.data.readers import (
     FORMATS,
-    HEADER_HELP,
-    DataError,
     RawTable,
     RowRefs,
     _check_names,
     _drop_blank_rows,
-    _sniff_delimiter,
     parquet_columns,
+    plain_column,
 )
 from engine.data.report import LoadReport, LoadResult, LoadWarning
 from engine.data.schema import Schema
@@ -42,15 +41,30 @@ CHUNK = 1 << 18  # rows per chunk: about 100 MB of columns in flight for a 24-in
 
 
 def streamable(path: str | Path) -> bool:
-    """A single wide CSV or Parquet file (the formats with a streaming reader)."""
-    return FORMATS.get(Path(path).suffix.lower()) in ("csv", "parquet") and Path(path).is_file()
+    """A single wide CSV (UTF-8) or Parquet file (the formats with a streaming reader)."""
+    fmt = FORMATS.get(Path(path).suffix.lower())
+    if fmt not in ("csv", "parquet") or not Path(path).is_file():
+        return False
+    with open(path, "rb") as fh:
+        return fmt == "parquet" or not is_utf16(fh.read(2))
+
+
+def _first_lines(path: Path) -> bytes:
+    """The file's first MB, or more until it holds the end of the first line."""
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 20)
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            if b"\n" in head:
+                break
+            head += block
+    return head
 
 
 class Chunks:
     """The validated chunks of one file, in file order."""
 
     def __init__(self, path: str | Path, schema: Schema, known_agencies: Iterable[str] | None = None,
-                 chunk: int = CHUNK, typed: bool = True):
+                 chunk: int = CHUNK, typed: bool = True, decimal: str | None = None):
         self.path = Path(path)
         self.file = str(path)
         self.schema = schema
@@ -64,6 +78,7 @@ class Chunks:
         self.names = self._names()
         if INDICATOR in self.names and VALUE in self.names:
             raise NotStreamable("long layout")
+        self.numbers = number_format(self._sample(), schema, decimal)  # the rows ``load`` decides from
         self.rows = 0  # rows in the file (after the reader), known after the id pass
         # While the id pass parses, another thread reads the file once for its line count and the
         # manifest's SHA-256 (hashing releases the GIL): both cores work, and nothing reads it twice.
@@ -79,16 +94,27 @@ class Chunks:
             self._pq = pq.ParquetFile(self.path, pre_buffer=False)  # pre-buffering keeps row groups alive
             names = [c.strip() for c in self._pq.schema_arrow.names]
         else:
-            with open(self.path, "rb") as fh:
-                head = fh.read(65536).decode("utf-8-sig", errors="replace")
-            first_line = head.splitlines()[0] if head.strip() else ""
-            if not first_line.strip():
-                raise DataError(self.file, "no header line", "data.no-header", HEADER_HELP, 1)
-            delim = _sniff_delimiter(first_line)
-            names = [h.strip() for h in next(csv.reader([first_line], delimiter=delim))]
+            head = _first_lines(self.path)
+            if title_lines(head, None, self.file):
+                raise NotStreamable("title rows above the header")
+            delim, names = header(head, self.file)
             self._csv = {"delim": delim, "names": names}
         _check_names(self.file, names)
         return names
+
+    def _sample(self) -> RawTable:
+        """The file's first ``SAMPLE`` non-blank rows, every column as ``load`` reads it (CSV as text)."""
+        batches: list[pa.RecordBatch] = []
+        raw = RawTable(self.file, self.format, {}, RowRefs("row", np.empty(0, dtype=np.int64)))
+        for batch in self._batches(self.names):
+            batches.append(batch)
+            table = pa.Table.from_batches(batches)
+            columns = {name: col.combine_chunks() for name, col in zip(self.names, table.columns)}
+            raw = _drop_blank_rows(RawTable(self.file, self.format, columns,
+                                            RowRefs("row", np.arange(table.num_rows, dtype=np.int64))))
+            if raw.n >= SAMPLE:
+                break
+        return raw
 
     def _batches(self, columns: list[str] | None = None) -> Iterator[pa.RecordBatch]:
         if self.format == "parquet":
@@ -112,10 +138,12 @@ class Chunks:
         reader = pcsv.open_csv(
             self.path,
             read_options=pcsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 23),
-            parse_options=pcsv.ParseOptions(delimiter=self._csv["delim"], newlines_in_values=True),
+            parse_options=pcsv.ParseOptions(delimiter=self._csv["delim"], newlines_in_values=True,
+                                            invalid_row_handler=_skip),  # row counts differ: ``load`` reads it
             convert_options=pcsv.ConvertOptions(
                 column_types={c: pa.float64() if c in numbers else pa.string() for c in names},  # type: ignore[misc]
                 include_columns=columns or [], null_values=[""], strings_can_be_null=False,
+                decimal_point=self.numbers.decimal if numbers else ".",
                 quoted_strings_can_be_null=bool(numbers)),  # text columns never hold nulls either way
         )
         yield from reader
@@ -185,16 +213,13 @@ class Chunks:
             size = table.num_rows
             columns: dict[str, pa.Array] = {}
             for name, col in zip(self.names, table.columns):
-                arr = col.combine_chunks()
-                if pa.types.is_dictionary(arr.type):
-                    arr = arr.dictionary_decode()
-                if pa.types.is_large_string(arr.type):
-                    arr = pc.cast(arr, pa.string())
+                arr = plain_column(col.combine_chunks())
                 if self.format == "csv" and pa.types.is_floating(arr.type) and _nonfinite(arr):
                     raise TypedFailed(f"a non-finite number in column {name}")  # the text path names it
                 columns[name] = arr
             refs = RowRefs(kind, np.arange(base + offset, base + offset + size, dtype=np.int64))
-            raw = _drop_blank_rows(RawTable(self.file, self.format, columns, refs))
+            raw = reject_oversize(_drop_blank_rows(RawTable(self.file, self.format, columns, refs,
+                                                            numbers=self.numbers)))
             # Unknown-column warnings once per file, as ``load`` gives them.
             warnings: list[LoadWarning] = self.report.warnings if offset == 0 else []
             part = check_wide(0, raw, self.schema, self.known, warnings)
@@ -217,6 +242,8 @@ class Chunks:
         kind = raw.refs.kind
         for g, g0 in zip(self.dup_rows[lo:hi], self.dup_first[lo:hi]):
             i = int(np.searchsorted(file_rows, g))
+            if i >= len(file_rows) or file_rows[i] != g:
+                continue  # the row was rejected by the reader already (an oversize cell)
             sid = part.ids[i]  # type: ignore[attr-defined]
             ref0 = RowRefs(kind, np.array([g0 + base])).ref(0)
             part.reject(i, self.schema.id_column, v.Problem(  # type: ignore[attr-defined]
@@ -275,7 +302,7 @@ def _nonfinite(arr: pa.Array) -> bool:
 
 
 def load_subject(path: str | Path, schema: Schema, subject_id: str, group_fields: Iterable[str] = (),
-                 known_agencies: Iterable[str] | None = None) -> LoadResult:
+                 known_agencies: Iterable[str] | None = None, decimal: str | None = None) -> LoadResult:
     """Load just the rows one subject's evaluation needs from a wide Parquet file.
 
     Those are the subject's own rows and, for each quota field in ``group_fields``, every
@@ -317,7 +344,7 @@ def load_subject(path: str | Path, schema: Schema, subject_id: str, group_fields
     raw = _drop_blank_rows(RawTable(str(path), "parquet", columns, RowRefs("row", rows)))
     from engine.data.load import _load_raws
 
-    return _load_raws([raw], schema, "wide", known_agencies)
+    return _load_raws([raw], schema, "wide", known_agencies, decimal)
 
 
 def _matches(col: pa.Array, values: list[str]) -> np.ndarray:
@@ -336,3 +363,7 @@ def _take_rows(pf: object, rows: np.ndarray) -> pa.Table:
     if not pieces:
         return pf.schema_arrow.empty_table()  # type: ignore[attr-defined]
     return pa.concat_tables(pieces)
+
+
+def _skip(row: object) -> str:
+    return "skip"

@@ -14,8 +14,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from engine.data.numbers import normalise
 from engine.data.schema import Field
-from engine.diagnostics import did_you_mean
+from engine.diagnostics import closest, did_you_mean
 
 NUMBER_RE = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 _NONFINITE = re.compile(r"^[+-]?(nan|inf|infinity)$", re.IGNORECASE)
@@ -62,10 +63,10 @@ def blank(arr: pa.Array) -> np.ndarray:
     return _np_bool(mask)
 
 
-def check(f: Field, arr: pa.Array) -> Checked:
-    """Validate one submitted column against its field."""
+def check(f: Field, arr: pa.Array, decimal: str = ".") -> Checked:
+    """Validate one submitted column against its field; ``decimal`` is the file's decimal mark."""
     if f.type == "number":
-        return check_number(f, arr)
+        return check_number(f, arr, decimal)
     if f.type == "boolean":
         return check_boolean(f, as_text(arr))
     if f.type == "category":
@@ -73,7 +74,7 @@ def check(f: Field, arr: pa.Array) -> Checked:
     return Checked(to_objects(as_text(arr)))
 
 
-def check_number(f: Field, arr: pa.Array) -> Checked:
+def check_number(f: Field, arr: pa.Array, decimal: str = ".") -> Checked:
     if pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type) or pa.types.is_decimal(arr.type):
         values = np.array(pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)
         # In a typed column NaN is pandas' missing marker; infinities are rejected.
@@ -82,36 +83,56 @@ def check_number(f: Field, arr: pa.Array) -> Checked:
                     for i in np.flatnonzero(bad)]
         values[bad] = np.nan
     else:
-        values, problems = _parse_numbers(arr)
+        values, problems = _parse_numbers(arr, f, decimal)
     problems += _range_problems(f, values)
     return Checked(values, problems)
 
 
-def _parse_numbers(arr: pa.Array) -> tuple[np.ndarray, list[Problem]]:
-    """Text to float64.  Fast path: one Arrow cast of the whole column, which accepts
-    exactly NUMBER_RE plus nan/inf spellings (rejected below); on any other text,
-    the slow path finds the offending cells by pattern."""
+def _parse_numbers(arr: pa.Array, f: Field, decimal: str) -> tuple[np.ndarray, list[Problem]]:
+    """Text to float64.  Fast path (decimal-point files): one Arrow cast of the whole column,
+    which accepts exactly NUMBER_RE plus nan/inf spellings (rejected below); on any other
+    text, and always in a decimal-comma file, the cells are normalised (``numbers.normalise``)
+    and the slow path finds the offending cells by pattern."""
     raw = arr if pa.types.is_string(arr.type) else as_text(arr)
     try:
+        if decimal != ".":
+            raise pa.ArrowInvalid("decimal comma: normalise first")
         nulled = pc.if_else(pc.fill_null(pc.equal(raw, ""), True), pa.scalar(None, pa.string()), raw)
         values = np.array(pc.cast(nulled, pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)
         bad = np.isinf(values) | (np.isnan(values) & ~blank(raw))
         text = raw
     except pa.ArrowInvalid:
         text = as_text(raw)
+        plain, wrong = normalise(text, decimal, f.unit)
         empty = blank(text)
-        ok = _np_bool(pc.fill_null(pc.match_substring_regex(text, NUMBER_RE), False))
-        parsed = pc.cast(pc.if_else(pa.array(ok), text, pa.scalar(None, pa.string())), pa.float64())
+        ok = _np_bool(pc.fill_null(pc.match_substring_regex(plain, NUMBER_RE), False)) & ~wrong
+        parsed = pc.cast(pc.if_else(pa.array(ok), plain, pa.scalar(None, pa.string())), pa.float64())
         values = np.array(parsed.to_numpy(zero_copy_only=False), dtype=np.float64)
         bad = (~empty & ~ok) | np.isinf(values)  # an exponent past the float range overflows to inf
-    problems = [_number_problem(int(i), text[int(i)].as_py()) for i in np.flatnonzero(bad)]
+    problems = [_number_problem(int(i), text[int(i)].as_py(), decimal) for i in np.flatnonzero(bad)]
     values[bad] = np.nan
     return values, problems
 
 
-def _number_problem(i: int, text: str) -> Problem:
+def _number_problem(i: int, text: str, decimal: str = ".") -> Problem:
+    """Why a cell is not a number, quoting at most its first 20 characters."""
+    problem = _number_reason(i, text, decimal)
+    if len(text) > 40:
+        problem.reason = problem.reason.replace(f"`{text}`", f"`{text[:20]}...` ({len(text):,} characters)")
+    return problem
+
+
+def _number_reason(i: int, text: str, decimal: str) -> Problem:
     if _NONFINITE.match(text):
         return Problem(i, text, f"`{text}` is not a finite number", "leave the cell empty when the value is missing")
+    if decimal == "," and re.match(r"^[+-]?[\d.]*\.\d*$", text):
+        return Problem(i, text, f"`{text}` has a decimal point, but this file writes decimals with a comma",
+                       f"write `{text.replace('.', ',')}`, or give --decimal . if the file uses points")
+    if decimal == "," and _THOUSANDS.match(text):
+        return Problem(i, text, f"`{text}` is not a number", "group thousands with `.` and write decimals with `,`")
+    if text.endswith("%") or text.lower().startswith(("rp", "idr")):
+        return Problem(i, text, f"`{text}` is not a number",
+                       "`%` and `Rp` are read only for a field whose unit is % or Rp; write the number alone")
     if _DECIMAL_COMMA.match(text):
         return Problem(i, text, f"`{text}` is not a number",
                        f"use a decimal point, not a comma: `{text.replace(',', '.')}` (no thousands separators)")
@@ -152,17 +173,36 @@ def check_boolean(f: Field, text: pa.Array) -> Checked:
 
 
 def check_category(f: Field, text: pa.Array) -> Checked:
-    ok = _np_bool(pc.fill_null(pc.is_in(text, pa.array(f.options, type=pa.string())), False))
+    """Options match ignoring case and surrounding spaces (`wtp` is `WTP`); the value kept is the
+    option as the policy spells it."""
+    folded = pc.utf8_lower(text)
+    canon = pa.array(f.options, type=pa.string())
+    at = pc.index_in(folded, value_set=pc.utf8_lower(canon))
+    ok = _np_bool(pc.is_valid(at))
     bad = ~blank(text) & ~ok
     problems = []
     for i in np.flatnonzero(bad):
         v = text[int(i)].as_py()
         options = ", ".join(f'"{o}"' for o in f.options)
         problems.append(Problem(int(i), v, f"`{v}` is not an option of `{f.name}` ({options})",
-                                did_you_mean(v, f.options)))
-    values = to_objects(text)
+                                closest_option(v, f.options)))
+    values = to_objects(pc.if_else(pa.array(ok), pc.take(canon, pc.fill_null(at, 0)), text))
     values[bad] = None
     return Checked(values, problems)
+
+
+INTENSIFIERS = frozenset({"sangat", "amat", "paling", "sekali", "very"})  # degree words, not meaning
+
+
+def closest_option(value: str, options: Iterable[str]) -> str | None:
+    """A "did you mean" for a category cell, compared without case.  An option sharing a
+    meaning word with the cell comes first (`Sangat Baik` -> `Baik`, never `Sangat Kurang`,
+    which shares only the degree word); otherwise the closest spelling."""
+    by_fold = {o.lower(): o for o in options}
+    words = set(value.lower().split()) - INTENSIFIERS
+    sharing = [o for o in by_fold if words & set(o.split())]
+    near = closest(value.lower(), sharing) or (sharing[0] if sharing else None) or closest(value.lower(), by_fold)
+    return f"did you mean `{by_fold[near]}`?" if near else None
 
 
 def check_id(arr: pa.Array) -> Checked:

@@ -40,7 +40,7 @@ def check_wide(file_no: int, raw: RawTable, schema: Schema, known_agencies: Iter
     missing_columns(part, [schema.id_column, *schema.required])
     for name, f in schema.fields.items():
         if name in cols:
-            part.values[name] = part.take(name, v.check(f, cols[name]))
+            part.values[name] = part.take(name, v.check(f, cols[name], raw.numbers.decimal))
     return part
 
 

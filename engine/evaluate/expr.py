@@ -24,6 +24,8 @@ Col = np.ndarray | float | str
 Lookup = Callable[[str], Col]
 
 
+ARITHMETIC: dict[str, np.ufunc] = {"+": np.add, "-": np.subtract, "*": np.multiply}
+
 class ExprError(Exception):
     """An expression the checker should have refused (a bug, not a user error)."""
 
@@ -114,25 +116,36 @@ class Evaluator:
         a, b = self._number(a, e), self._number(b, e)
         if e.op in num.COMPARE:
             return num.COMPARE[e.op](a, b)
-        if e.op == "+":
-            return np.add(a, b)
-        if e.op == "-":
-            return np.subtract(a, b)
-        if e.op == "*":
-            return np.multiply(a, b)
+        if e.op in ARITHMETIC:
+            return self.arith(ARITHMETIC[e.op], a, b, e)
         if e.op == "/":
             return self.divide(a, b, e)
         raise ExprError(f"unknown operator {e.op}")
 
     def divide(self, a: Col, b: Col, where: n.Node) -> Col:
         if np.ndim(b) == 0 and not num.is_zero(b):  # a constant divisor (a target, an edge): no row can fail
-            return np.divide(a, b)
+            return self.arith(np.divide, a, b, where)
         zero = num.is_zero(b) & ~np.isnan(a)
         if not np.any(zero):
-            return np.divide(a, b)
+            return self.arith(np.divide, a, b, where)
         self.rec.error(zero, "eval.division-by-zero", f"division by zero at line {where.span.line}")
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(zero, np.nan, np.divide(a, b))
+            return np.where(zero, np.nan, self.arith(np.divide, a, np.where(zero, 1.0, b), where))
+
+    def arith(self, op: np.ufunc, a: Col, b: Col, where: n.Node) -> Col:
+        """``op(a, b)``; a row whose result is too large for a float64 (inputs are always finite)
+        is a recorded ``eval.overflow`` and stays missing, never an infinity.  Free when nothing
+        overflows: numpy reports overflow through the FPU flags it checks anyway."""
+        try:
+            with np.errstate(over="raise"):
+                return op(a, b)
+        except FloatingPointError:
+            pass
+        with np.errstate(over="ignore"):
+            out = op(a, b)
+        bad = np.isinf(out)
+        self.rec.error(bad, "eval.overflow", f"the result at line {where.span.line} is too large for a number")
+        return np.where(bad, np.nan, out)
 
     def _logic(self, e: n.Binary) -> Col:
         a = self._number(self.ev(e.left), e)
@@ -205,7 +218,7 @@ class Evaluator:
         if f in ("sum", "mean"):
             total = args[0]
             for a in args[1:]:
-                total = np.add(total, a)
+                total = self.arith(np.add, total, a, e)
             return total if f == "sum" else np.divide(total, len(args))
         if f == "mean_present":
             return self._mean_present(args, e)

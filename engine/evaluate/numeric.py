@@ -154,11 +154,19 @@ def _snap(arr: np.ndarray, digits: int) -> np.ndarray:
         mag = np.floor(np.log10(np.abs(arr)))
         mag = np.where(np.isfinite(mag), mag, 0.0)
         exponent = np.subtract(digits - 1, mag)
-        if np.ndim(exponent) == 0 or np.abs(exponent).max(initial=0.0) >= _P:
+        widest = float(np.abs(exponent).max(initial=0.0))  # above 308 only for values below ~1e-296
+        if np.ndim(exponent) == 0 or widest >= _P:
             scale = 10.0 ** exponent
         else:
             scale = _POW10.take(exponent.astype(np.intp) + _P)
-        return np.where(np.isfinite(arr), np.round(arr * scale) / scale, arr)
+        out = np.where(np.isfinite(arr), np.round(arr * scale) / scale, arr)
+    if widest <= 308:  # 10 ** exponent is finite: nothing was lost (the common case: no extra pass)
+        return out
+    lost = np.isfinite(arr) & ~np.isfinite(out)  # below ~1e-296 the scale overflows: round by the decimal text
+    if np.ndim(out) == 0:
+        return np.float64(f"{float(arr):.{digits}g}") if lost else out
+    out[lost] = [float(f"{v:.{digits}g}") for v in arr[lost]]
+    return out
 
 
 def fmt(x: float | None, places: int | None = None) -> str:

@@ -148,13 +148,22 @@ class Result:
         return len(self.subject_ids)
 
     def row(self, subject_id: object) -> int:
-        """The row of a subject; ``NotScored`` (a ``KeyError``) when it is not in the result."""
-        hits = np.flatnonzero(self.subject_ids == subject_id)
-        if hits.size == 0:
-            hits = np.flatnonzero(self.subject_ids.astype(str) == str(subject_id))
-        if hits.size == 0:
+        """The row of a subject (its first, matched as given or as text); ``NotScored`` (a
+        ``KeyError``) when it is not in the result.  The index is built on first use, so
+        explaining every subject costs time linear in their number."""
+        index = self.__dict__.get("_row_index")
+        if index is None:
+            index = {}
+            for k, sid in enumerate(self.subject_ids.tolist()):
+                index.setdefault(("text", str(sid)), k)
+                index.setdefault(("id", sid), k)
+            self.__dict__["_row_index"] = index
+        key = ("id", subject_id) if getattr(subject_id, "__hash__", None) else None
+        hit = index.get(key) if key is not None else None
+        hit = index.get(("text", str(subject_id))) if hit is None else hit
+        if hit is None:
             raise NotScored(subject_id)
-        return int(hits[0])
+        return hit
 
     def plan_at(self, row: int) -> Plan:
         return self.plans[self.plan_key[row]]

@@ -46,6 +46,21 @@ class Service:
             self.policies = fresh
             return fresh
 
+    def current(self) -> scoring.PolicySet:
+        """The policy set in force: the one last loaded or reloaded by any worker process sharing
+        the database (compiled from its stored texts when another worker reloaded)."""
+        from engine.service import reproduce
+
+        digest = store.policies_in_force(self.engine)
+        if digest is None or digest == self.policies.digest:
+            return self.policies
+        with self._reload:
+            if digest != self.policies.digest:
+                files = store.policy_set_files(self.engine, digest)
+                self.policies = reproduce.policy_set(
+                    self.policies, files, lambda: store.policy_texts(self.engine, sorted(set(files.values()))))
+        return self.policies
+
     def ready(self) -> bool:
         try:
             with self.engine.connect() as conn:
@@ -60,6 +75,7 @@ def open_service(policies: str | Path, url: str, limits: Limits | None = None) -
     engine = db.connect(url)
     db.migrate(engine)
     ps = scoring.load_policies(policies)
+    scoring.warm_up()
     service = Service(engine, ps, limits or Limits())
     with db.writing(engine) as conn:
         store.keep_policy_set(conn, ps.files, ps.texts, ps.digest)
@@ -96,7 +112,8 @@ def create_app(service: Service) -> FastAPI:
 def _build(limits: Limits, lifespan: Any = None) -> FastAPI:
     from engine.service import pages, routes
 
-    app = FastAPI(title="Kinerja submission service", version="1", lifespan=lifespan,
+    # No /docs or /redoc: they load scripts from a CDN, and the pages here use no external assets.
+    app = FastAPI(title="Kinerja submission service", version="1", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Agencies submit realisations, officers review, auditors trace. See docs/service.md.")
     app.include_router(routes.router)
     app.include_router(pages.router)

@@ -93,9 +93,7 @@ def migrate(engine: Engine) -> None:
         raise fail("service.database-unreachable", f"cannot connect to the database `{engine.url!r}`",
                    "check that the server runs and accepts connections, and the user, password and database "
                    "name; " + URL_HELP) from None
-    with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _WRITE_LOCK})
+    with writing(engine) as conn:  # two processes starting at once migrate one after the other
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
 

@@ -137,3 +137,4 @@ audit_log = Table(
     Column("hash", String(64), nullable=False),
 )
 Index("ix_audit_object", audit_log.c.object_type, audit_log.c.object_id)
+Index("ix_audit_type_seq", audit_log.c.object_type, audit_log.c.seq)

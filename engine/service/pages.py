@@ -87,7 +87,7 @@ def home(request: Request, caller: Caller, status: str | None = None) -> Respons
     listed = store.listing(svc.engine, caller, status=status, current_only=caller.role == "reviewer" and
                            status == "submitted") if caller.role in ("submitter", "reviewer", "auditor") else []
     return page(request, "home.html", caller, submissions=listed, status=status,
-                policies=sorted(svc.policies.policies.national))
+                policies=sorted(svc.current().policies.national))
 
 
 @router.post("/upload")
@@ -98,7 +98,7 @@ def upload(request: Request, caller: Posting, file: Annotated[UploadFile, File()
         found, _ = submit(svc, caller, file.filename or "upload", file.file.read(), policy or None, period)
     except HTTPException as exc:
         return page(request, "home.html", caller, exc.status_code, error=exc.detail["message"],
-                    submissions=store.listing(svc.engine, caller), policies=sorted(svc.policies.policies.national))
+                    submissions=store.listing(svc.engine, caller), policies=sorted(svc.current().policies.national))
     return RedirectResponse(f"/submissions/{found['id']}", status_code=303)
 
 

@@ -17,6 +17,7 @@ import tempfile
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,8 @@ class NotReproducible(Exception):
 
 def policy_set(current: scoring.PolicySet, files: Mapping[str, str],
                texts: Callable[[], Mapping[str, str]]) -> scoring.PolicySet:
-    """The compiled policy set with exactly ``files`` (path -> sha256); ``texts()`` gives sha256 -> text."""
+    """The compiled policy set with exactly ``files`` (path -> sha256); ``texts()`` gives sha256 -> text.
+    Its ``root`` is the running set's folder (what a later reload reads)."""
     digest = scoring.set_digest(files)
     if digest == current.digest:
         return current
@@ -47,7 +49,7 @@ def policy_set(current: scoring.PolicySet, files: Mapping[str, str],
             path = Path(tmp) / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(stored[sha], encoding="utf-8")
-        compiled = scoring.load_policies(tmp)
+        compiled = replace(scoring.load_policies(tmp), root=current.root)
     return _remember(_sets, digest, compiled, 4)
 
 

@@ -55,7 +55,7 @@ def health() -> dict[str, str]:
 def ready(svc: Svc) -> Response:
     """The database answers and is migrated, and policies are loaded."""
     if svc.ready():
-        return JSONResponse({"status": "ready", "policies": svc.policies.digest})
+        return JSONResponse({"status": "ready", "policies": svc.current().digest})
     return JSONResponse({"error": {"code": "not-ready", "message": "the database is not reachable"}}, 503)
 
 
@@ -154,7 +154,7 @@ def calculate(svc: Svc, caller: Caller, body: schemas.CalculateIn) -> dict[str, 
     """Score values for one or many subjects without storing anything (what-if, embedding the rules)."""
     if len(body.subjects) > svc.limits.max_calculate_subjects:
         raise fail(413, "too-many-subjects", f"at most {svc.limits.max_calculate_subjects:,} subjects per request")
-    ps = svc.policies
+    ps = svc.current()
     try:
         policy = body.policy or _single(ps)
         s = scoring.calculate(ps, policy, body.period, body.subjects, body.agency)
@@ -177,13 +177,13 @@ def _single(ps: scoring.PolicySet) -> str:
 @router.get("/policies", tags=["rules"], responses=ERRORS)
 def list_policies(svc: Svc, caller: Caller) -> dict[str, Any]:
     """Every national policy, its versions, periods, agencies with their own policy, and submitted fields."""
-    return {"loaded_at": svc.policies.loaded_at, "digest": svc.policies.digest, "files": svc.policies.files,
-            "policies": scoring.describe(svc.policies)}
+    ps = svc.current()
+    return {"loaded_at": ps.loaded_at, "digest": ps.digest, "files": ps.files, "policies": scoring.describe(ps)}
 
 
 @router.get("/policies/{policy_id}", tags=["rules"], responses=ERRORS)
 def get_policy(svc: Svc, caller: Caller, policy_id: str) -> dict[str, Any]:
-    found = [p for p in scoring.describe(svc.policies) if p["id"] == policy_id]
+    found = [p for p in scoring.describe(svc.current()) if p["id"] == policy_id]
     if not found:
         raise fail(404, "not-found", f"no policy `{policy_id}`")
     return found[0]

@@ -230,6 +230,14 @@ def _text(v: Any) -> str | None:
     return str(v)
 
 
+def warm_up() -> None:
+    """Import what scoring loads lazily, so the first submission after a start is not the slow one."""
+    import engine.data.readers  # noqa: F401
+    import engine.explain  # noqa: F401
+    import engine.output  # noqa: F401
+    import engine.streaming  # noqa: F401
+
+
 def engine_version() -> str:
     return engine.__version__
 

@@ -21,6 +21,7 @@ from engine.service import audit
 from engine.service.auth import Caller
 from engine.service.db import reading, writing
 from engine.service.models import (
+    audit_log,
     explanations,
     policy_sets,
     policy_sources,
@@ -195,19 +196,21 @@ def reject_rows(engine: Engine, caller: Caller, sid: str) -> list[dict[str, Any]
 
 def explanation(engine: Engine, caller: Caller, sid: str, subject: str) -> dict[str, Any] | None:
     """A stored explanation (None: not produced yet, or not visible)."""
-    with reading(engine) as conn:
-        run = _run_id(conn, caller, sid)
-        row = None if run is None else conn.execute(select(explanations.c.explanation).where(
-            explanations.c.run_id == run, explanations.c.subject_id == subject)).first()
-        return None if row is None else json.loads(row.explanation)
+    return _subject_json(engine, caller, sid, subject, explanations.c.explanation)
 
 
 def result_row(engine: Engine, caller: Caller, sid: str, subject: str) -> dict[str, Any] | None:
+    """One subject's stored result row (None: not scored, or not visible)."""
+    return _subject_json(engine, caller, sid, subject, results.c.row)
+
+
+def _subject_json(engine: Engine, caller: Caller, sid: str, subject: str, column: Any) -> dict[str, Any] | None:
     with reading(engine) as conn:
         run = _run_id(conn, caller, sid)
-        row = None if run is None else conn.execute(select(results.c.row).where(
-            results.c.run_id == run, results.c.subject_id == subject)).first()
-        return None if row is None else json.loads(row.row)
+        table = column.table
+        text = None if run is None else conn.execute(select(column).where(
+            table.c.run_id == run, table.c.subject_id == subject)).scalar()
+        return None if text is None else json.loads(text)
 
 
 def save_explanation(engine: Engine, run_id: str, subject: str, explanation: dict[str, Any]) -> None:
@@ -231,6 +234,13 @@ def keep_policy_set(conn: Connection, files: dict[str, str], texts: dict[str, st
     if conn.execute(select(policy_sets.c.digest).where(policy_sets.c.digest == digest)).first() is None:
         conn.execute(policy_sets.insert().values(digest=digest, files=json.dumps(files, sort_keys=True),
                                                  created_at=dt.datetime.now(dt.timezone.utc)))
+
+
+def policies_in_force(engine: Engine) -> str | None:
+    """The digest of the policy set last loaded or reloaded by any worker process."""
+    with reading(engine) as conn:
+        return conn.execute(select(audit_log.c.object_id).where(audit_log.c.object_type == "policies")
+                            .order_by(audit_log.c.seq.desc()).limit(1)).scalar()
 
 
 def policy_set_files(engine: Engine, digest: str) -> dict[str, str]:

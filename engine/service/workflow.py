@@ -32,7 +32,7 @@ def submit(service: Service, caller: Caller, filename: str, content: bytes, poli
     require(caller, "submitter")
     if idempotency_key is not None and not 0 < len(idempotency_key) <= 200:
         raise fail(400, "invalid-idempotency-key", "an Idempotency-Key has 1 to 200 characters")
-    ps = service.policies
+    ps = service.current()
     try:
         policy_id = policy or _only_policy(ps)
         fmt = scoring.file_format(filename)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from lark import Tree
 from lark.exceptions import UnexpectedInput, VisitError
 
 from engine import nodes as n
@@ -41,6 +42,7 @@ def parse(text: str, path: str = "<string>") -> n.Module:
         tree = parser().parse(text)
     except UnexpectedInput:
         raise KinerjaError(syntax_errors(text, path)) from None
+    _check_depth(tree, path)
     builder = Builder(path)
     try:
         items = builder.transform(tree)
@@ -53,10 +55,28 @@ def parse(text: str, path: str = "<string>") -> n.Module:
     return n.Module(path, tuple(items), _comments(text, path), span=span)
 
 
+MAX_DEPTH = 100  # nesting levels of the parse tree: deeper policies are refused before any recursion
+
+
+def _check_depth(tree: Tree, path: str) -> None:
+    """``syntax.too-deep`` at the first place the parse tree nests deeper than ``MAX_DEPTH`` (the
+    builder, checker, formatter and evaluator walk expressions recursively)."""
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            meta = node.meta
+            span = n.Span(path, getattr(meta, "line", 1), getattr(meta, "column", 1),
+                          getattr(meta, "line", 1), getattr(meta, "column", 1))
+            raise KinerjaError([error("syntax.too-deep", f"this expression nests more than {MAX_DEPTH} levels deep",
+                                      span, "split it into named `value`s, each a part of the whole")])
+        stack.extend((child, depth + 1) for child in node.children if isinstance(child, Tree))
+
+
 def _comments(text: str, path: str) -> tuple[n.Comment, ...]:
     """Every ``#`` comment (outside quoted text), with its position, for the formatter."""
     out = []
-    for m in re.finditer(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*', text):
+    for m in re.finditer(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"|#[^\n]*', text):  # unrolled: no backtracking
         if m.group().startswith("#"):
             line = text.count("\n", 0, m.start()) + 1
             col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
