@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from cli import EXIT_OK, FORMATS, guarded, main
-from cli.common import policy_options, run_policy, show_rows
+from cli.common import compile_only, policy_options, run_policy, show_rows
 
 REJECTS = click.option("--rejects", type=click.Path(dir_okay=False, path_type=Path),
                        help="Write the rejected rows (file, row, reason) to this CSV, as eval does.")
@@ -24,6 +24,11 @@ def _counted(policy: str, data: tuple[str, ...], opts: dict[str, Any], rejects: 
     return run
 
 
+def _read(reading: Any, rejects: Path | None, loads: list[tuple[Any, Path | None]]) -> None:
+    """A streamed pass's load reports join ``loads`` (see ``engine.analysis.passes.Reading.reports``)."""
+    loads.extend((r, rejects) for r in reading.reports)
+
+
 def _account(loads: list[tuple[Any, Path | None]]) -> int:
     for report, rejects in loads:
         show_rows(report, rejects)
@@ -36,31 +41,87 @@ def _no_effect(option: str, needs: str) -> Exception:
     return fail("analysis.no-effect", f"{option} has no effect without {needs}", f"give {needs}, or leave {option} out")
 
 
+def _reading(data: tuple[str, ...], opts: dict[str, Any]) -> Any:
+    from engine.analysis.passes import Reading
+
+    return Reading(list(data), _known(opts), opts["layout"], opts["sheet"])
+
+
+def _known(opts: dict[str, Any]) -> list[str] | None:
+    if not opts["agencies_file"]:
+        return None
+    lines = Path(opts["agencies_file"]).read_text(encoding="utf-8").splitlines()
+    return [x.strip() for x in lines if x.strip() and not x.startswith("#")]
+
+
+def _write_table(table: dict[str, Any], output: str) -> None:
+    from engine.output import write_results
+
+    out = Path(output)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.part{out.suffix}")
+    try:
+        write_results(table, tmp)
+        tmp.replace(out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    click.echo(f"wrote {len(next(iter(table.values()), [])):,} rows to {out}", err=True)
+
+
+OUTPUT = click.option("-o", "--output", type=click.Path(dir_okay=False),
+                      help="Write the full per-subject table (.csv, .xlsx, .json, .parquet).")
+
+
 @main.command()
 @click.argument("policy", type=click.Path(exists=True))
 @click.argument("data", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--node", help="Benchmark this node instead of the policy's `benchmark` declarations.")
 @click.option("--by", "by", help="With --node: subject (default), agency, or a text/category input.")
 @click.option("--within", help="With --node: peer_group, or a text/category input.")
+@click.option("--top", type=click.IntRange(0), default=10, show_default=True,
+              help="Show each group's best and worst N (every entity goes to -o).")
+@OUTPUT
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
 @REJECTS
 @policy_options
 @guarded
-def benchmark(policy: str, data: tuple[str, ...], node: str | None, by: str | None, within: str | None, fmt: str,
-              rejects: Path | None, **opts: Any) -> int:
+def benchmark(policy: str, data: tuple[str, ...], node: str | None, by: str | None, within: str | None, top: int,
+              output: str | None, fmt: str, rejects: Path | None, **opts: Any) -> int:
     """Rank, percentile and z-score within peer groups, and gaps to the declared references."""
+    from cli.progress import Progress
     from engine import analysis
     from engine.analysis import render
 
     for option, given in (("--by", by), ("--within", within)):
         if given is not None and node is None:
             raise _no_effect(option, "--node")
+    _check_output(output)
+    policies = compile_only(policy, opts)
+    plan = policies.select(opts["policy_id"], _as_of(opts))
+    decls = analysis.asked_benchmark(plan, node, by, within) if node else None
+    progress = Progress()
+    reading = _reading(data, opts)
+    found = analysis.benchmark_data(policies, reading, opts["policy_id"], _as_of(opts), decls, progress)
+    progress.close()
     loads: list[tuple[Any, Path | None]] = []
-    run = _counted(policy, data, opts, rejects, loads)
-    decls = analysis.asked_benchmark(run.result, node, by, within) if node else None
-    found = analysis.benchmarks(run.result, analysis.peer_groups(run.result.plans), decls)
-    click.echo(render.to_json(found) if fmt == "json" else render.benchmarks_text(found), nl=False)
+    _read(reading, rejects, loads)
+    if output:
+        _write_table(render.benchmark_table(found), output)
+    click.echo(render.to_json(found, limit=top) if fmt == "json" else render.benchmarks_text(found, top), nl=False)
     return _account(loads)
+
+
+def _as_of(opts: dict[str, Any]) -> Any:
+    return opts["as_of"].date() if opts["as_of"] else None
+
+
+def _check_output(output: str | None) -> None:
+    suffix = Path(output).suffix.lower() if output else ".csv"
+    if suffix not in (".csv", ".xlsx", ".json", ".parquet"):
+        from engine.diagnostics import fail, file_span
+
+        raise fail("output.unknown-format", f"cannot write `{suffix or '(no suffix)'}` to {output}",
+                   "name a .csv, .xlsx, .json or .parquet file", file_span(str(output)))
 
 
 def _periods(policy: str, data: tuple[str, ...], by_period: bool, periods: str | None,
@@ -71,8 +132,6 @@ def _periods(policy: str, data: tuple[str, ...], by_period: bool, periods: str |
     from engine.diagnostics import fail
 
     if not by_period:
-        if periods is not None:
-            raise _no_effect("--periods", "--by-period")
         if len(data) != 2:
             raise fail("analysis.two-periods", f"compare needs two periods; {len(data)} data file(s) given",
                        "give two data files (BASE CURRENT), or one file with a period column and --by-period")
@@ -98,17 +157,38 @@ def _periods(policy: str, data: tuple[str, ...], by_period: bool, periods: str |
 @click.option("--by-period", is_flag=True, help="DATA is one file with a period column: compare its last two periods.")
 @click.option("--periods", help="With --by-period: BASE,CURRENT period values to compare.")
 @click.option("--id", "subject_id", help="Show every node of this subject.")
+@click.option("--top", type=click.IntRange(0), default=25, show_default=True,
+              help="Two whole files: list the first N subjects whose rating changed (every subject goes to -o).")
+@OUTPUT
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
 @REJECTS
 @policy_options
 @guarded
 def compare(policy: str, data: tuple[str, ...], by_period: bool, periods: str | None, subject_id: str | None,
-            fmt: str, rejects: Path | None, **opts: Any) -> int:
+            top: int, output: str | None, fmt: str, rejects: Path | None, **opts: Any) -> int:
     """Value added between two periods (BASE CURRENT files): the change of every node per subject."""
     from engine import analysis
     from engine.analysis import render
 
+    _check_output(output)
+    if periods is not None and not by_period:
+        raise _no_effect("--periods", "--by-period")
     loads: list[tuple[Any, Path | None]] = []
+    if not by_period and subject_id is None and len(data) == 2:  # whole files: one streamed pass each
+        from cli.progress import Progress
+
+        progress = Progress()
+        base, current = _reading(data[:1], opts), _reading(data[1:], opts)
+        change = analysis.compare_files(compile_only(policy, opts), base, current,
+                                        data[0], data[1], opts["policy_id"], _as_of(opts), progress)
+        progress.close()
+        _read(base, _suffixed(rejects, "base"), loads)
+        _read(current, _suffixed(rejects, "current"), loads)
+        if output:
+            _write_table(change.table, output)
+        click.echo(render.to_json(change, limit=top) if fmt == "json" else render.period_change_text(change, top),
+                   nl=False)
+        return _account(loads)
     base, current, a, b = _periods(policy, data, by_period, periods, opts, rejects, loads)
     found = analysis.compare(base, current, a, b)
     if subject_id is not None and all(s.subject != subject_id for s in found.subjects):
@@ -157,25 +237,37 @@ def _choices(text: str | None, allowed: tuple[str, ...], what: str) -> list[str]
 @click.option("--treatments", help="Comma list, e.g. exclude,zero: each run draws one for every indicator.")
 @click.option("--threshold", type=click.FloatRange(0, 1), default=0.1, show_default=True,
               help="Unstable when the rating changes in more than this share of runs.")
+@click.option("--top", type=click.IntRange(0), default=25, show_default=True,
+              help="Show the N least stable subjects (all of them when there are at most N; every one with -o).")
+@OUTPUT
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
 @REJECTS
 @policy_options
 @guarded
 def sensitivity(policy: str, data: tuple[str, ...], runs: int, seed: int, weight_range: float,
-                aggregations: str | None, treatments: str | None, threshold: float, fmt: str,
-                rejects: Path | None, **opts: Any) -> int:
+                aggregations: str | None, treatments: str | None, threshold: float, top: int, output: str | None,
+                fmt: str, rejects: Path | None, **opts: Any) -> int:
     """Robustness: seeded Monte Carlo over weights, aggregation methods and missing-data treatments."""
+    from cli.progress import Progress
     from engine import analysis
     from engine import nodes as n
     from engine.analysis import render
 
     aggs = _choices(aggregations, n.AGGREGATIONS, "aggregation")
     treats = _choices(treatments, ("exclude", "zero", "baseline"), "treatment")
+    _check_output(output)
+    progress = Progress()
+    reading = _reading(data, opts)
+    found = analysis.sensitivity_data(compile_only(policy, opts), reading, opts["policy_id"],
+                                      _as_of(opts), progress, runs=runs, seed=seed, weight_range=weight_range,
+                                      aggregations=aggs, treatments=treats, threshold=threshold)
+    progress.close()
     loads: list[tuple[Any, Path | None]] = []
-    run = _counted(policy, data, opts, rejects, loads)
-    found = analysis.sensitivity(run.result, runs=runs, seed=seed, weight_range=weight_range, aggregations=aggs,
-                                 treatments=treats, threshold=threshold)
-    click.echo(render.to_json(found) if fmt == "json" else render.sensitivity_text(found), nl=False)
+    _read(reading, rejects, loads)
+    if output:
+        _write_table(found.table, output)
+    limit = None if found.size <= top else top
+    click.echo(render.to_json(found, limit=limit) if fmt == "json" else render.sensitivity_text(found, top), nl=False)
     return _account(loads)
 
 

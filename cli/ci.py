@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -49,8 +50,11 @@ def test_(paths: tuple[str, ...], show_coverage: bool, min_coverage: float | Non
 @click.option("--fail-if", "gates", multiple=True, metavar="EXPR",
               help="Gate such as changed-rating>5%, changed-score>10%, drop-bands>=2 (repeatable; needs --data).")
 @click.option("--policy", "policy_id", help="National policy id, when a folder holds several.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Write every subject whose rating changed (.csv, .parquet, .xlsx, .json; needs --data).")
 @guarded
-def diff(old: str, new: str, data: tuple[str, ...], fmt: str, gates: tuple[str, ...], policy_id: str | None) -> int:
+def diff(old: str, new: str, data: tuple[str, ...], fmt: str, gates: tuple[str, ...], policy_id: str | None,
+         output: str | None) -> int:
     """Compare two policy versions (files, folders or git:REV:path) and their impact on DATA."""
     from engine import diff as d
     from engine.diagnostics import COMMAND_LINE, error, fail
@@ -59,11 +63,15 @@ def diff(old: str, new: str, data: tuple[str, ...], fmt: str, gates: tuple[str, 
     if parsed and not data:
         raise fail("gate.needs-data", "--fail-if needs --data: gates measure the impact on reference data",
                    "add --data FILE with the submissions both versions should score")
+    if output and not data:
+        raise fail("gate.output-needs-data", "-o needs --data: it lists the subjects whose rating changed",
+                   "add --data FILE, or leave out -o")
     with d.materialize(old) as a, d.materialize(new) as b:
         report = d.DiffReport(old, new, d.diff_paths(a.path, b.path), gates=parsed)
         if data:
-            report.impact = d.impact(d.evaluate_version(a.path, a.root, data, policy_id),
-                                     d.evaluate_version(b.path, b.root, data, policy_id))
+            report.impact = _impact(a, b, data, policy_id, output)
+    if output:
+        click.echo(f"wrote {report.impact.changed_rating} rating change(s) to {output}", err=True)  # type: ignore[union-attr]
     render = {"text": d.render_text, "markdown": d.render_markdown, "json": d.render_json}[fmt]
     click.echo(render(report), nl=False)
     if not report.tripped:
@@ -75,3 +83,18 @@ def diff(old: str, new: str, data: tuple[str, ...], fmt: str, gates: tuple[str, 
     return EXIT_FINDINGS
 
 
+
+
+def _impact(a: Any, b: Any, data: tuple[str, ...], policy_id: str | None, output: str | None) -> Any:
+    """Both versions' impact on DATA, in one streamed pass."""
+    from cli.progress import Progress
+    from engine import api
+    from engine import diff as d
+    from engine.analysis.passes import Reading
+
+    old, new = (api.compile_policies([v.path], root=v.root, dependents=True) for v in (a, b))
+    progress = Progress()
+    try:
+        return d.impact_on(old, new, Reading(list(data)), policy_id, changes_to=output, progress=progress)
+    finally:
+        progress.close()

@@ -84,6 +84,13 @@ def read_agencies(path: Path) -> list[str]:
     return [x.strip() for x in lines if x.strip() and not x.startswith("#")]
 
 
+def compile_only(policy: str, opts: dict[str, Any]) -> Any:
+    """The checked policies (a ``KinerjaError`` ends the command); the data is read later."""
+    from engine import api
+
+    return api.compile_policies([Path(policy)], root=opts["root"])
+
+
 def stopped(diags: Any) -> int:
     """Show the diagnostics that stopped a command; the exit code they call for (1 or 2)."""
     from engine.diagnostics import exit_code

@@ -52,3 +52,25 @@ def test_check_scale_and_startup_scripts_run() -> None:
                           cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "kinerja eval (20 rows)" in done.stdout and "slowest imports" in done.stdout
+
+
+def test_analyses_bench_smoke() -> None:
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "analyses.py"), "--smoke"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    for name in ("eval", "diff", "benchmark", "compare", "sensitivity", "report"):
+        assert name in done.stdout
+    assert "diff / eval" in done.stdout
+
+
+def test_raised_policy_changes_ten_targets() -> None:
+    sys.path.insert(0, str(ROOT / "bench"))
+    import analyses
+    import generate
+
+    text = generate.policy_text()
+    raised = analyses.raised_policy(text)
+    before = [line for line in text.splitlines() if "target" in line]
+    after = [line for line in raised.splitlines() if "target" in line]
+    assert sum(a != b for a, b in zip(before, after)) == 10
+    assert "target 110" in raised  # the first target, 100, raised by 10%

@@ -73,7 +73,9 @@ def test_impact_transition_table_by_hand() -> None:
     new = d.evaluate_version(NEW, None, [DATA])
     imp = d.impact(old, new)
     assert imp.subjects == 9 and imp.changed_score == 8 and imp.changed_rating == 2 and imp.max_drop == 1
-    assert imp.drops == {"s2": 1, "s9": 1}
+    assert imp.drops == {1: 2}  # s2 and s9 each dropped one band
+    assert [(m.subject, m.old_rating, m.new_rating) for m in imp.changes] == [("s2", "Sangat Baik", "Baik"),
+                                                                              ("s9", "Baik", "Cukup")]
     assert imp.transitions == {("Sangat Baik", "Sangat Baik"): 2, ("Sangat Baik", "Baik"): 1, ("Baik", "Baik"): 3,
                                ("Baik", "Cukup"): 1, ("Cukup", "Cukup"): 1, ("Sangat Kurang", "Sangat Kurang"): 1}
     # Largest movers: s8 +2.5 and s9 -2.5 (tie: by id), then s5 -2, s4 +1.75.

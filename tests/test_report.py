@@ -122,9 +122,15 @@ def test_analysis_commands_text_and_json(tmp_path) -> None:
     assert json.loads(res.stdout)[0]["positions"][0]["entity"] == "p1"
     res = CliRunner().invoke(main, ["compare", pol, str(before), data, "--id", "p2"])
     assert res.exit_code == 0 and "Cukup -> Cukup" in res.output
-    res = CliRunner().invoke(main, ["compare", pol, str(before), data, "--format", "json"])
+    res = CliRunner().invoke(main, ["compare", pol, str(before), data, "--id", "p2", "--format", "json"])
     # p2: s 0.6*70 + 24 = 66 -> 78
     assert [s["nodes"] for s in json.loads(res.stdout)["subjects"] if s["subject"] == "p2"][0][-1]["change"] == 12
+    res = CliRunner().invoke(main, ["compare", pol, str(before), data, "--format", "json", "-o",
+                                    str(tmp_path / "all.csv")])
+    # Whole files: five subjects in both; only p2 moved (66 -> 78) and it stays Cukup: no rating change.
+    whole = json.loads(res.stdout)  # "wrote 5 rows" goes to stderr
+    assert (whole["subjects_in_both"], whole["rating_changes"], whole["subjects"]) == (5, 0, [])
+    assert "p2,p2,66,78,12," in (tmp_path / "all.csv").read_text(encoding="utf-8").replace('"', "")
     res = CliRunner().invoke(main, ["sensitivity", pol, data, "--runs", "20", "--aggregations", "mean,geometric"])
     assert res.exit_code == 0 and "unstable rating(s) of 5" in res.output
     res = CliRunner().invoke(main, ["sensitivity", pol, data, "--aggregations", "median"])

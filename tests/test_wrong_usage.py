@@ -80,6 +80,7 @@ CORPUS: list[tuple[str, tuple[str, ...], int, str | None]] = [
     ("diff-drop-bands-percent", ("diff", BSC, BSC, "--data", DATA, "--fail-if", "drop-bands>=2%"), 2,
      "gate.drop-bands-percent"),
     ("diff-gate-without-data", ("diff", BSC, BSC, "--fail-if", "changed-rating>5%"), 2, "gate.needs-data"),
+    ("diff-output-without-data", ("diff", BSC, BSC, "-o", "{tmp}/changes.csv"), 2, "gate.output-needs-data"),
     ("diff-bad-source", ("diff", "git:nonsense", BSC), 2, "source.bad-spec"),
     ("diff-outside-repository", ("diff", "git:HEAD:../elsewhere.kin", BSC), 2, "source.outside-repository"),
     ("diff-missing-at-revision", ("diff", "git:HEAD:policies/no-such.kin", BSC), 2, "source.not-found"),

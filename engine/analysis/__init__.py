@@ -20,8 +20,10 @@ from engine.analysis.benchmark import (
 from engine.analysis.common import peer_groups
 from engine.analysis.compare import Comparison, compare, evaluate_periods, split_periods
 from engine.analysis.improve import Improvement, improvement_areas
+from engine.analysis.national import benchmark_data, compare_files, sensitivity_data
 from engine.analysis.sensitivity import Sensitivity, sensitivity
 
 __all__ = ["Benchmark", "Comparison", "Improvement", "Position", "Sensitivity", "asked_benchmark", "benchmark",
-           "benchmarks", "compare", "competition_ranks", "declared", "evaluate_periods", "improvement_areas",
-           "peer_groups", "percentile_ranks", "sensitivity", "split_periods", "z_scores"]
+           "benchmark_data", "benchmarks", "compare", "compare_files", "competition_ranks", "declared",
+           "evaluate_periods", "improvement_areas", "peer_groups", "percentile_ranks", "sensitivity",
+           "sensitivity_data", "split_periods", "z_scores"]

@@ -14,7 +14,11 @@ Definitions (higher values are better; missing values are not ranked and not cou
 * gap to a reference: x - reference (positive: above it).
 
 Values are compared after snapping to 12 significant digits, so float noise
-never breaks a tie.
+never breaks a tie.  An entity's value is the mean of its rows' present values
+(one row per subject: the subject's own value) and its peer group that of its
+first row.  The positions are kept as columns (``Benchmark.table``), sorted by
+group, rank and entity; ``BenchmarkFold`` gathers them chunk by chunk (entity,
+group code and value per row), and the ranks are computed once at the end.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from engine.diagnostics import did_you_mean, fail
 from engine.evaluate import Result
 from engine.evaluate import numeric as num
 from engine.evaluate.population import over_all
+from engine.plan import Plan
 
 ALL = "all"  # the one peer group of a benchmark without `within`
 
@@ -93,71 +98,164 @@ class GroupStats:
     high: float
 
 
+COLUMNS = ("entity", "peer_group", "value", "rank", "peers", "percentile", "z")
+
+
 @dataclass
 class Benchmark:
-    """The outcome of one ``benchmark`` declaration (or an ad-hoc one)."""
+    """The outcome of one ``benchmark`` declaration (or an ad-hoc one).
+
+    ``table`` holds one entry per entity in every column of ``COLUMNS`` plus ``gap <label>``
+    per reference, sorted by peer group, rank (unranked last) and entity."""
 
     node: str
     label: str
     by: str
     within: str | None
     references: list[Reference]
-    positions: list[Position]
     groups: list[GroupStats]
+    table: dict[str, np.ndarray]
+
+    @property
+    def size(self) -> int:
+        return len(self.table["entity"])
+
+    def rows(self, idx: Sequence[int] | np.ndarray) -> list[Position]:
+        t = self.table
+        return [Position(str(t["entity"][i]), str(t["peer_group"][i]), float(t["value"][i]), float(t["rank"][i]),
+                         int(t["peers"][i]), float(t["percentile"][i]), float(t["z"][i]),
+                         {r.label: float(t[f"gap {r.label}"][i]) for r in self.references}) for i in idx]
+
+    @property
+    def positions(self) -> list[Position]:
+        """Every position as an object (for small sets; see ``ends`` for national ones)."""
+        return self.rows(range(self.size))
 
     def position(self, entity: object) -> Position | None:
-        return next((p for p in self.positions if p.entity == str(entity)), None)
+        hits = np.flatnonzero(self.table["entity"] == str(entity))
+        return self.rows(hits[:1])[0] if hits.size else None
 
-    def to_dict(self) -> dict[str, object]:
+    def ends(self, count: int) -> dict[str, tuple[list[Position], list[Position], int]]:
+        """Per peer group: its ``count`` best and ``count`` worst positions (overlap removed) and its size."""
+        groups = self.table["peer_group"]
+        out = {}
+        starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]]) if self.size else np.empty(0, np.int64)
+        for s, e in zip(starts, [*starts[1:], self.size]):
+            head = range(s, min(e, s + count))
+            tail = range(max(head.stop, e - count), e)
+            out[str(groups[s])] = (self.rows(head), self.rows(tail), int(e - s))
+        return out
+
+    def to_dict(self, limit: int | None = None) -> dict[str, object]:
+        """Plain data; with ``limit``, positions are each group's best and worst ``limit``."""
         from dataclasses import asdict
 
-        return no_nan(asdict(self))  # type: ignore[return-value]
+        if limit is None:
+            shown = self.positions
+        else:
+            shown = [p for head, tail, _ in self.ends(limit).values() for p in (*head, *tail)]
+        return no_nan({"node": self.node, "label": self.label, "by": self.by, "within": self.within,  # type: ignore[return-value]
+                       "references": [asdict(r) for r in self.references],
+                       "positions": [asdict(p) for p in shown], "groups": [asdict(g) for g in self.groups],
+                       "entities": self.size})
+
 
 
 def declared(result: Result) -> list[n.Benchmark]:
+    return declared_in(default_plan(result))
+
+
+def declared_in(plan: Plan) -> list[n.Benchmark]:
     """The policy's ``benchmark`` declarations; without any, the top scorecard among all subjects."""
-    plan = default_plan(result)
     found = [i for i in plan.module.items if isinstance(i, n.Benchmark)]
     return found or [n.Benchmark(n.Ref(top_tree(plan).name))]
 
 
 def benchmark(result: Result, decl: n.Benchmark, peer_groups: Mapping[str, str] | None = None) -> Benchmark:
     """Rank ``decl.target`` per entity (``by``) within peer groups (``within``)."""
-    values = numeric(result, decl.target.name)
-    by = decl.by.name if decl.by is not None else "subject"
-    entities = _column(result, by)
-    groups = _groups(result, decl.within.name if decl.within else None, peer_groups or {})
-    ent, val, grp = _per_entity(entities, values, groups)
-    refs = [Reference(r.label.value, float(r.value.value), r.source.value if r.source else None)
-            for r in decl.references]
-    positions: list[Position] = []
-    stats: list[GroupStats] = []
-    for g in sorted(set(grp)):
-        idx = [i for i, x in enumerate(grp) if x == g]
-        v = np.asarray([val[i] for i in idx], dtype=np.float64)
-        ranks, pct, z = competition_ranks(v), percentile_ranks(v), z_scores(v)
-        peers = int((~np.isnan(v)).sum())
-        for k, i in enumerate(idx):
-            gaps = {r.label: float(v[k] - r.value) for r in refs}
-            positions.append(Position(ent[i], g, float(v[k]), float(ranks[k]), peers, float(pct[k]), float(z[k]),
-                                      gaps))
-        stats.append(_stats(g, v))
-    positions.sort(key=lambda p: (p.peer_group, np.inf if np.isnan(p.rank) else p.rank, p.entity))
-    return Benchmark(decl.target.name, label_of(default_plan(result), decl.target.name), by,
-                     decl.within.name if decl.within else None, refs, positions, stats)
+    return benchmarks(result, peer_groups, [decl])[0]
 
 
-def asked_benchmark(result: Result, node: str, by: str | None, within: str | None) -> list[n.Benchmark]:
+def asked_benchmark(plan: Plan, node: str, by: str | None, within: str | None) -> list[n.Benchmark]:
     """The benchmark asked for on the command line (``--node``, ``--by``, ``--within``)."""
-    if node not in result.steps:
+    steps = [s.name for s in plan.steps]
+    if node not in steps:
         raise fail("analysis.unknown-node", f"no node `{node}` in the policy",
-                   did_you_mean(node, result.steps) or "name an indicator, a scorecard node or a value")
+                   did_you_mean(node, steps) or "name an indicator, a scorecard node or a value")
     return [n.Benchmark(n.Ref(node), by=n.Ref(by) if by else None, within=n.Ref(within) if within else None)]
 
 
 def benchmarks(result: Result, peer_groups: Mapping[str, str] | None = None,
                decls: Sequence[n.Benchmark] | None = None) -> list[Benchmark]:
-    return [benchmark(result, d, peer_groups) for d in (decls or declared(result))]
+    acc = BenchmarkFold(default_plan(result), peer_groups or {}, decls)
+    acc.add([result])
+    return acc.finish()
+
+
+class BenchmarkFold:
+    """Gathers (entity, group, value) per row chunk by chunk; ranks once at the end."""
+
+    def __init__(self, plan: Plan, peer_groups: Mapping[str, str], decls: Sequence[n.Benchmark] | None = None):
+        self.plan, self.peers = plan, peer_groups
+        self.decls = list(decls or declared_in(plan))
+        self.parts: list[list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = [[] for _ in self.decls]
+        self.group_names: list[dict[str, int]] = [{} for _ in self.decls]
+
+    def add(self, results: Sequence[Result]) -> None:
+        (result,) = results
+        for k, d in enumerate(self.decls):
+            values = numeric(result, d.target.name)
+            entities = _column(result, d.by.name if d.by is not None else "subject")
+            groups = _groups(result, d.within.name if d.within else None, self.peers)
+            names, inverse = np.unique(groups.astype(str), return_inverse=True) if groups.size else ([], groups)
+            codes = np.asarray([self.group_names[k].setdefault(str(x), len(self.group_names[k])) for x in names],
+                               dtype=np.int32)
+            self.parts[k].append((entities.astype(str), codes[np.asarray(inverse, dtype=np.int64).reshape(-1)]
+                                  if len(names) else np.empty(0, np.int32), values))
+
+    def finish(self) -> list[Benchmark]:
+        return [self._one(d, parts, names) for d, parts, names in zip(self.decls, self.parts, self.group_names)]
+
+    def _one(self, decl: n.Benchmark, parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+             names: dict[str, int]) -> Benchmark:
+        ent = np.concatenate([p[0] for p in parts]) if parts else np.empty(0, dtype=str)
+        grp = np.concatenate([p[1] for p in parts]) if parts else np.empty(0, dtype=np.int32)
+        val = np.concatenate([p[2] for p in parts]) if parts else np.empty(0)
+        parts.clear()
+        ent, val, grp = _per_entity(ent, val, grp)
+        label = np.asarray(sorted(names, key=names.get), dtype=object)  # type: ignore[arg-type]
+        refs = [Reference(r.label.value, float(r.value.value), r.source.value if r.source else None)
+                for r in decl.references]
+        table, stats = _rank(ent, val, grp, label, refs)
+        return Benchmark(decl.target.name, label_of(self.plan, decl.target.name),
+                         decl.by.name if decl.by is not None else "subject",
+                         decl.within.name if decl.within else None, refs, stats, table)
+
+
+def _rank(ent: np.ndarray, val: np.ndarray, grp: np.ndarray, label: np.ndarray, refs: list[Reference]
+          ) -> tuple[dict[str, np.ndarray], list[GroupStats]]:
+    """Ranks, percentiles and z-scores within each group (entities in first-appearance order),
+    then every column sorted by group name, rank and entity."""
+    size = ent.size
+    rank, pct, z = np.full(size, np.nan), np.full(size, np.nan), np.full(size, np.nan)
+    peers = np.zeros(size, dtype=np.int64)
+    order = np.argsort(grp, kind="stable")  # each group's entities stay in first-appearance order
+    bounds = np.flatnonzero(np.r_[True, grp[order][1:] != grp[order][:-1]]) if size else np.empty(0, np.int64)
+    stats = {}
+    for s, e in zip(bounds, [*bounds[1:], size]):
+        idx = order[s:e]
+        v = val[idx]
+        rank[idx], pct[idx], z[idx] = competition_ranks(v), percentile_ranks(v), z_scores(v)
+        peers[idx] = int((~np.isnan(v)).sum())
+        stats[str(label[grp[idx[0]]])] = _stats(str(label[grp[idx[0]]]), v)
+    names = label[grp] if size else np.empty(0, dtype=object)
+    by_name = np.argsort(np.argsort(label.astype(str), kind="stable"), kind="stable") if label.size else label
+    sort = np.lexsort((ent, np.where(np.isnan(rank), np.inf, rank), by_name[grp])) if size else np.empty(0, np.int64)
+    table = {"entity": ent[sort].astype(object), "peer_group": names[sort], "value": val[sort], "rank": rank[sort],
+             "peers": peers[sort], "percentile": pct[sort], "z": z[sort]}
+    for r in refs:
+        table[f"gap {r.label}"] = val[sort] - r.value
+    return table, [stats[g] for g in sorted(stats)]
 
 
 def _column(result: Result, field_name: str) -> np.ndarray:
@@ -182,20 +280,24 @@ def _groups(result: Result, within: str | None, peer_groups: Mapping[str, str]) 
 
 
 def _per_entity(entities: np.ndarray, values: np.ndarray, groups: np.ndarray
-                ) -> tuple[list[str], list[float], list[str]]:
-    """One value per entity: the mean of its rows' present values; its peer group is that of its
-    first row (a group field should be constant within an entity)."""
-    order: dict[str, list[int]] = {}
-    for i, e in enumerate(entities):
-        order.setdefault(e, []).append(i)
-    ent, val, grp = [], [], []
-    for e, rows in order.items():
-        v = values[rows]
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One value per entity, in order of first appearance: the mean of its rows' present values
+    (np.mean, as for any group); its peer group is that of its first row."""
+    if entities.size == 0:
+        return entities, values, groups
+    uniq, first, inverse, counts = np.unique(entities, return_index=True, return_inverse=True, return_counts=True)
+    if uniq.size == entities.size:  # one row per entity: its value is its row's
+        return entities, values, groups
+    inverse = inverse.reshape(-1)
+    appear = np.argsort(first, kind="stable")  # entity codes in order of first appearance
+    rows = np.argsort(inverse, kind="stable")
+    starts = np.r_[0, np.cumsum(counts)[:-1]]
+    out = values[rows[starts]]  # an entity of one row: that row's value (NaN when missing)
+    for u in np.flatnonzero(counts > 1):
+        v = values[rows[starts[u]:starts[u] + counts[u]]]
         v = v[~np.isnan(v)]
-        ent.append(e)
-        val.append(float(np.mean(v)) if v.size else np.nan)
-        grp.append(groups[rows[0]])
-    return ent, val, grp
+        out[u] = float(np.mean(v)) if v.size else np.nan
+    return uniq[appear], out[appear], groups[first[appear]]
 
 
 def _stats(group: str, v: np.ndarray) -> GroupStats:

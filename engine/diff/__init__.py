@@ -4,12 +4,13 @@
         report = DiffReport(old.label, new.label, diff_paths(old.path, new.path))
 """
 
+from engine.diff.changes import ChangeWriter, Mover
 from engine.diff.gates import METRICS, Gate, parse_gate
-from engine.diff.impact import Impact, evaluate_version, impact
+from engine.diff.impact import Impact, evaluate_version, impact, impact_on
 from engine.diff.render import DiffReport, render_json, render_markdown, render_text
 from engine.diff.sources import Version, materialize
 from engine.diff.structure import Change, diff_modules, diff_paths
 
-__all__ = ["METRICS", "Change", "DiffReport", "Gate", "Impact", "Version",
-           "diff_modules", "diff_paths", "evaluate_version", "impact", "materialize", "parse_gate", "render_json",
-           "render_markdown", "render_text"]
+__all__ = ["METRICS", "Change", "ChangeWriter", "DiffReport", "Gate", "Impact", "Mover",
+           "Version", "diff_modules", "diff_paths", "evaluate_version", "impact", "impact_on",
+           "materialize", "parse_gate", "render_json", "render_markdown", "render_text"]

@@ -75,11 +75,20 @@ def _impact_text(imp: Impact) -> list[str]:
     table = _table(imp)
     widths = [max(len(row[k]) for row in table) for k in range(len(table[0]))]
     lines += ["  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in table]
-    for title, movers in (("largest movers:", imp.movers), ("every rating change:", imp.rating_changes)):
-        lines += ["", title] if movers else []
-        lines += [f"  {m.subject}: {_num(m.old)} -> {_num(m.new)} ({_signed(m.delta)}), "
-                  f"{m.old_rating} -> {m.new_rating}; most moved by {m.node or ABSENT} ({_signed(m.node_delta)})"
-                  for m in movers]
+    if imp.drops:
+        lines.append("  band drops: " + ", ".join(f"{k} band(s): {v}" for k, v in sorted(imp.drops.items())))
+    if imp.changes:
+        more = imp.changed_rating - len(imp.changes)
+        lines += ["", "rating changes" + (f" (first {len(imp.changes)} of {imp.changed_rating}; all with -o FILE)"
+                                          if more > 0 else "") + ":"]
+        lines += [f"  {m.subject}: {m.old_rating} -> {m.new_rating} ({_num(m.old)} -> {_num(m.new)})"
+                  for m in imp.changes]
+    if imp.movers:
+        lines += ["", "largest movers:"]
+        for m in imp.movers:
+            lines.append(f"  {m.subject}: {_num(m.old)} -> {_num(m.new)} ({_signed(m.delta)}), "
+                         f"{m.old_rating} -> {m.new_rating}; "
+                         f"most moved by {m.node or ABSENT} ({_signed(m.node_delta)})")
     lines += ["", "per agency:"]
     for s in imp.agencies[:AGENCY_LINES]:
         lines.append(f"  {s.agency}: {s.subjects} subject(s), {s.changed_score} score change(s), "
@@ -116,7 +125,7 @@ def render_markdown(r: DiffReport) -> str:
         table = _table(imp)
         lines += ["| " + " | ".join(table[0]) + " |", "|" + "---|" * len(table[0])]
         lines += ["| " + " | ".join(row) + " |" for row in table[1:]]
-        for title, movers in (("Largest movers", imp.movers), ("Every rating change", imp.rating_changes)):
+        for title, movers in (("Largest movers", imp.movers), ("Rating changes", imp.changes)):
             if not movers:
                 continue
             lines += ["", f"{title}:", "", "| subject | old | new | change | rating | moved most by |",
