@@ -9,7 +9,16 @@ from typing import Any
 import click
 
 from cli import EXIT_OK, FORMATS, guarded, main
-from cli.common import compile_only, policy_options, run_policy, show_rows
+from cli.common import (
+    as_of_date,
+    check_table_output,
+    compile_only,
+    known_agencies,
+    policy_options,
+    run_policy,
+    show_rows,
+    write_table,
+)
 
 REJECTS = click.option("--rejects", type=click.Path(dir_okay=False, path_type=Path),
                        help="Write the rejected rows (file, row, reason) to this CSV, as eval does.")
@@ -44,28 +53,7 @@ def _no_effect(option: str, needs: str) -> Exception:
 def _reading(data: tuple[str, ...], opts: dict[str, Any]) -> Any:
     from engine.analysis.passes import Reading
 
-    return Reading(list(data), _known(opts), opts["layout"], opts["sheet"])
-
-
-def _known(opts: dict[str, Any]) -> list[str] | None:
-    if not opts["agencies_file"]:
-        return None
-    lines = Path(opts["agencies_file"]).read_text(encoding="utf-8").splitlines()
-    return [x.strip() for x in lines if x.strip() and not x.startswith("#")]
-
-
-def _write_table(table: dict[str, Any], output: str) -> None:
-    from engine.output import write_results
-
-    out = Path(output)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.part{out.suffix}")
-    try:
-        write_results(table, tmp)
-        tmp.replace(out)
-    finally:
-        tmp.unlink(missing_ok=True)
-    click.echo(f"wrote {len(next(iter(table.values()), [])):,} rows to {out}", err=True)
+    return Reading(list(data), known_agencies(opts), opts["layout"], opts["sheet"])
 
 
 OUTPUT = click.option("-o", "--output", type=click.Path(dir_okay=False),
@@ -95,33 +83,20 @@ def benchmark(policy: str, data: tuple[str, ...], node: str | None, by: str | No
     for option, given in (("--by", by), ("--within", within)):
         if given is not None and node is None:
             raise _no_effect(option, "--node")
-    _check_output(output)
+    check_table_output(output, data, (policy,))
     policies = compile_only(policy, opts)
-    plan = policies.select(opts["policy_id"], _as_of(opts))
+    plan = policies.select(opts["policy_id"], as_of_date(opts))
     decls = analysis.asked_benchmark(plan, node, by, within) if node else None
     progress = Progress()
     reading = _reading(data, opts)
-    found = analysis.benchmark_data(policies, reading, opts["policy_id"], _as_of(opts), decls, progress)
+    found = analysis.benchmark_data(policies, reading, opts["policy_id"], as_of_date(opts), decls, progress)
     progress.close()
     loads: list[tuple[Any, Path | None]] = []
     _read(reading, rejects, loads)
     if output:
-        _write_table(render.benchmark_table(found), output)
+        write_table(render.benchmark_table(found), output)
     click.echo(render.to_json(found, limit=top) if fmt == "json" else render.benchmarks_text(found, top), nl=False)
     return _account(loads)
-
-
-def _as_of(opts: dict[str, Any]) -> Any:
-    return opts["as_of"].date() if opts["as_of"] else None
-
-
-def _check_output(output: str | None) -> None:
-    suffix = Path(output).suffix.lower() if output else ".csv"
-    if suffix not in (".csv", ".xlsx", ".json", ".parquet"):
-        from engine.diagnostics import fail, file_span
-
-        raise fail("output.unknown-format", f"cannot write `{suffix or '(no suffix)'}` to {output}",
-                   "name a .csv, .xlsx, .json or .parquet file", file_span(str(output)))
 
 
 def _periods(policy: str, data: tuple[str, ...], by_period: bool, periods: str | None,
@@ -170,7 +145,7 @@ def compare(policy: str, data: tuple[str, ...], by_period: bool, periods: str | 
     from engine import analysis
     from engine.analysis import render
 
-    _check_output(output)
+    check_table_output(output, data, (policy,))
     if periods is not None and not by_period:
         raise _no_effect("--periods", "--by-period")
     loads: list[tuple[Any, Path | None]] = []
@@ -180,12 +155,12 @@ def compare(policy: str, data: tuple[str, ...], by_period: bool, periods: str | 
         progress = Progress()
         base, current = _reading(data[:1], opts), _reading(data[1:], opts)
         change = analysis.compare_files(compile_only(policy, opts), base, current,
-                                        data[0], data[1], opts["policy_id"], _as_of(opts), progress)
+                                        data[0], data[1], opts["policy_id"], as_of_date(opts), progress)
         progress.close()
         _read(base, _suffixed(rejects, "base"), loads)
         _read(current, _suffixed(rejects, "current"), loads)
         if output:
-            _write_table(change.table, output)
+            write_table(change.table, output)
         click.echo(render.to_json(change, limit=top) if fmt == "json" else render.period_change_text(change, top),
                    nl=False)
         return _account(loads)
@@ -255,17 +230,17 @@ def sensitivity(policy: str, data: tuple[str, ...], runs: int, seed: int, weight
 
     aggs = _choices(aggregations, n.AGGREGATIONS, "aggregation")
     treats = _choices(treatments, ("exclude", "zero", "baseline"), "treatment")
-    _check_output(output)
+    check_table_output(output, data, (policy,))
     progress = Progress()
     reading = _reading(data, opts)
     found = analysis.sensitivity_data(compile_only(policy, opts), reading, opts["policy_id"],
-                                      _as_of(opts), progress, runs=runs, seed=seed, weight_range=weight_range,
+                                      as_of_date(opts), progress, runs=runs, seed=seed, weight_range=weight_range,
                                       aggregations=aggs, treatments=treats, threshold=threshold)
     progress.close()
     loads: list[tuple[Any, Path | None]] = []
     _read(reading, rejects, loads)
     if output:
-        _write_table(found.table, output)
+        write_table(found.table, output)
     limit = None if found.size <= top else top
     click.echo(render.to_json(found, limit=limit) if fmt == "json" else render.sensitivity_text(found, top), nl=False)
     return _account(loads)

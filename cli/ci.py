@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from cli import EXIT_FINDINGS, EXIT_OK, FORMATS, guarded, main
-from cli.common import emit_diagnostics
+from cli.common import check_table_output, emit_diagnostics
 
 
 @main.command(name="test")
@@ -66,6 +66,7 @@ def diff(old: str, new: str, data: tuple[str, ...], fmt: str, gates: tuple[str, 
     if output and not data:
         raise fail("gate.output-needs-data", "-o needs --data: it lists the subjects whose rating changed",
                    "add --data FILE, or leave out -o")
+    check_table_output(output, data, tuple(p for p in (old, new) if not p.startswith("git:")))
     with d.materialize(old) as a, d.materialize(new) as b:
         report = d.DiffReport(old, new, d.diff_paths(a.path, b.path), gates=parsed)
         if data:

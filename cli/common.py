@@ -50,10 +50,7 @@ def run_policy(policy: str, data: tuple[str, ...], opts: dict[str, Any], output:
     ``engine.streaming``); a ``KinerjaError`` (policy errors, unreadable data) ends the command."""
     from engine import api
 
-    known = None
-    if opts["agencies_file"]:
-        known = read_agencies(Path(opts["agencies_file"]))
-    as_of = opts["as_of"].date() if opts["as_of"] else None
+    known, as_of = known_agencies(opts), as_of_date(opts)
     policies = api.compile_policies([Path(policy)], root=opts["root"])
     if output is not None:
         from engine.streaming import score_to_file
@@ -70,6 +67,35 @@ def run_policy(policy: str, data: tuple[str, ...], opts: dict[str, Any], output:
     return api.evaluate_files(policies, list(data), policy=opts["policy_id"], as_of=as_of,
                               layout=opts["layout"], known_agencies=known, sheet=opts["sheet"],
                               decimal=opts["decimal"], header_row=opts["header_row"])
+
+
+def known_agencies(opts: dict[str, Any]) -> list[str] | None:
+    """The --agencies registry, when given."""
+    return read_agencies(Path(opts["agencies_file"])) if opts["agencies_file"] else None
+
+
+def as_of_date(opts: dict[str, Any]) -> Any:
+    """The --as-of date (a ``datetime.date``), when given."""
+    return opts["as_of"].date() if opts["as_of"] else None
+
+
+def check_table_output(output: str | Path | None, data: tuple[str, ...], policies: tuple[str, ...]) -> None:
+    """Before anything is scored: ``-o`` must have a table suffix and be neither an input, a policy
+    file nor below a file (``engine.safe_output.check_outputs``; exit 2)."""
+    if output is None:
+        return
+    from engine.safe_output import RESULT_SUFFIXES, Output, check_outputs
+
+    check_outputs([Output("-o", Path(output), RESULT_SUFFIXES)], data, policies)
+
+
+def write_table(table: dict[str, Any], output: str | Path) -> None:
+    """A full per-subject table (``engine.output.write_results`` renames a complete file into place)."""
+    from engine.output import write_results
+
+    out = Path(output)
+    write_results(table, out)
+    click.echo(f"wrote {len(next(iter(table.values()), [])):,} rows to {out}", err=True)
 
 
 def read_agencies(path: Path) -> list[str]:

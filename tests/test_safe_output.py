@@ -130,3 +130,21 @@ def test_an_aborted_result_stream_leaves_the_previous_results(tmp_path: Path) ->
     with ResultStream(target) as out:
         out.write({"a": [1.0, 2.0]})
     assert target.read_bytes()[:4] == b"PAR1"
+
+
+@pytest.mark.parametrize("command", [
+    ["benchmark", "policies/", "{data}", "--policy", "bsc_instansi", "-o", "{data}"],
+    ["sensitivity", "policies/", "{data}", "--policy", "bsc_instansi", "--runs", "2", "-o", "{data}"],
+    ["compare", "policies/", "{data}", "{data}", "--policy", "bsc_instansi", "-o", "{data}"],
+    ["diff", "policies/nasional/bsc-instansi.kin", "policies/nasional/bsc-instansi.kin", "--data", "{data}",
+     "--policy", "bsc_instansi", "-o", "{data}"],
+])
+def test_analysis_tables_never_overwrite_an_input(tmp_path: Path, command: list[str]) -> None:
+    # The analyses' and diff's -o goes through the same check as eval's outputs, before any scoring.
+    data = tmp_path / "data.csv"
+    shutil.copy(EXAMPLE, data)
+    before = data.read_bytes()
+    code, _, err = run(*[a.format(data=data) for a in command])
+    assert code == 2 and "Traceback" not in err, err
+    assert "-o " in err and "is the data file" in err
+    assert data.read_bytes() == before

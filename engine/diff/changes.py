@@ -1,13 +1,12 @@
 """The subjects a policy change moves: ``Mover`` records and the ``-o`` file of every rating change.
 
 ``ChangeWriter`` receives the rating changes chunk by chunk; CSV and Parquet are
-streamed to a temporary file beside the target and renamed into place when the
-pass ends (an aborted pass leaves nothing), XLSX and JSON are written at the end.
+streamed (``engine.output.ResultStream``: renamed into place when the pass ends, an
+aborted pass leaves nothing), XLSX and JSON are written at the end.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,13 +35,14 @@ class ChangeWriter:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         suffix = self.path.suffix.lower()
-        if suffix not in (".csv", ".parquet", ".xlsx", ".json"):
+        from engine.safe_output import RESULT_SUFFIXES
+
+        if suffix not in RESULT_SUFFIXES:
             from engine.diagnostics import fail, file_span
 
             raise fail("output.unknown-format", f"cannot write `{suffix or '(no suffix)'}` changes to {path}",
                        "name a .csv, .xlsx, .json or .parquet file", file_span(path))
         self.rows = 0
-        self._tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.part{suffix}")
         self._stream: Any = None
         self._held: list[dict[str, np.ndarray]] = []
 
@@ -62,27 +62,23 @@ class ChangeWriter:
         if self._stream is None:
             from engine.output import ResultStream
 
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._stream = ResultStream(self._tmp)
+            self._stream = ResultStream(self.path)
         self._stream.write(table)
 
     def close(self) -> None:
         from engine.output import write_results
 
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         if self._stream is None:
             held = self._held or [{c: np.empty(0, dtype=object if c in ("subject_id", "agency", "old_rating",
                                                                           "new_rating") else np.float64)
                                    for c in COLUMNS}]
             table = {c: np.concatenate([h[c] for h in held]) for c in COLUMNS}
-            write_results(table, self._tmp)
+            write_results(table, self.path)  # written to a temporary file, renamed into place
         else:
-            self._stream.close()
+            self._stream.close()  # renamed into place
             self._stream = None
-        os.replace(self._tmp, self.path)
 
     def abort(self) -> None:
         if self._stream is not None:
             self._stream.abort()
             self._stream = None
-        self._tmp.unlink(missing_ok=True)
