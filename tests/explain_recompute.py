@@ -27,7 +27,7 @@ CLAIM = re.compile(r"^(?P<label>[^:]+): (?P<expr>.+) = (?P<u>\S+?)"
 HEADER = re.compile(r"\[\w+\] = ")
 # Notes, and lines that state a value looked up (a table row, a statistic over a group): not arithmetic
 # of the operands shown, so not claims (the value they give is then an operand of the claim below them).
-NOTE = re.compile(r"^(decision|error|warning|info|lookup|statistic) ")
+NOTE = re.compile(r"^(decision|error|warning|info|lookup|statistic|cited:) ")  # cited: citations are not arithmetic
 BAND = re.compile(r"^band [^:]+: (?:\S+ rounded to \d+ decimals: )?(?P<v>-?[\d.]+),? (?P<cond>(?:[<>]=? -?[\d.]+%?"
                   r"(?: and )?)+)")
 

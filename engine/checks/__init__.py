@@ -11,7 +11,19 @@ from collections.abc import Callable, Iterable
 
 from engine import diagnostics
 from engine import nodes as n
-from engine.checks import attributes, bands, benchmarks, cycles, expressions, header, names, smart, tables, weights
+from engine.checks import (
+    attributes,
+    bands,
+    benchmarks,
+    cite,
+    cycles,
+    expressions,
+    header,
+    names,
+    smart,
+    tables,
+    weights,
+)
 from engine.checks.context import Context
 from engine.diagnostics import Diagnostic
 
@@ -27,6 +39,7 @@ RULES: tuple[Rule, ...] = (
     *attributes.RULES,
     *expressions.RULES,
     *smart.RULES,
+    *cite.RULES,
     *benchmarks.RULES,
 )
 

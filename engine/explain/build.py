@@ -30,11 +30,19 @@ from engine.evaluate.methods import METHODS
 from engine.evaluate.result import Result, Violation
 from engine.explain import numbers as nb
 from engine.explain.model import Explanation, NodeExplanation, Note, Scalar
-from engine.explain.rules import Rules, national_of, where
-from engine.explain.text import aggregate_text, bounds_text, decisive, replace_calls, why_not
+from engine.explain.rules import Rules, cite, national_of, where
+from engine.explain.text import (
+    Render,
+    aggregate_text,
+    bounded,
+    bounds_text,
+    decisive,
+    replace_calls,
+    score_formula,
+    why_not,
+)
 from engine.plan import Plan
 
-Render = Callable[[int | None], str]
 _INDICATOR_RULES = ("target", "baseline", "better", "score", "missing", "round")
 
 
@@ -153,7 +161,9 @@ class _Builder:
             self.indicator(out, decl)
         elif isinstance(decl, n.Input):
             out.origin = self.origin(name)
+            out.citations += cite("definition", decl)
         elif isinstance(decl, n.Value) and decl.formula is not None:
+            out.citations += cite("formula", decl)
             formula, out.lookups = self.looked_up(decl.formula)
             out.formula = "value: " + self.claim(lambda d: to_text(formula, self.subst(d)), name, decl)
         elif isinstance(decl, n.Tree):
@@ -177,6 +187,8 @@ class _Builder:
             shown = nb.fixed(out.raw, self.places)
             out.raw_formula = f"raw: {nb.fit(lambda d: to_text(formula, self.subst(d)), shown, self.places)} = {shown}"
         scoring = decl.score or n.Scoring("ratio")
+        k = self.col(decl.name, "case")  # the piece that applied cites the scoring, else the indicator
+        out.citations += cite("scoring", scoring.cases[int(k)] if isinstance(k, float) and k >= 0 else None, decl)
         label, body = self.score_text(decl, scoring)
         if out.raw is None and out.value is not None:  # the score itself was a missing-data treatment
             how = decl.missing.treatment if decl.missing is not None else "?"
@@ -184,12 +196,7 @@ class _Builder:
             label, body = f"{label}, raw missing, `missing {how}` gives", lambda d: nb.show(value, None)
             scoring = n.Scoring("raw")  # nothing to clip or cap
 
-        def render(d: int | None) -> str:
-            text = body(d)
-            if scoring.method in ("ratio", "progress", "goalposts"):
-                text = f"max({text}, 0)"
-            return f"min({text}, {num_text(scoring.cap)})" if scoring.cap is not None else text
-        out.formula = f"{label}: {self.claim(render, decl.name, decl)}"
+        out.formula = f"{label}: {self.claim(lambda d: bounded(body(d), scoring), decl.name, decl)}"
 
     def substitution(self, decl: n.Indicator, raw: float | None) -> str | None:
         """What was used for an empty cell (the raw value is not the submitted one)."""
@@ -220,19 +227,9 @@ class _Builder:
         better = decl.better or n.Better("higher")
         if m == "ratio" and better.direction == "within" and better.lo and better.hi:
             return self.within(better, raw, r)
-        if m == "ratio":
-            if better.direction == "higher":
-                return m, lambda d: f"{r(d)} / {t} × 100"
-            return m, lambda d: f"(2 − {r(d)} / {t}) × 100"
-        if m == "progress":
-            return m, lambda d: f"({r(d)} − {b}) / ({t} − {b}) × 100"
-        if m == "raw":
-            return "score raw", r
-        if m == "goalposts":
-            lo, hi = num_text(scoring.lo) if scoring.lo else "?", num_text(scoring.hi) if scoring.hi else "?"
-            if better.direction == "lower":
-                return m, lambda d: f"100 − clip(({r(d)} − {lo}) / ({hi} − {lo}) × 100, 0, 100)"
-            return m, lambda d: f"clip(({r(d)} − {lo}) / ({hi} − {lo}) × 100, 0, 100)"
+        fixed = score_formula(scoring, better, r, t, b)
+        if fixed is not None:
+            return "score raw" if m == "raw" else m, fixed
 
         def sub(d: int | None) -> Callable[[str], str | None]:
             selfs = {"value": r(d), "target": t, "baseline": b}
@@ -275,6 +272,7 @@ class _Builder:
         method = tree.aggregate.value if tree.aggregate else "mean"
         sr = self.r.steps[tree.name]
         out.sources = self.rules.sources(tree, ("aggregate", "missing", "require", "round"))
+        out.citations += cite("weights and aggregation below", tree)  # a tree's citation covers its members
         terms: list[tuple[float, float]] = []
         for child in tree.children or ():
             c = self.node(child.name)
@@ -285,6 +283,7 @@ class _Builder:
             c.contribution_kind = METHODS[method].kind
             weight = self.rules.source("weight", child, "weight", member=True)
             c.sources[:0] = [weight] if weight is not None else []
+            c.citations[:0] = cite("weight", child)
             out.children.append(c)
             used = self.col(tree.name, f"used:{child.name}")
             x = used if used is not None else c.value
@@ -321,6 +320,7 @@ class _Builder:
             return
         chosen = decl.bands[k]
         out.sources.append(self.rules.band(decl, k))
+        out.citations += cite(f'band "{chosen.label.value}"', chosen, decl)
         out.band = chosen.label.value
         edges = [b for bd in decl.bands[max(k - 1, 0):k + 1] for b in bd.bounds]
         shown = decisive(banded, edges, self.places)  # type: ignore[arg-type]
@@ -355,6 +355,7 @@ class _Builder:
             cells = ", ".join(to_text(c) for c in r.cells)
             out.formula = f"row {k + 1}: {cells} -> {to_text(r.result)}"
             out.sources = [self.rules.row(decl, k)]
+            out.citations += cite(f"row {k + 1}", r, decl)
         else:
             out.formula = "no row matches"
 
@@ -377,7 +378,8 @@ def explain(result: Result, subject_id: object, places: int = 2) -> Explanation:
     roots += [b.node(s.name) for s in b.plan.steps if s.kind != "input" and s.name not in shown]
     mine = [v for v in result.violations if _in_group(result, row, b.plan, v)]
     return Explanation(str(result.subject_ids[row]), _sc(result.agencies[row]),  # type: ignore[arg-type]
-                       str(result.plan_version[row]), roots, mine, b.plan.agency_file, places)
+                       str(result.plan_version[row]), roots, mine, b.plan.agency_file, places,
+                       (cite("policy", b.plan.header) or [None])[0])
 
 
 def _in_group(result: Result, row: int, plan: Plan, v: Violation) -> bool:

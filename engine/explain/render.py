@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 
-from engine.explain.model import Explanation, NodeExplanation, Source
+from engine.explain.model import Citation, Explanation, NodeExplanation, Source
 from engine.explain.numbers import show
 
 
@@ -25,6 +25,8 @@ def render(explanation: Explanation, fmt: str = "text") -> str:
         agency += f" via {explanation.agency_file}"
     head = f"{explanation.subject_id} ({agency}, policy {explanation.policy_version})"
     lines = [f"# {head}" if md else head]
+    if explanation.policy_citation is not None:
+        lines.append(("" if md else "  ") + "cited: " + citation_text(explanation.policy_citation))
     for root in explanation.nodes:
         _render_node(root, 0, md, lines)
     if explanation.violations:
@@ -37,6 +39,11 @@ def source_text(s: Source) -> str:
     """``target 105 (policies/instansi/kemenkeu.kin:13, replacing the national 100 at ...:60)``."""
     replaced = f", replacing the national {s.replaced} at {s.replaced_at}" if s.replaced_at is not None else ""
     return f"{s.what} {s.value} ({s.at}{replaced})"
+
+
+def citation_text(c: Citation) -> str:
+    """``scoring "PermenPANRB 8/2021 lampiran" (policies/nasional/bsc-instansi.kin:63)``."""
+    return f'{c.what} "{c.ref}" ({c.at})'
 
 
 def _render_node(node: NodeExplanation, depth: int, md: bool, lines: list[str]) -> None:
@@ -64,6 +71,8 @@ def _render_node(node: NodeExplanation, depth: int, md: bool, lines: list[str]) 
     lines += [f"{sub}{b}" for b in body if b]
     if node.sources:
         lines.append(f"{sub}rules: " + "; ".join(source_text(s) for s in node.sources))
+    if node.citations:
+        lines.append(f"{sub}cited: " + "; ".join(citation_text(c) for c in node.citations))
     lines += [f"{sub}{note.kind} {note.code}: {note.message}" for note in node.notes]
     for child in node.children:
         _render_node(child, depth + 1, md, lines)

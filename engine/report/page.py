@@ -43,8 +43,14 @@ def render(data: ReportData) -> str:
     return ("<!DOCTYPE html>\n<html lang=\"id\"><head><meta charset=\"utf-8\">"
             f"<title>{escape(data.title)}</title><style>{CSS}</style></head><body>"
             f"<header><h1>{escape(data.title)}</h1><p>{escape(who)} · {escape(data.version)}"
-            f" · data: {escape(', '.join(data.data_files))}</p></header><main>"
+            f" · data: {escape(', '.join(data.data_files))}</p>{_policy_ref(data)}</header><main>"
             + "".join(p for p in parts if p) + "</main></body></html>\n")
+
+
+def _policy_ref(data: ReportData) -> str:
+    header = data.own_plan.header
+    ref = header.ref if header is not None else None
+    return f'<p class="ref">Dasar: {escape(ref.value)}</p>' if ref is not None else ""
 
 
 def _section(ident: str, title: str, body: str) -> str:
@@ -100,18 +106,23 @@ def _summary(data: ReportData) -> str:
 def _tree(data: ReportData) -> str:
     tree = top_tree(data.own_plan)
     rows, classes = [], []
+    cited: dict[str, n.Str | None] = {}  # member id -> its citation, else its nearest cited ancestor's
     for m in tree.members():
+        decl = data.own_plan.step(m.name).decl if isinstance(m.node, n.Leaf) else None
+        cited[m.id] = m.node.ref or getattr(decl, "ref", None) or cited.get(m.id.rpartition(".")[0])
         v = _value(data, m.name)
         weight = getattr(m.node, "weight", None)
         w = f"{float(weight.value) * 100:g}%" if isinstance(weight, n.Num) and weight.percent else \
             (f"{float(weight.value):g}" if isinstance(weight, n.Num) else "")
         bar = f'<span class="bar" style="width:{max(0.0, min(v, 130.0)) * 1.6:.0f}px"></span>' \
             if not math.isnan(v) else ""
-        rows.append([escape(data.label(m.name)), escape(w), fmt(v), bar])
+        ref = cited[m.id]
+        rows.append([escape(data.label(m.name)), escape(w), fmt(v), bar,
+                     f'<span class="muted">{escape(ref.value)}</span>' if ref is not None else ""])
         classes.append(f"d{min(m.depth + 1, 4)}")
     what = "nilai subjek" if data.subject else "rata-rata semua subjek"
     return _section("tree", f"Kartu kinerja ({what})",
-                    _table(["Node", "Bobot", "Nilai", ""], rows, (1, 2), classes, "scorecard-tree"))
+                    _table(["Node", "Bobot", "Nilai", "", "Dasar"], rows, (1, 2), classes, "scorecard-tree"))
 
 
 def _perspectives(data: ReportData) -> str:
