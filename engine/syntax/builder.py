@@ -8,10 +8,12 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from lark import Token, Transformer, v_args
+from lark import Token, v_args
 
 from engine import nodes as n
 from engine.diagnostics import Diagnostic, did_you_mean, error
+from engine.levels.nodes import Level
+from engine.syntax.levels import LevelBuilder
 
 
 def _span_of(path: str, meta: Any) -> n.Span:
@@ -59,7 +61,7 @@ _CHOICES: dict[str, tuple[str, ...]] = {
 
 
 @v_args(meta=True)
-class Builder(Transformer):
+class Builder(LevelBuilder):
     """Turns lark's parse tree into ``engine.nodes``; shape errors go to ``diags``."""
 
     def __init__(self, path: str):
@@ -442,6 +444,7 @@ class Builder(Transformer):
         the merged module knows: the checker's ``check.unknown-name`` reports it if there is none."""
         tables = {d.name for d in items if isinstance(d, n.Table)}
         tables |= {d.name for a in items if isinstance(a, n.Agency) for d in a.overrides if isinstance(d, n.Table)}
+        tables |= {d.name for lv in items if isinstance(lv, Level) for d in lv.items if isinstance(d, n.Table)}
         blocks = [a.span for a in items if isinstance(a, n.Agency)]
         return [d for name, d in self.calls if name not in tables and not any(_inside(d.span, b) for b in blocks)]
 
