@@ -164,3 +164,54 @@ def test_no_member_values_leave_counts_at_zero_and_means_missing(tmp_path: Path)
     assert (u["pegawai"], u["dinilai"]) == (1, 0) and math.isnan(u["rata"]) and math.isnan(u["total"])
     assert u["rata_nol"] == 0                     # missing zero: the one member counts as 0
     assert np.isnan(u["porsi"])
+
+
+def _cli(*args: str):  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    import cli
+
+    return CliRunner().invoke(cli.main, list(args))
+
+
+def test_explain_a_unit_lists_the_members_it_used(project: tuple[Path, Path]) -> None:
+    policy, data = map(str, project)
+    res = _cli("explain", policy, data, "--level", "unit", "--id", "k1 / U1")
+    assert res.exit_code == 0, res.output
+    lines = res.stdout.splitlines()
+    assert lines[1] == "members (3 employee): e1, e2, e3"
+    assert "    mean(nilai) over 2 of 3 members: (100 + 80) / 2 = 90.00" in lines      # redone by hand
+    assert "    members (1): e1 100" in lines                                           # pimpinan: role filter
+    assert "    max(nilai) over 1 of 3 members (1 with role pimpinan): max(100) = 100.00" in lines
+    assert any("eval.member-missing" in line for line in lines)
+    agency = _cli("explain", policy, data, "--level", "instansi", "--id", "k1", "--format", "json")
+    found = json.loads(agency.stdout)
+    assert found["members"] == ["k1 / U1", "k1 / U2"] and found["members_of"] == "unit"
+    assert found["nodes"][0]["formula"] == "mean(rata) over 2 of 2 members: (90 + 95) / 2 = 92.50"
+
+
+def test_explain_caps_the_member_list_in_text_but_not_in_json(tmp_path: Path) -> None:
+    (tmp_path / "p.kin").write_text(POLICY, encoding="utf-8")
+    rows = "".join(f"e{i},k1,U1,staf,{80 + i % 20}\n" for i in range(25))
+    (tmp_path / "d.csv").write_text("id,agency,unit_kerja,peran,nilai\n" + rows, encoding="utf-8")
+    args = [str(tmp_path / "p.kin"), str(tmp_path / "d.csv"), "--level", "unit", "--id", "k1 / U1"]
+    text = _cli("explain", *args).stdout.splitlines()[1]
+    assert text.startswith("members (25 employee): e0, e1,") and text.endswith("and 5 more (--format json lists all)")
+    assert len(json.loads(_cli("explain", *args, "--format", "json").stdout)["members"]) == 25
+
+
+def test_explain_an_unknown_level_is_a_usage_error(project: tuple[Path, Path]) -> None:
+    res = _cli("explain", *map(str, project), "--level", "unt", "--id", "k1 / U1")
+    assert res.exit_code == 2 and "did you mean `unit`?" in res.output
+
+
+def test_eval_prints_levels_and_verify_checks_their_files(project: tuple[Path, Path], tmp_path: Path) -> None:
+    out = tmp_path / "o" / "h.csv"
+    res = _cli("eval", *map(str, project), "-o", str(out))
+    assert res.exit_code == 0, res.output
+    assert f"level unit: 3 subject(s) from 5 employee -> {out.with_name('h.unit.csv')} (1 without a unit)" in res.output
+    assert _cli("verify", str(out.with_name("h.manifest.json"))).exit_code == 0
+    with out.with_name("h.instansi.csv").open("a") as fh:
+        fh.write("x\n")
+    changed = _cli("verify", str(out.with_name("h.manifest.json")))
+    assert changed.exit_code == 1 and "level instansi results" in changed.output

@@ -25,12 +25,24 @@ def render(explanation: Explanation, fmt: str = "text") -> str:
         agency += f" via {explanation.agency_file}"
     head = f"{explanation.subject_id} ({agency}, policy {explanation.policy_version})"
     lines = [f"# {head}" if md else head]
+    if explanation.members_of is not None:
+        lines.append(_members_line(explanation))
     for root in explanation.nodes:
         _render_node(root, 0, md, lines)
     if explanation.violations:
         lines.append("## Quota violations" if md else "quota violations:")
         lines += [("- " if md else "  ") + v.message for v in explanation.violations]
     return "\n".join(lines) + "\n"
+
+
+MEMBERS_SHOWN = 20  # a level's members listed in text and Markdown; JSON lists them all
+
+
+def _members_line(e: Explanation) -> str:
+    """``members (3 employee): e1, e2, e3``, the first ``MEMBERS_SHOWN`` and how many more."""
+    more = len(e.members) - MEMBERS_SHOWN
+    listed = ", ".join(e.members[:MEMBERS_SHOWN]) + (f" and {more} more (--format json lists all)" if more > 0 else "")
+    return f"members ({len(e.members)} {e.members_of}): {listed or 'none'}"
 
 
 def source_text(s: Source) -> str:
