@@ -18,7 +18,10 @@ from engine.explain.numbers import show
 def render(explanation: Explanation, fmt: str = "text") -> str:
     """The explanation as ``text``, ``json`` or ``markdown``."""
     if fmt == "json":
-        return json.dumps(asdict(explanation), ensure_ascii=False, indent=2, default=str) + "\n"
+        found = asdict(explanation)
+        if explanation.members_of is None:  # not a level's group: no members to list
+            del found["members"], found["members_of"]
+        return json.dumps(found, ensure_ascii=False, indent=2, default=str) + "\n"
     md = fmt == "markdown"
     agency = f"agency {explanation.agency}" if explanation.agency else "no agency"
     if explanation.agency_file:
