@@ -1,4 +1,5 @@
-"""Shared pytest setup: hypothesis profiles (ci when $CI is set, dev by default, heavy on request)."""
+"""Shared pytest setup: hypothesis profiles (ci when $CI is set, dev by default, heavy on request);
+English messages unless a test asks for a language."""
 
 from __future__ import annotations
 
@@ -7,6 +8,11 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+# Kinerja speaks Bahasa Indonesia by default (engine.i18n); the suite's existing expectations are the
+# English texts, so the whole session (and every subprocess it starts: the env is inherited) runs with
+# KINERJA_LANG=en.  Tests of the Indonesian texts choose it explicitly (--lang id, i18n.using("id")).
+os.environ["KINERJA_LANG"] = "en"
 
 settings.register_profile("ci", max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("dev", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
