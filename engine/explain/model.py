@@ -77,6 +77,7 @@ class Explanation:
     violations: list[Violation] = field(default_factory=list)
     agency_file: str | None = None
     precision: int = 2
+    lang: str = "en"  # the language of its display text (sentences and numbers)
 
     def walk(self) -> list[NodeExplanation]:
         return [d for r in self.nodes for d in r.walk()]
