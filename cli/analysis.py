@@ -160,7 +160,7 @@ def compare(policy: str, data: tuple[str, ...], by_period: bool, periods: str | 
         _read(base, _suffixed(rejects, "base"), loads)
         _read(current, _suffixed(rejects, "current"), loads)
         if output:
-            write_table(change.table, output)
+            write_table(change.pieces(), output)
         click.echo(render.to_json(change, limit=top) if fmt == "json" else render.period_change_text(change, top),
                    nl=False)
         return _account(loads)
