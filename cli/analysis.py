@@ -265,16 +265,42 @@ def report(policy: str, data: tuple[str, ...], output: str, subject_id: str | No
 
     out = Path(output)
     loads: list[tuple[Any, Path | None]] = []
-    run = _counted(policy, data, opts, rejects or out.with_name(out.stem + ".rejects.csv"), loads)
-    if subject_id is not None:
-        run.require(subject_id)
-    before = run_policy(policy, previous, opts).result if previous else None
-    found = rep.build(run.result, subject_id, before, list(data), runs, seed,
-                      weight_range, (", ".join(previous), ", ".join(data)))
+    rejects = rejects or out.with_name(out.stem + ".rejects.csv")
+    if subject_id is None:  # the nation: every subject's values, in memory
+        run = _counted(policy, data, opts, rejects, loads)
+        before = run_policy(policy, previous, opts).result if previous else None
+        found = rep.build(run.result, None, before, list(data), runs, seed, weight_range,
+                          (", ".join(previous), ", ".join(data)))
+    else:
+        found = _subject_report(policy, data, subject_id, previous, runs, seed, weight_range, opts, rejects, loads)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(rep.render(found), encoding="utf-8")
     click.echo(f"wrote {out}", err=True)
     return _account(loads)
+
+
+def _subject_report(policy: str, data: tuple[str, ...], subject_id: str, previous: tuple[str, ...], runs: int,
+                    seed: int, weight_range: float, opts: dict[str, Any], rejects: Path,
+                    loads: list[tuple[Any, Path | None]]) -> Any:
+    """One subject's report at any size: its own rows evaluated alone (``run_policy(subject=...)``), the
+    benchmark and the rank intervals from streamed passes over the data (``engine.analysis.national``)."""
+    from cli.progress import Progress
+    from engine import analysis
+    from engine import report as rep
+
+    run = run_policy(policy, data, opts, subject=subject_id)
+    run.require(subject_id)
+    before = run_policy(policy, previous, opts, subject=subject_id).result if previous else None
+    policies, as_of = compile_only(policy, opts), as_of_date(opts)
+    progress = Progress()
+    reading = _reading(data, opts)
+    benchmarks = analysis.benchmark_data(policies, reading, opts["policy_id"], as_of, progress=progress)
+    found = analysis.sensitivity_data(policies, _reading(data, opts), opts["policy_id"], as_of, progress,
+                                      runs=runs, seed=seed, weight_range=weight_range) if runs > 0 else None
+    progress.close()
+    _read(reading, rejects, loads)
+    return rep.assemble(run.result, subject_id, benchmarks, found, before, list(data),
+                        (", ".join(previous), ", ".join(data)))
 
 
 if __name__ == "__main__":
