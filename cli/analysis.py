@@ -179,18 +179,21 @@ def _suffixed(path: Path | None, which: str) -> Path | None:
     return None if path is None else path.with_name(f"{path.stem}.{which}{path.suffix}")
 
 
-SENSITIVITY_OPTIONS = [
-    click.option("--runs", type=click.IntRange(1, 100_000), default=200, show_default=True),
-    click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same numbers."),
-    click.option("--weight-range", type=click.FloatRange(0, 0.99), default=0.2, show_default=True,
-                 help="Each weight is multiplied by a factor drawn from [1-r, 1+r]."),
-]
+def sensitivity_options(fewest: int = 1, runs_help: str | None = None) -> Callable[..., Any]:
+    """--runs (at least ``fewest``), --seed and --weight-range."""
+    options = [
+        click.option("--runs", type=click.IntRange(fewest, 100_000), default=200, show_default=True, help=runs_help),
+        click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same numbers."),
+        click.option("--weight-range", type=click.FloatRange(0, 0.99), default=0.2, show_default=True,
+                     help="Each weight is multiplied by a factor drawn from [1-r, 1+r]."),
+    ]
 
+    def add(fn: Callable[..., Any]) -> Callable[..., Any]:
+        for option in reversed(options):
+            fn = option(fn)
+        return fn
 
-def sensitivity_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    for option in reversed(SENSITIVITY_OPTIONS):
-        fn = option(fn)
-    return fn
+    return add
 
 
 def _choices(text: str | None, allowed: tuple[str, ...], what: str) -> list[str]:
@@ -207,7 +210,7 @@ def _choices(text: str | None, allowed: tuple[str, ...], what: str) -> list[str]
 @main.command()
 @click.argument("policy", type=click.Path(exists=True))
 @click.argument("data", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-@sensitivity_options
+@sensitivity_options()
 @click.option("--aggregations", help="Comma list, e.g. mean,geometric: each tree node draws one per run.")
 @click.option("--treatments", help="Comma list, e.g. exclude,zero: each run draws one for every indicator.")
 @click.option("--threshold", type=click.FloatRange(0, 1), default=0.1, show_default=True,
@@ -253,7 +256,8 @@ def sensitivity(policy: str, data: tuple[str, ...], runs: int, seed: int, weight
 @click.option("--id", "subject_id", help="Report on this subject (an agency); default: the nation.")
 @click.option("--previous", type=click.Path(exists=True, dir_okay=False), multiple=True,
               help="Data of the previous period, for the trend (repeatable).")
-@sensitivity_options
+@sensitivity_options(0, "Monte Carlo runs for the rank intervals; 0 leaves them out "
+                        "(on a national file each run costs about one evaluation).")
 @click.option("--format", "fmt", type=click.Choice(["html"]), default="html", show_default=True)
 @REJECTS
 @policy_options

@@ -66,3 +66,14 @@ def test_a_large_peer_group_is_listed_and_plotted_in_part(national: Path) -> Non
     strip = strip[:strip.index("</svg>")]
     assert strip.count("<circle") == page.DOTS  # 399 evenly spaced by rank (first and last kept) + the subject
     assert "400 dari 3,000 titik" in html
+
+
+def test_runs_zero_leaves_the_rank_intervals_out_of_the_report_only(national: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r.html"
+    res = CliRunner().invoke(main, ["report", str(POLICY), str(national), "--id", "E0000007", "--runs", "0",
+                                    "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    html = out.read_text(encoding="utf-8")
+    assert 'id="benchmark-table"' in html and 'id="robustness"' not in html
+    res = CliRunner().invoke(main, ["sensitivity", str(POLICY), str(national), "--runs", "0"])
+    assert res.exit_code == 2  # sensitivity without runs is a usage error
