@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from engine.data import compute as pc
 from engine.data.readers import (
     HEADER_HELP,
     TITLE_SCAN,

@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from engine.data import compute as pc
 from engine.data import validate as v
 from engine.data.background import Scan, ahead
 from engine.data.csvfile import header, is_utf16, reject_oversize, title_lines
