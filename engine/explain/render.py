@@ -9,16 +9,15 @@ display lines plus every number at full precision.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 
-from engine.explain.model import Explanation, NodeExplanation, Source
+from engine.explain.model import Explanation, NodeExplanation, Source, as_dict
 from engine.explain.numbers import show
 
 
 def render(explanation: Explanation, fmt: str = "text") -> str:
     """The explanation as ``text``, ``json`` or ``markdown``."""
     if fmt == "json":
-        return json.dumps(asdict(explanation), ensure_ascii=False, indent=2, default=str) + "\n"
+        return json.dumps(as_dict(explanation), ensure_ascii=False, indent=2, default=str) + "\n"
     md = fmt == "markdown"
     agency = f"agency {explanation.agency}" if explanation.agency else "no agency"
     if explanation.agency_file:
