@@ -19,6 +19,7 @@ from engine.checks import (
     cycles,
     expressions,
     header,
+    levels,
     names,
     smart,
     tables,
@@ -41,6 +42,7 @@ RULES: tuple[Rule, ...] = (
     *smart.RULES,
     *cite.RULES,
     *benchmarks.RULES,
+    *levels.RULES,
 )
 
 
