@@ -123,3 +123,10 @@ def test_a_broken_policy_gets_its_diagnostics_not_a_document(tmp_path: Path) -> 
     code, out, err = run("doc", str(bad))
     assert code == 1 and out == ""
     assert f"{bad}:3:" in err and "help:" in err
+
+
+def test_the_document_speaks_the_officers_language() -> None:
+    code, out, _ = run("--lang", "id", "doc", "policies/instansi/kemenkeu.kin")
+    assert code == 0
+    assert "## Yang diubah instansi" in out and "- **Dasar hukum:** Interpretasi template" in out
+    assert "| Rumus skor | `min(max(value / 105 × 100, 0), 120)` |" in out
