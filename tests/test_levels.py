@@ -215,3 +215,37 @@ def test_eval_prints_levels_and_verify_checks_their_files(project: tuple[Path, P
         fh.write("x\n")
     changed = _cli("verify", str(out.with_name("h.manifest.json")))
     assert changed.exit_code == 1 and "level instansi results" in changed.output
+
+
+BAD = """policy p "P" version "1"
+period 2026-01-01 .. 2026-12-31
+subject employee
+input unit_kerja "Unit" { type text }
+input nilai "Nilai" { range 0 .. 120 }
+input predikat "P" { type one of ("Baik", "Kurang") }
+level unit by unit_kerja {
+    aggregate a = share(predikat >= 90)
+    aggregate b = share(nilai in ("Baik"))
+    aggregate c = share(predikat == "Baik")
+    aggregate d = share(nilai)
+    aggregate unit_kerja = count()
+    value v = nilai + 1
+}
+"""
+
+
+def test_checks_refuse_what_a_level_cannot_compute() -> None:
+    found = [(d.code, d.span.line) for d in checks.run(syntax.parse(BAD, "p.kin")) if d.is_error]
+    assert found == [("check.aggregate-type", 8),    # a label compared with a number
+                     ("check.aggregate-type", 9),    # a number compared with a text
+                     ("check.aggregate-type", 11),   # share of a number that is not yes/no
+                     ("check.level-key", 12),        # an aggregate named like the key column
+                     ("check.unknown-name", 13)]     # a row name read in the level without aggregating it
+    unknown = [d for d in checks.run(syntax.parse(BAD, "p.kin")) if d.code == "check.unknown-name"][0]
+    assert unknown.help == ("`nilai` is a name of the members, not of level `unit`: aggregate it first "
+                            "(`aggregate nilai_unit = mean(nilai)`)")
+
+
+def test_a_circular_level_is_reported_not_evaluated() -> None:
+    text = POLICY.replace('level unit "Unit kerja" by', 'level unit "Unit kerja" of instansi by')
+    assert "check.level-of" in [d.code for d in checks.run(syntax.parse(text, "p.kin"))]
