@@ -107,7 +107,7 @@ def value(agg: Aggregate, s: Sums, lp: LevelPlan) -> tuple[np.ndarray, list[tupl
     m, p = s.members, s.present
     with np.errstate(invalid="ignore", divide="ignore"):
         per = {"mean": s.total / p, "sum": s.total, "min": s.lo, "max": s.hi,
-               "count": m if agg.arg is None else p, "share": s.hits / p}[agg.func]
+               "count": m if agg.arg is None else p, "share": s.total / p}[agg.func]
     out = np.where(p > 0, num.snap(per), np.nan) if agg.func != "count" else per.astype(np.float64)
     events: list[tuple] = []
     ref = agg.member()
