@@ -249,3 +249,12 @@ def test_checks_refuse_what_a_level_cannot_compute() -> None:
 def test_a_circular_level_is_reported_not_evaluated() -> None:
     text = POLICY.replace('level unit "Unit kerja" by', 'level unit "Unit kerja" of instansi by')
     assert "check.level-of" in [d.code for d in checks.run(syntax.parse(text, "p.kin"))]
+
+
+def test_graph_shows_each_level_with_its_keys_and_plan(tmp_path: Path) -> None:
+    (tmp_path / "p.kin").write_text(POLICY, encoding="utf-8")
+    text = _cli("graph", str(tmp_path / "p.kin")).stdout
+    assert "level unit: groups of employee by agency, unit_kerja" in text
+    assert "  aggregates: rata, porsi, pegawai, dinilai, total, terendah, pimpinan, rata_nol, rata_lengkap," in text
+    assert "    rating predikat_unit <- rata" in text
+    assert "level instansi: groups of unit by agency" in text
