@@ -258,3 +258,12 @@ def test_graph_shows_each_level_with_its_keys_and_plan(tmp_path: Path) -> None:
     assert "  aggregates: rata, porsi, pegawai, dinilai, total, terendah, pimpinan, rata_nol, rata_lengkap," in text
     assert "    rating predikat_unit <- rata" in text
     assert "level instansi: groups of unit by agency" in text
+
+
+def test_data_without_rows_writes_empty_level_files(tmp_path: Path) -> None:
+    (tmp_path / "p.kin").write_text(POLICY, encoding="utf-8")
+    (tmp_path / "d.csv").write_text("id,agency,unit_kerja,peran,nilai\n", encoding="utf-8")
+    res = _cli("eval", str(tmp_path / "p.kin"), str(tmp_path / "d.csv"), "-o", str(tmp_path / "h.csv"))
+    assert res.exit_code == 0, res.output
+    header = (tmp_path / "h.unit.csv").read_text(encoding="utf-8").splitlines()
+    assert len(header) == 1 and header[0].startswith('"subject_id","level","agency","unit_kerja","members"')

@@ -131,7 +131,9 @@ def _condition(arg: n.Node, col: np.ndarray) -> np.ndarray:
         return np.asarray(col == 1.0) if col.dtype != object else np.equal(col, True)
     if isinstance(arg, n.InList):
         options = [_literal(o) for o in arg.options]
-        return np.isin(col, np.array(options, dtype=col.dtype if col.dtype != object else object))
+        if any(isinstance(o, str) for o in options):  # labels (an empty batch's label column may be float)
+            return np.isin(col.astype(object), np.array(options, dtype=object))
+        return np.isin(np.asarray(col, dtype=np.float64), np.array(options, dtype=np.float64))
     assert isinstance(arg, n.Binary)
     value = _literal(arg.right)
     if isinstance(value, str):
