@@ -35,6 +35,7 @@ level unit "Unit kerja" by unit_kerja role peran {
     aggregate porsi "Porsi Baik ke atas" = share(predikat in ("Sangat Baik", "Baik"))
     aggregate pegawai "Jumlah pegawai" = count()
     aggregate dinilai "Pegawai dinilai" = count(nilai)
+    aggregate kurang "Pegawai Kurang" = count(predikat == "Kurang")
     aggregate total "Jumlah nilai" = sum(nilai)
     aggregate terendah "Nilai terendah" = min(nilai)
     aggregate pimpinan "Nilai pimpinan" = max(nilai) role "pimpinan"
@@ -85,6 +86,7 @@ def test_a_unit_aggregates_its_members_by_hand(project: tuple[Path, Path]) -> No
     u1 = _row(levels["unit"], "k1 / U1")
     # k1/U1: e1 100 (pimpinan, Baik), e2 80 (staf, Kurang), e3 not rated.
     assert u1["members"] == 3 and u1["pegawai"] == 3 and u1["dinilai"] == 2
+    assert u1["kurang"] == 1                     # e2 (80 < 90); e3 has no predikat: not counted
     assert u1["rata"] == 90                      # (100 + 80) / 2, e3 excluded (the default)
     assert u1["porsi"] == 0.5                    # 1 Baik of the 2 rated
     assert u1["total"] == 180 and u1["terendah"] == 80
@@ -255,7 +257,7 @@ def test_graph_shows_each_level_with_its_keys_and_plan(tmp_path: Path) -> None:
     (tmp_path / "p.kin").write_text(POLICY, encoding="utf-8")
     text = _cli("graph", str(tmp_path / "p.kin")).stdout
     assert "level unit: groups of employee by agency, unit_kerja" in text
-    assert "  aggregates: rata, porsi, pegawai, dinilai, total, terendah, pimpinan, rata_nol, rata_lengkap," in text
+    assert "  aggregates: rata, porsi, pegawai, dinilai, kurang, total, terendah, pimpinan, rata_nol," in text
     assert "    rating predikat_unit <- rata" in text
     assert "level instansi: groups of unit by agency" in text
 

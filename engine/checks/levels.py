@@ -114,21 +114,24 @@ def _aggregate(member: Context, lv: Level, agg: Aggregate) -> Iterator[Diagnosti
         yield error("check.aggregate-type", f"share({ref.name}) needs a yes/no value", ref.span,
                     f"write the condition: share({ref.name} >= 90) or share({ref.name} in (\"...\"))",
                     [Label(decl.name_span, "declared here")])
-    elif agg.func == "share" and agg.arg is not None and _mixes_types(agg.arg, _is_label(decl)):
+    elif agg.func in ("share", "count") and agg.arg is not None and _mixes_types(agg.arg, _is_label(decl)):
         kind = "a label" if _is_label(decl) else "a number"
         yield error("check.aggregate-type", f"`{ref.name}` is {kind}, this condition compares it with "
                     f"{'a number or an order' if _is_label(decl) else 'a text'}", agg.arg.span,
-                    f"compare a label with `==` / `in` and text, a number with numbers: share({ref.name} "
+                    f"compare a label with `==` / `in` and text, a number with numbers: {agg.func}({ref.name} "
                     + ('in ("...")' if _is_label(decl) else ">= 90") + ")", [Label(decl.name_span, "declared here")])
 
 
 def _mixes_types(cond: n.Node, label: bool) -> bool:
-    """A share condition whose literals or comparison do not fit the member value's type."""
+    """A condition whose literals or comparison do not fit the member value's type (a bare name
+    is a share's yes/no value, checked apart, or what a count counts when present)."""
+    if isinstance(cond, n.Ref):
+        return False
     literals = cond.options if isinstance(cond, n.InList) else (cond.right,) if isinstance(cond, n.Binary) else ()
     texts = [isinstance(x, n.Str) for x in literals]
     if label:
         ordered = isinstance(cond, n.Binary) and cond.op not in ("==", "!=")
-        return ordered or not all(texts) or isinstance(cond, n.Ref)
+        return ordered or not all(texts)
     return any(texts)
 
 

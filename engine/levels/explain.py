@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from engine import nodes as n
 from engine.diagnostics import did_you_mean, fail
 from engine.explain import numbers as nb
 from engine.explain.model import Explanation, NodeExplanation, Note
@@ -83,7 +84,8 @@ def _line(agg: Aggregate, x: np.ndarray, members: int, kept: int, result: str) -
                                                       + " or ".join(r.value for r in agg.roles) + ")"
                                                       if agg.roles else "")
     if agg.func == "count":
-        return f"{what}: {present.size if agg.arg is not None else kept} of {members} members = {result}"
+        meeting = kept if agg.arg is None else present.size if isinstance(agg.arg, n.Ref) else int(present.sum())
+        return f"{what}: {meeting} of {members} members = {result}"
     terms = [nb.show(float(v), None) for v in present]
     total = nb.show(float(present.sum()), None)
     listed = " + ".join(terms) if len(terms) <= SHOWN else f"(sum of {len(terms)} values) {total}"

@@ -102,16 +102,16 @@ class Fold:
 
 
 def member_values(agg: Aggregate, column: Column, size: int) -> np.ndarray:
-    """Each member's value for ``agg``: the named value (snapped), a share condition as 1/0, a
-    count's 1 per member (or per member with a value), NaN where the member has none."""
+    """Each member's value for ``agg``: the named value (snapped), a condition as 1/0 (a share, a
+    count of those meeting it), a count's 1 per member with a value, NaN where the member has none."""
     if agg.arg is None:
         return np.ones(size)  # count(): every member
     ref = agg.member()
     assert ref is not None
     col = column(ref.name)
-    if agg.func != "share":
-        if agg.func == "count":
-            return np.where(_missing(col), np.nan, 1.0)
+    if agg.func == "count" and isinstance(agg.arg, n.Ref):
+        return np.where(_missing(col), np.nan, 1.0)
+    if agg.func not in ("share", "count"):
         return num.snap(np.asarray(col, dtype=np.float64))
     out = np.where(_condition(agg.arg, col), 1.0, 0.0)
     return np.where(_missing(col), np.nan, out)
@@ -137,7 +137,7 @@ def _condition(arg: n.Node, col: np.ndarray) -> np.ndarray:
     assert isinstance(arg, n.Binary)
     value = _literal(arg.right)
     if isinstance(value, str):
-        same = np.equal(col, value)
+        same = np.equal(col.astype(object), value)
         return same if arg.op == "==" else ~same if arg.op == "!=" else np.zeros(col.size, bool)
     return num.holds(arg.op, np.asarray(col, dtype=np.float64), float(value)) & ~_missing(col)
 
