@@ -183,8 +183,8 @@ def test_explain_a_unit_lists_the_members_it_used(project: tuple[Path, Path]) ->
     lines = res.stdout.splitlines()
     assert lines[1] == "members (3 employee): e1, e2, e3"
     assert "    mean(nilai) over 2 of 3 members: (100 + 80) / 2 = 90.00" in lines      # redone by hand
-    assert "    members (1): e1 100" in lines                                           # pimpinan: role filter
-    assert "    max(nilai) over 1 of 3 members (1 with role pimpinan): max(100) = 100.00" in lines
+    assert "    members (1): `e1` 100" in lines                                           # pimpinan: role filter
+    assert "    max(nilai) over 1 of 3 members (1 with role \"pimpinan\"): max(100) = 100.00" in lines
     assert any("eval.member-missing" in line for line in lines)
     agency = _cli("explain", policy, data, "--level", "instansi", "--id", "k1", "--format", "json")
     found = json.loads(agency.stdout)
@@ -269,3 +269,11 @@ def test_data_without_rows_writes_empty_level_files(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     header = (tmp_path / "h.unit.csv").read_text(encoding="utf-8").splitlines()
     assert len(header) == 1 and header[0].startswith('"subject_id","level","agency","unit_kerja","members"')
+
+
+def test_a_unit_is_explained_in_bahasa_indonesia(project: tuple[Path, Path]) -> None:
+    res = _cli("--lang", "id", "explain", *map(str, project), "--level", "unit", "--id", "k1 / U1")
+    lines = res.stdout.splitlines()
+    assert 'rata "Rata-rata nilai" [agregat] = 90,00' in lines
+    assert "    mean(nilai) atas 2 dari 3 anggota: (100 + 80) / 2 = 90,00" in lines   # numbers in Indonesian form
+    assert "    anggota (1): `e1` 100" in lines

@@ -19,7 +19,7 @@ from engine.explain.numbers import show
 from engine.i18n import N_, _, using
 
 _KINDS = {"tree": N_("tree"), "indicator": N_("indicator"), "input": N_("input"), "value": N_("value"),
-          "rating": N_("rating"), "table": N_("table")}
+          "rating": N_("rating"), "table": N_("table"), "aggregate": N_("aggregate")}
 _NOTES = {"decision": N_("decision"), "error": N_("error"), "warning": N_("warning"), "info": N_("info")}
 _PLACE = re.compile(r"^(?:(line|row) (\d+)|(\[\d+\]))$")  # a file's line, a table's row, an in-memory row
 
