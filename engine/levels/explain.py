@@ -4,7 +4,7 @@ redoes by hand, then the level's own nodes (``engine.explain``), and the list of
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import fields, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -13,7 +13,7 @@ from engine import nodes as n
 from engine.diagnostics import did_you_mean, fail
 from engine.explain import localize
 from engine.explain import numbers as nb
-from engine.explain.model import Explanation, NodeExplanation, Note
+from engine.explain.model import GroupExplanation, NodeExplanation, Note
 from engine.i18n import _, using
 from engine.levels.compile import AGENCY
 from engine.levels.fold import _texts, member_values, treated
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 SHOWN = 10  # members and operands listed in text; JSON lists every member
 
 
-def explain_level(run: Run, level: str, subject_id: object, places: int = 2) -> Explanation:
+def explain_level(run: Run, level: str, subject_id: object, places: int = 2) -> GroupExplanation:
     """The explanation of group ``subject_id`` of ``level`` (``kinerja explain --level``)."""
     from engine.explain import explain
 
@@ -46,9 +46,8 @@ def explain_level(run: Run, level: str, subject_id: object, places: int = 2) -> 
         aggs = [_aggregate(a, lr, member, rows, row, places) for a in lr.plan.level.aggregates()]
     localize.explanation(replace(out, nodes=aggs))  # their numbers in the reader's form, as explain() does
     out.nodes = aggs + [n for n in out.nodes if n.name not in {a.name for a in aggs}]
-    out.members = ids
-    out.members_of = lr.plan.subject
-    return out
+    return GroupExplanation(**{f.name: getattr(out, f.name) for f in fields(out)}, members=ids,
+                            members_of=lr.plan.subject)
 
 
 def _members(lr: LevelResult, member: Result, row: int) -> np.ndarray:
