@@ -11,6 +11,7 @@ import click
 
 from cli import EXIT_FINDINGS, EXIT_OK, FORMATS, guarded, main
 from cli.common import policy_options, run_policy, show_findings
+from engine.i18n import _
 
 
 @main.command(name="eval")
@@ -85,13 +86,15 @@ def _eval_summary(manifest: dict[str, Any], report: Any, result: Any, fmt: str, 
         click.echo(json.dumps(manifest, indent=2, ensure_ascii=False))
         return
     rows = manifest["rows"]
-    click.echo(f"read {rows['read']} row(s): {rows['scored']} scored, {rows['rejected']} rejected "
-               f"-> {out} (rejects: {rejects})", err=True)
+    click.echo(_("read {read} row(s): {scored} scored, {rejected} rejected -> {out} (rejects: {rejects})",
+                 read=rows["read"], scored=rows["scored"], rejected=rows["rejected"], out=out, rejects=rejects),
+               err=True)
     show_findings(report, rejects)
     if manifest["runtime_errors"]:
-        click.echo(f"  {manifest['runtime_errors']} runtime error(s) recorded per subject (column `errors`)", err=True)
+        click.echo(_("  {n} runtime error(s) recorded per subject (column `errors`)", n=manifest["runtime_errors"]),
+                   err=True)
     for v in result.violations:
-        click.echo(f"  quota: {v.message}", err=True)
+        click.echo(_("  quota: {message}", message=v.message), err=True)
 
 
 @main.command()
@@ -135,7 +138,9 @@ def verify(manifest: str, fmt: str) -> int:
         click.echo(f"  {f.role} {f.path}: {f.problem}", err=True)
     if fmt == "text":
         rows = recorded["rows"]
-        state = "does not match" if findings else "matches"
-        click.echo(f"{manifest}: {state} its files ({rows['read']} read, {rows['scored']} scored, "
-                   f"{rows['rejected']} rejected)", err=True)
+        state = (_("{manifest}: does not match its files ({read} read, {scored} scored, {rejected} rejected)")
+                 if findings else
+                 _("{manifest}: matches its files ({read} read, {scored} scored, {rejected} rejected)"))
+        click.echo(state.format(manifest=manifest, read=rows["read"], scored=rows["scored"],
+                                rejected=rows["rejected"]), err=True)
     return EXIT_FINDINGS if findings else EXIT_OK
