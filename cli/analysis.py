@@ -171,7 +171,7 @@ def compare(policy: str, data: tuple[str, ...], by_period: bool, periods: str | 
     if subject_id is not None and all(s.subject != subject_id for s in found.subjects):
         from engine.evaluate.result import NotScored
 
-        raise NotScored(subject_id, "it is not scored in both periods")
+        raise NotScored(subject_id, _("it is not scored in both periods"))
     click.echo(render.to_json(found) if fmt == "json" else render.comparison_text(found, subject_id), nl=False)
     return _account(loads)
 

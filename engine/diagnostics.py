@@ -84,7 +84,7 @@ def warning(code: str, message: str, span: Span, help: str | None = None,
 
 # Where a diagnostic about the command itself (an option, a choice among policies) points
 # (line 0: rendered without a position or an excerpt).
-COMMAND_LINE = Span("<command line>", 0, 0, 0, 0)
+COMMAND_LINE = Span("<command line>", 0, 0, 0, 0)  # shown as _("<command line>")
 
 # Code families whose errors are findings about the policies or the results asked for (exit 1);
 # every other family is about the command and the files given to it: a usage error (exit 2).
@@ -159,7 +159,7 @@ class _Lines(dict):  # type: ignore[type-arg]
 
 def _render_one(d: Diagnostic, sources: Mapping[str, list[str] | None]) -> str:
     s = d.span
-    where = f"{s.file}:{s.line}:{s.column}" if s.line >= 1 else s.file
+    where = f"{s.file}:{s.line}:{s.column}" if s.line >= 1 else _place(s.file)
     out = [f"{where}: {d.severity.label}[{d.code}]: {d.message}\n"]
     out += _excerpt(s, sources)
     for lb in d.labels:
@@ -169,6 +169,11 @@ def _render_one(d: Diagnostic, sources: Mapping[str, list[str] | None]) -> str:
     if d.help:
         out.append(_("  help: {help}", help=d.help) + "\n")
     return "".join(out)
+
+
+def _place(file: str) -> str:
+    """A file name, or the command line in the reader's language."""
+    return _("<command line>") if file == COMMAND_LINE.file else file
 
 
 def _excerpt(s: Span, sources: Mapping[str, list[str] | None]) -> list[str]:

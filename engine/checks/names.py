@@ -8,22 +8,10 @@ from engine import deps
 from engine import nodes as n
 from engine.checks.context import Context
 from engine.diagnostics import Diagnostic, Label, did_you_mean, error, warning
-from engine.i18n import N_, _
+from engine.i18n import _, terms
 
 _WHAT = {n.Indicator: "indicator", n.Input: "input", n.Value: "value", n.Tree: "group",
          n.Rating: "rating", n.Table: "table", n.Quota: "quota"}
-# The kinds as a reader sees them, alone and with an English article (`is already declared as an input`).
-_NOUNS = {"indicator": N_("indicator"), "input": N_("input"), "value": N_("value"), "group": N_("group"),
-          "rating": N_("rating"), "table": N_("table"), "quota": N_("quota"), "scorecard": N_("scorecard"),
-          "perspective": N_("perspective"), "objective": N_("objective"), "declaration": N_("declaration")}
-_A_NOUNS = {"indicator": N_("an indicator"), "input": N_("an input"), "value": N_("a value"), "group": N_("a group"),
-            "rating": N_("a rating"), "table": N_("a table"), "quota": N_("a quota"), "scorecard": N_("a scorecard"),
-            "perspective": N_("a perspective"), "objective": N_("an objective"),
-            "declaration": N_("a declaration")}
-_A_TYPED_INPUT = {"number": N_("a number input"), "boolean": N_("a boolean input"), "text": N_("a text input"),
-                  "category": N_("a category input")}
-
-
 def what(decl: n.Decl) -> str:
     """The declaration's kind (an indicator, a `perspective` node...), as the language spells it."""
     if isinstance(decl, n.Tree):
@@ -33,14 +21,12 @@ def what(decl: n.Decl) -> str:
 
 def noun(decl: n.Decl) -> str:
     """The kind in the reader's language: ``indicator`` / ``indikator``."""
-    return _(_NOUNS[what(decl)])
+    return terms.noun(what(decl))
 
 
 def a_noun(decl: n.Decl, input_type: str | None = None) -> str:
     """The kind with its article: ``an indicator``, ``a text input`` (``input_type`` given)."""
-    if input_type is not None:
-        return _(_A_TYPED_INPUT[input_type])
-    return _(_A_NOUNS[what(decl)])
+    return terms.a_noun(what(decl), input_type)
 
 
 def unknown_names(ctx: Context) -> Iterator[Diagnostic]:
