@@ -18,19 +18,34 @@ from engine.explain.numbers import show
 def render(explanation: Explanation, fmt: str = "text") -> str:
     """The explanation as ``text``, ``json`` or ``markdown``."""
     if fmt == "json":
-        return json.dumps(asdict(explanation), ensure_ascii=False, indent=2, default=str) + "\n"
+        found = asdict(explanation)
+        if explanation.members_of is None:  # not a level's group: no members to list
+            del found["members"], found["members_of"]
+        return json.dumps(found, ensure_ascii=False, indent=2, default=str) + "\n"
     md = fmt == "markdown"
     agency = f"agency {explanation.agency}" if explanation.agency else "no agency"
     if explanation.agency_file:
         agency += f" via {explanation.agency_file}"
     head = f"{explanation.subject_id} ({agency}, policy {explanation.policy_version})"
     lines = [f"# {head}" if md else head]
+    if explanation.members_of is not None:
+        lines.append(_members_line(explanation))
     for root in explanation.nodes:
         _render_node(root, 0, md, lines)
     if explanation.violations:
         lines.append("## Quota violations" if md else "quota violations:")
         lines += [("- " if md else "  ") + v.message for v in explanation.violations]
     return "\n".join(lines) + "\n"
+
+
+MEMBERS_SHOWN = 20  # a level's members listed in text and Markdown; JSON lists them all
+
+
+def _members_line(e: Explanation) -> str:
+    """``members (3 employee): e1, e2, e3``, the first ``MEMBERS_SHOWN`` and how many more."""
+    more = len(e.members) - MEMBERS_SHOWN
+    listed = ", ".join(e.members[:MEMBERS_SHOWN]) + (f" and {more} more (--format json lists all)" if more > 0 else "")
+    return f"members ({len(e.members)} {e.members_of}): {listed or 'none'}"
 
 
 def source_text(s: Source) -> str:
