@@ -141,14 +141,14 @@ def explain(policy: str, data: tuple[str, ...], subject_id: str, level: str | No
 @guarded
 def verify(manifest: str, fmt: str) -> int:
     """Check that the files a run's MANIFEST names (policies, data, results, rejects) are unchanged."""
-    from engine.safe_output import verify_manifest
+    from engine.safe_output import role_text, verify_manifest
 
     recorded, findings = verify_manifest(manifest)
     if fmt == "json":
         click.echo(json.dumps({"manifest": manifest, "ok": not findings,
                                "findings": [f.__dict__ for f in findings]}, indent=2, ensure_ascii=False))
     for f in findings if fmt == "text" else []:
-        click.echo(f"  {f.role} {f.path}: {f.problem}", err=True)
+        click.echo(f"  {role_text(f.role)} {f.path}: {f.problem}", err=True)
     if fmt == "text":
         rows = recorded["rows"]
         state = (_("{manifest}: does not match its files ({read} read, {scored} scored, {rejected} rejected)")

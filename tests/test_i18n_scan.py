@@ -19,7 +19,8 @@ CONVERTED = [
     "cli/progress.py", "cli/run.py", "cli/service.py",
     "engine/diagnostics.py", "engine/provenance.py", "engine/resolve.py", "engine/versions.py",
     "engine/checks/*.py", "engine/data/*.py", "engine/syntax/*.py", "engine/i18n/terms.py", "engine/testing/*.py",
-    "engine/streaming.py",
+    "engine/streaming.py", "engine/overrides.py", "engine/safe_output.py", "engine/output.py", "engine/compiler.py",
+    "engine/plan.py", "engine/api.py",
 ]
 
 # Literal strings that look like sentences but are not shown to a person as text of ours, each
@@ -36,6 +37,12 @@ ALLOWED = {
     ("engine/testing/report.py", "kinerja test"): "the JUnit test-suites name: an identifier",
     ("engine/testing/report.py", '<?xml version="1.0" encoding="UTF-8"?>\n'): "the XML declaration",
     ("engine/testing/spec.py", "Value error, "): "pydantic's prefix, removed from messages",
+    ("engine/safe_output.py", "policy file"): "a manifest role (JSON); shown through role_text",
+    ("engine/safe_output.py", "data file"): "a manifest role (JSON); shown through role_text",
+    ("engine/output.py", "result columns differ in length: {}"): "a bug's message (exit 3), not the user's",
+    ("engine/output.py", "{}: result column types changed between chunks"): "internal: caught, never shown",
+    ("engine/compiler.py", "the syntax stage runs first"): "an assertion",
+    ("engine/compiler.py", "unknown stage {}; stages: {}"): "a programming error (ValueError)",
     ("engine/streaming.py", "reading and scoring"): "a progress step: cli.progress translates it (PHASES)",
     ("engine/streaming.py", "checking subject ids"): "a progress step: cli.progress translates it (PHASES)",
 }
