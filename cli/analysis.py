@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -272,7 +273,7 @@ def report(policy: str, data: tuple[str, ...], output: str, subject_id: str | No
         run.require(subject_id)
     before = run_policy(policy, previous, opts).result if previous else None
     found = rep.build(run.result, subject_id, before, list(data), runs, seed,
-                      weight_range, (", ".join(previous), ", ".join(data)))
+                      weight_range, (", ".join(previous), ", ".join(data)), as_of_date(opts) or dt.date.today())
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(rep.render(found), encoding="utf-8")
     click.echo(_("wrote {path}", path=out), err=True)

@@ -34,14 +34,16 @@ from typing import TYPE_CHECKING, TypeVar
 import numpy as np
 
 from engine.evaluate import numeric as num
+from engine.i18n import N_
 
 if TYPE_CHECKING:
     from engine.plan import Plan
 
 T = TypeVar("T")
 
-NAMES = {"min_of": "minimum", "max_of": "maximum", "mean_of": "mean", "sd_of": "sample standard deviation",
-         "sum_of": "sum", "count_of": "count", "rank_of": "competition rank (1 = highest)"}
+NAMES = {"min_of": N_("minimum"), "max_of": N_("maximum"), "mean_of": N_("mean"),
+         "sd_of": N_("sample standard deviation"), "sum_of": N_("sum"), "count_of": N_("count"),
+         "rank_of": N_("competition rank (1 = highest)")}
 
 
 def group_codes(key: np.ndarray | None, size: int) -> tuple[np.ndarray, np.ndarray]:
