@@ -20,7 +20,7 @@ CONVERTED = [
     "engine/diagnostics.py", "engine/provenance.py", "engine/resolve.py", "engine/versions.py",
     "engine/checks/*.py", "engine/data/*.py", "engine/syntax/*.py", "engine/i18n/terms.py", "engine/testing/*.py",
     "engine/streaming.py", "engine/overrides.py", "engine/safe_output.py", "engine/output.py", "engine/compiler.py",
-    "engine/plan.py", "engine/api.py",
+    "engine/plan.py", "engine/api.py", "engine/evaluate/*.py",
 ]
 
 # Literal strings that look like sentences but are not shown to a person as text of ours, each
@@ -43,6 +43,12 @@ ALLOWED = {
     ("engine/output.py", "{}: result column types changed between chunks"): "internal: caught, never shown",
     ("engine/compiler.py", "the syntax stage runs first"): "an assertion",
     ("engine/compiler.py", "unknown stage {}; stages: {}"): "a programming error (ValueError)",
+    ("engine/evaluate/expr.py", "cannot evaluate {}"): "ExprError the checker rules out: a bug if raised (exit 3)",
+    ("engine/evaluate/expr.py", "unknown operator {}"): "ExprError the grammar rules out: a bug if raised",
+    ("engine/evaluate/expr.py", "unknown function {}"): "ExprError the parser rules out: a bug if raised",
+    ("engine/evaluate/expr.py", "line {}: a label is used as a number"): "ExprError the checker rules out",
+    ("engine/evaluate/expr.py", "{}() is only meaningful in a quota"): "ExprError the checker rules out",
+    ("engine/evaluate/expr.py", "{}() cannot be called here"): "ExprError the checker rules out",
     ("engine/streaming.py", "reading and scoring"): "a progress step: cli.progress translates it (PHASES)",
     ("engine/streaming.py", "checking subject ids"): "a progress step: cli.progress translates it (PHASES)",
 }
