@@ -128,9 +128,11 @@ def _cycle_error(graph: nx.DiGraph, by_name: dict[str, n.Decl], order: dict[str,
     edges = nx.find_cycle(reads, source=start) if start is not None else nx.find_cycle(reads)
     chain = [e[0] for e in edges] + [edges[-1][1]]
     first = by_name[chain[0]]
-    labels = [Label(by_name[v].name_span, f"`{v}` is declared here") for v in chain[1:-1]]
-    return error("graph.cycle", "dependency cycle: " + " -> ".join(chain) + " (each reads the next)", first.name_span,
-                 "break the cycle: a value cannot depend on itself", labels)
+    from engine.i18n import _
+
+    labels = [Label(by_name[v].name_span, _("`{name}` is declared here", name=v)) for v in chain[1:-1]]
+    return error("graph.cycle", _("dependency cycle: {path} (each reads the next)", path=" -> ".join(chain)),
+                 first.name_span, _("break the cycle: a value cannot depend on itself"), labels)
 
 
 # ------------------------------------------------------------------ renderings

@@ -20,7 +20,8 @@ CONVERTED = [
     "engine/diagnostics.py", "engine/provenance.py", "engine/resolve.py", "engine/versions.py",
     "engine/checks/*.py", "engine/data/*.py", "engine/syntax/*.py", "engine/i18n/terms.py", "engine/testing/*.py",
     "engine/streaming.py", "engine/overrides.py", "engine/safe_output.py", "engine/output.py", "engine/compiler.py",
-    "engine/plan.py", "engine/api.py", "engine/evaluate/*.py",
+    "engine/plan.py", "engine/api.py", "engine/evaluate/*.py", "engine/graph.py", "engine/fmt/__init__.py",
+    "engine/diff/gates.py", "engine/diff/sources.py", "engine/levels/run.py",
 ]
 
 # Literal strings that look like sentences but are not shown to a person as text of ours, each
@@ -49,6 +50,8 @@ ALLOWED = {
     ("engine/evaluate/expr.py", "line {}: a label is used as a number"): "ExprError the checker rules out",
     ("engine/evaluate/expr.py", "{}() is only meaningful in a quota"): "ExprError the checker rules out",
     ("engine/evaluate/expr.py", "{}() cannot be called here"): "ExprError the checker rules out",
+    ("engine/graph.py", "missing value {}"): "policy-language code in the graph rendering",
+    ("engine/graph.py", "other derived values:"): "a heading of `kinerja graph`'s text rendering (a code view)",
     ("engine/streaming.py", "reading and scoring"): "a progress step: cli.progress translates it (PHASES)",
     ("engine/streaming.py", "checking subject ids"): "a progress step: cli.progress translates it (PHASES)",
 }
