@@ -50,6 +50,10 @@ ALLOWED = {
     ("engine/evaluate/expr.py", "line {}: a label is used as a number"): "ExprError the checker rules out",
     ("engine/evaluate/expr.py", "{}() is only meaningful in a quota"): "ExprError the checker rules out",
     ("engine/evaluate/expr.py", "{}() cannot be called here"): "ExprError the checker rules out",
+    ("engine/syntax/__init__.py", "module {} has no attribute {}"): "Python's AttributeError for a module",
+    ("engine/data/compute.py", "pyarrow has no compute function {}"): "a programming error (AttributeError)",
+    ("cli/analysis.py", "Monte Carlo runs for the rank intervals; 0 leaves them out (on a national file each run "
+                        "costs about one evaluation)."): "an option's help, given to sensitivity_options: cli.lang",
     ("engine/graph.py", "missing value {}"): "policy-language code in the graph rendering",
     ("engine/graph.py", "other derived values:"): "a heading of `kinerja graph`'s text rendering (a code view)",
     ("engine/streaming.py", "reading and scoring"): "a progress step: cli.progress translates it (PHASES)",
