@@ -15,7 +15,6 @@ from engine.analysis.sensitivity import Sensitivity
 from engine.i18n import N_, _, ngettext
 from engine.i18n.formats import format_number as num
 
-
 _BY = {"subject": N_("subject"), "agency": N_("agency")}
 
 

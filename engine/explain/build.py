@@ -117,7 +117,7 @@ class _Builder:
     def statistic(self, call: n.Call, lines: list[str]) -> n.Node | None:
         """A population statistic's value for this subject, with a line saying over which group:
         ``statistic mean_of(nilai) by unit gives 85 (mean of 2 values, group unit = "U1")``."""
-        from engine.evaluate.population import NAMES, group_codes, statistic
+        from engine.evaluate.population import NAMES, group_codes, peer_groups_of, statistic
 
         arg = call.args[0] if call.args else None
         raw = isinstance(arg, n.Call) and arg.func == "raw" and bool(arg.args)
@@ -128,6 +128,7 @@ class _Builder:
         x = np.asarray(step.raw if raw and step.raw is not None else step.value, dtype=np.float64)
         by = call.by.name if call.by is not None else None
         key = None if by is None else self.r.agencies if by == "agency" else \
+            peer_groups_of(self.r.plan_key, self.r.plans) if by == "peer_group" else \
             self.r.steps[by].value if by in self.r.steps else self.r.batch.columns.get(by)
         codes, keys = group_codes(key, x.size)
         code = codes[self.i]
