@@ -61,3 +61,20 @@ def test_machine_outputs_are_the_same_in_both_languages(files, tmp_path: Path) -
             seen.append((_cli(command[0], "--lang", lang, *command[1:], "--format", "json", "-o", str(out)),
                          out.read_bytes()))
         assert seen[0] == seen[1] and b"," in seen[0][1], command
+
+
+# tests/test_diff.py's data: 9 subjects, 8 change score (8 / 9 = 88.9%), 2 change rating (2 / 9 = 22.2%).
+@pytest.mark.parametrize("lang, lines", [
+    ("id", ["dampak pada 9 subjek", "  nilai berubah:  8 (88,9%)", "  predikat berubah: 2 (22,2%)",
+            "perpindahan predikat (baris: lama, kolom: baru):", "per instansi:"]),
+    ("en", ["impact on 9 subjects", "  score changed:  8 (88.9%)", "  rating changed: 2 (22.2%)",
+            "rating transitions (rows: old, columns: new):", "per agency:"]),
+])
+def test_diff_text_follows_the_language(lang, lines) -> None:
+    from tests.test_diff import DATA, NEW, OLD
+
+    text = _cli("diff", "--lang", lang, str(OLD), str(NEW), "--data", str(DATA))
+    assert all(x in text for x in lines), text
+    json_text = [_cli("diff", "--lang", x, str(OLD), str(NEW), "--data", str(DATA), "--format", "json")
+                 for x in ("id", "en")]
+    assert json_text[0] == json_text[1]
