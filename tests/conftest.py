@@ -35,3 +35,13 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
     pg = request.getfixturevalue("pg_server") if request.param == "postgresql" else None
     return fresh_url(request.param, pg, tmp_path)
+
+
+@pytest.fixture(autouse=True)
+def _language_of_the_environment():  # type: ignore[no-untyped-def]
+    """A test that runs the CLI in-process with --lang leaves that choice in force (it lasts until the
+    next invocation, so click's usage errors still print in it); the next test starts from KINERJA_LANG."""
+    yield
+    from engine import i18n
+
+    i18n.set_language(None)

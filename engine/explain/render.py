@@ -61,8 +61,9 @@ def _members_line(e: Explanation) -> str:
     more = len(e.members) - MEMBERS_SHOWN
     listed = ", ".join(e.members[:MEMBERS_SHOWN])
     if more > 0:
-        listed += " " + _("and {n} more (--format json lists all)", n=more)
-    return _("members ({count} {kind}): {listed}", count=len(e.members), kind=e.members_of, listed=listed or _("none"))
+        listed += " " + _("and {count} more (--format json lists all)", count=more)
+    return _("members ({count} {level}): {listed}", count=len(e.members), level=e.members_of,
+             listed=listed or _("none"))
 
 
 def source_text(s: Source) -> str:
