@@ -54,6 +54,10 @@ ALLOWED = {
     ("engine/evaluate/expr.py", "{}() cannot be called here"): "ExprError the checker rules out",
     ("engine/streaming.py", "reading and scoring"): "a progress step: cli.progress translates it (PHASES)",
     ("engine/streaming.py", "checking subject ids"): "a progress step: cli.progress translates it (PHASES)",
+    ("cli/analysis.py", "Monte Carlo runs for the rank intervals; 0 leaves them out (on a national file each run "
+                        "costs about one evaluation)."): "click help (--runs of report): cli.lang translates it",
+    ("engine/data/compute.py", "pyarrow has no compute function {}"): "AttributeError of a module: a bug, never shown",
+    ("engine/syntax/__init__.py", "module {} has no attribute {}"): "AttributeError of a module: a bug, never shown",
     ("engine/explain/arith.py", "cannot read {}"): "the arithmetic reader's error: caught, never shown",
     ("engine/explain/arith.py", "unknown word {}"): "the arithmetic reader's error: caught, never shown",
     ("engine/explain/arith.py", "{} is not a number"): "the arithmetic reader's error: caught, never shown",

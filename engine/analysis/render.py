@@ -109,7 +109,6 @@ def _compare_head(base: str, current: str) -> str:
 
 def period_change_text(c: PeriodChange, top: int = 25) -> str:
     """Counts, the mean change, the rating transitions and the subjects whose rating changed (``top`` of them)."""
-    t = c.table
     out = [_compare_head(c.base_label, c.current_label) + ngettext(
         "{count} subject in both", "{count} subjects in both", c.size, count=num(c.size)) + ", "
         + _("{n} only in {period}", n=num(len(c.entering)), period=c.current_label) + ", "
@@ -118,7 +117,7 @@ def period_change_text(c: PeriodChange, top: int = 25) -> str:
         if names:
             out.append("  " + _("only in {period}", period=where) + ": " + ", ".join(names[:top])
                        + (" ..." if len(names) > top else ""))
-    change = t["change"][~np.isnan(t["change"])] if c.size else np.empty(0)
+    change = c.change[~np.isnan(c.change)] if c.size else np.empty(0)
     if change.size:
         up, down = int((change > 0).sum()), int((change < 0).sum())
         out.append(f"  {c.top}: " + _("mean change {mean}, median {median}; up {up}, down {down}, same {same}",
@@ -133,9 +132,10 @@ def period_change_text(c: PeriodChange, top: int = 25) -> str:
     changed = ngettext("rating changed for {count} subject", "rating changed for {count} subjects", rows.size,
                        count=num(rows.size))
     out += ["", changed + ("; " + _("the first {n} (all with -o FILE)", n=top) if rows.size > top else "") + ":"]
+    t = c.rows(rows[:top])
     shown = [[str(t["subject"][i]), fmt(t["base"][i]), fmt(t["current"][i]), fmt(t["change"][i]),
               f"{t['rating_base'][i] or '-'} -> {t['rating_current'][i] or '-'}",
-              "" if t["bands_moved"][i] is None else f"{t['bands_moved'][i]:+d}"] for i in rows[:top]]
+              "" if t["bands_moved"][i] is None else f"{t['bands_moved'][i]:+d}"] for i in range(len(t["subject"]))]
     head = [_("subject"), _("base"), _("current"), _("change"), _("rating"), _("bands")]
     out += ["  " + x for x in _grid(head, shown)]
     return "\n".join(out) + "\n"

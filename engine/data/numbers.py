@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from engine.data import compute as pc
 from engine.i18n import _
 
 SAMPLE = 10_000  # rows that decide a file's decimal mark (the same rows whether streamed or not)

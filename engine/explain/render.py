@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict
 
 from engine.batch import Origin
 from engine.explain.localize import numbers
-from engine.explain.model import Explanation, NodeExplanation, Source
+from engine.explain.model import Explanation, NodeExplanation, Source, as_dict
 from engine.explain.numbers import show
 from engine.i18n import N_, _, using
 
@@ -28,7 +27,7 @@ def render(explanation: Explanation, fmt: str = "text") -> str:
     """The explanation as ``text``, ``json`` or ``markdown``, in the explanation's own language
     (JSON keys and kinds stay as they are)."""
     if fmt == "json":
-        found = asdict(explanation)
+        found = as_dict(explanation)
         if explanation.members_of is None:  # not a level's group: no members to list
             del found["members"], found["members_of"]
         return json.dumps(found, ensure_ascii=False, indent=2, default=str) + "\n"

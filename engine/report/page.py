@@ -15,11 +15,16 @@ from html import escape
 import numpy as np
 
 from engine import nodes as n
+from engine.analysis.benchmark import Position
 from engine.analysis.common import fmt, numeric, percent, plain, signed, top_tree
 from engine.i18n import _, language
 from engine.i18n.formats import format_date, format_number
 from engine.report import svg
 from engine.report.model import ReportData
+
+# A peer group of a national file holds up to millions of subjects: the page lists the best and worst
+# EDGE, NEAR either side of the subject (all of a group of at most LISTED), and plots DOTS of them.
+EDGE, NEAR, LISTED, DOTS = 10, 10, 60, 400
 
 CSS = """
 body{font-family:"DejaVu Sans",Arial,Helvetica,sans-serif;margin:0;background:#f4f6f9;color:#1d2733}
@@ -138,15 +143,26 @@ def _benchmarks(data: ReportData) -> str:
         me = data.entity(b.by) if data.subject else None
         mine = b.position(me) if me is not None else None
         group = mine.peer_group if mine is not None else None
-        shown = [p for p in b.positions if group is None or p.peer_group == group]
+        members = np.flatnonzero(b.table["peer_group"] == group) if group is not None else np.arange(b.size)
+        at = np.flatnonzero(b.table["entity"][members] == me) if me is not None else np.empty(0, np.int64)
         marks = [(r.label, r.value) for r in b.references]
         out.append(f"<h3>{escape(b.label)}" + (" · " + escape(_("group {group}", group=group)) if group else "")
                    + "</h3>")
-        out.append(svg.strip([(p.entity, p.value) for p in shown], me, marks))
+        dots = b.rows(members[_spread(members.size, DOTS, at)])
+        out.append(svg.strip([(p.entity, p.value) for p in dots], me, marks))
+        if members.size > DOTS:
+            out.append("<p class=\"muted\">" + escape(_(
+                "{shown} of {total} points, evenly spaced by rank; this subject is always shown.",
+                shown=format_number(DOTS), total=format_number(members.size))) + "</p>")
         refs = [r.label for r in b.references]
+        shown: list[Position | None] = []
+        for piece in _runs(_listed(members.size, at)):
+            shown += [None] if shown else []  # a gap between listed ranks
+            shown += b.rows(members[piece])
         rows = [[escape(p.entity), escape(p.peer_group), fmt(p.value), fmt(p.rank, 0) + f" / {fmt(p.peers, 0)}",
-                 fmt(p.percentile, 1), fmt(p.z)] + [fmt(p.gaps.get(r)) for r in refs] for p in shown]
-        classes = ["me" if p.entity == me else "" for p in shown]
+                 fmt(p.percentile, 1), fmt(p.z)] + [fmt(p.gaps.get(r)) for r in refs] if p is not None
+                else ["…", "", "", "", "", ""] + [""] * len(refs) for p in shown]
+        classes = ["me" if p is not None and p.entity == me else "" for p in shown]
         out.append(_table([_("Subject"), _("Group"), _("Value"), _("Rank"), _("Percentile"), _("z-score")]
                           + [_("Gap: {reference}", reference=r) for r in refs], rows, tuple(range(2, 6 + len(refs))),
                           classes, "benchmark-table"))
@@ -158,6 +174,27 @@ def _benchmarks(data: ReportData) -> str:
         "Competition ranking (equal values share a rank, the next rank is skipped); percentile = (below + half "
         "of the equal) / count; the z-score uses the sample standard deviation.")) + "</p>"
     return _section("benchmark", _("Benchmark position"), "".join(out) + note) if out else ""
+
+
+def _spread(size: int, most: int, keep: np.ndarray) -> np.ndarray:
+    """At most ``most`` positions of ``range(size)`` evenly spaced (the first and last included), plus ``keep``."""
+    if size <= most:
+        return np.arange(size)
+    return np.union1d(np.linspace(0, size - 1, most - keep.size).round().astype(np.int64), keep)
+
+
+def _listed(size: int, at: np.ndarray) -> np.ndarray:
+    """The table rows of a group of ``size`` (in rank order): all of a small group; of a large one
+    the best and worst ``EDGE`` and ``NEAR`` either side of the subject at ``at``."""
+    if size <= LISTED:
+        return np.arange(size)
+    near = [np.arange(max(k - NEAR, 0), min(k + NEAR + 1, size)) for k in at.tolist()]
+    return np.unique(np.concatenate([np.arange(EDGE), np.arange(size - EDGE, size), *near]))
+
+
+def _runs(rows: np.ndarray) -> list[np.ndarray]:
+    """Sorted rows split where they skip: each run is listed together."""
+    return np.split(rows, np.flatnonzero(np.diff(rows) > 1) + 1) if rows.size else []
 
 
 def _trend(data: ReportData) -> str:
@@ -217,11 +254,12 @@ def _robustness(data: ReportData) -> str:
     s = data.sensitivity
     if s is None:
         return ""
-    subs = sorted(s.subjects, key=lambda x: (math.isnan(x.rank), x.rank))
+    rank = s.table["rank"] if s.size else np.empty(0)
+    order = np.argsort(np.where(np.isnan(rank), np.inf, rank), kind="stable")  # by rank, unranked last
     if data.subject is not None:
-        mine = [x for x in subs if x.subject == data.subject]
-        near = [x for x in subs if abs(x.rank - mine[0].rank) <= 6] if mine else subs[:12]
-        subs = near
+        mine = np.flatnonzero(s.table["subject"] == data.subject) if s.size else order[:0]
+        order = order[np.abs(rank[order] - rank[mine[0]]) <= 6] if mine.size else order[:12]
+    subs = s.rows(order[:40])
     items = [(x.subject, x.rank_low, x.rank_high, x.rank, x.unstable) for x in subs[:40]]
     flags = ('<span class="flag">' + escape(_("unstable")) + "</span>",
              '<span class="ok">' + escape(_("stable")) + "</span>")
@@ -236,7 +274,7 @@ def _robustness(data: ReportData) -> str:
         options.append(_("missing-data treatments {names}", names="/".join(s.treatments)))
     info = escape(", ".join(options) + "; " + _("unstable when the rating changes in more than {share} of runs",
                                                  share=plain(s.threshold * 100) + "%") + ".")
-    count = sum(1 for x in s.subjects if not math.isnan(x.rank))
+    count = int(np.count_nonzero(~np.isnan(rank)))
     return _section("robustness", _("Rank intervals (sensitivity analysis)"),
                     f"<p class=\"muted\">{info}</p>" + svg.intervals(items, count)
                     + _table([_("Subject"), _("Value"), _("Rank"), _("Interval"), _("Rating"), _("Changed"),
