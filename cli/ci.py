@@ -95,7 +95,7 @@ def _impact(a: Any, b: Any, data: tuple[str, ...], policy_id: str | None, output
     from engine import diff as d
     from engine.analysis.passes import Reading
 
-    old, new = (api.compile_policies([v.path], root=v.root, dependents=True) for v in (a, b))
+    old, new = (api.compile_policies([d.scored_path(v.path)], root=v.root, dependents=True) for v in (a, b))
     progress = Progress()
     try:
         return d.impact_on(old, new, Reading(list(data)), policy_id, changes_to=output, progress=progress)

@@ -1,4 +1,4 @@
-"""Commands on policy files: check, fmt, graph."""
+"""Commands on policy files: check, fmt, graph, doc."""
 
 from __future__ import annotations
 
@@ -117,3 +117,27 @@ def graph(policy: str, fmt: str) -> int:
     return EXIT_OK
 
 
+
+
+@main.command()
+@click.argument("policy", type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True,
+              help="html: one self-contained page (no script, font or network).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of printing.")
+@guarded
+def doc(policy: str, fmt: str, output: str | None) -> int:
+    """Render a policy as the document an officer signs off: indicators, formulas, weights,
+    bands, tables and quotas, each with its citation (an agency file: merged with its national)."""
+    from engine.doc import document
+    from engine.safe_output import Output, atomic_text, check_outputs
+
+    if output is not None:
+        suffixes = (".md", ".markdown") if fmt == "md" else (".html", ".htm")
+        check_outputs([Output("-o", Path(output), suffixes)], [], [policy])
+    text = document(policy, fmt)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        atomic_text(output, text)
+        click.echo(f"wrote {output}", err=True)
+    return EXIT_OK

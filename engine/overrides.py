@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import fields, replace
 from decimal import Decimal
+from typing import TypeVar
 
 from engine import deps
 from engine import nodes as n
@@ -17,8 +18,9 @@ from engine.diagnostics import Diagnostic, Label, did_you_mean, error
 from engine.i18n import N_, _, terms
 
 _SKIP = ("name", "span", "name_span", "children", "level", "of_span", "bands")
-_NODE_ATTRS = ("label", "weight", "aggregate", "missing", "require", "round")
-_LEAF_ATTRS = ("weight", "missing")
+_NODE_ATTRS = ("label", "weight", "aggregate", "missing", "require", "round", "ref")
+_LEAF_ATTRS = ("weight", "missing", "ref")
+_C = TypeVar("_C", n.Value, n.Band, n.Row)
 _NOUN = {n.Indicator: "indicator", n.Input: "input", n.Value: "value", n.Tree: "scorecard",
          n.Rating: "rating", n.Table: "table", n.Quota: "quota"}
 
@@ -64,7 +66,7 @@ def _given(decl: n.Node, names: tuple[str, ...] | None = None) -> dict[str, obje
 
 def _apply_one(old: n.Decl, new: n.Decl, diags: list[Diagnostic]) -> n.Decl:
     if isinstance(old, n.Value):
-        return new  # a derived value is replaced as a whole
+        return _cited(new, old)  # a derived value is replaced as a whole
     if isinstance(old, n.Table) and isinstance(new, n.Table):
         return _merge_table(old, new, diags)
     if isinstance(old, n.Rating) and isinstance(new, n.Rating):
@@ -86,13 +88,14 @@ def _merge_rating(old: n.Rating, new: n.Rating, diags: list[Diagnostic]) -> n.Ra
     labels = [b.label.value for b in old.bands]
     for band in new.bands:
         if band.label.value in labels:
-            bands[labels.index(band.label.value)] = band
+            k = labels.index(band.label.value)
+            bands[k] = _cited(band, bands[k])
         else:
             diags.append(error("resolve.unknown-band", _('rating `{name}` has no band "{band}"', name=old.name,
                                                          band=band.label.value),
                                band.label.span, did_you_mean(band.label.value, labels)
                                or _("an agency can change bands, not add them: {bands}", bands=", ".join(labels))))
-    extra = _given(new, ("label", "round"))
+    extra = _given(new, ("label", "round", "ref"))
     if new.of is not None:
         extra |= {"of": new.of, "of_span": new.of_span}
     return replace(old, bands=tuple(bands), **extra)
@@ -110,19 +113,25 @@ def _merge_table(old: n.Table, new: n.Table, diags: list[Diagnostic]) -> n.Table
                            _("remove `hit {new}`: change the rows' results instead", new=new.hit.value)))
     label = new.label if new.label is not None else old.label
     if new.inputs:
-        return replace(new, label=label, hit=old.hit)
+        return replace(new, label=label, hit=old.hit, ref=new.ref or old.ref)
     rows = list(old.rows)
     keys = [_cells(r) for r in old.rows]
     for row in new.rows:
         if _cells(row) in keys:
-            rows[keys.index(_cells(row))] = row
+            k = keys.index(_cells(row))
+            rows[k] = _cited(row, rows[k])
         else:
             shown = ", ".join(_cell_text(c) for c in row.cells)
             code = f"table {old.name} (" + ", ".join(i.name for i in old.inputs) + ") { ... }"
             diags.append(error("resolve.unknown-row", _("table `{name}` has no row `{row}`", name=old.name, row=shown),
                                row.span, _("an agency changes the result of a national row (same cells), it does not "
                                            "add rows; to rewrite the table, give its inputs: `{code}`", code=code)))
-    return replace(old, label=label, rows=tuple(rows))
+    return replace(old, label=label, rows=tuple(rows), ref=new.ref or old.ref)
+
+
+def _cited(new: _C, old: _C) -> _C:
+    """An override keeps the national citation unless it gives its own (``ref "..."``)."""
+    return new if new.ref is not None or old.ref is None else replace(new, ref=old.ref)
 
 
 def _cells(row: n.Row) -> tuple[tuple[str, object], ...]:

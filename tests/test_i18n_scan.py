@@ -67,6 +67,8 @@ ALLOWED = {
     ("engine/explain/build.py", "score raw"): "policy-language code: the scoring method as written",
     ("engine/analysis/common.py", "(no peer group)"): "a peer-group key in JSON and CSV outputs, kept stable",
     ("engine/report/page.py", CSS): "the report's style sheet",
+    ("engine/explain/build.py", "weights and aggregation below"): "a Citation.what key: shown through CITED",
+    ("engine/explain/render.py", "weights and aggregation below"): "a Citation.what key (CITED maps it to N_)",
 }
 
 SENTENCE = re.compile(r"[A-Za-z]{2,} [a-z]{2,}")

@@ -80,3 +80,18 @@ def _git(args: list[str], cwd: Path, problem: str | None = None, code: str = "so
         raise fail(code, problem or _("git {args} failed: {why}", args=" ".join(args),
                                       why=detail[-1] if detail else "error"), _(GIT_HELP))
     return done.stdout
+
+
+def scored_path(path: Path) -> Path:
+    """What scores a version: the file or folder itself, or for an agency file the national file it
+    extends (compiled with the agency files extending it, this one included), so each subject is
+    scored under its agency's merged policy on both sides."""
+    from engine import nodes as n
+    from engine.syntax import parse_file
+
+    if not path.is_file():
+        return path
+    agency = parse_file(path).first(n.Agency)
+    if not isinstance(agency, n.Agency) or agency.extends is None:
+        return path
+    return (path.parent / agency.extends.value).resolve()

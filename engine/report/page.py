@@ -54,8 +54,15 @@ def render(data: ReportData) -> str:
         facts.append(_("report date: {date}", date=format_date(data.date)))
     return (f"<!DOCTYPE html>\n<html lang=\"{language()}\"><head><meta charset=\"utf-8\">"
             f"<title>{escape(data.title)}</title><style>{CSS}</style></head><body>"
-            f"<header><h1>{escape(data.title)}</h1><p>{escape(' · '.join(x for x in facts if x))}</p></header><main>"
+            f"<header><h1>{escape(data.title)}</h1><p>{escape(' · '.join(x for x in facts if x))}</p>"
+            f"{_policy_ref(data)}</header><main>"
             + "".join(p for p in parts if p) + "</main></body></html>\n")
+
+
+def _policy_ref(data: ReportData) -> str:
+    header = data.own_plan.header
+    ref = header.ref if header is not None else None
+    return f'<p class="ref">{escape(_("Citation"))}: {escape(ref.value)}</p>' if ref is not None else ""
 
 
 def _section(ident: str, title: str, body: str) -> str:
@@ -112,18 +119,24 @@ def _summary(data: ReportData) -> str:
 def _tree(data: ReportData) -> str:
     tree = top_tree(data.own_plan)
     rows, classes = [], []
+    cited: dict[str, n.Str | None] = {}  # member id -> its citation, else its nearest cited ancestor's
     for m in tree.members():
+        decl = data.own_plan.step(m.name).decl if isinstance(m.node, n.Leaf) else None
+        cited[m.id] = m.node.ref or getattr(decl, "ref", None) or cited.get(m.id.rpartition(".")[0])
         v = _value(data, m.name)
         weight = getattr(m.node, "weight", None)
         w = format_number(weight.value * 100) + "%" if isinstance(weight, n.Num) and weight.percent else \
             (format_number(weight.value) if isinstance(weight, n.Num) else "")
         bar = f'<span class="bar" style="width:{max(0.0, min(v, 130.0)) * 1.6:.0f}px"></span>' \
             if not math.isnan(v) else ""
-        rows.append([escape(data.label(m.name)), escape(w), fmt(v), bar])
+        ref = cited[m.id]
+        rows.append([escape(data.label(m.name)), escape(w), fmt(v), bar,
+                     f'<span class="muted">{escape(ref.value)}</span>' if ref is not None else ""])
         classes.append(f"d{min(m.depth + 1, 4)}")
     title = _("Scorecard (the subject's values)") if data.subject else _("Scorecard (mean of all subjects)")
     return _section("tree", title,
-                    _table([_("Node"), _("Weight"), _("Value"), ""], rows, (1, 2), classes, "scorecard-tree"))
+                    _table([_("Node"), _("Weight"), _("Value"), "", _("Citation")], rows, (1, 2), classes,
+                           "scorecard-tree"))
 
 
 def _perspectives(data: ReportData) -> str:

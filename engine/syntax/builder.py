@@ -43,10 +43,10 @@ def _decimal(text: str) -> Decimal:
 # Which attributes each declaration accepts (attribute name -> Decl field).
 _ATTRS: dict[str, tuple[str, ...]] = {
     "indicator": ("kind", "unit", "source", "owner", "range", "better", "baseline", "target",
-                  "period", "deadline", "score", "missing", "round", "type"),
-    "input": ("type", "unit", "source", "owner", "range", "missing"),
-    "value": ("unit", "range", "missing", "round"),
-    "node": ("weight", "aggregate", "missing", "require", "round"),
+                  "period", "deadline", "score", "missing", "round", "type", "ref"),
+    "input": ("type", "unit", "source", "owner", "range", "missing", "ref"),
+    "value": ("unit", "range", "missing", "round", "ref"),
+    "node": ("weight", "aggregate", "missing", "require", "round", "ref"),
 }
 _UNKNOWN = {
     "kind": N_("`{word}` is not a known indicator kind"), "better": N_("`{word}` is not a known direction"),
@@ -111,8 +111,9 @@ class Builder(LevelBuilder):
         return items
 
     def header(self, meta: Any, c: list[Any]) -> n.Header:
-        name, label, version = c
-        return n.Header(**self._name(name), label=_opt_str(label), version=_opt_str(version), span=self._sp(meta))
+        name, label, version, cite = c
+        return n.Header(**self._name(name), label=_opt_str(label), version=_opt_str(version), ref=_cited(cite),
+                        span=self._sp(meta))
 
     def period(self, meta: Any, c: list[Any]) -> n.PeriodDecl:
         return n.PeriodDecl(self._date_range(meta, c), span=self._sp(meta))
@@ -226,6 +227,9 @@ class Builder(LevelBuilder):
     def missing_value(self, meta: Any, c: list[Any]) -> tuple[str, n.Missing]:
         return "missing", n.Missing("value", c[0], span=self._sp(meta))
 
+    def cite(self, meta: Any, c: list[Any]) -> tuple[str, n.Str]:
+        return "ref", n.Str(_unquote(c[0]), span=self._sp(meta))
+
     def cap(self, meta: Any, c: list[Any]) -> n.Num:
         return c[0]
 
@@ -244,10 +248,10 @@ class Builder(LevelBuilder):
         return "score", n.Scoring("formula", formula=c[0], span=self._sp(meta))
 
     def case(self, meta: Any, c: list[Any]) -> n.Case:
-        return n.Case(c[0], c[1], span=self._sp(meta))
+        return n.Case(c[0], c[1], ref=_cited(c[2]), span=self._sp(meta))
 
     def case_otherwise(self, meta: Any, c: list[Any]) -> n.Case:
-        return n.Case(None, c[0], span=self._sp(meta))
+        return n.Case(None, c[0], ref=_cited(c[1]), span=self._sp(meta))
 
     # scorecards -------------------------------------------------------------
     def scorecard(self, meta: Any, c: list[Any]) -> n.Tree:
@@ -270,7 +274,7 @@ class Builder(LevelBuilder):
     def leaf(self, meta: Any, c: list[Any]) -> n.Leaf:
         name, *attrs = c
         kw = self._attrs("node", attrs, f"`{name}`")  # a reference to a declaration
-        bad = {k: v for k, v in kw.items() if k not in ("weight", "missing")}
+        bad = {k: v for k, v in kw.items() if k not in ("weight", "missing", "ref")}
         for key, value in bad.items():
             self.diags.append(error("syntax.attribute-not-allowed",
                                     _("`{key}` belongs on the indicator or a group, not on a reference", key=key),
@@ -281,20 +285,22 @@ class Builder(LevelBuilder):
 
     # ratings and tables ----------------------------------------------------
     def rating(self, meta: Any, c: list[Any]) -> n.Rating:
-        name, label, of, rnd, *bands = c
+        name, label, of, rnd, cite, *bands = c
         rounding = rnd[1] if rnd else None
         return n.Rating(**self._name(name), label=_opt_str(label), of=of.value if of else None,
-                        round=rounding, bands=tuple(bands), span=self._sp(meta),
+                        round=rounding, bands=tuple(bands), ref=_cited(cite), span=self._sp(meta),
                         of_span=_tok_span(self.path, of) if of else n.NO_SPAN)
 
     def band(self, meta: Any, c: list[Any]) -> n.Band:
-        label, b1, b2, gate = c
+        label, b1, b2, gate, cite = c
         bounds = tuple(b for b in (b1, b2) if b is not None)
-        return n.Band(n.Str(_unquote(label), span=_tok_span(self.path, label)), bounds, gate, span=self._sp(meta))
+        return n.Band(n.Str(_unquote(label), span=_tok_span(self.path, label)), bounds, gate, ref=_cited(cite),
+                      span=self._sp(meta))
 
     def band_otherwise(self, meta: Any, c: list[Any]) -> n.Band:
-        label, gate = c
-        return n.Band(n.Str(_unquote(label), span=_tok_span(self.path, label)), (), gate, True, span=self._sp(meta))
+        label, gate, cite = c
+        return n.Band(n.Str(_unquote(label), span=_tok_span(self.path, label)), (), gate, True, ref=_cited(cite),
+                      span=self._sp(meta))
 
     def bound(self, meta: Any, c: list[Any]) -> n.Bound:
         return n.Bound(c[0].value, c[1], span=self._sp(meta))
@@ -303,12 +309,10 @@ class Builder(LevelBuilder):
         return c[0]
 
     def table(self, meta: Any, c: list[Any]) -> n.Table:
-        name, label, params, *rest = c
+        name, label, params, hit, cite, *rows = c
         inputs = params or ()  # none: an agency's partial override (changed rows only)
-        hit = next((x for x in rest if isinstance(x, n.Word)), None)
-        rows = tuple(x for x in rest if isinstance(x, n.Row))
-        return n.Table(**self._name(name), label=_opt_str(label), inputs=inputs, hit=hit, rows=rows,
-                       span=self._sp(meta))
+        return n.Table(**self._name(name), label=_opt_str(label), inputs=inputs, hit=hit, rows=tuple(rows),
+                       ref=_cited(cite), span=self._sp(meta))
 
     def table_inputs(self, meta: Any, c: list[Any]) -> tuple[n.Ref, ...]:
         return tuple(n.Ref(t.value, span=_tok_span(self.path, t)) for t in c)
@@ -317,7 +321,8 @@ class Builder(LevelBuilder):
         return self._choice("hit", c[0])
 
     def row(self, meta: Any, c: list[Any]) -> n.Row:
-        return n.Row(tuple(c[:-1]), c[-1], span=self._sp(meta))
+        *cells, result, cite = c
+        return n.Row(tuple(cells), result, ref=_cited(cite), span=self._sp(meta))
 
     def cell(self, meta: Any, c: list[Any]) -> Any:
         x = c[0]
@@ -332,31 +337,31 @@ class Builder(LevelBuilder):
 
     # group constraints, bounds, agencies ------------------------------------
     def quota(self, meta: Any, c: list[Any]) -> n.Quota:
-        name, label, by, *rules = c
+        name, label, by, cite, *rules = c
         return n.Quota(**self._name(name), label=_opt_str(label), by=n.Ref(by.value, span=_tok_span(self.path, by)),
-                       rules=tuple(rules), span=self._sp(meta))
+                       rules=tuple(rules), ref=_cited(cite), span=self._sp(meta))
 
     def quota_rule(self, meta: Any, c: list[Any]) -> n.QuotaRule:
-        return n.QuotaRule(c[0], c[1], span=self._sp(meta))
+        return n.QuotaRule(c[0], c[1], ref=_cited(c[2]), span=self._sp(meta))
 
     def constraint_in(self, meta: Any, c: list[Any]) -> n.Constraint:
-        fld, target, lo, hi = c
+        fld, target, lo, hi, cite = c
         return n.Constraint(self._choice("constraint", fld), n.Ref(target.value, span=_tok_span(self.path, target)),
-                            "in", lo, hi, span=self._sp(meta))
+                            "in", lo, hi, ref=_cited(cite), span=self._sp(meta))
 
     def constraint_cmp(self, meta: Any, c: list[Any]) -> n.Constraint:
-        fld, target, op, value = c
+        fld, target, op, value, cite = c
         lo, hi = _cmp_bounds(op.value, value)
         return n.Constraint(self._choice("constraint", fld), n.Ref(target.value, span=_tok_span(self.path, target)),
-                            op.value, lo, hi, span=self._sp(meta))
+                            op.value, lo, hi, ref=_cited(cite), span=self._sp(meta))
 
     def agency(self, meta: Any, c: list[Any]) -> n.Agency:
-        name, label, extends, *items = c
+        name, label, extends, cite, *items = c
         peer = next((x for x in items if isinstance(x, n.Word)), None)
         overrides = tuple(x for x in items if isinstance(x, n.Decl))
         return n.Agency(**self._name(name), label=_opt_str(label),
                         extends=n.Str(_unquote(extends), span=_tok_span(self.path, extends)),
-                        peer_group=peer, overrides=overrides, span=self._sp(meta))
+                        peer_group=peer, overrides=overrides, ref=_cited(cite), span=self._sp(meta))
 
     def peer_group(self, meta: Any, c: list[Any]) -> n.Word:
         return n.Word(c[0].value, span=_tok_span(self.path, c[0]))
@@ -490,6 +495,10 @@ class _Children:
 def _label(span: n.Span, message: str) -> Any:
     from engine.diagnostics import Label
     return Label(span, message)
+
+
+def _cited(cite: tuple[str, n.Str] | None) -> n.Str | None:
+    return cite[1] if cite is not None else None
 
 
 def _inside(span: n.Span, block: n.Span) -> bool:
