@@ -20,9 +20,9 @@ from collections.abc import Iterator, Sequence
 from engine import nodes as n
 from engine.checks.context import Context
 from engine.diagnostics import Diagnostic, warning
+from engine.i18n import _
 
 CODE = "check.uncited"
-_HINT = 'cite the article it encodes, e.g. `ref "PermenPANRB 6/2022 pasal 12 ayat (3)"`'
 
 
 def _national(ctx: Context) -> bool:
@@ -34,8 +34,9 @@ def _all_cited(parts: Sequence[n.Case | n.Band | n.Row | n.QuotaRule]) -> bool:
     return bool(parts) and all(p.ref is not None for p in parts)
 
 
-def _uncited(what: str, decl: n.Decl) -> Diagnostic:
-    return warning(CODE, f"no citation for {what}", decl.name_span, _HINT)
+def _uncited(message: str, decl: n.Decl) -> Diagnostic:
+    return warning(CODE, message, decl.name_span,
+                   _('cite the article it encodes, e.g. `ref "PermenPANRB 6/2022 pasal 12 ayat (3)"`'))
 
 
 def scoring(ctx: Context) -> Iterator[Diagnostic]:
@@ -44,7 +45,7 @@ def scoring(ctx: Context) -> Iterator[Diagnostic]:
     for ind in ctx.indicators():
         cases = ind.score.cases if ind.score is not None else ()
         if ind.ref is None and not _all_cited(cases):
-            yield _uncited(f"the scoring of indicator `{ind.name}`", ind)
+            yield _uncited(_("no citation for the scoring of indicator `{name}`", name=ind.name), ind)
 
 
 def weights(ctx: Context) -> Iterator[Diagnostic]:
@@ -57,7 +58,8 @@ def weights(ctx: Context) -> Iterator[Diagnostic]:
 def _weights(tree: n.Tree, cited: bool) -> Iterator[Diagnostic]:
     kids = tree.children or ()
     if not cited and any(k.weight is not None and k.ref is None for k in kids):
-        yield _uncited(f"the weights of the members of {tree.level} `{tree.name}`", tree)
+        yield _uncited(_("no citation for the weights of the members of {level} `{name}`", level=tree.level,
+                               name=tree.name), tree)
     for kid in kids:
         if isinstance(kid, n.Tree):
             yield from _weights(kid, cited or kid.ref is not None)
@@ -65,19 +67,19 @@ def _weights(tree: n.Tree, cited: bool) -> Iterator[Diagnostic]:
 
 def bands(ctx: Context) -> Iterator[Diagnostic]:
     if _national(ctx):
-        yield from (_uncited(f"rating `{r.name}`", r) for r in ctx.items(n.Rating)
+        yield from (_uncited(_("no citation for rating `{name}`", name=r.name), r) for r in ctx.items(n.Rating)
                     if r.ref is None and not _all_cited(r.bands))
 
 
 def tables(ctx: Context) -> Iterator[Diagnostic]:
     if _national(ctx):
-        yield from (_uncited(f"table `{t.name}`", t) for t in ctx.items(n.Table)
+        yield from (_uncited(_("no citation for table `{name}`", name=t.name), t) for t in ctx.items(n.Table)
                     if t.ref is None and not _all_cited(t.rows))
 
 
 def quotas(ctx: Context) -> Iterator[Diagnostic]:
     if _national(ctx):
-        yield from (_uncited(f"quota `{q.name}`", q) for q in ctx.items(n.Quota)
+        yield from (_uncited(_("no citation for quota `{name}`", name=q.name), q) for q in ctx.items(n.Quota)
                     if q.ref is None and not _all_cited(q.rules))
 
 
