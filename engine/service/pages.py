@@ -64,8 +64,14 @@ def login_form(request: Request) -> Response:
 @router.post("/login")
 def login(request: Request, token: Annotated[str, Form()]) -> Response:
     svc = _service(request)
-    with reading(svc.engine) as conn:
-        caller = auth.caller_for(conn, token.strip())
+    try:
+        caller = workflow.sign_in(svc, workflow.client_address(request), token.strip())
+    except HTTPException as exc:
+        retry = (exc.headers or {}).get("Retry-After", "60")
+        refused = page(request, "login.html", None, 429, error="Too many failed sign-ins from here: try again "
+                       f"in {int(retry) // 60 + 1} minutes.")
+        refused.headers["Retry-After"] = retry
+        return refused
     if caller is None:
         return page(request, "login.html", None, 401, error="That token is not valid (unknown or revoked).")
     response = RedirectResponse("/", status_code=303)
