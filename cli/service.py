@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from cli import EXIT_FINDINGS, EXIT_OK, guarded, main
+from engine.i18n import _
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -123,11 +124,11 @@ def token_create(agency: str, role: str, unit: str, label: str | None, db_url: s
     from engine.service import auth, db
 
     if unit and role != "submitter":
-        raise click.UsageError("--unit is for a submitter token; reviewers and auditors read every agency")
+        raise click.UsageError(_("--unit is for a submitter token; reviewers and auditors read every agency"))
     engine = _migrated(_url(db_url, data_dir))
     with db.writing(engine) as conn:
         token_id, secret = auth.create_token(conn, agency, role, label, unit=unit)
-    scope = f"{agency}, unit {unit}" if unit else agency
+    scope = _("{agency}, unit {unit}", agency=agency, unit=unit) if unit else agency
     click.echo(f"token {token_id} for {scope} ({role}); it is shown only now:", err=True)
     click.echo(secret)
     return EXIT_OK
@@ -187,7 +188,7 @@ def session_key_rotate(session_key_file: str | None, db_url: str | None, data_di
     rotate(path)
     with db.writing(_migrated(_url(db_url, data_dir))) as conn:
         audit.append(conn, None, "session-key.rotate", "session-key", path.name, None, {})
-    click.echo(f"new session key in {path}; restart `kinerja serve` to put it in force", err=True)
+    click.echo(_("new session key in {path}; restart `kinerja serve` to put it in force", path=path), err=True)
     return EXIT_OK
 
 

@@ -20,6 +20,7 @@ import stat
 from pathlib import Path
 
 from engine.diagnostics import fail
+from engine.i18n import _
 
 FILENAME = "session.key"
 BYTES = 32
@@ -34,22 +35,25 @@ def session_key(path: str | Path, create: bool) -> bytes:
     path = Path(path)
     if not path.exists():
         if not create:
-            raise fail("service.session-key-missing", f"no session key file at {path}",
-                       "create one with `kinerja admin session-key rotate --session-key-file FILE`, "
-                       "or leave --session-key-file out to keep the key in the data directory")
+            raise fail("service.session-key-missing", _("no session key file at {path}", path=path),
+                       _("create one with `kinerja admin session-key rotate --session-key-file FILE`, "
+                         "or leave --session-key-file out to keep the key in the data directory"))
         rotate(path)
     mode = path.stat().st_mode
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise fail("service.session-key-exposed", f"the session key file {path} may be read by others "
-                   f"(mode {stat.S_IMODE(mode):o})", f"restrict it to its owner: chmod 600 {path}")
+        raise fail("service.session-key-exposed",
+                   _("the session key file {path} may be read by others (mode {mode})", path=path,
+                     mode=oct(stat.S_IMODE(mode))[2:]),
+                   _("restrict it to its owner: chmod 600 {path}", path=path))
     text = path.read_text(encoding="ascii", errors="replace").strip()
     try:
         key = bytes.fromhex(text)
     except ValueError:
         key = b""
     if len(key) < BYTES:
-        raise fail("service.session-key-invalid", f"{path} does not hold a session key "
-                   f"({BYTES * 2} or more hex characters)", "write a new one with `kinerja admin session-key rotate`")
+        raise fail("service.session-key-invalid",
+                   _("{path} does not hold a session key ({n} or more hex characters)", path=path, n=BYTES * 2),
+                   _("write a new one with `kinerja admin session-key rotate`"))
     return key
 
 

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, Uplo
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from engine.i18n import _
 from engine.service import audit, auth, sessions, store, workflow
 from engine.service.app import Service
 from engine.service.db import reading
@@ -68,8 +69,8 @@ def login(request: Request, token: Annotated[str, Form()]) -> Response:
         caller = workflow.sign_in(svc, workflow.client_address(request), token.strip())
     except HTTPException as exc:
         retry = (exc.headers or {}).get("Retry-After", "60")
-        refused = page(request, "login.html", None, 429, error="Too many failed sign-ins from here: try again "
-                       f"in {int(retry) // 60 + 1} minutes.")
+        refused = page(request, "login.html", None, 429, error=_(
+            "Too many failed sign-ins from here: try again in {minutes} minutes.", minutes=int(retry) // 60 + 1))
         refused.headers["Retry-After"] = retry
         return refused
     if caller is None:

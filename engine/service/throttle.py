@@ -21,6 +21,7 @@ import math
 
 from sqlalchemy import Engine, delete, func, or_, select
 
+from engine.i18n import _
 from engine.service import audit
 from engine.service.db import reading, writing
 from engine.service.limits import Limits
@@ -33,7 +34,7 @@ class Locked(Exception):
     """Too many failed sign-ins: try again after ``retry_after`` seconds."""
 
     def __init__(self, retry_after: int):
-        super().__init__(f"too many failed sign-ins; try again in {retry_after} s")
+        super().__init__(_("too many failed sign-ins; try again in {seconds} s", seconds=retry_after))
         self.retry_after = retry_after
 
 
