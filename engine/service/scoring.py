@@ -15,7 +15,7 @@ import json
 import re
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -209,8 +209,11 @@ def _scoring(ps: PolicySet, policy: str, run: Any, lines: list[str],
 
 
 def _explanation(explanation: Any, folder: str = "") -> dict[str, Any]:
-    """The explanation as ``kinerja explain --format json`` prints it (``folder`` taken off file names)."""
-    text = json.dumps(asdict(explanation), ensure_ascii=False, default=str)
+    """The explanation as ``kinerja explain --format json`` prints it (its own renderer; ``folder`` taken
+    off file names)."""
+    from engine.explain import render
+
+    text = render(explanation, "json")
     return json.loads(text.replace(json.dumps(folder)[1:-1], "") if folder else text)
 
 
