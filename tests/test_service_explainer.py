@@ -158,3 +158,21 @@ def test_data_stored_before_compression_and_units_is_carried_over_by_the_migrati
     engine.dispose()
     assert json.loads(zlib.decompress(body)) == {"subject_id": "s1"}
     assert unit == ""  # a submission from before units is its whole agency's
+
+
+def test_the_explainer_leaves_a_submission_that_does_not_reproduce_and_explains_the_next(app: App) -> None:
+    from sqlalchemy import text
+
+    from engine.service import explainer, store
+
+    first = app.submit("submitter", units_csv("kemenkeu", 2), "a.csv").json()
+    with app.service.engine.begin() as conn:  # type: ignore[attr-defined]  # as if another engine scored it
+        conn.execute(text("UPDATE results SET row = replace(row, :was, :now)"),
+                     {"was": '"nilai_kinerja": ', "now": '"nilai_kinerja": 1'})
+    second = app.submit("submitter", units_csv("kemenkeu", 3), "b.csv").json()
+    rounds = iter(range(4))
+    explainer.work(app.service, lambda: next(rounds, None) is None, idle=0.01)  # type: ignore[arg-type]
+    pending = store.explanations_pending(app.service.engine)  # type: ignore[attr-defined]
+    assert pending == [first["id"]]  # skipped (logged), not retried forever, and not in the way
+    h = app.tokens.header("submitter")
+    assert app.client.get(f"/api/v1/submissions/{second['id']}", headers=h).json()["run"]["explained"] == 3

@@ -47,7 +47,8 @@ def explain_submission(service: Service, sid: str, batch: int = BATCH) -> int:
 
 def work(service: Service, stop: Callable[[], bool], idle: float = 1.0) -> None:
     """Explain pending submissions, oldest first, until ``stop()``; a submission whose scores no longer
-    reproduce is logged and left (its subjects stay unexplained, and say why when asked for)."""
+    reproduce is logged and left (its subjects stay unexplained, and say why when asked for); any
+    other failure is logged and retried after a pause."""
     skipped: set[str] = set()
     while not stop():
         todo = [s for s in store.explanations_pending(service.engine, len(skipped) + 1) if s not in skipped]
@@ -59,6 +60,9 @@ def work(service: Service, stop: Callable[[], bool], idle: float = 1.0) -> None:
         except reproduce.NotReproducible as exc:
             log.warning("submission %s: %s", todo[0], exc)
             skipped.add(todo[0])
+        except Exception:  # noqa: BLE001 - e.g. the database away for a moment: try again later, never die
+            log.exception("submission %s: explaining failed; trying again in %s s", todo[0], idle * 30)
+            time.sleep(idle * 30)
 
 
 def main() -> None:
