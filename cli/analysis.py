@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -270,13 +271,15 @@ def report(policy: str, data: tuple[str, ...], output: str, subject_id: str | No
     out = Path(output)
     loads: list[tuple[Any, Path | None]] = []
     rejects = rejects or out.with_name(out.stem + ".rejects.csv")
+    date = as_of_date(opts) or dt.date.today()
     if subject_id is None:  # the nation: every subject's values, in memory
         run = _counted(policy, data, opts, rejects, loads)
         before = run_policy(policy, previous, opts).result if previous else None
         found = rep.build(run.result, None, before, list(data), runs, seed, weight_range,
-                          (", ".join(previous), ", ".join(data)))
+                          (", ".join(previous), ", ".join(data)), date)
     else:
-        found = _subject_report(policy, data, subject_id, previous, runs, seed, weight_range, opts, rejects, loads)
+        found = _subject_report(policy, data, subject_id, previous, runs, seed, weight_range, opts, rejects, loads,
+                                date)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(rep.render(found), encoding="utf-8")
     click.echo(f"wrote {out}", err=True)
@@ -285,7 +288,7 @@ def report(policy: str, data: tuple[str, ...], output: str, subject_id: str | No
 
 def _subject_report(policy: str, data: tuple[str, ...], subject_id: str, previous: tuple[str, ...], runs: int,
                     seed: int, weight_range: float, opts: dict[str, Any], rejects: Path,
-                    loads: list[tuple[Any, Path | None]]) -> Any:
+                    loads: list[tuple[Any, Path | None]], date: dt.date) -> Any:
     """One subject's report at any size: its own rows evaluated alone (``run_policy(subject=...)``), the
     benchmark and the rank intervals from streamed passes over the data (``engine.analysis.national``)."""
     from cli.progress import Progress
@@ -304,7 +307,7 @@ def _subject_report(policy: str, data: tuple[str, ...], subject_id: str, previou
     progress.close()
     _read(reading, rejects, loads)
     return rep.assemble(run.result, subject_id, benchmarks, found, before, list(data),
-                        (", ".join(previous), ", ".join(data)))
+                        (", ".join(previous), ", ".join(data)), date)
 
 
 if __name__ == "__main__":

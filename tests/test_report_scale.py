@@ -9,6 +9,7 @@ listed and plotted in part (best and worst 10, 10 either side of the subject, 40
 from __future__ import annotations
 
 import re
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -42,7 +43,7 @@ def test_subject_report_of_a_parquet_file_equals_the_in_memory_one(national: Pat
     assert res.exit_code == 0, res.output
     whole = api.evaluate_files(api.compile_policies([POLICY]), [national]).result
     want = report.render(report.build(whole, subject, whole, [str(national)], runs=5, seed=3,
-                                      labels=(str(national), str(national))))
+                                      labels=(str(national), str(national)), date=dt.date.today()))
     assert out.read_text(encoding="utf-8") == want
 
 
@@ -60,12 +61,12 @@ def test_a_large_peer_group_is_listed_and_plotted_in_part(national: Path) -> Non
     assert len(me) == 1 and table.count('class="me"') == 1
     mine = [k for k, (e, _) in enumerate(rows) if e == "E0000007"][0]
     assert [e for e, _ in rows].count("…") == 2 and len(rows) == 10 + 1 + 21 + 1 + 10
-    assert ranks[:10][0].startswith("1 / 3000") and all(r.endswith("/ 3000") for r in ranks if r)
+    assert ranks[:10][0].startswith("1 / 3,000") and all(r.endswith("/ 3,000") for r in ranks if r)
     assert rows[mine - 10][0] != "…" and rows[mine + 10][0] != "…" and rows[mine - 11][0] == "…"
     strip = html[html.index('class="chart strip"'):]
     strip = strip[:strip.index("</svg>")]
     assert strip.count("<circle") == page.DOTS  # 399 evenly spaced by rank (first and last kept) + the subject
-    assert "400 dari 3,000 titik" in html
+    assert "400 of 3,000 points" in html  # the suite reads English (tests/conftest.py)
 
 
 def test_runs_zero_leaves_the_rank_intervals_out_of_the_report_only(national: Path, tmp_path: Path) -> None:
