@@ -71,13 +71,12 @@ def _check_outputs(policy: str, data: tuple[str, ...], out: Path, rejects: Path,
 
 
 def _write_explanations(run: Any, path: Path) -> None:
-    from dataclasses import asdict
-
+    from engine.explain import as_dict
     from engine.safe_output import atomic
 
     with atomic(path) as tmp, tmp.open("w", encoding="utf-8") as fh:
         for sid in run.result.subject_ids:
-            fh.write(json.dumps(asdict(run.explain(sid)), ensure_ascii=False, default=str) + "\n")
+            fh.write(json.dumps(as_dict(run.explain(sid)), ensure_ascii=False, default=str) + "\n")
 
 
 def _eval_summary(manifest: dict[str, Any], report: Any, result: Any, fmt: str, out: Path, rejects: Path) -> None:

@@ -11,10 +11,10 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from engine import explain as explain_mod
 from engine.compiler import check_paths
 from engine.data import LoadResult, load, schema_from_plan
 from engine.data.schema import Schema
@@ -23,6 +23,9 @@ from engine.evaluate import Result, evaluate
 from engine.evaluate.result import NotScored, stitch
 from engine.plan import Plan
 from engine.versions import Policies, union_schema, version_rows
+
+if TYPE_CHECKING:
+    from engine.explain import Explanation
 
 
 @dataclass
@@ -38,9 +41,11 @@ class Run:
     result: Result
     plans: list[Plan] = field(default_factory=list)
 
-    def explain(self, subject_id: object, places: int = 2) -> explain_mod.Explanation:
+    def explain(self, subject_id: object, places: int = 2) -> Explanation:
+        from engine.explain import explain  # not needed to score (start-up of a small run)
+
         self.require(subject_id)
-        return explain_mod.explain(self.result, subject_id, places)
+        return explain(self.result, subject_id, places)
 
     def require(self, subject_id: object) -> None:
         """Raise ``NotScored`` (``subject.not-scored``, saying where it was rejected, if it was)

@@ -14,7 +14,6 @@ import io
 import json
 import math
 import re
-import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -96,7 +95,8 @@ def _clean_float(arr: np.ndarray) -> np.ndarray:
 def _arrow(arr: np.ndarray, neutralise: bool) -> Any:
     """One column as an Arrow array: numbers with null for missing, anything else as text."""
     import pyarrow as pa
-    import pyarrow.compute as pc
+
+    from engine.data import compute as pc
 
     if arr.dtype.kind == "b":
         return pa.array(arr)
@@ -352,6 +352,8 @@ def _write_xlsx(cols: list[tuple[str, np.ndarray]], path: Path, sheet: str) -> N
 
 def _fixed_zip(data: bytes) -> bytes:
     """Re-pack a zip with fixed entry times, so equal content gives equal bytes."""
+    import zipfile  # only Excel output needs it (a small run's start-up does not)
+
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for item in src.infolist():

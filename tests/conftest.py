@@ -19,6 +19,13 @@ settings.register_profile("dev", max_examples=200, deadline=None, suppress_healt
 settings.register_profile("heavy", max_examples=5000, deadline=None, suppress_health_check=list(HealthCheck))
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
 
+# The parsed-policy cache (engine/syntax/cache.py) of this session's parses goes to a folder of
+# its own, inherited by the CLI subprocesses, so the suite neither fills nor reads the user's.
+if "KINERJA_CACHE_DIR" not in os.environ:
+    import tempfile
+
+    os.environ["KINERJA_CACHE_DIR"] = tempfile.mkdtemp(prefix="kinerja-test-cache-")
+
 
 @pytest.fixture(scope="session")
 def pg_server():  # type: ignore[no-untyped-def]

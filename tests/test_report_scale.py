@@ -8,8 +8,8 @@ listed and plotted in part (best and worst 10, 10 either side of the subject, 40
 
 from __future__ import annotations
 
-import re
 import datetime as dt
+import re
 import sys
 from pathlib import Path
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from functools import lru_cache
 
 Val = Decimal | str | bool | None
 
@@ -70,6 +71,7 @@ def decimals(shown: str, lang: str = "en") -> int:
     return len(shown.split(".")[1]) if "." in shown else 0
 
 
+@lru_cache(maxsize=1 << 14)  # a pure function of its text; explaining many subjects repeats lines
 def agrees(expr: str, shown: str, digits: int, lang: str = "en") -> bool:
     """Does ``expr`` give the displayed ``shown`` when rounded half away from zero to
     ``max(digits, decimals(shown))`` decimals?  A displayed string must match exactly."""

@@ -53,12 +53,20 @@ def _digits(decl: object) -> int | None:
     return int(rnd.value) if isinstance(rnd, n.Num) else None
 
 
+def _rules(result: Result, plan: Plan) -> Rules:
+    """The rule sources of a plan, made once per result (every subject of a plan shares them)."""
+    made = result.__dict__.setdefault("_explain_rules", {})
+    if id(plan) not in made:
+        made[id(plan)] = (plan, Rules(plan, national_of(result, plan)))  # the plan kept: its id stays its own
+    return made[id(plan)][1]
+
+
 class _Builder:
     def __init__(self, result: Result, row: int, places: int):
         self.r, self.i, self.places = result, row, places
         self.plan: Plan = result.plan_at(row)
         self.decls = {s.name: s for s in self.plan.steps}
-        self.rules = Rules(self.plan, national_of(result, self.plan))
+        self.rules = _rules(result, self.plan)
 
     def col(self, name: str, key: str = "value") -> Scalar:
         sr = self.r.steps.get(name)

@@ -35,7 +35,7 @@ MAX_PLACES = 12
 
 def dec(x: float) -> Decimal:
     """The decimal a float stands for (noise beyond 12 significant digits dropped)."""
-    return Decimal(repr(float(num.snap(float(x)))))
+    return Decimal(repr(num.snap_float(float(x))))
 
 
 def text(d: Decimal) -> str:

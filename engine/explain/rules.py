@@ -73,10 +73,19 @@ class Rules:
         # Scorecard members (a leaf has its indicator's name, so they are looked up apart).
         self.members = {m.name: m for t in items if isinstance(t, n.Tree) for m in _members(t.children or ())
                         if isinstance(m, (n.Tree, n.Leaf))}
+        self._made: dict[tuple[str, int, str, bool], tuple[n.Node, Source | None]] = {}
 
     def source(self, what: str, owner: n.Node, attr: str, member: bool = False) -> Source | None:
         """The source of ``owner.attr`` (``None`` when the attribute is not set); ``member``:
-        ``owner`` is a scorecard member (its weight), looked up among the national members."""
+        ``owner`` is a scorecard member (its weight), looked up among the national members.
+        Worked out once per rule (the same for every subject of the plan); each call gets a copy."""
+        key = (what, id(owner), attr, member)
+        if key not in self._made:
+            self._made[key] = (owner, self._source(what, owner, attr, member))
+        made = self._made[key][1]
+        return None if made is None else Source(made.what, made.value, made.at, made.replaced, made.replaced_at)
+
+    def _source(self, what: str, owner: n.Node, attr: str, member: bool) -> Source | None:
         got = getattr(owner, attr, None)
         if not isinstance(got, n.Node):
             return None
