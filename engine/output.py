@@ -295,14 +295,33 @@ def _json_value(v: Any, text: Any = str) -> Any:
     return text(str(v))
 
 
-def _write_json(cols: list[tuple[str, np.ndarray]], path: Path) -> None:
+def json_lines(table: Table) -> list[str]:
+    """Each row of ``table`` as the JSON object text a .json results file holds on its line."""
+    cols = _columns(table)
     names = [name for name, _ in cols]
-    columns = [[_json_value(v) for v in arr.tolist()] for _, arr in cols]
+    columns = [_json_column(arr) for _, arr in cols]
     n = len(cols[0][1]) if cols else 0
-    # One subject per line: diffable, and no indentation bloat on a national run.
-    lines = [json.dumps(dict(zip(names, (c[i] for c in columns))), ensure_ascii=False, allow_nan=False)
-             for i in range(n)]
-    atomic_text(path, "[\n" + ",\n".join(lines) + ("\n]\n" if lines else "]\n"))
+    return [json.dumps(dict(zip(names, (c[i] for c in columns))), ensure_ascii=False, allow_nan=False)
+            for i in range(n)]
+
+
+def _json_column(arr: np.ndarray) -> list[Any]:
+    """``_json_value`` of every cell; a float column in one pass (no -0.0, None where not finite)."""
+    if arr.dtype.kind != "f":
+        return [_json_value(v) for v in arr.tolist()]
+    values = _clean_float(arr).tolist()
+    for i in np.flatnonzero(~np.isfinite(arr)).tolist():
+        values[i] = None
+    return values
+
+
+def json_text(lines: Sequence[str]) -> str:
+    """A .json results file from its row lines: one subject per line (diffable, no indentation bloat)."""
+    return "[\n" + ",\n".join(lines) + ("\n]\n" if lines else "]\n")
+
+
+def _write_json(cols: list[tuple[str, np.ndarray]], path: Path) -> None:
+    atomic_text(path, json_text(json_lines(cols)))
 
 
 def _xlsx_value(v: Any) -> Any:

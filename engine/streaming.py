@@ -43,6 +43,7 @@ class Scored:
     run: Run | None = None
     agency_files: dict[str, int] = field(default_factory=dict)  # agency file -> subjects scored under it
     unfiled: dict[str, int] = field(default_factory=dict)  # agency without an agency file -> subjects
+    levels: list[dict[str, Any]] = field(default_factory=list)  # each level's results file (engine/levels)
 
     def policy_files(self) -> list[str]:
         """The national policy files used and the agency files extending them: what the scores depend on."""
@@ -66,7 +67,7 @@ class Scored:
             extra={"subjects": self.subjects, "runtime_errors": self.runtime_errors,
                    "agency_files": [{"path": f, "sha256": file_sha256(f), "subjects": k}
                                     for f, k in sorted(self.agency_files.items())],
-                   "quota_violations": [v.to_dict() for v in self.violations],
+                   "quota_violations": [v.to_dict() for v in self.violations], "levels": self.levels,
                    "warnings": [asdict(w) for w in report.warnings],
                    "files_read": [asdict(f) for f in report.files]})
 
@@ -90,9 +91,11 @@ def score_to_file(policies: Policies, data: Sequence[str | Path], output: str | 
     ``stream=False`` forces the in-memory path (and keeps the ``Run``); ``chunk`` forces
     streaming with chunks of that many rows when the input allows it (tests use it);
     ``progress`` is told how far the run is (see ``Progress``; ``cli.progress`` draws it)."""
+    from engine.levels.output import check_level_outputs
     from engine.output import presentable, write_results
 
     progress = progress or _quiet
+    check_level_outputs(policies.versions(policy), output, data)
     plan = _streaming_plan(policies, data, output, policy, as_of, layout, chunk) \
         if stream and header_row in (None, 1) else None
     if plan is not None:
@@ -112,9 +115,20 @@ def score_to_file(policies: Policies, data: Sequence[str | Path], output: str | 
     result = run.result
     progress(f"writing {result.n:,} rows")
     write_results(presentable(result.table()), output)
+    levels = _write_levels(run.plan, result, output)
     return Scored(policies, run.plan, run.plans, run.load.report, result.n,
                   int(result.events.count(result.n, "error").sum()), list(result.violations), run,
-                  result.agency_file_counts(), unfiled_agencies(result))
+                  result.agency_file_counts(), unfiled_agencies(result), levels)
+
+
+def _write_levels(plan: Plan, result: Any, output: str | Path) -> list[dict[str, Any]]:
+    """The plan's subject levels over the rows' results, each written beside ``output``."""
+    if not plan.levels:
+        return []
+    from engine.levels.output import write_levels
+    from engine.levels.run import evaluate_levels
+
+    return write_levels(evaluate_levels(plan, result), output)
 
 
 def _streaming_plan(policies: Policies, data: Sequence[str | Path], output: str | Path, policy: str | None,
@@ -172,6 +186,9 @@ def _stream(policies: Policies, plan: Plan, data: Path, output: Path, known_agen
     files: Counter[str] = Counter()
     unfiled: Counter[str] = Counter()
     out = ResultStream(output)
+    from engine.levels.run import Levels
+
+    levels = Levels(plan)  # each level's per-group sums, folded chunk by chunk
     empty = None
     done = 0
     try:
@@ -187,6 +204,7 @@ def _stream(policies: Policies, plan: Plan, data: Path, output: Path, known_agen
             files.update(result.agency_file_counts())
             unfiled.update(unfiled_agencies(result))
             out.write(table)
+            levels.add(result)
             done = min(done + chunks.chunk, chunks.rows)  # file rows consumed, blank ones included
             progress("scoring", done, chunks.rows)
             del result, table, loaded
@@ -196,6 +214,9 @@ def _stream(policies: Policies, plan: Plan, data: Path, output: Path, known_agen
         if out.rows == 0 and empty is not None:
             out.write(empty)
         out.close()
+        from engine.levels.output import write_levels
+
+        written = write_levels(levels.finish(), output)
     except (SchemaChanged, ArrowInvalid):  # an unparseable stretch of the file: ``load`` names its line
         out.abort()
         return None
@@ -203,7 +224,7 @@ def _stream(policies: Policies, plan: Plan, data: Path, output: Path, known_agen
         out.abort()
         raise
     return Scored(policies, plan, [plan], chunks.report, subjects, errors, agency_files=dict(files),
-                  unfiled=dict(unfiled))
+                  unfiled=dict(unfiled), levels=written)
 
 
 def explain_run(policies: Policies, data: Sequence[str | Path], subject_id: str, policy: str | None = None,

@@ -78,6 +78,9 @@ class Explanation:
     violations: list[Violation] = field(default_factory=list)
     agency_file: str | None = None
     precision: int = 2
+    lang: str = "en"  # the language of its display text (sentences and numbers)
+    members: list[str] = field(default_factory=list)  # a level's group: the ids of its members
+    members_of: str | None = None  # what the members are (employee, unit...)
 
     def walk(self) -> list[NodeExplanation]:
         return [d for r in self.nodes for d in r.walk()]

@@ -28,6 +28,7 @@ import numpy as np
 
 from engine.evaluate import numeric as num
 from engine.explain import arith
+from engine.i18n import _
 
 MAX_PLACES = 12
 
@@ -106,4 +107,4 @@ def claim(render: Callable[[int | None], str], value: object, places: int, rnd: 
     before = rounding(unrounded, value, rnd, places) if rnd is not None else None
     if before is None:
         return f"{fit(render, shown, places)} = {shown}"
-    return f"{fit(render, before, places)} = {before}, rounded to {rnd} decimals: {shown}"
+    return f"{fit(render, before, places)} = {before}, " + _("rounded to {n} decimals: {value}", n=rnd, value=shown)

@@ -8,10 +8,12 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from lark import Token, Transformer, v_args
+from lark import Token, v_args
 
 from engine import nodes as n
 from engine.diagnostics import Diagnostic, did_you_mean, error
+from engine.levels.nodes import Level
+from engine.syntax.levels import LevelBuilder
 
 
 def _span_of(path: str, meta: Any) -> n.Span:
@@ -59,7 +61,7 @@ _CHOICES: dict[str, tuple[str, ...]] = {
 
 
 @v_args(meta=True)
-class Builder(Transformer):
+class Builder(LevelBuilder):
     """Turns lark's parse tree into ``engine.nodes``; shape errors go to ``diags``."""
 
     def __init__(self, path: str):
@@ -436,10 +438,15 @@ class Builder(Transformer):
         return n.Call(call.func, call.args, by, span=call.span)
 
     def unknown_calls(self, items: list[Any]) -> list[Diagnostic]:
-        """Calls of names that are neither a function nor a table of this file (agency blocks included)."""
+        """Calls of names that are neither a function nor a table of this file (agency blocks included).
+
+        A call inside an agency block may name a table of the national file it extends, which only
+        the merged module knows: the checker's ``check.unknown-name`` reports it if there is none."""
         tables = {d.name for d in items if isinstance(d, n.Table)}
         tables |= {d.name for a in items if isinstance(a, n.Agency) for d in a.overrides if isinstance(d, n.Table)}
-        return [d for name, d in self.calls if name not in tables]
+        tables |= {d.name for lv in items if isinstance(lv, Level) for d in lv.items if isinstance(d, n.Table)}
+        blocks = [a.span for a in items if isinstance(a, n.Agency)]
+        return [d for name, d in self.calls if name not in tables and not any(_inside(d.span, b) for b in blocks)]
 
     def if_else(self, meta: Any, c: list[Any]) -> n.IfElse:
         return n.IfElse(c[0], c[1], c[2], span=self._sp(meta))
@@ -476,6 +483,10 @@ class _Children:
 def _label(span: n.Span, message: str) -> Any:
     from engine.diagnostics import Label
     return Label(span, message)
+
+
+def _inside(span: n.Span, block: n.Span) -> bool:
+    return (block.line, block.column) <= (span.line, span.column) <= (block.end_line, block.end_column)
 
 
 def _opt_str(tok: Token | None) -> str | None:
