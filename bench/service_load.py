@@ -186,8 +186,8 @@ def main() -> int:
             r = run(kind, clients, args.each, args.rows, args.workers)
             bad += int(r["failures"])
             print(f"{kind:<11} {clients:>7} {r['submissions']:>6} {r['wall']:>7.1f} {r['throughput']:>7.2f} "
-                  f"{r['p50']:>6.2f} {r['p95']:>6.2f} {r['max']:>6.2f} {r['cpu']:>11.3f}  {r['problems'] or 'none'}",
-                  flush=True)
+                  f"{r['p50']:>6.2f} {r['p95']:>6.2f} {r['max']:>6.2f} {r['cpu']:>11.3f}  "
+                  f"{r['problems'] or 'none'}", flush=True)
     return 1 if bad else 0
 
 

@@ -107,3 +107,31 @@ def test_a_cached_run_does_not_import_lark(folder: Path, tmp_path: Path) -> None
     runs = [subprocess.run([sys.executable, "-c", code, str(policy)], env=env, capture_output=True, text=True,
                            check=True).stdout.strip() for _ in range(2)]
     assert runs == ["True", "False"]
+
+
+def _classes(obj: object, seen: set[int], found: set[type]) -> None:
+    if id(obj) in seen or isinstance(obj, (str, int, float, bool, type(None))):
+        return
+    seen.add(id(obj))
+    found.add(type(obj))
+    items = obj.items() if isinstance(obj, dict) else None
+    values = [v for kv in items for v in kv] if items is not None else \
+        list(obj) if isinstance(obj, (list, tuple, set, frozenset)) else \
+        [getattr(obj, f) for f in getattr(obj, "__dataclass_fields__", {})]
+    for v in values:
+        _classes(v, seen, found)
+
+
+def test_every_class_a_cached_module_holds_is_defined_in_hashed_code(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A pickle stores classes by name: when the code of one of them changes without changing the
+    # fingerprint, a stale entry would come back with the wrong shape.  Every engine class found in
+    # the parsed library (levels, tables, trees...) must live in a file the fingerprint reads.
+    monkeypatch.setenv("KINERJA_CACHE_DIR", "off")
+    cache.folder.cache_clear()
+    found: set[type] = set()
+    for path in sorted((ROOT / "policies").rglob("*.kin")):
+        _classes(syntax.parse(path.read_text(encoding="utf-8"), str(path)), set(), found)
+    cache.folder.cache_clear()
+    files = {Path(sys.modules[c.__module__].__file__ or "").resolve() for c in found
+             if c.__module__.startswith("engine.")}
+    assert len(files) >= 2 and files <= set(cache.sources())

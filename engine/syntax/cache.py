@@ -47,12 +47,18 @@ def folder() -> Path | None:
     return where if private else None
 
 
+def sources() -> list[Path]:
+    """The code a pickle depends on: the node classes it holds (engine/nodes*, engine/nodes/, a
+    feature's own nodes such as engine/levels/nodes.py) and the syntax code that builds them."""
+    return sorted({*_ENGINE.glob("nodes*.py"), *_ENGINE.glob("nodes/**/*.py"), *_ENGINE.glob("*/nodes.py"),
+                   *_ENGINE.glob("syntax/**/*.py")})
+
+
 @lru_cache(maxsize=1)
 def fingerprint() -> bytes:
     """A hash of the grammar and of the code that turns text into nodes."""
     h = hashlib.sha256(pickle.format_version.encode())
-    sources = sorted([*_ENGINE.glob("nodes*.py"), *_ENGINE.glob("nodes/**/*.py"), *_ENGINE.glob("syntax/**/*.py")])
-    for path in [_GRAMMAR, *sources]:
+    for path in [_GRAMMAR, *sources()]:
         try:
             h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
         except OSError:
