@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from cli import EXIT_FINDINGS, EXIT_OK, guarded, main
+from engine.i18n import _
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -49,7 +50,8 @@ def serve(policies: str, db_url: str | None, data_dir: str, host: str, port: int
     limits = Limits(max_upload=max_upload_mb * 1024 * 1024, request_timeout=request_timeout)
     service = open_service(policies, _url(db_url, data_dir), limits)  # policy errors: diagnostics, exit 1
     service.secure_cookies = os.environ.get("KINERJA_SECURE_COOKIES") == "1"
-    click.echo(f"kinerja serve: http://{host}:{port}/ (API under /api/v1, OpenAPI at /openapi.json)", err=True)
+    click.echo(_("kinerja serve: http://{host}:{port}/ (API under /api/v1, OpenAPI at /openapi.json)",
+                 host=host, port=port), err=True)
     common = {"host": host, "port": port, "log_level": "info", "timeout_graceful_shutdown": 30,
               "timeout_keep_alive": 5, "server_header": False}
     if workers == 1:
@@ -87,7 +89,8 @@ def token_create(agency: str, role: str, label: str | None, db_url: str | None, 
     engine = _migrated(_url(db_url, data_dir))
     with db.writing(engine) as conn:
         token_id, secret = auth.create_token(conn, agency, role, label)
-    click.echo(f"token {token_id} for {agency} ({role}); it is shown only now:", err=True)
+    click.echo(_("token {id} for {agency} ({role}); it is shown only now:", id=token_id, agency=agency, role=role),
+               err=True)
     click.echo(secret)
     return EXIT_OK
 
@@ -102,7 +105,7 @@ def token_list(db_url: str | None, data_dir: str) -> int:
 
     with db.reading(_migrated(_url(db_url, data_dir))) as conn:
         for t in auth.list_tokens(conn):
-            state = f"revoked {t['revoked_at']:%Y-%m-%d}" if t["revoked_at"] else "active"
+            state = _("revoked {date}", date=f"{t['revoked_at']:%Y-%m-%d}") if t["revoked_at"] else _("active")
             click.echo(f"{t['id']}  {t['agency']:<20} {t['role']:<10} {state:<18} {t['label'] or ''}")
     return EXIT_OK
 
@@ -120,9 +123,9 @@ def token_revoke(token_id: str, db_url: str | None, data_dir: str) -> int:
         if not auth.revoke_token(conn, token_id):
             from engine.diagnostics import fail
 
-            raise fail("service.unknown-token", f"no active token `{token_id}`",
-                       "`kinerja admin token list` shows the tokens and whether they are revoked")
-    click.echo(f"revoked {token_id}", err=True)
+            raise fail("service.unknown-token", _("no active token `{id}`", id=token_id),
+                       _("`kinerja admin token list` shows the tokens and whether they are revoked"))
+    click.echo(_("revoked {id}", id=token_id), err=True)
     return EXIT_OK
 
 
@@ -143,13 +146,15 @@ def audit_verify(db_url: str | None, data_dir: str) -> int:
     if url.startswith("sqlite") and not Path(url.split("///", 1)[1]).exists():
         from engine.diagnostics import fail
 
-        raise fail("service.no-database", f"no database at {url}", "give the --db or --data-dir the service uses")
+        raise fail("service.no-database", _("no database at {url}", url=url),
+                   _("give the --db or --data-dir the service uses"))
     with db.reading(db.connect(url)) as conn:
         v = audit.verify(conn)
     for problem in v.problems:
         click.echo(f"  {problem}", err=True)
-    verdict = "intact" if v.ok else f"BROKEN ({len(v.problems)} problem(s))"
-    click.echo(f"audit log {verdict}: {v.entries} entries, head {v.head}")
+    verdict = (_("audit log intact: {entries} entries, head {head}") if v.ok else
+               _("audit log BROKEN ({n} problem(s)): {entries} entries, head {head}"))
+    click.echo(verdict.format(n=len(v.problems), entries=v.entries, head=v.head))
     return EXIT_OK if v.ok else EXIT_FINDINGS
 
 

@@ -22,6 +22,7 @@ import numpy as np
 
 import engine
 from engine.diagnostics import fail, file_span
+from engine.i18n import _
 from engine.safe_output import atomic, atomic_text, file_sha256
 
 Table = Mapping[str, Any] | Sequence[tuple[str, Any]]
@@ -46,8 +47,9 @@ def write_results(table: Table, path: str | Path, sheet: str = "results") -> Non
     suffix = Path(path).suffix.lower()
     writers = {".csv": _write_csv, ".xlsx": _write_xlsx, ".json": _write_json, ".parquet": _write_parquet}
     if suffix not in writers:
-        raise fail("output.unknown-format", f"cannot write `{suffix or '(no suffix)'}` results to {path}",
-                   "name a .csv, .xlsx, .json or .parquet file", file_span(path))
+        raise fail("output.unknown-format", _("cannot write `{suffix}` results to {path}",
+                                              suffix=suffix or _("(no suffix)"), path=path),
+                   _("name a .csv, .xlsx, .json or .parquet file"), file_span(path))
     if suffix == ".xlsx":
         _write_xlsx(cols, Path(path), sheet)
     else:
@@ -333,8 +335,8 @@ def _write_xlsx(cols: list[tuple[str, np.ndarray]], path: Path, sheet: str) -> N
 
     n = len(cols[0][1]) if cols else 0
     if n > XLSX_MAX_ROWS:
-        raise fail("output.too-many-rows", f"{n} rows do not fit one Excel sheet ({XLSX_MAX_ROWS} max)",
-                   "write .csv or .parquet", file_span(path))
+        raise fail("output.too-many-rows", _("{n} rows do not fit one Excel sheet ({most} max)", n=n,
+                                             most=XLSX_MAX_ROWS), _("write .csv or .parquet"), file_span(path))
     wb = Workbook(write_only=True)
     wb.properties.creator = "kinerja"
     wb.properties.created = FIXED_TIME

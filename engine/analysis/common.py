@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from decimal import Decimal
 
 import numpy as np
 
@@ -110,6 +111,12 @@ def fmt(x: float | None, places: int = 2) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "—"
     return format_number(float(x), places)
+
+
+def plain(x: float) -> str:
+    """A number for people as ``:g`` shows it (up to 6 significant digits, no trailing zeros), in the
+    language in force: 17.35 -> ``17,35`` in Indonesian."""
+    return format_number(Decimal(f"{float(x):.6g}"))
 
 
 def signed(x: float | None, places: int = 2) -> str:

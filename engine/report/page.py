@@ -16,7 +16,7 @@ import numpy as np
 
 from engine import nodes as n
 from engine.analysis.benchmark import Position
-from engine.analysis.common import fmt, numeric, percent, signed, top_tree
+from engine.analysis.common import fmt, numeric, percent, plain, signed, top_tree
 from engine.i18n import _, language
 from engine.i18n.formats import format_date, format_number
 from engine.report import svg
@@ -168,7 +168,7 @@ def _benchmarks(data: ReportData) -> str:
                           classes, "benchmark-table"))
         if b.references:
             out.append("<p class=\"muted\">" + escape(_("References")) + ": " + "; ".join(
-                escape(f"{r.label} = {format_number(r.value)}" + (f" ({r.source})" if r.source else ""))
+                escape(f"{r.label} = {plain(r.value)}" + (f" ({r.source})" if r.source else ""))
                 for r in b.references) + "</p>")
     note = "<p class=\"muted\">" + escape(_(
         "Competition ranking (equal values share a rank, the next rank is skipped); percentile = (below + half "
@@ -267,13 +267,13 @@ def _robustness(data: ReportData) -> str:
              escape(str(x.rating or "—")), percent(x.changed), flags[0] if x.unstable else flags[1]]
             for x in subs[:40]]
     options = [_("{runs} runs, seed {seed}, weights ±{range}", runs=format_number(s.runs), seed=s.seed,
-                 range=format_number(s.weight_range * 100) + "%")]
+                 range=plain(s.weight_range * 100) + "%")]
     if s.aggregations:
         options.append(_("aggregations {names}", names="/".join(s.aggregations)))
     if s.treatments:
         options.append(_("missing-data treatments {names}", names="/".join(s.treatments)))
-    info = escape(", ".join(options) + "; " + _("unstable when the rating changes in more than {share} of runs.",
-                                                 share=format_number(s.threshold * 100) + "%"))
+    info = escape(", ".join(options) + "; " + _("unstable when the rating changes in more than {share} of runs",
+                                                 share=plain(s.threshold * 100) + "%") + ".")
     count = int(np.count_nonzero(~np.isnan(rank)))
     return _section("robustness", _("Rank intervals (sensitivity analysis)"),
                     f"<p class=\"muted\">{info}</p>" + svg.intervals(items, count)
