@@ -31,7 +31,10 @@ def numeric(result: Result, name: str) -> np.ndarray:
 
 def labels(result: Result, name: str) -> np.ndarray:
     """A rating's or table's labels as an object array (None where missing)."""
-    col = result.steps[name].value
+    step = result.steps[name]
+    if step.kind == "rating":  # taken from the bands' labels (engine.evaluate.decide): text or None, never NaN
+        return step.value
+    col = step.value
     return np.array([None if x is None or (isinstance(x, float) and math.isnan(x)) else x for x in col],
                     dtype=object)
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import lru_cache
 
 from engine.explain.model import Explanation, NodeExplanation
 from engine.i18n.formats import format_number
@@ -25,6 +26,7 @@ from engine.i18n.formats import format_number
 _SPAN = re.compile(r'"(?:[^"\\]|\\.)*"|`[^`]*`|(?<![\w.:/])(?<!\w-)(\d[\d_]*(?:\.\d+)?)(?!\w|\.\w)')
 
 
+@lru_cache(maxsize=1 << 16)  # a pure function of its text; an explanation shows the same numbers again and again
 def number(shown: str, lang: str) -> str:
     """One displayed number (``94.03``, ``75_000``) in ``lang``'s format, its decimals kept."""
     if lang == "en":
