@@ -21,6 +21,7 @@ from engine.data.schema import Schema
 from engine.diagnostics import KinerjaError
 from engine.evaluate import Result, evaluate
 from engine.evaluate.result import NotScored, stitch
+from engine.i18n import _
 from engine.plan import Plan
 from engine.versions import Policies, union_schema, version_rows
 
@@ -54,7 +55,8 @@ class Run:
             self.result.row(subject_id)
         except NotScored:
             rejected = [r for r in self.load.report.rejects if r.subject_id == str(subject_id)]
-            why = f"rejected at {rejected[0].file} {rejected[0].row}: {rejected[0].reason}" if rejected else None
+            why = _("rejected at {file} {row}: {reason}", file=rejected[0].file, row=rejected[0].row,
+                    reason=rejected[0].reason) if rejected else None
             raise NotScored(subject_id, why) from None
 
 

@@ -36,6 +36,11 @@ def _span() -> Span:
     return field(default=NO_SPAN, compare=False, repr=False, kw_only=True)  # type: ignore[return-value]
 
 
+def _ref() -> Str | None:
+    """``ref "PermenPANRB 6/2022 pasal 12 ayat (3)"``: the article a declaration encodes."""
+    return field(default=None, kw_only=True)  # type: ignore[return-value]
+
+
 @dataclass(frozen=True, slots=True)
 class Node:
     """Base of every AST node."""
@@ -218,6 +223,7 @@ class Case(Node):
 
     when: Expr | None
     then: Expr
+    ref: Str | None = _ref()
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,6 +278,7 @@ class Decl(Node):
 
     name: str
     name_span: Span = field(default=NO_SPAN, compare=False, repr=False, kw_only=True)
+    ref: Str | None = _ref()
 
 
 @dataclass(frozen=True, slots=True)
@@ -405,6 +412,7 @@ class Band(Node):
     bounds: tuple[Bound, ...] = ()
     gate: Expr | None = None
     otherwise: bool = False
+    ref: Str | None = _ref()
 
 
 @dataclass(frozen=True, slots=True)
@@ -423,6 +431,7 @@ Cell = Str | Num | Bool | Wildcard
 class Row(Node):
     cells: tuple[Cell, ...]
     result: Cell
+    ref: Str | None = _ref()
 
 
 @dataclass(frozen=True, slots=True)
@@ -437,6 +446,7 @@ class Table(Decl):
 class QuotaRule(Node):
     where: Expr | None
     require: Expr
+    ref: Str | None = _ref()
 
 
 @dataclass(frozen=True, slots=True)
@@ -457,6 +467,7 @@ class Constraint(Node):
     op: str  # "in" or a comparison
     lo: Num | None = None
     hi: Num | None = None
+    ref: Str | None = _ref()
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ import numpy as np
 
 import engine
 from engine.diagnostics import fail, file_span
+from engine.i18n import _
 from engine.safe_output import atomic, atomic_text, file_sha256
 
 Table = Mapping[str, Any] | Sequence[tuple[str, Any]]
@@ -46,8 +47,9 @@ def write_results(table: Table, path: str | Path, sheet: str = "results") -> Non
     suffix = Path(path).suffix.lower()
     writers = {".csv": _write_csv, ".xlsx": _write_xlsx, ".json": _write_json, ".parquet": _write_parquet}
     if suffix not in writers:
-        raise fail("output.unknown-format", f"cannot write `{suffix or '(no suffix)'}` results to {path}",
-                   "name a .csv, .xlsx, .json or .parquet file", file_span(path))
+        raise fail("output.unknown-format", _("cannot write `{suffix}` results to {path}",
+                                              suffix=suffix or _("(no suffix)"), path=path),
+                   _("name a .csv, .xlsx, .json or .parquet file"), file_span(path))
     if suffix == ".xlsx":
         _write_xlsx(cols, Path(path), sheet)
     else:
@@ -298,21 +300,15 @@ def _json_value(v: Any, text: Any = str) -> Any:
 def json_lines(table: Table) -> list[str]:
     """Each row of ``table`` as the JSON object text a .json results file holds on its line."""
     cols = _columns(table)
-    names = [name for name, _ in cols]
-    columns = [_json_column(arr) for _, arr in cols]
-    n = len(cols[0][1]) if cols else 0
-    return [json.dumps(dict(zip(names, (c[i] for c in columns))), ensure_ascii=False, allow_nan=False)
-            for i in range(n)]
+    names, columns = [name for name, _ in cols], [_json_column(arr) for _, arr in cols]
+    return [json.dumps(dict(zip(names, row)), ensure_ascii=False, allow_nan=False) for row in zip(*columns)]
 
 
 def _json_column(arr: np.ndarray) -> list[Any]:
     """``_json_value`` of every cell; a float column in one pass (no -0.0, None where not finite)."""
     if arr.dtype.kind != "f":
         return [_json_value(v) for v in arr.tolist()]
-    values = _clean_float(arr).tolist()
-    for i in np.flatnonzero(~np.isfinite(arr)).tolist():
-        values[i] = None
-    return values
+    return [v if ok else None for v, ok in zip(_clean_float(arr).tolist(), np.isfinite(arr).tolist())]
 
 
 def json_text(lines: Sequence[str]) -> str:
@@ -333,8 +329,8 @@ def _write_xlsx(cols: list[tuple[str, np.ndarray]], path: Path, sheet: str) -> N
 
     n = len(cols[0][1]) if cols else 0
     if n > XLSX_MAX_ROWS:
-        raise fail("output.too-many-rows", f"{n} rows do not fit one Excel sheet ({XLSX_MAX_ROWS} max)",
-                   "write .csv or .parquet", file_span(path))
+        raise fail("output.too-many-rows", _("{n} rows do not fit one Excel sheet ({most} max)", n=n,
+                                             most=XLSX_MAX_ROWS), _("write .csv or .parquet"), file_span(path))
     wb = Workbook(write_only=True)
     wb.properties.creator = "kinerja"
     wb.properties.created = FIXED_TIME

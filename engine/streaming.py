@@ -113,7 +113,7 @@ def score_to_file(policies: Policies, data: Sequence[str | Path], output: str | 
     run = evaluate_files(policies, data, policy=policy, as_of=as_of, layout=layout, known_agencies=known_agencies,
                          sheet=sheet, decimal=decimal, header_row=header_row)
     result = run.result
-    progress(f"writing {result.n:,} rows")
+    progress("writing", result.n)  # drawn as "writing 1,000 rows" (cli.progress)
     write_results(presentable(result.table()), output)
     levels = _write_levels(run.plan, result, output)
     return Scored(policies, run.plan, run.plans, run.load.report, result.n,

@@ -36,6 +36,7 @@ from engine.data.readers import (
 from engine.data.report import LoadReport, LoadResult, LoadWarning
 from engine.data.schema import Schema
 from engine.data.wide import check_wide, merge_wide
+from engine.i18n import _
 
 CHUNK = 1 << 18  # rows per chunk: about 100 MB of columns in flight for a 24-indicator policy
 
@@ -258,7 +259,8 @@ class Chunks:
             sid = part.ids[i]  # type: ignore[attr-defined]
             ref0 = RowRefs(kind, np.array([g0 + base])).ref(0)
             part.reject(i, self.schema.id_column, v.Problem(  # type: ignore[attr-defined]
-                0, sid, f"duplicate subject id `{sid}` (first at {ref0})", "keep one row per subject"))
+                0, sid, _("duplicate subject id `{id}` (first at {first})", id=sid, first=ref0),
+                _("keep one row per subject")))
 
     def _add(self, chunk: LoadReport) -> None:
         report = self.report
@@ -347,7 +349,7 @@ def load_subject(path: str | Path, schema: Schema, subject_id: str, group_fields
         others = np.setdiff1d(np.concatenate(extra), rows)
         if others.size:
             keys = pc.if_else(pc.fill_null(pc.equal(ids, ""), True), pa.scalar(None, pa.string()), ids)
-            repeated, _ = _repeats(keys)
+            repeated, _first = _repeats(keys)
             others = np.setdiff1d(others, repeated)
         rows = np.union1d(rows, others)
     table = _take_rows(pf, rows)

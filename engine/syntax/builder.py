@@ -12,6 +12,7 @@ from lark import Token, v_args
 
 from engine import nodes as n
 from engine.diagnostics import Diagnostic, did_you_mean, error
+from engine.i18n import N_, _, terms
 from engine.levels.nodes import Level
 from engine.syntax.levels import LevelBuilder
 
@@ -42,15 +43,18 @@ def _decimal(text: str) -> Decimal:
 # Which attributes each declaration accepts (attribute name -> Decl field).
 _ATTRS: dict[str, tuple[str, ...]] = {
     "indicator": ("kind", "unit", "source", "owner", "range", "better", "baseline", "target",
-                  "period", "deadline", "score", "missing", "round", "type"),
-    "input": ("type", "unit", "source", "owner", "range", "missing"),
-    "value": ("unit", "range", "missing", "round"),
-    "node": ("weight", "aggregate", "missing", "require", "round"),
+                  "period", "deadline", "score", "missing", "round", "type", "ref"),
+    "input": ("type", "unit", "source", "owner", "range", "missing", "ref"),
+    "value": ("unit", "range", "missing", "round", "ref"),
+    "node": ("weight", "aggregate", "missing", "require", "round", "ref"),
 }
-_NOUNS = {
-    "kind": "indicator kind", "better": "direction", "aggregate": "aggregation method",
-    "missing": "missing-data treatment", "hit": "hit policy", "subject": "subject",
-    "type": "value type", "constraint": "constrainable attribute", "score": "scoring method",
+_UNKNOWN = {
+    "kind": N_("`{word}` is not a known indicator kind"), "better": N_("`{word}` is not a known direction"),
+    "aggregate": N_("`{word}` is not a known aggregation method"),
+    "missing": N_("`{word}` is not a known missing-data treatment"), "hit": N_("`{word}` is not a known hit policy"),
+    "subject": N_("`{word}` is not a known subject"), "type": N_("`{word}` is not a known value type"),
+    "constraint": N_("`{word}` is not a known constrainable attribute"),
+    "score": N_("`{word}` is not a known scoring method"),
 }
 _CHOICES: dict[str, tuple[str, ...]] = {
     "kind": n.KINDS, "better": n.DIRECTIONS, "aggregate": n.AGGREGATIONS,
@@ -80,8 +84,8 @@ class Builder(LevelBuilder):
         span = _tok_span(self.path, tok)
         if tok.value not in allowed:
             self.diags.append(error(
-                f"syntax.unknown-{what}", f"`{tok.value}` is not a known {_NOUNS[what]}", span,
-                did_you_mean(tok.value, allowed) or "use one of: " + ", ".join(allowed)))
+                f"syntax.unknown-{what}", _(_UNKNOWN[what], word=tok.value), span,
+                did_you_mean(tok.value, allowed) or _("use one of: {values}", values=", ".join(allowed))))
         return n.Word(tok.value, span=span)
 
     def _attrs(self, where: str, items: list[Any], decl: str) -> dict[str, Any]:
@@ -89,12 +93,12 @@ class Builder(LevelBuilder):
         for key, value in items:
             if key not in _ATTRS[where]:
                 self.diags.append(error(
-                    "syntax.attribute-not-allowed", f"`{key}` is not an attribute of {decl}", value.span,
-                    "allowed here: " + ", ".join(_ATTRS[where])))
+                    "syntax.attribute-not-allowed", _("`{key}` is not an attribute of {decl}", key=key, decl=decl),
+                    value.span, _("allowed here: {keys}", keys=", ".join(_ATTRS[where]))))
             elif key in out:
                 self.diags.append(error(
-                    "syntax.duplicate-attribute", f"`{key}` is given twice", value.span,
-                    "keep one of them", [_label(out[key].span, "first given here")]))
+                    "syntax.duplicate-attribute", _("`{key}` is given twice", key=key), value.span,
+                    _("keep one of them"), [_label(out[key].span, _("first given here"))]))
             else:
                 out[key] = value
         return out
@@ -107,8 +111,9 @@ class Builder(LevelBuilder):
         return items
 
     def header(self, meta: Any, c: list[Any]) -> n.Header:
-        name, label, version = c
-        return n.Header(**self._name(name), label=_opt_str(label), version=_opt_str(version), span=self._sp(meta))
+        name, label, version, cite = c
+        return n.Header(**self._name(name), label=_opt_str(label), version=_opt_str(version), ref=_cited(cite),
+                        span=self._sp(meta))
 
     def period(self, meta: Any, c: list[Any]) -> n.PeriodDecl:
         return n.PeriodDecl(self._date_range(meta, c), span=self._sp(meta))
@@ -127,14 +132,14 @@ class Builder(LevelBuilder):
         try:
             return dt.date.fromisoformat(tok.value)
         except ValueError:
-            self.diags.append(error("syntax.bad-date", f"`{tok.value}` is not a calendar date",
-                                    _tok_span(self.path, tok), "write dates as YYYY-MM-DD"))
+            self.diags.append(error("syntax.bad-date", _("`{text}` is not a calendar date", text=tok.value),
+                                    _tok_span(self.path, tok), _("write dates as YYYY-MM-DD")))
             return dt.date(1, 1, 1)
 
     # declarations ----------------------------------------------------------
     def indicator(self, meta: Any, c: list[Any]) -> n.Indicator:
         name, label, formula, *attrs = c
-        kw = self._attrs("indicator", _block_attrs(attrs), f"indicator `{name}`")
+        kw = self._attrs("indicator", _block_attrs(attrs), terms.named("indicator", name))
         for word in ("target", "baseline"):  # `target NAME`: a per-subject field, kept apart from numbers
             if isinstance(kw.get(word), n.Ref):
                 kw[f"{word}_field"] = kw.pop(word)
@@ -142,12 +147,12 @@ class Builder(LevelBuilder):
 
     def input(self, meta: Any, c: list[Any]) -> n.Input:
         name, label, *attrs = c
-        kw = self._attrs("input", _block_attrs(attrs), f"input `{name}`")
+        kw = self._attrs("input", _block_attrs(attrs), terms.named("input", name))
         return n.Input(**self._name(name), label=_opt_str(label), **kw, span=self._sp(meta))
 
     def value(self, meta: Any, c: list[Any]) -> n.Value:
         name, label, formula, *attrs = c
-        kw = self._attrs("value", _block_attrs(attrs), f"value `{name}`")
+        kw = self._attrs("value", _block_attrs(attrs), terms.named("value", name))
         return n.Value(**self._name(name), label=_opt_str(label), formula=formula, **kw, span=self._sp(meta))
 
     # attributes: each returns (field, node) -----------------------------------
@@ -222,6 +227,9 @@ class Builder(LevelBuilder):
     def missing_value(self, meta: Any, c: list[Any]) -> tuple[str, n.Missing]:
         return "missing", n.Missing("value", c[0], span=self._sp(meta))
 
+    def cite(self, meta: Any, c: list[Any]) -> tuple[str, n.Str]:
+        return "ref", n.Str(_unquote(c[0]), span=self._sp(meta))
+
     def cap(self, meta: Any, c: list[Any]) -> n.Num:
         return c[0]
 
@@ -240,10 +248,10 @@ class Builder(LevelBuilder):
         return "score", n.Scoring("formula", formula=c[0], span=self._sp(meta))
 
     def case(self, meta: Any, c: list[Any]) -> n.Case:
-        return n.Case(c[0], c[1], span=self._sp(meta))
+        return n.Case(c[0], c[1], ref=_cited(c[2]), span=self._sp(meta))
 
     def case_otherwise(self, meta: Any, c: list[Any]) -> n.Case:
-        return n.Case(None, c[0], span=self._sp(meta))
+        return n.Case(None, c[0], ref=_cited(c[1]), span=self._sp(meta))
 
     # scorecards -------------------------------------------------------------
     def scorecard(self, meta: Any, c: list[Any]) -> n.Tree:
@@ -256,7 +264,7 @@ class Builder(LevelBuilder):
 
     def _tree(self, meta: Any, level: str, name: Token, label: Token | None, rest: list[Any]) -> n.Tree:
         *attrs, children = rest
-        kw = self._attrs("node", attrs, f"{level} `{name}`")
+        kw = self._attrs("node", attrs, terms.named(level, name))
         return n.Tree(**self._name(name), level=level, label=_opt_str(label), **kw,
                       children=None if children is None else children.items, span=self._sp(meta))
 
@@ -265,31 +273,34 @@ class Builder(LevelBuilder):
 
     def leaf(self, meta: Any, c: list[Any]) -> n.Leaf:
         name, *attrs = c
-        kw = self._attrs("node", attrs, f"`{name}`")
-        bad = {k: v for k, v in kw.items() if k not in ("weight", "missing")}
+        kw = self._attrs("node", attrs, f"`{name}`")  # a reference to a declaration
+        bad = {k: v for k, v in kw.items() if k not in ("weight", "missing", "ref")}
         for key, value in bad.items():
             self.diags.append(error("syntax.attribute-not-allowed",
-                                    f"`{key}` belongs on the indicator or a group, not on a reference",
-                                    value.span, f"move `{key}` into the declaration of `{name}`"))
+                                    _("`{key}` belongs on the indicator or a group, not on a reference", key=key),
+                                    value.span, _("move `{key}` into the declaration of `{name}`", key=key,
+                                                  name=name)))
         kw = {k: v for k, v in kw.items() if k not in bad}
         return n.Leaf(**self._name(name), **kw, span=self._sp(meta))
 
     # ratings and tables ----------------------------------------------------
     def rating(self, meta: Any, c: list[Any]) -> n.Rating:
-        name, label, of, rnd, *bands = c
+        name, label, of, rnd, cite, *bands = c
         rounding = rnd[1] if rnd else None
         return n.Rating(**self._name(name), label=_opt_str(label), of=of.value if of else None,
-                        round=rounding, bands=tuple(bands), span=self._sp(meta),
+                        round=rounding, bands=tuple(bands), ref=_cited(cite), span=self._sp(meta),
                         of_span=_tok_span(self.path, of) if of else n.NO_SPAN)
 
     def band(self, meta: Any, c: list[Any]) -> n.Band:
-        label, b1, b2, gate = c
+        label, b1, b2, gate, cite = c
         bounds = tuple(b for b in (b1, b2) if b is not None)
-        return n.Band(n.Str(_unquote(label), span=_tok_span(self.path, label)), bounds, gate, span=self._sp(meta))
+        return n.Band(n.Str(_unquote(label), span=_tok_span(self.path, label)), bounds, gate, ref=_cited(cite),
+                      span=self._sp(meta))
 
     def band_otherwise(self, meta: Any, c: list[Any]) -> n.Band:
-        label, gate = c
-        return n.Band(n.Str(_unquote(label), span=_tok_span(self.path, label)), (), gate, True, span=self._sp(meta))
+        label, gate, cite = c
+        return n.Band(n.Str(_unquote(label), span=_tok_span(self.path, label)), (), gate, True, ref=_cited(cite),
+                      span=self._sp(meta))
 
     def bound(self, meta: Any, c: list[Any]) -> n.Bound:
         return n.Bound(c[0].value, c[1], span=self._sp(meta))
@@ -298,12 +309,10 @@ class Builder(LevelBuilder):
         return c[0]
 
     def table(self, meta: Any, c: list[Any]) -> n.Table:
-        name, label, params, *rest = c
+        name, label, params, hit, cite, *rows = c
         inputs = params or ()  # none: an agency's partial override (changed rows only)
-        hit = next((x for x in rest if isinstance(x, n.Word)), None)
-        rows = tuple(x for x in rest if isinstance(x, n.Row))
-        return n.Table(**self._name(name), label=_opt_str(label), inputs=inputs, hit=hit, rows=rows,
-                       span=self._sp(meta))
+        return n.Table(**self._name(name), label=_opt_str(label), inputs=inputs, hit=hit, rows=tuple(rows),
+                       ref=_cited(cite), span=self._sp(meta))
 
     def table_inputs(self, meta: Any, c: list[Any]) -> tuple[n.Ref, ...]:
         return tuple(n.Ref(t.value, span=_tok_span(self.path, t)) for t in c)
@@ -312,7 +321,8 @@ class Builder(LevelBuilder):
         return self._choice("hit", c[0])
 
     def row(self, meta: Any, c: list[Any]) -> n.Row:
-        return n.Row(tuple(c[:-1]), c[-1], span=self._sp(meta))
+        *cells, result, cite = c
+        return n.Row(tuple(cells), result, ref=_cited(cite), span=self._sp(meta))
 
     def cell(self, meta: Any, c: list[Any]) -> Any:
         x = c[0]
@@ -327,31 +337,31 @@ class Builder(LevelBuilder):
 
     # group constraints, bounds, agencies ------------------------------------
     def quota(self, meta: Any, c: list[Any]) -> n.Quota:
-        name, label, by, *rules = c
+        name, label, by, cite, *rules = c
         return n.Quota(**self._name(name), label=_opt_str(label), by=n.Ref(by.value, span=_tok_span(self.path, by)),
-                       rules=tuple(rules), span=self._sp(meta))
+                       rules=tuple(rules), ref=_cited(cite), span=self._sp(meta))
 
     def quota_rule(self, meta: Any, c: list[Any]) -> n.QuotaRule:
-        return n.QuotaRule(c[0], c[1], span=self._sp(meta))
+        return n.QuotaRule(c[0], c[1], ref=_cited(c[2]), span=self._sp(meta))
 
     def constraint_in(self, meta: Any, c: list[Any]) -> n.Constraint:
-        fld, target, lo, hi = c
+        fld, target, lo, hi, cite = c
         return n.Constraint(self._choice("constraint", fld), n.Ref(target.value, span=_tok_span(self.path, target)),
-                            "in", lo, hi, span=self._sp(meta))
+                            "in", lo, hi, ref=_cited(cite), span=self._sp(meta))
 
     def constraint_cmp(self, meta: Any, c: list[Any]) -> n.Constraint:
-        fld, target, op, value = c
+        fld, target, op, value, cite = c
         lo, hi = _cmp_bounds(op.value, value)
         return n.Constraint(self._choice("constraint", fld), n.Ref(target.value, span=_tok_span(self.path, target)),
-                            op.value, lo, hi, span=self._sp(meta))
+                            op.value, lo, hi, ref=_cited(cite), span=self._sp(meta))
 
     def agency(self, meta: Any, c: list[Any]) -> n.Agency:
-        name, label, extends, *items = c
+        name, label, extends, cite, *items = c
         peer = next((x for x in items if isinstance(x, n.Word)), None)
         overrides = tuple(x for x in items if isinstance(x, n.Decl))
         return n.Agency(**self._name(name), label=_opt_str(label),
                         extends=n.Str(_unquote(extends), span=_tok_span(self.path, extends)),
-                        peer_group=peer, overrides=overrides, span=self._sp(meta))
+                        peer_group=peer, overrides=overrides, ref=_cited(cite), span=self._sp(meta))
 
     def peer_group(self, meta: Any, c: list[Any]) -> n.Word:
         return n.Word(c[0].value, span=_tok_span(self.path, c[0]))
@@ -386,8 +396,9 @@ class Builder(LevelBuilder):
         percent = tok.type == "PERCENT"
         value = _decimal(tok.value.rstrip("%"))
         if value.is_nan():
-            self.diags.append(error("syntax.number-out-of-range", f"`{tok.value}` is too large or too small a number",
-                                    span, "write a number with an exponent between -9999 and 9999"))
+            self.diags.append(error("syntax.number-out-of-range",
+                                    _("`{text}` is too large or too small a number", text=tok.value),
+                                    span, _("write a number with an exponent between -9999 and 9999")))
             value = Decimal(0)
         if percent:
             value = value / 100
@@ -415,16 +426,17 @@ class Builder(LevelBuilder):
         span = self._sp(meta)
         if func.value not in n.FUNCTIONS:
             self.calls.append((func.value, error(
-                "syntax.unknown-function", f"there is no function or table `{func.value}`",
+                "syntax.unknown-function", _("there is no function or table `{name}`", name=func.value),
                 _tok_span(self.path, func),
-                did_you_mean(func.value, n.FUNCTIONS) or "functions: " + ", ".join(sorted(n.FUNCTIONS)))))
+                did_you_mean(func.value, n.FUNCTIONS)
+                or _("functions: {names}", names=", ".join(sorted(n.FUNCTIONS))))))
         else:
             lo, hi = n.FUNCTIONS[func.value]
             if len(args) < lo or (hi is not None and len(args) > hi):
-                want = f"{lo}" if lo == hi else f"at least {lo}"
-                self.diags.append(error("syntax.arity", f"`{func.value}` takes {want} argument(s), "
-                                        f"got {len(args)}", span,
-                                        "write round(x, 2) for two decimals" if func.value == "round" else None))
+                takes = _("`{name}` takes {want} argument(s), got {got}") if lo == hi else \
+                    _("`{name}` takes at least {want} argument(s), got {got}")
+                self.diags.append(error("syntax.arity", takes.format(name=func.value, want=lo, got=len(args)), span,
+                                        _("write round(x, 2) for two decimals") if func.value == "round" else None))
         return n.Call(func.value, tuple(args), span=span)
 
     def call_by(self, meta: Any, c: list[Any]) -> n.Call:
@@ -432,9 +444,9 @@ class Builder(LevelBuilder):
         call = self.call(meta, head)
         by = n.Ref(field.value, span=_tok_span(self.path, field))
         if call.func not in n.POPULATION_FUNCTIONS:
-            self.diags.append(error("syntax.by-not-allowed", f"`{call.func}` does not take `by`", by.span,
-                                    "`by FIELD` groups a population function: "
-                                    + ", ".join(n.POPULATION_FUNCTIONS)))
+            self.diags.append(error("syntax.by-not-allowed", _("`{name}` does not take `by`", name=call.func), by.span,
+                                    _("`by FIELD` groups a population function: {names}",
+                                      names=", ".join(n.POPULATION_FUNCTIONS))))
         return n.Call(call.func, call.args, by, span=call.span)
 
     def unknown_calls(self, items: list[Any]) -> list[Diagnostic]:
@@ -483,6 +495,10 @@ class _Children:
 def _label(span: n.Span, message: str) -> Any:
     from engine.diagnostics import Label
     return Label(span, message)
+
+
+def _cited(cite: tuple[str, n.Str] | None) -> n.Str | None:
+    return cite[1] if cite is not None else None
 
 
 def _inside(span: n.Span, block: n.Span) -> bool:

@@ -24,6 +24,8 @@ from pydantic import (
     model_validator,
 )
 
+from engine.i18n import _
+
 DEFAULT_TOLERANCE = 1e-9
 MISSING = "missing"
 
@@ -32,13 +34,14 @@ MISSING = "missing"
 def _scalar(v: Any) -> Any:
     if v is None or isinstance(v, (bool, int, float, str, dt.date)):
         return v
-    raise ValueError(f"a field holds one value (a number, text, true/false or a date), not a {type(v).__name__}")
+    raise ValueError(_("a field holds one value (a number, text, true/false or a date), not a {kind}",
+                       kind=type(v).__name__))
 
 
 def _codes(v: Any) -> Any:
     if isinstance(v, str) or (isinstance(v, list) and v and all(isinstance(x, str) for x in v)):
         return v
-    raise ValueError("give an event code such as `eval.missing-excluded`, or a list of codes")
+    raise ValueError(_("give an event code such as `eval.missing-excluded`, or a list of codes"))
 
 
 Scalar = Annotated[Any, BeforeValidator(_scalar)]
@@ -64,8 +67,9 @@ def _expected(v: Any) -> Any:
     if isinstance(v, dict):
         return Approx.model_validate(v)
     if v is None:
-        raise ValueError("no expected value: write `missing` for a node that must have no value")
-    raise ValueError(f"expected a number, a label, `missing` or {{value: N, within: T}}, not a {type(v).__name__}")
+        raise ValueError(_("no expected value: write `missing` for a node that must have no value"))
+    raise ValueError(_("expected a number, a label, `missing` or {{value: N, within: T}}, not a {kind}",
+                       kind=type(v).__name__))
 
 
 Expected = Annotated[Any, BeforeValidator(_expected)]
@@ -123,18 +127,19 @@ class Case(_Strict):
     def _shape(self) -> Case:
         inputs = [k for k in ("given", "subjects", "data") if getattr(self, k) is not None]
         if len(inputs) > 1:
-            raise ValueError(f"give one of `given`, `subjects`, `data`, not {' and '.join(inputs)}")
+            raise ValueError(_("give one of `given`, `subjects`, `data`, not {both}",
+                               both=" + ".join(f"`{k}`" for k in inputs)))
         evaluates = bool(self.expect or self.expect_missing or self.expect_errors or self.expect_subjects
                          or self.expect_levels or self.expect_violations is not None)
         if self.skip is None and not inputs and evaluates:
-            raise ValueError("expectations need inputs: add `given` (one subject), `subjects` or `data`")
+            raise ValueError(_("expectations need inputs: add `given` (one subject), `subjects` or `data`"))
         if self.skip is None and not evaluates and not self.expect_diagnostics:
-            raise ValueError("the test expects nothing: add `expect`, `expect_subjects`, `expect_violations`, "
-                             "`expect_diagnostics`... or `skip: reason`")
+            raise ValueError(_("the test expects nothing: add `expect`, `expect_subjects`, `expect_violations`, "
+                               "`expect_diagnostics`... or `skip: reason`"))
         if self.subjects is not None:
             for k, row in enumerate(self.subjects):
                 if row.get("id") in (None, ""):
-                    raise ValueError(f"subjects[{k}] has no `id`")
+                    raise ValueError(_("subjects[{k}] has no `id`", k=k))
         return self
 
 
@@ -170,16 +175,16 @@ def load_test_file(path: Path, shown: str | None = None) -> LoadedFile:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(shown, 1, f"cannot read the test file ({exc})") from None
+        raise SpecError(shown, 1, _("cannot read the test file ({why})", why=exc)) from None
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
-        raise SpecError(shown, mark.line + 1 if mark else 1, f"not valid YAML: {problem}") from None
+        raise SpecError(shown, mark.line + 1 if mark else 1, _("not valid YAML: {why}", why=problem)) from None
     if root is None:
-        raise SpecError(shown, 1, "the test file is empty")
+        raise SpecError(shown, 1, _("the test file is empty"))
     lines: dict[tuple[Any, ...], int] = {}
     _index(root, (), lines, shown)
     try:
@@ -200,7 +205,7 @@ def _index(node: yaml.Node, at: tuple[Any, ...], lines: dict[tuple[Any, ...], in
         for key, value in node.value:
             name = key.value if isinstance(key, yaml.ScalarNode) else str(key.value)
             if name in seen:
-                raise SpecError(shown, key.start_mark.line + 1, f"key `{name}` is written twice here")
+                raise SpecError(shown, key.start_mark.line + 1, _("key `{name}` is written twice here", name=name))
             seen.add(name)
             _index(value, (*at, name), lines, shown)
             lines[(*at, name)] = key.start_mark.line + 1  # the key's line, not its value's
@@ -227,7 +232,9 @@ def _message(err: dict[str, Any], loc: tuple[Any, ...]) -> str:
     msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
     kind = err.get("type", "")
     if kind == "extra_forbidden":
-        return f"unknown key `{loc[-1]}`" + (f" in `{'.'.join(map(str, loc[:-1]))}`" if len(loc) > 1 else "")
+        if len(loc) > 1:
+            return _("unknown key `{key}` in `{where}`", key=loc[-1], where=".".join(map(str, loc[:-1])))
+        return _("unknown key `{key}`", key=loc[-1])
     if kind == "missing":
-        return f"`{where}` is required"
+        return _("`{where}` is required", where=where)
     return f"{where}: {msg}" if where else msg
