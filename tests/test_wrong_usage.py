@@ -117,6 +117,15 @@ CORPUS: list[tuple[str, tuple[str, ...], int, str | None]] = [
     ("admin-token-revoke-unknown", ("admin", "token", "revoke", "nope", "--data-dir", "{tmp}/svc"), 2,
      "service.unknown-token"),
     ("audit-verify-no-database", ("audit", "verify", "--db", "sqlite:///{tmp}/none.db"), 2, "service.no-database"),
+    ("serve-session-key-missing", ("serve", "--policies", BSC, "--data-dir", "{tmp}/svc", "--session-key-file",
+                                   "{tmp}/no.key"), 2, "service.session-key-missing"),
+    ("serve-session-key-exposed", ("serve", "--policies", BSC, "--data-dir", "{tmp}/svc", "--session-key-file",
+                                   "{tmp}/open.key"), 2, "service.session-key-exposed"),
+    ("serve-session-key-invalid", ("serve", "--policies", BSC, "--data-dir", "{tmp}/svc", "--session-key-file",
+                                   "{tmp}/short.key"), 2, "service.session-key-invalid"),
+    ("admin-session-key-rotate-bad-database", ("admin", "session-key", "rotate", "--db", "bogus://x", "--data-dir",
+                                               "{tmp}/svc"), 2, "service.database-url"),
+    ("doc-policy-errors", ("doc", "{tmp}/broken.kin"), 1, "syntax.unexpected"),
     ("report-output-folder", ("report", BSC, DATA, "-o", "{tmp}/folder.csv"), 2, None),
 ]
 
@@ -138,6 +147,10 @@ def _files(tmp: Path) -> None:
     (tmp / "extra.csv").write_text("\n".join(f"{x},{'z' if k else 'unknown_column'}" for k, x in enumerate(lines))
                                    + "\n", encoding="utf-8")
     (tmp / "folder.csv").mkdir()
+    (tmp / "open.key").write_text("ab" * 32 + "\n", encoding="ascii")
+    (tmp / "open.key").chmod(0o644)  # readable by others: a session key must not be
+    (tmp / "short.key").write_text("xyz\n", encoding="ascii")
+    (tmp / "short.key").chmod(0o600)
     (tmp / "tests").mkdir()
     (tmp / "tests" / "x_test.yaml").write_text("policy: [unclosed\n", encoding="utf-8")
     from openpyxl import Workbook
