@@ -14,7 +14,6 @@ from engine.analysis.benchmark import competition_ranks, z_scores
 from engine.evaluate import evaluate_plan
 from engine.explain import explain
 from engine.fmt import format_text
-from engine.streaming import score_to_file
 
 BODY = """
 input unit { type text }
@@ -91,9 +90,9 @@ def test_streamed_run_equals_in_memory(tmp_path: Path) -> None:
     data = tmp_path / "d.csv"
     data.write_text("id,agency,unit,nilai\n" + "".join(f"s{i},a,U{i % 3},{i % 50}\n" for i in range(60)))
     policies = api.compile_policies([policy], root=tmp_path)
-    score_to_file(policies, [data], tmp_path / "whole.csv", stream=False)
-    asked = score_to_file(policies, [data], tmp_path / "asked.csv", chunk=7)  # asked to stream in chunks of 7
-    assert asked.run is not None  # a population statistic runs over the whole batch, never per chunk
+    api.score(policies, [data], tmp_path / "whole.csv", whole=True)
+    asked = api.score(policies, [data], tmp_path / "asked.csv", chunk=7)  # asked to stream in chunks of 7
+    assert asked.result is not None  # a population statistic runs over the whole batch, never per chunk
     assert (tmp_path / "whole.csv").read_bytes() == (tmp_path / "asked.csv").read_bytes()
 
 

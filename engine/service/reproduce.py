@@ -72,7 +72,7 @@ def explain(ps: scoring.PolicySet, sub: Mapping[str, Any], content: bytes, subje
         raise NotReproducible(f"scoring the stored file again under its stored policies gives a different result "
                               f"for `{subject}` (engine {scoring.engine_version()}, scored by "
                               f"{sub['run']['engine_version']}); the stored scores stand, no explanation is shown")
-    return scoring.explanation_of(scored.run, subject, folder)
+    return scoring.explanation_of(scored, subject, folder)
 
 
 def report_html(ps: scoring.PolicySet, sub: Mapping[str, Any], content: bytes, subject: str,
@@ -84,7 +84,7 @@ def report_html(ps: scoring.PolicySet, sub: Mapping[str, Any], content: bytes, s
     if [_scores(r) for r in rows] != [_scores(r) for r in stored_rows]:
         raise NotReproducible("scoring the stored file again gives different results (engine "
                               f"{scoring.engine_version()}, scored by {sub['run']['engine_version']}); no report")
-    built = report.build(scored.run.result, subject, data_files=[sub["filename"]])
+    built = report.build(scored.result, subject, data_files=[sub["filename"]])
     return report.render(built)
 
 

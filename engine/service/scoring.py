@@ -1,9 +1,9 @@
 """The service's one adapter to the engine: compile policies, score a submitted file, calculate
-without storing, describe the policies.  Every call into ``engine.api``/``engine.streaming``
+without storing, describe the policies.  Every call into ``engine.api``
 goes through here, so a change of those entry points touches this module only.
 
 A stored submission is scored exactly as ``kinerja eval FILE -o results.json`` scores it (the
-same ``score_to_file`` call, in memory), and its rows are the rows of that JSON file.
+same ``engine.api.score`` call, in memory), and its rows are the rows of that JSON file.
 """
 
 from __future__ import annotations
@@ -107,9 +107,8 @@ def file_format(filename: str) -> str:
 def evaluate(ps: PolicySet, content: bytes, filename: str, policy: str, period: str,
              agency: str) -> tuple[Any, list[dict[str, Any]], str]:
     """Run ``kinerja eval FILE -o results.json`` on a submitted file with only ``agency``'s rows
-    allowed: ``(Scored with its in-memory run, the JSON rows, the folder the engine read it from)``."""
+    allowed: ``(the in-memory Run, the JSON rows, the folder the engine read it from)``."""
     from engine.data import DataError
-    from engine.streaming import score_to_file
 
     fmt = file_format(filename)
     with tempfile.TemporaryDirectory(prefix="kinerja-sub-") as tmp:
@@ -117,8 +116,8 @@ def evaluate(ps: PolicySet, content: bytes, filename: str, policy: str, period: 
         data.write_bytes(content)
         out = Path(tmp) / "results.json"
         try:
-            scored = score_to_file(ps.policies, [data], out, policy=policy, as_of=as_of(period),
-                                   known_agencies=[agency], stream=False)
+            scored = api.score(ps.policies, [data], out, policy=policy, as_of=as_of(period),
+                               known_agencies=[agency], whole=True)
         except DataError as exc:
             raise SubmissionError(str(exc).replace(str(data), filename)) from None
         return scored, json.loads(out.read_text(encoding="utf-8")), tmp + "/"
@@ -154,7 +153,7 @@ def calculate(ps: PolicySet, policy: str, period: str, records: Sequence[Mapping
     with tempfile.TemporaryDirectory(prefix="kinerja-calc-") as tmp:  # the results file's own JSON rows
         write_results(presentable(run.result.table()), Path(tmp) / "results.json")
         rows = json.loads((Path(tmp) / "results.json").read_text(encoding="utf-8"))
-    report = run.load.report
+    report = run.report
     return Scoring(policy, ", ".join(p.header.version or "" for p in run.plans if p.header), ps.digest,
                    _files_used(ps, run.plans), report.rows_read, report.rows_accepted, report.rows_rejected,
                    run.result.n, rows, [_reject(r) for r in report.rejects],
@@ -233,9 +232,9 @@ def _text(v: Any) -> str | None:
 def warm_up() -> None:
     """Import what scoring loads lazily, so the first submission after a start is not the slow one."""
     import engine.data.readers  # noqa: F401
+    import engine.data.submission  # noqa: F401
     import engine.explain  # noqa: F401
     import engine.output  # noqa: F401
-    import engine.streaming  # noqa: F401
 
 
 def engine_version() -> str:
