@@ -32,7 +32,7 @@ def render_text(run: RunResult, coverage: bool = False) -> str:
         if case.source:
             lines.append(f"    source: {case.source}")
         if case.message:
-            lines.append(f"    {case.message}")
+            lines += [f"    {x}" for x in case.message.splitlines()]
         for f in case.failures:
             who = f" (subject {f.subject})" if f.subject else ""
             lines.append(f"    {f.what}{who}")
@@ -113,7 +113,9 @@ def _testcase(case: CaseResult, timings: bool) -> ET.Element:
                          for f in case.failures)
         ET.SubElement(el, "failure", {"message": msg, "type": "expectation"}).text = body
     elif case.status == "errored":
-        ET.SubElement(el, "error", {"message": case.message, "type": "test-error"}).text = case.message
+        ET.SubElement(el, "error", {"message": case.message.splitlines()[0] if case.message else "",
+                                    "type": case.diagnostic.code if case.diagnostic else "test-error"}
+                      ).text = case.message
     elif case.status == "skipped":
         ET.SubElement(el, "skipped", {"message": case.message})
     return el
