@@ -8,7 +8,8 @@ against one `kinerja eval` of the same file, each a fresh process (wall seconds,
 
 `diff` compares the benchmark policy with a copy whose first ten indicator targets are raised
 by 10% (gate `changed-rating>50%`); `compare` compares the data with a second file of the same
-employees drawn with another seed; `report` writes the HTML report of one employee.
+employees drawn with another seed; `report` writes the HTML report of one employee without rank
+intervals (`--runs 0`: tree, benchmark position, improvement areas), `report-runs` with them (`--runs`).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
-COMMANDS = ("eval", "diff", "benchmark", "compare", "sensitivity", "report")
+COMMANDS = ("eval", "diff", "benchmark", "compare", "sensitivity", "report", "report-runs")
 RAISED = 10  # indicators whose target the changed policy raises
 
 
@@ -42,8 +43,9 @@ def raised_policy(text: str, count: int = RAISED) -> str:
     return re.sub(r"target (\d+(?:\.\d+)?)", bump, text)
 
 
-def spawn(cmd: list[str]) -> tuple[str, float, float]:
-    """Run ``cmd`` (exit 0 or 1 accepted: a gate may trip); stdout, wall seconds, peak resident MB."""
+def spawn(cmd: list[str]) -> tuple[str, float, float, float]:
+    """Run ``cmd`` (exit 0 or 1 accepted: a gate may trip); stdout, wall seconds, CPU seconds (user + system,
+    the figure a loaded machine distorts least) and peak resident MB."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
                             env={**os.environ, "PYTHONPATH": str(ROOT)})
@@ -54,7 +56,7 @@ def spawn(cmd: list[str]) -> tuple[str, float, float]:
     code = os.waitstatus_to_exitcode(status)
     if code not in (0, 1):
         raise RuntimeError(f"{' '.join(cmd)} failed ({code}):\n{err.decode()[-2000:]}")
-    return out.decode(), wall, usage.ru_maxrss / 1024
+    return out.decode(), wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def commands(data: Path, second: Path, work: Path, runs: int) -> dict[str, list[str]]:
@@ -68,7 +70,10 @@ def commands(data: Path, second: Path, work: Path, runs: int) -> dict[str, list[
         "benchmark": [*cli, "benchmark", str(policy), str(data)],
         "compare": [*cli, "compare", str(policy), str(data), str(second)],
         "sensitivity": [*cli, "sensitivity", str(policy), str(data), "--runs", str(runs), "--seed", "1"],
-        "report": [*cli, "report", str(policy), str(data), "--id", "E0000007", "-o", str(work / "r.html")],
+        "report": [*cli, "report", str(policy), str(data), "--id", "E0000007", "--runs", "0",
+                   "-o", str(work / "r.html")],
+        "report-runs": [*cli, "report", str(policy), str(data), "--id", "E0000007", "--runs", str(runs), "--seed", "1",
+                        "-o", str(work / "r.html")],
     }
 
 
@@ -101,14 +106,15 @@ def main(argv: list[str] | None = None) -> int:
         for name, cmd in commands(data, second, work, args.runs).items():
             if args.only and name not in args.only:
                 continue
-            out, wall, peak = spawn(cmd)
-            figures[name] = {"wall": wall, "peak_mb": peak, "stdout_lines": out.count("\n")}
-            print(f"{name:12} {wall:8.2f} s {peak:8.0f} MB {out.count(chr(10)):9d} lines", flush=True)
+            out, wall, cpu, peak = spawn(cmd)
+            figures[name] = {"wall": wall, "cpu": cpu, "peak_mb": peak, "stdout_lines": out.count("\n")}
+            print(f"{name:12} {wall:8.2f} s wall {cpu:8.2f} s cpu {peak:8.0f} MB {out.count(chr(10)):9d} lines",
+                  flush=True)
     base = figures.get("eval")
     if base:
         for name, f in figures.items():
             if name != "eval":
-                print(f"{name} / eval: wall {f['wall'] / base['wall']:.2f}x, "
+                print(f"{name} / eval: wall {f['wall'] / base['wall']:.2f}x, cpu {f['cpu'] / base['cpu']:.2f}x, "
                       f"memory {f['peak_mb'] / base['peak_mb']:.2f}x")
     if args.json:
         args.json.write_text(json.dumps({"n": args.n, "runs": args.runs, "figures": figures}, indent=2) + "\n")

@@ -8,7 +8,8 @@ submissions of ``--rows`` rows (the example file's values, every row of the
 client's agency); one step is: POST the file (201 = scored and durably stored),
 then GET its results (readable); a 503 (the server's request timeout) is retried
 with the same Idempotency-Key and the step's latency includes the retries.
-Printed per run: throughput, p50/p95/max step latency.  Afterwards every
+Printed per run: throughput, p50/p95/max step latency, and the server's CPU seconds per step
+(all its processes, from /proc: independent of other load on the machine).  Afterwards every
 acknowledged submission must be stored exactly once with all its rows scored,
 and the audit chain must verify; otherwise exit 1.  PostgreSQL is a throwaway
 server started from the machine's binaries.
@@ -17,6 +18,7 @@ server started from the machine's binaries.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -105,18 +107,40 @@ def run(kind: str, clients: int, each: int, rows: int, workers: int) -> dict[str
                         (acked.append(r.json()["id"]) if ok else failures.append(f"{agency} {n}: {r.status_code}"))
 
         threads = [threading.Thread(target=client, args=pair) for pair in made]
+        cpu_before = tree_cpu(server.proc.pid)
         start = time.perf_counter()
         for t in threads:
             t.start()
         for t in threads:
             t.join()
         wall = time.perf_counter() - start
+        cpu = tree_cpu(server.proc.pid) - cpu_before
         server.stop()
         check = verify(url, acked, rows)
     q = statistics.quantiles(latencies, n=20)
     return {"submissions": len(acked), "failures": len(failures) + len(check), "wall": wall,
             "throughput": len(acked) / wall, "p50": statistics.median(latencies), "p95": q[18],
-            "max": max(latencies), "problems": failures[:5] + check[:5]}  # type: ignore[dict-item]
+            "max": max(latencies), "cpu": cpu / max(len(latencies), 1), "problems": failures[:5] + check[:5]}  # type: ignore[dict-item]
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by process ``pid`` and all its descendants (Linux /proc):
+    the server's work, whatever the machine's load (wall-clock latency is not)."""
+    stats = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            stats[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))  # ppid, utime + stime
+    tree, frontier = {pid}, [pid]
+    while frontier:
+        parent = frontier.pop()
+        children = [p for p, (ppid, _) in stats.items() if ppid == parent]
+        tree.update(children)
+        frontier += children
+    return sum(stats[p][1] for p in tree if p in stats) / os.sysconf("SC_CLK_TCK")
 
 
 def verify(url: str, acked: list[str], rows: int) -> list[str]:
@@ -156,13 +180,14 @@ def main() -> int:
     kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
     bad = 0
     print(f"{'database':<11} {'clients':>7} {'subm.':>6} {'wall s':>7} {'subm/s':>7} {'p50 s':>6} {'p95 s':>6} "
-          f"{'max s':>6}  problems")
+          f"{'max s':>6} {'CPU s/subm.':>11}  problems")
     for kind in kinds:
         for clients in args.clients:
             r = run(kind, clients, args.each, args.rows, args.workers)
             bad += int(r["failures"])
             print(f"{kind:<11} {clients:>7} {r['submissions']:>6} {r['wall']:>7.1f} {r['throughput']:>7.2f} "
-                  f"{r['p50']:>6.2f} {r['p95']:>6.2f} {r['max']:>6.2f}  {r['problems'] or 'none'}", flush=True)
+                  f"{r['p50']:>6.2f} {r['p95']:>6.2f} {r['max']:>6.2f} {r['cpu']:>11.3f}  "
+                  f"{r['problems'] or 'none'}", flush=True)
     return 1 if bad else 0
 
 

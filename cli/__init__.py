@@ -2,7 +2,8 @@
 
 Exit codes: 0 ok, 1 findings (errors, or warnings under --strict; a would-change
 file under fmt --check), 2 usage error, 3 internal error.  Heavy modules are
-imported inside the commands so `kinerja --help` stays instant.
+imported inside the commands so `kinerja --help` stays instant.  ``--lang id|en`` (on the group and
+on every command) chooses the messages' language (``engine.i18n``; help translated by ``cli.lang``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from collections.abc import Callable
 from typing import Any
 
 import click
+
+from cli.lang import TranslatedGroup, lang_option, translate_click
+from engine.i18n import _
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 FORMATS = click.Choice(["text", "json"])
@@ -39,13 +43,14 @@ def guarded(fn: Callable[..., int]) -> Callable[..., None]:
                 sys.exit(stopped(diags))
             if debug:
                 traceback.print_exc()
-            click.echo(f"kinerja: internal error: {type(exc).__name__}: {exc}", err=True)
+            click.echo(_("kinerja: internal error: {kind}: {error}", kind=type(exc).__name__, error=exc), err=True)
             if not debug:
-                click.echo("  (run again with --debug for the details, and please report it)", err=True)
+                click.echo(_("  (run again with --debug for the details, and please report it)"), err=True)
             sys.exit(EXIT_INTERNAL)
         sys.exit(code)
 
-    return click.option("--debug", is_flag=True, help="Show Python tracebacks of internal errors.")(wrapper)
+    wrapper = click.option("--debug", is_flag=True, help="Show Python tracebacks of internal errors.")(wrapper)
+    return lang_option()(wrapper)
 
 
 def _user_failure(exc: Exception) -> list[Any] | None:
@@ -57,17 +62,20 @@ def _user_failure(exc: Exception) -> list[Any] | None:
     if isinstance(exc, OSError) and exc.filename is not None:
         # mkdir of a folder whose name a file already has, or a path through a file
         not_folder = isinstance(exc, (FileExistsError, NotADirectoryError))
-        why = "a file is in the way of a folder" if not_folder else exc.strerror or str(exc)
-        return [error("io.file", f"cannot use `{exc.filename}`: {why}", file_span(exc.filename),
-                      "check the path and its permissions")]
+        why = _("a file is in the way of a folder") if not_folder else exc.strerror or str(exc)
+        return [error("io.file", _("cannot use `{path}`: {why}", path=exc.filename, why=why),
+                      file_span(exc.filename), _("check the path and its permissions"))]
     return None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=TranslatedGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="kinerja", message="kinerja %(version)s")
+@lang_option(for_group=True)
 def main() -> None:
     """Kinerja: public-sector performance rules as code."""
 
 
 # The command families register themselves on `main` when imported.
 from cli import analysis, ci, policy, run, service  # noqa: E402,F401
+
+translate_click()  # after the commands are built: no catalogue is read at import

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -160,7 +161,7 @@ def compare(policy: str, data: tuple[str, ...], by_period: bool, periods: str | 
         _read(base, _suffixed(rejects, "base"), loads)
         _read(current, _suffixed(rejects, "current"), loads)
         if output:
-            write_table(change.table, output)
+            write_table(change.pieces(), output)
         click.echo(render.to_json(change, limit=top) if fmt == "json" else render.period_change_text(change, top),
                    nl=False)
         return _account(loads)
@@ -179,18 +180,21 @@ def _suffixed(path: Path | None, which: str) -> Path | None:
     return None if path is None else path.with_name(f"{path.stem}.{which}{path.suffix}")
 
 
-SENSITIVITY_OPTIONS = [
-    click.option("--runs", type=click.IntRange(1, 100_000), default=200, show_default=True),
-    click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same numbers."),
-    click.option("--weight-range", type=click.FloatRange(0, 0.99), default=0.2, show_default=True,
-                 help="Each weight is multiplied by a factor drawn from [1-r, 1+r]."),
-]
+def sensitivity_options(fewest: int = 1, runs_help: str | None = None) -> Callable[..., Any]:
+    """--runs (at least ``fewest``), --seed and --weight-range."""
+    options = [
+        click.option("--runs", type=click.IntRange(fewest, 100_000), default=200, show_default=True, help=runs_help),
+        click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same numbers."),
+        click.option("--weight-range", type=click.FloatRange(0, 0.99), default=0.2, show_default=True,
+                     help="Each weight is multiplied by a factor drawn from [1-r, 1+r]."),
+    ]
 
+    def add(fn: Callable[..., Any]) -> Callable[..., Any]:
+        for option in reversed(options):
+            fn = option(fn)
+        return fn
 
-def sensitivity_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    for option in reversed(SENSITIVITY_OPTIONS):
-        fn = option(fn)
-    return fn
+    return add
 
 
 def _choices(text: str | None, allowed: tuple[str, ...], what: str) -> list[str]:
@@ -207,7 +211,7 @@ def _choices(text: str | None, allowed: tuple[str, ...], what: str) -> list[str]
 @main.command()
 @click.argument("policy", type=click.Path(exists=True))
 @click.argument("data", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-@sensitivity_options
+@sensitivity_options()
 @click.option("--aggregations", help="Comma list, e.g. mean,geometric: each tree node draws one per run.")
 @click.option("--treatments", help="Comma list, e.g. exclude,zero: each run draws one for every indicator.")
 @click.option("--threshold", type=click.FloatRange(0, 1), default=0.1, show_default=True,
@@ -253,7 +257,8 @@ def sensitivity(policy: str, data: tuple[str, ...], runs: int, seed: int, weight
 @click.option("--id", "subject_id", help="Report on this subject (an agency); default: the nation.")
 @click.option("--previous", type=click.Path(exists=True, dir_okay=False), multiple=True,
               help="Data of the previous period, for the trend (repeatable).")
-@sensitivity_options
+@sensitivity_options(0, "Monte Carlo runs for the rank intervals; 0 leaves them out "
+                        "(on a national file each run costs about one evaluation).")
 @click.option("--format", "fmt", type=click.Choice(["html"]), default="html", show_default=True)
 @REJECTS
 @policy_options
@@ -265,16 +270,44 @@ def report(policy: str, data: tuple[str, ...], output: str, subject_id: str | No
 
     out = Path(output)
     loads: list[tuple[Any, Path | None]] = []
-    run = _counted(policy, data, opts, rejects or out.with_name(out.stem + ".rejects.csv"), loads)
-    if subject_id is not None:
-        run.require(subject_id)
-    before = run_policy(policy, previous, opts).result if previous else None
-    found = rep.build(run.result, subject_id, before, list(data), runs, seed,
-                      weight_range, (", ".join(previous), ", ".join(data)))
+    rejects = rejects or out.with_name(out.stem + ".rejects.csv")
+    date = as_of_date(opts) or dt.date.today()
+    if subject_id is None:  # the nation: every subject's values, in memory
+        run = _counted(policy, data, opts, rejects, loads)
+        before = run_policy(policy, previous, opts).result if previous else None
+        found = rep.build(run.result, None, before, list(data), runs, seed, weight_range,
+                          (", ".join(previous), ", ".join(data)), date)
+    else:
+        found = _subject_report(policy, data, subject_id, previous, runs, seed, weight_range, opts, rejects, loads,
+                                date)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(rep.render(found), encoding="utf-8")
     click.echo(f"wrote {out}", err=True)
     return _account(loads)
+
+
+def _subject_report(policy: str, data: tuple[str, ...], subject_id: str, previous: tuple[str, ...], runs: int,
+                    seed: int, weight_range: float, opts: dict[str, Any], rejects: Path,
+                    loads: list[tuple[Any, Path | None]], date: dt.date) -> Any:
+    """One subject's report at any size: its own rows evaluated alone (``run_policy(subject=...)``), the
+    benchmark and the rank intervals from streamed passes over the data (``engine.analysis.national``)."""
+    from cli.progress import Progress
+    from engine import analysis
+    from engine import report as rep
+
+    run = run_policy(policy, data, opts, subject=subject_id)
+    run.require(subject_id)
+    before = run_policy(policy, previous, opts, subject=subject_id).result if previous else None
+    policies, as_of = compile_only(policy, opts), as_of_date(opts)
+    progress = Progress()
+    reading = _reading(data, opts)
+    benchmarks = analysis.benchmark_data(policies, reading, opts["policy_id"], as_of, progress=progress)
+    found = analysis.sensitivity_data(policies, _reading(data, opts), opts["policy_id"], as_of, progress,
+                                      runs=runs, seed=seed, weight_range=weight_range) if runs > 0 else None
+    progress.close()
+    _read(reading, rejects, loads)
+    return rep.assemble(run.result, subject_id, benchmarks, found, before, list(data),
+                        (", ".join(previous), ", ".join(data)), date)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -78,13 +78,26 @@ def check_table_output(output: str | Path | None, data: tuple[str, ...], policie
     check_outputs([Output("-o", Path(output), RESULT_SUFFIXES)], data, policies)
 
 
-def write_table(table: dict[str, Any], output: str | Path) -> None:
-    """A full per-subject table (``engine.output.write_results`` renames a complete file into place)."""
-    from engine.output import write_results
+def write_table(table: Mapping[str, Any] | Iterable[Mapping[str, Any]], output: str | Path) -> None:
+    """A full per-subject table, whole or in pieces of rows: CSV and Parquet are written piece by piece
+    (only one piece is ever decoded), other formats at once; a complete file is renamed into place."""
+    import numpy as np
+
+    from engine.output import ResultStream, write_results
 
     out = Path(output)
-    write_results(table, out)
-    click.echo(f"wrote {len(next(iter(table.values()), [])):,} rows to {out}", err=True)
+    pieces = [table] if isinstance(table, Mapping) else table
+    if out.suffix.lower() in (".csv", ".parquet"):
+        with ResultStream(out) as stream:
+            for piece in pieces:
+                stream.write(piece)
+        rows = stream.rows
+    else:
+        parts = list(pieces)
+        whole = {k: np.concatenate([np.asarray(p[k]) for p in parts]) for k in parts[0]} if parts else {}
+        write_results(whole, out)
+        rows = len(next(iter(whole.values()), []))
+    click.echo(f"wrote {rows:,} rows to {out}", err=True)
 
 
 def read_agencies(path: Path) -> list[str]:

@@ -67,8 +67,8 @@ def fmt(paths: tuple[str, ...], check_only: bool, show_diff: bool) -> int:
     from engine.resolve import discover
     from engine.syntax import read_text
 
-    changed, failed = 0, []
-    files, _ = discover(paths)
+    files, failed = discover(paths)  # a link leaving the folder is a finding, not a silent skip
+    changed = 0
     for path in files:
         try:
             text = read_text(path)

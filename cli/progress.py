@@ -36,7 +36,7 @@ class Progress:
             self._draw(f"{what} {done:,} rows")
 
     def __call__(self, what: str, done: int | None = None, total: int | None = None) -> None:
-        """The engine's progress callback (``engine.streaming.Progress``)."""
+        """The engine's progress callback (``engine.api.Progress``)."""
         if done is None:
             self.phase(what)
         else:

@@ -73,13 +73,12 @@ def _check_outputs(policy: str, data: tuple[str, ...], out: Path, rejects: Path,
 
 
 def _write_explanations(run: Any, path: Path) -> None:
-    from dataclasses import asdict
-
+    from engine.explain import as_dict
     from engine.safe_output import atomic
 
     with atomic(path) as tmp, tmp.open("w", encoding="utf-8") as fh:
         for sid in run.result.subject_ids:
-            fh.write(json.dumps(asdict(run.explain(sid)), ensure_ascii=False, default=str) + "\n")
+            fh.write(json.dumps(as_dict(run.explain(sid)), ensure_ascii=False, default=str) + "\n")
 
 
 def _eval_summary(manifest: dict[str, Any], report: Any, result: Any, fmt: str, out: Path, rejects: Path) -> None:
@@ -94,23 +93,34 @@ def _eval_summary(manifest: dict[str, Any], report: Any, result: Any, fmt: str, 
         click.echo(f"  {manifest['runtime_errors']} runtime error(s) recorded per subject (column `errors`)", err=True)
     for v in result.violations:
         click.echo(f"  quota: {v.message}", err=True)
+    for lv in manifest.get("levels", []):
+        click.echo(f"  level {lv['level']}: {lv['subjects']} subject(s) from {lv['members']} {lv['of']} "
+                   f"-> {lv['results']['path']}" + (f" ({lv['unassigned']} without a {lv['level']})"
+                                                    if lv["unassigned"] else ""))
 
 
 @main.command()
 @click.argument("policy", type=click.Path(exists=True))
 @click.argument("data", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--id", "subject_id", required=True, help="The subject to explain.")
+@click.option("--level", help="A subject level of the policy (`level unit ...`): --id names one of its groups.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
 @click.option("--precision", type=click.IntRange(0, 12), default=2, show_default=True,
               help="Decimals of the results shown (operands get more where a line needs them to add up).")
 @policy_options
 @guarded
-def explain(policy: str, data: tuple[str, ...], subject_id: str, fmt: str, precision: int, **opts: Any) -> int:
+def explain(policy: str, data: tuple[str, ...], subject_id: str, level: str | None, fmt: str, precision: int,
+            **opts: Any) -> int:
     """Show how one subject's scores were derived, node by node; every line redoes by hand."""
     from engine import explain as ex
 
-    run = run_policy(policy, data, opts, subject=subject_id)
-    click.echo(ex.render(run.explain(subject_id, precision), fmt), nl=False)
+    if level is not None:  # a group needs every member: the whole data is scored
+        from engine.levels.explain import explain_level
+
+        found = explain_level(run_policy(policy, data, opts), level, subject_id, precision)
+    else:
+        found = run_policy(policy, data, opts, subject=subject_id).explain(subject_id, precision)
+    click.echo(ex.render(found, fmt), nl=False)
     return EXIT_OK
 
 

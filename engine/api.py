@@ -19,11 +19,10 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from engine import explain as explain_mod
 from engine.compiler import check_paths
 from engine.data import LoadResult, schema_from_plan
 from engine.data.report import LoadReport
@@ -36,6 +35,8 @@ from engine.provenance import unfiled_agencies
 from engine.versions import Policies, union_schema, version_rows
 
 if TYPE_CHECKING:
+    from engine.explain import Explanation
+    from engine.levels.run import Levels
     from engine.output import HeldResults, ResultStream
 
     Results = ResultStream | HeldResults
@@ -68,6 +69,7 @@ class Run:
     violations: list[Violation] = field(default_factory=list)
     agency_files: dict[str, int] = field(default_factory=dict)  # agency file -> subjects scored under it
     unfiled: dict[str, int] = field(default_factory=dict)  # agency without an agency file -> subjects
+    levels: list[dict[str, Any]] = field(default_factory=list)  # each level's results file (engine/levels)
 
     def add(self, result: Result, plans: Sequence[Plan]) -> None:
         """Count one chunk's result in."""
@@ -85,10 +87,12 @@ class Run:
         agencies = [a for p in plans for a in self.policies.agencies_of(p).values()]
         return sorted({*(p.module.path for p in plans), *(a.module.path for a in agencies)})
 
-    def explain(self, subject_id: object, places: int = 2) -> explain_mod.Explanation:
+    def explain(self, subject_id: object, places: int = 2) -> Explanation:
+        from engine.explain import explain  # not needed to score (start-up of a small run)
+
         self.require(subject_id)
         assert self.result is not None  # ``require`` raised otherwise
-        return explain_mod.explain(self.result, subject_id, places)
+        return explain(self.result, subject_id, places)
 
     def require(self, subject_id: object) -> None:
         """Raise ``NotScored`` (``subject.not-scored``, saying where it was rejected, if it was)
@@ -138,13 +142,17 @@ def score(policies: Policies, data: Sequence[str | Path], output: str | Path | N
     whole = whole or output is None or len(chosen) > 1 or _needs_whole(policies, chosen, output)
     if subject is not None and reader is None:
         reader = _subject_reader(policies, chosen, reading, subject)
+    if output is not None:
+        from engine.levels.output import check_level_outputs
+
+        check_level_outputs(versions, output, data)
     progress("checking subject ids" if not whole else "reading and scoring")
     submission = open_submission(reading, schema, whole, reader)
     run = Run(policies, chosen[-1], plans=chosen[:1] if len(chosen) == 1 else [])
     out = open_results(output) if output is not None else None
     try:
         progress("scoring", 0, submission.rows)
-        done = _loop(run, submission, chosen, out, progress)
+        done, levels = _loop(run, submission, chosen, out, progress)
         if out is not None:
             progress(f"writing {done:,} rows")
             out.close()
@@ -152,15 +160,21 @@ def score(policies: Policies, data: Sequence[str | Path], output: str | Path | N
         if out is not None:
             out.abort()
         raise
+    if levels is not None and output is not None:  # each subject level's results beside the rows'
+        from engine.levels.output import write_levels
+
+        run.levels = write_levels(levels.finish(), output)
     run.report = submission.report
     return run
 
 
-def _loop(run: Run, submission: Submission, chosen: list[Plan], out: Results | None, progress: Progress) -> int:
-    """Each chunk: evaluate, write, count in.  Returns the rows consumed."""
+def _loop(run: Run, submission: Submission, chosen: list[Plan], out: Results | None,
+          progress: Progress) -> tuple[int, Levels | None]:
+    """Each chunk: evaluate, write, count in, fold into the plan's subject levels (when writing).
+    Returns the rows consumed and the levels' fold."""
     from engine.output import presentable
 
-    done, empty = 0, None
+    done, empty, levels = 0, None, None
     for loaded in submission:
         result, used = _evaluate_chunk(run.policies, chosen, loaded)
         run.add(result, used)
@@ -170,6 +184,12 @@ def _loop(run: Run, submission: Submission, chosen: list[Plan], out: Results | N
             out.write(presentable(result.table()))
         elif out is not None and empty is None:
             empty = presentable(result.table())  # written only when no chunk has rows, to give the columns
+        if out is not None and run.plan.levels:
+            if levels is None:
+                from engine.levels.run import Levels
+
+                levels = Levels(run.plan)
+            levels.add(result)
         step = submission.chunk or loaded.report.rows_read
         done = min(done + step, submission.rows or done + step)
         progress("scoring", done, submission.rows)
@@ -180,7 +200,7 @@ def _loop(run: Run, submission: Submission, chosen: list[Plan], out: Results | N
             gc.collect()
     if out is not None and out.rows == 0 and empty is not None:
         out.write(empty)
-    return done
+    return done, levels
 
 
 def _evaluate_chunk(policies: Policies, chosen: list[Plan], loaded: LoadResult) -> tuple[Result, list[Plan]]:

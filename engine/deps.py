@@ -44,10 +44,11 @@ def expr_refs(expr: n.Node | None, in_score: bool = False) -> Iterator[Use]:
         return
     raw_args = {id(c.args[0]) for c in expr.walk()
                 if isinstance(c, n.Call) and c.func == "raw" and c.args and isinstance(c.args[0], n.Ref)}
-    keyword = {id(c.by) for c in expr.walk() if isinstance(c, n.Call) and c.by is not None and c.by.name == "agency"}
+    keyword = {id(c.by) for c in expr.walk()
+               if isinstance(c, n.Call) and c.by is not None and c.by.name in n.GROUP_KEYWORDS}
     for node in expr.walk():
         if isinstance(node, n.Ref) and id(node) in keyword:
-            continue  # `by agency`: the submission's agency column, not a declared name
+            continue  # `by agency` / `by peer_group`: the agency column or its plan's peer group, not a name
         if isinstance(node, n.Ref):
             yield Use(node.name, node.span, in_score, id(node) in raw_args)
         elif isinstance(node, n.Call) and node.func not in n.FUNCTIONS:  # a table called as a function

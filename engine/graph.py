@@ -47,7 +47,18 @@ def build(module: n.Module) -> Plan:
         for name in ordered
     )
     quotas = tuple(d for d in deps.named(module) if isinstance(d, n.Quota))
-    return Plan(module, steps, quotas)
+    return Plan(module, steps, quotas, levels=_levels(module))
+
+
+def _levels(module: n.Module) -> tuple:
+    """The plans of the module's subject levels (none for most policies: nothing is imported)."""
+    from engine.levels.nodes import Level
+
+    if not any(isinstance(i, Level) for i in module.items):
+        return ()
+    from engine.levels.compile import build
+
+    return build(module)
 
 
 def _ordered(order: dict[str, int], reads: dict[str, tuple[str, ...]]) -> list[str] | None:

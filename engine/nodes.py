@@ -5,7 +5,7 @@ Every node carries a source ``span`` that does not take part in equality, so
 (the arithmetic regulations are written in); a percentage literal ``70%`` is
 stored as its value ``0.70`` with ``percent=True`` so the formatter can write it
 back the way the author did.  The base, expressions and attribute values are in
-``engine.expr_nodes`` (re-exported here); this module holds the declarations and
+``engine.nodes_expr`` (re-exported here); this module holds the declarations and
 the queries on them.
 """
 
@@ -14,12 +14,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from engine.expr_nodes import (  # noqa: F401 - the AST is imported from here
+from engine.nodes_expr import (  # noqa: F401 - the AST is imported from here
     AGGREGATIONS,
     CONSTRAINT_FIELDS,
     DIRECTIONS,
     FUNCTIONS,
     GROUP_FUNCTIONS,
+    GROUP_KEYWORDS,
     HIT_POLICIES,
     KINDS,
     LEVELS,

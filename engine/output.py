@@ -38,7 +38,7 @@ def neutralise_text(text: str) -> str:
 
 def write_results(table: Table, path: str | Path, sheet: str = "results") -> None:
     """Write ``table`` (name -> column, in order) as .csv, .xlsx, .json or .parquet by suffix."""
-    cols = _columns(table)
+    cols = table_columns(table)
     suffix = _suffix(path, "results")
     n = len(cols[0][1]) if cols else 0
     if suffix == ".xlsx" and n > XLSX_MAX_ROWS:
@@ -49,7 +49,9 @@ def write_results(table: Table, path: str | Path, sheet: str = "results") -> Non
 
         write_xlsx(cols, Path(path), sheet)
     elif suffix == ".json":
-        _write_json(cols, Path(path))
+        from engine.json_results import write_json
+
+        write_json(cols, Path(path))
     else:
         with ResultStream(path) as out:  # renames a complete file into place
             out.write(cols)
@@ -76,7 +78,7 @@ class HeldResults:
         self.path, self.rows, self._held = Path(path), 0, []  # type: tuple[Path, int, list[dict[str, Any]]]
 
     def write(self, table: Table) -> None:
-        cols = _columns(table)
+        cols = table_columns(table)
         self._held.append(dict(cols))
         self.rows += len(cols[0][1]) if cols else 0
 
@@ -102,7 +104,7 @@ def presentable(table: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     return {k: snapped.get(k, v) for k, v in table.items()}
 
 
-def _columns(table: Table) -> list[tuple[str, np.ndarray]]:
+def table_columns(table: Table) -> list[tuple[str, np.ndarray]]:
     items = list(table.items()) if isinstance(table, Mapping) else list(table)
     out = []
     lengths = set()
@@ -117,11 +119,7 @@ def _columns(table: Table) -> list[tuple[str, np.ndarray]]:
     return out
 
 
-def _is_number(arr: np.ndarray) -> bool:
-    return arr.dtype.kind in "fiub"
-
-
-def _clean_float(arr: np.ndarray) -> np.ndarray:
+def clean_float(arr: np.ndarray) -> np.ndarray:
     # -0.0 + 0.0 is 0.0: a negative zero must not print as "-0".
     return np.add(arr, 0.0, dtype=np.float64)  # one pass (not a copy, then an addition)
 
@@ -129,14 +127,15 @@ def _clean_float(arr: np.ndarray) -> np.ndarray:
 def _arrow(arr: np.ndarray, neutralise: bool) -> Any:
     """One column as an Arrow array: numbers with null for missing, anything else as text."""
     import pyarrow as pa
-    import pyarrow.compute as pc
+
+    from engine.data import compute as pc
 
     if arr.dtype.kind == "b":
         return pa.array(arr)
     if arr.dtype.kind in "iu":
         return pa.array(arr.astype(np.int64))
     if arr.dtype.kind == "f":
-        values = _clean_float(arr)
+        values = clean_float(arr)
         return pa.array(values, mask=~np.isfinite(values))
     text = _fast_text(arr)
     if text is None:
@@ -205,7 +204,7 @@ class ResultStream:
     def write(self, table: Table) -> None:
         import pyarrow as pa
 
-        cols = _columns(table)
+        cols = table_columns(table)
         t = pa.table({name: _arrow(arr, neutralise=self.csv) for name, arr in cols})
         if self._schema is None:
             self._open(t.schema)
@@ -311,31 +310,6 @@ def _empty_schema() -> Any:
     return pa.schema([])
 
 
-def _json_value(v: Any, text: Any = str) -> Any:
-    """A cell as a plain Python value: missing and non-finite numbers become None, numpy
-    scalars their Python kind, anything else ``text(str(v))``."""
-    if v is None:
-        return None
-    if isinstance(v, (bool, np.bool_)):
-        return bool(v)
-    if isinstance(v, (int, np.integer)):
-        return int(v)
-    if isinstance(v, (float, np.floating)):
-        f = float(v) + 0.0
-        return f if math.isfinite(f) else None
-    return text(str(v))
-
-
-def _write_json(cols: list[tuple[str, np.ndarray]], path: Path) -> None:
-    names = [name for name, _ in cols]
-    columns = [[_json_value(v) for v in arr.tolist()] for _, arr in cols]
-    n = len(cols[0][1]) if cols else 0
-    # One subject per line: diffable, and no indentation bloat on a national run.
-    lines = [json.dumps(dict(zip(names, (c[i] for c in columns))), ensure_ascii=False, allow_nan=False)
-             for i in range(n)]
-    atomic_text(path, "[\n" + ",\n".join(lines) + ("\n]\n" if lines else "]\n"))
-
-
 # ------------------------------------------------------------------ manifest
 
 def write_manifest(path: str | Path, *, policy_files: Iterable[str | Path], data_files: Iterable[str | Path],
@@ -383,7 +357,7 @@ def write_run_manifest(run: Any, path: str | Path, data_files: Sequence[str | Pa
         extra={"subjects": run.subjects, "runtime_errors": run.runtime_errors,
                "agency_files": [{"path": f, "sha256": file_sha256(f), "subjects": k}
                                 for f, k in sorted(run.agency_files.items())],
-               "quota_violations": [v.to_dict() for v in run.violations],
+               "quota_violations": [v.to_dict() for v in run.violations], "levels": run.levels,
                "warnings": [asdict(w) for w in report.warnings],
                "files_read": [asdict(f) for f in report.files]})
 

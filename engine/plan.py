@@ -8,9 +8,12 @@ depends on the graph library.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from engine import nodes as n
+
+if TYPE_CHECKING:
+    from engine.levels.compile import LevelPlan
 
 StepKind = Literal["input", "indicator", "value", "tree", "rating", "table"]
 
@@ -45,6 +48,7 @@ class Plan:
     steps: tuple[Step, ...]
     quotas: tuple[n.Quota, ...] = ()
     peer_group: str | None = None  # an agency plan: the `peer_group` its agency block declares
+    levels: tuple[LevelPlan, ...] = ()  # subject levels aggregating the rows (engine/levels), members first
 
     @property
     def population(self) -> bool:

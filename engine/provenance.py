@@ -9,6 +9,7 @@ rejects agencies outside a full registry instead.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 
 import numpy as np
@@ -22,12 +23,11 @@ SHOWN = 10  # agencies named in the warning about agencies without a near match
 
 def unfiled_agencies(result: Result) -> dict[str, int]:
     """Per agency without an agency file among ``result.plans``: its number of subjects."""
-    agencies = np.asarray(result.agencies, dtype=object)
-    given = np.array([a is not None and a == a and str(a) != "" for a in agencies.tolist()], dtype=bool)
-    if not given.any():
-        return {}
-    names, counts = np.unique(agencies[given].astype(str), return_counts=True)
-    return {a: int(k) for a, k in zip(names.tolist(), counts.tolist()) if a not in result.plans}
+    counts: dict[str, int] = {}
+    for agency, k in Counter(np.asarray(result.agencies, dtype=object).tolist()).items():  # counted in C
+        if agency is not None and agency == agency and str(agency) != "":  # not missing, not NaN, not empty
+            counts[str(agency)] = counts.get(str(agency), 0) + k
+    return {a: counts[a] for a in sorted(counts) if a not in result.plans}
 
 
 def agency_warnings(unfiled: Mapping[str, int], known: Iterable[str], file: str) -> list[LoadWarning]:

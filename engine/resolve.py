@@ -134,9 +134,10 @@ def add_dependents(project: Project) -> list[str]:
             continue
         try:
             m = _EXTENDS.search(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError):
+            extended = (path.parent / m.group(1)).resolve() if m else None
+        except (OSError, UnicodeDecodeError, ValueError):  # ValueError: a NUL byte in the name
             continue
-        if m and (path.parent / m.group(1)).resolve() in nationals and parse(project, path) is not None:
+        if extended in nationals and parse(project, path) is not None:
             project.files.append(display(path))
             added.append(display(path))
     return added

@@ -157,6 +157,7 @@ def manifest_files(manifest: Mapping[str, Any]) -> list[tuple[str, Mapping[str, 
     entries += [("policy file", e) for e in manifest.get("policy", {}).get("files", [])]
     entries += [("data file", e) for e in manifest.get("data_files", [])]
     entries += [(role, manifest[role]) for role in ("results", "rejects", "explanations") if role in manifest]
+    entries += [(f"level {lv['level']} results", lv["results"]) for lv in manifest.get("levels", [])]
     return entries
 
 

@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from engine.output import _json_value, neutralise_text
+from engine.json_results import json_value
+from engine.output import neutralise_text
 from engine.safe_output import atomic
 
 FIXED_TIME = dt.datetime(2000, 1, 1, 0, 0, 0)
@@ -23,7 +24,7 @@ _FIXED_STAMP = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterm
 
 
 def _xlsx_value(v: Any) -> Any:
-    return _json_value(v, neutralise_text)  # spreadsheet text is neutralised against formulas
+    return json_value(v, neutralise_text)  # spreadsheet text is neutralised against formulas
 
 
 def write_xlsx(cols: list[tuple[str, np.ndarray]], path: Path, sheet: str) -> None:

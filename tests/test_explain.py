@@ -10,7 +10,7 @@ import pytest
 from evaluate_kit import batch, plan
 
 from engine.evaluate import evaluate_plan
-from engine.explain import explain, render
+from engine.explain import as_dict, explain, render
 
 POLICY = """
 input inovasi { type boolean }
@@ -140,3 +140,24 @@ def test_each_aggregation_method_explains_itself(agg: str, weights: str, formula
     node = explain(evaluate_plan(p, batch([{"id": "x", "a": 80, "b": 100}])), "x").nodes[0]
     assert node.formula == formula
     assert {c.contribution_kind for c in node.children} == {kind}
+
+
+def test_as_dict_is_dataclasses_asdict(result):
+    from dataclasses import asdict
+
+    for sid in result.subject_ids:
+        e = explain(result, sid)
+        assert as_dict(e) == asdict(e)
+        assert json.dumps(as_dict(e), default=str) == json.dumps(asdict(e), default=str)
+
+
+def test_events_of_a_row_are_found_through_the_index_in_recording_order():
+    from engine.evaluate.events import Events
+
+    ev = Events()
+    ev.add(np.array([1, 3, 5]), "a", "x.one", "error", "m1")
+    ev.add(np.array([3]), "b", "x.two", "decision", "m2")
+    assert [e.code for e in ev.at(3)] == ["x.one", "x.two"] and ev.at(2) == [] and ev.at(9) == []
+    ev.add(np.array([0, 3]), "a", "x.three", "error", "m3")  # added after a lookup: the index is rebuilt
+    assert [e.code for e in ev.at(3)] == ["x.one", "x.two", "x.three"]
+    assert [e.code for e in ev.at(3, "a")] == ["x.one", "x.three"] and [e.row for e in ev.at(0)] == [0]

@@ -14,7 +14,7 @@ import pytest
 from explain_recompute import claims, example_results, library_results
 
 from engine.evaluate import Result
-from engine.explain import arith, explain, render
+from engine.explain import arith, explain, localize, render
 from engine.explain import numbers as nb
 
 FORMULAS = ("raw_formula", "formula", "contribution_formula", "gap_formula")
@@ -64,16 +64,16 @@ def test_rounding_steps_and_results_show_their_precision():
 
 # ------------------------------------------------------------ every explanation
 
-def _check(where: str, result: Result, places: int) -> tuple[int, list[str]]:
+def _check(where: str, result: Result, places: int, lang: str = "en") -> tuple[int, list[str]]:
     checked, bad = 0, []
     for sid in result.subject_ids:
-        ex = explain(result, sid, places)
+        ex = explain(result, sid, places, lang)
         for fmt in ("text", "markdown"):
-            c, b = claims(render(ex, fmt))
-            checked, bad = checked + c, bad + [f"{where} {sid} ({fmt}): {line}" for line in b]
+            c, b = claims(render(ex, fmt), lang)
+            checked, bad = checked + c, bad + [f"{where} {sid} ({fmt}, {lang}): {line}" for line in b]
         nodes = json.loads(render(ex, "json"))["nodes"]
         lines = [node[f] for node in _walk(nodes) for f in FORMULAS if node.get(f)]
-        c, b = claims("\n".join(lines))
+        c, b = claims("\n".join(lines), lang)
         checked, bad = checked + c, bad + [f"{where} {sid} (json): {line}" for line in b]
     return checked, bad
 
@@ -82,24 +82,62 @@ def _walk(nodes: list[dict]) -> list[dict]:
     return [d for node in nodes for d in [node, *_walk(node["children"])]]
 
 
-def _check_all(results: list[tuple[str, Result]], places: int = 2) -> int:
+def _check_all(results: list[tuple[str, Result]], lang: str, places: int = 2) -> int:
     total, bad = 0, []
     for where, result in results:
-        c, b = _check(where, result, places)
+        c, b = _check(where, result, places, lang)
         total, bad = total + c, bad + b
     assert not bad, "\n".join(bad[:20])
     return total
 
 
-def test_every_line_of_every_example_explanation_recomputes():
-    assert _check_all(example_results()) > 5000  # 56 + 56 + pegawai subjects, dozens of lines each, three formats
+@pytest.mark.parametrize("lang", ["en", "id"])
+def test_every_line_of_every_example_explanation_recomputes(lang):
+    assert _check_all(example_results(), lang) > 5000  # 56 + 56 + pegawai subjects, dozens of lines each, 3 formats
 
 
-def test_every_line_of_every_library_test_explanation_recomputes():
-    assert _check_all(library_results()) > 1000
+@pytest.mark.parametrize("lang", ["en", "id"])
+def test_every_line_of_every_library_test_explanation_recomputes(lang):
+    assert _check_all(library_results(), lang) > 1000
 
 
-def test_more_precision_still_recomputes():
+@pytest.mark.parametrize("lang", ["en", "id"])
+def test_more_precision_still_recomputes(lang):
     (where, result), *_ = example_results()
-    c, bad = _check(where, result, 5)
+    c, bad = _check(where, result, 5, lang)
     assert c > 1000 and not bad, "\n".join(bad[:20])
+
+
+# ------------------------------------------------------------ Bahasa Indonesia (issue #14)
+
+@pytest.mark.parametrize("text, want", [
+    # The first sum above in Indonesian digits: 42,316 + 7,023 + 20,435 + 13,218 = 82,992
+    ("40% × 105,79 + 15% × 46,82 + 25% × 81,74 + 20% × 66,09", "82.992"),
+    ("9.900.000 / 10.000.000 × 100", "99"),  # dots group thousands: 0.99 × 100
+    ("min(max(87,57 / 105 × 100, 0), 120)", "83.4"),  # 87.57 / 105 = 0.834: a list's comma has a space
+    ("1.234,5 − 0,5", "1234"),
+])
+def test_the_reader_reads_indonesian_digits(text, want):
+    assert arith.value(text, "id") == Decimal(want)
+
+
+def test_an_indonesian_line_rounded_wrong_is_caught():
+    # The same sum as test_a_line_rounded_from_rounded_operands_is_caught, written as an officer reads it.
+    line = "mean: 40% × 105,79 + 15% × 46,82 + 25% × 81,74 + 20% × 66,09 = {}"
+    assert claims(line.format("83,00"), "id")[1]
+    assert claims(line.format("82,99"), "id") == (1, [])
+    # 0.4^0.5 = 0.632455..: 0,63246 rounds to 0,6325 at 4 decimals, not to 0,6324.
+    assert claims("nilai: 0,4^0,5 = 0,63246, dibulatkan ke 4 desimal: 0,6325", "id") == (1, [])
+    assert claims("nilai: 0,4^0,5 = 0,63246, dibulatkan ke 4 desimal: 0,6324", "id")[1]
+    # A band line: 94,03 is >= 90 and < 95, so the line holds; with 89,99 it does not.
+    assert claims("predikat Baik: 94,03 >= 90 dan < 95", "id") == (1, [])
+    assert claims("predikat Baik: 89,99 >= 90 dan < 95", "id")[1]
+
+
+def test_indonesian_numbers_keep_every_digit_shown():
+    assert [localize.number(x, "id") for x in ("94.03", "83.00", "9900000", "75_000", "0.000012", "1234.5")] == \
+        ["94,03", "83,00", "9.900.000", "75.000", "0,000012", "1.234,5"]
+    line = 'lookup persen("Baik 2.5") gives 1234.5 (row 2 of t) from x/instansi-2026.csv:1234, `x >= 2.5`, iku_1.5'
+    assert localize.numbers(line, "id") == \
+        'lookup persen("Baik 2.5") gives 1.234,5 (row 2 of t) from x/instansi-2026.csv:1234, `x >= 2.5`, iku_1.5'
+    assert localize.numbers(line, "en") == line

@@ -37,13 +37,13 @@ def _cases() -> list[tuple[str, object, object]]:
     return out
 
 
-def test_explanation_goldens(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(ROOT)
+def _compare(folder: Path, cases: list[tuple[str, object, object]], lang: str) -> None:
+    """Each case's explanation in ``lang``, in three forms, against its golden under ``folder``."""
     names, differ = [], []
-    for name, result, sid in _cases():
-        ex = explain(result, sid)  # type: ignore[arg-type]
+    for name, result, sid in cases:
+        ex = explain(result, sid, lang=lang)  # type: ignore[arg-type]
         for fmt, ext in (("text", "txt"), ("markdown", "md"), ("json", "json")):
-            path = GOLDEN / f"{name}.{ext}"
+            path = folder / f"{name}.{ext}"
             text = render(ex, fmt)
             names.append(path.name)
             if UPDATE:
@@ -52,9 +52,24 @@ def test_explanation_goldens(monkeypatch: pytest.MonkeyPatch) -> None:
             elif not path.exists() or path.read_text(encoding="utf-8") != text:
                 differ.append(path.name)
     assert not differ, f"explanations differ from their goldens: {differ}"
-    stale = sorted({p.name for p in GOLDEN.iterdir()} - set(names))
+    stale = sorted({p.name for p in folder.iterdir() if p.is_file()} - set(names))
     assert not stale, f"goldens no subject produces: {stale}"
-    assert len(names) >= 3 * 20  # examples plus two subjects of every tested policy, three forms each
+
+
+def test_explanation_goldens(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    cases = _cases()
+    _compare(GOLDEN, cases, "en")
+    assert len(cases) >= 20  # examples plus two subjects of every tested policy, three forms each
+
+
+def test_indonesian_explanation_goldens(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bundled examples' subjects as an Indonesian officer reads them (issue #14): the words of
+    the catalogue, numbers in Babel's Indonesian form (94,03), policy names and keywords as written."""
+    monkeypatch.chdir(ROOT)
+    cases = [c for c in _cases() if c[0].startswith(("instansi-2026-", "pegawai-2026-"))]
+    assert len(cases) == 5
+    _compare(GOLDEN / "id", cases, "id")
 
 
 def test_the_walk_through_in_the_docs_quotes_the_real_explanation(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 
 import engine
 from engine.diagnostics import KinerjaError
+from engine.json_results import json_lines
 from engine.output import neutralise_text, write_manifest, write_results
 
 TABLE = {
@@ -74,6 +75,17 @@ def test_json_keeps_text_and_missing_is_null(tmp_path: Path) -> None:
     assert rows[1] == {"id": "=cmd|' /C calc'!A0", "nilai": -3.0, "jumlah": 2, "predikat": "Cukup"}
     assert rows[2]["nilai"] is None and rows[6]["id"] is None
     assert rows[6]["nilai"] == 2.675
+
+
+def test_json_lines_are_the_file_lines_with_no_negative_zero_or_infinity(tmp_path: Path) -> None:
+    table = {"x": np.array([-0.0, np.inf, -np.inf, np.nan, 1.5], dtype=np.float32), "n": np.arange(5)}
+    out = tmp_path / "r.json"
+    write_results(table, out)
+    lines = json_lines(table)
+    # by hand: -0.0 is written 0.0; infinities and NaN are not JSON numbers, so null; 1.5 is exact in float32
+    assert lines == ['{"x": 0.0, "n": 0}', '{"x": null, "n": 1}', '{"x": null, "n": 2}', '{"x": null, "n": 3}',
+                     '{"x": 1.5, "n": 4}']
+    assert out.read_text() == "[\n" + ",\n".join(lines) + "\n]\n"
 
 
 def test_parquet_types_and_nulls(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ import pytest
 from evaluate_kit import HEADER, batch, plan
 
 from engine import api, checks, syntax
+from engine import nodes as n
 from engine.analysis.benchmark import competition_ranks, z_scores
 from engine.evaluate import evaluate_plan
 from engine.explain import explain
@@ -153,3 +154,60 @@ def test_a_value_that_is_one_statistic_is_explained_once() -> None:
     node = next(x for x in explain(_run(), "a").walk() if x.name == "total")
     assert node.lookups == ['statistic sum_of(nilai) by unit gives 170 (sum of 2 values, group unit = "U1")']  # 80 + 90
     assert node.formula == "value: 170 = 170.00"
+
+
+PEERS = HEADER.replace("subject employee", "subject agency") + """
+indicator capaian { range 0 .. 200 target 100 }
+value z = (capaian - mean_of(capaian) by peer_group) / sd_of(capaian) by peer_group
+value peringkat = rank_of(capaian) by peer_group
+benchmark capaian within peer_group {
+}
+"""
+PEER_DATA = "id,agency,capaian\ns1,a1,80\ns2,a1,95\ns3,a2,90\ns4,a3,60\ns5,a4,70\ns6,a4,65\ns7,lain,50\n"
+
+
+def _peer_project(tmp_path: Path) -> Path:
+    (tmp_path / "nasional.kin").write_text(PEERS, encoding="utf-8")
+    for agency, peer in (("a1", "besar"), ("a2", "besar"), ("a3", "kecil"), ("a4", "kecil")):
+        (tmp_path / f"{agency}.kin").write_text(
+            f'agency {agency} "{agency}" extends "nasional.kin" {{\n peer_group {peer}\n}}\n', encoding="utf-8")
+    (tmp_path / "d.csv").write_text(PEER_DATA, encoding="utf-8")
+    return tmp_path / "d.csv"
+
+
+def test_by_peer_group_groups_by_the_agency_policies_peer_group(tmp_path: Path) -> None:
+    data = _peer_project(tmp_path)
+    result = api.evaluate_files(api.compile_policies([tmp_path], root=tmp_path), [data], policy="p").result
+    # besar (a1, a2): 80, 95, 90 -> ranks 3, 1, 2.  kecil (a3, a4): 60, 70, 65 -> mean 65,
+    # sample sd sqrt((25 + 25 + 0) / 2) = 5, z -1, 1, 0; ranks 3, 1, 2.  `lain` has no agency file: no group.
+    assert list(result.steps["peringkat"].value[:6]) == [3, 1, 2, 3, 1, 2]
+    assert np.allclose(result.steps["z"].value[3:6], [-1, 1, 0], rtol=0, atol=1e-15)
+    assert np.isnan(result.steps["peringkat"].value[6]) and np.isnan(result.steps["z"].value[6])
+    assert [e.code for e in result.events_at(6, "peringkat")] == ["eval.no-group"]
+    assert "declares no peer_group" in result.events_at(6, "peringkat")[0].message
+    node = next(x for x in explain(result, "s4").walk() if x.name == "peringkat")
+    assert node.lookups == ['statistic rank_of(capaian) by peer_group gives 3 (competition rank (1 = highest) '
+                            'of 3 values, group peer_group = "kecil")']
+
+
+def test_by_peer_group_agrees_with_benchmark_within_peer_group(tmp_path: Path) -> None:
+    from engine.analysis import benchmark, peer_groups
+
+    data = _peer_project(tmp_path)
+    policies = api.compile_policies([tmp_path], root=tmp_path)
+    result = api.evaluate_files(policies, [data], policy="p").result
+    bench = benchmark(result, result.plans[None].module.first(n.Benchmark), peer_groups(result.plans))
+    got = dict(zip(bench.table["entity"], zip(bench.table["rank"], bench.table["z"])))
+    for i, sid in enumerate(result.subject_ids[:6]):   # the rows that have a peer group
+        assert got[sid][0] == result.steps["peringkat"].value[i]
+        assert got[sid][1] == result.steps["z"].value[i]
+
+
+def test_by_peer_group_streamed_equals_in_memory_and_formats(tmp_path: Path) -> None:
+    data = _peer_project(tmp_path)
+    policies = api.compile_policies([tmp_path], root=tmp_path)
+    api.score(policies, [data], tmp_path / "whole.csv", policy="p", whole=True)
+    api.score(policies, [data], tmp_path / "asked.csv", policy="p", chunk=2)
+    assert (tmp_path / "whole.csv").read_bytes() == (tmp_path / "asked.csv").read_bytes()
+    assert "value peringkat = rank_of(capaian) by peer_group" in format_text(PEERS, "p.kin")
+    assert [d for d in checks.run(syntax.parse(PEERS, "p.kin")) if d.is_error] == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import struct
 import subprocess
@@ -14,6 +15,7 @@ from click.testing import CliRunner
 
 from cli import main
 from engine import report
+from engine.i18n import using
 from tests.analysis_kit import FIVE, run
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -34,11 +36,12 @@ class _Elements(HTMLParser):
         return sum(1 for t, a in self.tags if t == tag and (cls is None or cls in (a.get("class") or "").split()))
 
 
-def _page(tmp_path: Path, subject: str | None = "p2") -> str:
-    now = run(tmp_path, FIVE.replace("p1,p1,", "<b>&x,p1,"))
-    before = run(tmp_path, FIVE.replace("p2,p2,A,90,60", "p2,p2,A,70,60"), name="before.csv")
-    data = report.build(now.result, subject, before.result, ["data.csv"], runs=30)
-    return report.render(data)
+def _page(tmp_path: Path, subject: str | None = "p2", lang: str = "en") -> str:
+    with using(lang):
+        now = run(tmp_path, FIVE.replace("p1,p1,", "<b>&x,p1,"))
+        before = run(tmp_path, FIVE.replace("p2,p2,A,90,60", "p2,p2,A,70,60"), name="before.csv")
+        data = report.build(now.result, subject, before.result, ["data.csv"], runs=30, date=dt.date(2026, 12, 1))
+        return report.render(data)
 
 
 def test_report_has_its_sections_and_charts(tmp_path) -> None:
@@ -50,6 +53,24 @@ def test_report_has_its_sections_and_charts(tmp_path) -> None:
     assert found.count("svg", "chart") >= 4
     assert found.count("svg", "intervals") == 1 and found.count("svg", "strip") == 2
     assert found.count("tr", "me") >= 1  # the subject's row is highlighted
+
+
+# p2: s = 60% × 90 + 40% × 60 = 54 + 24 = 78; its effective weight of a is 60% (one decimal: 60.0%);
+# the previous period had a = 70, so s was 42 + 24 = 66 and the change is +12.
+@pytest.mark.parametrize("lang, words, numbers, absent", [
+    ("id", ["<html lang=\"id\">", "Ringkasan", "Kartu kinerja (nilai subjek)", "Area perbaikan", "Predikat",
+            "tanggal laporan: 1 Desember 2026", "Rentang peringkat (analisis sensitivitas)", "bobot ±20%"],
+     ["78,00", "60,0%", "+12,00", "66,00"], ["Summary", "78.00", "60.0%", "December"]),
+    ("en", ["<html lang=\"en\">", "Summary", "Scorecard (the subject&#x27;s values)", "Improvement areas", "Rating",
+            "report date: 1 December 2026", "Rank intervals (sensitivity analysis)", "weights ±20%"],
+     ["78.00", "60.0%", "+12.00", "66.00"], ["Ringkasan", "78,00", "Desember", "Subjek"]),
+])
+def test_report_follows_the_language(tmp_path, lang, words, numbers, absent) -> None:
+    html = _page(tmp_path, lang=lang)
+    for text in words + [f">{x}<" for x in numbers]:
+        assert text in html, text
+    for text in absent:
+        assert text not in html, text
 
 
 def test_report_is_self_contained_and_escaped(tmp_path) -> None:
@@ -83,9 +104,10 @@ def _png_pixels(path: Path) -> tuple[int, int, set[bytes]]:
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install -y chromium)")
-def test_report_renders_in_headless_chromium(tmp_path) -> None:
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_report_renders_in_headless_chromium(tmp_path, lang) -> None:
     page = tmp_path / "report.html"
-    page.write_text(_page(tmp_path), encoding="utf-8")
+    page.write_text(_page(tmp_path, lang=lang), encoding="utf-8")
     shot = tmp_path / "report.png"
     subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -104,6 +126,13 @@ def test_report_command_writes_one_file(tmp_path) -> None:
                                     "--id", "p2", "--runs", "10", "--previous", str(tmp_path / "data.csv")])
     assert res.exit_code == 0, res.output
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    for lang, title in (("id", "Ringkasan"), ("en", "Summary")):  # the report follows --lang
+        res = CliRunner().invoke(main, ["report", "--lang", lang, str(tmp_path / "uji.kin"),
+                                        str(tmp_path / "data.csv"), "-o", str(out), "--runs", "5",
+                                        "--as-of", "2026-12-01"])
+        html = out.read_text(encoding="utf-8")
+        assert res.exit_code == 0 and f'<html lang="{lang}">' in html and f"<h2>{title}</h2>" in html
+        assert ("1 Desember 2026" if lang == "id" else "1 December 2026") in html  # the --as-of date
     res = CliRunner().invoke(main, ["report", str(tmp_path / "uji.kin"), str(tmp_path / "data.csv"), "-o", str(out),
                                     "--id", "nobody"])
     assert res.exit_code == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -51,6 +52,10 @@ def test_a_submission_is_scored_stored_and_identical_to_kinerja_eval(app: App, t
     rejects = app.client.get(f"/api/v1/submissions/{sub['id']}/rejects", headers=h).json()
     expected_rows, expected_reasons = eval_rows(tmp_path, EXAMPLE, "kemenkeu")
     assert rows == expected_rows
+    # the audit entry's results hash is the hash of the very file `kinerja eval -o eval.json` wrote
+    trail = app.client.get(f"/api/v1/submissions/{sub['id']}/audit", headers=app.tokens.header("auditor")).json()
+    written = hashlib.sha256((tmp_path / "eval.json").read_bytes()).hexdigest()
+    assert trail[0]["details"]["results_sha256"] == written
     assert [r["reason"] for r in rejects] == expected_reasons
     assert rejects[0]["row"] == "line 3" and rejects[0]["reason"] == "unknown agency `kemenpanrb`"
     explanation = app.client.get(f"/api/v1/submissions/{sub['id']}/explain/kemenkeu", headers=h).json()

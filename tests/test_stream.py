@@ -111,3 +111,26 @@ def test_row_groups_do_not_depend_on_chunks(setup: tuple[api.Policies, Path, Pat
     api.score(policies, [csv_path], tmp_path / "parts.parquet", chunk=7)
     assert pq.ParquetFile(tmp_path / "parts.parquet").metadata.num_row_groups == 7  # 33 rows scored: 6 x 5 + 3
     assert (tmp_path / "whole.parquet").read_bytes() == (tmp_path / "parts.parquet").read_bytes()
+
+
+@pytest.mark.parametrize("numbers", ["typed", "comma text", "point text"])
+def test_a_parquet_file_s_decimal_mark_is_the_one_load_reads(tmp_path: Path, numbers: str) -> None:
+    # Typed number columns have no spelling: the mark is the default without reading a row;
+    # number columns stored as text are sampled as `load` samples them.
+    from engine.data import schema_from_plan
+    from engine.data.load import number_format
+    from engine.data.readers import read_parquet
+    from engine.data.stream import Chunks
+
+    shutil.copy(SUBMISSIONS / "policy.kin", tmp_path / "policy.kin")
+    plan = api.compile_policies([tmp_path / "policy.kin"], root=tmp_path).select(None, None)
+    schema = schema_from_plan(plan)
+    values = {"typed": pa.array([87.5, 90.0]), "comma text": pa.array(["87,5", "90,25"]),
+              "point text": pa.array(["87.5", "90.25"])}[numbers]
+    path = tmp_path / "d.parquet"
+    pq.write_table(pa.table({"id": ["a", "b"], "agency": ["kemenkeu", "kemenkeu"], "realisasi_anggaran": values}), path)
+    streamed = Chunks(path, schema).numbers
+    assert streamed == number_format(read_parquet(path), schema)
+    assert streamed.decimal == ("," if numbers == "comma text" else ".")
+    assert streamed.source == ("default" if numbers == "typed" else "detected")
+    assert Chunks(path, schema, decimal=",").numbers == number_format(read_parquet(path), schema, ",")

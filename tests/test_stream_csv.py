@@ -21,6 +21,19 @@ def policies(tmp_path: Path) -> api.Policies:
     return api.compile_policies([tmp_path / "policy.kin"], root=tmp_path)
 
 
+@pytest.fixture()
+def readers(monkeypatch: pytest.MonkeyPatch) -> list[stream.Chunks]:
+    """Every chunk reader a run opens."""
+    opened: list[stream.Chunks] = []
+    real = stream.Chunks.__init__
+
+    def spy(self: stream.Chunks, *args: object, **kwargs: object) -> None:
+        real(self, *args, **kwargs)  # type: ignore[arg-type]
+        opened.append(self)
+    monkeypatch.setattr(stream.Chunks, "__init__", spy)
+    return opened
+
+
 # (cell, whether the typed reader takes it): a cell the typed read cannot take sends the whole
 # run through the text path, whose rejects the in-memory loader gives too.
 SPELLINGS = [(" 5", True), ("+5", True), (".5", True), ("5.", True), ("1E+1", True), ("-0", True),
@@ -31,18 +44,12 @@ SPELLINGS = [(" 5", True), ("+5", True), (".5", True), ("5.", True), ("1E+1", Tr
 
 @pytest.mark.parametrize("cell, typed", SPELLINGS)
 def test_streamed_csv_equals_in_memory_whatever_the_number_spelling(
-        policies: api.Policies, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cell: str, typed: bool) -> None:
+        policies: api.Policies, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, readers: list[stream.Chunks],
+        cell: str, typed: bool) -> None:
     rows = [f"E{i},kemenkeu,{50 + i},{i % 7 * 20},true,Sesuai,{i * 10},U1,x" for i in range(1, 30)]
     rows[17] = f"E18,kemenkeu,{cell},10,true,Sesuai,1,U1,x"  # in the third chunk of 7 rows
     data = tmp_path / "data.csv"
     data.write_text(HEADER + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
-    readers: list[stream.Chunks] = []
-    real = stream.Chunks.__init__
-
-    def spy(self: stream.Chunks, *args: object, **kwargs: object) -> None:
-        real(self, *args, **kwargs)  # type: ignore[arg-type]
-        readers.append(self)
-    monkeypatch.setattr(stream.Chunks, "__init__", spy)
     monkeypatch.setattr(stream.Chunks, "block", 128)  # the reader parses about 3 lines at a time
     whole = api.score(policies, [data], tmp_path / "whole.csv", whole=True)
     parts = api.score(policies, [data], tmp_path / "parts.csv", chunk=7)
@@ -73,7 +80,8 @@ def test_the_manifest_digest_read_during_streaming_is_the_file_digest(policies: 
 
 
 def test_a_bad_byte_late_in_a_streamed_csv_stops_the_run_naming_its_line(
-        policies: api.Policies, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        policies: api.Policies, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, readers: list[stream.Chunks]
+) -> None:
     from engine.data.numbers import SAMPLE
     from engine.diagnostics import KinerjaError
 
@@ -83,13 +91,6 @@ def test_a_bad_byte_late_in_a_streamed_csv_stops_the_run_naming_its_line(
     data = tmp_path / "data.csv"
     data.write_bytes((HEADER + "\n" + "\n".join(rows) + "\n").encode("latin-1"))
     monkeypatch.setattr(stream.Chunks, "block", 1 << 16)  # the first chunks are read and written before it
-    readers: list[stream.Chunks] = []
-    real = stream.Chunks.__init__
-
-    def spy(self: stream.Chunks, *args: object, **kwargs: object) -> None:
-        real(self, *args, **kwargs)  # type: ignore[arg-type]
-        readers.append(self)
-    monkeypatch.setattr(stream.Chunks, "__init__", spy)
     out = tmp_path / "out.csv"
     out.write_text("the previous results\n", encoding="utf-8")
     with pytest.raises(KinerjaError) as info:

@@ -133,3 +133,34 @@ def test_a_changed_hit_policy_and_an_added_row_are_errors() -> None:
 def test_a_national_table_without_inputs_is_an_error() -> None:
     text = NATIONAL.replace(' (predikat) hit unique', '')
     assert "check.table-arity" in [d.code for d in checks.run(syntax.parse(text, "n.kin")) if d.is_error]
+
+
+AGENCY_CALL = 'agency x "X" extends "nasional.kin" {\n    value ak2 "AK periode 2" = persen(predikat_2) * 2\n}\n'
+
+
+def _agency_project(tmp_path, agency_text: str):  # type: ignore[no-untyped-def]
+    national = NATIONAL + 'input predikat_2 "Predikat 2" { type one of ("Baik", "Kurang") }\n' \
+        'value ak2 "AK periode 2" = 0\n'
+    (tmp_path / "nasional.kin").write_text(national)
+    (tmp_path / "x.kin").write_text(agency_text)
+    return tmp_path
+
+
+def test_an_agency_file_calls_a_table_only_the_national_file_declares(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from engine.api import compile_policies, evaluate_files
+
+    root = _agency_project(tmp_path, AGENCY_CALL)
+    data = tmp_path / "d.csv"
+    data.write_text("id,agency,predikat,predikat_2\na,x,Baik,Kurang\nb,y,Baik,Kurang\n")
+    run = evaluate_files(compile_policies([root]), [data])
+    ak2 = dict(zip(run.result.subject_ids, run.result.steps["ak2"].value))
+    assert ak2 == {"a": 100.0, "b": 0.0}   # agency x: persen("Kurang") = 50, x 2 = 100; y: national 0
+
+
+def test_an_agency_file_calling_a_table_nobody_declares_is_an_unknown_name(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from engine.compiler import check_paths
+
+    root = _agency_project(tmp_path, AGENCY_CALL.replace("persen(", "persn("))
+    found = [(d.code, d.span.file.rsplit("/", 1)[-1], d.span.line, d.help) for d in check_paths([root]).diagnostics
+             if d.is_error]
+    assert found == [("check.unknown-name", "x.kin", 2, "did you mean `persen`?")]

@@ -10,6 +10,7 @@ import numpy as np
 from engine import nodes as n
 from engine.evaluate import Result
 from engine.evaluate.numeric import snap
+from engine.i18n.formats import format_number, format_percent
 from engine.plan import Plan
 
 NO_PEER_GROUP = "(no peer group)"
@@ -104,7 +105,23 @@ def no_nan(x: object) -> object:
 
 
 def fmt(x: float | None, places: int = 2) -> str:
-    """A number for people: fixed decimals, '—' for missing."""
+    """A number for people, in the language in force (``94,03`` / ``94.03``, Babel's format): fixed
+    decimals rounded half away from zero, '—' for missing."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "—"
-    return f"{x:.{places}f}"
+    return format_number(float(x), places)
+
+
+def signed(x: float | None, places: int = 2) -> str:
+    """A change for people: ``+1,50`` / ``-2,25`` (``+0,00`` for no change), '—' for missing."""
+    shown = fmt(x, places)
+    if shown.startswith("-") and not shown.strip("-0.,"):  # -0.001 shown to 2 decimals is no change
+        shown = shown[1:]
+    return shown if shown == "—" or shown.startswith("-") else "+" + shown
+
+
+def percent(fraction: float | None, places: int = 0) -> str:
+    """A fraction as a percentage for people: 0.35 -> ``35%``, '—' for missing."""
+    if fraction is None or (isinstance(fraction, float) and math.isnan(fraction)):
+        return "—"
+    return format_percent(float(fraction), places)

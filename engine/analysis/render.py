@@ -93,13 +93,12 @@ def comparison_text(c: Comparison, subject: str | None = None) -> str:
 
 def period_change_text(c: PeriodChange, top: int = 25) -> str:
     """Counts, the mean change, the rating transitions and the subjects whose rating changed (``top`` of them)."""
-    t = c.table
     out = [f"compare {c.base_label} -> {c.current_label}: {c.size:,} subject(s) in both, "
            f"{len(c.entering):,} only in {c.current_label}, {len(c.leaving):,} only in {c.base_label}"]
     for names, where in ((c.entering, c.current_label), (c.leaving, c.base_label)):
         if names:
             out.append(f"  only in {where}: " + ", ".join(names[:top]) + (" ..." if len(names) > top else ""))
-    change = t["change"][~np.isnan(t["change"])] if c.size else np.empty(0)
+    change = c.change[~np.isnan(c.change)] if c.size else np.empty(0)
     if change.size:
         up, down = int((change > 0).sum()), int((change < 0).sum())
         out.append(f"  {c.top}: mean change {change.mean():+.2f}, median {np.median(change):+.2f}; "
@@ -111,9 +110,10 @@ def period_change_text(c: PeriodChange, top: int = 25) -> str:
     rows = c.changed()
     out += ["", f"rating changed for {rows.size:,} subject(s)" + (f"; the first {top} (all with -o FILE):"
                                                                   if rows.size > top else ":")]
+    t = c.rows(rows[:top])
     shown = [[str(t["subject"][i]), fmt(t["base"][i]), fmt(t["current"][i]), fmt(t["change"][i]),
               f"{t['rating_base'][i] or '-'} -> {t['rating_current'][i] or '-'}",
-              "" if t["bands_moved"][i] is None else f"{t['bands_moved'][i]:+d}"] for i in rows[:top]]
+              "" if t["bands_moved"][i] is None else f"{t['bands_moved'][i]:+d}"] for i in range(len(t["subject"]))]
     out += ["  " + x for x in _grid(["subject", "base", "current", "change", "rating", "bands"], shown)]
     return "\n".join(out) + "\n"
 

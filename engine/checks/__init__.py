@@ -11,7 +11,19 @@ from collections.abc import Callable, Iterable
 
 from engine import diagnostics
 from engine import nodes as n
-from engine.checks import attributes, bands, benchmarks, cycles, expressions, header, names, smart, tables, weights
+from engine.checks import (
+    attributes,
+    bands,
+    benchmarks,
+    cycles,
+    expressions,
+    header,
+    levels,
+    names,
+    smart,
+    tables,
+    weights,
+)
 from engine.checks.context import Context
 from engine.diagnostics import Diagnostic
 
@@ -28,6 +40,7 @@ RULES: tuple[Rule, ...] = (
     *expressions.RULES,
     *smart.RULES,
     *benchmarks.RULES,
+    *levels.RULES,
 )
 
 

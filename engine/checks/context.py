@@ -52,6 +52,9 @@ class Context:
         # A benchmark reads its node and its grouping fields, outside the plan.
         for b in self.items(n.Benchmark):
             used |= {r.name for r in (b.target, b.by, b.within) if r is not None}
+        from engine.levels.nodes import reads  # a level reads its key, role and members' fields
+
+        used |= reads(self.module)
         return used
 
     # ------------------------------------------------------------- ranges

@@ -11,9 +11,9 @@ from collections.abc import Iterable
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from engine.batch import Batch, Origin
+from engine.data import compute as pc
 from engine.data import validate as v
 from engine.data.parts import (
     Origins,

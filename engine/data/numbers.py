@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
+
+from engine.data import compute as pc
 
 SAMPLE = 10_000  # rows that decide a file's decimal mark (the same rows whether streamed or not)
 MINORITY = 20  # the other mark may appear on at most 1 cell in 20 (typos, rejected) before a file is refused

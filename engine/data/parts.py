@@ -10,6 +10,7 @@ import numpy as np
 import pyarrow as pa
 
 from engine.batch import Origin
+from engine.data import compute as pc
 from engine.data import validate as v
 from engine.data.readers import RawTable, RowRefs
 from engine.data.report import LoadWarning, Reject
@@ -100,10 +101,10 @@ def empty_values(f: Field | None, n: int) -> np.ndarray:
 def first_occurrence(keys: np.ndarray | pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """(code per row, first row of each code); a missing key has code -1."""
     arr = keys if isinstance(keys, (pa.Array, pa.ChunkedArray)) else pa.array(keys, type=pa.string())
-    enc = arr.dictionary_encode()
+    enc = pc.dictionary_encode(arr)
     if isinstance(enc, pa.ChunkedArray):
         enc = enc.combine_chunks()
-    codes = np.asarray(enc.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+    codes = np.asarray(pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
     present = codes >= 0
     first = np.zeros(len(enc.dictionary), dtype=np.int64)
     if present.any():

@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from engine.data import compute as pc
 from engine.data.numbers import NumberFormat
 from engine.data.report import Reject
 from engine.diagnostics import KinerjaError, error, file_span

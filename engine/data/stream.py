@@ -16,14 +16,14 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from engine.data import compute as pc
 from engine.data import validate as v
 from engine.data.background import Scan, ahead
 from engine.data.csvfile import _unreadable, header, is_utf16, reject_oversize, title_lines
 from engine.data.load import _report, number_format
 from engine.data.long import INDICATOR, VALUE
-from engine.data.numbers import SAMPLE
+from engine.data.numbers import SAMPLE, detect
 from engine.data.readers import (
     FORMATS,
     DataError,
@@ -81,7 +81,10 @@ class Chunks:
         self.names = self._names()
         if INDICATOR in self.names and VALUE in self.names:
             raise NotStreamable("long layout")
-        self.numbers = number_format(self._sample(), schema, decimal)  # the rows ``load`` decides from
+        # The decimal mark ``load`` would read from the first rows; nothing to read when it is given
+        # or every number field of a Parquet file is stored as numbers (the first row group is not read twice).
+        self.numbers = (detect([], decimal) if decimal is not None or self._typed_numbers()
+                        else number_format(self._sample(), schema, decimal))
         self.rows = 0  # rows in the file (after the reader), known after the id pass
         # While the id pass parses, another thread reads the file once for its line count and the
         # manifest's SHA-256 (hashing releases the GIL): both cores work, and nothing reads it twice.
@@ -104,6 +107,14 @@ class Chunks:
             self._csv = {"delim": delim, "names": names}
         _check_names(self.file, names)
         return names
+
+    def _typed_numbers(self) -> bool:
+        """A Parquet file whose number fields are all stored as numbers (no spelling to detect)."""
+        if self.format != "parquet":
+            return False
+        types = dict(zip(self.names, self._pq.schema_arrow.types))
+        stored = [types[k] for k, f in self.schema.fields.items() if f.type == "number" and k in types]
+        return all(pa.types.is_floating(t) or pa.types.is_integer(t) for t in stored)
 
     def _sample(self) -> RawTable:
         """The file's first ``SAMPLE`` non-blank rows, every column as ``load`` reads it (CSV as text)."""

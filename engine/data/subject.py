@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from engine.data import compute as pc
 from engine.data import validate as v
 from engine.data.load import _load_raws
 from engine.data.readers import RawTable, RowRefs, _check_names, _drop_blank_rows, parquet_columns

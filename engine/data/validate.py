@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from engine.data import compute as pc
 from engine.data.numbers import normalise
 from engine.data.schema import Field
 from engine.diagnostics import closest, did_you_mean

@@ -6,9 +6,9 @@ from collections.abc import Iterable
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from engine.batch import Batch, Origin
+from engine.data import compute as pc
 from engine.data import validate as v
 from engine.data.parts import (
     Origins,
@@ -89,7 +89,7 @@ def _reject_duplicates(parts: list[Part], ids: np.ndarray, id_column: str) -> No
     if all(t is not None for t in texts):  # Arrow's hash table, no Python strings
         keys = pa.concat_arrays(texts) if len(texts) > 1 else texts[0]
         keys = pc.if_else(pc.fill_null(pc.equal(keys, ""), True), pa.scalar(None, pa.string()), keys)
-        if len(keys.dictionary_encode().dictionary) == len(keys) - keys.null_count:
+        if len(pc.dictionary_encode(keys).dictionary) == len(keys) - keys.null_count:
             return  # every id once: the common case costs one hash pass
         codes, first = first_occurrence(keys)
     else:

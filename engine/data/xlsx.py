@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from engine.data import compute as pc
 from engine.data.readers import DataError, RawTable, RowRefs, _cell_text, _check_names, _column_letter, header_at
 from engine.data.report import Reject
 

@@ -93,8 +93,9 @@ class Context:
 
         if is_obj(x):
             raise ExprError(f"line {e.span.line}: {e.func}() of a label")
-        key = None if e.by is None else self.batch.agencies if e.by.name == "agency" else full(self.value(e.by.name),
-                                                                                                self.n)
+        key = None if e.by is None else self.batch.agencies if e.by.name == "agency" \
+            else np.full(self.n, self.plan.peer_group, dtype=object) if e.by.name == "peer_group" \
+            else full(self.value(e.by.name), self.n)
         col = np.asarray(x, dtype=np.float64)
         shared, name = SHARED.get(), to_text(e)
         whole = shared.whole(name) if shared is not None else None
@@ -109,7 +110,9 @@ class Context:
             out, codes = statistic(e.func, all_x, all_codes, len(keys))[rows], all_codes[rows]
         where = f"{e.func}() at line {e.span.line}"
         if e.by is not None:
-            rec.decision(rec.live(codes < 0), "eval.no-group", f"{e.by.name} is missing: {where} has no group")
+            why = "the agency's policy declares no peer_group" if e.by.name == "peer_group" \
+                else f"{e.by.name} is missing"
+            rec.decision(rec.live(codes < 0), "eval.no-group", f"{why}: {where} has no group")
         if e.func == "sd_of":
             rec.decision(rec.live((codes >= 0) & np.isnan(out)), "eval.no-spread",
                          f"{where}: fewer than two values in the group, no standard deviation")

@@ -40,6 +40,7 @@ class Events:
     """All events of one evaluation."""
 
     chunks: list[Chunk] = field(default_factory=list)
+    _index: tuple[int, np.ndarray, np.ndarray] | None = field(default=None, init=False, repr=False, compare=False)
 
     def add(self, rows: np.ndarray, step: str, code: str, kind: str, message: str) -> None:
         rows = np.asarray(rows, dtype=np.int64)
@@ -51,15 +52,28 @@ class Events:
             self.add(np.flatnonzero(mask), step, code, kind, message)
 
     def at(self, row: int, step: str | None = None) -> list[Event]:
-        """Events of one row (optionally of one step), in the order they were recorded."""
+        """Events of one row (optionally of one step), in the order they were recorded.
+
+        Looked up in an index of every (row, chunk) pair built once (rebuilt when chunks were
+        added), so explaining every subject costs time linear in the rows, not rows x chunks."""
+        rows, chunk_of = self._row_index()
+        lo, hi = np.searchsorted(rows, [row, row + 1])
         out = []
-        for c in self.chunks:
-            if step is not None and c.step != step:
-                continue
-            i = np.searchsorted(c.rows, row)
-            if i < c.rows.size and c.rows[i] == row:
+        for k in chunk_of[lo:hi].tolist():
+            c = self.chunks[k]
+            if step is None or c.step == step:
                 out.append(Event(row, c.step, c.code, c.kind, c.message))
         return out
+
+    def _row_index(self) -> tuple[np.ndarray, np.ndarray]:
+        """(rows ascending, chunk of each) over all chunks; a row's chunks in recording order."""
+        if self._index is None or self._index[0] != len(self.chunks):
+            n = max(len(self.chunks), 1)
+            keys = np.unique(np.concatenate(
+                [np.asarray(c.rows, dtype=np.int64) * n + k for k, c in enumerate(self.chunks)]
+                or [np.empty(0, dtype=np.int64)]))
+            self._index = (len(self.chunks), keys // n, keys % n)
+        return self._index[1], self._index[2]
 
     def __iter__(self) -> Iterator[Event]:
         for c in self.chunks:

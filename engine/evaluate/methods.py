@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.i18n import N_
+
 Column = np.ndarray
 
 
@@ -67,17 +69,17 @@ def _log_term(e: Column | float, x: Column) -> Column:
 
 
 METHODS: dict[str, Method] = {m.name: m for m in (
-    Method("mean", "addend", term=np.multiply, percent_weights=True,
-           text=lambda ts: " + ".join(f"{w} × {x}" for w, x in ts), note="the contributions add up"),
-    Method("sum", "addend", reweighted=False, term=np.multiply,
-           text=lambda ts: " + ".join(f"{w} × {x}" for w, x in ts), note="the contributions add up"),
-    Method("geometric", "factor", positive=True, term=_log_term, finish=np.exp, product=True,
-           text=lambda ts: " × ".join(f"{x}^{w}" for w, x in ts), note="the product of the factors"),
-    Method("harmonic", "reciprocal term", positive=True, term=np.divide, finish=lambda acc: np.divide(1.0, acc),
+    Method("mean", N_("addend"), term=np.multiply, percent_weights=True,
+           text=lambda ts: " + ".join(f"{w} × {x}" for w, x in ts), note=N_("the contributions add up")),
+    Method("sum", N_("addend"), reweighted=False, term=np.multiply,
+           text=lambda ts: " + ".join(f"{w} × {x}" for w, x in ts), note=N_("the contributions add up")),
+    Method("geometric", N_("factor"), positive=True, term=_log_term, finish=np.exp, product=True,
+           text=lambda ts: " × ".join(f"{x}^{w}" for w, x in ts), note=N_("the product of the factors")),
+    Method("harmonic", N_("reciprocal term"), positive=True, term=np.divide, finish=lambda acc: np.divide(1.0, acc),
            text=lambda ts: "1 / (" + " + ".join(f"{w} / {x}" for w, x in ts) + ")",
-           note="1 / the sum of the reciprocal terms"),
-    Method("min", "chosen value", better=np.less, worst=np.inf),
-    Method("max", "chosen value", better=np.greater, worst=-np.inf),
+           note=N_("1 / the sum of the reciprocal terms")),
+    Method("min", N_("chosen value"), better=np.less, worst=np.inf),
+    Method("max", N_("chosen value"), better=np.greater, worst=-np.inf),
 )}
 
 

@@ -24,6 +24,7 @@ side is missing (the same encoding as boolean inputs).
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 
 import numpy as np
@@ -148,6 +149,23 @@ with np.errstate(over="ignore"):
     _POW10 = np.power(10.0, np.arange(-_P, _P + 1, dtype=np.float64))
 
 
+_POW10_FLOATS = _POW10.tolist()
+
+
+def snap_float(x: float, digits: int = 12) -> float:
+    """``float(snap(x))`` for one Python float, without numpy's per-call overhead (explanations
+    snap every number they show): the same doubles, the same operations in the same order
+    (``x * 10**e``, round half to even, ``/ 10**e``), so the same result bit for bit; values
+    whose scale leaves the table (below ~1e-296) go through ``snap``."""
+    if x == 0.0 or x != x or x in (math.inf, -math.inf):
+        return x  # zero (of either sign), missing and infinite are their own snap
+    exponent = digits - 1 - math.floor(math.log10(abs(x)))
+    if abs(exponent) >= _P or exponent > 308:
+        return float(_snap(np.float64(x), digits))
+    scale = _POW10_FLOATS[exponent + _P]
+    return float(round(x * scale)) / scale
+
+
 def _snap(arr: np.ndarray, digits: int) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         # floor(log10|x|) is non-finite exactly where x is 0, missing or infinite: magnitude 0 there.
@@ -173,7 +191,7 @@ def fmt(x: float | None, places: int | None = None) -> str:
     """A number for people: up to 10 decimals, trailing zeros dropped (``—`` when missing)."""
     if x is None or (isinstance(x, float) and np.isnan(x)):
         return "—"
-    v = float(snap(float(x)))
+    v = snap_float(float(x))
     if places is not None:
         return f"{v:.{places}f}"
     text = f"{v:.10f}".rstrip("0").rstrip(".")

@@ -14,7 +14,10 @@ benchmark never disagree on the same data.  Definitions:
   with a strictly higher value; a row without a value has no rank;
 * ``sum_of`` and ``count_of`` of a group without values are missing and 0;
   ``min_of``/``max_of``/``mean_of`` of such a group are missing;
-* a row whose FIELD is missing belongs to no group: every statistic is missing.
+* a row whose FIELD is missing belongs to no group: every statistic is missing;
+* ``by peer_group`` groups by the ``peer_group`` of the agency policy a row is scored under
+  (what ``benchmark ... within peer_group`` reads); a row under a policy without one (the national
+  policy alone, an agency file without ``peer_group``) belongs to no group.
 
 The population is the whole batch even when agency policies split it into parts
 evaluated under different plans: ``over_parts`` evaluates the parts again with
@@ -23,19 +26,24 @@ every call's argument gathered over all of them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
 from engine.evaluate import numeric as num
+from engine.i18n import N_
+
+if TYPE_CHECKING:
+    from engine.plan import Plan
 
 T = TypeVar("T")
 
-NAMES = {"min_of": "minimum", "max_of": "maximum", "mean_of": "mean", "sd_of": "sample standard deviation",
-         "sum_of": "sum", "count_of": "count", "rank_of": "competition rank (1 = highest)"}
+NAMES = {"min_of": N_("minimum"), "max_of": N_("maximum"), "mean_of": N_("mean"),
+         "sd_of": N_("sample standard deviation"), "sum_of": N_("sum"), "count_of": N_("count"),
+         "rank_of": N_("competition rank (1 = highest)")}
 
 
 def group_codes(key: np.ndarray | None, size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -97,6 +105,11 @@ def _ranks(c: np.ndarray, v: np.ndarray) -> np.ndarray:
     out = np.empty(cs.size)
     out[order] = first - start + 1
     return out
+
+
+def peer_groups_of(plan_key: np.ndarray, plans: Mapping[str | None, Plan]) -> np.ndarray:
+    """Each row's peer group: the ``peer_group`` of the agency policy it was scored under (None: none)."""
+    return np.array([getattr(plans.get(k), "peer_group", None) for k in plan_key.tolist()], dtype=object)
 
 
 def over_all(func: str, values: np.ndarray) -> np.ndarray:

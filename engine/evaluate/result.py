@@ -6,6 +6,7 @@ disagree with the score.  Columns are aligned with ``subject_ids``.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -190,6 +191,9 @@ class Result:
         subject scored under the national policy alone; no digest when the file is gone, e.g.
         policies compiled from a temporary copy)."""
         files = {key: plan.agency_file for key, plan in self.plans.items()}
+        if all(f is None for f in files.values()):  # national policy alone: no per-row lookups
+            return {"agency_file": np.full(self.n, None, dtype=object),
+                    "agency_sha256": np.full(self.n, None, dtype=object)}
         digests = {f: sources.sha256_or_none(f) for f in set(files.values()) if f is not None}
         keys = self.plan_key.tolist()
         return {"agency_file": np.array([files.get(k) for k in keys], dtype=object),
@@ -197,12 +201,14 @@ class Result:
 
     def agency_file_counts(self) -> dict[str, int]:
         """How many subjects were scored under each agency file's overrides."""
-        keys, counts = np.unique(np.asarray(self.plan_key, dtype=str), return_counts=True)
+        if all(plan.agency_file is None for plan in self.plans.values()):
+            return {}
         out: dict[str, int] = {}
-        for key, count in zip(keys.tolist(), counts.tolist()):
-            plan = self.plans.get(key) or self.plans.get(None if key == "None" else key)
+        # Counted in C over the keys (agency ids, None for the national plan), in key order.
+        for key, count in sorted(Counter(self.plan_key.tolist()).items(), key=lambda kv: str(kv[0])):
+            plan = self.plans.get(key)
             if plan is not None and plan.agency_file is not None:
-                out[plan.agency_file] = out.get(plan.agency_file, 0) + int(count)
+                out[plan.agency_file] = out.get(plan.agency_file, 0) + count
         return out
 
     def to_rows(self) -> list[dict[str, object]]:

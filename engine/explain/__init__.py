@@ -6,7 +6,7 @@ says where each rule value was set; ``render`` prints text, Markdown and JSON.
 """
 
 from engine.explain.build import explain
-from engine.explain.model import Explanation, NodeExplanation, Note, Source
+from engine.explain.model import Explanation, NodeExplanation, Note, Source, as_dict
 from engine.explain.render import render
 
-__all__ = ["Explanation", "NodeExplanation", "Note", "Source", "explain", "render"]
+__all__ = ["Explanation", "NodeExplanation", "Note", "Source", "as_dict", "explain", "render"]

@@ -1,7 +1,8 @@
 """Redo the arithmetic an explanation displays, from its text alone, in exact decimals.
 
 An explanation line claims ``EXPR = RESULT``; :func:`value` evaluates ``EXPR`` as
-written (numbers as decimals, ``60%`` as 0.6, ``×``/``*``, ``−``/``-``, ``/``,
+written (numbers as decimals, ``60%`` as 0.6, in English form ``9900000.5`` or, with
+``lang="id"``, Babel's Indonesian form ``9.900.000,5``; ``×``/``*``, ``−``/``-``, ``/``,
 ``^``, comparisons, ``and``/``or``/``not``, ``if .. then .. else``, ``x in (..)``,
 ``min``/``max``/``clip``/``abs``/``round``/``sum``/``mean``/``mean_present``/``ln``/``exp``/
 ``sqrt``/``log10``/``pow``, strings, ``—`` or ``missing`` for a missing value;
@@ -16,11 +17,16 @@ from __future__ import annotations
 
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from functools import lru_cache
 
 Val = Decimal | str | bool | None
 
-_TOKEN = re.compile(r'\s*(?:(\d[\d_]*(?:\.\d+)?%?)|("(?:[^"\\]|\\.)*")|([A-Za-z_][A-Za-z_0-9]*)'
-                    r'|(<=|>=|==|!=|[-−+×*/^(),<>—]))')
+_REST = r'|("(?:[^"\\]|\\.)*")|([A-Za-z_][A-Za-z_0-9]*)|(<=|>=|==|!=|[-−+×*/^(),<>—]))'
+# A number as this reader displays it: English ``9900000.5`` (or a policy literal ``75_000``), or
+# Indonesian ``9.900.000,5`` (dots group thousands; the decimal comma is never followed by a space,
+# a list's comma always is).
+_NUMBER = {"en": r"(\d[\d_]*(?:\.\d+)?%?)", "id": r"(\d{1,3}(?:\.\d{3})+(?:,\d+)?%?|\d+(?:,\d+)?%?)"}
+_TOKEN = {lang: re.compile(r"\s*(?:" + number + _REST) for lang, number in _NUMBER.items()}
 _PREC = 40
 
 
@@ -28,24 +34,30 @@ class ArithError(ValueError):
     """The text is not arithmetic this reader understands."""
 
 
-def tokens(text: str) -> list[str]:
+def tokens(text: str, lang: str = "en") -> list[str]:
+    """The tokens of ``text``, each number in the English form whatever ``lang`` displayed it in."""
     out, pos = [], 0
     text = text.rstrip()
     while pos < len(text):
-        m = _TOKEN.match(text, pos)
+        m = _TOKEN[lang].match(text, pos)
         if m is None or m.end() == pos:
             raise ArithError(f"cannot read {text[pos:]!r}")
-        out.append(m.group(m.lastindex or 0))
+        out.append(canonical(m.group(1), lang) if m.lastindex == 1 else m.group(m.lastindex or 0))
         pos = m.end()
     return out
 
 
-def value(text: str) -> Val:
+def canonical(shown: str, lang: str = "en") -> str:
+    """A displayed number in the English form: ``9.900.000,5`` (``lang="id"``) is ``9900000.5``."""
+    return shown.replace(".", "").replace(",", ".") if lang == "id" else shown
+
+
+def value(text: str, lang: str = "en") -> Val:
     """The value of displayed arithmetic ``text``: computed with 40 significant digits and
     given to 30, so an inexact division (1 / 3 × 3) is not a hair off a half-way point."""
     with localcontext() as ctx:
         ctx.prec = _PREC
-        p = _Parser(tokens(text))
+        p = _Parser(tokens(text, lang))
         out = p.expr(0)
         if p.i != len(p.t):
             raise ArithError(f"unexpected {p.t[p.i]!r} in {text!r}")
@@ -53,16 +65,18 @@ def value(text: str) -> Val:
         return +out if isinstance(out, Decimal) else out
 
 
-def decimals(shown: str) -> int:
+def decimals(shown: str, lang: str = "en") -> int:
     """How many decimals a displayed number has."""
+    shown = canonical(shown, lang)
     return len(shown.split(".")[1]) if "." in shown else 0
 
 
-def agrees(expr: str, shown: str, digits: int) -> bool:
+@lru_cache(maxsize=1 << 14)  # a pure function of its text; explaining many subjects repeats lines
+def agrees(expr: str, shown: str, digits: int, lang: str = "en") -> bool:
     """Does ``expr`` give the displayed ``shown`` when rounded half away from zero to
     ``max(digits, decimals(shown))`` decimals?  A displayed string must match exactly."""
     try:
-        got = value(expr)
+        got = value(expr, lang)
     except (ArithError, InvalidOperation, ZeroDivisionError, ValueError, TypeError):
         return False
     if shown.startswith('"'):
@@ -73,8 +87,8 @@ def agrees(expr: str, shown: str, digits: int) -> bool:
         got = Decimal(int(got))
     if not isinstance(got, Decimal):
         return False
-    places = max(digits, decimals(shown))
-    return round_half(got, places) == Decimal(shown.replace("−", "-"))
+    places = max(digits, decimals(shown, lang))
+    return round_half(got, places) == Decimal(canonical(shown, lang).replace("−", "-"))
 
 
 def round_half(x: Decimal, places: int) -> Decimal:

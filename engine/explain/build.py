@@ -27,11 +27,13 @@ from engine.evaluate.decide import look_up
 from engine.evaluate.events import Events, Recorder
 from engine.evaluate.exprtext import num_text, to_text
 from engine.evaluate.methods import METHODS
-from engine.evaluate.result import Result, Violation
+from engine.evaluate.result import Result
+from engine.explain import localize
 from engine.explain import numbers as nb
 from engine.explain.model import Explanation, NodeExplanation, Note, Scalar
-from engine.explain.rules import Rules, national_of, where
+from engine.explain.rules import Rules, in_group, national_of, where
 from engine.explain.text import aggregate_text, bounds_text, decisive, replace_calls, why_not
+from engine.i18n import N_, _, language, using
 from engine.plan import Plan
 
 Render = Callable[[int | None], str]
@@ -51,12 +53,20 @@ def _digits(decl: object) -> int | None:
     return int(rnd.value) if isinstance(rnd, n.Num) else None
 
 
+def _rules(result: Result, plan: Plan) -> Rules:
+    """The rule sources of a plan, made once per result (every subject of a plan shares them)."""
+    made = result.__dict__.setdefault("_explain_rules", {})
+    if id(plan) not in made:
+        made[id(plan)] = (plan, Rules(plan, national_of(result, plan)))  # the plan kept: its id stays its own
+    return made[id(plan)][1]
+
+
 class _Builder:
     def __init__(self, result: Result, row: int, places: int):
         self.r, self.i, self.places = result, row, places
         self.plan: Plan = result.plan_at(row)
         self.decls = {s.name: s for s in self.plan.steps}
-        self.rules = Rules(self.plan, national_of(result, self.plan))
+        self.rules = _rules(result, self.plan)
 
     def col(self, name: str, key: str = "value") -> Scalar:
         sr = self.r.steps.get(name)
@@ -69,7 +79,8 @@ class _Builder:
         """``EXPR = RESULT``; a node left without a value by a runtime error claims no result."""
         errors = [e.code for e in self.r.events_at(self.i, name) if e.kind == "error"]
         if self.col(name) is None and errors:
-            return f"{render(self.places)} gives no value ({', '.join(dict.fromkeys(errors))}, below)"
+            return _("{expr} gives no value ({codes}, below)", expr=render(self.places),
+                     codes=", ".join(dict.fromkeys(errors)))
         return nb.claim(render, self.col(name), self.places, _digits(decl), self.col(name, "unrounded"))
 
     def operand(self, name: str, d: int | None) -> str | None:
@@ -88,7 +99,7 @@ class _Builder:
 
     def looked_up(self, expr: n.Node) -> tuple[n.Node, list[str]]:
         """``expr`` with each call of a table replaced by the number it gave this subject, and
-        a line per call: ``persen("Baik") gives 100 (row 1 of persen)``."""
+        a line per call: ``lookup persen("Baik") gives 100 (row 1 of persen)``."""
         lines: list[str] = []
 
         def value(call: n.Call) -> n.Node | None:
@@ -101,9 +112,11 @@ class _Builder:
             cols = [np.array([v], dtype=object if v is None or isinstance(v, str) else np.float64) for v in vals]
             got, row = look_up(Recorder(Events(), 1), step.decl, cols, 1, call.func)
             args = ", ".join(nb.show(v, None) if not isinstance(v, Decimal) else str(v) for v in vals)
-            which = f" (row {int(row[0]) + 1} of {call.func})" if row[0] >= 0 else " (no row matches)"
             shown = nb.show(got[0], None)
-            lines.append(f"lookup {call.func}({args}) gives {shown}{which}")
+            call_text = f"{call.func}({args})"
+            lines.append(_("lookup {call} gives {value} (row {k} of {table})", call=call_text, value=shown,
+                           k=int(row[0]) + 1, table=call.func) if row[0] >= 0 else
+                         _("lookup {call} gives {value} (no row matches)", call=call_text, value=shown))
             if isinstance(got[0], str) or nb.missing(got[0]):
                 return n.Str(got[0]) if isinstance(got[0], str) else n.Absent()
             return n.Num(nb.dec(float(got[0])), text=shown)
@@ -112,7 +125,7 @@ class _Builder:
     def statistic(self, call: n.Call, lines: list[str]) -> n.Node | None:
         """A population statistic's value for this subject, with a line saying over which group:
         ``statistic mean_of(nilai) by unit gives 85 (mean of 2 values, group unit = "U1")``."""
-        from engine.evaluate.population import NAMES, group_codes, statistic
+        from engine.evaluate.population import NAMES, group_codes, peer_groups_of, statistic
 
         arg = call.args[0] if call.args else None
         raw = isinstance(arg, n.Call) and arg.func == "raw" and bool(arg.args)
@@ -123,17 +136,20 @@ class _Builder:
         x = np.asarray(step.raw if raw and step.raw is not None else step.value, dtype=np.float64)
         by = call.by.name if call.by is not None else None
         key = None if by is None else self.r.agencies if by == "agency" else \
+            peer_groups_of(self.r.plan_key, self.r.plans) if by == "peer_group" else \
             self.r.steps[by].value if by in self.r.steps else self.r.batch.columns.get(by)
         codes, keys = group_codes(key, x.size)
         code = codes[self.i]
         if code < 0:
-            lines.append(f"statistic {to_text(call)}: no group ({by} is missing)")
+            lines.append(_("statistic {call}: no group ({by} is missing)", call=to_text(call), by=by))
             return n.Absent()
         size = int(np.count_nonzero((codes == code) & ~np.isnan(x)))
         got = float(statistic(call.func, x, codes, len(keys))[self.i])
-        group = f"group {by} = {nb.show(keys[code], None)}" if by is not None else "all subjects"
+        group = _("group {by} = {key}", by=by, key=nb.show(keys[code], None)) if by is not None \
+            else _("all subjects")
         shown = nb.show(got, None)
-        lines.append(f"statistic {to_text(call)} gives {shown} ({NAMES[call.func]} of {size} values, {group})")
+        lines.append(_("statistic {call} gives {value} ({name} of {size} values, {group})", call=to_text(call),
+                       value=shown, name=_(NAMES[call.func]), size=size, group=group))
         return n.Absent() if nb.missing(got) else n.Num(nb.dec(got), text=shown)
 
     def origin(self, name: str) -> Origin | None:
@@ -155,7 +171,7 @@ class _Builder:
             out.origin = self.origin(name)
         elif isinstance(decl, n.Value) and decl.formula is not None:
             formula, out.lookups = self.looked_up(decl.formula)
-            out.formula = "value: " + self.claim(lambda d: to_text(formula, self.subst(d)), name, decl)
+            out.formula = _("value") + ": " + self.claim(lambda d: to_text(formula, self.subst(d)), name, decl)
         elif isinstance(decl, n.Tree):
             self.tree(out, decl)
         elif isinstance(decl, n.Rating):
@@ -175,13 +191,16 @@ class _Builder:
         else:
             formula = decl.formula
             shown = nb.fixed(out.raw, self.places)
-            out.raw_formula = f"raw: {nb.fit(lambda d: to_text(formula, self.subst(d)), shown, self.places)} = {shown}"
+            fitted = nb.fit(lambda d: to_text(formula, self.subst(d)), shown, self.places)
+            out.raw_formula = _("raw") + f": {fitted} = {shown}"
         scoring = decl.score or n.Scoring("ratio")
         label, body = self.score_text(decl, scoring)
         if out.raw is None and out.value is not None:  # the score itself was a missing-data treatment
             how = decl.missing.treatment if decl.missing is not None else "?"
             value = out.value
-            label, body = f"{label}, raw missing, `missing {how}` gives", lambda d: nb.show(value, None)
+            treatment = f"`missing {how}`"
+            label = _("{method}, raw missing, {treatment} gives", method=label, treatment=treatment)
+            body = lambda d: nb.show(value, None)  # noqa: E731
             scoring = n.Scoring("raw")  # nothing to clip or cap
 
         def render(d: int | None) -> str:
@@ -200,8 +219,9 @@ class _Builder:
         source = where(how.value) if how is not None and how.value is not None else None
         if how is not None and how.treatment == "baseline" and decl.baseline is not None:
             source = where(decl.baseline)
-        what = how.treatment if how is not None else "a default"
-        return f"empty cell; `missing {what}` used {nb.show(raw, None)}" + (f" from {source}" if source else "")
+        what = f"`missing {how.treatment}`" if how is not None else _("a default")
+        used = _("empty cell; {treatment} used {value}", treatment=what, value=nb.show(raw, None))
+        return used + (" " + _("from {where}", where=source) if source else "")
 
     def score_text(self, decl: n.Indicator, scoring: n.Scoring) -> tuple[str, Render]:
         """The method's label and its formula with this subject's numbers (raw to ``d`` decimals)."""
@@ -241,10 +261,11 @@ class _Builder:
             case = self.col(decl.name, "case")
             k = int(case) if isinstance(case, float) else -1
             if k < 0:
-                return "piecewise, no piece applies", lambda d: "—"
+                return _("piecewise, no piece applies"), lambda d: "—"
             piece = scoring.cases[k]
-            when = f"when {to_text(piece.when, sub(None))}" if piece.when is not None else "otherwise"
-            return f"piecewise, piece {k + 1} ({when})", lambda d: to_text(piece.then, sub(d))
+            when = _("when {condition}", condition=to_text(piece.when, sub(None))) \
+                if piece.when is not None else _("otherwise")
+            return _("piecewise, piece {k} ({when})", k=k + 1, when=when), lambda d: to_text(piece.then, sub(d))
         if m == "formula":
             return m, lambda d: to_text(scoring.formula, sub(d))
         return m, r
@@ -252,15 +273,16 @@ class _Builder:
     def within(self, better: n.Better, raw: Scalar, r: Render) -> tuple[str, Render]:
         """A target range: which bound scored this row (a per-subject bound shows its value)."""
         (lo, lo_v), (hi, hi_v) = (self.bound(x) for x in (better.lo, better.hi))  # type: ignore[arg-type]
-        where = f"{lo} .. {hi}" + (", lower is better" if better.sense == "lower" else "")
+        where = f"{lo} .. {hi}" + (", " + _("lower is better") if better.sense == "lower" else "")
         if not isinstance(raw, float) or lo_v is None or hi_v is None:
-            return f"ratio, no score ({r(None)} against {where})", lambda d: "—"
-        for op, edge, v, side in ((num.gt, hi, hi_v, "above"), (num.lt, lo, lo_v, "below")):
+            return _("ratio, no score ({value} against {range})", value=r(None), range=where), lambda d: "—"
+        for op, edge, v, side in ((num.gt, hi, hi_v, N_("ratio (above {range})")),
+                                  (num.lt, lo, lo_v, N_("ratio (below {range})"))):
             if op(raw, v) == 1.0:
                 if better.sense == "lower":
-                    return f"ratio ({side} {where})", lambda d, e=edge: f"(1 + (1 − {r(d)} / {e})) × 100"
-                return f"ratio ({side} {where})", lambda d, e=edge: f"{r(d)} / {e} × 100"
-        return f"ratio ({r(None)} within {where})", lambda d: "100"
+                    return _(side, range=where), lambda d, e=edge: f"(1 + (1 − {r(d)} / {e})) × 100"
+                return _(side, range=where), lambda d, e=edge: f"{r(d)} / {e} × 100"
+        return _("ratio ({value} within {range})", value=r(None), range=where), lambda d: "100"
 
     def bound(self, x: n.Num | n.Ref) -> tuple[str, float | None]:
         """A range bound as text (a per-subject bound shows this subject's value) and as a number."""
@@ -292,9 +314,9 @@ class _Builder:
                 terms.append((c.effective_weight or 0.0, x))  # min/max: every present child is a candidate
                 c.contribution_formula = self.contribution(method, c.effective_weight or 0.0, x, c.contribution)
         if not terms:
-            out.formula = f"{method}: no child has a value"
+            out.formula = _("{method}: no child has a value", method=method)
             return
-        how = f"{method} ({METHODS[method].note})" if METHODS[method].note else method
+        how = f"{method} (" + _(METHODS[method].note) + ")" if METHODS[method].note else method
         out.formula = f"{how}: " + self.claim(lambda d: aggregate_text(method, terms, d), tree.name, tree)
 
     def contribution(self, method: str, w: float, x: float, c: Scalar) -> str | None:
@@ -304,7 +326,7 @@ class _Builder:
                 "harmonic": lambda d: f"{nb.show(w, d)} / {nb.show(x, d)}"}.get(method)
         if term is None or c is None:
             return None
-        return f"{METHODS[method].kind}: " + nb.claim(term, c, self.places)
+        return _(METHODS[method].kind) + ": " + nb.claim(term, c, self.places)
 
     # ------------------------------------------------------ ratings, tables
 
@@ -316,8 +338,8 @@ class _Builder:
             out.children.append(self.ref(decl.of))
         out.sources = self.rules.sources(decl, ("round",))
         if k < 0:
-            out.band_reason = ("the rated value is missing" if banded is None
-                               else f"no band matches {nb.show(banded, None)}")
+            out.band_reason = (_("the rated value is missing") if banded is None
+                               else _("no band matches {value}", value=nb.show(banded, None)))
             return
         chosen = decl.bands[k]
         out.sources.append(self.rules.band(decl, k))
@@ -326,17 +348,19 @@ class _Builder:
         shown = decisive(banded, edges, self.places)  # type: ignore[arg-type]
         rated = self.col(decl.of, "value") if decl.of else None
         if decl.round is not None and isinstance(rated, float) and nb.dec(rated) != nb.dec(banded):  # type: ignore
-            shown = f"{nb.show(rated, None)} rounded to {decl.round.value} decimals: {shown},"
-        out.band_reason = f"{shown} " + (bounds_text(chosen) or "falls to `otherwise`")
+            shown = f"{nb.show(rated, None)} " + _("rounded to {n} decimals: {value}", n=decl.round.value,
+                                                   value=shown) + ","
+        out.band_reason = f"{shown} " + (bounds_text(chosen) or _("falls to {otherwise}", otherwise="`otherwise`"))
         if chosen.gate is not None:
-            out.band_reason += f" and `{to_text(chosen.gate)}` holds"
+            gate = f"`{to_text(chosen.gate)}`"
+            out.band_reason += " " + _("and {condition} holds", condition=gate)
         if k == 0:
-            out.band_reason += "; this is the highest band"
+            out.band_reason += "; " + _("this is the highest band")
             return
         up = decl.bands[k - 1]
         out.next_band = up.label.value
         out.gap, why, edge = why_not(up, banded, self.col(decl.name, f"gate:{k - 1}"))
-        out.band_reason += f"; not {up.label.value}: {why}"
+        out.band_reason += "; " + _("not {band}: {why}", band=up.label.value, why=why)
         if out.gap is not None and edge is not None:
             op = edge.op[0]
             gap = nb.fixed(out.gap, self.places)
@@ -344,7 +368,7 @@ class _Builder:
             def render(d: int | None) -> str:
                 v = nb.show(banded, d)
                 return f"{num_text(edge.value)} − {v}" if op == ">" else f"{v} − {num_text(edge.value)}"
-            out.gap_formula = f"gap to {up.label.value}: {nb.fit(render, gap, self.places)} = {gap}"
+            out.gap_formula = _("gap to {band}", band=up.label.value) + f": {nb.fit(render, gap, self.places)} = {gap}"
 
     def table(self, out: NodeExplanation, decl: n.Table) -> None:
         out.children = [self.ref(r.name) for r in decl.inputs]
@@ -353,10 +377,10 @@ class _Builder:
         if k >= 0:
             r = decl.rows[k]
             cells = ", ".join(to_text(c) for c in r.cells)
-            out.formula = f"row {k + 1}: {cells} -> {to_text(r.result)}"
+            out.formula = _("row {k}", k=k + 1) + f": {cells} -> {to_text(r.result)}"
             out.sources = [self.rules.row(decl, k)]
         else:
-            out.formula = "no row matches"
+            out.formula = _("no row matches")
 
     def ref(self, name: str) -> NodeExplanation:
         """A node read by a rating or table, without repeating its whole derivation."""
@@ -366,24 +390,20 @@ class _Builder:
                                nb.fixed(value, max(self.places, _digits(step.decl) or 0)))
 
 
-def explain(result: Result, subject_id: object, places: int = 2) -> Explanation:
+def explain(result: Result, subject_id: object, places: int = 2, lang: str | None = None) -> Explanation:
     """The derivation tree of one subject: scorecards first, then everything else that is
     not an input or a member of a scorecard (derived values, ratings, tables).  Results
-    are shown to ``places`` decimals (see ``engine.explain.numbers``)."""
+    are shown to ``places`` decimals (see ``engine.explain.numbers``), its sentences and
+    numbers in ``lang`` (the language in force when ``None``; ``engine.explain.localize``)."""
+    lang = lang or language()
     row = result.row(subject_id)
-    b = _Builder(result, row, places)
-    roots = [b.node(item.name) for item in b.plan.module.items if isinstance(item, n.Tree)]
-    shown = {d.name for r in roots for d in r.walk()}
-    roots += [b.node(s.name) for s in b.plan.steps if s.kind != "input" and s.name not in shown]
-    mine = [v for v in result.violations if _in_group(result, row, b.plan, v)]
-    return Explanation(str(result.subject_ids[row]), _sc(result.agencies[row]),  # type: ignore[arg-type]
-                       str(result.plan_version[row]), roots, mine, b.plan.agency_file, places)
+    with using(lang):
+        b = _Builder(result, row, places)
+        roots = [b.node(item.name) for item in b.plan.module.items if isinstance(item, n.Tree)]
+        shown = {d.name for r in roots for d in r.walk()}
+        roots += [b.node(s.name) for s in b.plan.steps if s.kind != "input" and s.name not in shown]
+    mine = [v for v in result.violations if in_group(result, row, b.plan, v)]
+    out = Explanation(str(result.subject_ids[row]), _sc(result.agencies[row]),  # type: ignore[arg-type]
+                      str(result.plan_version[row]), roots, mine, b.plan.agency_file, places, lang)
+    return localize.explanation(out)
 
-
-def _in_group(result: Result, row: int, plan: Plan, v: Violation) -> bool:
-    quota = next((q for q in plan.quotas if q.name == v.quota), None)
-    if quota is None or quota.by is None:
-        return False
-    by = quota.by.name
-    col = result.steps[by].value if by in result.steps else result.batch.columns.get(by)
-    return col is not None and str(col[row]) == v.group

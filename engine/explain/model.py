@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
+from typing import Any
 
 from engine.batch import Origin
 from engine.evaluate.result import Violation
@@ -77,6 +78,32 @@ class Explanation:
     violations: list[Violation] = field(default_factory=list)
     agency_file: str | None = None
     precision: int = 2
+    lang: str = "en"  # the language of its display text (sentences and numbers)
+    members: list[str] = field(default_factory=list)  # a level's group: the ids of its members
+    members_of: str | None = None  # what the members are (employee, unit...)
 
     def walk(self) -> list[NodeExplanation]:
         return [d for r in self.nodes for d in r.walk()]
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def as_dict(obj: Any) -> Any:
+    """``dataclasses.asdict`` of an explanation: the same nested dicts, lists and values, without
+    its generic recursion and deep copies (a third of the cost of ``--explain-all``).  The leaves
+    of an explanation are immutable (text, numbers, dates), so they are shared, not copied."""
+    if isinstance(obj, (str, int, float)) or obj is None:
+        return obj
+    if isinstance(obj, list):
+        return [as_dict(v) for v in obj]
+    if isinstance(obj, tuple):
+        return tuple(as_dict(v) for v in obj)
+    if isinstance(obj, dict):
+        return {as_dict(k): as_dict(v) for k, v in obj.items()}
+    if is_dataclass(obj) and not isinstance(obj, type):
+        names = _FIELDS.get(type(obj))
+        if names is None:
+            names = _FIELDS[type(obj)] = tuple(f.name for f in fields(obj))
+        return {name: as_dict(getattr(obj, name)) for name in names}
+    return obj

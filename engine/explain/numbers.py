@@ -28,13 +28,14 @@ import numpy as np
 
 from engine.evaluate import numeric as num
 from engine.explain import arith
+from engine.i18n import _
 
 MAX_PLACES = 12
 
 
 def dec(x: float) -> Decimal:
     """The decimal a float stands for (noise beyond 12 significant digits dropped)."""
-    return Decimal(repr(float(num.snap(float(x)))))
+    return Decimal(repr(num.snap_float(float(x))))
 
 
 def text(d: Decimal) -> str:
@@ -106,4 +107,4 @@ def claim(render: Callable[[int | None], str], value: object, places: int, rnd: 
     before = rounding(unrounded, value, rnd, places) if rnd is not None else None
     if before is None:
         return f"{fit(render, shown, places)} = {shown}"
-    return f"{fit(render, before, places)} = {before}, rounded to {rnd} decimals: {shown}"
+    return f"{fit(render, before, places)} = {before}, " + _("rounded to {n} decimals: {value}", n=rnd, value=shown)

@@ -12,8 +12,9 @@ from collections.abc import Iterator
 
 from engine import nodes as n
 from engine.evaluate.exprtext import num_text, to_text
-from engine.evaluate.result import Result
+from engine.evaluate.result import Result, Violation
 from engine.explain.model import Source
+from engine.i18n import _
 from engine.plan import Plan
 
 
@@ -72,10 +73,19 @@ class Rules:
         # Scorecard members (a leaf has its indicator's name, so they are looked up apart).
         self.members = {m.name: m for t in items if isinstance(t, n.Tree) for m in _members(t.children or ())
                         if isinstance(m, (n.Tree, n.Leaf))}
+        self._made: dict[tuple[str, int, str, bool], tuple[n.Node, Source | None]] = {}
 
     def source(self, what: str, owner: n.Node, attr: str, member: bool = False) -> Source | None:
         """The source of ``owner.attr`` (``None`` when the attribute is not set); ``member``:
-        ``owner`` is a scorecard member (its weight), looked up among the national members."""
+        ``owner`` is a scorecard member (its weight), looked up among the national members.
+        Worked out once per rule (the same for every subject of the plan); each call gets a copy."""
+        key = (what, id(owner), attr, member)
+        if key not in self._made:
+            self._made[key] = (owner, self._source(what, owner, attr, member))
+        made = self._made[key][1]
+        return None if made is None else Source(made.what, made.value, made.at, made.replaced, made.replaced_at)
+
+    def _source(self, what: str, owner: n.Node, attr: str, member: bool) -> Source | None:
         got = getattr(owner, attr, None)
         if not isinstance(got, n.Node):
             return None
@@ -85,7 +95,7 @@ class Rules:
         old = getattr(base, attr, None) if base is not None else None
         if base is not None and (old is None or not isinstance(old, n.Node)):
             if got.span.file != base.span.file:
-                out.replaced, out.replaced_at = "(not set)", where(base)
+                out.replaced, out.replaced_at = _("(not set)"), where(base)
         elif isinstance(old, n.Node) and old.span.file != got.span.file:
             out.replaced, out.replaced_at = value_text(old), where(old)
         return out
@@ -96,19 +106,29 @@ class Rules:
 
     def band(self, rating: n.Rating, k: int) -> Source:
         band = rating.bands[k]
-        out = Source(f"band {k + 1}", value_text(band) + _bounds(band), where(band))
+        out = Source(_("band {k}", k=k + 1), value_text(band) + _bounds(band), where(band))
         base = self.decls.get(rating.name)
         if isinstance(base, n.Rating) and band.span.file != base.span.file:
             old = next((b for b in base.bands if b.label.value == band.label.value), None)
-            out.replaced = value_text(old) + _bounds(old) if old is not None else "(no such band)"
+            out.replaced = value_text(old) + _bounds(old) if old is not None else _("(no such band)")
             out.replaced_at = where(old if old is not None else base)
         return out
 
     def row(self, table: n.Table, k: int) -> Source:
-        return Source(f"row {k + 1}", value_text(table.rows[k]), where(table.rows[k]))
+        return Source(_("row {k}", k=k + 1), value_text(table.rows[k]), where(table.rows[k]))
 
 
 def _bounds(band: n.Band) -> str:
     if band.otherwise:
         return " otherwise"
     return "".join(f" {b.op} {num_text(b.value)}" for b in band.bounds)
+
+
+def in_group(result: Result, row: int, plan: Plan, v: Violation) -> bool:
+    """Is quota violation ``v`` about the group of the subject at ``row``?"""
+    quota = next((q for q in plan.quotas if q.name == v.quota), None)
+    if quota is None or quota.by is None:
+        return False
+    by = quota.by.name
+    col = result.steps[by].value if by in result.steps else result.batch.columns.get(by)
+    return col is not None and str(col[row]) == v.group

@@ -12,6 +12,10 @@ from engine.evaluate.exprtext import num_text, to_text
 from engine.evaluate.methods import METHODS
 from engine.explain import numbers as nb
 from engine.explain.model import Scalar
+from engine.i18n import N_, _
+
+_NEEDS = {">=": N_("needs to reach {edge}"), ">": N_("needs to exceed {edge}"),
+          "<=": N_("needs to stay at or below {edge}"), "<": N_("needs to stay below {edge}")}
 
 
 def replace_calls(e: n.Node, swap: Callable[[n.Call], n.Node | None]) -> n.Node:
@@ -60,21 +64,22 @@ def _cmp(op: str, a: object, b: object) -> bool:
 
 
 def bounds_text(band: n.Band) -> str:
-    return " and ".join(f"{b.op} {num_text(b.value)}" for b in band.bounds)
+    return (" " + _("and") + " ").join(f"{b.op} {num_text(b.value)}" for b in band.bounds)
 
 
 def why_not(band: n.Band, value: Scalar, gate: Scalar) -> tuple[float | None, str, n.Bound | None]:
     """Why the next band up was not reached and by how much (``gap``: how far from its edge)."""
     if not isinstance(value, float):
-        return None, "the value is missing", None
+        return None, _("the value is missing"), None
     for b in band.bounds:
         edge = num.to_float(b.value.value)
         if num.COMPARE[b.op](value, edge) == 1.0:
             continue
         gap = abs(edge - value)
-        need = {">=": "reach", ">": "exceed", "<=": "stay at or below", "<": "stay below"}[b.op]
-        return gap, f"needs to {need} {num_text(b.value)}", b
+        return gap, _(_NEEDS[b.op], edge=num_text(b.value)), b
     if band.gate is not None:
-        state = "is missing" if gate is None else "does not hold"
-        return None, f"its condition `{to_text(band.gate)}` {state}", None
-    return None, "an earlier band takes precedence", None
+        cond = f"`{to_text(band.gate)}`"
+        if gate is None:
+            return None, _("its condition {gate} is missing", gate=cond), None
+        return None, _("its condition {gate} does not hold", gate=cond), None
+    return None, _("an earlier band takes precedence"), None

@@ -239,3 +239,12 @@ def _benchmark(b: n.Benchmark) -> Line:
 
 _LAYOUTS = {n.Benchmark: _benchmark, n.Indicator: _measure, n.Input: _measure, n.Value: _measure, n.Tree: _tree,
             n.Rating: _rating, n.Table: _table, n.Quota: _quota, n.Agency: _agency}
+
+
+def _register_levels() -> None:
+    from engine.fmt.levels import LAYOUTS
+
+    _LAYOUTS.update(LAYOUTS)  # type: ignore[arg-type]
+
+
+_register_levels()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from engine.analysis.benchmark import Benchmark
@@ -26,6 +27,7 @@ class ReportData:
     improvements: list[Improvement] = field(default_factory=list)
     sensitivity: Sensitivity | None = None
     comparison: Comparison | None = None
+    date: dt.date | None = None  # the report's date, shown in the reader's words (1 Desember 2026)
 
     @property
     def row(self) -> int | None:

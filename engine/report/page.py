@@ -15,9 +15,16 @@ from html import escape
 import numpy as np
 
 from engine import nodes as n
-from engine.analysis.common import fmt, numeric, top_tree
+from engine.analysis.benchmark import Position
+from engine.analysis.common import fmt, numeric, percent, signed, top_tree
+from engine.i18n import _, language
+from engine.i18n.formats import format_date, format_number
 from engine.report import svg
 from engine.report.model import ReportData
+
+# A peer group of a national file holds up to millions of subjects: the page lists the best and worst
+# EDGE, NEAR either side of the subject (all of a group of at most LISTED), and plots DOTS of them.
+EDGE, NEAR, LISTED, DOTS = 10, 10, 60, 400
 
 CSS = """
 body{font-family:"DejaVu Sans",Arial,Helvetica,sans-serif;margin:0;background:#f4f6f9;color:#1d2733}
@@ -37,13 +44,17 @@ tr.me td{background:#fff3dc}.flag{color:#c0392b;font-weight:bold}.ok{color:#2e8b
 
 
 def render(data: ReportData) -> str:
+    """The page, in the language in force (its words, numbers and date)."""
     parts = [_summary(data), _tree(data), _perspectives(data), _benchmarks(data), _trend(data),
              _improvements(data), _robustness(data)]
-    who = f"Subjek: {data.subject}" if data.subject else f"Nasional: {data.result.n} subjek"
-    return ("<!DOCTYPE html>\n<html lang=\"id\"><head><meta charset=\"utf-8\">"
+    who = _("Subject: {subject}", subject=data.subject) if data.subject else \
+        _("National: {n} subjects", n=format_number(data.result.n))
+    facts = [who, data.version, _("data: {files}", files=", ".join(data.data_files))]
+    if data.date is not None:
+        facts.append(_("report date: {date}", date=format_date(data.date)))
+    return (f"<!DOCTYPE html>\n<html lang=\"{language()}\"><head><meta charset=\"utf-8\">"
             f"<title>{escape(data.title)}</title><style>{CSS}</style></head><body>"
-            f"<header><h1>{escape(data.title)}</h1><p>{escape(who)} · {escape(data.version)}"
-            f" · data: {escape(', '.join(data.data_files))}</p></header><main>"
+            f"<header><h1>{escape(data.title)}</h1><p>{escape(' · '.join(x for x in facts if x))}</p></header><main>"
             + "".join(p for p in parts if p) + "</main></body></html>\n")
 
 
@@ -80,21 +91,22 @@ def _summary(data: ReportData) -> str:
     if data.rating is not None:
         labels = data.result.steps[data.rating].value
         if data.row is not None:
-            cards.append((escape(str(labels[data.row] or "—")), "Predikat"))
+            cards.append((escape(str(labels[data.row] or "—")), escape(_("Rating"))))
         else:
             counts = {}
             for x in labels:
                 counts[x] = counts.get(x, 0) + 1
-            cards += [(str(c), escape(f"Predikat {x or '—'}")) for x, c in counts.items()]
+            cards += [(format_number(c), escape(_("Rating {band}", band=x or "—"))) for x, c in counts.items()]
     bench = data.benchmarks[0] if data.benchmarks else None
     if bench is not None and data.subject is not None:
         pos = bench.position(data.entity(bench.by))
         if pos is not None:
-            cards.append((f"{fmt(pos.rank, 0)} / {pos.peers}", escape(f"Peringkat ({pos.peer_group})")))
-            cards.append((fmt(pos.percentile, 0), "Persentil"))
+            cards.append((f"{fmt(pos.rank, 0)} / {fmt(pos.peers, 0)}",
+                          escape(_("Rank ({group})", group=pos.peer_group))))
+            cards.append((fmt(pos.percentile, 0), escape(_("Percentile"))))
     html = '<div class="cards">' + "".join(f'<div class="card"><b>{v}</b><span>{t}</span></div>'
                                            for v, t in cards) + "</div>"
-    return _section("summary", "Ringkasan", html)
+    return _section("summary", _("Summary"), html)
 
 
 def _tree(data: ReportData) -> str:
@@ -103,15 +115,15 @@ def _tree(data: ReportData) -> str:
     for m in tree.members():
         v = _value(data, m.name)
         weight = getattr(m.node, "weight", None)
-        w = f"{float(weight.value) * 100:g}%" if isinstance(weight, n.Num) and weight.percent else \
-            (f"{float(weight.value):g}" if isinstance(weight, n.Num) else "")
+        w = format_number(weight.value * 100) + "%" if isinstance(weight, n.Num) and weight.percent else \
+            (format_number(weight.value) if isinstance(weight, n.Num) else "")
         bar = f'<span class="bar" style="width:{max(0.0, min(v, 130.0)) * 1.6:.0f}px"></span>' \
             if not math.isnan(v) else ""
         rows.append([escape(data.label(m.name)), escape(w), fmt(v), bar])
         classes.append(f"d{min(m.depth + 1, 4)}")
-    what = "nilai subjek" if data.subject else "rata-rata semua subjek"
-    return _section("tree", f"Kartu kinerja ({what})",
-                    _table(["Node", "Bobot", "Nilai", ""], rows, (1, 2), classes, "scorecard-tree"))
+    title = _("Scorecard (the subject's values)") if data.subject else _("Scorecard (mean of all subjects)")
+    return _section("tree", title,
+                    _table([_("Node"), _("Weight"), _("Value"), ""], rows, (1, 2), classes, "scorecard-tree"))
 
 
 def _perspectives(data: ReportData) -> str:
@@ -122,7 +134,7 @@ def _perspectives(data: ReportData) -> str:
         items = [(data.label(c.name), _value(data, c.name)) for c in child.children or ()]
         charts.append(f"<h3>{escape(data.label(child.name))}: {fmt(_value(data, child.name))}</h3>"
                       + svg.bars(items, 120.0, [("target", 100.0)]))
-    return _section("perspectives", "Nilai per perspektif", "".join(charts)) if charts else ""
+    return _section("perspectives", _("Values per perspective"), "".join(charts)) if charts else ""
 
 
 def _benchmarks(data: ReportData) -> str:
@@ -131,24 +143,58 @@ def _benchmarks(data: ReportData) -> str:
         me = data.entity(b.by) if data.subject else None
         mine = b.position(me) if me is not None else None
         group = mine.peer_group if mine is not None else None
-        shown = [p for p in b.positions if group is None or p.peer_group == group]
+        members = np.flatnonzero(b.table["peer_group"] == group) if group is not None else np.arange(b.size)
+        at = np.flatnonzero(b.table["entity"][members] == me) if me is not None else np.empty(0, np.int64)
         marks = [(r.label, r.value) for r in b.references]
-        out.append(f"<h3>{escape(b.label)}" + (f" · kelompok {escape(group)}" if group else "") + "</h3>")
-        out.append(svg.strip([(p.entity, p.value) for p in shown], me, marks))
+        out.append(f"<h3>{escape(b.label)}" + (" · " + escape(_("group {group}", group=group)) if group else "")
+                   + "</h3>")
+        dots = b.rows(members[_spread(members.size, DOTS, at)])
+        out.append(svg.strip([(p.entity, p.value) for p in dots], me, marks))
+        if members.size > DOTS:
+            out.append("<p class=\"muted\">" + escape(_(
+                "{shown} of {total} points, evenly spaced by rank; this subject is always shown.",
+                shown=format_number(DOTS), total=format_number(members.size))) + "</p>")
         refs = [r.label for r in b.references]
-        rows = [[escape(p.entity), escape(p.peer_group), fmt(p.value), fmt(p.rank, 0) + f" / {p.peers}",
-                 fmt(p.percentile, 1), fmt(p.z)] + [fmt(p.gaps.get(r)) for r in refs] for p in shown]
-        classes = ["me" if p.entity == me else "" for p in shown]
-        out.append(_table(["Subjek", "Kelompok", "Nilai", "Peringkat", "Persentil", "Skor z"]
-                          + [f"Selisih: {r}" for r in refs], rows, tuple(range(2, 6 + len(refs))), classes,
-                          "benchmark-table"))
+        shown: list[Position | None] = []
+        for piece in _runs(_listed(members.size, at)):
+            shown += [None] if shown else []  # a gap between listed ranks
+            shown += b.rows(members[piece])
+        rows = [[escape(p.entity), escape(p.peer_group), fmt(p.value), fmt(p.rank, 0) + f" / {fmt(p.peers, 0)}",
+                 fmt(p.percentile, 1), fmt(p.z)] + [fmt(p.gaps.get(r)) for r in refs] if p is not None
+                else ["…", "", "", "", "", ""] + [""] * len(refs) for p in shown]
+        classes = ["me" if p is not None and p.entity == me else "" for p in shown]
+        out.append(_table([_("Subject"), _("Group"), _("Value"), _("Rank"), _("Percentile"), _("z-score")]
+                          + [_("Gap: {reference}", reference=r) for r in refs], rows, tuple(range(2, 6 + len(refs))),
+                          classes, "benchmark-table"))
         if b.references:
-            out.append("<p class=\"muted\">Rujukan: " + "; ".join(
-                escape(f"{r.label} = {r.value:g}" + (f" ({r.source})" if r.source else "")) for r in b.references)
-                + "</p>")
-    note = ("<p class=\"muted\">Peringkat kompetisi (nilai sama = peringkat sama, peringkat berikutnya dilewati); "
-            "persentil = (di bawah + setengah yang sama) / jumlah; skor z memakai simpangan baku sampel.</p>")
-    return _section("benchmark", "Posisi benchmark", "".join(out) + note) if out else ""
+            out.append("<p class=\"muted\">" + escape(_("References")) + ": " + "; ".join(
+                escape(f"{r.label} = {format_number(r.value)}" + (f" ({r.source})" if r.source else ""))
+                for r in b.references) + "</p>")
+    note = "<p class=\"muted\">" + escape(_(
+        "Competition ranking (equal values share a rank, the next rank is skipped); percentile = (below + half "
+        "of the equal) / count; the z-score uses the sample standard deviation.")) + "</p>"
+    return _section("benchmark", _("Benchmark position"), "".join(out) + note) if out else ""
+
+
+def _spread(size: int, most: int, keep: np.ndarray) -> np.ndarray:
+    """At most ``most`` positions of ``range(size)`` evenly spaced (the first and last included), plus ``keep``."""
+    if size <= most:
+        return np.arange(size)
+    return np.union1d(np.linspace(0, size - 1, most - keep.size).round().astype(np.int64), keep)
+
+
+def _listed(size: int, at: np.ndarray) -> np.ndarray:
+    """The table rows of a group of ``size`` (in rank order): all of a small group; of a large one
+    the best and worst ``EDGE`` and ``NEAR`` either side of the subject at ``at``."""
+    if size <= LISTED:
+        return np.arange(size)
+    near = [np.arange(max(k - NEAR, 0), min(k + NEAR + 1, size)) for k in at.tolist()]
+    return np.unique(np.concatenate([np.arange(EDGE), np.arange(size - EDGE, size), *near]))
+
+
+def _runs(rows: np.ndarray) -> list[np.ndarray]:
+    """Sorted rows split where they skip: each run is listed together."""
+    return np.split(rows, np.flatnonzero(np.diff(rows) > 1) + 1) if rows.size else []
 
 
 def _trend(data: ReportData) -> str:
@@ -160,21 +206,22 @@ def _trend(data: ReportData) -> str:
         try:
             s = c.subject(data.subject)
         except StopIteration:
-            return _section("trend", "Tren antarperiode", head + "<p>Subjek tidak ada pada periode dasar.</p>")
+            return _section("trend", _("Trend between periods"),
+                            head + "<p>" + escape(_("The subject is not in the base period.")) + "</p>")
         tree = top_tree(data.plan)
         names = [m.name for m in tree.members()]
         items = [(data.label(x), s.node(x).change) for x in names if any(k.node == x for k in s.nodes)]
-        rows = [[escape(data.label(x)), fmt(s.node(x).base), fmt(s.node(x).current), fmt(s.node(x).change),
+        rows = [[escape(data.label(x)), fmt(s.node(x).base), fmt(s.node(x).current), signed(s.node(x).change),
                  fmt(s.node(x).relative, 1)] for x in names if any(k.node == x for k in s.nodes)]
-        move = escape(f"{s.rating_base or '—'} → {s.rating_current or '—'}")
-        return _section("trend", "Tren antarperiode", head + f"<p>Predikat: {move}</p>" + svg.diverging(items)
-                        + _table(["Node", c.base_label, c.current_label, "Perubahan", "% thd dasar"], rows,
+        move = escape(f"{_('Rating')}: {s.rating_base or '—'} → {s.rating_current or '—'}")
+        return _section("trend", _("Trend between periods"), head + f"<p>{move}</p>" + svg.diverging(items)
+                        + _table([_("Node"), c.base_label, c.current_label, _("Change"), _("% of base")], rows,
                                  (1, 2, 3, 4), ident="trend-table"))
     items = [(s.subject, s.node(c.top).change) for s in c.subjects]
-    rows = [[escape(s.subject), fmt(s.node(c.top).base), fmt(s.node(c.top).current), fmt(s.node(c.top).change),
+    rows = [[escape(s.subject), fmt(s.node(c.top).base), fmt(s.node(c.top).current), signed(s.node(c.top).change),
              escape(f"{s.rating_base or '—'} → {s.rating_current or '—'}")] for s in c.subjects]
-    return _section("trend", "Tren antarperiode", head + svg.diverging(items)
-                    + _table(["Subjek", c.base_label, c.current_label, "Perubahan", "Predikat"], rows, (1, 2, 3),
+    return _section("trend", _("Trend between periods"), head + svg.diverging(items)
+                    + _table([_("Subject"), c.base_label, c.current_label, _("Change"), _("Rating")], rows, (1, 2, 3),
                              ident="trend-table"))
 
 
@@ -185,43 +232,50 @@ def _improvements(data: ReportData) -> str:
         names = [x.indicator for x in data.improvements[0].losses]
         mean = {k: float(np.mean([i.loss(k).points for i in data.improvements])) for k in names}
         items = sorted(((data.label(k), v) for k, v in mean.items()), key=lambda x: -x[1])
-        return _section("improvement", "Area perbaikan (rata-rata poin hilang per indikator)", svg.bars(items))
+        return _section("improvement", _("Improvement areas (mean points lost per indicator)"), svg.bars(items))
     imp = data.improvements[0]
-    rows = [[escape(x.label), fmt(x.score), fmt(x.full), fmt(x.weight * 100, 1) + "%", fmt(x.points)]
+    rows = [[escape(x.label), fmt(x.score), fmt(x.full), percent(x.weight, 1), fmt(x.points)]
             for x in imp.losses]
     body = svg.bars([(x.label, x.points) for x in imp.losses[:10]]) + _table(
-        ["Indikator", "Skor", "Nilai penuh", "Bobot efektif", "Poin hilang"], rows, (1, 2, 3, 4),
+        [_("Indicator"), _("Score"), _("Full value"), _("Effective weight"), _("Points lost")], rows, (1, 2, 3, 4),
         ident="losses-table")
     if imp.next_band:
         steps = [[escape(s.label), fmt(s.current), fmt(s.needed) if s.reachable else "—",
-                  f"{s.change:+.2f}" if s.change is not None else "tidak tercapai oleh indikator ini saja"]
+                  signed(s.change) if s.change is not None else escape(_("not reachable by this indicator alone"))]
                  for s in imp.steps]
-        body += (f"<h3>Menuju predikat berikutnya: {escape(imp.next_band)}</h3>"
-                 + _table(["Indikator", "Sekarang", "Dibutuhkan", "Perubahan"], steps, (1, 2), ident="next-band"))
+        body += ("<h3>" + escape(_("Towards the next rating: {band}", band=imp.next_band)) + "</h3>"
+                 + _table([_("Indicator"), _("Now"), _("Needed"), _("Change")], steps, (1, 2), ident="next-band"))
     else:
-        body += "<p class=\"muted\">Sudah pada predikat tertinggi (atau tanpa predikat).</p>"
-    return _section("improvement", "Area perbaikan", body)
+        body += "<p class=\"muted\">" + escape(_("Already at the highest rating (or no rating).")) + "</p>"
+    return _section("improvement", _("Improvement areas"), body)
 
 
 def _robustness(data: ReportData) -> str:
     s = data.sensitivity
     if s is None:
         return ""
-    subs = sorted(s.subjects, key=lambda x: (math.isnan(x.rank), x.rank))
+    rank = s.table["rank"] if s.size else np.empty(0)
+    order = np.argsort(np.where(np.isnan(rank), np.inf, rank), kind="stable")  # by rank, unranked last
     if data.subject is not None:
-        mine = [x for x in subs if x.subject == data.subject]
-        near = [x for x in subs if abs(x.rank - mine[0].rank) <= 6] if mine else subs[:12]
-        subs = near
+        mine = np.flatnonzero(s.table["subject"] == data.subject) if s.size else order[:0]
+        order = order[np.abs(rank[order] - rank[mine[0]]) <= 6] if mine.size else order[:12]
+    subs = s.rows(order[:40])
     items = [(x.subject, x.rank_low, x.rank_high, x.rank, x.unstable) for x in subs[:40]]
+    flags = ('<span class="flag">' + escape(_("unstable")) + "</span>",
+             '<span class="ok">' + escape(_("stable")) + "</span>")
     rows = [[escape(x.subject), fmt(x.score), fmt(x.rank, 0), f"{fmt(x.rank_low, 0)} – {fmt(x.rank_high, 0)}",
-             escape(str(x.rating or "—")), f"{x.changed * 100:.0f}%",
-             '<span class="flag">tidak stabil</span>' if x.unstable else '<span class="ok">stabil</span>']
+             escape(str(x.rating or "—")), percent(x.changed), flags[0] if x.unstable else flags[1]]
             for x in subs[:40]]
-    info = (f"<p class=\"muted\">{s.runs} simulasi, seed {s.seed}, bobot ±{s.weight_range * 100:g}%"
-            + (f", agregasi {escape('/'.join(s.aggregations))}" if s.aggregations else "")
-            + (f", perlakuan data hilang {escape('/'.join(s.treatments))}" if s.treatments else "")
-            + f"; tidak stabil bila predikat berubah pada lebih dari {s.threshold * 100:g}% simulasi.</p>")
-    count = sum(1 for x in s.subjects if not math.isnan(x.rank))
-    return _section("robustness", "Rentang peringkat (analisis sensitivitas)", info + svg.intervals(items, count)
-                    + _table(["Subjek", "Nilai", "Peringkat", "Rentang", "Predikat", "Berubah", "Status"], rows,
-                             (1, 2, 3, 5), ident="rank-intervals"))
+    options = [_("{runs} runs, seed {seed}, weights ±{range}", runs=format_number(s.runs), seed=s.seed,
+                 range=format_number(s.weight_range * 100) + "%")]
+    if s.aggregations:
+        options.append(_("aggregations {names}", names="/".join(s.aggregations)))
+    if s.treatments:
+        options.append(_("missing-data treatments {names}", names="/".join(s.treatments)))
+    info = escape(", ".join(options) + "; " + _("unstable when the rating changes in more than {share} of runs.",
+                                                 share=format_number(s.threshold * 100) + "%"))
+    count = int(np.count_nonzero(~np.isnan(rank)))
+    return _section("robustness", _("Rank intervals (sensitivity analysis)"),
+                    f"<p class=\"muted\">{info}</p>" + svg.intervals(items, count)
+                    + _table([_("Subject"), _("Value"), _("Rank"), _("Interval"), _("Rating"), _("Changed"),
+                              _("Status")], rows, (1, 2, 3, 5), ident="rank-intervals"))

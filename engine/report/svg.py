@@ -10,6 +10,10 @@ import math
 from collections.abc import Sequence
 from html import escape
 
+from engine.analysis.common import fmt, signed
+from engine.i18n import _
+from engine.i18n.formats import format_number
+
 BLUE, GREY, RED, GREEN, ORANGE = "#2f6db5", "#c9d3df", "#c0392b", "#2e8b57", "#d98c1f"
 ROW, LABEL_W, WIDTH = 22, 260, 760
 
@@ -47,14 +51,14 @@ def bars(items: Sequence[tuple[str, float | None]], top: float | None = None,
             w = max(0.0, float(v)) * scale  # type: ignore[arg-type]
             color = ORANGE if label == highlight else BLUE
             body.append(f'<rect x="{LABEL_W}" y="{y + 3}" width="{w:.1f}" height="{ROW - 7}" fill="{color}"/>')
-            body.append(_text(LABEL_W + w + 4, y + 14, f"{v:.2f}{unit}", cls="val"))
+            body.append(_text(LABEL_W + w + 4, y + 14, fmt(v) + unit, cls="val"))
         else:
             body.append(_text(LABEL_W + 4, y + 14, "—", cls="val"))
     for label, m in marks:
         x = LABEL_W + m * scale
         body.append(f'<line x1="{x:.1f}" y1="8" x2="{x:.1f}" y2="{height - 14}" stroke="{RED}" '
                     'stroke-dasharray="4 3"/>')
-        body.append(_text(x, height - 3, _short(f"{label} {m:g}", 30), "middle", "mark"))
+        body.append(_text(x, height - 3, _short(f"{label} {format_number(m)}", 30), "middle", "mark"))
     return _svg(height, body, "bars")
 
 
@@ -77,7 +81,7 @@ def diverging(items: Sequence[tuple[str, float | None]]) -> str:
         body.append(f'<rect x="{x:.1f}" y="{y + 3}" width="{w:.1f}" height="{ROW - 7}" '
                     f'fill="{GREEN if v >= 0 else RED}"/>')  # type: ignore[operator]
         tx = mid + w + 4 if v >= 0 else mid - w - 4  # type: ignore[operator]
-        body.append(_text(tx, y + 14, f"{v:+.2f}", "start" if v >= 0 else "end", "val"))  # type: ignore[operator]
+        body.append(_text(tx, y + 14, signed(v), "start" if v >= 0 else "end", "val"))  # type: ignore[operator]
     return _svg(height, body, "diverging")
 
 
@@ -90,7 +94,7 @@ def intervals(items: Sequence[tuple[str, float, float, float, bool]], count: int
     for r in sorted({1, count, *range(1, count + 1, max(1, count // 5))}):
         x = LABEL_W + (r - 1) * scale
         body.append(f'<line x1="{x:.1f}" y1="6" x2="{x:.1f}" y2="{height - 22}" stroke="#e3e7ec"/>')
-        body.append(_text(x, height - 8, str(r), "middle", "mark"))
+        body.append(_text(x, height - 8, format_number(r), "middle", "mark"))
     for k, (label, lo, hi, at, flag) in enumerate(items):
         y = 10 + k * ROW + ROW / 2
         body.append(_text(LABEL_W - 8, y + 4, _short(label), "end"))
@@ -109,18 +113,18 @@ def strip(values: Sequence[tuple[str, float]], highlight: str | None, marks: Seq
     """Every peer's value as a dot on one axis; the highlighted subject larger, references dashed."""
     vals = [v for _, v in values if _ok(v)] + [m for _, m in marks]
     if not vals:
-        return _svg(30, [_text(10, 20, "no values")], "strip")
+        return _svg(30, [_text(10, 20, _("no values"))], "strip")
     lo, hi = min(vals), max(vals)
     pad = (hi - lo) * 0.05 or 1.0
     lo, hi = lo - pad, hi + pad
     left, right = 40, WIDTH - 40
     scale = (right - left) / (hi - lo)
     body = [f'<line x1="{left}" y1="50" x2="{right}" y2="50" stroke="#888"/>',
-            _text(left, 80, f"{lo + pad:.1f}", "start", "mark"), _text(right, 80, f"{hi - pad:.1f}", "end", "mark")]
+            _text(left, 80, fmt(lo + pad, 1), "start", "mark"), _text(right, 80, fmt(hi - pad, 1), "end", "mark")]
     for label, m in marks:
         x = left + (m - lo) * scale
         body.append(f'<line x1="{x:.1f}" y1="24" x2="{x:.1f}" y2="66" stroke="{RED}" stroke-dasharray="4 3"/>')
-        body.append(_text(x, 18, _short(f"{label} {m:g}", 34), "middle", "mark"))
+        body.append(_text(x, 18, _short(f"{label} {format_number(m)}", 34), "middle", "mark"))
     mine = None
     for label, v in values:
         if not _ok(v):
@@ -132,5 +136,5 @@ def strip(values: Sequence[tuple[str, float]], highlight: str | None, marks: Seq
             body.append(f'<circle cx="{x:.1f}" cy="50" r="4" fill="{BLUE}" fill-opacity="0.55"/>')
     if mine is not None:
         body.append(f'<circle cx="{mine[0]:.1f}" cy="50" r="8" fill="{ORANGE}" stroke="#222"/>')
-        body.append(_text(mine[0], 100, f"{highlight}: {mine[1]:.2f}", "middle", "val"))
+        body.append(_text(mine[0], 100, f"{highlight}: {fmt(mine[1])}", "middle", "val"))
     return _svg(108, body, "strip")

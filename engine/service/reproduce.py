@@ -25,7 +25,7 @@ from engine.service import scoring
 
 _lock = threading.Lock()
 _sets: OrderedDict[str, scoring.PolicySet] = OrderedDict()
-_runs: OrderedDict[str, tuple[Any, list[dict[str, Any]], str]] = OrderedDict()
+_runs: OrderedDict[str, scoring.Evaluated] = OrderedDict()
 
 
 class NotReproducible(Exception):
@@ -53,7 +53,7 @@ def policy_set(current: scoring.PolicySet, files: Mapping[str, str],
     return _remember(_sets, digest, compiled, 4)
 
 
-def evaluated(ps: scoring.PolicySet, sub: Mapping[str, Any], content: bytes) -> tuple[Any, list[dict[str, Any]], str]:
+def evaluated(ps: scoring.PolicySet, sub: Mapping[str, Any], content: bytes) -> scoring.Evaluated:
     """The stored submission scored again (cached per submission), checked against nothing yet."""
     key = f"{sub['id']}@{ps.digest}"
     with _lock:
@@ -66,13 +66,13 @@ def evaluated(ps: scoring.PolicySet, sub: Mapping[str, Any], content: bytes) -> 
 
 def explain(ps: scoring.PolicySet, sub: Mapping[str, Any], content: bytes, subject: str,
             stored_row: Mapping[str, Any]) -> dict[str, Any]:
-    scored, rows, folder = evaluated(ps, sub, content)
-    row = next((r for r in rows if str(r["subject_id"]) == subject), None)
+    done = evaluated(ps, sub, content)
+    row = next((r for r in done.rows() if str(r["subject_id"]) == subject), None)
     if row is None or _scores(row) != _scores(stored_row):
         raise NotReproducible(f"scoring the stored file again under its stored policies gives a different result "
                               f"for `{subject}` (engine {scoring.engine_version()}, scored by "
                               f"{sub['run']['engine_version']}); the stored scores stand, no explanation is shown")
-    return scoring.explanation_of(scored, subject, folder)
+    return scoring.explanation_of(done.run, subject, done.folder)
 
 
 def report_html(ps: scoring.PolicySet, sub: Mapping[str, Any], content: bytes, subject: str,
@@ -80,11 +80,11 @@ def report_html(ps: scoring.PolicySet, sub: Mapping[str, Any], content: bytes, s
     """The `kinerja report` page of one subject of a stored submission (``KeyError``: no such subject)."""
     from engine import report
 
-    scored, rows, _ = evaluated(ps, sub, content)
-    if [_scores(r) for r in rows] != [_scores(r) for r in stored_rows]:
+    done = evaluated(ps, sub, content)
+    if [_scores(r) for r in done.rows()] != [_scores(r) for r in stored_rows]:
         raise NotReproducible("scoring the stored file again gives different results (engine "
                               f"{scoring.engine_version()}, scored by {sub['run']['engine_version']}); no report")
-    built = report.build(scored.result, subject, data_files=[sub["filename"]])
+    built = report.build(done.run.result, subject, data_files=[sub["filename"]])
     return report.render(built)
 
 

@@ -3,7 +3,8 @@ without storing, describe the policies.  Every call into ``engine.api``
 goes through here, so a change of those entry points touches this module only.
 
 A stored submission is scored exactly as ``kinerja eval FILE -o results.json`` scores it (the
-same ``engine.api.score`` call, in memory), and its rows are the rows of that JSON file.
+same in-memory run, ``presentable`` columns and JSON row writer), and its rows are the lines of
+that JSON file, kept as text: stored and served without being parsed again.
 """
 
 from __future__ import annotations
@@ -61,10 +62,22 @@ class Scoring:
     rows_scored: int
     rows_rejected: int
     subjects: int
-    rows: list[dict[str, Any]]
+    lines: list[str]  # each result row's JSON text, as on its line of `kinerja eval -o results.json`
+    subject_ids: list[str]  # each result row's subject, in the same order
     rejects: list[dict[str, Any]]
     explanations: dict[str, dict[str, Any]]
     summary: dict[str, Any]
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        return [json.loads(line) for line in self.lines]
+
+    @property
+    def results_sha256(self) -> str:
+        """The SHA-256 of the results file `kinerja eval FILE -o results.json` writes for this file."""
+        from engine.json_results import json_text
+
+        return hashlib.sha256(json_text(self.lines).encode("utf-8")).hexdigest()
 
 
 class SubmissionError(ValueError):
@@ -104,23 +117,36 @@ def file_format(filename: str) -> str:
     return fmt
 
 
-def evaluate(ps: PolicySet, content: bytes, filename: str, policy: str, period: str,
-             agency: str) -> tuple[Any, list[dict[str, Any]], str]:
-    """Run ``kinerja eval FILE -o results.json`` on a submitted file with only ``agency``'s rows
-    allowed: ``(the in-memory Run, the JSON rows, the folder the engine read it from)``."""
+@dataclass
+class Evaluated:
+    """A submitted file scored in memory: the run, each result row as its line of the results file
+    ``kinerja eval FILE -o results.json`` writes, and the folder the engine read the file from."""
+
+    run: Any
+    lines: list[str]
+    folder: str
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [json.loads(line) for line in self.lines]
+
+
+def evaluate(ps: PolicySet, content: bytes, filename: str, policy: str, period: str, agency: str) -> Evaluated:
+    """Score a submitted file as ``kinerja eval FILE -o results.json`` does (the same in-memory run and
+    the same JSON writer, without the file), with only ``agency``'s rows allowed."""
     from engine.data import DataError
+    from engine.json_results import json_lines
+    from engine.output import presentable
 
     fmt = file_format(filename)
     with tempfile.TemporaryDirectory(prefix="kinerja-sub-") as tmp:
         data = Path(tmp) / safe_name(filename, fmt)
         data.write_bytes(content)
-        out = Path(tmp) / "results.json"
         try:
-            scored = api.score(ps.policies, [data], out, policy=policy, as_of=as_of(period),
-                               known_agencies=[agency], whole=True)
+            run = api.evaluate_files(ps.policies, [data], policy=policy, as_of=as_of(period),
+                                     known_agencies=[agency])
         except DataError as exc:
             raise SubmissionError(str(exc).replace(str(data), filename)) from None
-        return scored, json.loads(out.read_text(encoding="utf-8")), tmp + "/"
+        return Evaluated(run, json_lines(presentable(run.result.table())), tmp + "/")
 
 
 def explanation_of(run: Any, subject: str, folder: str) -> dict[str, Any]:
@@ -131,34 +157,35 @@ def explanation_of(run: Any, subject: str, folder: str) -> dict[str, Any]:
 
 def score(ps: PolicySet, content: bytes, filename: str, policy: str, period: str, agency: str) -> Scoring:
     """Score a submitted file of ``agency`` as ``kinerja eval`` would, with only ``agency``'s rows allowed."""
-    scored, rows, _ = evaluate(ps, content, filename, policy, period, agency)
-    report = scored.report
-    return Scoring(
-        policy_id=policy, policy_version=", ".join(p.header.version or "" for p in scored.plans if p.header),
-        policy_set=ps.digest, policy_files=_files_used(ps, scored.plans), rows_read=report.rows_read,
-        rows_scored=report.rows_accepted, rows_rejected=report.rows_rejected, subjects=scored.subjects, rows=rows,
-        rejects=[_reject(r) for r in report.rejects], explanations={},
-        summary={"runtime_errors": scored.runtime_errors, "quota_violations": [v.to_dict() for v in scored.violations],
-                 "warnings": [w.message for w in report.warnings]})
+    done = evaluate(ps, content, filename, policy, period, agency)
+    return _scoring(ps, policy, done.run, done.lines, {})
 
 
 def calculate(ps: PolicySet, policy: str, period: str, records: Sequence[Mapping[str, Any]],
               agency: str | None = None) -> Scoring:
     """Score in-memory records (what-if), validated exactly like a JSON submission; nothing is stored."""
-    from engine.output import presentable, write_results
+    from engine.json_results import json_lines
+    from engine.output import presentable
 
     known = [agency] if agency else None
     run = api.evaluate_files(ps.policies, [], policy=policy, as_of=as_of(period),
                              reader=lambda schema: load_records(records, schema, "<request>", known))
-    with tempfile.TemporaryDirectory(prefix="kinerja-calc-") as tmp:  # the results file's own JSON rows
-        write_results(presentable(run.result.table()), Path(tmp) / "results.json")
-        rows = json.loads((Path(tmp) / "results.json").read_text(encoding="utf-8"))
-    report = run.report
-    return Scoring(policy, ", ".join(p.header.version or "" for p in run.plans if p.header), ps.digest,
-                   _files_used(ps, run.plans), report.rows_read, report.rows_accepted, report.rows_rejected,
-                   run.result.n, rows, [_reject(r) for r in report.rejects],
-                   {str(s): _explanation(run.explain(s)) for s in run.result.subject_ids},
-                   {"quota_violations": [v.to_dict() for v in run.result.violations]})
+    return _scoring(ps, policy, run, json_lines(presentable(run.result.table())),
+                    {str(s): _explanation(run.explain(s)) for s in run.result.subject_ids})
+
+
+def _scoring(ps: PolicySet, policy: str, run: Any, lines: list[str],
+             explanations: dict[str, dict[str, Any]]) -> Scoring:
+    report, result = run.report, run.result
+    return Scoring(
+        policy_id=policy, policy_version=", ".join(p.header.version or "" for p in run.plans if p.header),
+        policy_set=ps.digest, policy_files=_files_used(ps, run.plans), rows_read=report.rows_read,
+        rows_scored=report.rows_accepted, rows_rejected=report.rows_rejected, subjects=result.n, lines=lines,
+        subject_ids=[str(sid) for sid in result.subject_ids],
+        rejects=[_reject(r) for r in report.rejects], explanations=explanations,
+        summary={"runtime_errors": int(result.events.count(result.n, "error").sum()),
+                 "quota_violations": [v.to_dict() for v in result.violations],
+                 "warnings": [w.message for w in report.warnings]})
 
 
 def _explanation(explanation: Any, folder: str = "") -> dict[str, Any]:
@@ -230,7 +257,16 @@ def _text(v: Any) -> str | None:
 
 
 def warm_up() -> None:
-    """Import what scoring loads lazily, so the first submission after a start is not the slow one."""
+    """Import what scoring loads lazily, so the first submission after a start is not the slow one.
+
+    pyarrow tries to import ``dateutil.relativedelta`` each time it infers a Python value's type
+    (dozens of times per file read); when dateutil is not installed every attempt searches the
+    whole import path (about 20 ms a submission).  Marking it absent makes each attempt fail at once."""
+    import importlib.util
+    import sys
+
+    if importlib.util.find_spec("dateutil") is None:
+        sys.modules.setdefault("dateutil", None)  # type: ignore[arg-type]
     import engine.data.readers  # noqa: F401
     import engine.data.submission  # noqa: F401
     import engine.explain  # noqa: F401

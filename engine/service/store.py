@@ -104,18 +104,16 @@ def _insert(conn: Connection, caller: Caller, sub: Incoming, s: Scoring) -> str:
         policy_version=s.policy_version, policy_set=s.policy_set, policy_files=json.dumps(s.policy_files),
         rows_read=s.rows_read, rows_scored=s.rows_scored, rows_rejected=s.rows_rejected, subjects=s.subjects,
         summary=json.dumps(s.summary, default=str), created_at=now))
-    if s.rows:
-        conn.execute(results.insert(), [
-            {"run_id": rid, "position": i, "subject_id": str(row["subject_id"]),
-             "row": json.dumps(row, ensure_ascii=False)} for i, row in enumerate(s.rows)])
+    if s.lines:
+        conn.execute(results.insert(), [{"run_id": rid, "position": i, "subject_id": str(sub), "row": line}
+                                        for i, (sub, line) in enumerate(zip(s.subject_ids, s.lines))])
     if s.rejects:
         conn.execute(rejects.insert(), [{"run_id": rid, "position": i, **r} for i, r in enumerate(s.rejects)])
-    digest = hashlib.sha256(json.dumps(s.rows, sort_keys=True).encode()).hexdigest()
     audit.append(conn, caller, "submission.create", "submission", sid, sub.agency, {
         "sha256": sub.sha256, "size": len(sub.content), "format": sub.format, "policy": sub.policy,
         "period": sub.period, "revision": revision, "policy_files": s.policy_files, "run": rid,
         "rows": {"read": s.rows_read, "scored": s.rows_scored, "rejected": s.rows_rejected},
-        "results_sha256": digest})
+        "results_sha256": s.results_sha256})
     return sid
 
 
@@ -177,12 +175,18 @@ def listing(engine: Engine, caller: Caller, agency: str | None = None, status: s
 
 
 def result_rows(engine: Engine, caller: Caller, sid: str) -> list[dict[str, Any]] | None:
+    lines = result_lines(engine, caller, sid)
+    return None if lines is None else [json.loads(line) for line in lines]
+
+
+def result_lines(engine: Engine, caller: Caller, sid: str) -> list[str] | None:
+    """Each result row's JSON text, in file order (None: not found for this caller)."""
     with reading(engine) as conn:
         run = _run_id(conn, caller, sid)
         if run is None:
             return None
-        rows = conn.execute(select(results.c.row).where(results.c.run_id == run).order_by(results.c.position))
-        return [json.loads(r.row) for r in rows]
+        return list(conn.execute(select(results.c.row).where(results.c.run_id == run)
+                                 .order_by(results.c.position)).scalars())
 
 
 def reject_rows(engine: Engine, caller: Caller, sid: str) -> list[dict[str, Any]] | None:

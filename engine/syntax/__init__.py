@@ -2,25 +2,38 @@
 
 ``parse(text, path)`` returns a ``Module`` or raises ``KinerjaError`` with every
 syntax and shape finding of the file (one per broken declaration, no cascades).
-Modules: ``parser`` builds the lark parser once, ``errors`` words syntax errors
-for policy officers, ``builder`` turns the parse tree into ``engine.nodes``.
+Modules: ``lalr`` builds the lark parser once, ``errors`` words syntax errors
+for policy officers, ``builder`` turns the parse tree into ``engine.nodes``,
+``cache`` keeps files that parsed cleanly by content hash.  lark is imported only
+when a file is actually parsed (a cached file needs none of it).
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
-
-from lark import Tree
-from lark.exceptions import UnexpectedInput, VisitError
+from typing import TYPE_CHECKING, Any
 
 from engine import nodes as n
 from engine.diagnostics import KinerjaError, error
-from engine.syntax.builder import Builder
-from engine.syntax.errors import TOP_LEVEL, syntax_errors
-from engine.syntax.parser import grammar_text, parser
+from engine.syntax import cache
+
+if TYPE_CHECKING:
+    from lark import Tree
 
 __all__ = ["TOP_LEVEL", "grammar_text", "parse", "parse_file", "parser"]
+
+
+def __getattr__(name: str) -> Any:
+    """``parser``, ``grammar_text`` and ``TOP_LEVEL`` import lark: loaded on first use."""
+    if name in ("parser", "grammar_text"):
+        from engine.syntax import lalr as module
+        return getattr(module, name)
+    if name == "TOP_LEVEL":
+        from engine.syntax.errors import TOP_LEVEL
+        return TOP_LEVEL
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 def parse_file(path: str | Path, display: str | None = None) -> n.Module:
     return parse(read_text(path, display), display or str(path))
@@ -38,6 +51,20 @@ def read_text(path: str | Path, display: str | None = None) -> str:
 
 def parse(text: str, path: str = "<string>") -> n.Module:
     """Parse one policy file into a ``Module``; raise ``KinerjaError`` on any finding."""
+    module = cache.load(text, path)
+    if module is None:
+        module = _parse(text, path)
+        cache.store(text, path, module)
+    return module
+
+
+def _parse(text: str, path: str) -> n.Module:
+    from lark.exceptions import UnexpectedInput, VisitError
+
+    from engine.syntax.builder import Builder
+    from engine.syntax.errors import syntax_errors
+    from engine.syntax.lalr import parser
+
     try:
         tree = parser().parse(text)
     except UnexpectedInput:
@@ -61,6 +88,8 @@ MAX_DEPTH = 100  # nesting levels of the parse tree: deeper policies are refused
 def _check_depth(tree: Tree, path: str) -> None:
     """``syntax.too-deep`` at the first place the parse tree nests deeper than ``MAX_DEPTH`` (the
     builder, checker, formatter and evaluator walk expressions recursively)."""
+    from lark import Tree
+
     stack = [(tree, 1)]
     while stack:
         node, depth = stack.pop()

@@ -1,6 +1,7 @@
 """Building the AST from lark's parse tree; shape errors (unknown words, duplicate
 attributes, arity) are collected as diagnostics.  The rules are split by construct family:
 declarations here, attribute values in ``attributes``, expressions in ``expressions``,
+subject levels in ``levels``,
 what they share in ``base``."""
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from engine.diagnostics import error
 from engine.syntax.attributes import AttributeRules
 from engine.syntax.base import Children, block_attrs, cmp_bounds, opt_str, tok_span, unquote
 from engine.syntax.expressions import ExpressionRules
+from engine.syntax.levels import LevelBuilder
 
 
 @v_args(meta=True)
-class Builder(AttributeRules, ExpressionRules):
+class Builder(AttributeRules, ExpressionRules, LevelBuilder):
     """Turns lark's parse tree into ``engine.nodes``; shape errors go to ``diags``."""
 
     # top level -------------------------------------------------------------

@@ -9,7 +9,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from engine import nodes as n
 from engine.diagnostics import Diagnostic, did_you_mean, error
-from engine.syntax.parser import parser as _parser
+from engine.syntax.lalr import parser as _parser
 
 TOP_LEVEL = ("policy", "period", "subject", "indicator", "input", "value", "scorecard",
              "rating", "table", "quota", "constraint", "agency", "benchmark")

@@ -9,6 +9,7 @@ from lark import Token, v_args
 
 from engine import nodes as n
 from engine.diagnostics import Diagnostic, did_you_mean, error
+from engine.levels.nodes import Level
 from engine.syntax.base import Rules, decimal, tok_span, unquote
 
 
@@ -79,10 +80,15 @@ class ExpressionRules(Rules):
         return n.Call(call.func, call.args, by, span=call.span)
 
     def unknown_calls(self, items: list[Any]) -> list[Diagnostic]:
-        """Calls of names that are neither a function nor a table of this file (agency blocks included)."""
+        """Calls of names that are neither a function nor a table of this file (agency blocks included).
+
+        A call inside an agency block may name a table of the national file it extends, which only
+        the merged module knows: the checker's ``check.unknown-name`` reports it if there is none."""
         tables = {d.name for d in items if isinstance(d, n.Table)}
         tables |= {d.name for a in items if isinstance(a, n.Agency) for d in a.overrides if isinstance(d, n.Table)}
-        return [d for name, d in self.calls if name not in tables]
+        tables |= {d.name for lv in items if isinstance(lv, Level) for d in lv.items if isinstance(d, n.Table)}
+        blocks = [a.span for a in items if isinstance(a, n.Agency)]
+        return [d for name, d in self.calls if name not in tables and not any(_inside(d.span, b) for b in blocks)]
 
     def if_else(self, meta: Any, c: list[Any]) -> n.IfElse:
         return n.IfElse(c[0], c[1], c[2], span=self._sp(meta))
@@ -109,3 +115,5 @@ class ExpressionRules(Rules):
         return n.InList(c[0], tuple(c[1:]), span=self._sp(meta))
 
 
+def _inside(span: n.Span, block: n.Span) -> bool:
+    return (block.line, block.column) <= (span.line, span.column) <= (block.end_line, block.end_column)

@@ -11,7 +11,7 @@ from engine import explain as explain_mod
 from engine.diagnostics import Diagnostic, did_you_mean
 from engine.evaluate import Result
 from engine.testing.results import Failure
-from engine.testing.spec import MISSING, Approx, Case, DiagnosticSpec, ViolationSpec
+from engine.testing.spec import MISSING, Approx, Case, DiagnosticSpec, SubjectExpect, ViolationSpec
 
 
 def check_diagnostics(case: Case, diags: list[Diagnostic]) -> list[Failure]:
@@ -41,21 +41,45 @@ def check_result(case: Case, result: Result, tolerance: float) -> list[Failure]:
         out += _events(result, 0, case.expect_errors, "expect_errors", "error")
         for f in out:
             f.subject = None if case.given is not None else str(sid)  # `given` names no subject
-    for sid, want in case.expect_subjects.items():
+    out += _subjects(result, case.expect_subjects, "expect_subjects", tolerance)
+    if case.expect_levels:
+        out += _levels(result, case.expect_levels, tolerance)
+    if case.expect_violations is not None:
+        out += _violations(result, case.expect_violations)
+    return out
+
+
+def _subjects(result: Result, expects: Mapping[str, SubjectExpect], where: str, tolerance: float) -> list[Failure]:
+    """Each named subject's (or a level's group's) values, missing-data decisions and errors."""
+    out: list[Failure] = []
+    for sid, want in expects.items():
         try:
             row = result.row(sid)
         except KeyError:
-            out.append(Failure(f"expect_subjects.{sid}", f"subject `{sid}`", "no such subject in the data",
-                               subject=sid))
+            out.append(Failure(f"{where}.{sid}", f"subject `{sid}`", "no such subject in the data", subject=sid))
             continue
-        found = _values(result, row, want.values, f"expect_subjects.{sid}", tolerance)
-        found += _events(result, row, want.expect_missing, f"expect_subjects.{sid}.expect_missing", None)
-        found += _events(result, row, want.expect_errors, f"expect_subjects.{sid}.expect_errors", "error")
+        found = _values(result, row, want.values, f"{where}.{sid}", tolerance)
+        found += _events(result, row, want.expect_missing, f"{where}.{sid}.expect_missing", None)
+        found += _events(result, row, want.expect_errors, f"{where}.{sid}.expect_errors", "error")
         for f in found:
             f.subject = sid
         out += found
-    if case.expect_violations is not None:
-        out += _violations(result, case.expect_violations)
+    return out
+
+
+def _levels(result: Result, want: Mapping[str, Mapping[str, SubjectExpect]], tolerance: float) -> list[Failure]:
+    """``expect_levels: {unit: {"k1 / U1": {...}}}``: the groups of the policy's subject levels."""
+    from engine.levels.run import evaluate_levels
+
+    levels = evaluate_levels(result.plans[None], result)
+    out: list[Failure] = []
+    for level, groups in want.items():
+        if level not in levels:
+            hint = did_you_mean(level, list(levels))
+            out.append(Failure(f"expect_levels.{level}", f"level `{level}`",
+                               "no such level in the policy" + (f" ({hint})" if hint else "")))
+            continue
+        out += _subjects(levels[level].result, groups, f"expect_levels.{level}", tolerance)
     return out
 
 

@@ -118,6 +118,7 @@ class Case(_Strict):
     expect_missing: dict[str, Codes] = {}
     expect_errors: dict[str, Codes] = {}
     expect_subjects: dict[str, SubjectExpect] = {}
+    expect_levels: dict[str, dict[str, SubjectExpect]] = {}  # level -> group id -> expectations
     expect_violations: list[ViolationSpec] | None = None
     expect_diagnostics: list[StrictStr | DiagnosticSpec] = []
 
@@ -127,7 +128,7 @@ class Case(_Strict):
         if len(inputs) > 1:
             raise ValueError(f"give one of `given`, `subjects`, `data`, not {' and '.join(inputs)}")
         evaluates = bool(self.expect or self.expect_missing or self.expect_errors or self.expect_subjects
-                         or self.expect_violations is not None)
+                         or self.expect_levels or self.expect_violations is not None)
         if self.skip is None and not inputs and evaluates:
             raise ValueError("expectations need inputs: add `given` (one subject), `subjects` or `data`")
         if self.skip is None and not evaluates and not self.expect_diagnostics:

@@ -170,6 +170,8 @@ MATH_FUNCTIONS = ("ln", "exp", "sqrt", "log10", "pow")  # domain errors are reco
 GROUP_FUNCTIONS = ("share", "count")
 # Over every subject of the batch (or each group of ``by FIELD``), computed in a pass over whole columns.
 POPULATION_FUNCTIONS = ("min_of", "max_of", "mean_of", "sd_of", "sum_of", "count_of", "rank_of")
+# ``by agency``: the submission's agency column; ``by peer_group``: the peer group of the agency's policy.
+GROUP_KEYWORDS = ("agency", "peer_group")
 
 # ------------------------------------------------------------ attribute values
 

@@ -1,0 +1,112 @@
+"""The command line in the reader's language: ``--lang``, translated help, click's own texts.
+
+Help texts stay English in the code (command docstrings, ``help=``) and are translated when shown:
+``TranslatedCommand``/``TranslatedGroup`` swap each text for its catalogue entry while click
+formats the page.  ``python -m engine.i18n.catalog`` collects them by walking the command tree
+(``help_texts``), so a new option's help lands in the catalogue without marking it.  Click's own
+words (``Usage:``, ``Options``, its usage errors) go through the same catalogue: ``CLICK_TEXTS``
+marks the ones it prints, and ``translate_click`` points click's gettext hooks at ours.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import click
+
+from engine.i18n import LANGUAGES, N_, _, catalogue, language, set_language
+
+LANG_HELP = N_("Language of the messages: id (Bahasa Indonesia) or en (default: KINERJA_LANG, the locale, else id).")
+
+CLICK_TEXTS = (
+    N_("Usage:"), N_("Options"), N_("Commands"), N_("Positional arguments"), N_("Show this message and exit."),
+    N_("Show the version and exit."), N_("Error: {message}"), N_("Try '{command} {option}' for help."),
+    N_("Invalid value: {message}"), N_("Invalid value for {param_hint}: {message}"),
+    N_("Missing argument"), N_("Missing option"), N_("Missing parameter"), N_("Missing command."),
+    N_("No such option {name!r}."), N_("No such command {name!r}."), N_("Aborted!"),
+    N_("default: {default}"), N_("{name} {filename!r} does not exist."), N_("{name} {filename!r} is a file."),
+    N_("{name} {filename!r} is a directory."), N_("file"), N_("directory"), N_("path"),
+    N_("{value!r} is not a valid {number_type}."), N_("{value} is not in the range {range}."),
+    N_("{value!r} is not one of {choices}."), N_("{value!r} is not {choice}."),
+    N_("Got unexpected extra argument ({args})"), N_("Got unexpected extra arguments ({args})"),
+    N_("Option {name!r} requires an argument."), N_("Option {name!r} does not take a value."),
+)
+
+
+def _text(message: str) -> str:
+    return catalogue(language()).gettext(message)
+
+
+def _plural(singular: str, plural: str, n: int) -> str:
+    return catalogue(language()).ngettext(singular, plural, n)
+
+
+def translate_click() -> None:
+    """Click's modules call their module-level ``_``/``ngettext`` (stdlib gettext): use our catalogue."""
+    from click import core, decorators, exceptions, formatting, parser, types
+
+    for module in (core, decorators, exceptions, formatting, parser, types):
+        if hasattr(module, "_"):
+            module._ = _text  # type: ignore[attr-defined]
+        if hasattr(module, "ngettext"):
+            module.ngettext = _plural  # type: ignore[attr-defined]
+
+
+def _choose_for_run(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """The group's --lang: a value chooses, no value goes back to KINERJA_LANG / the locale / id."""
+    set_language(value)
+
+
+def _choose_for_command(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """A command's --lang (``kinerja eval --lang id``): chooses when given, else keeps the group's."""
+    if value is not None:
+        set_language(value)
+
+
+def lang_option(for_group: bool = False) -> Callable[[Any], Any]:
+    return click.option("--lang", type=click.Choice(LANGUAGES), is_eager=True, expose_value=False,
+                        callback=_choose_for_run if for_group else _choose_for_command, help=LANG_HELP)
+
+
+@contextmanager
+def _translated(command: click.Command, ctx: click.Context | None) -> Iterator[None]:
+    """The command's (and with ``ctx``, its parameters') help in the language in force, while click
+    formats them."""
+    saved = [(command, "help", command.help), (command, "short_help", command.short_help)]
+    if ctx is not None:
+        saved += [(p, "help", getattr(p, "help", None)) for p in command.get_params(ctx)]
+    for obj, attr, text in saved:
+        if text:
+            setattr(obj, attr, _(inspect.cleandoc(text)))
+    try:
+        yield
+    finally:
+        for obj, attr, text in saved:
+            setattr(obj, attr, text)
+
+
+class TranslatedCommand(click.Command):
+    def get_help(self, ctx: click.Context) -> str:
+        with _translated(self, ctx):
+            return super().get_help(ctx)
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        with _translated(self, None):
+            return super().get_short_help_str(limit)
+
+
+class TranslatedGroup(TranslatedCommand, click.Group):
+    command_class = TranslatedCommand
+    group_class = type  # nested groups are TranslatedGroups too
+
+
+def help_texts(command: click.Command) -> Iterator[str]:
+    """Every help text of ``command`` and the commands under it (what ``_translated`` looks up)."""
+    for text in (command.help, command.short_help, *(getattr(p, "help", None) for p in command.params)):
+        if text:
+            yield inspect.cleandoc(text)
+    for sub in getattr(command, "commands", {}).values():
+        yield from help_texts(sub)

@@ -1,0 +1,128 @@
+"""Rules on subject levels: their `of`, key and role fields, what each aggregate reads, and the
+level's own declarations (checked as the small policy they are: ``engine.levels.compile``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from engine import nodes as n
+from engine.checks.context import Context
+from engine.diagnostics import Diagnostic, Label, did_you_mean, error
+from engine.levels.compile import AGENCY, ordered, sub_module
+from engine.levels.nodes import Aggregate, Level, levels
+
+# The sub-module's findings that do not apply to a level: its header is made up, its subject is
+# the level, and an aggregate nothing reads is a result of the level like a final value.
+_NOT_FOR_LEVELS = ("check.header-missing", "check.subject-missing", "check.unused")
+
+
+def level_structure(ctx: Context) -> Iterator[Diagnostic]:
+    """Names unique, `of` a declared level without a cycle, `by` a label of the rows."""
+    found = levels(ctx.module)
+    seen: dict[str, Level] = {}
+    for lv in found:
+        if lv.name in seen:
+            yield error("check.level-duplicate", f"level `{lv.name}` is declared twice", lv.name_span,
+                        "rename one of them", [Label(seen[lv.name].name_span, "first declared here")])
+        seen.setdefault(lv.name, lv)
+    placed = {lv.name for lv in ordered(ctx.module)}
+    for lv in found:
+        if lv.of is not None and lv.of.name not in seen:
+            yield error("check.level-of", f"level `{lv.name}` is made of `{lv.of.name}`, which is not a level",
+                        lv.of.span, did_you_mean(lv.of.name, seen) or "leave out `of` to group the policy's rows, "
+                        "or name a level declared in this file")
+        elif lv.of is not None and lv.name not in placed:
+            yield error("check.level-of", f"level `{lv.name}` is, through `of`, made of itself", lv.of.span,
+                        "levels nest one way: employees in units in agencies")
+        yield from _key(ctx, lv)
+
+
+def _key(ctx: Context, lv: Level) -> Iterator[Diagnostic]:
+    by = lv.by
+    if by is None or by.name == AGENCY:
+        return
+    decl = ctx.decls.get(by.name)
+    kind = decl.type.name if isinstance(decl, n.Input) and decl.type else "number"
+    if not isinstance(decl, n.Input) or kind not in ("text", "category"):
+        shown = "not declared" if decl is None else f"a {kind} input" if isinstance(decl, n.Input) \
+            else "not a submitted field"
+        yield error("check.level-key", f"level `{lv.name}` groups by `{by.name}`, {shown}", by.span,
+                    (did_you_mean(by.name, ctx.decls) if decl is None else None)
+                    or "group by an `input` of type text or `one of (...)` (a unit code), or by `agency`")
+
+
+def aggregates(ctx: Context) -> Iterator[Diagnostic]:
+    """Each aggregate reads a name of its member level, a number unless it is a `share`
+    condition or a count, and its roles come from the level's `role` field."""
+    names = _member_names(ctx)
+    for lv in levels(ctx.module):
+        member = ctx if lv.of is None else names.get(lv.of.name)
+        if member is None:
+            continue  # `of` is unknown: reported by level_structure
+        yield from _role(member, lv)
+        for agg in lv.aggregates():
+            yield from _aggregate(member, lv, agg)
+
+
+def _role(member: Context, lv: Level) -> Iterator[Diagnostic]:
+    options = None
+    if lv.role is not None:
+        decl = member.decls.get(lv.role.name)
+        if decl is None:
+            yield error("check.level-role", f"the role field `{lv.role.name}` is not a name of the members",
+                        lv.role.span, did_you_mean(lv.role.name, member.decls)
+                        or "name an input (`one of (...)`), value or rating of the members that says their role")
+        elif isinstance(decl, n.Input) and decl.type is not None and decl.type.name == "category":
+            options = decl.type.options
+    for agg in lv.aggregates():
+        for role in agg.roles:
+            if lv.role is None:
+                yield error("check.aggregate-role", f"`{agg.name}` keeps the members with role \"{role.value}\", "
+                            f"but level `{lv.name}` has no role field", role.span,
+                            f"add `role FIELD` after `by {lv.by.name if lv.by else AGENCY}`")
+            elif options is not None and role.value not in options:
+                yield error("check.aggregate-role", f"no member can have role \"{role.value}\"", role.span,
+                            did_you_mean(role.value, options) or "roles: " + ", ".join(options))
+
+
+def _aggregate(member: Context, lv: Level, agg: Aggregate) -> Iterator[Diagnostic]:
+    ref = agg.member()
+    if ref is None:
+        return
+    decl = member.decls.get(ref.name)
+    if decl is None:
+        where = f"level `{lv.of.name}`" if lv.of is not None else "the policy's rows"
+        yield error("check.aggregate-member", f"`{ref.name}` is not a name of {where}", ref.span,
+                    did_you_mean(ref.name, member.decls) or "aggregate an input, indicator, value, node or "
+                    "rating of the members")
+    elif agg.func in ("mean", "sum", "min", "max") and _is_label(decl):
+        yield error("check.aggregate-type", f"{agg.func}({ref.name}) of a label", ref.span,
+                    f"count a label with `share({ref.name} in (\"...\"))` or `count({ref.name})`",
+                    [Label(decl.name_span, "declared here")])
+
+
+def level_declarations(ctx: Context) -> Iterator[Diagnostic]:
+    """The level's own declarations, checked as a policy of their own."""
+    from engine import checks
+
+    for lv in levels(ctx.module):
+        for d in checks.run(sub_module(ctx.module, lv)):
+            if d.code not in _NOT_FOR_LEVELS:
+                yield d
+
+
+def _member_names(ctx: Context) -> dict[str, Context]:
+    return {lv.name: Context.build(sub_module(ctx.module, lv)) for lv in levels(ctx.module)}
+
+
+def _is_label(decl: n.Decl) -> bool:
+    if isinstance(decl, n.Rating):
+        return True
+    if isinstance(decl, n.Input):
+        return decl.type is not None and decl.type.name in ("text", "category")
+    if isinstance(decl, n.Table):
+        return any(isinstance(r.result, n.Str) for r in decl.rows)
+    return False
+
+
+RULES = (level_structure, aggregates, level_declarations)

@@ -1,0 +1,99 @@
+"""Kinerja's messages in Bahasa Indonesia and English: gettext over Babel-managed catalogues.
+
+Every sentence a person reads is written in English in the code and passed through ``_()``
+(``ngettext()`` when it counts something); the catalogues ``locale/{id,en}/LC_MESSAGES/kinerja.po``
+translate it, compiled to ``.mo`` beside them (``python -m engine.i18n.catalog`` extracts, merges
+and compiles; ``docs/i18n.md``).  A module-level string that must be translated later (click help,
+a table of messages) is marked with ``N_()`` and translated where it is shown.
+
+The language: ``set_language()`` (the CLI's ``--lang``), else ``KINERJA_LANG``, else the locale
+(``LANGUAGE``, ``LC_ALL``, ``LC_MESSAGES``, ``LANG``: the first one set; ``id_ID.UTF-8`` gives
+Indonesian, ``en_US.UTF-8`` English), else Indonesian, the officers' language.  Catalogues are read
+on first use, so importing this module costs nothing at start-up.
+"""
+
+from __future__ import annotations
+
+import gettext as _gettext
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+LANGUAGES = ("id", "en")
+DEFAULT_LANGUAGE = "id"
+DOMAIN = "kinerja"
+LOCALE_DIR = Path(__file__).with_name("locale")
+_LOCALE_VARS = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+
+_chosen: str | None = None
+
+
+def set_language(lang: str | None) -> None:
+    """Use ``lang`` ("id" or "en") from now on in this process; None goes back to the environment."""
+    global _chosen
+    if lang is not None and lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}: use one of {', '.join(LANGUAGES)}")
+    _chosen = lang
+
+
+@contextmanager
+def using(lang: str | None) -> Iterator[None]:
+    """Messages in ``lang`` inside the block; the previous choice afterwards."""
+    before = _chosen
+    set_language(lang)
+    try:
+        yield
+    finally:
+        set_language(before)
+
+
+def language(environ: Mapping[str, str] | None = None) -> str:
+    """The language in force: ``set_language``, ``KINERJA_LANG``, the locale, then Indonesian."""
+    if _chosen is not None:
+        return _chosen
+    env = os.environ if environ is None else environ
+    return language_of_env(env)
+
+
+def language_of_env(env: Mapping[str, str]) -> str:
+    """``KINERJA_LANG`` when it names a catalogue; else the first locale variable that is set, when
+    it names one (``C``/``POSIX`` or another language says nothing, so the default applies)."""
+    wanted = env.get("KINERJA_LANG", "").strip().lower()
+    if wanted in LANGUAGES:
+        return wanted
+    for var in _LOCALE_VARS:
+        value = env.get(var, "")
+        if value:
+            for name in value.split(":"):  # LANGUAGE may list several: "id:en"
+                code = name.split(".")[0].split("@")[0].split("_")[0].lower()
+                if code in LANGUAGES:
+                    return code
+            break
+    return DEFAULT_LANGUAGE
+
+
+@cache
+def catalogue(lang: str) -> _gettext.NullTranslations:
+    """The compiled catalogue of ``lang``, read once (an absent file is a packaging bug: raise)."""
+    with (LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.mo").open("rb") as fh:
+        return _gettext.GNUTranslations(fh)
+
+
+def _(message: str, /, **values: Any) -> str:
+    """``message`` in the language in force, its ``{name}`` placeholders filled from ``values``."""
+    text = catalogue(language()).gettext(message)
+    return text.format(**values) if values else text
+
+
+def ngettext(singular: str, plural: str, n: int, /, **values: Any) -> str:
+    """The singular or plural form for ``n`` (Indonesian has one form), ``{n}`` and ``values`` filled."""
+    text = catalogue(language()).ngettext(singular, plural, n)
+    return text.format(n=n, **values)
+
+
+def N_(message: str, /) -> str:  # noqa: N802 - the gettext convention for "mark, translate later"
+    """Mark ``message`` for the catalogue without translating it yet (translate it with ``_()`` where shown)."""
+    return message

@@ -1,0 +1,49 @@
+"""Start-up: what a small `kinerja eval` imports (the times themselves are bench/startup.py's)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+POLICY = ROOT / "policies" / "nasional" / "skp" / "kinerja-pegawai-2022.kin"
+
+# Heavy modules a small eval does not need: lark (the policy is in the parsed-policy cache),
+# pyarrow.compute (about 290 generated wrappers; engine.data.compute calls the kernels),
+# networkx (only to describe a cycle), the explainer and Excel's zip writer.
+NOT_NEEDED = ("lark", "pyarrow.compute", "networkx", "engine.explain", "zipfile", "openpyxl")
+
+PROBE = """
+import runpy, sys
+sys.argv = ["kinerja", *sys.argv[1:]]
+try:
+    runpy.run_module("cli", run_name="__main__")
+except SystemExit as exc:
+    print("exit", exc.code)
+print(" ".join(sorted(sys.modules)))
+"""
+
+
+def run_eval(tmp_path: Path, cache: Path) -> tuple[str, set[str]]:
+    data = tmp_path / "kecil.csv"
+    lines = (ROOT / "examples" / "pegawai-2026.csv").read_text(encoding="utf-8").splitlines()[:41]
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    env = {**os.environ, "KINERJA_CACHE_DIR": str(cache), "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", PROBE, "eval", str(POLICY), str(data), "-o", str(tmp_path / "o.csv")],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    exit_line, modules = done.stdout.strip().splitlines()[-2:]
+    return exit_line, set(modules.split())
+
+
+def test_a_small_eval_with_its_policy_cached_imports_no_heavy_module(tmp_path: Path) -> None:
+    first_exit, first = run_eval(tmp_path, tmp_path / "cache")
+    assert "lark" in first  # the first run parses and fills the cache
+    exit_line, modules = run_eval(tmp_path, tmp_path / "cache")
+    assert exit_line == first_exit == "exit 0"
+    assert {"numpy", "pyarrow", "engine.evaluate", "engine.data"} <= modules  # the run really ran
+    assert sorted(m for m in modules if m.split(".")[0] in NOT_NEEDED or m in NOT_NEEDED
+                  or any(m.startswith(x + ".") for x in NOT_NEEDED)) == []
+    assert (tmp_path / "o.csv").read_text(encoding="utf-8").count("\n") == 1 + 39
+    # header + 39 scored: of the 40 rows, line 9's `Diatas Ekspektasi` is not an option of `hasil_kerja`
