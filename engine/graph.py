@@ -211,6 +211,10 @@ def render_text(plan: Plan) -> str:
             lines += _render_hangers(step.name, "    ", hangers, shown)
     if plan.quotas:
         lines += ["", "quotas: " + ", ".join(f"{q.name} by {q.by.name if q.by else '?'}" for q in plan.quotas)]
+    for lp in plan.levels:  # each level: its members and keys, then its own plan, indented
+        lines += ["", f"level {lp.name}: groups of {lp.subject} by {', '.join(lp.keys)}"]
+        own = render_text(lp.plan).replace("\ninputs: ", "\naggregates: ", 1)  # its inputs are its aggregates
+        lines += ["  " + line if line else "" for line in own.splitlines()[1:]]
     return "\n".join(lines).lstrip("\n") + "\n"
 
 

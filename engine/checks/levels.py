@@ -4,11 +4,13 @@ level's own declarations (checked as the small policy they are: ``engine.levels.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from engine import nodes as n
+from engine.checks.attributes import is_boolean
 from engine.checks.context import Context
 from engine.diagnostics import Diagnostic, Label, did_you_mean, error
-from engine.levels.compile import AGENCY, ordered, sub_module
+from engine.levels.compile import AGENCY, keys, ordered, sub_module
 from engine.levels.nodes import Aggregate, Level, levels
 
 # The sub-module's findings that do not apply to a level: its header is made up, its subject is
@@ -35,7 +37,16 @@ def level_structure(ctx: Context) -> Iterator[Diagnostic]:
             yield error("check.level-of", f"level `{lv.name}` is, through `of`, made of itself", lv.of.span,
                         "levels nest one way: employees in units in agencies")
         yield from _key(ctx, lv)
+        yield from _names_of_keys(lv, keys(ctx.module).get(lv.name, ()))
 
+
+def _names_of_keys(lv: Level, key_columns: tuple[str, ...]) -> Iterator[Diagnostic]:
+    """A level's results carry its key columns: none of its declarations may take a key's name."""
+    for d in lv.items:
+        if d.name in key_columns:
+            yield error("check.level-key", f"`{d.name}` is a key of level `{lv.name}` and cannot name its "
+                        f"{'aggregate' if isinstance(d, Aggregate) else 'declaration'}", d.name_span,
+                        f"rename it, e.g. `{d.name}_{lv.name}`")
 
 def _key(ctx: Context, lv: Level) -> Iterator[Diagnostic]:
     by = lv.by
@@ -99,6 +110,29 @@ def _aggregate(member: Context, lv: Level, agg: Aggregate) -> Iterator[Diagnosti
         yield error("check.aggregate-type", f"{agg.func}({ref.name}) of a label", ref.span,
                     f"count a label with `share({ref.name} in (\"...\"))` or `count({ref.name})`",
                     [Label(decl.name_span, "declared here")])
+    elif agg.func == "share" and isinstance(agg.arg, n.Ref) and is_boolean(member, agg.arg) is False:
+        yield error("check.aggregate-type", f"share({ref.name}) needs a yes/no value", ref.span,
+                    f"write the condition: share({ref.name} >= 90) or share({ref.name} in (\"...\"))",
+                    [Label(decl.name_span, "declared here")])
+    elif agg.func in ("share", "count") and agg.arg is not None and _mixes_types(agg.arg, _is_label(decl)):
+        kind = "a label" if _is_label(decl) else "a number"
+        yield error("check.aggregate-type", f"`{ref.name}` is {kind}, this condition compares it with "
+                    f"{'a number or an order' if _is_label(decl) else 'a text'}", agg.arg.span,
+                    f"compare a label with `==` / `in` and text, a number with numbers: {agg.func}({ref.name} "
+                    + ('in ("...")' if _is_label(decl) else ">= 90") + ")", [Label(decl.name_span, "declared here")])
+
+
+def _mixes_types(cond: n.Node, label: bool) -> bool:
+    """A condition whose literals or comparison do not fit the member value's type (a bare name
+    is a share's yes/no value, checked apart, or what a count counts when present)."""
+    if isinstance(cond, n.Ref):
+        return False
+    literals = cond.options if isinstance(cond, n.InList) else (cond.right,) if isinstance(cond, n.Binary) else ()
+    texts = [isinstance(x, n.Str) for x in literals]
+    if label:
+        ordered = isinstance(cond, n.Binary) and cond.op not in ("==", "!=")
+        return ordered or not all(texts)
+    return any(texts)
 
 
 def level_declarations(ctx: Context) -> Iterator[Diagnostic]:
@@ -107,6 +141,9 @@ def level_declarations(ctx: Context) -> Iterator[Diagnostic]:
 
     for lv in levels(ctx.module):
         for d in checks.run(sub_module(ctx.module, lv)):
+            if d.code == "check.unknown-name" and (name := d.message.split("`")[1]) in ctx.decls:
+                d = replace(d, help=f"`{name}` is a name of the members, not of level `{lv.name}`: aggregate it "
+                            f"first (`aggregate {name}_{lv.name} = mean({name})`)")
             if d.code not in _NOT_FOR_LEVELS:
                 yield d
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine import nodes as n
 from engine.batch import Batch, Origin
 from engine.evaluate import numeric as num
 from engine.evaluate.result import Result
@@ -107,7 +108,8 @@ def value(agg: Aggregate, s: Sums, lp: LevelPlan) -> tuple[np.ndarray, list[tupl
     m, p = s.members, s.present
     with np.errstate(invalid="ignore", divide="ignore"):
         per = {"mean": s.total / p, "sum": s.total, "min": s.lo, "max": s.hi,
-               "count": m if agg.arg is None else p, "share": s.hits / p}[agg.func]
+               "count": m if agg.arg is None else p if isinstance(agg.arg, n.Ref) else s.total,
+               "share": s.total / p}[agg.func]
     out = np.where(p > 0, num.snap(per), np.nan) if agg.func != "count" else per.astype(np.float64)
     events: list[tuple] = []
     ref = agg.member()

@@ -73,18 +73,20 @@ class LevelBuilder(Transformer):
             self.diags.append(error("syntax.aggregate-form", f"`{func.value}()` needs the member value it reads",
                                     span, f"write `{func.value}(NAME)` with a name of the member level"))
         elif arg is not None and not _member_form(func.value, arg):
-            want = "a condition on one member name, e.g. `share(predikat in (\"Baik\"))` or `share(nilai >= 90)`" \
-                if func.value == "share" else "one member name, e.g. `mean(nilai)`"
+            want = "one member name, e.g. `mean(nilai)`"
+            if func.value in ("share", "count"):
+                want = f"one member name or a condition on one, e.g. `{func.value}(predikat in (\"Baik\"))` or " \
+                    f"`{func.value}(nilai >= 90)`"
             self.diags.append(error("syntax.aggregate-form", f"`{func.value}(...)` takes {want}",
                                     getattr(arg, "span", span), "compute anything else as a `value` of the "
                                     "member level and aggregate that"))
 
 
 def _member_form(func: str, arg: n.Node) -> bool:
-    """``mean(NAME)``; ``share``: ``NAME``, ``NAME in (literals)`` or ``NAME op literal``."""
+    """``mean(NAME)``; ``share`` and ``count``: also ``NAME in (literals)`` or ``NAME op literal``."""
     if isinstance(arg, n.Ref):
         return True
-    if func != "share":
+    if func not in ("share", "count"):
         return False
     literal = (n.Num, n.Str, n.Bool)
     if isinstance(arg, n.InList):
