@@ -20,6 +20,7 @@ from cli.common import (
     show_rows,
     write_table,
 )
+from engine.i18n import N_, _
 
 REJECTS = click.option("--rejects", type=click.Path(dir_okay=False, path_type=Path),
                        help="Write the rejected rows (file, row, reason) to this CSV, as eval does.")
@@ -48,7 +49,8 @@ def _account(loads: list[tuple[Any, Path | None]]) -> int:
 def _no_effect(option: str, needs: str) -> Exception:
     from engine.diagnostics import fail
 
-    return fail("analysis.no-effect", f"{option} has no effect without {needs}", f"give {needs}, or leave {option} out")
+    return fail("analysis.no-effect", _("{option} has no effect without {needs}", option=option, needs=needs),
+                _("give {needs}, or leave {option} out", option=option, needs=needs))
 
 
 def _reading(data: tuple[str, ...], opts: dict[str, Any]) -> Any:
@@ -109,20 +111,20 @@ def _periods(policy: str, data: tuple[str, ...], by_period: bool, periods: str |
 
     if not by_period:
         if len(data) != 2:
-            raise fail("analysis.two-periods", f"compare needs two periods; {len(data)} data file(s) given",
-                       "give two data files (BASE CURRENT), or one file with a period column and --by-period")
+            raise fail("analysis.two-periods", _("compare needs two periods; {n} data file(s) given", n=len(data)),
+                       _("give two data files (BASE CURRENT), or one file with a period column and --by-period"))
         base = _counted(policy, data[:1], opts, _suffixed(rejects, "base"), loads)
         current = _counted(policy, data[1:], opts, _suffixed(rejects, "current"), loads)
         return base.result, current.result, data[0], data[1]
     if len(data) != 1:
-        raise fail("analysis.two-periods", "--by-period takes one data file with a period column",
-                   "give one file, or two files (BASE CURRENT) without --by-period")
+        raise fail("analysis.two-periods", _("--by-period takes one data file with a period column"),
+                   _("give one file, or two files (BASE CURRENT) without --by-period"))
     run = _counted(policy, data, opts, rejects, loads)
     chosen = [p.strip() for p in periods.split(",")] if periods else None
     found = analysis.evaluate_periods(run.policies, run.plan, data[0], chosen, opts["sheet"])
     if len(found) < 2:
-        raise fail("analysis.two-periods", f"{data[0]} holds {len(found)} period(s); two are needed",
-                   "give two files (BASE CURRENT) instead")
+        raise fail("analysis.two-periods", _("{file} holds {n} period(s); two are needed", file=data[0], n=len(found)),
+                   _("give two files (BASE CURRENT) instead"))
     keys = list(found)[-2:]
     return found[keys[0]], found[keys[1]], keys[0], keys[1]
 
@@ -170,7 +172,7 @@ def compare(policy: str, data: tuple[str, ...], by_period: bool, periods: str | 
     if subject_id is not None and all(s.subject != subject_id for s in found.subjects):
         from engine.evaluate.result import NotScored
 
-        raise NotScored(subject_id, "it is not scored in both periods")
+        raise NotScored(subject_id, _("it is not scored in both periods"))
     click.echo(render.to_json(found) if fmt == "json" else render.comparison_text(found, subject_id), nl=False)
     return _account(loads)
 
@@ -203,8 +205,8 @@ def _choices(text: str | None, allowed: tuple[str, ...], what: str) -> list[str]
     if bad:
         from engine.diagnostics import did_you_mean, fail
 
-        raise fail("analysis.unknown-choice", f"unknown {what} `{bad[0]}`",
-                   did_you_mean(bad[0], allowed) or f"use: {', '.join(allowed)}")
+        raise fail("analysis.unknown-choice", _("unknown {what} `{name}`", what=_(what), name=bad[0]),
+                   did_you_mean(bad[0], allowed) or _("use: {choices}", choices=", ".join(allowed)))
     return words
 
 
@@ -232,8 +234,8 @@ def sensitivity(policy: str, data: tuple[str, ...], runs: int, seed: int, weight
     from engine import nodes as n
     from engine.analysis import render
 
-    aggs = _choices(aggregations, n.AGGREGATIONS, "aggregation")
-    treats = _choices(treatments, ("exclude", "zero", "baseline"), "treatment")
+    aggs = _choices(aggregations, n.AGGREGATIONS, N_("aggregation"))
+    treats = _choices(treatments, ("exclude", "zero", "baseline"), N_("treatment"))
     check_table_output(output, data, (policy,))
     progress = Progress()
     reading = _reading(data, opts)
@@ -282,7 +284,7 @@ def report(policy: str, data: tuple[str, ...], output: str, subject_id: str | No
                                 date)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(rep.render(found), encoding="utf-8")
-    click.echo(f"wrote {out}", err=True)
+    click.echo(_("wrote {path}", path=out), err=True)
     return _account(loads)
 
 

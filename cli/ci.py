@@ -9,6 +9,7 @@ import click
 
 from cli import EXIT_FINDINGS, EXIT_OK, FORMATS, guarded, main
 from cli.common import check_table_output, emit_diagnostics
+from engine.i18n import _
 
 
 @main.command(name="test")
@@ -33,10 +34,10 @@ def test_(paths: tuple[str, ...], show_coverage: bool, min_coverage: float | Non
     else:
         click.echo(testing.render_text(run, coverage=show_coverage or min_coverage is not None), nl=False)
     if not run.cases:
-        click.echo("kinerja: no policy tests (*_test.yaml) found", err=True)
+        click.echo(_("kinerja: no policy tests (*_test.yaml) found"), err=True)
     low = testing.coverage_failures(run.coverage, min_coverage) if min_coverage is not None else []
     for line in low:
-        click.echo(f"kinerja: coverage below the minimum: {line}", err=True)
+        click.echo(_("kinerja: coverage below the minimum: {what}", what=line), err=True)
     skipped = fail_on_skip and run.count("skipped") > 0
     return EXIT_OK if run.ok and not low and not skipped else EXIT_FINDINGS
 
@@ -61,26 +62,27 @@ def diff(old: str, new: str, data: tuple[str, ...], fmt: str, gates: tuple[str, 
 
     parsed = [d.parse_gate(g) for g in gates]
     if parsed and not data:
-        raise fail("gate.needs-data", "--fail-if needs --data: gates measure the impact on reference data",
-                   "add --data FILE with the submissions both versions should score")
+        raise fail("gate.needs-data", _("--fail-if needs --data: gates measure the impact on reference data"),
+                   _("add --data FILE with the submissions both versions should score"))
     if output and not data:
-        raise fail("gate.output-needs-data", "-o needs --data: it lists the subjects whose rating changed",
-                   "add --data FILE, or leave out -o")
+        raise fail("gate.output-needs-data", _("-o needs --data: it lists the subjects whose rating changed"),
+                   _("add --data FILE, or leave out -o"))
     check_table_output(output, data, tuple(p for p in (old, new) if not p.startswith("git:")))
     with d.materialize(old) as a, d.materialize(new) as b:
         report = d.DiffReport(old, new, d.diff_paths(a.path, b.path), gates=parsed)
         if data:
             report.impact = _impact(a, b, data, policy_id, output)
     if output:
-        click.echo(f"wrote {report.impact.changed_rating} rating change(s) to {output}", err=True)  # type: ignore[union-attr]
+        click.echo(_("wrote {n} rating change(s) to {path}", n=report.impact.changed_rating,  # type: ignore[union-attr]
+                     path=output), err=True)
     render = {"text": d.render_text, "markdown": d.render_markdown, "json": d.render_json}[fmt]
     click.echo(render(report), nl=False)
     if not report.tripped:
         return EXIT_OK
-    tripped = [error("diff.gate-tripped", f"gate tripped: {g.describe(report.impact)}", COMMAND_LINE,
-                     "the change moves more subjects than the gate allows; review the impact above")
+    tripped = [error("diff.gate-tripped", _("gate tripped: {gate}", gate=g.describe(report.impact)), COMMAND_LINE,
+                     _("the change moves more subjects than the gate allows; review the impact above"))
                for g in report.tripped]
-    emit_diagnostics(tripped, {}, "text", f"{len(tripped)} gate(s) tripped")
+    emit_diagnostics(tripped, {}, "text", _("{n} gate(s) tripped", n=len(tripped)))
     return EXIT_FINDINGS
 
 
@@ -93,7 +95,7 @@ def _impact(a: Any, b: Any, data: tuple[str, ...], policy_id: str | None, output
     from engine import diff as d
     from engine.analysis.passes import Reading
 
-    old, new = (api.compile_policies([v.path], root=v.root, dependents=True) for v in (a, b))
+    old, new = (api.compile_policies([d.scored_path(v.path)], root=v.root, dependents=True) for v in (a, b))
     progress = Progress()
     try:
         return d.impact_on(old, new, Reading(list(data)), policy_id, changes_to=output, progress=progress)

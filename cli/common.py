@@ -9,6 +9,8 @@ from typing import Any
 
 import click
 
+from engine.i18n import _
+
 
 def emit_diagnostics(diags: list[Any], sources: dict[str, str], fmt: str, summary: str) -> None:
     from engine.diagnostics import render_text
@@ -97,7 +99,7 @@ def write_table(table: Mapping[str, Any] | Iterable[Mapping[str, Any]], output: 
         whole = {k: np.concatenate([np.asarray(p[k]) for p in parts]) for k in parts[0]} if parts else {}
         write_results(whole, out)
         rows = len(next(iter(whole.values()), []))
-    click.echo(f"wrote {rows:,} rows to {out}", err=True)
+    click.echo(_("wrote {n:,} rows to {path}", n=rows, path=out), err=True)
 
 
 def read_agencies(path: Path) -> list[str]:
@@ -107,8 +109,8 @@ def read_agencies(path: Path) -> list[str]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except UnicodeDecodeError as exc:
-        raise fail("data.agencies-encoding", f"the agencies file is not UTF-8 text ({exc.reason})",
-                   "save it as UTF-8 text, one agency id a line", file_span(path)) from None
+        raise fail("data.agencies-encoding", _("the agencies file is not UTF-8 text ({reason})", reason=exc.reason),
+                   _("save it as UTF-8 text, one agency id a line"), file_span(path)) from None
     return [x.strip() for x in lines if x.strip() and not x.startswith("#")]
 
 
@@ -127,7 +129,8 @@ def stopped(diags: Any) -> int:
     diags = list(diags)
     policy_files = {d.span.file for d in diags if d.span.line >= 1 and d.span.file.endswith(".kin")}
     emit_diagnostics(diags, read_sources(policy_files), "text",
-                     f"stopped: {sum(d.is_error for d in diags)} error(s) in the policies, the data or the command")
+                     _("stopped: {n} error(s) in the policies, the data or the command",
+                       n=sum(d.is_error for d in diags)))
     return exit_code(diags)
 
 
@@ -139,18 +142,22 @@ def show_rows(report: Any, rejects: Path | None, shown: int = 20) -> None:
 
         rejects.parent.mkdir(parents=True, exist_ok=True)
         write_rejects(report, rejects)
-    where = f" (rejects: {rejects})" if rejects is not None else ""
-    click.echo(f"read {report.rows_read} row(s): {report.rows_accepted} scored, {report.rows_rejected} rejected"
-               f"{where}", err=True)
+    counts = dict(read=report.rows_read, scored=report.rows_accepted, rejected=report.rows_rejected)
+    click.echo(_("read {read} row(s): {scored} scored, {rejected} rejected (rejects: {rejects})", **counts,
+                 rejects=rejects) if rejects is not None else
+               _("read {read} row(s): {scored} scored, {rejected} rejected", **counts), err=True)
     show_findings(report, rejects, shown)
 
 
 def show_findings(report: Any, rejects: Path | None, shown: int = 20) -> None:
     """The first ``shown`` rejects (each with its reason) and every warning of a load, on stderr."""
     for r in report.rejects[:shown]:
-        click.echo(f"  rejected {r.file} {r.row}: {r.reason}" + (f" ({r.help})" if r.help else ""), err=True)
-    if len(report.rejects) > shown:
-        rest = f"in {rejects}" if rejects is not None else "(--rejects FILE writes them all)"
-        click.echo(f"  ... and {len(report.rejects) - shown} more {rest}", err=True)
+        click.echo(_("  rejected {file} {row}: {reason}", file=r.file, row=r.row, reason=r.reason)
+                   + (f" ({r.help})" if r.help else ""), err=True)
+    more = len(report.rejects) - shown
+    if more > 0:
+        click.echo(_("  ... and {n} more in {path}", n=more, path=rejects) if rejects is not None else
+                   _("  ... and {n} more (--rejects FILE writes them all)", n=more), err=True)
     for w in report.warnings:
-        click.echo(f"  warning {w.file}: {w.message}" + (f" ({w.help})" if w.help else ""), err=True)
+        click.echo(_("  warning {file}: {message}", file=w.file, message=w.message)
+                   + (f" ({w.help})" if w.help else ""), err=True)

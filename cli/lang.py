@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from engine.i18n import LANGUAGES, N_, _, catalogue, language, set_language
+from engine.i18n import LANGUAGES, N_, _, catalogue, language, set_language, using
 
 LANG_HELP = N_("Language of the messages: id (Bahasa Indonesia) or en (default: KINERJA_LANG, the locale, else id).")
 
@@ -101,6 +101,11 @@ class TranslatedCommand(click.Command):
 class TranslatedGroup(TranslatedCommand, click.Group):
     command_class = TranslatedCommand
     group_class = type  # nested groups are TranslatedGroups too
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """One invocation's --lang lasts for that invocation (in-process callers: tests, the API)."""
+        with using(None):
+            return super().main(*args, **kwargs)
 
 
 def help_texts(command: click.Command) -> Iterator[str]:

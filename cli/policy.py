@@ -1,4 +1,4 @@
-"""Commands on policy files: check, fmt, graph."""
+"""Commands on policy files: check, fmt, graph, doc."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import click
 
 from cli import EXIT_FINDINGS, EXIT_OK, guarded, main
 from cli.common import emit_diagnostics
+from engine.i18n import _
 
 
 @main.command()
@@ -27,9 +28,10 @@ def check(paths: tuple[str, ...], fmt: str, strict: bool, root: str | None, no_d
     report = check_paths([Path(p) for p in paths], root=Path(root) if root else None, dependents=not no_dependents)
     errors = sum(d.is_error for d in report.diagnostics)
     warnings = len(report.diagnostics) - errors
-    extra = f", {len(report.dependents)} of them agency file(s) extending a national file given" \
-        if report.dependents else ""
-    summary = f"checked {len(report.files)} file(s){extra}: {errors} error(s), {warnings} warning(s)"
+    counts = dict(files=len(report.files), errors=errors, warnings=warnings, dependents=len(report.dependents))
+    summary = _("checked {files} file(s), {dependents} of them agency file(s) extending a national file given: "
+                "{errors} error(s), {warnings} warning(s)", **counts) if report.dependents else \
+        _("checked {files} file(s): {errors} error(s), {warnings} warning(s)", **counts)
     if fmt in ("sarif", "github"):
         _emit_ci(report.diagnostics, fmt, summary)
     else:
@@ -83,15 +85,15 @@ def fmt(paths: tuple[str, ...], check_only: bool, show_diff: bool) -> int:
             click.echo("".join(difflib.unified_diff(text.splitlines(True), new.splitlines(True),
                                                     f"{path}", f"{path} (formatted)")), nl=False)
         elif check_only:
-            click.echo(f"would reformat {path}", err=True)
+            click.echo(_("would reformat {path}", path=path), err=True)
         else:
             path.write_text(new, encoding="utf-8")
-            click.echo(f"reformatted {path}", err=True)
+            click.echo(_("reformatted {path}", path=path), err=True)
     if failed:
         from engine.sources import read_sources
 
         emit_diagnostics(failed, read_sources({d.span.file for d in failed}), "text",
-                          f"{len(failed)} file problem(s): not formatted")
+                          _("{n} file problem(s): not formatted", n=len(failed)))
         return EXIT_FINDINGS
     return EXIT_FINDINGS if changed and (check_only or show_diff) else EXIT_OK
 
@@ -107,7 +109,7 @@ def graph(policy: str, fmt: str) -> int:
 
     report = check_paths([Path(policy)])
     if any(d.is_error for d in report.diagnostics) or not report.plans:
-        emit_diagnostics(report.diagnostics, report.sources, "text", "graph: the policy has errors")
+        emit_diagnostics(report.diagnostics, report.sources, "text", _("graph: the policy has errors"))
         return EXIT_FINDINGS
     render = {"text": g.render_text, "dot": g.render_dot, "mermaid": g.render_mermaid}[fmt]
     for plan in report.plans.values():
@@ -115,3 +117,27 @@ def graph(policy: str, fmt: str) -> int:
     return EXIT_OK
 
 
+
+
+@main.command()
+@click.argument("policy", type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True,
+              help="html: one self-contained page (no script, font or network).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of printing.")
+@guarded
+def doc(policy: str, fmt: str, output: str | None) -> int:
+    """Render a policy as the document an officer signs off: indicators, formulas, weights,
+    bands, tables and quotas, each with its citation (an agency file: merged with its national)."""
+    from engine.doc import document
+    from engine.safe_output import Output, atomic_text, check_outputs
+
+    if output is not None:
+        suffixes = (".md", ".markdown") if fmt == "md" else (".html", ".htm")
+        check_outputs([Output("-o", Path(output), suffixes)], [], [policy])
+    text = document(policy, fmt)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        atomic_text(output, text)
+        click.echo(f"wrote {output}", err=True)
+    return EXIT_OK

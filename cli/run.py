@@ -11,6 +11,7 @@ import click
 
 from cli import EXIT_FINDINGS, EXIT_OK, FORMATS, guarded, main
 from cli.common import policy_options, run_policy, show_findings
+from engine.i18n import _
 
 
 @main.command(name="eval")
@@ -86,17 +87,21 @@ def _eval_summary(manifest: dict[str, Any], report: Any, result: Any, fmt: str, 
         click.echo(json.dumps(manifest, indent=2, ensure_ascii=False))
         return
     rows = manifest["rows"]
-    click.echo(f"read {rows['read']} row(s): {rows['scored']} scored, {rows['rejected']} rejected "
-               f"-> {out} (rejects: {rejects})", err=True)
+    click.echo(_("read {read} row(s): {scored} scored, {rejected} rejected -> {out} (rejects: {rejects})",
+                 read=rows["read"], scored=rows["scored"], rejected=rows["rejected"], out=out, rejects=rejects),
+               err=True)
     show_findings(report, rejects)
     if manifest["runtime_errors"]:
-        click.echo(f"  {manifest['runtime_errors']} runtime error(s) recorded per subject (column `errors`)", err=True)
+        click.echo(_("  {n} runtime error(s) recorded per subject (column `errors`)", n=manifest["runtime_errors"]),
+                   err=True)
     for v in result.violations:
-        click.echo(f"  quota: {v.message}", err=True)
+        click.echo(_("  quota: {message}", message=v.message), err=True)
     for lv in manifest.get("levels", []):
-        click.echo(f"  level {lv['level']}: {lv['subjects']} subject(s) from {lv['members']} {lv['of']} "
-                   f"-> {lv['results']['path']}" + (f" ({lv['unassigned']} without a {lv['level']})"
-                                                    if lv["unassigned"] else ""))
+        line = _("  level {level}: {subjects} subject(s) from {members} {of} -> {path} ({unassigned} without a "
+                 "{level})") if lv["unassigned"] else \
+            _("  level {level}: {subjects} subject(s) from {members} {of} -> {path}")
+        click.echo(line.format(level=lv["level"], subjects=lv["subjects"], members=lv["members"], of=lv["of"],
+                               path=lv["results"]["path"], unassigned=lv["unassigned"]))
 
 
 @main.command()
@@ -137,17 +142,19 @@ def explain(policy: str, data: tuple[str, ...], subject_id: str, level: str | No
 @guarded
 def verify(manifest: str, fmt: str) -> int:
     """Check that the files a run's MANIFEST names (policies, data, results, rejects) are unchanged."""
-    from engine.safe_output import verify_manifest
+    from engine.safe_output import role_text, verify_manifest
 
     recorded, findings = verify_manifest(manifest)
     if fmt == "json":
         click.echo(json.dumps({"manifest": manifest, "ok": not findings,
                                "findings": [f.__dict__ for f in findings]}, indent=2, ensure_ascii=False))
     for f in findings if fmt == "text" else []:
-        click.echo(f"  {f.role} {f.path}: {f.problem}", err=True)
+        click.echo(f"  {role_text(f.role)} {f.path}: {f.problem}", err=True)
     if fmt == "text":
         rows = recorded["rows"]
-        state = "does not match" if findings else "matches"
-        click.echo(f"{manifest}: {state} its files ({rows['read']} read, {rows['scored']} scored, "
-                   f"{rows['rejected']} rejected)", err=True)
+        state = (_("{manifest}: does not match its files ({read} read, {scored} scored, {rejected} rejected)")
+                 if findings else
+                 _("{manifest}: matches its files ({read} read, {scored} scored, {rejected} rejected)"))
+        click.echo(state.format(manifest=manifest, read=rows["read"], scored=rows["scored"],
+                                rejected=rows["rejected"]), err=True)
     return EXIT_FINDINGS if findings else EXIT_OK

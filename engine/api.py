@@ -30,6 +30,7 @@ from engine.data.submission import Reader, Reading, Submission, open_submission
 from engine.diagnostics import KinerjaError
 from engine.evaluate import Result, evaluate
 from engine.evaluate.result import NotScored, Violation, stitch
+from engine.i18n import _
 from engine.plan import Plan
 from engine.provenance import unfiled_agencies
 from engine.versions import Policies, union_schema, version_rows
@@ -103,7 +104,8 @@ class Run:
             self.result.row(subject_id)
         except NotScored:
             rejected = [r for r in self.report.rejects if r.subject_id == str(subject_id)]
-            why = f"rejected at {rejected[0].file} {rejected[0].row}: {rejected[0].reason}" if rejected else None
+            why = _("rejected at {file} {row}: {reason}", file=rejected[0].file, row=rejected[0].row,
+                    reason=rejected[0].reason) if rejected else None
             raise NotScored(subject_id, why) from None
 
 
@@ -154,7 +156,7 @@ def score(policies: Policies, data: Sequence[str | Path], output: str | Path | N
         progress("scoring", 0, submission.rows)
         done, levels = _loop(run, submission, chosen, out, progress)
         if out is not None:
-            progress(f"writing {done:,} rows")
+            progress("writing", done)  # drawn as "writing 1,000 rows" (cli.progress)
             out.close()
     except BaseException:
         if out is not None:

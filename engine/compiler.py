@@ -13,6 +13,7 @@ from pathlib import Path
 from engine import checks, diagnostics, graph, overrides, resolve
 from engine import nodes as n
 from engine.diagnostics import Diagnostic, KinerjaError
+from engine.i18n import _
 from engine.plan import Plan
 
 
@@ -121,8 +122,9 @@ def compile_file(path: str | Path, root: str | Path | None = None) -> Plan:
     agency = resolve.agency_of(module) if module else None
     key = agency.name if agency else plan_key(module) if module else None
     if key not in run.plans:
-        raise KinerjaError([diagnostics.error("compile.no-policy", "the file holds no policy to compile",
-                                              n.Span(shown, 1, 1, 1, 1), "give a national or an agency policy file")])
+        raise KinerjaError([diagnostics.error("compile.no-policy", _("the file holds no policy to compile"),
+                                              n.Span(shown, 1, 1, 1, 1),
+                                              _("give a national or an agency policy file"))])
     return run.plans[key]
 
 

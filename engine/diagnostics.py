@@ -8,12 +8,21 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from engine.i18n import N_, _
 from engine.nodes import Span
 
 
 class Severity(str, enum.Enum):
     ERROR = "error"
     WARNING = "warning"
+
+    @property
+    def label(self) -> str:
+        """The word a reader sees in the text rendering (the value stays in JSON and SARIF)."""
+        return _(_SEVERITY_WORDS[self.value])
+
+
+_SEVERITY_WORDS = {"error": N_("error"), "warning": N_("warning")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +84,7 @@ def warning(code: str, message: str, span: Span, help: str | None = None,
 
 # Where a diagnostic about the command itself (an option, a choice among policies) points
 # (line 0: rendered without a position or an excerpt).
-COMMAND_LINE = Span("<command line>", 0, 0, 0, 0)
+COMMAND_LINE = Span("<command line>", 0, 0, 0, 0)  # shown as _("<command line>")
 
 # Code families whose errors are findings about the policies or the results asked for (exit 1);
 # every other family is about the command and the files given to it: a usage error (exit 2).
@@ -102,8 +111,8 @@ class KinerjaError(Exception):
 
     def __init__(self, diagnostics: Iterable[Diagnostic]):
         self.diagnostics = tuple(sorted(diagnostics, key=Diagnostic.sort_key))
-        first = self.diagnostics[0].message if self.diagnostics else "policy error"
-        super().__init__(f"{len(self.diagnostics)} finding(s); first: {first}")
+        first = self.diagnostics[0].message if self.diagnostics else _("policy error")
+        super().__init__(_("{n} finding(s); first: {first}", n=len(self.diagnostics), first=first))
 
 
 def sort(diags: Iterable[Diagnostic]) -> list[Diagnostic]:
@@ -124,7 +133,7 @@ def closest(word: str, candidates: Iterable[str]) -> str | None:
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
     """A "did you mean `x`?" hint for the closest candidate, if any is close."""
     near = closest(word, candidates)
-    return f"did you mean `{near}`?" if near else None
+    return _("did you mean `{name}`?", name=near) if near else None
 
 
 def render_text(diags: Iterable[Diagnostic], sources: Mapping[str, str]) -> str:
@@ -150,15 +159,21 @@ class _Lines(dict):  # type: ignore[type-arg]
 
 def _render_one(d: Diagnostic, sources: Mapping[str, list[str] | None]) -> str:
     s = d.span
-    where = f"{s.file}:{s.line}:{s.column}" if s.line >= 1 else s.file
-    out = [f"{where}: {d.severity.value}[{d.code}]: {d.message}\n"]
+    where = f"{s.file}:{s.line}:{s.column}" if s.line >= 1 else _place(s.file)
+    out = [f"{where}: {d.severity.label}[{d.code}]: {d.message}\n"]
     out += _excerpt(s, sources)
     for lb in d.labels:
-        out.append(f"  note: {lb.span.file}:{lb.span.line}:{lb.span.column}: {lb.message}\n")
+        out.append(_("  note: {where}: {message}", where=f"{lb.span.file}:{lb.span.line}:{lb.span.column}",
+                     message=lb.message) + "\n")
         out += _excerpt(lb.span, sources)
     if d.help:
-        out.append(f"  help: {d.help}\n")
+        out.append(_("  help: {help}", help=d.help) + "\n")
     return "".join(out)
+
+
+def _place(file: str) -> str:
+    """A file name, or the command line in the reader's language."""
+    return _("<command line>") if file == COMMAND_LINE.file else file
 
 
 def _excerpt(s: Span, sources: Mapping[str, list[str] | None]) -> list[str]:

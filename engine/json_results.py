@@ -36,21 +36,15 @@ def json_value(v: Any, text: Any = str) -> Any:
 def json_lines(table: Table) -> list[str]:
     """Each row of ``table`` as the JSON object text a .json results file holds on its line."""
     cols = table_columns(table)
-    names = [name for name, _ in cols]
-    columns = [json_column(arr) for _, arr in cols]
-    n = len(cols[0][1]) if cols else 0
-    return [json.dumps(dict(zip(names, (c[i] for c in columns))), ensure_ascii=False, allow_nan=False)
-            for i in range(n)]
+    names, columns = [name for name, _v in cols], [json_column(arr) for _v, arr in cols]
+    return [json.dumps(dict(zip(names, row)), ensure_ascii=False, allow_nan=False) for row in zip(*columns)]
 
 
 def json_column(arr: np.ndarray) -> list[Any]:
-    """``_json_value`` of every cell; a float column in one pass (no -0.0, None where not finite)."""
+    """``json_value`` of every cell; a float column in one pass (no -0.0, None where not finite)."""
     if arr.dtype.kind != "f":
         return [json_value(v) for v in arr.tolist()]
-    values = clean_float(arr).tolist()
-    for i in np.flatnonzero(~np.isfinite(arr)).tolist():
-        values[i] = None
-    return values
+    return [v if ok else None for v, ok in zip(clean_float(arr).tolist(), np.isfinite(arr).tolist())]
 
 
 def json_text(lines: Sequence[str]) -> str:

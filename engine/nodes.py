@@ -55,6 +55,7 @@ from engine.nodes_expr import (  # noqa: F401 - the AST is imported from here
     ValueType,
     Wildcard,
     Word,
+    ref_field,
 )
 
 # ---------------------------------------------------------------- declarations
@@ -66,6 +67,7 @@ class Decl(Node):
 
     name: str
     name_span: Span = field(default=NO_SPAN, compare=False, repr=False, kw_only=True)
+    ref: Str | None = ref_field()
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +201,7 @@ class Band(Node):
     bounds: tuple[Bound, ...] = ()
     gate: Expr | None = None
     otherwise: bool = False
+    ref: Str | None = ref_field()
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +220,7 @@ Cell = Str | Num | Bool | Wildcard
 class Row(Node):
     cells: tuple[Cell, ...]
     result: Cell
+    ref: Str | None = ref_field()
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,6 +235,7 @@ class Table(Decl):
 class QuotaRule(Node):
     where: Expr | None
     require: Expr
+    ref: Str | None = ref_field()
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,6 +256,7 @@ class Constraint(Node):
     op: str  # "in" or a comparison
     lo: Num | None = None
     hi: Num | None = None
+    ref: Str | None = ref_field()
 
 
 @dataclass(frozen=True, slots=True)

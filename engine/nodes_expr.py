@@ -34,6 +34,11 @@ class Span:
 NO_SPAN = Span("<unknown>", 0, 0, 0, 0)
 
 
+def ref_field() -> Str | None:
+    """``ref "PermenPANRB 6/2022 pasal 12 ayat (3)"``: the article a declaration encodes."""
+    return field(default=None, kw_only=True)  # type: ignore[return-value]
+
+
 def _span() -> Span:
     return field(default=NO_SPAN, compare=False, repr=False, kw_only=True)  # type: ignore[return-value]
 
@@ -220,6 +225,7 @@ class Case(Node):
 
     when: Expr | None
     then: Expr
+    ref: Str | None = ref_field()
 
 
 @dataclass(frozen=True, slots=True)

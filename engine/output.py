@@ -20,6 +20,7 @@ import numpy as np
 
 import engine
 from engine.diagnostics import fail, file_span
+from engine.i18n import _
 from engine.safe_output import atomic, atomic_text, file_sha256
 
 Table = Mapping[str, Any] | Sequence[tuple[str, Any]]
@@ -42,8 +43,8 @@ def write_results(table: Table, path: str | Path, sheet: str = "results") -> Non
     suffix = _suffix(path, "results")
     n = len(cols[0][1]) if cols else 0
     if suffix == ".xlsx" and n > XLSX_MAX_ROWS:
-        raise fail("output.too-many-rows", f"{n} rows do not fit one Excel sheet ({XLSX_MAX_ROWS} max)",
-                   "write .csv or .parquet", file_span(path))
+        raise fail("output.too-many-rows", _("{n} rows do not fit one Excel sheet ({most} max)", n=n,
+                                             most=XLSX_MAX_ROWS), _("write .csv or .parquet"), file_span(path))
     if suffix == ".xlsx":
         from engine.xlsx_results import write_xlsx
 
@@ -60,8 +61,10 @@ def write_results(table: Table, path: str | Path, sheet: str = "results") -> Non
 def _suffix(path: str | Path, what: str) -> str:
     suffix = Path(path).suffix.lower()
     if suffix not in (*STREAMED_SUFFIXES, ".json", ".xlsx"):
-        raise fail("output.unknown-format", f"cannot write `{suffix or '(no suffix)'}` {what} to {path}",
-                   "name a .csv, .xlsx, .json or .parquet file", file_span(path))
+        message = (_("cannot write `{suffix}` results to {path}") if what == "results"
+                   else _("cannot write `{suffix}` changes to {path}"))
+        raise fail("output.unknown-format", message.format(suffix=suffix or _("(no suffix)"), path=path),
+                   _("name a .csv, .xlsx, .json or .parquet file"), file_span(path))
     return suffix
 
 

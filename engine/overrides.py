@@ -10,14 +10,17 @@ from __future__ import annotations
 
 from dataclasses import fields, replace
 from decimal import Decimal
+from typing import TypeVar
 
 from engine import deps
 from engine import nodes as n
 from engine.diagnostics import Diagnostic, Label, did_you_mean, error
+from engine.i18n import N_, _, terms
 
 _SKIP = ("name", "span", "name_span", "children", "level", "of_span", "bands")
-_NODE_ATTRS = ("label", "weight", "aggregate", "missing", "require", "round")
-_LEAF_ATTRS = ("weight", "missing")
+_NODE_ATTRS = ("label", "weight", "aggregate", "missing", "require", "round", "ref")
+_LEAF_ATTRS = ("weight", "missing", "ref")
+_C = TypeVar("_C", n.Value, n.Band, n.Row)
 _NOUN = {n.Indicator: "indicator", n.Input: "input", n.Value: "value", n.Tree: "scorecard",
          n.Rating: "rating", n.Table: "table", n.Quota: "quota"}
 
@@ -43,14 +46,15 @@ def apply(base: n.Module, agency: n.Agency, path: str) -> tuple[n.Module, list[D
 def _unknown(override: n.Decl, base: n.Module, found: object) -> Diagnostic:
     noun = _NOUN.get(type(override), "declaration")
     if found is not None:
-        kind = _NOUN.get(type(found), "declaration")
-        hint = f"`{override.name}` is {'an' if kind[0] in 'aeiou' else 'a'} {kind} in the national policy"
+        hint = _("`{name}` is {kind} in the national policy", name=override.name,
+                 kind=terms.a_noun(_NOUN.get(type(found), "declaration")))
     elif any(d.name == override.name for d in deps.named(base)):
-        hint = f"`{override.name}` is inside a scorecard: override it within `scorecard <name> {{ ... }}`"
+        hint = _("`{name}` is inside a scorecard: override it within `scorecard <name> {{ ... }}`", name=override.name)
     else:
         same = [d.name for d in base.decls() if isinstance(d, type(override))]
         hint = did_you_mean(override.name, same)
-    return error("resolve.unknown-override", f"the national policy has no {noun} `{override.name}`",
+    return error("resolve.unknown-override", _("the national policy has no {declaration}",
+                                               declaration=terms.named(noun, override.name)),
                  override.name_span, hint)
 
 
@@ -62,7 +66,7 @@ def _given(decl: n.Node, names: tuple[str, ...] | None = None) -> dict[str, obje
 
 def _apply_one(old: n.Decl, new: n.Decl, diags: list[Diagnostic]) -> n.Decl:
     if isinstance(old, n.Value):
-        return new  # a derived value is replaced as a whole
+        return _cited(new, old)  # a derived value is replaced as a whole
     if isinstance(old, n.Table) and isinstance(new, n.Table):
         return _merge_table(old, new, diags)
     if isinstance(old, n.Rating) and isinstance(new, n.Rating):
@@ -84,12 +88,14 @@ def _merge_rating(old: n.Rating, new: n.Rating, diags: list[Diagnostic]) -> n.Ra
     labels = [b.label.value for b in old.bands]
     for band in new.bands:
         if band.label.value in labels:
-            bands[labels.index(band.label.value)] = band
+            k = labels.index(band.label.value)
+            bands[k] = _cited(band, bands[k])
         else:
-            diags.append(error("resolve.unknown-band", f"rating `{old.name}` has no band \"{band.label.value}\"",
+            diags.append(error("resolve.unknown-band", _('rating `{name}` has no band "{band}"', name=old.name,
+                                                         band=band.label.value),
                                band.label.span, did_you_mean(band.label.value, labels)
-                               or "an agency can change bands, not add them: " + ", ".join(labels)))
-    extra = _given(new, ("label", "round"))
+                               or _("an agency can change bands, not add them: {bands}", bands=", ".join(labels))))
+    extra = _given(new, ("label", "round", "ref"))
     if new.of is not None:
         extra |= {"of": new.of, "of_span": new.of_span}
     return replace(old, bands=tuple(bands), **extra)
@@ -101,24 +107,31 @@ def _merge_table(old: n.Table, new: n.Table, diags: list[Diagnostic]) -> n.Table
     the national rule's and cannot change (it decides what a table with several matches means)."""
     hit = old.hit.value if old.hit is not None else "unique"
     if new.hit is not None and new.hit.value != hit:
-        diags.append(error("resolve.override-not-allowed", f"table `{old.name}` decides by `hit {hit}` in the "
-                           f"national policy; an agency cannot change it to `hit {new.hit.value}`", new.hit.span,
-                           f"remove `hit {new.hit.value}`: change the rows' results instead"))
+        diags.append(error("resolve.override-not-allowed", _("table `{name}` decides by `hit {hit}` in the national "
+                                                             "policy; an agency cannot change it to `hit {new}`",
+                                                             name=old.name, hit=hit, new=new.hit.value), new.hit.span,
+                           _("remove `hit {new}`: change the rows' results instead", new=new.hit.value)))
     label = new.label if new.label is not None else old.label
     if new.inputs:
-        return replace(new, label=label, hit=old.hit)
+        return replace(new, label=label, hit=old.hit, ref=new.ref or old.ref)
     rows = list(old.rows)
     keys = [_cells(r) for r in old.rows]
     for row in new.rows:
         if _cells(row) in keys:
-            rows[keys.index(_cells(row))] = row
+            k = keys.index(_cells(row))
+            rows[k] = _cited(row, rows[k])
         else:
             shown = ", ".join(_cell_text(c) for c in row.cells)
-            diags.append(error("resolve.unknown-row", f"table `{old.name}` has no row `{shown}`", row.span,
-                               "an agency changes the result of a national row (same cells), it does not add "
-                               "rows; to rewrite the table, give its inputs: `table " + old.name + " ("
-                               + ", ".join(i.name for i in old.inputs) + ") { ... }`"))
-    return replace(old, label=label, rows=tuple(rows))
+            code = f"table {old.name} (" + ", ".join(i.name for i in old.inputs) + ") { ... }"
+            diags.append(error("resolve.unknown-row", _("table `{name}` has no row `{row}`", name=old.name, row=shown),
+                               row.span, _("an agency changes the result of a national row (same cells), it does not "
+                                           "add rows; to rewrite the table, give its inputs: `{code}`", code=code)))
+    return replace(old, label=label, rows=tuple(rows), ref=new.ref or old.ref)
+
+
+def _cited(new: _C, old: _C) -> _C:
+    """An override keeps the national citation unless it gives its own (``ref "..."``)."""
+    return new if new.ref is not None or old.ref is None else replace(new, ref=old.ref)
 
 
 def _cells(row: n.Row) -> tuple[tuple[str, object], ...]:
@@ -139,7 +152,8 @@ def _merge_tree(old: n.Tree, new: n.Tree, diags: list[Diagnostic]) -> n.Tree:
         updated = _update(tree, child, diags)
         if updated is None:
             names = [d.name for d in _members(old)]
-            diags.append(error("resolve.unknown-override", f"`{old.name}` has no member `{child.name}`",
+            diags.append(error("resolve.unknown-override", _("`{name}` has no member `{member}`", name=old.name,
+                                                             member=child.name),
                                child.name_span, did_you_mean(child.name, names)))
         else:
             tree = updated
@@ -167,9 +181,9 @@ def _merge_member(old: n.Tree | n.Leaf, new: n.Tree | n.Leaf, diags: list[Diagno
         wrong = [k for k in _given(new, _NODE_ATTRS) if k not in _LEAF_ATTRS] + (["members"] if new.children else [])
         if wrong:
             diags.append(error("resolve.override-not-allowed",
-                               f"`{old.name}` is a reference to an indicator; only its weight and missing "
-                               "treatment can change here", new.name_span,
-                               f"change {', '.join(wrong)} on the indicator itself"))
+                               _("`{name}` is a reference to an indicator; only its weight and missing treatment "
+                                 "can change here", name=old.name), new.name_span,
+                               _("change {attributes} on the indicator itself", attributes=", ".join(wrong))))
     return replace(old, **_given(new, _LEAF_ATTRS))
 
 
@@ -193,9 +207,11 @@ def blame(found: list[Diagnostic], module: n.Module, agency: n.Agency, path: str
             continue
         name = _named_at(module, d.span)
         at = next((o.name_span for o in _declared(agency) if o.name == name), None) if name else None
-        note = Label(d.span, f"the national declaration of `{name}`" if name else "the national finding's place")
+        note = Label(d.span, _("the national declaration of `{name}`", name=name) if name else
+                     _("the national finding's place"))
         out.append(replace(d, span=at or agency.name_span, labels=(note, *d.labels),
-                           message=f"{d.message} (with the overrides of agency `{agency.name}`)"))
+                           message=_("{message} (with the overrides of agency `{agency}`)", message=d.message,
+                                     agency=agency.name)))
     return out
 
 
@@ -232,11 +248,14 @@ def check_constraint_names(module: n.Module) -> list[Diagnostic]:
         if name not in named:
             continue  # an unknown name is reported once, by the checker (check.unknown-name)
         if what == "weight" and name not in members:
-            out.append(error("resolve.constraint-field", f"`{name}` has no weight: it is not in a scorecard",
-                             c.target.span, "bound the weight of a scorecard member"))
+            out.append(error("resolve.constraint-field",
+                             _("`{name}` has no weight: it is not in a scorecard", name=name), c.target.span,
+                             _("bound the weight of a scorecard member")))
         elif what != "weight" and name not in indicators:
-            out.append(error("resolve.constraint-field", f"`{name}` is not an indicator, so it has no {what}",
-                             c.target.span, did_you_mean(name, indicators) or f"bound the {what} of an indicator"))
+            out.append(error("resolve.constraint-field", _("`{name}` is not an indicator, so it has no {what}",
+                                                           name=name, what=_field(what)),
+                             c.target.span, did_you_mean(name, indicators)
+                             or _("bound the {what} of an indicator", what=_field(what))))
     return out
 
 
@@ -255,8 +274,10 @@ def check_constraints(module: n.Module) -> list[Diagnostic]:
         problem = _violation(c, value)
         if problem:
             message, hint = problem
-            out.append(error("resolve.constraint-violated", f"{c.field.value} of `{c.target.name}` is {shown}, "
-                             + message, span, hint, [Label(c.span, "the national policy sets this bound")]))
+            out.append(error("resolve.constraint-violated",
+                             _("{what} of `{name}` is {value}, {problem}", what=_field(c.field.value),
+                               name=c.target.name, value=shown, problem=message),
+                             span, hint, [Label(c.span, _("the national policy sets this bound"))]))
     return out
 
 
@@ -271,12 +292,13 @@ def _per_subject_violation(module: n.Module, c: n.Constraint) -> Diagnostic | No
     rng = field_decl.range if field_decl is not None else None
     if rng is not None and _violation(c, rng.lo.value) is None and _violation(c, rng.hi.value) is None:
         return None
-    shown = f"{rng.lo.value:f} .. {rng.hi.value:f}" if rng is not None else "unbounded"
+    shown = f"{rng.lo.value:f} .. {rng.hi.value:f}" if rng is not None else _("unbounded")
     return error("resolve.constraint-violated",
-                 f"{c.field.value} of `{c.target.name}` is the per-subject field `{ref.name}` (range {shown}), "
-                 "which the national bound does not contain", ref.span,
-                 f"declare a `range` for `{ref.name}` inside the bound, or keep a fixed {c.field.value}",
-                 [Label(c.span, "the national policy sets this bound")])
+                 _("{what} of `{name}` is the per-subject field `{field}` (range {range}), which the national bound "
+                   "does not contain", what=_field(c.field.value), name=c.target.name, field=ref.name, range=shown),
+                 ref.span, _("declare a `range` for `{field}` inside the bound, or keep a fixed {what}", field=ref.name,
+                             what=_field(c.field.value)),
+                 [Label(c.span, _("the national policy sets this bound"))])
 
 
 def _constrained(module: n.Module, c: n.Constraint) -> tuple[Decimal | None, n.Span, str] | None:
@@ -290,7 +312,7 @@ def _constrained(module: n.Module, c: n.Constraint) -> tuple[Decimal | None, n.S
     if c.field.value == "cap":
         if ind.score is None or ind.score.cap is None:
             span = ind.score.span if ind.score else ind.name_span
-            return None, span, "unbounded (no cap)"
+            return None, span, _("unbounded (no cap)")
         num = ind.score.cap
     else:
         num = getattr(ind, c.field.value)
@@ -308,33 +330,41 @@ def _weight(module: n.Module, name: str, percent: bool) -> tuple[Decimal | None,
             if percent and not weight.percent:  # relative weights: bound the normalised share
                 total = sum((s.weight.value if s.weight else Decimal(1)) for s in siblings)
                 share = weight.value / total if total else Decimal(0)
-                return share, weight.span, f"{_show(weight)} of {total:f} ({_pct(share)})"
+                return share, weight.span, _("{weight} of {total} ({share})", weight=_show(weight), total=f"{total:f}",
+                                             share=_pct(share))
             return weight.value, weight.span, _show(weight)
     return None
 
 
 def _violation(c: n.Constraint, value: Decimal | None) -> tuple[str, str] | None:
     lo, hi = c.lo, c.hi
-    what = c.field.value
+    what, low, high = _field(c.field.value), _show(lo), _show(hi)
     if value is None:  # no cap at all: only a lower bound is met
-        return ("above the national maximum " + _show(hi), f"set a {what} of at most {_show(hi)}") if hi else None
+        return (_("above the national maximum {hi}", hi=high),
+                _("set a {what} of at most {hi}", what=what, hi=high)) if hi else None
     checks = {
         "in": (lo is not None and hi is not None and lo.value <= value <= hi.value,
-               f"outside the national bound {_show(lo)} .. {_show(hi)}",
-               f"choose a {what} from {_show(lo)} to {_show(hi)}"),
-        ">=": (lo is not None and value >= lo.value, f"below the national minimum {_show(lo)}",
-               f"choose a {what} of at least {_show(lo)}"),
-        ">": (lo is not None and value > lo.value, f"not above the national minimum {_show(lo)}",
-              f"choose a {what} above {_show(lo)}"),
-        "<=": (hi is not None and value <= hi.value, f"above the national maximum {_show(hi)}",
-               f"choose a {what} of at most {_show(hi)}"),
-        "<": (hi is not None and value < hi.value, f"not below the national maximum {_show(hi)}",
-              f"choose a {what} below {_show(hi)}"),
-        "==": (lo is not None and value == lo.value, f"but the national policy fixes it at {_show(lo)}",
-               f"use {_show(lo)}"),
+               N_("outside the national bound {lo} .. {hi}"), N_("choose a {what} from {lo} to {hi}")),
+        ">=": (lo is not None and value >= lo.value, N_("below the national minimum {lo}"),
+               N_("choose a {what} of at least {lo}")),
+        ">": (lo is not None and value > lo.value, N_("not above the national minimum {lo}"),
+              N_("choose a {what} above {lo}")),
+        "<=": (hi is not None and value <= hi.value, N_("above the national maximum {hi}"),
+               N_("choose a {what} of at most {hi}")),
+        "<": (hi is not None and value < hi.value, N_("not below the national maximum {hi}"),
+              N_("choose a {what} below {hi}")),
+        "==": (lo is not None and value == lo.value, N_("but the national policy fixes it at {lo}"), N_("use {lo}")),
     }
     ok, message, hint = checks[c.op]
-    return None if ok else (message, hint)
+    return None if ok else (_(message, lo=low, hi=high), _(hint, what=what, lo=low, hi=high))
+
+
+_FIELDS = {"weight": N_("weight"), "target": N_("target"), "baseline": N_("baseline"), "cap": N_("cap")}
+
+
+def _field(name: str) -> str:
+    """A constrainable attribute in the reader's language: weight / bobot."""
+    return _(_FIELDS[name]) if name in _FIELDS else name
 
 
 def _show(num: n.Num | None) -> str:

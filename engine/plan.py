@@ -79,11 +79,12 @@ class Plan:
         if isinstance(found, n.Tree):
             return found
         from engine.diagnostics import fail
+        from engine.i18n import _
 
-        name = self.header.name if self.header else "the policy"
-        raise fail("analysis.no-scorecard", f"`{name}` has no scorecard to analyse",
-                   "benchmarks, comparisons, sensitivity, reports and diff --data need a `scorecard`; "
-                   "use `kinerja eval` for a policy without one")
+        name = self.header.name if self.header else _("the policy")
+        raise fail("analysis.no-scorecard", _("`{name}` has no scorecard to analyse", name=name),
+                   _("benchmarks, comparisons, sensitivity, reports and diff --data need a `scorecard`; "
+                     "use `kinerja eval` for a policy without one"))
 
     @property
     def header(self) -> n.Header | None:

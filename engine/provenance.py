@@ -17,6 +17,7 @@ import numpy as np
 from engine.data.report import LoadWarning
 from engine.diagnostics import did_you_mean
 from engine.evaluate.result import Result
+from engine.i18n import _
 
 SHOWN = 10  # agencies named in the warning about agencies without a near match
 
@@ -39,14 +40,16 @@ def agency_warnings(unfiled: Mapping[str, int], known: Iterable[str], file: str)
         if hint is None:
             plain.append(agency)
             continue
-        out.append(LoadWarning(file, f"agency `{agency}` ({count} subject(s)) has no agency file: scored under "
-                                     "the national policy alone", "agency", hint))
+        out.append(LoadWarning(file, _("agency `{agency}` ({n} subject(s)) has no agency file: scored under the "
+                                       "national policy alone", agency=agency, n=count), "agency", hint))
     if plain:
-        names = ", ".join(f"`{a}`" for a in plain[:SHOWN]) + (f" and {len(plain) - SHOWN} more"
-                                                              if len(plain) > SHOWN else "")
+        names = ", ".join(f"`{a}`" for a in plain[:SHOWN])
+        if len(plain) > SHOWN:
+            names = _("{names} and {n} more", names=names, n=len(plain) - SHOWN)
         subjects = sum(unfiled[a] for a in plain)
-        out.append(LoadWarning(file, f"{len(plain)} agency(ies) ({subjects} subject(s)) have no agency file and "
-                                     f"were scored under the national policy alone: {names}", "agency",
-                               "expected for agencies without local rules; `--agencies FILE` checks against a "
-                               "full registry, `--strict` fails the run"))
+        out.append(LoadWarning(file, _("{n} agency(ies) ({subjects} subject(s)) have no agency file and were scored "
+                                       "under the national policy alone: {names}", n=len(plain), subjects=subjects,
+                                       names=names), "agency",
+                               _("expected for agencies without local rules; `--agencies FILE` checks against a "
+                                 "full registry, `--strict` fails the run")))
     return out

@@ -17,6 +17,7 @@ from pathlib import Path
 from engine import nodes as n
 from engine import overrides, syntax
 from engine.diagnostics import Diagnostic, KinerjaError, Label, did_you_mean, error
+from engine.i18n import _
 
 
 @dataclass
@@ -89,16 +90,17 @@ def discover(paths: Sequence[str | Path], root: Path | None = None) -> tuple[lis
                 if not f.is_file() or f.name.endswith("_test.kin"):
                     continue
                 if not f.resolve().is_relative_to(inside):
-                    diags.append(error("resolve.outside-root", f"`{display(f)}` links to a file outside the policy "
-                                       "root; it is not read", n.Span(display(f), 0, 0, 0, 0),
-                                       "copy the file into the policy folder instead of linking to it"))
+                    diags.append(error("resolve.outside-root", _("`{path}` links to a file outside the policy root; "
+                                                                 "it is not read", path=display(f)),
+                                       n.Span(display(f), 0, 0, 0, 0),
+                                       _("copy the file into the policy folder instead of linking to it")))
                     continue
                 found[f.resolve()] = None
         elif p.is_file():
             found[p.resolve()] = None
         else:
-            diags.append(error("resolve.no-such-path", f"`{given}` does not exist",
-                               n.Span(str(given), 1, 1, 1, 1), "give a .kin file or a folder of them"))
+            diags.append(error("resolve.no-such-path", _("`{path}` does not exist", path=given),
+                               n.Span(str(given), 1, 1, 1, 1), _("give a .kin file or a folder of them")))
     return sorted(found, key=display), diags
 
 
@@ -156,7 +158,8 @@ def parse(project: Project, path: Path) -> n.Module | None:
     except UnicodeDecodeError:
         text = None
     except OSError as exc:
-        project.add([error("resolve.unreadable", f"cannot read the file ({exc.strerror})", n.Span(shown, 1, 1, 1, 1))])
+        project.add([error("resolve.unreadable", _("cannot read the file ({why})", why=exc.strerror),
+                           n.Span(shown, 1, 1, 1, 1))])
         return None
     try:
         module = syntax.parse(text, shown) if text is not None else syntax.parse_file(path, shown)
@@ -219,9 +222,10 @@ def _duplicate_versions(versions: list[n.Module]) -> list[Diagnostic]:
         first = seen.setdefault(header.version, header)
         if first is not header:
             out.append(error("resolve.duplicate-version",
-                             f"policy `{header.name}` version {header.version!r} is defined twice",
-                             header.name_span, "give each version its own `version`",
-                             [Label(first.name_span, "first defined here")]))
+                             _("policy `{name}` version {version!r} is defined twice", name=header.name,
+                               version=header.version),
+                             header.name_span, _("give each version its own `version`"),
+                             [Label(first.name_span, _("first defined here"))]))
     return out
 
 
@@ -244,9 +248,9 @@ class _Linker:
         self.agency_files.add(shown)
         other = self.project.agencies.get(agency.name)
         if other is not None and other.path != shown:
-            self.project.add([error("resolve.duplicate-agency", f"agency `{agency.name}` is defined twice",
-                                    agency.name_span, "each agency has one policy file",
-                                    [Label(other.agency.name_span, "first defined here")])])
+            self.project.add([error("resolve.duplicate-agency", _("agency `{name}` is defined twice", name=agency.name),
+                                    agency.name_span, _("each agency has one policy file"),
+                                    [Label(other.agency.name_span, _("first defined here"))])])
             return
         self.project.agencies[agency.name] = AgencyPolicy(agency.name, shown, agency)
 
@@ -293,18 +297,19 @@ class _Linker:
             target = (path.parent / rel).resolve()
             exists = target.is_file()
         except (OSError, ValueError) as exc:  # a NUL byte, a name too long: the OS refuses the path
-            self.project.add([error("resolve.extends-missing", f"`{rel[:80]}` is not a usable path "
-                                    f"({getattr(exc, 'strerror', None) or exc})", span,
-                                    "give the relative path of the national policy file")])
+            self.project.add([error("resolve.extends-missing", _("`{path}` is not a usable path ({why})",
+                                                                 path=rel[:80],
+                                                                 why=getattr(exc, "strerror", None) or exc), span,
+                                    _("give the relative path of the national policy file"))])
             return None
         root = self.project.root
         if not target.is_relative_to(root):
-            self.project.add([error("resolve.extends-outside-root", f"`{rel}` is outside the policy root",
-                                    span, f"the policy root is `{display(root)}`; keep extended policies inside "
-                                    "it or give a wider root")])
+            self.project.add([error("resolve.extends-outside-root", _("`{path}` is outside the policy root", path=rel),
+                                    span, _("the policy root is `{root}`; keep extended policies inside it or give "
+                                            "a wider root", root=display(root)))])
             return None
         if not exists:
-            self.project.add([error("resolve.extends-missing", f"`{rel}` does not exist", span,
+            self.project.add([error("resolve.extends-missing", _("`{path}` does not exist", path=rel), span,
                                     _sibling_hint(rel, target))])
             return None
         return target
@@ -317,9 +322,9 @@ class _Linker:
             if agency is None or agency.extends is None:
                 continue
             chain = names[i:-1] + names[:i + 1]
-            self.project.add([error("resolve.extends-cycle", "`extends` goes round in a cycle: "
-                                    + " -> ".join(chain), agency.extends.span,
-                                    "an agency policy must extend a national policy in the end")])
+            self.project.add([error("resolve.extends-cycle", _("`extends` goes round in a cycle: {path}",
+                                                               path=" -> ".join(chain)), agency.extends.span,
+                                    _("an agency policy must extend a national policy in the end"))])
             self.done[shown] = None
 
 
@@ -335,5 +340,5 @@ def _agency_file_shape(module: n.Module) -> list[Diagnostic]:
     """An agency file holds its one ``agency`` declaration and nothing else."""
     agency = agency_of(module)
     extra = [i for i in module.items if i is not agency and not isinstance(i, n.Comment)]
-    return [error("resolve.agency-file", "an agency file holds only its `agency` declaration", item.span,
-                  "move this into the national policy or into its own file") for item in extra]
+    return [error("resolve.agency-file", _("an agency file holds only its `agency` declaration"), item.span,
+                  _("move this into the national policy or into its own file")) for item in extra]

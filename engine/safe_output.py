@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.diagnostics import KinerjaError, fail, file_span
+from engine.i18n import N_, _
 
 RESULT_SUFFIXES = (".csv", ".xlsx", ".json", ".parquet")
 _UMASK = os.umask(0o022)
@@ -44,42 +45,46 @@ class Output:
 def check_outputs(outputs: Iterable[Output], inputs: Iterable[str | Path], policies: Iterable[str | Path] = ()
                   ) -> None:
     """Raise ``output.unsafe-path`` for the first output that is unsafe to write (see the module doc)."""
-    protected = [(Path(p), "the data file") for p in inputs] + [(Path(p), "a policy file") for p in policies]
+    protected = [(Path(p), N_("{role} {path} is the data file {input}; it would be overwritten")) for p in inputs] + \
+        [(Path(p), N_("{role} {path} is a policy file {input}; it would be overwritten")) for p in policies]
     seen: list[Output] = []
     for out in outputs:
         _check_suffix(out)
         _check_folder(out)
         for path, what in protected:
             if _same(out.path, path) or (path.is_dir() and _inside(out.path, path) and out.path.suffix == ".kin"):
-                raise unsafe(out.path, f"{out.role} {out.path} is {what} {path}; it would be overwritten",
-                             "choose another output path")
+                raise unsafe(out.path, _(what, role=out.role, path=out.path, input=path),
+                             _("choose another output path"))
         for other in seen:
             if _same(out.path, other.path):
-                raise unsafe(out.path, f"{out.role} and {other.role} are the same file {out.path}",
-                             "give each output its own path")
+                raise unsafe(out.path, _("{role} and {other} are the same file {path}", role=out.role,
+                                         other=other.role, path=out.path),
+                             _("give each output its own path"))
         seen.append(out)
 
 
 def _check_suffix(out: Output) -> None:
     if out.path.suffix.lower() not in out.suffixes:
-        raise unsafe(out.path, f"{out.role} {out.path}: cannot write a `{out.path.suffix or '(no suffix)'}` file",
-                     f"use {', '.join(out.suffixes)}", "output.unknown-format")
+        raise unsafe(out.path, _("{role} {path}: cannot write a `{suffix}` file", role=out.role, path=out.path,
+                                 suffix=out.path.suffix or _("(no suffix)")),
+                     _("use {suffixes}", suffixes=", ".join(out.suffixes)), "output.unknown-format")
 
 
 def _check_folder(out: Output) -> None:
     if out.path.is_dir():
-        raise unsafe(out.path, f"{out.role} {out.path} is a folder", "give a file name")
+        raise unsafe(out.path, _("{role} {path} is a folder", role=out.role, path=out.path), _("give a file name"))
     folder = out.path.parent
     while not folder.exists():  # the first existing ancestor decides whether the folders can be made
         if folder.is_symlink() or folder == folder.parent:
             break
         folder = folder.parent
     if folder.exists() and not folder.is_dir():
-        raise unsafe(out.path, f"{out.role} {out.path}: {folder} is a file, not a folder", "choose another folder",
-                     "io.file")
+        raise unsafe(out.path, _("{role} {path}: {folder} is a file, not a folder", role=out.role, path=out.path,
+                                 folder=folder), _("choose another folder"), "io.file")
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise unsafe(out.path, f"{out.role} {out.path}: the folder {folder} cannot be written",
-                     "choose a folder you can write to", "io.file")
+        raise unsafe(out.path, _("{role} {path}: the folder {folder} cannot be written", role=out.role,
+                                 path=out.path, folder=folder),
+                     _("choose a folder you can write to"), "io.file")
 
 
 def _same(a: Path, b: Path) -> bool:
@@ -161,6 +166,18 @@ def manifest_files(manifest: Mapping[str, Any]) -> list[tuple[str, Mapping[str, 
     return entries
 
 
+ROLES = {"policy file": N_("policy file"), "data file": N_("data file"), "results": N_("results"),
+         "rejects": N_("rejects"), "explanations": N_("explanations"), "rows": N_("rows")}
+
+
+def role_text(role: str) -> str:
+    """A manifest entry's role as a reader sees it (the JSON keeps the role itself)."""
+    if role in ROLES:
+        return _(ROLES[role])
+    level = role.removeprefix("level ").removesuffix(" results")
+    return _("level {level} results", level=level) if role.startswith("level ") else role
+
+
 def verify_manifest(path: str | Path) -> tuple[dict[str, Any], list[Finding]]:
     """The manifest and what no longer matches it (empty when every named file is as recorded).
 
@@ -169,17 +186,18 @@ def verify_manifest(path: str | Path) -> tuple[dict[str, Any], list[Finding]]:
     try:
         manifest = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise fail("output.bad-manifest", f"cannot read manifest {path}: {exc}", None, file_span(path)) from None
+        raise fail("output.bad-manifest", _("cannot read manifest {path}: {why}", path=path, why=exc), None,
+                   file_span(path)) from None
     if not isinstance(manifest, dict) or "rows" not in manifest:
-        raise fail("output.bad-manifest", f"{path} is not a kinerja manifest",
-                   "give the .manifest.json written by kinerja eval", file_span(path))
+        raise fail("output.bad-manifest", _("{path} is not a kinerja manifest", path=path),
+                   _("give the .manifest.json written by kinerja eval"), file_span(path))
     findings = []
     for role, entry in manifest_files(manifest):
         file = Path(entry["path"])
         if not file.is_file():
-            findings.append(Finding(role, entry["path"], "missing"))
+            findings.append(Finding(role, entry["path"], _("missing")))
         elif file_sha256(file) != entry["sha256"]:
-            findings.append(Finding(role, entry["path"], "changed since the run (SHA-256 differs)"))
+            findings.append(Finding(role, entry["path"], _("changed since the run (SHA-256 differs)")))
     if not manifest.get("reconciles", False):
-        findings.append(Finding("rows", str(path), "rows read do not equal rows scored plus rows rejected"))
+        findings.append(Finding("rows", str(path), _("rows read do not equal rows scored plus rows rejected")))
     return manifest, findings

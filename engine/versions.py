@@ -19,6 +19,7 @@ from engine.data import LoadResult, schema_from_plan
 from engine.data.report import Reject
 from engine.data.schema import Schema
 from engine.diagnostics import fail
+from engine.i18n import _
 from engine.plan import Plan
 
 
@@ -49,8 +50,9 @@ class Policies:
             return versions[-1]
         k = in_force(versions, as_of)
         if k < 0:
-            raise fail("api.no-version-in-force", f"no version of `{name(versions)}` is in force on {as_of}",
-                       "versions: " + describe(versions))
+            raise fail("api.no-version-in-force", _("no version of `{name}` is in force on {date}",
+                                                    name=name(versions), date=as_of),
+                       _("versions: {versions}", versions=describe(versions)))
         return versions[k]
 
     def versions(self, policy: str | None = None) -> list[Plan]:
@@ -63,15 +65,17 @@ class Policies:
 
     def _named(self, policy: str | None) -> list[Plan]:
         if not self.national:
-            raise fail("api.no-national-policy", "no national policy among the given files (only agency "
-                       "policies)", "give the national policy too, or the folder that holds both")
+            raise fail("api.no-national-policy", _("no national policy among the given files (only agency "
+                                                   "policies)"),
+                       _("give the national policy too, or the folder that holds both"))
         if policy is None and len(self.national) != 1:
-            raise fail("api.policy-ambiguous", "several national policies are present: "
-                       + ", ".join(sorted(self.national)), "choose one with --policy ID")
+            raise fail("api.policy-ambiguous", _("several national policies are present: {names}",
+                                                 names=", ".join(sorted(self.national))),
+                       _("choose one with --policy ID"))
         key = policy if policy is not None else next(iter(self.national))
         if key not in self.national:
-            raise fail("api.unknown-policy", f"no national policy `{key}`",
-                       "known: " + ", ".join(sorted(self.national)))
+            raise fail("api.unknown-policy", _("no national policy `{name}`", name=key),
+                       _("known: {names}", names=", ".join(sorted(self.national))))
         return self.national[key]
 
 
@@ -80,15 +84,16 @@ def version_rows(versions: list[Plan], loaded: LoadResult) -> np.ndarray:
     (and dropped from the batch in place)."""
     batch, report = loaded.batch, loaded.report
     if batch.period is None:
-        raise fail("api.version-ambiguous", f"`{name(versions)}` has several versions ("
-                   + ", ".join(_version(p) for p in versions) + ") and the data has no `period` column",
-                   "give --as-of DATE, or a `period` column (YYYY-MM-DD) in the data")
+        raise fail("api.version-ambiguous", _("`{name}` has several versions ({versions}) and the data has no "
+                                              "`period` column", name=name(versions),
+                                              versions=", ".join(_version(p) for p in versions)),
+                   _("give --as-of DATE, or a `period` column (YYYY-MM-DD) in the data"))
     chosen = np.array([in_force(versions, dt.date.fromisoformat(str(p)) if p else None) for p in batch.period],
                       dtype=np.int64)
     bad = np.flatnonzero(chosen < 0)
     if bad.size and report.files and report.files[0].layout == "long":
-        raise fail("api.version-ambiguous", f"{bad.size} subject(s) have a period in no version of "
-                   f"`{name(versions)}`", "give --as-of DATE")
+        raise fail("api.version-ambiguous", _("{n} subject(s) have a period in no version of `{name}`", n=bad.size,
+                                              name=name(versions)), _("give --as-of DATE"))
     for i in bad:
         _reject(loaded, int(i), versions)
     if bad.size:
@@ -103,10 +108,10 @@ def _reject(loaded: LoadResult, i: int, versions: list[Plan]) -> None:
     batch, report = loaded.batch, loaded.report
     origin = batch.row_origin[i]
     when = batch.period[i]  # type: ignore[index]
-    reason = (f"period {when} is in no version of `{name(versions)}`" if when else
-              f"no period: `{name(versions)}` has several versions, so the row must say which applies")
+    reason = (_("period {period} is in no version of `{name}`", period=when, name=name(versions)) if when else
+              _("no period: `{name}` has several versions, so the row must say which applies", name=name(versions)))
     report.rejects.append(Reject(origin.file, origin.row, str(batch.subject_ids[i]), "period", when, reason,
-                                 "versions: " + describe(versions)))
+                                 _("versions: {versions}", versions=describe(versions))))
     counts = next(f for f in report.files if f.file == origin.file)
     counts.rows_accepted -= 1
     counts.rows_rejected += 1

@@ -56,7 +56,7 @@ def _words(message: str, **fields: str) -> str:
     return "".join(fields[x] if k % 2 else re.escape(x) for k, x in enumerate(parts))
 
 
-HEADER = re.compile(r"\[\w+\] = ")
+HEADER = re.compile(r"\[[\w ]+\] = ")  # a node: its kind in words ([indikator], [nilai turunan])
 # Notes, and lines that state a value looked up (a table row, a statistic over a group): not arithmetic
 # of the operands shown, so not claims (the value they give is then an operand of the claim below them).
 

@@ -130,14 +130,17 @@ def agency_csv(agency: str, source: Path = ROOT / "examples" / "instansi-2026.cs
 class Server:
     """``kinerja serve`` in a subprocess on a free loopback port."""
 
-    def __init__(self, url: str, policies: Path = POLICIES, extra: list[str] | None = None, ready_within: float = 60):
+    def __init__(self, url: str, policies: Path = POLICIES, extra: list[str] | None = None, ready_within: float = 60,
+                 data_dir: Path | None = None):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         self.log = tempfile.NamedTemporaryFile(prefix="kinerja-serve-", suffix=".log")  # noqa: SIM115
+        self._data = None if data_dir else tempfile.TemporaryDirectory(prefix="kinerja-data-")  # its session key
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "cli", "serve", "--policies", str(policies), "--db", url, "--port",
-             str(self.port), *(extra or [])], env=env, stdout=self.log, stderr=subprocess.STDOUT)
+             str(self.port), "--data-dir", str(data_dir or self._data.name), *(extra or [])],  # type: ignore[union-attr]
+            env=env, stdout=self.log, stderr=subprocess.STDOUT)
         self.wait_ready(ready_within)
 
     def log_text(self) -> str:

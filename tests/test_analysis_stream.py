@@ -97,3 +97,11 @@ def test_cli_compare_of_two_files_prints_a_summary_and_writes_every_subject(tmp_
     assert "kemenkeu       68.18    94.03   25.85  Cukup -> Sangat Baik     +2" in res.output
     assert "the first 2 (all with -o FILE)" in res.output
     assert len(out.read_text(encoding="utf-8").splitlines()) == 1 + 56
+
+
+def test_sensitivity_leaves_no_objects_frozen(policies: api.Policies) -> None:
+    import gc
+
+    # The fold freezes the objects alive at its start (so its collections skip them) and unfreezes them.
+    analysis.sensitivity_data(policies, Reading([DATA], chunk=20), "bsc_instansi", runs=3, seed=1)
+    assert gc.get_freeze_count() == 0

@@ -74,3 +74,13 @@ def test_raised_policy_changes_ten_targets() -> None:
     after = [line for line in raised.splitlines() if "target" in line]
     assert sum(a != b for a, b in zip(before, after)) == 10
     assert "target 110" in raised  # the first target, 100, raised by 10%
+
+
+def test_openfisca_baseline_without_its_venv_says_how_to_get_it() -> None:
+    # OpenFisca lives in a separate virtual environment (bench/README.md); CI has none: the script
+    # must say so and stop, before generating or running anything.
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "openfisca_sakip.py"), "-n", "10",
+                           "--openfisca-python", "/nonexistent/python"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 2 and "bench/README.md" in done.stdout and "OpenFisca baseline" in done.stdout
+    assert not (ROOT / "bench" / "data" / "sakip-10.parquet").exists()

@@ -421,7 +421,8 @@ ALL_CODES = [
     "check.round-decimals", "check.smart-unit", "check.smart-target", "check.smart-source", "check.smart-period",
     "check.smart-kind", "check.input-heavy", "check.benchmark-target", "check.benchmark-field-type",
     "check.target-field-type", "check.target-may-be-zero", "check.function-domain", "check.missing-operand",
-    "check.population-call", "check.level-duplicate", "check.level-of", "check.level-key", "check.level-role",
+    "check.population-call", "check.uncited", "check.level-duplicate", "check.level-of", "check.level-key",
+    "check.level-role",
     "check.aggregate-role", "check.aggregate-member", "check.aggregate-type",
 ]
 

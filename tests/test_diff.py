@@ -143,3 +143,44 @@ def test_git_revision_as_old_version(tmp_path: Path, monkeypatch: pytest.MonkeyP
     result = CliRunner().invoke(cli.main, ["diff", "git:HEAD:p", "p"])
     assert "bsc.kin:" in result.stdout and "weight 15% -> 10%" in result.stdout
     assert CliRunner().invoke(cli.main, ["diff", "git:HEAD:nope.kin", "p/bsc.kin"]).exit_code == 2
+
+
+def test_an_agency_file_is_diffed_with_its_national_parent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`kinerja diff git:HEAD:AGENCY AGENCY`: each side is the national file with the agency files
+    extending it at that version, so kemenkeu is scored under its own merged policy on both sides."""
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT / "policies", repo / "policies", ignore=shutil.ignore_patterns("*.yaml"))
+    shutil.copy(ROOT / "examples" / "instansi-2026.csv", repo / "data.csv")
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=repo, check=True,
+                       capture_output=True)
+    git("init", "-q")
+    git("add", ".")
+    git("commit", "-q", "-m", "v1")
+    agency = repo / "policies" / "instansi" / "kemenkeu.kin"
+    agency.write_text(agency.read_text(encoding="utf-8").replace("target 105", "target 110"), encoding="utf-8")
+    monkeypatch.chdir(repo)
+    args = ["diff", "git:HEAD:policies/instansi/kemenkeu.kin", "policies/instansi/kemenkeu.kin", "--data", "data.csv"]
+    result = CliRunner().invoke(cli.main, [*args, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    # kemenkeu (row 2 of the example): capaian_iku raw 87.57. Old: 87.57 / 105 = 83.4000 (sasaran_strategis),
+    # hasil = 60% x 83.4 + 40% x 86.564 = 84.6656; new: 87.57 / 110 x 100 = 79.6091, hasil = 60% x 79.6091
+    # + 40% x 86.564 = 82.3911; nilai_kinerja moves by 35% x (82.3911 - 84.6656) = -0.7961: 94.03 -> 93.23.
+    movers = {m["subject"]: m for m in doc["impact"]["movers"]}
+    assert (movers["kemenkeu"]["old"], movers["kemenkeu"]["new"]) == (94.03, 93.23)
+    assert doc["impact"]["changed_score"] == 1  # every other subject scores as before
+    assert "target 105 -> 110" in CliRunner().invoke(cli.main, args[:3]).stdout
+
+
+def test_a_changed_citation_is_a_structural_change(tmp_path: Path) -> None:
+    head = 'policy p "P" version "1" ref "{}"\nsubject agency\ninput x\nvalue v = x\n'
+    band = 'rating r of v {{ "Baik" when >= 90 ref "{}"\n "Kurang" otherwise }}\n'
+    (tmp_path / "a.kin").write_text(head.format("Perpres 29/2014") + band.format("pasal 7"), encoding="utf-8")
+    (tmp_path / "b.kin").write_text(head.format("Perpres 29/2014") + band.format("pasal 8"), encoding="utf-8")
+    changes = d.diff_paths(tmp_path / "a.kin", tmp_path / "b.kin")
+    assert [(c.id, c.before, c.after) for c in changes] == [
+        ('r."Baik"', 'when >= 90 ref "pasal 7"', 'when >= 90 ref "pasal 8"')]

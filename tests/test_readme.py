@@ -17,6 +17,13 @@ BLOCK = re.search(r"## What you can do with it\n\n```sh\n(.*?)```", (ROOT / "REA
 COMMANDS = [line.split("  #")[0].strip() for line in BLOCK.group(1).splitlines()] if BLOCK else []
 DOC_BLOCKS = re.findall(r"```sh\n(.*?)```", (ROOT / "docs" / "evaluation.md").read_text(), re.S)
 COMMANDS += [line.strip() for b in DOC_BLOCKS for line in b.splitlines() if line.startswith("kinerja ")]
+# the officers' guide in Bahasa Indonesia and the README's Indonesian quick start
+GUIDE_BLOCKS = re.findall(r"```sh\n(.*?)```", (ROOT / "docs" / "id" / "panduan.md").read_text(), re.S)
+COMMANDS += [line.strip() for b in GUIDE_BLOCKS for line in b.splitlines() if line.startswith("kinerja ")]
+ID_QUICK = re.search(r"### Mulai cepat \(Bahasa Indonesia\)\n.*?```sh\n(.*?)```", (ROOT / "README.md").read_text(),
+                     re.S)
+COMMANDS += [line.strip().replace(".venv/bin/kinerja", "kinerja") for line in (ID_QUICK.group(1) if ID_QUICK else "")
+             .splitlines() if line.startswith(".venv/bin/kinerja ")]
 
 
 def test_the_readme_lists_commands() -> None:

@@ -161,6 +161,6 @@ def test_analysis_commands_text_and_json(tmp_path) -> None:
     assert (whole["subjects_in_both"], whole["rating_changes"], whole["subjects"]) == (5, 0, [])
     assert "p2,p2,66,78,12," in (tmp_path / "all.csv").read_text(encoding="utf-8").replace('"', "")
     res = CliRunner().invoke(main, ["sensitivity", pol, data, "--runs", "20", "--aggregations", "mean,geometric"])
-    assert res.exit_code == 0 and "unstable rating(s) of 5" in res.output
+    assert res.exit_code == 0 and "1 unstable rating of 5" in res.output  # singular now (ngettext)
     res = CliRunner().invoke(main, ["sensitivity", pol, data, "--aggregations", "median"])
     assert res.exit_code == 2

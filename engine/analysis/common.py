@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from decimal import Decimal
 
 import numpy as np
 
@@ -30,7 +31,10 @@ def numeric(result: Result, name: str) -> np.ndarray:
 
 def labels(result: Result, name: str) -> np.ndarray:
     """A rating's or table's labels as an object array (None where missing)."""
-    col = result.steps[name].value
+    step = result.steps[name]
+    if step.kind == "rating":  # taken from the bands' labels (engine.evaluate.decide): text or None, never NaN
+        return step.value
+    col = step.value
     return np.array([None if x is None or (isinstance(x, float) and math.isnan(x)) else x for x in col],
                     dtype=object)
 
@@ -110,6 +114,12 @@ def fmt(x: float | None, places: int = 2) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "—"
     return format_number(float(x), places)
+
+
+def plain(x: float) -> str:
+    """A number for people as ``:g`` shows it (up to 6 significant digits, no trailing zeros), in the
+    language in force: 17.35 -> ``17,35`` in Indonesian."""
+    return format_number(Decimal(f"{float(x):.6g}"))
 
 
 def signed(x: float | None, places: int = 2) -> str:

@@ -15,6 +15,7 @@ from engine.checks import (
     attributes,
     bands,
     benchmarks,
+    cite,
     cycles,
     expressions,
     header,
@@ -39,6 +40,7 @@ RULES: tuple[Rule, ...] = (
     *attributes.RULES,
     *expressions.RULES,
     *smart.RULES,
+    *cite.RULES,
     *benchmarks.RULES,
     *levels.RULES,
 )

@@ -8,7 +8,9 @@ from decimal import Decimal
 from engine import nodes as n
 from engine.checks import intervals as iv
 from engine.checks.context import MAX_DECIMALS, Context
+from engine.checks.names import a_noun
 from engine.diagnostics import Diagnostic, Label, error, warning
+from engine.i18n import N_, _
 
 
 def _t(num: n.Num) -> str:
@@ -24,16 +26,17 @@ def within_reversed(ctx: Context) -> Iterator[Diagnostic]:
         b = ind.better
         if b is not None and isinstance(b.lo, n.Num) and isinstance(b.hi, n.Num) and b.lo.value > b.hi.value:
             words = "better lower within" if b.sense == "lower" else "better within"
-            yield error("check.within-reversed", f"`{words} {_t(b.lo)} .. {_t(b.hi)}` runs backwards", b.span,
-                        f"write `{words} {_t(b.hi)} .. {_t(b.lo)}`")
+            yield error("check.within-reversed", _("`{code}` runs backwards", code=f"{words} {_t(b.lo)} .. {_t(b.hi)}"),
+                        b.span, _("write `{code}`", code=f"{words} {_t(b.hi)} .. {_t(b.lo)}"))
 
 
 def range_reversed(ctx: Context) -> Iterator[Diagnostic]:
     for d in ctx.named:
         r = getattr(d, "range", None)
         if isinstance(r, n.Interval) and r.lo.value > r.hi.value:
-            yield error("check.range-reversed", f"`range {_t(r.lo)} .. {_t(r.hi)}` of `{d.name}` runs backwards",
-                        r.span, f"write `range {_t(r.hi)} .. {_t(r.lo)}`")
+            yield error("check.range-reversed", _("`{code}` of `{name}` runs backwards",
+                                                  code=f"range {_t(r.lo)} .. {_t(r.hi)}", name=d.name),
+                        r.span, _("write `{code}`", code=f"range {_t(r.hi)} .. {_t(r.lo)}"))
 
 
 def _outside(ctx: Context, attr: str) -> Iterator[Diagnostic]:
@@ -42,10 +45,18 @@ def _outside(ctx: Context, attr: str) -> Iterator[Diagnostic]:
         if num is None or r is None or r.lo.value > r.hi.value:
             continue
         if not r.lo.value <= num.value <= r.hi.value:
-            yield error(f"check.{attr}-outside-range", f"{attr} {_t(num)} of `{ind.name}` is outside its range "
-                        f"{_t(r.lo)} .. {_t(r.hi)}", num.span,
-                        f"no valid value can be compared with this {attr}: fix the {attr} or the range",
-                        [Label(r.span, "the valid range")])
+            words = _OUTSIDE[attr]
+            yield error(f"check.{attr}-outside-range", _(words[0], value=_t(num), name=ind.name,
+                                                         range=f"{_t(r.lo)} .. {_t(r.hi)}"), num.span,
+                        _(words[1]), [Label(r.span, _("the valid range"))])
+
+
+_OUTSIDE = {
+    "target": (N_("target {value} of `{name}` is outside its range {range}"),
+               N_("no valid value can be compared with this target: fix the target or the range")),
+    "baseline": (N_("baseline {value} of `{name}` is outside its range {range}"),
+                 N_("no valid value can be compared with this baseline: fix the baseline or the range")),
+}
 
 
 def target_outside_range(ctx: Context) -> Iterator[Diagnostic]:
@@ -62,14 +73,17 @@ def progress_no_span(ctx: Context) -> Iterator[Diagnostic]:
             continue
         span = ind.score.span if ind.score else ind.name_span
         if _lacks(ind, "baseline") or _lacks(ind, "target"):
-            lacking = " and ".join(w for w in ("baseline", "target") if _lacks(ind, w))
-            yield error("check.progress-no-span", f"progress scoring of `{ind.name}` needs a {lacking}", span,
-                        "progress is (value - baseline) / (target - baseline): give both")
+            lacking = _("progress scoring of `{name}` needs a baseline and target") \
+                if _lacks(ind, "baseline") and _lacks(ind, "target") else \
+                _("progress scoring of `{name}` needs a baseline") if _lacks(ind, "baseline") else \
+                _("progress scoring of `{name}` needs a target")
+            yield error("check.progress-no-span", lacking.format(name=ind.name), span,
+                        _("progress is (value - baseline) / (target - baseline): give both"))
         elif ind.baseline is not None and ind.target is not None and ind.baseline.value == ind.target.value:
-            yield error("check.progress-no-span", f"baseline and target of `{ind.name}` are both "
-                        f"{_t(ind.target)}, so progress divides by zero", ind.target.span,
-                        "move the target away from the baseline, or score with `ratio`",
-                        [Label(ind.baseline.span, "the baseline")])
+            yield error("check.progress-no-span", _("baseline and target of `{name}` are both {value}, so progress "
+                                                    "divides by zero", name=ind.name, value=_t(ind.target)),
+                        ind.target.span, _("move the target away from the baseline, or score with `ratio`"),
+                        [Label(ind.baseline.span, _("the baseline"))])
 
 
 def ratio_needs_target(ctx: Context) -> Iterator[Diagnostic]:
@@ -80,13 +94,15 @@ def ratio_needs_target(ctx: Context) -> Iterator[Diagnostic]:
         if ind.target_field is not None:
             continue  # a per-subject target: see target_may_be_zero
         if ind.target is None:
-            how = "is scored" if ind.score else "is scored by ratio (the default)"
-            yield error("check.ratio-needs-target", f"`{ind.name}` {how} against a target it does not have",
+            how = _("`{name}` is scored against a target it does not have") if ind.score else \
+                _("`{name}` is scored by ratio (the default) against a target it does not have")
+            yield error("check.ratio-needs-target", how.format(name=ind.name),
                         ind.score.span if ind.score else ind.name_span,
-                        "add `target N`, or choose another `score` method")
+                        _("add `target N`, or choose another `score` method"))
         elif ind.target.value == 0:
-            yield error("check.ratio-needs-target", f"target of `{ind.name}` is 0, and ratio scoring divides by it",
-                        ind.target.span, "use a target above 0, or score with `goalposts`")
+            yield error("check.ratio-needs-target",
+                        _("target of `{name}` is 0, and ratio scoring divides by it", name=ind.name),
+                        ind.target.span, _("use a target above 0, or score with `goalposts`"))
 
 
 def _lacks(ind: n.Indicator, word: str) -> bool:
@@ -97,17 +113,19 @@ def target_field_type(ctx: Context) -> Iterator[Diagnostic]:
     """``target NAME`` / ``baseline NAME`` / ``within LO .. HI`` must name numeric inputs (submitted numbers)."""
     for ind in ctx.indicators():
         b = ind.better
-        bounds = (("lower bound", b.lo), ("upper bound", b.hi)) if b is not None else ()
-        for word, ref in (("target", ind.target_field), ("baseline", ind.baseline_field), *bounds):
+        bounds = ((N_("lower bound"), b.lo), (N_("upper bound"), b.hi)) if b is not None else ()
+        for word, ref in ((N_("target"), ind.target_field), (N_("baseline"), ind.baseline_field), *bounds):
             decl = ctx.decls.get(ref.name) if isinstance(ref, n.Ref) else None
             if decl is None:
                 continue  # no field, or an unknown name (reported once, by unknown_names)
             kind = decl.type.name if isinstance(decl, n.Input) and decl.type else "number"
             if not isinstance(decl, n.Input) or kind != "number":
-                shown = f"a {kind} input" if isinstance(decl, n.Input) else f"a {type(decl).__name__.lower()}"
-                yield error("check.target-field-type", f"{word} of `{ind.name}` names `{ref.name}`, {shown}",
-                            ref.span, f"a per-subject {word} is a submitted number: name an `input` of type number",
-                            [Label(decl.name_span, "declared here")])
+                shown = a_noun(decl, kind if isinstance(decl, n.Input) else None)
+                yield error("check.target-field-type", _("{what} of `{name}` names `{field}`, {kind}", what=_(word),
+                                                         name=ind.name, field=ref.name, kind=shown),
+                            ref.span, _("a per-subject {what} is a submitted number: name an `input` of type number",
+                                        what=_(word)),
+                            [Label(decl.name_span, _("declared here"))])
 
 
 def _numeric_input(ctx: Context, ref: n.Ref) -> bool:
@@ -128,21 +146,25 @@ def target_may_be_zero(ctx: Context) -> Iterator[Diagnostic]:
             for ref in (r for r in divisors if isinstance(r, n.Ref) and _numeric_input(ctx, r)):
                 r = ctx.range_of(ref.name)
                 if not (r.lo > 0 or (r.lo == 0 and r.lo_open)):
-                    yield warning("check.target-may-be-zero", f"{'range bound' if within else 'target'} "
-                                  f"`{ref.name}` of `{ind.name}` is not known "
-                                  f"to be above 0 (its range is {iv.show(r)}), and ratio scoring divides by it",
-                                  ref.span, f"give `{ref.name}` a `range` above 0; a row whose target is 0 is "
-                                  "recorded as `eval.division-by-zero`")
+                    zero = _("range bound `{field}` of `{name}` is not known to be above 0 (its range is {range}), "
+                             "and ratio scoring divides by it") if within else \
+                        _("target `{field}` of `{name}` is not known to be above 0 (its range is {range}), and "
+                          "ratio scoring divides by it")
+                    yield warning("check.target-may-be-zero", zero.format(field=ref.name, name=ind.name,
+                                                                          range=iv.show(r)),
+                                  ref.span, _("give `{field}` a `range` above 0; a row whose target is 0 is "
+                                              "recorded as `eval.division-by-zero`", field=ref.name))
         elif method == "progress" and (ind.target_field or ind.baseline_field) and not _lacks(ind, "target") \
                 and not _lacks(ind, "baseline"):
             span = iv.sub(ctx.anchor_range(ind, "target"), ctx.anchor_range(ind, "baseline"))
             ref = ind.target_field or ind.baseline_field
             if span.contains(Decimal(0)):
-                yield warning("check.target-may-be-zero", f"target and baseline of `{ind.name}` may be equal "
-                              f"(target minus baseline ranges over {iv.show(span)}), and progress divides by "
-                              "their difference", ref.span,
-                              "declare ranges that keep the target apart from the baseline; such a row is "
-                              "recorded as `eval.division-by-zero`")
+                yield warning("check.target-may-be-zero", _("target and baseline of `{name}` may be equal (target "
+                                                            "minus baseline ranges over {range}), and progress "
+                                                            "divides by their difference", name=ind.name,
+                                                            range=iv.show(span)), ref.span,
+                              _("declare ranges that keep the target apart from the baseline; such a row is "
+                                "recorded as `eval.division-by-zero`"))
 
 
 def goalposts_reversed(ctx: Context) -> Iterator[Diagnostic]:
@@ -151,10 +173,11 @@ def goalposts_reversed(ctx: Context) -> Iterator[Diagnostic]:
         if s is None or s.method != "goalposts" or s.lo is None or s.hi is None:
             continue
         if s.lo.value >= s.hi.value:
-            what = "are equal" if s.lo.value == s.hi.value else "run backwards"
-            yield error("check.goalposts-reversed", f"goalposts {_t(s.lo)} .. {_t(s.hi)} of `{ind.name}` {what}",
-                        s.span, "write the worst value first and the best value second, and keep them apart; "
-                        "`better lower` reverses the direction")
+            what = _("goalposts {range} of `{name}` are equal") if s.lo.value == s.hi.value else \
+                _("goalposts {range} of `{name}` run backwards")
+            yield error("check.goalposts-reversed", what.format(range=f"{_t(s.lo)} .. {_t(s.hi)}", name=ind.name),
+                        s.span, _("write the worst value first and the best value second, and keep them apart; "
+                                  "`better lower` reverses the direction"))
 
 
 def missing_baseline(ctx: Context) -> Iterator[Diagnostic]:
@@ -162,16 +185,17 @@ def missing_baseline(ctx: Context) -> Iterator[Diagnostic]:
         m = getattr(d, "missing", None)
         if isinstance(m, n.Missing) and m.treatment == "baseline" and getattr(d, "baseline", None) is None \
                 and getattr(d, "baseline_field", None) is None and not isinstance(d, n.Tree):
-            yield error("check.missing-baseline", f"`missing baseline` but `{d.name}` has no baseline", m.span,
-                        "add `baseline N`, or use `missing value N`")
+            yield error("check.missing-baseline", _("`missing baseline` but `{name}` has no baseline", name=d.name),
+                        m.span, _("add `baseline N`, or use `missing value N`"))
 
 
 def piecewise_no_otherwise(ctx: Context) -> Iterator[Diagnostic]:
     for ind in ctx.indicators():
         s = ind.score
         if s is not None and s.method == "piecewise" and all(c.when is not None for c in s.cases):
-            yield warning("check.piecewise-no-otherwise", f"the piecewise score of `{ind.name}` has no `otherwise`",
-                          s.span, "add `otherwise EXPR` as the last piece; a value no piece matches has no score")
+            yield warning("check.piecewise-no-otherwise",
+                          _("the piecewise score of `{name}` has no `otherwise`", name=ind.name), s.span,
+                          _("add `otherwise EXPR` as the last piece; a value no piece matches has no score"))
 
 
 def is_boolean(ctx: Context, e: n.Node | None, busy: frozenset[str] = frozenset()) -> bool | None:
@@ -200,16 +224,18 @@ def gate_not_boolean(ctx: Context) -> Iterator[Diagnostic]:
     for r in ctx.of(n.Rating):
         for b in r.bands:
             if b.gate is not None and is_boolean(ctx, b.gate) is False:
-                yield error("check.gate-not-boolean", f"the gate of band `{b.label.value}` is not true or false",
-                            b.gate.span, "write a condition, such as `if inovasi` or `if nilai_perilaku >= 90`")
+                yield error("check.gate-not-boolean",
+                            _("the gate of band `{name}` is not true or false", name=b.label.value), b.gate.span,
+                            _("write a condition, such as `if inovasi` or `if nilai_perilaku >= 90`"))
 
 
 def cap_nonpositive(ctx: Context) -> Iterator[Diagnostic]:
     for ind in ctx.indicators():
         cap = ind.score.cap if ind.score else None
         if cap is not None and cap.value <= 0:
-            yield error("check.cap-nonpositive", f"cap {_t(cap)} of `{ind.name}` leaves no score above 0", cap.span,
-                        "a cap is the highest score, such as `cap 120`")
+            yield error("check.cap-nonpositive", _("cap {value} of `{name}` leaves no score above 0", value=_t(cap),
+                                                   name=ind.name), cap.span,
+                        _("a cap is the highest score, such as `cap 120`"))
 
 
 def round_decimals(ctx: Context) -> Iterator[Diagnostic]:
@@ -221,8 +247,8 @@ def round_decimals(ctx: Context) -> Iterator[Diagnostic]:
     for num in nums:
         v = num.value
         if v != v.to_integral_value() or not 0 <= v <= MAX_DECIMALS:
-            yield error("check.round-decimals", f"cannot round to {_t(num)} decimals", num.span,
-                        f"give a whole number of decimals from 0 to {MAX_DECIMALS}")
+            yield error("check.round-decimals", _("cannot round to {n} decimals", n=_t(num)), num.span,
+                        _("give a whole number of decimals from 0 to {most}", most=MAX_DECIMALS))
 
 
 def _exprs(d: n.Decl) -> list[n.Node]:

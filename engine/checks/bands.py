@@ -10,6 +10,7 @@ from engine.checks import intervals as iv
 from engine.checks.context import Context, decimals
 from engine.checks.intervals import FULL, Iv
 from engine.diagnostics import Diagnostic, Label, error
+from engine.i18n import _
 
 _LOWER = (">=", ">")
 
@@ -69,12 +70,14 @@ def band_bounds(ctx: Context) -> Iterator[Diagnostic]:
             lows = [x for x in b.bounds if x.op in _LOWER]
             highs = [x for x in b.bounds if x.op not in _LOWER]
             if len(lows) > 1 or len(highs) > 1:
-                side = "lower" if len(lows) > 1 else "upper"
-                yield error("check.band-bounds", f"band `{b.label.value}` has two {side} bounds", b.bounds[1].span,
-                            "give a band one lower bound (`>=`/`>`) and one upper bound (`<=`/`<`)")
+                two = _("band `{name}` has two lower bounds") if len(lows) > 1 else \
+                    _("band `{name}` has two upper bounds")
+                yield error("check.band-bounds", two.format(name=b.label.value), b.bounds[1].span,
+                            _("give a band one lower bound (`>=`/`>`) and one upper bound (`<=`/`<`)"))
             elif not b.otherwise and band_interval(b) is None:
-                yield error("check.band-bounds", f"band `{b.label.value}` matches no value: its lower bound "
-                            "is above its upper bound", b.span, "swap the two numbers")
+                yield error("check.band-bounds", _("band `{name}` matches no value: its lower bound is above its "
+                                                   "upper bound", name=b.label.value), b.span,
+                            _("swap the two numbers"))
 
 
 def otherwise_last(ctx: Context) -> Iterator[Diagnostic]:
@@ -82,8 +85,9 @@ def otherwise_last(ctx: Context) -> Iterator[Diagnostic]:
         others = [b for b in r.bands if b.otherwise]
         for b in others:
             if b is not r.bands[-1] or b is not others[0]:
-                yield error("check.band-otherwise-last", f"`otherwise` band `{b.label.value}` is not the last band",
-                            b.span, "keep a single `otherwise` band, at the end: bands after it are never tried")
+                yield error("check.band-otherwise-last",
+                            _("`otherwise` band `{name}` is not the last band", name=b.label.value), b.span,
+                            _("keep a single `otherwise` band, at the end: bands after it are never tried"))
 
 
 def band_order(ctx: Context) -> Iterator[Diagnostic]:
@@ -96,10 +100,13 @@ def band_order(ctx: Context) -> Iterator[Diagnostic]:
             if step and not direction:
                 direction = step
             elif step and step != direction:
-                way = "down from the highest" if direction < 0 else "up from the lowest"
-                yield error("check.band-order", f"band `{cur.name}` is out of order: the bands run {way}",
-                            cur.band.span, f"list bands {way} band, without jumping back",
-                            [Label(prev.band.span, "the band before it")])
+                down = direction < 0
+                message = _("band `{name}` is out of order: the bands run down from the highest") if down else \
+                    _("band `{name}` is out of order: the bands run up from the lowest")
+                fix = _("list bands down from the highest band, without jumping back") if down else \
+                    _("list bands up from the lowest band, without jumping back")
+                yield error("check.band-order", message.format(name=cur.name), cur.band.span, fix,
+                            [Label(prev.band.span, _("the band before it"))])
                 break
 
 
@@ -116,15 +123,15 @@ def band_unreachable(ctx: Context) -> Iterator[Diagnostic]:
                 own = iv.intersect(b.iv, whole)
                 left = iv.uncovered(own, [e.catches for e in earlier if e.catches is not None])
                 if not iv.has_grid_point(own, places):
-                    yield error("check.band-unreachable", f"band `{b.name}` can never be reached: "
-                                f"`{r.of}` lies in {iv.show(whole)}", b.band.span,
-                                "move its bounds into that range, or remove it")
+                    yield error("check.band-unreachable", _("band `{name}` can never be reached: `{of}` lies in "
+                                                            "{range}", name=b.name, of=r.of, range=iv.show(whole)),
+                                b.band.span, _("move its bounds into that range, or remove it"))
                 elif not any(iv.has_grid_point(p, places) for p in left):
                     takers = [e for e in earlier if e.catches and not iv.intersect(e.catches, own).empty]
-                    yield error("check.band-unreachable", f"band `{b.name}` can never be reached: "
-                                "earlier bands take every value it covers", b.band.span,
-                                "bands are tried in order: move it up or narrow the earlier bands",
-                                [Label(e.band.span, "takes its values first") for e in takers])
+                    yield error("check.band-unreachable", _("band `{name}` can never be reached: earlier bands take "
+                                                            "every value it covers", name=b.name), b.band.span,
+                                _("bands are tried in order: move it up or narrow the earlier bands"),
+                                [Label(e.band.span, _("takes its values first")) for e in takers])
             earlier.append(b)
 
 
@@ -144,10 +151,12 @@ def band_overlap(ctx: Context) -> Iterator[Diagnostic]:
                     continue
                 both = iv.intersect(e.iv, own)
                 if iv.has_grid_point(both, places):
-                    yield error("check.band-overlap", f"bands `{e.name}` and `{b.name}` both match {iv.describe(both)}",
-                                b.band.span, f"give each band both edges so they meet without overlapping "
-                                f"(e.g. `when >= 90 and < 110`), or gate `{e.name}` with `if`",
-                                [Label(e.band.span, "the earlier band")])
+                    yield error("check.band-overlap", _("bands `{first}` and `{second}` both match {values}",
+                                                        first=e.name, second=b.name, values=iv.describe(both)),
+                                b.band.span, _("give each band both edges so they meet without overlapping "
+                                               "(e.g. `when >= 90 and < 110`), or gate `{name}` with `if`",
+                                               name=e.name),
+                                [Label(e.band.span, _("the earlier band"))])
                     break
 
 
@@ -162,11 +171,11 @@ def band_gap(ctx: Context) -> Iterator[Diagnostic]:
                 continue
             edges = sorted(_edges_at(bands, gap), key=lambda b: b.span.sort_key())
             span = edges[0].span if edges else r.name_span
-            help_ = ("make the neighbouring edges meet (`<=` against `>`), round first with `round N`, "
-                     "or add an `otherwise` band") if len(edges) > 1 else "widen a band or add an `otherwise` band"
-            verb = "gets" if gap.lo == gap.hi else "get"
-            yield error("check.band-gap", f"{iv.describe(gap)} {verb} no band", span, help_,
-                        [Label(b.span, "the other side of the gap") for b in edges[1:]])
+            help_ = _("make the neighbouring edges meet (`<=` against `>`), round first with `round N`, "
+                      "or add an `otherwise` band") if len(edges) > 1 else _("widen a band or add an `otherwise` band")
+            gets = _("{value} gets no band") if gap.lo == gap.hi else _("{values} get no band")
+            yield error("check.band-gap", gets.format(value=iv.describe(gap), values=iv.describe(gap)), span, help_,
+                        [Label(b.span, _("the other side of the gap")) for b in edges[1:]])
 
 
 def _edges_at(bands: list[_Band], gap: Iv) -> Iterator[n.Bound]:

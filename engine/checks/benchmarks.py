@@ -6,16 +6,17 @@ from collections.abc import Iterator
 
 from engine import nodes as n
 from engine.checks.context import Context
-from engine.checks.names import what
+from engine.checks.names import a_noun
 from engine.diagnostics import Diagnostic, Label, did_you_mean, error
+from engine.i18n import _
 
 # Declarations whose value in an expression is a number (an indicator gives its score).
 _NUMERIC = (n.Indicator, n.Value, n.Tree)
 
 
 def _unknown(ref: n.Ref, ctx: Context, extra: tuple[str, ...] = ()) -> Diagnostic:
-    return error("check.unknown-name", f"`{ref.name}` is not declared in this policy", ref.span,
-                 did_you_mean(ref.name, [*ctx.decls, *extra]) or "declare it as an input, indicator or value")
+    return error("check.unknown-name", _("`{name}` is not declared in this policy", name=ref.name), ref.span,
+                 did_you_mean(ref.name, [*ctx.decls, *extra]) or _("declare it as an input, indicator or value"))
 
 
 def benchmark_target(ctx: Context) -> Iterator[Diagnostic]:
@@ -24,10 +25,11 @@ def benchmark_target(ctx: Context) -> Iterator[Diagnostic]:
         if decl is None:
             yield _unknown(b.target, ctx)
         elif not isinstance(decl, _NUMERIC) and not (isinstance(decl, n.Input) and _type(decl) == "number"):
-            hint = f"benchmark `{decl.of}`, the node it rates" if isinstance(decl, n.Rating) and decl.of else \
-                "benchmark an indicator, a value or a scorecard node"
-            yield error("check.benchmark-target", f"`{b.target.name}` is a {_noun(decl)}, not a number",
-                        b.target.span, hint, [Label(decl.name_span, "declared here")])
+            hint = _("benchmark `{name}`, the node it rates", name=decl.of) \
+                if isinstance(decl, n.Rating) and decl.of else _("benchmark an indicator, a value or a scorecard node")
+            yield error("check.benchmark-target", _("`{name}` is {kind}, not a number", name=b.target.name,
+                                                    kind=a_noun(decl)),
+                        b.target.span, hint, [Label(decl.name_span, _("declared here"))])
 
 
 def benchmark_fields(ctx: Context) -> Iterator[Diagnostic]:
@@ -41,19 +43,18 @@ def benchmark_fields(ctx: Context) -> Iterator[Diagnostic]:
                 continue
             kind = _type(decl) if isinstance(decl, n.Input) else None
             if kind not in ("text", "category"):
-                shown = f"a {kind} input" if kind else f"a {_noun(decl)}"
-                allowed = " or ".join(f"`{w}`" for w in words)
-                yield error("check.benchmark-field-type", f"peers are grouped by `{ref.name}`, {shown}", ref.span,
-                            f"use {allowed} or an input of type text or `one of (...)`",
-                            [Label(decl.name_span, "declared here")])
+                shown = a_noun(decl, kind)
+                allowed = (" " + _("or") + " ").join(f"`{w}`" for w in words)
+                yield error("check.benchmark-field-type", _("peers are grouped by `{name}`, {kind}", name=ref.name,
+                                                            kind=shown), ref.span,
+                            _("use {allowed} or an input of type text or `one of (...)`", allowed=allowed),
+                            [Label(decl.name_span, _("declared here"))])
 
 
 def _type(decl: n.Input) -> str:
     return decl.type.name if decl.type is not None else "number"
 
 
-def _noun(decl: n.Decl) -> str:
-    return what(decl)
 
 
 RULES = (benchmark_target, benchmark_fields)

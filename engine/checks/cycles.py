@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from engine import deps
 from engine.checks.context import Context
 from engine.diagnostics import Diagnostic, error
+from engine.i18n import _
 
 
 def _edges(ctx: Context) -> dict[str, list[str]]:
@@ -57,8 +58,8 @@ def find_cycles(graph: dict[str, list[str]]) -> list[list[str]]:
 def cycles(ctx: Context) -> Iterator[Diagnostic]:
     for cycle in find_cycles(_edges(ctx)):
         path = " -> ".join([*cycle, cycle[0]])
-        yield error("check.cycle", f"dependency cycle: {path}", ctx.decls[cycle[0]].name_span,
-                    "break the cycle: one of these must not depend on the others")
+        yield error("check.cycle", _("dependency cycle: {path}", path=path), ctx.decls[cycle[0]].name_span,
+                    _("break the cycle: one of these must not depend on the others"))
 
 
 RULES = (cycles,)

@@ -8,7 +8,9 @@ from engine import nodes as n
 from engine.checks import intervals as iv
 from engine.checks.context import Context
 from engine.checks.intervals import Iv
+from engine.checks.names import a_noun
 from engine.diagnostics import Diagnostic, error, warning
+from engine.i18n import _
 
 
 def exprs_of(ctx: Context, d: n.Decl) -> Iterator[tuple[n.Node, dict[str, Iv]]]:
@@ -43,13 +45,13 @@ def missing_operand(ctx: Context) -> Iterator[Diagnostic]:
             results += [d.score.formula, *[c.then for c in d.score.cases]]
         allowed = {id(w) for e in results if e is not None for w in _wholes(e)}
         seen: set[int] = set()
-        for e, _ in exprs_of(ctx, d):
+        for e, _env in exprs_of(ctx, d):
             for node in e.walk():
                 if isinstance(node, n.Absent) and id(node) not in allowed and id(node) not in seen:
                     seen.add(id(node))
-                    yield warning("check.missing-operand", "`missing` here makes the whole expression missing",
-                                  node.span, "use `missing` as a whole result: a piece (`when ... -> missing`) "
-                                  "or a branch (`if ... then missing else ...`)")
+                    yield warning("check.missing-operand", _("`missing` here makes the whole expression missing"),
+                                  node.span, _("use `missing` as a whole result: a piece (`when ... -> missing`) "
+                                               "or a branch (`if ... then missing else ...`)"))
 
 
 def calls_of(ctx: Context) -> Iterator[tuple[n.Decl, n.Call, dict[str, Iv]]]:
@@ -63,34 +65,37 @@ def calls_of(ctx: Context) -> Iterator[tuple[n.Decl, n.Call, dict[str, Iv]]]:
 
 
 def function_domain(ctx: Context) -> Iterator[Diagnostic]:
-    for _, call, env in calls_of(ctx):
+    for _decl, call, env in calls_of(ctx):
         if call.func not in iv.DOMAINS or len(call.args) != 1:
             continue
         arg = ctx.expr_range(call.args[0], env)
         if not arg.empty and iv.intersect(arg, iv.domain(call.func)).empty:
-            where = "above 0" if call.func != "sqrt" else "0 or more"
-            yield error("check.function-domain", f"{call.func}() is never defined here: its argument "
-                        f"ranges over {iv.show(arg)}", call.span,
-                        f"{call.func}() needs a number {where}; every row would be an `eval.domain-error`")
+            needs = _("{func}() needs a number above 0; every row would be an `eval.domain-error`") \
+                if call.func != "sqrt" else \
+                _("{func}() needs a number of 0 or more; every row would be an `eval.domain-error`")
+            yield error("check.function-domain", _("{func}() is never defined here: its argument ranges over {range}",
+                                                   func=call.func, range=iv.show(arg)), call.span,
+                        needs.format(func=call.func))
 
 
 def population_call(ctx: Context) -> Iterator[Diagnostic]:
     """A population statistic groups by a submitted label and is not a quota's (quotas have share/count)."""
-    for d, call, _ in calls_of(ctx):
+    for d, call, _env in calls_of(ctx):
         if call.func not in n.POPULATION_FUNCTIONS:
             continue
         if isinstance(d, n.Quota):
-            yield error("check.population-call", f"{call.func}() cannot be used in a quota", call.span,
-                        "a quota reads its group with share(...) and count(...); compute the statistic "
-                        "in a `value` and compare that")
+            yield error("check.population-call", _("{func}() cannot be used in a quota", func=call.func), call.span,
+                        _("a quota reads its group with share(...) and count(...); compute the statistic "
+                          "in a `value` and compare that"))
             continue
         field = ctx.decls.get(call.by.name) if call.by is not None else None
         kind = field.type.name if isinstance(field, n.Input) and field.type else "number"
         if field is not None and (not isinstance(field, n.Input) or kind not in ("text", "category")):
-            what = f"a {kind} input" if isinstance(field, n.Input) else f"a {type(field).__name__.lower()}"
-            yield error("check.population-call", f"{call.func}() is grouped by `{call.by.name}`, {what}",
-                        call.by.span, "group by a submitted label: an `input` of type text or "
-                        "`one of (...)`, such as a work unit or an employee id")
+            what = a_noun(field, kind if isinstance(field, n.Input) else None)
+            yield error("check.population-call", _("{func}() is grouped by `{by}`, {kind}", func=call.func,
+                                                   by=call.by.name, kind=what),
+                        call.by.span, _("group by a submitted label: an `input` of type text or "
+                                        "`one of (...)`, such as a work unit or an employee id"))
 
 
 RULES = (missing_operand, function_domain, population_call)

@@ -7,25 +7,27 @@ from collections.abc import Iterator
 from engine import nodes as n
 from engine.checks.context import Context
 from engine.diagnostics import Diagnostic, Label, error, warning
+from engine.i18n import _
 
 
 def headers(ctx: Context) -> Iterator[Diagnostic]:
     found = ctx.items(n.Header)
     if not found and not ctx.items(n.Agency):  # an unresolved agency file has no header of its own
         span = n.Span(ctx.module.path, 1, 1, 1, 1)
-        yield error("check.header-missing", "the policy has no `policy` header", span,
-                    'start the file with `policy ID "Label" version "1"`')
+        yield error("check.header-missing", _("the policy has no `policy` header"), span,
+                    _('start the file with `policy ID "Label" version "1"`'))
     for extra in found[1:]:
-        yield error("check.header-duplicate", f"a second `policy` header (`{extra.name}`)", extra.span,
-                    "a file holds one policy; remove this header or split the file",
-                    [Label(found[0].span, "the policy is declared here")])
+        yield error("check.header-duplicate", _("a second `policy` header (`{name}`)", name=extra.name), extra.span,
+                    _("a file holds one policy; remove this header or split the file"),
+                    [Label(found[0].span, _("the policy is declared here"))])
 
 
 def subject(ctx: Context) -> Iterator[Diagnostic]:
     found = ctx.items(n.Header)
     if found and not ctx.items(n.SubjectDecl):
-        yield warning("check.subject-missing", f"policy `{found[0].name}` does not say what a row of data describes",
-                      found[0].span, "add `subject employee`, `subject unit` or `subject agency`")
+        yield warning("check.subject-missing",
+                      _("policy `{name}` does not say what a row of data describes", name=found[0].name),
+                      found[0].span, _("add `subject employee`, `subject unit` or `subject agency`"))
 
 
 def periods(ctx: Context) -> Iterator[Diagnostic]:
@@ -33,8 +35,9 @@ def periods(ctx: Context) -> Iterator[Diagnostic]:
     ranges += [i.period for i in ctx.indicators() if i.period is not None]
     for r in ranges:
         if r.end is not None and r.end < r.start:
-            yield error("check.period-reversed", f"the period ends ({r.end}) before it starts ({r.start})",
-                        r.span, f"write it as `{r.end} .. {r.start}`")
+            yield error("check.period-reversed", _("the period ends ({end}) before it starts ({start})", end=r.end,
+                                                   start=r.start), r.span,
+                        _("write it as `{end} .. {start}`", end=r.end, start=r.start))
 
 
 RULES = (headers, subject, periods)

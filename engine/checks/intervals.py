@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, Overflow, localcontext
 
+from engine.i18n import N_, _
+
 INF = Decimal("Infinity")
 
 
@@ -256,16 +258,23 @@ def fmt_num(x: Decimal) -> str:
     return format(x, "f")
 
 
+# (lower edge: none / open / closed, upper edge: none / open / closed) -> the words
+_DESCRIBE = {
+    ("", ""): N_("every value"),
+    ("open", ""): N_("values above {lo}"), ("closed", ""): N_("values from {lo}"),
+    ("", "open"): N_("values below {hi}"), ("", "closed"): N_("values up to {hi}"),
+    ("open", "open"): N_("values above {lo} and below {hi}"), ("open", "closed"): N_("values above {lo} up to {hi}"),
+    ("closed", "open"): N_("values from {lo} and below {hi}"), ("closed", "closed"): N_("values from {lo} up to {hi}"),
+}
+
+
 def describe(iv: Iv) -> str:
     """``values above 76.60 and below 76.61``: an interval in words."""
     if iv.lo == iv.hi:
-        return f"the value {fmt_num(iv.lo)}"
-    lo = "" if iv.lo.is_infinite() else ("above " if iv.lo_open else "from ") + fmt_num(iv.lo)
-    hi = "" if iv.hi.is_infinite() else ("below " if iv.hi_open else "up to ") + fmt_num(iv.hi)
-    if not lo and not hi:
-        return "every value"
-    joiner = " and " if iv.hi_open else " "
-    return "values " + (joiner.join(p for p in (lo, hi) if p))
+        return _("the value {x}", x=fmt_num(iv.lo))
+    lo = "" if iv.lo.is_infinite() else "open" if iv.lo_open else "closed"
+    hi = "" if iv.hi.is_infinite() else "open" if iv.hi_open else "closed"
+    return _(_DESCRIBE[lo, hi], lo=fmt_num(iv.lo), hi=fmt_num(iv.hi))
 
 
 def _computed(x: Decimal) -> str:

@@ -10,6 +10,8 @@ from engine import nodes as n
 from engine.checks.attributes import is_boolean
 from engine.checks.context import Context
 from engine.diagnostics import Diagnostic, Label, did_you_mean, error
+from engine.i18n import _
+from engine.i18n.terms import a_noun
 from engine.levels.compile import AGENCY, keys, ordered, sub_module
 from engine.levels.nodes import Aggregate, Level, levels
 
@@ -24,18 +26,19 @@ def level_structure(ctx: Context) -> Iterator[Diagnostic]:
     seen: dict[str, Level] = {}
     for lv in found:
         if lv.name in seen:
-            yield error("check.level-duplicate", f"level `{lv.name}` is declared twice", lv.name_span,
-                        "rename one of them", [Label(seen[lv.name].name_span, "first declared here")])
+            yield error("check.level-duplicate", _("level `{name}` is declared twice", name=lv.name), lv.name_span,
+                        _("rename one of them"), [Label(seen[lv.name].name_span, _("first declared here"))])
         seen.setdefault(lv.name, lv)
     placed = {lv.name for lv in ordered(ctx.module)}
     for lv in found:
         if lv.of is not None and lv.of.name not in seen:
-            yield error("check.level-of", f"level `{lv.name}` is made of `{lv.of.name}`, which is not a level",
-                        lv.of.span, did_you_mean(lv.of.name, seen) or "leave out `of` to group the policy's rows, "
-                        "or name a level declared in this file")
+            yield error("check.level-of", _("level `{name}` is made of `{of}`, which is not a level", name=lv.name,
+                                            of=lv.of.name),
+                        lv.of.span, did_you_mean(lv.of.name, seen) or _("leave out `of` to group the policy's rows, "
+                                                                        "or name a level declared in this file"))
         elif lv.of is not None and lv.name not in placed:
-            yield error("check.level-of", f"level `{lv.name}` is, through `of`, made of itself", lv.of.span,
-                        "levels nest one way: employees in units in agencies")
+            yield error("check.level-of", _("level `{name}` is, through `of`, made of itself", name=lv.name),
+                        lv.of.span, _("levels nest one way: employees in units in agencies"))
         yield from _key(ctx, lv)
         yield from _names_of_keys(lv, keys(ctx.module).get(lv.name, ()))
 
@@ -44,9 +47,11 @@ def _names_of_keys(lv: Level, key_columns: tuple[str, ...]) -> Iterator[Diagnost
     """A level's results carry its key columns: none of its declarations may take a key's name."""
     for d in lv.items:
         if d.name in key_columns:
-            yield error("check.level-key", f"`{d.name}` is a key of level `{lv.name}` and cannot name its "
-                        f"{'aggregate' if isinstance(d, Aggregate) else 'declaration'}", d.name_span,
-                        f"rename it, e.g. `{d.name}_{lv.name}`")
+            message = _("`{name}` is a key of level `{level}` and cannot name its aggregate") \
+                if isinstance(d, Aggregate) else \
+                _("`{name}` is a key of level `{level}` and cannot name its declaration")
+            yield error("check.level-key", message.format(name=d.name, level=lv.name), d.name_span,
+                        _("rename it, e.g. `{name}_{level}`", name=d.name, level=lv.name))
 
 def _key(ctx: Context, lv: Level) -> Iterator[Diagnostic]:
     by = lv.by
@@ -55,11 +60,12 @@ def _key(ctx: Context, lv: Level) -> Iterator[Diagnostic]:
     decl = ctx.decls.get(by.name)
     kind = decl.type.name if isinstance(decl, n.Input) and decl.type else "number"
     if not isinstance(decl, n.Input) or kind not in ("text", "category"):
-        shown = "not declared" if decl is None else f"a {kind} input" if isinstance(decl, n.Input) \
-            else "not a submitted field"
-        yield error("check.level-key", f"level `{lv.name}` groups by `{by.name}`, {shown}", by.span,
+        shown = _("not declared") if decl is None else a_noun("input", kind) if isinstance(decl, n.Input) \
+            else _("not a submitted field")
+        yield error("check.level-key", _("level `{name}` groups by `{by}`, {kind}", name=lv.name, by=by.name,
+                                         kind=shown), by.span,
                     (did_you_mean(by.name, ctx.decls) if decl is None else None)
-                    or "group by an `input` of type text or `one of (...)` (a unit code), or by `agency`")
+                    or _("group by an `input` of type text or `one of (...)` (a unit code), or by `agency`"))
 
 
 def aggregates(ctx: Context) -> Iterator[Diagnostic]:
@@ -80,20 +86,22 @@ def _role(member: Context, lv: Level) -> Iterator[Diagnostic]:
     if lv.role is not None:
         decl = member.decls.get(lv.role.name)
         if decl is None:
-            yield error("check.level-role", f"the role field `{lv.role.name}` is not a name of the members",
+            yield error("check.level-role", _("the role field `{name}` is not a name of the members",
+                                              name=lv.role.name),
                         lv.role.span, did_you_mean(lv.role.name, member.decls)
-                        or "name an input (`one of (...)`), value or rating of the members that says their role")
+                        or _("name an input (`one of (...)`), value or rating of the members that says their role"))
         elif isinstance(decl, n.Input) and decl.type is not None and decl.type.name == "category":
             options = decl.type.options
     for agg in lv.aggregates():
         for role in agg.roles:
             if lv.role is None:
-                yield error("check.aggregate-role", f"`{agg.name}` keeps the members with role \"{role.value}\", "
-                            f"but level `{lv.name}` has no role field", role.span,
-                            f"add `role FIELD` after `by {lv.by.name if lv.by else AGENCY}`")
+                yield error("check.aggregate-role", _('`{name}` keeps the members with role "{role}", but level '
+                                                      '`{level}` has no role field', name=agg.name, role=role.value,
+                                                      level=lv.name), role.span,
+                            _("add `role FIELD` after `by {by}`", by=lv.by.name if lv.by else AGENCY))
             elif options is not None and role.value not in options:
-                yield error("check.aggregate-role", f"no member can have role \"{role.value}\"", role.span,
-                            did_you_mean(role.value, options) or "roles: " + ", ".join(options))
+                yield error("check.aggregate-role", _('no member can have role "{role}"', role=role.value), role.span,
+                            did_you_mean(role.value, options) or _("roles: {names}", names=", ".join(options)))
 
 
 def _aggregate(member: Context, lv: Level, agg: Aggregate) -> Iterator[Diagnostic]:
@@ -102,24 +110,27 @@ def _aggregate(member: Context, lv: Level, agg: Aggregate) -> Iterator[Diagnosti
         return
     decl = member.decls.get(ref.name)
     if decl is None:
-        where = f"level `{lv.of.name}`" if lv.of is not None else "the policy's rows"
-        yield error("check.aggregate-member", f"`{ref.name}` is not a name of {where}", ref.span,
-                    did_you_mean(ref.name, member.decls) or "aggregate an input, indicator, value, node or "
-                    "rating of the members")
+        where = _("`{name}` is not a name of level `{level}`") if lv.of is not None else \
+            _("`{name}` is not a name of the policy's rows")
+        yield error("check.aggregate-member", where.format(name=ref.name, level=lv.of.name if lv.of else ""),
+                    ref.span, did_you_mean(ref.name, member.decls) or _("aggregate an input, indicator, value, node or "
+                                                                        "rating of the members"))
     elif agg.func in ("mean", "sum", "min", "max") and _is_label(decl):
-        yield error("check.aggregate-type", f"{agg.func}({ref.name}) of a label", ref.span,
-                    f"count a label with `share({ref.name} in (\"...\"))` or `count({ref.name})`",
-                    [Label(decl.name_span, "declared here")])
+        yield error("check.aggregate-type", _("{func}({name}) of a label", func=agg.func, name=ref.name), ref.span,
+                    _('count a label with `share({name} in ("..."))` or `count({name})`', name=ref.name),
+                    [Label(decl.name_span, _("declared here"))])
     elif agg.func == "share" and isinstance(agg.arg, n.Ref) and is_boolean(member, agg.arg) is False:
-        yield error("check.aggregate-type", f"share({ref.name}) needs a yes/no value", ref.span,
-                    f"write the condition: share({ref.name} >= 90) or share({ref.name} in (\"...\"))",
-                    [Label(decl.name_span, "declared here")])
+        yield error("check.aggregate-type", _("share({name}) needs a yes/no value", name=ref.name), ref.span,
+                    _('write the condition: share({name} >= 90) or share({name} in ("..."))', name=ref.name),
+                    [Label(decl.name_span, _("declared here"))])
     elif agg.func in ("share", "count") and agg.arg is not None and _mixes_types(agg.arg, _is_label(decl)):
-        kind = "a label" if _is_label(decl) else "a number"
-        yield error("check.aggregate-type", f"`{ref.name}` is {kind}, this condition compares it with "
-                    f"{'a number or an order' if _is_label(decl) else 'a text'}", agg.arg.span,
-                    f"compare a label with `==` / `in` and text, a number with numbers: {agg.func}({ref.name} "
-                    + ('in ("...")' if _is_label(decl) else ">= 90") + ")", [Label(decl.name_span, "declared here")])
+        label = _is_label(decl)
+        message = _("`{name}` is a label, this condition compares it with a number or an order") if label else \
+            _("`{name}` is a number, this condition compares it with a text")
+        hint = _('compare a label with `==` / `in` and text, a number with numbers: {func}({name} in ("..."))') \
+            if label else _("compare a label with `==` / `in` and text, a number with numbers: {func}({name} >= 90)")
+        yield error("check.aggregate-type", message.format(name=ref.name), agg.arg.span,
+                    hint.format(func=agg.func, name=ref.name), [Label(decl.name_span, _("declared here"))])
 
 
 def _mixes_types(cond: n.Node, label: bool) -> bool:

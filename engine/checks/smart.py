@@ -9,13 +9,14 @@ from engine import nodes as n
 from engine.checks.context import Context
 from engine.checks.weights import pct
 from engine.diagnostics import Diagnostic, warning
+from engine.i18n import _
 
 
 def smart_unit(ctx: Context) -> Iterator[Diagnostic]:
     for ind in ctx.indicators():
         if ind.unit is None:
-            yield warning("check.smart-unit", f"indicator `{ind.name}` has no unit", ind.name_span,
-                          'say what is measured, e.g. `unit "%"` or `unit "hari"`')
+            yield warning("check.smart-unit", _("indicator `{name}` has no unit", name=ind.name), ind.name_span,
+                          _('say what is measured, e.g. `unit "%"` or `unit "hari"`'))
 
 
 def smart_target(ctx: Context) -> Iterator[Diagnostic]:
@@ -23,16 +24,17 @@ def smart_target(ctx: Context) -> Iterator[Diagnostic]:
         method = ind.score.method if ind.score else "ratio"
         within = ind.better is not None and ind.better.direction == "within"
         if ind.target is None and ind.target_field is None and method in ("ratio", "progress") and not within:
-            yield warning("check.smart-target", f"indicator `{ind.name}` has no target", ind.name_span,
-                          "a SMART indicator states the level it aims for: add `target N`")
+            yield warning("check.smart-target", _("indicator `{name}` has no target", name=ind.name), ind.name_span,
+                          _("a SMART indicator states the level it aims for: add `target N`"))
 
 
 def smart_source(ctx: Context) -> Iterator[Diagnostic]:
     for ind in ctx.indicators():
         # A derived indicator's data comes from the names in its formula.
         if ind.source is None and ind.formula is None:
-            yield warning("check.smart-source", f"indicator `{ind.name}` does not say where its data comes from",
-                          ind.name_span, 'add `source "..."`, e.g. `source "SAKTI"`')
+            yield warning("check.smart-source", _("indicator `{name}` does not say where its data comes from",
+                                                  name=ind.name),
+                          ind.name_span, _('add `source "..."`, e.g. `source "SAKTI"`'))
 
 
 def smart_period(ctx: Context) -> Iterator[Diagnostic]:
@@ -40,15 +42,15 @@ def smart_period(ctx: Context) -> Iterator[Diagnostic]:
         return
     for ind in ctx.indicators():
         if ind.period is None and ind.deadline is None:
-            yield warning("check.smart-period", f"indicator `{ind.name}` has no period or deadline", ind.name_span,
-                          "give the policy a `period`, or the indicator a `period` or `deadline`")
+            yield warning("check.smart-period", _("indicator `{name}` has no period or deadline", name=ind.name),
+                          ind.name_span, _("give the policy a `period`, or the indicator a `period` or `deadline`"))
 
 
 def smart_kind(ctx: Context) -> Iterator[Diagnostic]:
     for ind in ctx.indicators():
         if ind.kind is None:
-            yield warning("check.smart-kind", f"indicator `{ind.name}` has no kind", ind.name_span,
-                          "add `kind input`, `process`, `output` or `outcome`")
+            yield warning("check.smart-kind", _("indicator `{name}` has no kind", name=ind.name), ind.name_span,
+                          _("add `kind input`, `process`, `output` or `outcome`"))
 
 
 def _shares(kids: tuple[n.Tree | n.Leaf, ...]) -> list[Decimal]:
@@ -80,10 +82,10 @@ def input_heavy(ctx: Context) -> Iterator[Diagnostic]:
         share = input_share(ctx, tree, frozenset({tree.name}))
         if share > Decimal("0.5"):
             shown = pct(share.quantize(Decimal("0.0001")))
-            yield warning("check.input-heavy", f"scorecard `{tree.name}` puts {shown} of its weight on "
-                          "`input` indicators", tree.name_span,
-                          "weight outputs and outcomes more: input-based measurement is what the outcome "
-                          "approach replaces")
+            yield warning("check.input-heavy", _("scorecard `{name}` puts {share} of its weight on `input` indicators",
+                                                 name=tree.name, share=shown), tree.name_span,
+                          _("weight outputs and outcomes more: input-based measurement is what the outcome "
+                            "approach replaces"))
 
 
 RULES = (smart_unit, smart_target, smart_source, smart_period, smart_kind, input_heavy)

@@ -11,6 +11,7 @@ from engine.checks.attributes import is_boolean
 from engine.checks.context import Context
 from engine.checks.expressions import calls_of
 from engine.diagnostics import Diagnostic, Label, did_you_mean, error
+from engine.i18n import _
 
 MAX_CASES = 100_000  # beyond this many combinations completeness is not enumerated
 MAX_OVERLAPS = 10  # per table: past this the table needs rewriting, not more findings
@@ -62,15 +63,15 @@ def _rows(t: n.Table) -> list[n.Row]:
 def table_arity(ctx: Context) -> Iterator[Diagnostic]:
     for t in ctx.of(n.Table):
         if not t.inputs:
-            yield error("check.table-arity", f"table `{t.name}` names no inputs", t.name_span,
-                        f"write `table {t.name} (input, ...)`; only an agency's override of a national table "
-                        "may leave them out (it changes rows)")
+            yield error("check.table-arity", _("table `{name}` names no inputs", name=t.name), t.name_span,
+                        _("write `table {name} (input, ...)`; only an agency's override of a national table "
+                          "may leave them out (it changes rows)", name=t.name))
             continue
         for r in t.rows:
             if len(r.cells) != len(t.inputs):
-                yield error("check.table-arity", f"this row has {len(r.cells)} cell(s) but table `{t.name}` "
-                            f"has {len(t.inputs)} input(s)", r.span,
-                            "give one cell per input, in order; `_` matches anything")
+                yield error("check.table-arity", _("this row has {cells} cell(s) but table `{name}` has {inputs} "
+                                                   "input(s)", cells=len(r.cells), name=t.name, inputs=len(t.inputs)),
+                            r.span, _("give one cell per input, in order; `_` matches anything"))
 
 
 def table_input_type(ctx: Context) -> Iterator[Diagnostic]:
@@ -78,9 +79,10 @@ def table_input_type(ctx: Context) -> Iterator[Diagnostic]:
         for ref in t.inputs:
             d = ctx.decls.get(ref.name)
             if d is not None and domain(ctx, ref.name) is None:
-                yield error("check.table-input-type", f"table input `{ref.name}` is a number, not a set of labels",
-                            ref.span, f"rate `{ref.name}` with a `rating` and use the rating as the input",
-                            [Label(d.name_span, "declared here")])
+                yield error("check.table-input-type",
+                            _("table input `{name}` is a number, not a set of labels", name=ref.name), ref.span,
+                            _("rate `{name}` with a `rating` and use the rating as the input", name=ref.name),
+                            [Label(d.name_span, _("declared here"))])
 
 
 def table_value(ctx: Context) -> Iterator[Diagnostic]:
@@ -91,9 +93,9 @@ def table_value(ctx: Context) -> Iterator[Diagnostic]:
                 k = key(cell)
                 if k is None or dom is None or k in dom:
                     continue
-                hint = did_you_mean(str(k[1]), [str(v) for _, v in dom]) if k[0] == "s" else None
-                yield error("check.table-value", f"`{ref.name}` never gives {shown(k)}", cell.span,
-                            hint or "use one of: " + ", ".join(shown(v) for v in dom))
+                hint = did_you_mean(str(k[1]), [str(v) for _kind, v in dom]) if k[0] == "s" else None
+                yield error("check.table-value", _("`{name}` never gives {value}", name=ref.name, value=shown(k)),
+                            cell.span, hint or _("use one of: {values}", values=", ".join(shown(v) for v in dom)))
 
 
 def _sound(ctx: Context, t: n.Table) -> bool:
@@ -124,9 +126,11 @@ def table_incomplete(ctx: Context) -> Iterator[Diagnostic]:
         missing = [case for case in itertools.product(*doms) if not any(_matches(r, case) for r in rows)]
         if missing:
             first = ", ".join(shown(k) for k in missing[0])
-            more = "" if len(missing) == 1 else f" ({len(missing)} of {total} combinations are missing)"
-            yield error("check.table-incomplete", f"no row of `{t.name}` matches {first}{more}", t.name_span,
-                        f"add a row `{first} -> ...`, or a last catch-all row of `_`")
+            message = _("no row of `{name}` matches {case}") if len(missing) == 1 else \
+                _("no row of `{name}` matches {case} ({missing} of {total} combinations are missing)")
+            yield error("check.table-incomplete", message.format(name=t.name, case=first, missing=len(missing),
+                                                                 total=total), t.name_span,
+                        _("add a row `{case} -> ...`, or a last catch-all row of `_`", case=first))
 
 
 def _together(a: n.Row, b: n.Row, doms: list[list[Key] | None]) -> tuple[Key | str, ...] | None:
@@ -154,14 +158,15 @@ def table_overlap(ctx: Context) -> Iterator[Diagnostic]:
                 continue
             found += 1
             case = ", ".join(c if isinstance(c, str) else shown(c) for c in _together(earlier[0], b, doms) or ())
-            yield error("check.table-overlap", f"this row and an earlier one of `{t.name}` both match {case}",
-                        b.span, "under `hit unique` every case must match one row: narrow a row, or write `hit first`",
-                        [Label(a.span, "this row matches it too") for a in earlier])
+            yield error("check.table-overlap",
+                        _("this row and an earlier one of `{name}` both match {case}", name=t.name, case=case), b.span,
+                        _("under `hit unique` every case must match one row: narrow a row, or write `hit first`"),
+                        [Label(a.span, _("this row matches it too")) for a in earlier])
 
 
 def _calls(ctx: Context) -> Iterator[tuple[n.Call, n.Table]]:
     """Every call of a table as a function, with the table (its first declaration)."""
-    for _, call, _ in calls_of(ctx):
+    for _decl, call, _env in calls_of(ctx):
         if isinstance(t := ctx.decls.get(call.func), n.Table):
             yield call, t
 
@@ -171,19 +176,23 @@ def table_call(ctx: Context) -> Iterator[Diagnostic]:
     for call, t in _calls(ctx):
         params = ", ".join(r.name for r in t.inputs)
         if len(call.args) != len(t.inputs):
-            yield error("check.table-call", f"table `{t.name}` takes {len(t.inputs)} input(s) ({params}), "
-                        f"this call gives {len(call.args)}", call.span,
-                        f"call it as `{t.name}({params})` with one value per input, in order",
-                        [Label(t.name_span, "declared here")])
+            yield error("check.table-call", _("table `{name}` takes {inputs} input(s) ({params}), this call gives "
+                                              "{given}", name=t.name, inputs=len(t.inputs), params=params,
+                                              given=len(call.args)), call.span,
+                        _("call it as `{name}({params})` with one value per input, in order", name=t.name,
+                          params=params),
+                        [Label(t.name_span, _("declared here"))])
             continue
         for arg, param, dom in zip(call.args, t.inputs, _inputs(ctx, t)):
             got = domain(ctx, arg.name) if isinstance(arg, n.Ref) else None
             extra = [k for k in got or () if dom is not None and k not in dom]
             if extra:
-                yield error("check.table-call", f"`{arg.name}` can give {shown(extra[0])}, which input "
-                            f"`{param.name}` of table `{t.name}` never gives", arg.span,
-                            f"pass a value with the same options as `{param.name}`: "
-                            + ", ".join(shown(v) for v in dom or ()), [Label(param.span, "the table's input")])
+                yield error("check.table-call", _("`{name}` can give {value}, which input `{param}` of table "
+                                                  "`{table}` never gives", name=arg.name, value=shown(extra[0]),
+                                                  param=param.name, table=t.name), arg.span,
+                            _("pass a value with the same options as `{param}`: {values}", param=param.name,
+                              values=", ".join(shown(v) for v in dom or ())),
+                            [Label(param.span, _("the table's input"))])
 
 
 RULES = (table_arity, table_input_type, table_value, table_incomplete, table_overlap, table_call)

@@ -8,7 +8,9 @@ from decimal import Decimal
 from engine import nodes as n
 from engine.checks import intervals as iv
 from engine.checks.context import Context
+from engine.checks.names import noun
 from engine.diagnostics import Diagnostic, Label, error
+from engine.i18n import _
 
 ONE = Decimal(1)
 
@@ -21,17 +23,18 @@ def pct(x: Decimal) -> str:
 def tree_empty(ctx: Context) -> Iterator[Diagnostic]:
     for t in ctx.trees():
         if t.children is not None and not t.children:
-            yield error("check.tree-empty", f"{t.level} `{t.name}` has nothing to aggregate", t.name_span,
-                        "give it at least one indicator or group, or remove it")
+            yield error("check.tree-empty", _("{kind} `{name}` has nothing to aggregate", kind=noun(t), name=t.name),
+                        t.name_span, _("give it at least one indicator or group, or remove it"))
 
 
 def weight_nonpositive(ctx: Context) -> Iterator[Diagnostic]:
     for t in ctx.trees():
         for c in t.children or ():
             if c.weight is not None and c.weight.value <= 0:
-                yield error("check.weight-nonpositive", f"`{c.name}` has weight {c.weight.text or c.weight.value}; "
-                            "weights must be above zero", c.weight.span,
-                            f"remove `{c.name}` from `{t.name}` instead of giving it no weight")
+                yield error("check.weight-nonpositive", _("`{name}` has weight {weight}; weights must be above zero",
+                                                          name=c.name, weight=c.weight.text or c.weight.value),
+                            c.weight.span, _("remove `{name}` from `{parent}` instead of giving it no weight",
+                                             name=c.name, parent=t.name))
 
 
 def _weights(t: n.Tree) -> list[n.Num]:
@@ -43,10 +46,12 @@ def weights_mixed(ctx: Context) -> Iterator[Diagnostic]:
         ws = _weights(t)
         odd = next((w for w in ws if w.percent != ws[0].percent), None)
         if odd is not None:
-            first = "percentages" if ws[0].percent else "plain numbers"
-            yield error("check.weights-mixed", f"the children of `{t.name}` mix percentages and plain numbers",
-                        odd.span, f"write every weight of `{t.name}` as {first}",
-                        [Label(ws[0].span, f"this weight makes them {first}")])
+            fix, why = (_("write every weight of `{name}` as percentages"), _("this weight makes them percentages")) \
+                if ws[0].percent else \
+                (_("write every weight of `{name}` as plain numbers"), _("this weight makes them plain numbers"))
+            yield error("check.weights-mixed", _("the children of `{name}` mix percentages and plain numbers",
+                                                 name=t.name),
+                        odd.span, fix.format(name=t.name), [Label(ws[0].span, why)])
 
 
 def weight_missing(ctx: Context) -> Iterator[Diagnostic]:
@@ -54,8 +59,9 @@ def weight_missing(ctx: Context) -> Iterator[Diagnostic]:
         kids = t.children or ()
         bare = [c for c in kids if c.weight is None]
         if bare and len(bare) < len(kids):
-            yield error("check.weight-missing", f"`{bare[0].name}` has no weight but its siblings in `{t.name}` do",
-                        bare[0].name_span, "weight every child, or none of them for equal weights")
+            yield error("check.weight-missing", _("`{name}` has no weight but its siblings in `{parent}` do",
+                                                  name=bare[0].name, parent=t.name),
+                        bare[0].name_span, _("weight every child, or none of them for equal weights"))
 
 
 def weights_sum(ctx: Context) -> Iterator[Diagnostic]:
@@ -68,17 +74,20 @@ def weights_sum(ctx: Context) -> Iterator[Diagnostic]:
         total = sum((w.value for w in ws), Decimal(0))
         if total != ONE:
             short = ONE - total
-            fix = f"add {pct(short)}" if short > 0 else f"remove {pct(-short)}"
-            yield error("check.weights-sum", f"weights of `{t.name}`'s children sum to {pct(total)}, not 100%",
-                        t.name_span, f"{fix} across the weights of `{t.name}`'s children")
+            fix = _("add {share} across the weights of `{name}`'s children") if short > 0 else \
+                _("remove {share} across the weights of `{name}`'s children")
+            yield error("check.weights-sum", _("weights of `{name}`'s children sum to {total}, not 100%",
+                                               name=t.name, total=pct(total)),
+                        t.name_span, fix.format(share=pct(abs(short)), name=t.name))
 
 
 def require_range(ctx: Context) -> Iterator[Diagnostic]:
     for t in ctx.trees():
         r = t.require
         if r is not None and not 0 <= r.value <= 1:
-            yield error("check.require-range", f"`require {r.text or r.value}` is not a share between 0% and 100%",
-                        r.span, "write the minimum share of present weight as a percentage, e.g. `require 50%`")
+            yield error("check.require-range", _("`{code}` is not a share between 0% and 100%",
+                                                 code=f"require {r.text or r.value}"),
+                        r.span, _("write the minimum share of present weight as a percentage, e.g. `require 50%`"))
 
 
 def geometric_zero(ctx: Context) -> Iterator[Diagnostic]:
@@ -91,11 +100,15 @@ def geometric_zero(ctx: Context) -> Iterator[Diagnostic]:
                 continue
             r = ctx.range_of(c.name)
             if r.lo < 0 or r.contains(Decimal(0)):
-                yield error("check.geometric-zero",
-                            f"`{c.name}` can be {'zero' if r.lo >= 0 else 'zero or negative'} "
-                            f"(its range is {iv.show(r)}), and a {agg} mean of it is undefined", c.name_span,
-                            f"aggregate `{t.name}` with `mean`, or score `{c.name}` so it stays above 0",
-                            [Label(t.aggregate.span, f"`{t.name}` takes the {agg} mean")] if t.aggregate else [])
+                can = _("`{name}` can be zero (its range is {range}), and a {method} mean of it is undefined") \
+                    if r.lo >= 0 else \
+                    _("`{name}` can be zero or negative (its range is {range}), and a {method} mean of it is undefined")
+                yield error("check.geometric-zero", can.format(name=c.name, range=iv.show(r), method=agg),
+                            c.name_span,
+                            _("aggregate `{parent}` with `mean`, or score `{name}` so it stays above 0", parent=t.name,
+                              name=c.name),
+                            [Label(t.aggregate.span, _("`{name}` takes the {method} mean", name=t.name, method=agg))]
+                            if t.aggregate else [])
 
 
 RULES = (tree_empty, weight_nonpositive, weights_mixed, weight_missing, weights_sum, require_range, geometric_zero)

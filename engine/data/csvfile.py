@@ -29,6 +29,7 @@ from engine.data.readers import (
     header_at,
 )
 from engine.data.report import Reject
+from engine.i18n import _
 
 csv.field_size_limit(1 << 30)  # the csv module numbers records and finds titles; cell sizes are judged below
 MAX_CELL = 1 << 20  # characters: far beyond any honest cell, small enough to keep a run's memory sane
@@ -40,7 +41,8 @@ def header(data: bytes, file: str) -> tuple[str, list[str]]:
     end = data.find(b"\n")
     first_line = (data if end < 0 else data[:end]).decode("utf-8-sig", errors="replace").rstrip("\r")
     if not first_line.strip():
-        raise DataError(file, "no header line: the first line of the file is empty", "data.no-header", HEADER_HELP, 1)
+        raise DataError(file, _("no header line: the first line of the file is empty"), "data.no-header",
+                        _(HEADER_HELP), 1)
     delim = sniff_delimiter(first_line)
     names = [h.strip() or f"(column {j + 1})" for j, h in enumerate(next(csv.reader([first_line], delimiter=delim)))]
     _check_names(file, names)
@@ -65,18 +67,19 @@ def title_lines(data: bytes, header_row: int | None, file: str) -> int:
     rows = [next(csv.reader([x.rstrip("\r")], delimiter=sniff_delimiter(x))) if x.strip() else [] for x in lines]
     if header_row is not None and header_row > len(rows):
         rows += [[]] * (header_row - len(rows))
-    return header_at(rows, header_row, file, "the file")
+    return header_at(rows, header_row, file, _("the file"))
 
 
 def read_csv(path: Path, header_row: int | None = None) -> RawTable:
     data = path.read_bytes()
     file = str(path)
     if not data:
-        raise DataError(file, "the file is empty (0 bytes)", "data.no-header", "export it again with its header row")
+        raise DataError(file, _("the file is empty (0 bytes)"), "data.no-header",
+                        _("export it again with its header row"))
     if is_utf16(data):
         data = data.decode("utf-16").encode("utf-8")
     above = title_lines(data, header_row, file)
-    for _ in range(above):  # title rows: read from the header on, numbering lines as in the file
+    for _title in range(above):  # title rows: read from the header on, numbering lines as in the file
         data = data[data.index(b"\n") + 1:]
     delim, names = header(data, file)
     invalid: list[Any] = []
@@ -155,11 +158,11 @@ def _bad_row(file: str, row: Any, starts: list[int] | None, width: int, above: i
     line = (starts[k] if starts is not None and 0 <= k < len(starts) else row.number) + above
     text = row.text if len(row.text) <= 80 else row.text[:77] + "..."
     if row.text.count('"') % 2:
-        return Reject(file, f"line {line}", None, None, text, "a quote opened on this line is never closed",
-                      "close the quote, or remove it; every line after it was read as part of this cell")
-    return Reject(file, f"line {line}", None, None, text,
-                  f"the row has {row.actual_columns} cell(s) but the header has {width}",
-                  "a cell holding the delimiter needs quotes; or a cell is missing or extra")
+        return Reject(file, _("line {n}", n=line), None, None, text, _("a quote opened on this line is never closed"),
+                      _("close the quote, or remove it; every line after it was read as part of this cell"))
+    return Reject(file, _("line {n}", n=line), None, None, text,
+                  _("the row has {cells} cell(s) but the header has {width}", cells=row.actual_columns, width=width),
+                  _("a cell holding the delimiter needs quotes; or a cell is missing or extra"))
 
 
 def _unreadable(file: str, data: bytes, message: str) -> DataError:
@@ -168,10 +171,10 @@ def _unreadable(file: str, data: bytes, message: str) -> DataError:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        return DataError(file, f"line {line} is not UTF-8 text (byte 0x{data[exc.start]:02X}); the file looks like "
-                               "Windows-1252 (Latin-1)", "data.encoding",
-                         "save it from Excel as `CSV UTF-8 (Comma delimited)`", line)
-    return DataError(file, f"cannot read the CSV file: {message}")
+        return DataError(file, _("line {n} is not UTF-8 text (byte 0x{byte}); the file looks like Windows-1252 "
+                                 "(Latin-1)", n=line, byte=f"{data[exc.start]:02X}"), "data.encoding",
+                         _("save it from Excel as `CSV UTF-8 (Comma delimited)`"), line)
+    return DataError(file, _("cannot read the CSV file: {why}", why=message))
 
 
 def _longest_bytes(arr: pa.Array) -> int:
@@ -191,8 +194,8 @@ def reject_oversize(raw: RawTable) -> RawTable:
         return raw
     for i in np.flatnonzero(too_long):
         raw.rejects.append(Reject(raw.file, raw.refs.ref(int(i)), None, None, None,
-                                  f"a cell is longer than {MAX_CELL:,} characters",
-                                  "a cell holds one value; check the row for a missing quote or pasted text"))
+                                  _("a cell is longer than {n:,} characters", n=MAX_CELL),
+                                  _("a cell holds one value; check the row for a missing quote or pasted text")))
     keep = pa.array(np.flatnonzero(~too_long))
     raw.columns = {k: v.take(keep) for k, v in raw.columns.items()}
     raw.refs = raw.refs.take(~too_long)

@@ -15,6 +15,7 @@ from engine.data.readers import DataError, RawTable, read, records_table
 from engine.data.report import FileReport, LoadReport, LoadResult, LoadWarning, Reject
 from engine.data.schema import Schema
 from engine.data.wide import check_wide, merge_wide
+from engine.i18n import _
 
 Layout = Literal["auto", "wide", "long"]
 
@@ -59,7 +60,7 @@ def number_format(raw: RawTable, schema: Schema, forced: str | None = None) -> N
         return detect(columns, forced)
     except AmbiguousDecimal as exc:
         raise DataError(raw.file, str(exc), "data.ambiguous-decimal",
-                        "give --decimal , or --decimal . to say which mark the file uses") from None
+                        _("give --decimal , or --decimal . to say which mark the file uses")) from None
 
 
 def _load_raws(raws: list[RawTable], schema: Schema, layout: Layout,
@@ -70,8 +71,8 @@ def _load_raws(raws: list[RawTable], schema: Schema, layout: Layout,
     layouts = [layout if layout != "auto" else detect_layout(r) for r in raws]
     if len(set(layouts)) > 1:
         mixed = ", ".join(f"{r.file} ({lay})" for r, lay in zip(raws, layouts))
-        raise DataError(raws[0].file, f"files of one load must share a layout; got {mixed}", "data.mixed-layout",
-                        "submit wide and long files in separate runs, or convert one")
+        raise DataError(raws[0].file, _("files of one load must share a layout; got {layouts}", layouts=mixed),
+                        "data.mixed-layout", _("submit wide and long files in separate runs, or convert one"))
     chosen = layouts[0] if layouts else "wide"
     warnings: list[LoadWarning] = []
     check = check_long if chosen == "long" else check_wide

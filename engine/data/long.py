@@ -29,6 +29,7 @@ from engine.data.readers import RawTable
 from engine.data.report import LoadWarning
 from engine.data.schema import Schema
 from engine.diagnostics import did_you_mean
+from engine.i18n import N_, _
 
 INDICATOR, VALUE, SOURCE = "indicator", "value", "source"
 
@@ -57,9 +58,9 @@ def _check_measurements(part: Part, schema: Schema, names: pa.Array, values: pa.
     for i in np.flatnonzero(~ok):
         name = indicator[i]
         if name is None:
-            part.reject(int(i), INDICATOR, v.Problem(0, None, "missing indicator name"))
+            part.reject(int(i), INDICATOR, v.Problem(0, None, _("missing indicator name")))
         else:
-            part.reject(int(i), INDICATOR, v.Problem(0, name, f"unknown indicator `{name}`",
+            part.reject(int(i), INDICATOR, v.Problem(0, name, _("unknown indicator `{name}`", name=name),
                                                      did_you_mean(name, schema.fields)))
     part.indicator = np.where(ok, indicator, None)
     for name, f in schema.fields.items():
@@ -83,8 +84,10 @@ def merge_long(parts: list[Part], schema: Schema) -> Batch:
     keys = np.array([None if a is None or b is None else f"{a}\x1f{b}" for a, b in zip(ids, indicator)],
                     dtype=object)
     _reject_repeats(parts, cat, keys, ids, indicator)
-    for what, col, values in (("agency", schema.agency_column, cat["agencies"]),
-                              ("period", schema.period_column, cat["periods"])):
+    for what, col, values in ((N_("agency `{value}` differs from `{other}` given for subject `{id}` at {first}"),
+                               schema.agency_column, cat["agencies"]),
+                              (N_("period `{value}` differs from `{other}` given for subject `{id}` at {first}"),
+                               schema.period_column, cat["periods"])):
         _reject_conflicts(parts, cat, ids, values, what, col)
     keep = np.concatenate([~p.rejected for p in parts])
     rows = np.flatnonzero(keep)
@@ -142,8 +145,9 @@ def _reject_repeats(parts: list[Part], cat: dict[str, np.ndarray], keys: np.ndar
         p0, i0 = _locate(parts, cat, int(first[codes[g]]))
         ref0 = where(p0.raw.file, p0.raw.refs.ref(i0), part.raw.file)
         part.reject(i, INDICATOR, v.Problem(
-            0, indicator[g], f"duplicate measurement of `{indicator[g]}` for subject `{ids[g]}` (first at {ref0})",
-            "keep one measurement per subject and indicator"))
+            0, indicator[g], _("duplicate measurement of `{indicator}` for subject `{id}` (first at {first})",
+                               indicator=indicator[g], id=ids[g], first=ref0),
+            _("keep one measurement per subject and indicator")))
 
 
 def _reject_conflicts(parts: list[Part], cat: dict[str, np.ndarray], ids: np.ndarray, values: np.ndarray,
@@ -161,5 +165,5 @@ def _reject_conflicts(parts: list[Part], cat: dict[str, np.ndarray], ids: np.nda
         part, i = _locate(parts, cat, g)
         p0, i0 = _locate(parts, cat, g0)
         ref0 = where(p0.raw.file, p0.raw.refs.ref(i0), part.raw.file)
-        part.reject(i, column, v.Problem(0, values[g], f"{what} `{values[g]}` differs from `{values[g0]}` given for "
-                                       f"subject `{ids[g]}` at {ref0}"))
+        part.reject(i, column, v.Problem(0, values[g], _(what, value=values[g], other=values[g0], id=ids[g],
+                                                         first=ref0)))

@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import StrictBool, StrictFloat, StrictInt, StrictStr, TypeAdapter, ValidationError
 
+from engine.i18n import _
+
 Scalar = StrictBool | StrictInt | StrictFloat | StrictStr | dt.datetime | dt.date | None
 _RECORD: TypeAdapter[dict[str, Scalar]] = TypeAdapter(dict[str, Scalar])
 
@@ -14,7 +16,7 @@ _RECORD: TypeAdapter[dict[str, Scalar]] = TypeAdapter(dict[str, Scalar])
 def check_record(item: Any) -> tuple[dict[str, Any] | None, str | None]:
     """The record, or None and a one-clause reason; pydantic's errors stop here."""
     if not isinstance(item, dict):
-        return None, f"expected an object, found {type(item).__name__}"
+        return None, _("expected an object, found {kind}", kind=type(item).__name__)
     try:
         return _RECORD.validate_python(item), None
     except ValidationError as exc:
@@ -22,5 +24,5 @@ def check_record(item: Any) -> tuple[dict[str, Any] | None, str | None]:
         where = ".".join(str(p) for p in first.get("loc", ())[:1])
         value = item.get(where) if where in item else None
         if isinstance(value, (list, dict)):
-            return None, f"field `{where}` holds a {type(value).__name__}, not a single value"
-        return None, f"field `{where}`: {first.get('msg', 'invalid value')}"
+            return None, _("field `{name}` holds a {kind}, not a single value", name=where, kind=type(value).__name__)
+        return None, _("field `{name}` is not a single value (text, number, true/false or date)", name=where)

@@ -19,6 +19,7 @@ import numpy as np
 import pyarrow as pa
 
 from engine.data import compute as pc
+from engine.i18n import _
 
 SAMPLE = 10_000  # rows that decide a file's decimal mark (the same rows whether streamed or not)
 MINORITY = 20  # the other mark may appear on at most 1 cell in 20 (typos, rejected) before a file is refused
@@ -67,8 +68,9 @@ def detect(columns: list[pa.Array], forced: str | None = None) -> NumberFormat:
             comma, point = (comma + found, point) if mark == "," else (comma, point + found)
     if comma and point and min(comma, point) * MINORITY > max(comma, point):
         raise AmbiguousDecimal(
-            f"numbers are written with a decimal comma in {comma} cell(s) (e.g. `{examples[',']}`) and with a "
-            f"decimal point in {point} (e.g. `{examples['.']}`)")
+            _("numbers are written with a decimal comma in {comma} cell(s) (e.g. `{comma_example}`) and with a "
+              "decimal point in {point} (e.g. `{point_example}`)", comma=comma, point=point,
+              comma_example=examples[","], point_example=examples["."]))
     return NumberFormat("," if comma > point else ".", "detected" if comma or point else "default")
 
 

@@ -17,6 +17,7 @@ from engine.data.report import LoadWarning, Reject
 from engine.data.schema import Field, Schema
 from engine.data.validate import Checked, Problem
 from engine.diagnostics import did_you_mean
+from engine.i18n import _
 
 LONG_COLUMNS = ("indicator", "value")
 
@@ -61,10 +62,9 @@ def missing_columns(part: Part, required: Sequence[str]) -> None:
     for col in required:
         if col in part.raw.columns:
             continue
-        hint = "add the column to the file"
-        if part.raw.format == "xlsx":
-            hint += ", or give --header-row N when the column names are on another row"
-        problem = Problem(0, None, f"missing required column `{col}`", hint)
+        hint = _("add the column to the file, or give --header-row N when the column names are on another row") \
+            if part.raw.format == "xlsx" else _("add the column to the file")
+        problem = Problem(0, None, _("missing required column `{name}`", name=col), hint)
         for i in range(part.n):
             problem.index = i
             part.reject(i, None, problem)
@@ -88,7 +88,7 @@ def unknown_columns(raw: RawTable, known: set[str], warnings: list[LoadWarning])
     """One warning per unknown column per file; the column is ignored."""
     for col in raw.columns:
         if col not in known:
-            warnings.append(LoadWarning(raw.file, f"unknown column `{col}` is ignored", col,
+            warnings.append(LoadWarning(raw.file, _("unknown column `{name}` is ignored", name=col), col,
                                         did_you_mean(col, known)))
 
 

@@ -20,8 +20,9 @@ from engine.data import compute as pc
 from engine.data.numbers import NumberFormat
 from engine.data.report import Reject
 from engine.diagnostics import KinerjaError, error, file_span
+from engine.i18n import N_, _
 
-HEADER_HELP = "the first line must name the columns, e.g. `id,agency,...`"
+HEADER_HELP = N_("the first line must name the columns, e.g. `id,agency,...`")
 FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx",
            ".json": "json", ".yaml": "yaml", ".yml": "yaml", ".parquet": "parquet", ".pq": "parquet"}
 
@@ -52,13 +53,13 @@ class RowRefs:
     def ref(self, i: int, column: str | None = None) -> str:
         num = int(self.numbers[i])
         if self.kind == "line":
-            return f"line {num}"
+            return _("line {n}", n=num)
         if self.kind == "cell":
             first = next(iter(self.letters.values()), "A")  # the row: its leftmost cell of the table
             return f"{self.sheet}!{self.letters.get(column or '', first)}{num}"
         if self.kind == "index":
             return f"[{num}]"
-        return f"row {num}"
+        return _("row {n}", n=num)
 
     def take(self, keep: np.ndarray) -> RowRefs:
         return RowRefs(self.kind, self.numbers[keep], self.sheet, self.letters)
@@ -86,13 +87,13 @@ def read(path: str | Path, sheet: str | None = None, header_row: int | None = No
     p = Path(path)
     fmt = FORMATS.get(p.suffix.lower())
     if fmt is None:
-        raise DataError(str(path), f"unknown file type `{p.suffix}`", "data.unknown-format",
-                        "submit .csv, .tsv, .xlsx, .json, .yaml or .parquet")
+        raise DataError(str(path), _("unknown file type `{suffix}`", suffix=p.suffix), "data.unknown-format",
+                        _("submit .csv, .tsv, .xlsx, .json, .yaml or .parquet"))
     if not p.exists():
-        raise DataError(str(path), "file not found", "data.not-found")
+        raise DataError(str(path), _("file not found"), "data.not-found")
     if not p.is_file():
-        raise DataError(str(path), "not a regular file (a folder, pipe or device)", "data.not-a-file",
-                        "give the data file itself")
+        raise DataError(str(path), _("not a regular file (a folder, pipe or device)"), "data.not-a-file",
+                        _("give the data file itself"))
     try:
         if fmt == "csv":
             from engine.data.csvfile import read_csv
@@ -108,8 +109,9 @@ def read(path: str | Path, sheet: str | None = None, header_row: int | None = No
     except DataError:
         raise
     except Exception as exc:  # a third-party failure becomes ours, here at the boundary
-        raise DataError(str(path), f"cannot read {fmt} file: {exc}", "data.unreadable",
-                        f"check that the file is a complete {fmt} file (open it in the program that made it)") from exc
+        raise DataError(str(path), _("cannot read {format} file: {why}", format=fmt, why=exc), "data.unreadable",
+                        _("check that the file is a complete {format} file (open it in the program that made it)",
+                          format=fmt)) from exc
 
 
 # ----------------------------------------------------------------------- CSV
@@ -139,8 +141,8 @@ def _check_names(file: str, names: list[str]) -> None:
         if name == "":
             continue
         if name in seen:
-            raise DataError(file, f"column `{name}` appears twice in the header", "data.duplicate-column",
-                            "rename or remove one of the two columns", 1)
+            raise DataError(file, _("column `{name}` appears twice in the header", name=name), "data.duplicate-column",
+                            _("rename or remove one of the two columns"), 1)
         seen.add(name)
 
 
@@ -155,13 +157,13 @@ def header_at(rows: list[list[Any]], header_row: int | None, file: str, where: s
     rows (a title above the table fills one or two cells; the header one per column)."""
     if header_row is not None:
         if not 1 <= header_row <= len(rows) or not any(_cell_text(v) for v in rows[header_row - 1]):
-            raise DataError(file, f"row {header_row} of {where} is empty", "data.no-header",
-                            "give the row holding the column names with --header-row")
+            raise DataError(file, _("row {n} of {where} is empty", n=header_row, where=where), "data.no-header",
+                            _("give the row holding the column names with --header-row"))
         return header_row - 1
     filled = [(k, sum(1 for v in values if _cell_text(v))) for k, values in enumerate(rows)]
     filled = [(k, n) for k, n in filled if n][:TITLE_SCAN]
     if not filled:
-        raise DataError(file, f"{where} is empty", "data.no-header", HEADER_HELP)
+        raise DataError(file, _("{where} is empty", where=where), "data.no-header", _(HEADER_HELP))
     widest = max(n for _, n in filled)
     wide = [k for k, n in filled if 4 * n >= 3 * widest]
     return next((k for k in wide if all(isinstance(v, str) for v in rows[k] if _cell_text(v))), wide[0])
@@ -203,8 +205,9 @@ def read_records(path: Path, fmt: str) -> RawTable:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise DataError(str(path), f"line {line} is not UTF-8 text (byte 0x{data[exc.start]:02X})", "data.encoding",
-                        "save the file as UTF-8", line) from None
+        raise DataError(str(path), _("line {n} is not UTF-8 text (byte 0x{byte})", n=line,
+                                     byte=f"{data[exc.start]:02X}"), "data.encoding", _("save the file as UTF-8"),
+                        line) from None
     try:
         if fmt == "json":
             # An integer too long for Python's int() stays text: the validator rejects it as a number too large.
@@ -212,16 +215,20 @@ def read_records(path: Path, fmt: str) -> RawTable:
         else:
             doc = yaml.safe_load(text)
     except json.JSONDecodeError as exc:
-        raise DataError(str(path), f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
-                        "data.unreadable", "check that the file is a complete JSON file (open it in the program "
-                        "that made it)", exc.lineno) from None
+        raise DataError(str(path), _("not valid JSON at line {line}, column {column}: {why}", line=exc.lineno,
+                                     column=exc.colno, why=exc.msg), "data.unreadable",
+                        _("check that the file is a complete {format} file (open it in the program that made it)",
+                          format="JSON"), exc.lineno) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
         if isinstance(exc, yaml.constructor.ConstructorError):
-            raise DataError(str(path), f"a YAML tag{where} is not allowed ({exc.problem})", "data.unreadable",
-                            "submit plain values only") from None
-        raise DataError(str(path), f"not valid YAML{where}: {getattr(exc, 'problem', exc)}") from None
+            raise DataError(str(path), _("a YAML tag at line {line} is not allowed ({why})", line=mark.line + 1,
+                                         why=exc.problem) if mark is not None else
+                            _("a YAML tag is not allowed ({why})", why=exc.problem), "data.unreadable",
+                            _("submit plain values only")) from None
+        why = getattr(exc, "problem", exc)
+        raise DataError(str(path), _("not valid YAML at line {line}: {why}", line=mark.line + 1, why=why)
+                        if mark is not None else _("not valid YAML: {why}", why=why)) from None
     return records_table(doc, str(path), fmt)
 
 
@@ -233,20 +240,20 @@ def records_table(doc: Any, file: str, fmt: str = "records") -> RawTable:
     if isinstance(doc, dict) and isinstance(doc.get("rows"), list):
         doc = doc["rows"]
     if not isinstance(doc, list):
-        raise DataError(file, 'expected a list of objects or {"rows": [...]}', "data.not-rows",
-                        'write one object per subject: [{"id": ..., ...}, ...]')
+        raise DataError(file, _('expected a list of objects or {"rows": [...]}'), "data.not-rows",
+                        _('write one object per subject: [{"id": ..., ...}, ...]'))
     names: dict[str, None] = {}
     good: list[tuple[int, dict[str, str | None]]] = []
     rejects: list[Reject] = []
     for i, item in enumerate(doc):
         record, problem = check_record(item)
         if record is None:
-            rejects.append(Reject(file, f"[{i}]", None, None, None, problem or "not an object"))
+            rejects.append(Reject(file, f"[{i}]", None, None, None, problem or _("not an object")))
             continue
         texts = {k.strip(): _cell_text(v) for k, v in record.items()}
         if not any(texts.values()):  # `{}` or every field null: counted, and rejected as a record with no data
-            rejects.append(Reject(file, f"[{i}]", None, None, None, "the record has no values (empty or all null)",
-                                  "remove it, or fill in the subject's values"))
+            rejects.append(Reject(file, f"[{i}]", None, None, None, _("the record has no values (empty or all null)"),
+                                  _("remove it, or fill in the subject's values")))
             continue
         names.update(dict.fromkeys(texts))
         good.append((i, texts))

@@ -36,6 +36,7 @@ from engine.data.readers import (
 from engine.data.report import LoadReport, LoadResult, LoadWarning
 from engine.data.schema import Schema
 from engine.data.wide import check_wide, merge_wide
+from engine.i18n import _
 
 CHUNK = 1 << 18  # rows per chunk: about 100 MB of columns in flight for a 24-indicator policy
 
@@ -210,8 +211,9 @@ class Chunks:
             except pa.ArrowInvalid as exc:
                 size = self.path.stat().st_size
                 if self.format == "parquet":
-                    raise DataError(self.file, f"cannot read parquet file: {exc}", "data.unreadable",
-                                    "check that the file is a complete parquet file") from None
+                    raise DataError(self.file, _("cannot read {format} file: {why}", format="parquet", why=exc),
+                                    "data.unreadable", _("check that the file is a complete {format} file (open "
+                                                         "it in the program that made it)", format="parquet")) from None
                 if "straddl" not in str(exc) or block > size:
                     raise _unreadable(self.file, self.path.read_bytes(), str(exc)) from None
                 block = size + 1  # a row longer than a parse block: one block for the rest, as ``load`` does
@@ -291,7 +293,8 @@ class Chunks:
             sid = part.ids[i]  # type: ignore[attr-defined]
             ref0 = RowRefs(kind, np.array([g0 + base])).ref(0)
             part.reject(i, self.schema.id_column, v.Problem(  # type: ignore[attr-defined]
-                0, sid, f"duplicate subject id `{sid}` (first at {ref0})", "keep one row per subject"))
+                0, sid, _("duplicate subject id `{id}` (first at {first})", id=sid, first=ref0),
+                _("keep one row per subject")))
 
     def _add(self, chunk: LoadReport) -> None:
         report = self.report
@@ -355,7 +358,7 @@ def _line_start(path: Path, lines: int) -> int:
                 pos += len(block)
                 continue
             end = -1
-            for _ in range(lines):
+            for _k in range(lines):
                 end = block.index(b"\n", end + 1)
             return pos + end + 1 if lines else pos
     return pos

@@ -52,7 +52,7 @@ def load_subject(path: str | Path, schema: Schema, subject_id: str, group_fields
         others = np.setdiff1d(np.concatenate(extra), rows)
         if others.size:
             keys = pc.if_else(pc.fill_null(pc.equal(ids, ""), True), pa.scalar(None, pa.string()), ids)
-            repeated, _ = _repeats(keys)
+            repeated, _first = _repeats(keys)
             others = np.setdiff1d(others, repeated)
         rows = np.union1d(rows, others)
     table = _take_rows(pf, rows)

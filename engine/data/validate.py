@@ -17,6 +17,7 @@ from engine.data import compute as pc
 from engine.data.numbers import normalise
 from engine.data.schema import Field
 from engine.diagnostics import closest, did_you_mean
+from engine.i18n import _
 
 NUMBER_RE = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 _NONFINITE = re.compile(r"^[+-]?(nan|inf|infinity)$", re.IGNORECASE)
@@ -79,7 +80,7 @@ def check_number(f: Field, arr: pa.Array, decimal: str = ".") -> Checked:
         values = np.array(pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)
         # In a typed column NaN is pandas' missing marker; infinities are rejected.
         bad = np.isinf(values)
-        problems = [Problem(int(i), repr(float(values[i])), f"`{values[i]}` is not a finite number")
+        problems = [Problem(int(i), repr(float(values[i])), _("`{value}` is not a finite number", value=values[i]))
                     for i in np.flatnonzero(bad)]
         values[bad] = np.nan
     else:
@@ -118,29 +119,35 @@ def _number_problem(i: int, text: str, decimal: str = ".") -> Problem:
     """Why a cell is not a number, quoting at most its first 20 characters."""
     problem = _number_reason(i, text, decimal)
     if len(text) > 40:
-        problem.reason = problem.reason.replace(f"`{text}`", f"`{text[:20]}...` ({len(text):,} characters)")
+        shown = _("`{start}...` ({n:,} characters)", start=text[:20], n=len(text))
+        problem.reason = problem.reason.replace(f"`{text}`", shown)
     return problem
 
 
 def _number_reason(i: int, text: str, decimal: str) -> Problem:
     if _NONFINITE.match(text):
-        return Problem(i, text, f"`{text}` is not a finite number", "leave the cell empty when the value is missing")
+        return Problem(i, text, _("`{value}` is not a finite number", value=text),
+                       _("leave the cell empty when the value is missing"))
     if decimal == "," and re.match(r"^[+-]?[\d.]*\.\d*$", text):
-        return Problem(i, text, f"`{text}` has a decimal point, but this file writes decimals with a comma",
-                       f"write `{text.replace('.', ',')}`, or give --decimal . if the file uses points")
+        return Problem(i, text,
+                       _("`{value}` has a decimal point, but this file writes decimals with a comma", value=text),
+                       _("write `{fixed}`, or give --decimal . if the file uses points", fixed=text.replace(".", ",")))
     if decimal == "," and _THOUSANDS.match(text):
-        return Problem(i, text, f"`{text}` is not a number", "group thousands with `.` and write decimals with `,`")
+        return Problem(i, text, _("`{value}` is not a number", value=text),
+                       _("group thousands with `.` and write decimals with `,`"))
     if text.endswith("%") or text.lower().startswith(("rp", "idr")):
-        return Problem(i, text, f"`{text}` is not a number",
-                       "`%` and `Rp` are read only for a field whose unit is % or Rp; write the number alone")
+        return Problem(i, text, _("`{value}` is not a number", value=text),
+                       _("`%` and `Rp` are read only for a field whose unit is % or Rp; write the number alone"))
     if _DECIMAL_COMMA.match(text):
-        return Problem(i, text, f"`{text}` is not a number",
-                       f"use a decimal point, not a comma: `{text.replace(',', '.')}` (no thousands separators)")
+        return Problem(i, text, _("`{value}` is not a number", value=text),
+                       _("use a decimal point, not a comma: `{fixed}` (no thousands separators)",
+                         fixed=text.replace(",", ".")))
     if _THOUSANDS.match(text):
-        return Problem(i, text, f"`{text}` is not a number", "write numbers without thousands separators")
+        return Problem(i, text, _("`{value}` is not a number", value=text),
+                       _("write numbers without thousands separators"))
     if re.match(NUMBER_RE, text) is not None:  # matched the pattern but overflowed
-        return Problem(i, text, f"`{text}` is not a finite number")
-    return Problem(i, text, f"`{text}` is not a number")
+        return Problem(i, text, _("`{value}` is not a finite number", value=text))
+    return Problem(i, text, _("`{value}` is not a number", value=text))
 
 
 def _range_problems(f: Field, values: np.ndarray) -> list[Problem]:
@@ -152,7 +159,8 @@ def _range_problems(f: Field, values: np.ndarray) -> list[Problem]:
     for i in np.flatnonzero(out):
         v = float(values[i])
         shown = _num(v)
-        problems.append(Problem(int(i), shown, f"value {shown} is outside the range {f.range_text} of `{f.name}`"))
+        why = _("value {value} is outside the range {range} of `{name}`", value=shown, range=f.range_text, name=f.name)
+        problems.append(Problem(int(i), shown, why))
         values[i] = np.nan
     return problems
 
@@ -167,8 +175,8 @@ def check_boolean(f: Field, text: pa.Array) -> Checked:
     no = _np_bool(pc.fill_null(pc.is_in(lower, pa.array(FALSE_WORDS)), False))
     values = np.where(yes, 1.0, np.where(no, 0.0, np.nan))
     bad = ~blank(text) & ~yes & ~no
-    problems = [Problem(int(i), text[int(i)].as_py(), f"`{text[int(i)].as_py()}` is not a boolean",
-                        "use true/false, yes/no, ya/tidak or 1/0") for i in np.flatnonzero(bad)]
+    problems = [Problem(int(i), text[int(i)].as_py(), _("`{value}` is not a boolean", value=text[int(i)].as_py()),
+                        _("use true/false, yes/no, ya/tidak or 1/0")) for i in np.flatnonzero(bad)]
     return Checked(values, problems)
 
 
@@ -184,7 +192,8 @@ def check_category(f: Field, text: pa.Array) -> Checked:
     for i in np.flatnonzero(bad):
         v = text[int(i)].as_py()
         options = ", ".join(f'"{o}"' for o in f.options)
-        problems.append(Problem(int(i), v, f"`{v}` is not an option of `{f.name}` ({options})",
+        problems.append(Problem(int(i), v, _("`{value}` is not an option of `{name}` ({options})", value=v, name=f.name,
+                                                  options=options),
                                 closest_option(v, f.options)))
     values = to_objects(pc.if_else(pa.array(ok), pc.take(canon, pc.fill_null(at, 0)), text))
     values[bad] = None
@@ -202,12 +211,12 @@ def closest_option(value: str, options: Iterable[str]) -> str | None:
     words = set(value.lower().split()) - INTENSIFIERS
     sharing = [o for o in by_fold if words & set(o.split())]
     near = closest(value.lower(), sharing) or (sharing[0] if sharing else None) or closest(value.lower(), by_fold)
-    return f"did you mean `{by_fold[near]}`?" if near else None
+    return _("did you mean `{name}`?", name=by_fold[near]) if near else None
 
 
 def check_id(arr: pa.Array) -> Checked:
     text = as_text(arr)
-    problems = [Problem(int(i), None, "missing subject id") for i in np.flatnonzero(blank(text))]
+    problems = [Problem(int(i), None, _("missing subject id")) for i in np.flatnonzero(blank(text))]
     return Checked(to_objects(text), problems)
 
 
@@ -219,10 +228,10 @@ def check_agency(arr: pa.Array, known: Iterable[str] | None) -> Checked:
     known = sorted(set(known))
     empty = blank(text)
     ok = _np_bool(pc.fill_null(pc.is_in(text, pa.array(known, type=pa.string())), False))
-    problems = [Problem(int(i), None, "missing agency") for i in np.flatnonzero(empty)]
+    problems = [Problem(int(i), None, _("missing agency")) for i in np.flatnonzero(empty)]
     for i in np.flatnonzero(~empty & ~ok):
         v = values[i]
-        problems.append(Problem(int(i), v, f"unknown agency `{v}`", did_you_mean(v, known)))
+        problems.append(Problem(int(i), v, _("unknown agency `{name}`", name=v), did_you_mean(v, known)))
     return Checked(values, problems)
 
 
@@ -235,8 +244,8 @@ def check_period(arr: pa.Array) -> Checked:
     # strptime rolls 2026-02-30 over to March; a round trip catches it.
     same = pc.fill_null(pc.equal(pc.strftime(ts, format="%Y-%m-%d"), text), False)
     bad = ~blank(text) & ~_np_bool(same)
-    problems = [Problem(int(i), text[int(i)].as_py(), f"`{text[int(i)].as_py()}` is not a date",
-                        "write dates as YYYY-MM-DD") for i in np.flatnonzero(bad)]
+    problems = [Problem(int(i), text[int(i)].as_py(), _("`{value}` is not a date", value=text[int(i)].as_py()),
+                        _("write dates as YYYY-MM-DD")) for i in np.flatnonzero(bad)]
     values = to_objects(text)
     values[bad] = None
     return Checked(values, problems)

@@ -24,6 +24,7 @@ from engine.data.parts import (
 from engine.data.readers import RawTable
 from engine.data.report import LoadWarning
 from engine.data.schema import Schema
+from engine.i18n import _
 
 
 def check_wide(file_no: int, raw: RawTable, schema: Schema, known_agencies: Iterable[str] | None,
@@ -109,5 +110,6 @@ def _reject_duplicates(parts: list[Part], ids: np.ndarray, id_column: str) -> No
         ref0 = where(first_part.raw.file, first_part.raw.refs.ref(g0 - offsets[k0]), part.raw.file)
         sid = ids[g]
         part.reject(int(g - offsets[k]), id_column, v.Problem(
-            0, sid, f"duplicate subject id `{sid}` (first at {ref0})", "keep one row per subject"))
+            0, sid, _("duplicate subject id `{id}` (first at {first})", id=sid, first=ref0),
+            _("keep one row per subject")))
 

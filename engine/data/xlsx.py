@@ -23,6 +23,7 @@ import pyarrow as pa
 from engine.data import compute as pc
 from engine.data.readers import DataError, RawTable, RowRefs, _cell_text, _check_names, _column_letter, header_at
 from engine.data.report import Reject
+from engine.i18n import _
 
 _CELL = re.compile(rb"<c\b([^>]*?)(/>|>(.*?)</c>)", re.S)
 _REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
@@ -40,7 +41,7 @@ def read_xlsx(path: Path, sheet: str | None = None, header_row: int | None = Non
     title = _pick_sheet(wb, sheet, str(path))
     ws = wb.get_sheet_by_name(title)
     rows = ws.to_python(skip_empty_area=False)  # from the sheet's first row, so positions are absolute
-    at = header_at(rows, header_row, str(path), f"sheet `{title}`")
+    at = header_at(rows, header_row, str(path), _("sheet `{name}`", name=title))
     names = [_cell_text(v) or "" for v in rows[at]]
     _check_names(str(path), names)
     width = len(names)
@@ -62,16 +63,16 @@ def read_xlsx(path: Path, sheet: str | None = None, header_row: int | None = Non
 def _pick_sheet(wb: Any, sheet: str | None, file: str) -> str:
     if sheet is not None:
         if sheet not in wb.sheet_names:
-            raise DataError(file, f"no sheet `{sheet}`", "data.no-sheet",
-                            f"sheets are: {', '.join(wb.sheet_names)}; choose one with --sheet")
+            raise DataError(file, _("no sheet `{name}`", name=sheet), "data.no-sheet",
+                            _("sheets are: {names}; choose one with --sheet", names=", ".join(wb.sheet_names)))
         return sheet
     from python_calamine import SheetTypeEnum, SheetVisibleEnum
 
     visible = [m.name for m in wb.sheets_metadata
                if m.typ == SheetTypeEnum.WorkSheet and m.visible == SheetVisibleEnum.Visible]
     if not visible:
-        raise DataError(file, "the workbook has no visible worksheet", "data.no-sheet",
-                        f"sheets are: {', '.join(wb.sheet_names)}; name the data sheet with --sheet")
+        raise DataError(file, _("the workbook has no visible worksheet"), "data.no-sheet",
+                        _("sheets are: {names}; name the data sheet with --sheet", names=", ".join(wb.sheet_names)))
     return visible[0]
 
 
@@ -96,14 +97,15 @@ def _untrusted(formulas: dict[tuple[int, int], str], merged: list[Any], at: int,
     for (k, c), text in sorted(formulas.items()):
         if k > at and c < width:
             ref = f"{_column_letter(c + 1)}{k + 1}"
-            bad.setdefault(k, []).append((c, f"cell {ref} holds a formula (`={text}`) with no saved value",
-                                          "open the file in Excel and save it again, or paste the values"))
+            bad.setdefault(k, []).append((c, _("cell {cell} holds a formula (`={formula}`) with no saved value",
+                                               cell=ref, formula=text),
+                                          _("open the file in Excel and save it again, or paste the values")))
     for (r0, c0), (r1, c1) in merged:
         span = f"{_column_letter(c0 + 1)}{r0 + 1}:{_column_letter(c1 + 1)}{r1 + 1}"
         for k in range(max(r0, at + 1), r1 + 1):
             if c0 < width:
-                bad.setdefault(k, []).append((c0, f"cells {span} are merged; only the first holds a value",
-                                              "unmerge the cells and fill in each one"))
+                bad.setdefault(k, []).append((c0, _("cells {cells} are merged; only the first holds a value",
+                                                    cells=span), _("unmerge the cells and fill in each one")))
     return bad
 
 
@@ -158,7 +160,7 @@ def _sheet_part(z: zipfile.ZipFile, title: str) -> str:
                 if re.search(rb'\bId="' + re.escape(rid.group(1)) + rb'"', rel):
                     target = re.search(rb'\bTarget="([^"]*)"', rel).group(1).decode()  # type: ignore[union-attr]
                     return target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
-    raise DataError(str(z.filename), f"sheet `{title}` is not in the workbook's index")
+    raise DataError(str(z.filename), _("sheet `{name}` is not in the workbook's index", name=title))
 
 
 def _unescape(text: str) -> str:

@@ -8,9 +8,9 @@ from engine.diff.changes import ChangeWriter, Mover
 from engine.diff.gates import METRICS, Gate, parse_gate
 from engine.diff.impact import Impact, evaluate_version, impact, impact_on
 from engine.diff.render import DiffReport, render_json, render_markdown, render_text
-from engine.diff.sources import Version, materialize
+from engine.diff.sources import Version, materialize, scored_path
 from engine.diff.structure import Change, diff_modules, diff_paths
 
 __all__ = ["METRICS", "Change", "ChangeWriter", "DiffReport", "Gate", "Impact", "Mover",
            "Version", "diff_modules", "diff_paths", "evaluate_version", "impact", "impact_on",
-           "materialize", "parse_gate", "render_json", "render_markdown", "render_text"]
+           "materialize", "parse_gate", "render_json", "render_markdown", "render_text", "scored_path"]

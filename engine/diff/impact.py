@@ -79,7 +79,9 @@ class Side:
 
 def evaluate_version(path: Path, root: Path | None, data: Sequence[str | Path], policy: str | None = None) -> api.Run:
     # A national file is scored with the agency files extending it, as `eval` of its folder would.
-    policies = api.compile_policies([path], root=root, dependents=True)
+    from engine.diff.sources import scored_path
+
+    policies = api.compile_policies([scored_path(path)], root=root, dependents=True)
     return api.evaluate_files(policies, list(data), policy=policy)
 
 

@@ -6,9 +6,14 @@ import json
 import math
 from dataclasses import asdict, dataclass, field
 
+from engine.analysis.common import fmt, signed
 from engine.diff.gates import Gate
 from engine.diff.impact import Impact
 from engine.diff.structure import ABSENT, Change
+from engine.i18n import N_, _, ngettext
+from engine.i18n.formats import format_number
+
+_KINDS = {"added": N_("added"), "removed": N_("removed"), "changed": N_("changed"), "moved": N_("moved")}
 
 AGENCY_LINES = 25  # the text summary lists this many agencies; JSON and Markdown list all
 
@@ -27,7 +32,7 @@ class DiffReport:
 
 
 def _change_text(c: Change) -> str:
-    head = f"{c.kind:<8} {c.what} {c.id}"
+    head = f"{_(_KINDS[c.kind]).ljust(8)} {c.what} {c.id}"
     if c.attr:
         return f"{head}: {c.attr} {c.before} -> {c.after}"
     if c.kind == "changed":
@@ -36,20 +41,16 @@ def _change_text(c: Change) -> str:
     return f"{head}" + (f" ({detail})" if detail and detail != ABSENT else "")
 
 
-def _num(x: float | None) -> str:
-    return ABSENT if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.2f}"
-
-
-def _signed(x: float | None) -> str:
-    return ABSENT if x is None or math.isnan(x) else f"{x:+.2f}"
+def _share(count: int, imp: Impact) -> str:
+    return fmt(imp.share(count), 1) + "%"
 
 
 def _table(imp: Impact) -> list[list[str]]:
     """Rows old rating x columns new rating (only labels that occur), with the counts."""
     used = [lb for lb in imp.labels if any(lb in k for k in imp.transitions)]
-    rows = [["old \\ new", *used]]
+    rows = [[_("old") + " \\ " + _("new"), *used]]
     for a in used:
-        rows.append([a, *[str(imp.transitions.get((a, b), 0)) for b in used]])
+        rows.append([a, *[format_number(imp.transitions.get((a, b), 0)) for b in used]])
     return rows
 
 
@@ -57,7 +58,7 @@ def render_text(r: DiffReport) -> str:
     lines = [f"diff {r.old} -> {r.new}"]
     files = sorted({c.file for c in r.changes})
     if not r.changes:
-        lines.append("no structural changes")
+        lines.append(_("no structural changes"))
     for f in files:
         lines.append(f"{f}:")
         lines += [f"  {_change_text(c)}" for c in r.changes if c.file == f]
@@ -68,74 +69,88 @@ def render_text(r: DiffReport) -> str:
 
 
 def _impact_text(imp: Impact) -> list[str]:
-    lines = [f"impact on {imp.subjects} subject(s) (score: {imp.scorecard}, rating: {imp.rating or ABSENT}):",
-             f"  score changed:  {imp.changed_score} ({imp.share(imp.changed_score):.1f}%)",
-             f"  rating changed: {imp.changed_rating} ({imp.share(imp.changed_rating):.1f}%)",
-             f"  largest band drop: {imp.max_drop}", "", "rating transitions (rows: old, columns: new):"]
+    lines = [ngettext("impact on {count} subject (score: {score}, rating: {rating})",
+                      "impact on {count} subjects (score: {score}, rating: {rating})", imp.subjects,
+                      count=format_number(imp.subjects), score=imp.scorecard, rating=imp.rating or ABSENT) + ":",
+             "  " + _("score changed") + f":  {format_number(imp.changed_score)} ({_share(imp.changed_score, imp)})",
+             "  " + _("rating changed") + f": {format_number(imp.changed_rating)} ({_share(imp.changed_rating, imp)})",
+             "  " + _("largest band drop") + f": {imp.max_drop}", "",
+             _("rating transitions (rows: {base}, columns: {current})", base=_("old"), current=_("new")) + ":"]
     table = _table(imp)
     widths = [max(len(row[k]) for row in table) for k in range(len(table[0]))]
     lines += ["  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in table]
     if imp.drops:
-        lines.append("  band drops: " + ", ".join(f"{k} band(s): {v}" for k, v in sorted(imp.drops.items())))
+        lines.append("  " + _("band drops") + ": " + ", ".join(
+            ngettext("{count} band: {subjects}", "{count} bands: {subjects}", k, count=k, subjects=format_number(v))
+            for k, v in sorted(imp.drops.items())))
     if imp.changes:
         more = imp.changed_rating - len(imp.changes)
-        lines += ["", "rating changes" + (f" (first {len(imp.changes)} of {imp.changed_rating}; all with -o FILE)"
-                                          if more > 0 else "") + ":"]
-        lines += [f"  {m.subject}: {m.old_rating} -> {m.new_rating} ({_num(m.old)} -> {_num(m.new)})"
+        first = _("first {n} of {total}; all with -o FILE", n=len(imp.changes), total=imp.changed_rating)
+        lines += ["", _("rating changes") + (f" ({first})" if more > 0 else "") + ":"]
+        lines += [f"  {m.subject}: {m.old_rating} -> {m.new_rating} ({fmt(m.old)} -> {fmt(m.new)})"
                   for m in imp.changes]
     if imp.movers:
-        lines += ["", "largest movers:"]
+        lines += ["", _("largest movers") + ":"]
         for m in imp.movers:
-            lines.append(f"  {m.subject}: {_num(m.old)} -> {_num(m.new)} ({_signed(m.delta)}), "
-                         f"{m.old_rating} -> {m.new_rating}; "
-                         f"most moved by {m.node or ABSENT} ({_signed(m.node_delta)})")
-    lines += ["", "per agency:"]
+            moved = _("most moved by {node} ({change})", node=m.node or ABSENT, change=signed(m.node_delta))
+            lines.append(f"  {m.subject}: {fmt(m.old)} -> {fmt(m.new)} ({signed(m.delta)}), "
+                         f"{m.old_rating} -> {m.new_rating}; {moved}")
+    lines += ["", _("per agency") + ":"]
     for s in imp.agencies[:AGENCY_LINES]:
-        lines.append(f"  {s.agency}: {s.subjects} subject(s), {s.changed_score} score change(s), "
-                     f"{s.changed_rating} rating change(s), mean change {_signed(s.mean_delta)}")
+        lines.append(f"  {s.agency}: " + _("{subjects} subject(s), {scores} score change(s), {ratings} rating "
+                                           "change(s), mean change {mean}", subjects=format_number(s.subjects),
+                                           scores=format_number(s.changed_score),
+                                           ratings=format_number(s.changed_rating), mean=signed(s.mean_delta)))
     if len(imp.agencies) > AGENCY_LINES:
-        lines.append(f"  ... and {len(imp.agencies) - AGENCY_LINES} more agencies (all of them in --format json)")
+        lines.append("  ... " + _("and {n} more agencies (all of them in --format json)",
+                                  n=len(imp.agencies) - AGENCY_LINES))
     return lines
 
 
 def _gates_text(r: DiffReport) -> list[str]:
     if not r.gates or r.impact is None:
         return []
-    lines = ["", "gates:"]
+    lines = ["", _("gates") + ":"]
     for g in r.gates:
-        lines.append(f"  {'TRIPPED' if g.trips(r.impact) else 'ok':<7} {g.describe(r.impact)}")
+        state = _("TRIPPED") if g.trips(r.impact) else _("ok")
+        lines.append(f"  {state.ljust(7)} {g.describe(r.impact)}")
     return lines
 
 
 def render_markdown(r: DiffReport) -> str:
-    lines = [f"### Policy diff `{r.old}` → `{r.new}`", ""]
+    lines = ["### " + _("Policy diff {old} → {new}", old=f"`{r.old}`", new=f"`{r.new}`"), ""]
     if not r.changes:
-        lines.append("No structural changes.")
+        lines.append(_("No structural changes."))
     else:
-        lines += ["| file | change | id | attribute | before | after |", "|---|---|---|---|---|---|"]
+        head = [_("file"), _("change"), "id", _("attribute"), _("before"), _("after")]
+        lines += ["| " + " | ".join(head) + " |", "|---|---|---|---|---|---|"]
         for c in r.changes:
-            cells = [c.file, f"{c.kind} {c.what}", f"`{c.id}`", c.attr or "", c.before or "", c.after or ""]
+            cells = [c.file, f"{_(_KINDS[c.kind])} {c.what}", f"`{c.id}`", c.attr or "", c.before or "", c.after or ""]
             lines.append("| " + " | ".join(x.replace("|", "\\|") for x in cells) + " |")
     imp = r.impact
     if imp is not None:
-        lines += ["", f"**Impact on {imp.subjects} subjects**: score changed for {imp.changed_score} "
-                  f"({imp.share(imp.changed_score):.1f}%), rating for {imp.changed_rating} "
-                  f"({imp.share(imp.changed_rating):.1f}%); largest band drop {imp.max_drop}.", "",
-                  "Rating transitions (rows: old, columns: new):", ""]
+        lines += ["", "**" + _("Impact on {n} subjects", n=format_number(imp.subjects)) + "**: " + _(
+            "score changed for {scores} ({score_share}), rating for {ratings} ({rating_share}); largest band drop "
+            "{drop}.", scores=format_number(imp.changed_score), score_share=_share(imp.changed_score, imp),
+            ratings=format_number(imp.changed_rating), rating_share=_share(imp.changed_rating, imp),
+            drop=imp.max_drop), "",
+                  _("Rating transitions (rows: {base}, columns: {current})", base=_("old"), current=_("new")) + ":",
+                  ""]
         table = _table(imp)
         lines += ["| " + " | ".join(table[0]) + " |", "|" + "---|" * len(table[0])]
         lines += ["| " + " | ".join(row) + " |" for row in table[1:]]
-        for title, movers in (("Largest movers", imp.movers), ("Rating changes", imp.changes)):
+        for title, movers in ((_("Largest movers"), imp.movers), (_("Rating changes"), imp.changes)):
             if not movers:
                 continue
-            lines += ["", f"{title}:", "", "| subject | old | new | change | rating | moved most by |",
-                      "|---|---|---|---|---|---|"]
-            lines += [f"| {m.subject} | {_num(m.old)} | {_num(m.new)} | {_signed(m.delta)} | "
-                      f"{m.old_rating} → {m.new_rating} | `{m.node or ABSENT}` ({_signed(m.node_delta)}) |"
+            head = [_("subject"), _("old"), _("new"), _("change"), _("rating"), _("moved most by")]
+            lines += ["", f"{title}:", "", "| " + " | ".join(head) + " |", "|---|---|---|---|---|---|"]
+            lines += [f"| {m.subject} | {fmt(m.old)} | {fmt(m.new)} | {signed(m.delta)} | "
+                      f"{m.old_rating} → {m.new_rating} | `{m.node or ABSENT}` ({signed(m.node_delta)}) |"
                       for m in movers]
-        lines += ["", "| agency | subjects | score changes | rating changes | mean change |", "|---|---|---|---|---|"]
-        lines += [f"| {s.agency} | {s.subjects} | {s.changed_score} | {s.changed_rating} | {_signed(s.mean_delta)} |"
-                  for s in imp.agencies]
+        head = [_("agency"), _("subjects"), _("score changes"), _("rating changes"), _("mean change")]
+        lines += ["", "| " + " | ".join(head) + " |", "|---|---|---|---|---|"]
+        lines += [f"| {s.agency} | {format_number(s.subjects)} | {format_number(s.changed_score)} | "
+                  f"{format_number(s.changed_rating)} | {signed(s.mean_delta)} |" for s in imp.agencies]
         if r.gates:
             lines += [""] + [f"- {'❌' if g.trips(imp) else '✅'} `{g.text}` ({g.describe(imp)})" for g in r.gates]
     return "\n".join(lines) + "\n"

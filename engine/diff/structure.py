@@ -186,15 +186,15 @@ def _bands(a: n.Rating, b: n.Rating, file: str) -> list[Change]:
 def _band(b: n.Band) -> str:
     bounds = " and ".join(f"{x.op} {num_text(x.value)}" for x in b.bounds)
     body = "otherwise" if b.otherwise else f"when {bounds}"
-    return body + (f" if {to_text(b.gate)}" if b.gate is not None else "")
+    return body + (f" if {to_text(b.gate)}" if b.gate is not None else "") + _ref(b)
 
 
 def _row(r: n.Row) -> str:
-    return ", ".join(to_text(c) for c in r.cells) + " -> " + to_text(r.result)
+    return ", ".join(to_text(c) for c in r.cells) + " -> " + to_text(r.result) + _ref(r)
 
 
 def _rule(r: n.QuotaRule) -> str:
-    return (f"where {to_text(r.where)} " if r.where is not None else "") + f"require {to_text(r.require)}"
+    return (f"where {to_text(r.where)} " if r.where is not None else "") + f"require {to_text(r.require)}" + _ref(r)
 
 
 def _listed(file: str, name: str, what: str, a: list[str], b: list[str]) -> list[Change]:
@@ -257,14 +257,14 @@ def text(v: object) -> str:
     if isinstance(v, n.Scoring):
         return _scoring(v)
     if isinstance(v, n.Header):
-        return f'{v.name} "{v.label or ""}" version "{v.version or ""}"'
+        return f'{v.name} "{v.label or ""}" version "{v.version or ""}"' + _ref(v)
     if isinstance(v, n.PeriodDecl):
         return text(v.range)
     if isinstance(v, n.SubjectDecl):
         return v.kind.value
     if isinstance(v, n.Constraint):
         bound = f"in {text(v.lo)} .. {text(v.hi)}" if v.op == "in" else f"{v.op} {text(v.lo if v.lo else v.hi)}"
-        return f"{v.field.value}({v.target.name}) {bound}"
+        return f"{v.field.value}({v.target.name}) {bound}" + _ref(v)
     if isinstance(v, tuple):
         return ", ".join(text(x) for x in v)
     if isinstance(v, n.Node):
@@ -282,3 +282,7 @@ def _scoring(s: n.Scoring) -> str:
         body += " { " + "; ".join((f"when {to_text(c.when)}" if c.when is not None else "otherwise")
                                   + f" -> {to_text(c.then)}" for c in s.cases) + " }"
     return body + (f" cap {num_text(s.cap)}" if s.cap is not None else "")
+
+
+def _ref(v: n.Header | n.Constraint | n.Band | n.Row | n.QuotaRule) -> str:
+    return f' ref "{v.ref.value}"' if v.ref is not None else ""

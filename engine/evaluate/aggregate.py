@@ -33,6 +33,7 @@ from engine.evaluate import treecols as tc
 from engine.evaluate.context import Context, step_round
 from engine.evaluate.methods import METHODS, Method, method_of
 from engine.evaluate.result import StepResult
+from engine.i18n import _
 from engine.plan import Step
 
 
@@ -73,20 +74,22 @@ def evaluate_tree(ctx: Context, step: Step) -> StepResult:
         none &= ~failed
     some_none = bool(none.any())
     if some_none:
-        ctx.rec.decision(none, "eval.all-missing", f"no child of {step.name} has a value: {step.name} is missing")
+        ctx.rec.decision(none, "eval.all-missing", _("no child of {name} has a value: {name} is missing",
+                                                     name=step.name))
     for child_name, left_out in excluded:
         if some_none:
             left_out = left_out & ~none
         if failed is not None:
             left_out = left_out & ~failed
         ctx.rec.decision(left_out, "eval.reweighted",
-                         f"{child_name} is missing: left out, present siblings re-weighted")
+                         _("{name} is missing: left out, present siblings re-weighted", name=child_name))
     dead = none if failed is None else (none | failed)
     if tree.require is not None:
         share = _spread(full_w, rows, part_w, size) / total_w
         low = num.holds("<", share, num.to_float(tree.require.value)) & ~dead
         ctx.rec.decision(low, "eval.below-required-share",
-                         f"present children weigh less than the required {_pct(tree.require)}: {step.name} is missing")
+                         _("present children weigh less than the required {share}: {name} is missing",
+                           share=_pct(tree.require), name=step.name))
         dead = dead | low
     lazy = method in tc.LAZY_METHODS and len(children) <= tc.MAX_CHILDREN
     if lazy:
@@ -187,7 +190,7 @@ def _bad_children(ctx: Context, method: str, xs: list[np.ndarray], dead: np.ndar
         return dead
     bad &= ~dead
     ctx.rec.error(bad, f"eval.{method}-nonpositive",
-                  f"a {method} mean needs positive children; one is zero or negative")
+                  _("a {method} mean needs positive children; one is zero or negative", method=method))
     return dead | bad
 
 
@@ -245,7 +248,8 @@ def _child_value(ctx: Context, tree: n.Tree, child: n.Tree | n.Leaf
         errored = missing & ctx.events.mask(ctx.n, child.name)
         if errored.any():
             treat = missing & ~errored
-            ctx.rec.error(errored, "eval.child-failed", f"{child.name} has a runtime error: {tree.name} has no value")
+            ctx.rec.error(errored, "eval.child-failed", _("{child} has a runtime error: {name} has no value",
+                                                         child=child.name, name=tree.name))
         else:
             errored = None
     how = child.missing if isinstance(child, n.Leaf) and child.missing else tree.missing
@@ -261,11 +265,12 @@ def _child_value(ctx: Context, tree: n.Tree, child: n.Tree | n.Leaf
         fill = num.to_float(base.value) if base is not None else None
     elif t == "fail":
         ctx.rec.error(treat, "eval.missing-refused",
-                      f"{child.name} is missing and {tree.name} refuses missing children")
+                      _("{child} is missing and {name} refuses missing children", child=child.name, name=tree.name))
         return x, missing, None, missing
     if fill is None:
         return x, errored, treat, missing
-    ctx.rec.decision(treat, f"eval.missing-{t}", f"{child.name} is missing: counted as {fill:g} (`missing {t}`)")
+    ctx.rec.decision(treat, f"eval.missing-{t}", _("{name} is missing: counted as {fill} (`{code}`)",
+                                                  name=child.name, fill=f"{fill:g}", code=f"missing {t}"))
     return np.where(treat, fill, x), errored, None, errored
 
 
@@ -284,7 +289,7 @@ def _aggregate(ctx: Context, method: str, xs: list[np.ndarray], present: list[np
             bad |= (num.le(x, 0.0) == 1.0) & ok
         bad &= ~dead
         ctx.rec.error(bad, f"eval.{method}-nonpositive",
-                      f"a {method} mean needs positive children; one is zero or negative")
+                      _("a {method} mean needs positive children; one is zero or negative", method=method))
         dead |= bad
     acc = np.zeros(ctx.n)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -10,6 +10,7 @@ from engine.evaluate import numeric as num
 from engine.evaluate.events import Events, Recorder
 from engine.evaluate.expr import Col, Evaluator, ExprError, full, is_obj
 from engine.evaluate.result import StepResult
+from engine.i18n import _
 from engine.plan import Plan
 
 
@@ -33,7 +34,7 @@ class Context:
             return self.steps[name].value
         if name in self.batch.columns:  # a data field not declared as input (e.g. a unit id)
             return self.batch.columns[name]
-        raise ExprError(f"unknown name {name}")
+        raise ExprError(_("unknown name {name}", name=name))
 
     def raw(self, name: str) -> Col:
         step = self.steps.get(name)
@@ -81,8 +82,9 @@ class Context:
             return self.population(e, full(args[0], size), rec or self.rec)
         decl = self.plan.step(e.func).decl
         if not isinstance(decl, n.Table):
-            raise ExprError(f"{e.func} is not a table")
-        out, _ = look_up(rec or self.rec, decl, args, size, f"{e.func}() at line {e.span.line}")
+            raise ExprError(_("{name} is not a table", name=e.func))
+        out, _rows = look_up(rec or self.rec, decl, args, size, _("{func}() at line {line}", func=e.func,
+                                                                   line=e.span.line))
         return out
 
     def population(self, e: n.Call, x: Col, rec: Recorder) -> np.ndarray:
@@ -92,7 +94,7 @@ class Context:
         from engine.evaluate.population import SHARED, group_codes, statistic
 
         if is_obj(x):
-            raise ExprError(f"line {e.span.line}: {e.func}() of a label")
+            raise ExprError(_("line {line}: {func}() of a label", line=e.span.line, func=e.func))
         key = None if e.by is None else self.batch.agencies if e.by.name == "agency" \
             else np.full(self.n, self.plan.peer_group, dtype=object) if e.by.name == "peer_group" \
             else full(self.value(e.by.name), self.n)
@@ -108,14 +110,14 @@ class Context:
             all_x, all_key, rows = whole
             all_codes, keys = group_codes(all_key, all_x.size)
             out, codes = statistic(e.func, all_x, all_codes, len(keys))[rows], all_codes[rows]
-        where = f"{e.func}() at line {e.span.line}"
+        where = _("{func}() at line {line}", func=e.func, line=e.span.line)
         if e.by is not None:
-            why = "the agency's policy declares no peer_group" if e.by.name == "peer_group" \
-                else f"{e.by.name} is missing"
-            rec.decision(rec.live(codes < 0), "eval.no-group", f"{why}: {where} has no group")
+            why = _("the agency's policy declares no peer_group") if e.by.name == "peer_group" \
+                else _("{name} is missing", name=e.by.name)
+            rec.decision(rec.live(codes < 0), "eval.no-group", _("{why}: {where} has no group", why=why, where=where))
         if e.func == "sd_of":
             rec.decision(rec.live((codes >= 0) & np.isnan(out)), "eval.no-spread",
-                         f"{where}: fewer than two values in the group, no standard deviation")
+                         _("{where}: fewer than two values in the group, no standard deviation", where=where))
         return out
 
     def column(self, name: str, label: bool = False) -> np.ndarray:
@@ -148,18 +150,21 @@ def apply_missing(ctx: Context, name: str, col: np.ndarray, treatment: n.Missing
     t = treatment.treatment if treatment else "exclude"
     rec = ctx.rec
     if t == "fail":
-        rec.error(missing, "eval.missing-refused", f"{name} is missing and its treatment is `missing fail`")
+        rec.error(missing, "eval.missing-refused", _("{name} is missing and its treatment is `missing fail`",
+                                                     name=name))
         return col, zero
     if t == "zero":
-        rec.decision(missing, "eval.missing-zero", f"{name} is missing: counted as 0 (`missing zero`)")
+        rec.decision(missing, "eval.missing-zero", _("{name} is missing: counted as {fill} (`{code}`)", name=name,
+                                                     fill="0", code="missing zero"))
         return col, missing
     fill = None
     if t == "value" and treatment is not None and treatment.value is not None:
         fill = num.to_float(treatment.value.value)
-        rec.decision(missing, "eval.missing-value", f"{name} is missing: {fill:g} used (`missing value`)")
+        rec.decision(missing, "eval.missing-value", _("{name} is missing: {fill} used (`missing value`)", name=name,
+                                                      fill=f"{fill:g}"))
     elif t == "baseline" and isinstance(baseline, np.ndarray):  # `baseline FIELD`: each row's own
         has = missing & ~np.isnan(baseline)
-        rec.decision(has, "eval.missing-baseline", f"{name} is missing: its row's baseline used")
+        rec.decision(has, "eval.missing-baseline", _("{name} is missing: its row's baseline used", name=name))
         out = col.copy()
         out[has] = baseline[has]
         missing = missing & ~has
@@ -168,12 +173,13 @@ def apply_missing(ctx: Context, name: str, col: np.ndarray, treatment: n.Missing
         col = out
     elif t == "baseline" and baseline is not None:
         fill = baseline
-        rec.decision(missing, "eval.missing-baseline", f"{name} is missing: baseline {baseline:g} used")
+        rec.decision(missing, "eval.missing-baseline", _("{name} is missing: baseline {fill} used", name=name,
+                                                         fill=f"{baseline:g}"))
     if fill is None:
         if treatment is None and not note_default:  # an input or value that is simply absent
             return col, zero
         rec.decision(missing, "eval.missing-excluded",
-                     f"{name} is missing: left out (`missing exclude`); its parent re-weights")
+                     _("{name} is missing: left out (`missing exclude`); its parent re-weights", name=name))
         return col, zero
     out = col.copy()
     out[missing] = fill

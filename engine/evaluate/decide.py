@@ -23,6 +23,7 @@ from engine.evaluate.context import Context, missing_mask
 from engine.evaluate.events import Recorder
 from engine.evaluate.expr import Col, full, literal
 from engine.evaluate.result import StepResult
+from engine.i18n import _
 from engine.plan import Step
 
 
@@ -39,7 +40,7 @@ def evaluate_rating(ctx: Context, step: Step) -> StepResult:
     else:
         band, open_ = _gated_bands(ctx, decl, banded, extra)
     ctx.rec.error(open_ & ~np.isnan(banded) if decl.of else open_, "eval.no-band",
-                  f"no band of {step.name} matches the value")
+                  _("no band of {name} matches the value", name=step.name))
     # The labels in one pass from the band index (-1, no band, takes the trailing None).
     labels = np.empty(len(decl.bands) + 1, dtype=object)
     labels[:-1] = [b.label.value for b in decl.bands]
@@ -122,8 +123,8 @@ def look_up(rec: Recorder, decl: n.Table, args: list[Col], size: int, what: str)
         hits += match
     if not first:
         twice = hits > 1
-        rec.error(twice, "eval.ambiguous-rule", f"more than one row of {what} matches (hit unique)")
+        rec.error(twice, "eval.ambiguous-rule", _("more than one row of {name} matches (hit unique)", name=what))
         out[twice] = np.nan if numeric else None
         row[twice] = -1
-    rec.error((hits == 0) & ~any_missing, "eval.no-rule", f"no row of {what} matches")
+    rec.error((hits == 0) & ~any_missing, "eval.no-rule", _("no row of {name} matches", name=what))
     return out, row

@@ -19,6 +19,7 @@ from engine import nodes as n
 from engine.evaluate import numeric as num
 from engine.evaluate.events import Recorder
 from engine.evaluate.exprtext import to_text
+from engine.i18n import N_, _
 
 Col = np.ndarray | float | str
 Lookup = Callable[[str], Col]
@@ -91,7 +92,8 @@ class Evaluator:
         if isinstance(e, n.Call):
             return self._call(e)
         if isinstance(e, n.Absent):  # `missing`: no value by rule, recorded for the rows that take it
-            self.rec.no_value(np.ones(self.n, dtype=bool), f"no value by rule: `missing` at line {e.span.line}")
+            self.rec.no_value(np.ones(self.n, dtype=bool),
+                              _("no value by rule: `missing` at line {line}", line=e.span.line))
             return np.nan
         raise ExprError(f"cannot evaluate {type(e).__name__}")
 
@@ -128,7 +130,7 @@ class Evaluator:
         zero = num.is_zero(b) & ~np.isnan(a)
         if not np.any(zero):
             return self.arith(np.divide, a, b, where)
-        self.rec.error(zero, "eval.division-by-zero", f"division by zero at line {where.span.line}")
+        self.rec.error(zero, "eval.division-by-zero", _("division by zero at line {line}", line=where.span.line))
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(zero, np.nan, self.arith(np.divide, a, np.where(zero, 1.0, b), where))
 
@@ -144,7 +146,8 @@ class Evaluator:
         with np.errstate(over="ignore"):
             out = op(a, b)
         bad = np.isinf(out)
-        self.rec.error(bad, "eval.overflow", f"the result at line {where.span.line} is too large for a number")
+        self.rec.error(bad, "eval.overflow", _("the result at line {line} is too large for a number",
+                                               line=where.span.line))
         return np.where(bad, np.nan, out)
 
     def _logic(self, e: n.Binary) -> Col:
@@ -244,8 +247,9 @@ class Evaluator:
         for arg, gap in zip(e.args, gaps):
             left_out = self.rec.live(gap & (count > 0))
             if np.any(left_out):
-                self.rec.decision(left_out, "eval.missing-excluded", f"mean_present() at line {e.span.line} "
-                                  f"left out `{to_text(arg)}` (missing)")
+                self.rec.decision(left_out, "eval.missing-excluded", _("mean_present() at line {line} left out "
+                                                                      "`{name}` (missing)", line=e.span.line,
+                                                                      name=to_text(arg)))
         return out
 
     def _failed(self, args: tuple[n.Expr, ...], gaps: list[np.ndarray]) -> np.ndarray | None:
@@ -257,7 +261,7 @@ class Evaluator:
                 if not events.has(name):
                     continue
                 hit = self.rec.error(gap & events.mask(self.n, name), "eval.child-failed",
-                                     f"{name} has a runtime error: mean_present() has no value")
+                                     _("{name} has a runtime error: mean_present() has no value", name=name))
                 out = hit if out is None else (out | hit)
         return out if out is not None and out.any() else None
 
@@ -267,21 +271,22 @@ class Evaluator:
         x = np.asarray(args[0], dtype=np.float64)
         with np.errstate(all="ignore"):
             if f == "ln" or f == "log10":
-                bad, out, why = x <= 0, (np.log(x) if f == "ln" else np.log10(x)), "of a number not above 0"
+                bad, out, why = x <= 0, (np.log(x) if f == "ln" else np.log10(x)), \
+                    N_("{func}() of a number not above 0 at line {line}")
             elif f == "sqrt":
-                bad, out, why = x < 0, np.sqrt(x), "of a negative number"
+                bad, out, why = x < 0, np.sqrt(x), N_("{func}() of a negative number at line {line}")
             elif f == "exp":
                 out = np.exp(x)
-                bad, why = np.isinf(out) & ~np.isnan(x), "overflows"
+                bad, why = np.isinf(out) & ~np.isnan(x), N_("{func}() overflows at line {line}")
             else:
                 y = np.asarray(args[1], dtype=np.float64)
                 out = np.power(x, y)
                 bad = ~np.isfinite(out) & ~np.isnan(x) & ~np.isnan(y)
-                why = "has no finite value (a negative base with a fractional power, 0 to a negative power, " \
-                      "or too large)"
+                why = N_("{func}() has no finite value (a negative base with a fractional power, 0 to a negative "
+                         "power, or too large) at line {line}")
         if not np.any(bad):
             return out if np.ndim(out) else float(out)
-        self.rec.error(bad, "eval.domain-error", f"{f}() {why} at line {e.span.line}")
+        self.rec.error(bad, "eval.domain-error", _(why, func=f, line=e.span.line))
         return np.where(bad, np.nan, out)
 
     # -------------------------------------------------------------- helpers

@@ -73,7 +73,7 @@ def statistic(func: str, x: np.ndarray, codes: np.ndarray, groups: int) -> np.nd
     count = np.bincount(c, minlength=groups).astype(np.float64)
     if func == "rank_of":
         out = np.full(x.shape, np.nan)
-        out[ok] = _ranks(c, v)
+        out[ok] = _ranks(c, v, groups)
         return out
     if func == "count_of":
         per = count
@@ -94,9 +94,10 @@ def statistic(func: str, x: np.ndarray, codes: np.ndarray, groups: int) -> np.nd
     return np.where(codes >= 0, per[np.maximum(codes, 0)], np.nan)
 
 
-def _ranks(c: np.ndarray, v: np.ndarray) -> np.ndarray:
+def _ranks(c: np.ndarray, v: np.ndarray, groups: int) -> np.ndarray:
     """Competition ranks of ``v`` within the groups ``c`` (higher is better)."""
-    order = np.lexsort((-v, c))
+    # One group: the same stable order from one key (a two-key lexsort of 4.3M rows costs about 2.5x).
+    order = np.argsort(-v, kind="stable") if groups == 1 else np.lexsort((-v, c))
     cs, vs = c[order], v[order]
     start = np.searchsorted(cs, cs, side="left")
     new = np.ones(cs.size, dtype=bool)

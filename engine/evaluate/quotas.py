@@ -20,6 +20,7 @@ from engine.evaluate.events import Events, Recorder
 from engine.evaluate.expr import Col, Evaluator, full
 from engine.evaluate.exprtext import to_text
 from engine.evaluate.result import Violation
+from engine.i18n import _
 
 
 def check_quotas(ctx: Context, quotas: tuple[n.Quota, ...]) -> list[Violation]:
@@ -76,15 +77,18 @@ def _violation(quota: n.Quota, k: int, rule: n.QuotaRule, group: str, size: int,
         actual = matching / size if call.func == "share" else float(matching)
     if limit_expr is not None:
         limit = float(np.broadcast_to(np.asarray(ev(limit_expr), dtype=np.float64), (ev.n,))[g])
-    by = quota.by.name if quota.by else "group"
+    by = quota.by.name if quota.by else _("group")
     if call is not None and actual is not None and limit is not None:
-        shown = (f"share {_pct(actual)}, limit {op} {_pct(limit)}" if call.func == "share"
-                 else f"count {matching}, limit {op} {num.fmt(limit)}")
-        detail = f"{matching} of {size} subjects match `{to_text(call.args[0])}` ({shown})"
+        shown = (_("share {share}, limit {op} {limit}", share=_pct(actual), op=op, limit=_pct(limit))
+                 if call.func == "share" else
+                 _("count {count}, limit {op} {limit}", count=matching, op=op, limit=num.fmt(limit)))
+        detail = _("{matching} of {size} subjects match `{condition}` ({shown})", matching=matching, size=size,
+                   condition=to_text(call.args[0]), shown=shown)
     else:
-        detail = f"{size} subjects"
+        detail = _("{size} subjects", size=size)
     span = rule.span
-    message = f"{by} {group}: quota {quota.name} rule {k} ({span.file}:{span.line} `{text}`) is violated: {detail}"
+    message = _("{by} {group}: quota {quota} rule {rule} ({where} `{text}`) is violated: {detail}", by=by,
+                group=group, quota=quota.name, rule=k, where=f"{span.file}:{span.line}", text=text, detail=detail)
     return Violation(quota.name, k, text, span.file, span.line, group, matching, size, actual, limit, message)
 
 

@@ -17,6 +17,7 @@ from engine import sources
 from engine.batch import Batch
 from engine.diagnostics import COMMAND_LINE, KinerjaError, error
 from engine.evaluate.events import Event, Events
+from engine.i18n import _
 from engine.plan import Plan
 
 
@@ -26,8 +27,10 @@ class NotScored(KinerjaError, KeyError):
 
     def __init__(self, subject_id: object, why: str | None = None):
         self.subject_id = subject_id
-        super().__init__([error("subject.not-scored", f"no scored subject `{subject_id}`" + (f": {why}" if why else ""),
-                                COMMAND_LINE, "check the --id against the data's id column")])
+        message = _("no scored subject `{id}`: {why}", id=subject_id, why=why) if why else \
+            _("no scored subject `{id}`", id=subject_id)
+        super().__init__([error("subject.not-scored", message, COMMAND_LINE,
+                                _("check the --id against the data's id column"))])
 
     def __str__(self) -> str:
         return self.diagnostics[0].message

@@ -18,6 +18,7 @@ from engine.evaluate.context import Context, apply_missing, step_round
 from engine.evaluate.expr import Col, Evaluator, full, is_obj
 from engine.evaluate.exprtext import to_text
 from engine.evaluate.result import StepResult
+from engine.i18n import _
 from engine.plan import Step
 
 BUILT_IN = ("ratio", "progress", "goalposts")
@@ -38,7 +39,7 @@ def evaluate_input(ctx: Context, step: Step) -> StepResult:
         if np.any(zero):
             col = np.where(zero, 0.0, col)
     else:
-        col, _ = apply_missing(ctx, step.name, col, decl.missing, None, note_default=False)
+        col, _excluded = apply_missing(ctx, step.name, col, decl.missing, None, note_default=False)
     return StepResult(step.name, "input", col)
 
 
@@ -143,8 +144,9 @@ def _note_unset(ctx: Context, decl: n.Indicator, raw: np.ndarray, col: np.ndarra
     """Rows with a raw value whose own target (baseline) is missing get no score: say why."""
     unset = np.isnan(col) & ~np.isnan(raw)
     if np.any(unset):
-        ctx.rec.decision(unset, f"eval.{word}-missing", f"{decl.name} has no {word} on this row (`{ref.name}` is "
-                         f"missing): no score")
+        no = _("{name} has no target on this row (`{field}` is missing): no score") if word == "target" else \
+            _("{name} has no baseline on this row (`{field}` is missing): no score")
+        ctx.rec.decision(unset, f"eval.{word}-missing", no.format(name=decl.name, field=ref.name))
 
 
 def _ratio(ctx: Context, ev: Evaluator, decl: n.Indicator, raw: np.ndarray,
@@ -153,7 +155,8 @@ def _ratio(ctx: Context, ev: Evaluator, decl: n.Indicator, raw: np.ndarray,
     if better.direction == "within":
         return _within(ctx, ev, decl, raw, better)
     if target is None:
-        ctx.rec.error(~np.isnan(raw), "eval.no-target", f"{decl.name} has no target to score a ratio against")
+        ctx.rec.error(~np.isnan(raw), "eval.no-target",
+                      _("{name} has no target to score a ratio against", name=decl.name))
         return np.nan
     r = ev.divide(raw, target, decl)
     if not isinstance(r, np.ndarray) or r.ndim == 0:
@@ -207,7 +210,8 @@ def _per(ev: Evaluator, raw: np.ndarray, edge: float | np.ndarray, live: np.ndar
 def _progress(ctx: Context, ev: Evaluator, decl: n.Indicator, raw: np.ndarray, target: float | np.ndarray | None,
               baseline: float | np.ndarray | None) -> Col:
     if target is None or baseline is None:
-        ctx.rec.error(~np.isnan(raw), "eval.no-target", f"{decl.name} needs a target and a baseline for progress")
+        ctx.rec.error(~np.isnan(raw), "eval.no-target",
+                      _("{name} needs a target and a baseline for progress", name=decl.name))
         return np.nan
     return np.multiply(ev.divide(np.subtract(raw, baseline), np.subtract(target, baseline), decl), 100.0)
 
@@ -226,7 +230,8 @@ def _piecewise(ev: Evaluator, scoring: n.Scoring, size: int, extra: dict[str, np
             pick = open_ & (cond == 1.0)
             done |= np.isnan(cond)  # unknown whether this piece applies: the score is missing
         if isinstance(piece.then, n.Absent):  # deliberately no value: say which piece decided it
-            ev.rec.no_value(pick, f"no value by rule: piece `{_piece_text(piece)}` (line {piece.span.line})")
+            ev.rec.no_value(pick, _("no value by rule: piece `{piece}` (line {line})", piece=_piece_text(piece),
+                                    line=piece.span.line))
             case[pick] = i
         elif np.any(pick):
             value = full(ev.branch(piece.then, pick), size)

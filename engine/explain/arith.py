@@ -71,7 +71,7 @@ def decimals(shown: str, lang: str = "en") -> int:
     return len(shown.split(".")[1]) if "." in shown else 0
 
 
-@lru_cache(maxsize=1 << 14)  # a pure function of its text; explaining many subjects repeats lines
+@lru_cache(maxsize=1 << 14)  # a pure function of its arguments; explaining many subjects repeats lines
 def agrees(expr: str, shown: str, digits: int, lang: str = "en") -> bool:
     """Does ``expr`` give the displayed ``shown`` when rounded half away from zero to
     ``max(digits, decimals(shown))`` decimals?  A displayed string must match exactly."""

@@ -30,13 +30,13 @@ from engine.evaluate.methods import METHODS
 from engine.evaluate.result import Result
 from engine.explain import localize
 from engine.explain import numbers as nb
+from engine.explain import text as tx
 from engine.explain.model import Explanation, NodeExplanation, Note, Scalar
-from engine.explain.rules import Rules, in_group, national_of, where
-from engine.explain.text import aggregate_text, bounds_text, decisive, replace_calls, why_not
+from engine.explain.rules import Rules, cite, in_group, national_of, where
+from engine.explain.text import Render, aggregate_text, bounds_text, decisive, replace_calls, why_not
 from engine.i18n import N_, _, language, using
 from engine.plan import Plan
 
-Render = Callable[[int | None], str]
 _INDICATOR_RULES = ("target", "baseline", "better", "score", "missing", "round")
 
 
@@ -169,7 +169,9 @@ class _Builder:
             self.indicator(out, decl)
         elif isinstance(decl, n.Input):
             out.origin = self.origin(name)
+            out.citations += cite("definition", decl)
         elif isinstance(decl, n.Value) and decl.formula is not None:
+            out.citations += cite("formula", decl)
             formula, out.lookups = self.looked_up(decl.formula)
             out.formula = _("value") + ": " + self.claim(lambda d: to_text(formula, self.subst(d)), name, decl)
         elif isinstance(decl, n.Tree):
@@ -194,6 +196,8 @@ class _Builder:
             fitted = nb.fit(lambda d: to_text(formula, self.subst(d)), shown, self.places)
             out.raw_formula = _("raw") + f": {fitted} = {shown}"
         scoring = decl.score or n.Scoring("ratio")
+        k = self.col(decl.name, "case")  # the piece that applied cites the scoring, else the indicator
+        out.citations += cite("scoring", scoring.cases[int(k)] if isinstance(k, float) and k >= 0 else None, decl)
         label, body = self.score_text(decl, scoring)
         if out.raw is None and out.value is not None:  # the score itself was a missing-data treatment
             how = decl.missing.treatment if decl.missing is not None else "?"
@@ -203,12 +207,7 @@ class _Builder:
             body = lambda d: nb.show(value, None)  # noqa: E731
             scoring = n.Scoring("raw")  # nothing to clip or cap
 
-        def render(d: int | None) -> str:
-            text = body(d)
-            if scoring.method in ("ratio", "progress", "goalposts"):
-                text = f"max({text}, 0)"
-            return f"min({text}, {num_text(scoring.cap)})" if scoring.cap is not None else text
-        out.formula = f"{label}: {self.claim(render, decl.name, decl)}"
+        out.formula = f"{label}: {self.claim(lambda d: tx.bounded(body(d), scoring), decl.name, decl)}"
 
     def substitution(self, decl: n.Indicator, raw: float | None) -> str | None:
         """What was used for an empty cell (the raw value is not the submitted one)."""
@@ -240,19 +239,9 @@ class _Builder:
         better = decl.better or n.Better("higher")
         if m == "ratio" and better.direction == "within" and better.lo and better.hi:
             return self.within(better, raw, r)
-        if m == "ratio":
-            if better.direction == "higher":
-                return m, lambda d: f"{r(d)} / {t} × 100"
-            return m, lambda d: f"(2 − {r(d)} / {t}) × 100"
-        if m == "progress":
-            return m, lambda d: f"({r(d)} − {b}) / ({t} − {b}) × 100"
-        if m == "raw":
-            return "score raw", r
-        if m == "goalposts":
-            lo, hi = num_text(scoring.lo) if scoring.lo else "?", num_text(scoring.hi) if scoring.hi else "?"
-            if better.direction == "lower":
-                return m, lambda d: f"100 − clip(({r(d)} − {lo}) / ({hi} − {lo}) × 100, 0, 100)"
-            return m, lambda d: f"clip(({r(d)} − {lo}) / ({hi} − {lo}) × 100, 0, 100)"
+        fixed = tx.score_formula(scoring, better, r, t, b)
+        if fixed is not None:
+            return "score raw" if m == "raw" else m, fixed
 
         def sub(d: int | None) -> Callable[[str], str | None]:
             selfs = {"value": r(d), "target": t, "baseline": b}
@@ -297,6 +286,7 @@ class _Builder:
         method = tree.aggregate.value if tree.aggregate else "mean"
         sr = self.r.steps[tree.name]
         out.sources = self.rules.sources(tree, ("aggregate", "missing", "require", "round"))
+        out.citations += cite("weights and aggregation below", tree)  # a tree's citation covers its members
         terms: list[tuple[float, float]] = []
         for child in tree.children or ():
             c = self.node(child.name)
@@ -307,6 +297,7 @@ class _Builder:
             c.contribution_kind = METHODS[method].kind
             weight = self.rules.source("weight", child, "weight", member=True)
             c.sources[:0] = [weight] if weight is not None else []
+            c.citations[:0] = cite("weight", child)
             out.children.append(c)
             used = self.col(tree.name, f"used:{child.name}")
             x = used if used is not None else c.value
@@ -343,6 +334,7 @@ class _Builder:
             return
         chosen = decl.bands[k]
         out.sources.append(self.rules.band(decl, k))
+        out.citations += cite("band", chosen, decl)
         out.band = chosen.label.value
         edges = [b for bd in decl.bands[max(k - 1, 0):k + 1] for b in bd.bounds]
         shown = decisive(banded, edges, self.places)  # type: ignore[arg-type]
@@ -379,6 +371,7 @@ class _Builder:
             cells = ", ".join(to_text(c) for c in r.cells)
             out.formula = _("row {k}", k=k + 1) + f": {cells} -> {to_text(r.result)}"
             out.sources = [self.rules.row(decl, k)]
+            out.citations += cite("row", r, decl)
         else:
             out.formula = _("no row matches")
 
@@ -404,6 +397,7 @@ def explain(result: Result, subject_id: object, places: int = 2, lang: str | Non
         roots += [b.node(s.name) for s in b.plan.steps if s.kind != "input" and s.name not in shown]
     mine = [v for v in result.violations if in_group(result, row, b.plan, v)]
     out = Explanation(str(result.subject_ids[row]), _sc(result.agencies[row]),  # type: ignore[arg-type]
-                      str(result.plan_version[row]), roots, mine, b.plan.agency_file, places, lang)
+                      str(result.plan_version[row]), roots, mine, b.plan.agency_file, places, lang,
+                      policy_citation=(cite("policy", b.plan.header) or [None])[0])
     return localize.explanation(out)
 

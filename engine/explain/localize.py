@@ -17,14 +17,16 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import lru_cache
 
-from engine.explain.model import Explanation
+from engine.explain.model import Explanation, NodeExplanation
 from engine.i18n.formats import format_number
 
 # A quoted string or code span (kept), else a number that is not part of a name, a path or a position.
 _SPAN = re.compile(r'"(?:[^"\\]|\\.)*"|`[^`]*`|(?<![\w.:/])(?<!\w-)(\d[\d_]*(?:\.\d+)?)(?!\w|\.\w)')
 
 
+@lru_cache(maxsize=1 << 16)  # a pure function of its text; an explanation shows the same numbers again and again
 def number(shown: str, lang: str) -> str:
     """One displayed number (``94.03``, ``75_000``) in ``lang``'s format, its decimals kept."""
     if lang == "en":
@@ -42,13 +44,18 @@ def numbers(text: str | None, lang: str) -> str | None:
 
 def explanation(ex: Explanation) -> Explanation:
     """``ex`` with the numbers of every display line in its own language (built in English form)."""
-    if ex.lang == "en":
-        return ex
     for node in ex.walk():
-        node.shown = numbers(node.shown, ex.lang) or node.shown
-        for attr in ("substituted", "raw_formula", "formula", "contribution_formula", "band_reason", "gap_formula"):
-            setattr(node, attr, numbers(getattr(node, attr), ex.lang))
-        node.lookups = [numbers(x, ex.lang) or x for x in node.lookups]
-        for s in node.sources:
-            s.value, s.replaced = numbers(s.value, ex.lang) or s.value, numbers(s.replaced, ex.lang)
+        localize_node(node, ex.lang)
     return ex
+
+
+def localize_node(node: NodeExplanation, lang: str) -> None:
+    """The numbers of one node's display lines (not its children's) in ``lang``'s format."""
+    if lang == "en":
+        return
+    node.shown = numbers(node.shown, lang) or node.shown
+    for attr in ("substituted", "raw_formula", "formula", "contribution_formula", "band_reason", "gap_formula"):
+        setattr(node, attr, numbers(getattr(node, attr), lang))
+    node.lookups = [numbers(x, lang) or x for x in node.lookups]
+    for s in node.sources:
+        s.value, s.replaced = numbers(s.value, lang) or s.value, numbers(s.replaced, lang)

@@ -34,6 +34,16 @@ class Source:
 
 
 @dataclass
+class Citation:
+    """The article a step encodes (``ref "..."``), which step it cites (``scoring``,
+    ``weight``, ``band "Baik"``...) and the file and line of the ``ref``."""
+
+    what: str
+    ref: str
+    at: str
+
+
+@dataclass
 class NodeExplanation:
     """One node of the derivation.  ``value``/``raw``/``effective_weight``/``contribution``
     are full precision; ``shown`` and the ``*formula`` lines are the display text, each
@@ -62,6 +72,7 @@ class NodeExplanation:
     gap: float | None = None
     gap_formula: str | None = None
     sources: list[Source] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     children: list[NodeExplanation] = field(default_factory=list)
 
@@ -79,6 +90,7 @@ class Explanation:
     agency_file: str | None = None
     precision: int = 2
     lang: str = "en"  # the language of its display text (sentences and numbers)
+    policy_citation: Citation | None = None
 
     def walk(self) -> list[NodeExplanation]:
         return [d for r in self.nodes for d in r.walk()]

@@ -13,13 +13,17 @@ import re
 
 from engine.batch import Origin
 from engine.explain.localize import numbers
-from engine.explain.model import Explanation, GroupExplanation, NodeExplanation, Source, as_dict
+from engine.explain.model import Citation, Explanation, GroupExplanation, NodeExplanation, Source, as_dict
 from engine.explain.numbers import show
 from engine.i18n import N_, _, using
 
 _KINDS = {"tree": N_("tree"), "indicator": N_("indicator"), "input": N_("input"), "value": N_("value"),
           "rating": N_("rating"), "table": N_("table"), "aggregate": N_("aggregate")}
 _NOTES = {"decision": N_("decision"), "error": N_("error"), "warning": N_("warning"), "info": N_("info")}
+# What a citation cites (``Citation.what``), as the explanation says it.
+CITED = {"policy": N_("policy"), "scoring": N_("scoring"), "weight": N_("weight"),
+         "weights and aggregation below": N_("weights and aggregation below"), "band": N_("band"),
+         "row": N_("row"), "formula": N_("formula"), "definition": N_("definition")}
 _PLACE = re.compile(r"^(?:(line|row) (\d+)|(\[\d+\]))$")  # a file's line, a table's row, an in-memory row
 
 
@@ -39,6 +43,8 @@ def _render(explanation: Explanation, md: bool) -> str:
     policy = _("policy {version}", version=explanation.policy_version)
     head = f"{explanation.subject_id} ({agency}, {policy})"
     lines = [f"# {head}" if md else head]
+    if explanation.policy_citation is not None:
+        lines.append(("" if md else "  ") + _("cited") + ": " + citation_text(explanation.policy_citation))
     if isinstance(explanation, GroupExplanation):
         lines.append(_members_line(explanation))
     for root in explanation.nodes:
@@ -67,6 +73,11 @@ def source_text(s: Source) -> str:
     replaced = ", " + _("replacing the national {value} at {where}", value=s.replaced, where=s.replaced_at) \
         if s.replaced_at is not None else ""
     return f"{s.what} {s.value} ({s.at}{replaced})"
+
+
+def citation_text(c: Citation) -> str:
+    """``scoring "PermenPANRB 8/2021 lampiran" (policies/nasional/bsc-instansi.kin:63)``."""
+    return f'{_(CITED[c.what]) if c.what in CITED else c.what} "{c.ref}" ({c.at})'
 
 
 def place(origin: Origin) -> str:
@@ -104,6 +115,8 @@ def _render_node(node: NodeExplanation, depth: int, md: bool, lines: list[str], 
     lines += [f"{sub}{b}" for b in body if b]
     if node.sources:
         lines.append(sub + _("rules") + ": " + "; ".join(source_text(s) for s in node.sources))
+    if node.citations:
+        lines.append(sub + _("cited") + ": " + "; ".join(citation_text(c) for c in node.citations))
     lines += [sub + (_(_NOTES[note.kind]) if note.kind in _NOTES else note.kind) + f" {note.code}: {note.message}"
               for note in node.notes]
     for child in node.children:

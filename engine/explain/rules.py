@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from engine import nodes as n
 from engine.evaluate.exprtext import num_text, to_text
 from engine.evaluate.result import Result, Violation
-from engine.explain.model import Source
+from engine.explain.model import Citation, Source
 from engine.i18n import _
 from engine.plan import Plan
 
@@ -28,6 +28,13 @@ def national_of(result: Result, plan: Plan) -> n.Module | None:
 
 def where(node: n.Node) -> str:
     return f"{node.span.file}:{node.span.line}"
+
+
+def cite(what: str, *nodes: n.Node | None) -> list[Citation]:
+    """The citation of the first of ``nodes`` that has one (the most specific first), as a
+    list of one, or an empty list."""
+    ref = next((x.ref for x in nodes if x is not None and getattr(x, "ref", None) is not None), None)
+    return [Citation(what, ref.value, where(ref))] if ref is not None else []
 
 
 def value_text(node: n.Node) -> str:

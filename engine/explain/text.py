@@ -38,6 +38,33 @@ def replace_calls(e: n.Node, swap: Callable[[n.Call], n.Node | None]) -> n.Node:
     return replace(e, **changes) if changes else e  # type: ignore[arg-type]
 
 
+Render = Callable[[int | None], str]
+
+
+def score_formula(scoring: n.Scoring, better: n.Better, r: Render, t: str, b: str) -> Render | None:
+    """The arithmetic of a fixed scoring method over the raw value ``r(d)``, the target ``t`` and
+    the baseline ``b``, before the floor and cap (``bounded``); ``None`` for the methods whose
+    arithmetic is the policy's own text (piecewise, formula) or a range (``better within``)."""
+    m = scoring.method
+    if m == "ratio" and better.direction != "within":
+        return (lambda d: f"{r(d)} / {t} × 100") if better.direction == "higher" else \
+            (lambda d: f"(2 − {r(d)} / {t}) × 100")
+    if m == "progress":
+        return lambda d: f"({r(d)} − {b}) / ({t} − {b}) × 100"
+    if m == "goalposts":
+        lo, hi = num_text(scoring.lo) if scoring.lo else "?", num_text(scoring.hi) if scoring.hi else "?"
+        clipped = lambda d: f"clip(({r(d)} − {lo}) / ({hi} − {lo}) × 100, 0, 100)"  # noqa: E731
+        return (lambda d: f"100 − {clipped(d)}") if better.direction == "lower" else clipped
+    return r if m == "raw" else None
+
+
+def bounded(text: str, scoring: n.Scoring) -> str:
+    """A method's arithmetic with its floor at 0 (ratio, progress, goalposts) and its ``cap``."""
+    if scoring.method in ("ratio", "progress", "goalposts"):
+        text = f"max({text}, 0)"
+    return f"min({text}, {num_text(scoring.cap)})" if scoring.cap is not None else text
+
+
 def aggregate_text(method: str, terms: list[tuple[float, float]], d: int | None) -> str:
     """A tree node's arithmetic with its children's effective weights and values (``d`` decimals),
     in the form ``engine.evaluate.methods`` gives each method."""

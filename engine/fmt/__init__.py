@@ -13,17 +13,20 @@ Layout rules (``kinerja fmt``):
   with ``peer_group`` first.
 * Indicator, input and value blocks hold one attribute per line in the order
   kind, unit, source, owner, range, better, baseline, target, period, deadline,
-  type, score, missing, round.  A block with a single one-line attribute and no
+  type, score, missing, round, ref.  A block with a single one-line attribute and no
   comment inside is written on one line: ``input flag { type boolean }``.  An
   input or value without attributes has no braces; an empty indicator is
   ``indicator x {}``.
 * Scorecard nodes put their attributes on the header line, in the order weight,
-  aggregate, missing, require, round:
+  aggregate, missing, require, round, ref:
   ``perspective name "Label" weight 25% aggregate geometric {``; references are
   ``name weight 60%``.  A block with nothing inside is ``{}``.
 * A benchmark is ``benchmark node by field within field {`` with one
   ``reference "Label" N source "..."`` per line; without references it is
   ``benchmark node {}``.
+* A citation ``ref "..."`` ends the line it belongs to: the ``policy`` header, a
+  rating, table, quota or agency header (before ``{``), a band, table row,
+  piecewise case, quota rule or constraint.
 * Rating bands, table rows, piecewise cases and quota rules are one per line.
   Band labels are padded so ``when``/``otherwise`` align; table cells are
   padded per column so the columns (and, for rows of equal length, the arrows)
@@ -82,8 +85,11 @@ def format_text(text: str, path: str) -> str:
         again = None
     if again is None or again.items != module.items or _texts(again) != _texts(module):
         span = n.Span(path, 1, 1, 1, 1)
-        raise KinerjaError([error("fmt.meaning-changed", "formatting would change what this policy means", span,
-                                  "this is a formatter bug: please report it with this file; the file is unchanged")])
+        from engine.i18n import _
+
+        raise KinerjaError([error("fmt.meaning-changed", _("formatting would change what this policy means"), span,
+                                  _("this is a formatter bug: please report it with this file; the file is "
+                                    "unchanged"))])
     return out
 
 

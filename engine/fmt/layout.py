@@ -8,8 +8,8 @@ from engine.fmt.render import Line, Pos
 
 # One canonical attribute order for every block (fields a declaration lacks are skipped).
 ATTRIBUTE_ORDER = ("kind", "unit", "source", "owner", "range", "better", "baseline", "baseline_field", "target",
-                   "target_field", "period", "deadline", "type", "score", "missing", "round")
-NODE_ATTRIBUTE_ORDER = ("weight", "aggregate", "missing", "require", "round")
+                   "target_field", "period", "deadline", "type", "score", "missing", "round", "ref")
+NODE_ATTRIBUTE_ORDER = ("weight", "aggregate", "missing", "require", "round", "ref")
 
 
 def _start(span: n.Span) -> Pos | None:
@@ -37,11 +37,20 @@ def _named(keyword: str, d: n.Decl, label: str | None) -> str:
     return f"{keyword} {d.name}" + (f" {quote(label)}" if label is not None else "")
 
 
+def _cited(node: n.Decl | n.Case | n.Band | n.Row | n.QuotaRule | n.Constraint) -> str:
+    """`` ref "..."`` closing a one-line declaration or a header, or nothing."""
+    return f" ref {quote(node.ref.value)}" if node.ref is not None else ""
+
+
+def _ref_span(node: n.Decl) -> list[n.Span]:
+    return [node.ref.span] if node.ref is not None else []
+
+
 def lay_out(item: n.Node) -> Line:
     """The ``Line`` of one top-level item or agency override."""
     if isinstance(item, n.Header):
         version = f" version {quote(item.version)}" if item.version is not None else ""
-        return _single(_named("policy", item, item.label) + version, item, "header")
+        return _single(_named("policy", item, item.label) + version + _cited(item), item, "header")
     if isinstance(item, n.PeriodDecl):
         return _single("period " + _dates(item.range), item, "header")
     if isinstance(item, n.SubjectDecl):
@@ -116,7 +125,7 @@ def _missing(m: n.Missing) -> str:
 
 def _case(c: n.Case) -> Line:
     text = f"otherwise {expr(c.then)}" if c.when is None else f"when {expr(c.when)} -> {expr(c.then)}"
-    return _single(text, c)
+    return _single(text + _cited(c), c)
 
 
 def _dates(r: n.DateRange) -> str:
@@ -157,9 +166,10 @@ def _rating(r: n.Rating) -> Line:
     text = _named("rating", r, r.label) + (f" of {r.of}" if r.of is not None else "")
     if r.round is not None:
         text += f" round {num(r.round)}"
+    text += _cited(r)
     width = max((len(quote(b.label.value)) for b in r.bands), default=0)
     bands = [_single(_band(b, width), b) for b in r.bands]
-    header = [r.name_span, r.of_span] + ([r.round.span] if r.round is not None else [])
+    header = [r.name_span, r.of_span] + ([r.round.span] if r.round is not None else []) + _ref_span(r)
     return _block(text, r, header, bands, kind="rating")
 
 
@@ -170,13 +180,14 @@ def _band(b: n.Band, width: int) -> str:
         text += " otherwise"
     else:
         text += " when " + " and ".join(f"{x.op} {num(x.value)}" for x in b.bounds)
-    return text + (f" if {expr(b.gate)}" if b.gate is not None else "")
+    return text + (f" if {expr(b.gate)}" if b.gate is not None else "") + _cited(b)
 
 
 def _table(t: n.Table) -> Line:
     text = _named("table", t, t.label) + (" (" + ", ".join(i.name for i in t.inputs) + ")" if t.inputs else "")
     if t.hit is not None:
         text += " hit " + t.hit.value
+    text += _cited(t)
     cells = [[_cell(c) for c in row.cells] for row in t.rows]
     widths: dict[int, int] = {}
     for row in cells:
@@ -185,8 +196,8 @@ def _table(t: n.Table) -> Line:
     rows = []
     for row, src in zip(cells, t.rows):
         columns = [(c + ("," if i < len(row) - 1 else "")).ljust(widths[i]) for i, c in enumerate(row)]
-        rows.append(_single(" ".join(columns) + " -> " + _cell(src.result), src))
-    header = [t.name_span, *(i.span for i in t.inputs)] + ([t.hit.span] if t.hit is not None else [])
+        rows.append(_single(" ".join(columns) + " -> " + _cell(src.result) + _cited(src), src))
+    header = [t.name_span, *(i.span for i in t.inputs)] + ([t.hit.span] if t.hit is not None else []) + _ref_span(t)
     return _block(text, t, header, rows, kind="table")
 
 
@@ -202,26 +213,27 @@ def _cell(c: n.Cell) -> str:
 
 
 def _quota(q: n.Quota) -> Line:
-    text = _named("quota", q, q.label) + (f" by {q.by.name}" if q.by is not None else "")
-    rules = [_single(("" if r.where is None else f"where {expr(r.where)} ") + f"require {expr(r.require)}", r)
-             for r in q.rules]
-    header = [q.name_span] + ([q.by.span] if q.by is not None else [])
+    text = _named("quota", q, q.label) + (f" by {q.by.name}" if q.by is not None else "") + _cited(q)
+    rules = [_single(("" if r.where is None else f"where {expr(r.where)} ") + f"require {expr(r.require)}"
+                     + _cited(r), r) for r in q.rules]
+    header = [q.name_span] + ([q.by.span] if q.by is not None else []) + _ref_span(q)
     return _block(text, q, header, rules, kind="quota")
 
 
 def _constraint(c: n.Constraint) -> str:
     head = f"constraint {c.field.value}({c.target.name})"
     if c.op == "in" and c.lo is not None and c.hi is not None:
-        return f"{head} in {num(c.lo)} .. {num(c.hi)}"
+        return f"{head} in {num(c.lo)} .. {num(c.hi)}" + _cited(c)
     bound = c.lo if c.lo is not None else c.hi
-    return f"{head} {c.op} {num(bound)}" if bound is not None else head
+    return (f"{head} {c.op} {num(bound)}" if bound is not None else head) + _cited(c)
 
 
 def _agency(a: n.Agency) -> Line:
     text = _named("agency", a, a.label) + (f" extends {quote(a.extends.value)}" if a.extends is not None else "")
+    text += _cited(a)
     body = [_single(f"peer_group {a.peer_group.value}", a.peer_group, "peer_group")] if a.peer_group else []
     body += [lay_out(d) for d in a.overrides]
-    header = [a.name_span] + ([a.extends.span] if a.extends is not None else [])
+    header = [a.name_span] + ([a.extends.span] if a.extends is not None else []) + _ref_span(a)
     return _block(text, a, header, body, kind="agency", spaced=True)
 
 

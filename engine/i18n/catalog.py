@@ -28,7 +28,7 @@ from engine.i18n import DOMAIN, LANGUAGES, LOCALE_DIR
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ("engine", "cli")
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
-PLACEHOLDER = re.compile(r"\{(\w*)[^{}]*\}")
+PLACEHOLDER = re.compile(r"\{(\w*)(![rsa])?(:[^{}]*)?\}")  # a str.format field: {name}, {n:,}, {x!r}
 
 
 def extract(root: Path = ROOT) -> Catalog:

@@ -33,9 +33,9 @@ def explain_level(run: Run, level: str, subject_id: object, places: int = 2) -> 
 
     levels = evaluate_levels(run.plan, run.result)
     if level not in levels:
-        known = list(levels) or ["(this policy has no levels)"]
-        raise fail("explain.unknown-level", f"the policy has no level `{level}`",
-                   did_you_mean(level, known) or "levels: " + ", ".join(known))
+        known = list(levels) or ["(" + _("this policy has no levels") + ")"]
+        raise fail("explain.unknown-level", _("the policy has no level {level}", level=f"`{level}`"),
+                   did_you_mean(level, known) or _("levels: {names}", names=", ".join(known)))
     lr = levels[level]
     out = explain(lr.result, subject_id, places)  # the level's own nodes, in the language in force
     member = run.result if lr.plan.member is None else levels[lr.plan.member].result

@@ -16,7 +16,7 @@ import numpy as np
 
 from engine import nodes as n
 from engine.analysis.benchmark import Position
-from engine.analysis.common import fmt, numeric, percent, signed, top_tree
+from engine.analysis.common import fmt, numeric, percent, plain, signed, top_tree
 from engine.i18n import _, language
 from engine.i18n.formats import format_date, format_number
 from engine.report import svg
@@ -54,8 +54,15 @@ def render(data: ReportData) -> str:
         facts.append(_("report date: {date}", date=format_date(data.date)))
     return (f"<!DOCTYPE html>\n<html lang=\"{language()}\"><head><meta charset=\"utf-8\">"
             f"<title>{escape(data.title)}</title><style>{CSS}</style></head><body>"
-            f"<header><h1>{escape(data.title)}</h1><p>{escape(' · '.join(x for x in facts if x))}</p></header><main>"
+            f"<header><h1>{escape(data.title)}</h1><p>{escape(' · '.join(x for x in facts if x))}</p>"
+            f"{_policy_ref(data)}</header><main>"
             + "".join(p for p in parts if p) + "</main></body></html>\n")
+
+
+def _policy_ref(data: ReportData) -> str:
+    header = data.own_plan.header
+    ref = header.ref if header is not None else None
+    return f'<p class="ref">{escape(_("Citation"))}: {escape(ref.value)}</p>' if ref is not None else ""
 
 
 def _section(ident: str, title: str, body: str) -> str:
@@ -112,18 +119,24 @@ def _summary(data: ReportData) -> str:
 def _tree(data: ReportData) -> str:
     tree = top_tree(data.own_plan)
     rows, classes = [], []
+    cited: dict[str, n.Str | None] = {}  # member id -> its citation, else its nearest cited ancestor's
     for m in tree.members():
+        decl = data.own_plan.step(m.name).decl if isinstance(m.node, n.Leaf) else None
+        cited[m.id] = m.node.ref or getattr(decl, "ref", None) or cited.get(m.id.rpartition(".")[0])
         v = _value(data, m.name)
         weight = getattr(m.node, "weight", None)
         w = format_number(weight.value * 100) + "%" if isinstance(weight, n.Num) and weight.percent else \
             (format_number(weight.value) if isinstance(weight, n.Num) else "")
         bar = f'<span class="bar" style="width:{max(0.0, min(v, 130.0)) * 1.6:.0f}px"></span>' \
             if not math.isnan(v) else ""
-        rows.append([escape(data.label(m.name)), escape(w), fmt(v), bar])
+        ref = cited[m.id]
+        rows.append([escape(data.label(m.name)), escape(w), fmt(v), bar,
+                     f'<span class="muted">{escape(ref.value)}</span>' if ref is not None else ""])
         classes.append(f"d{min(m.depth + 1, 4)}")
     title = _("Scorecard (the subject's values)") if data.subject else _("Scorecard (mean of all subjects)")
     return _section("tree", title,
-                    _table([_("Node"), _("Weight"), _("Value"), ""], rows, (1, 2), classes, "scorecard-tree"))
+                    _table([_("Node"), _("Weight"), _("Value"), "", _("Citation")], rows, (1, 2), classes,
+                           "scorecard-tree"))
 
 
 def _perspectives(data: ReportData) -> str:
@@ -168,7 +181,7 @@ def _benchmarks(data: ReportData) -> str:
                           classes, "benchmark-table"))
         if b.references:
             out.append("<p class=\"muted\">" + escape(_("References")) + ": " + "; ".join(
-                escape(f"{r.label} = {format_number(r.value)}" + (f" ({r.source})" if r.source else ""))
+                escape(f"{r.label} = {plain(r.value)}" + (f" ({r.source})" if r.source else ""))
                 for r in b.references) + "</p>")
     note = "<p class=\"muted\">" + escape(_(
         "Competition ranking (equal values share a rank, the next rank is skipped); percentile = (below + half "
@@ -267,13 +280,13 @@ def _robustness(data: ReportData) -> str:
              escape(str(x.rating or "—")), percent(x.changed), flags[0] if x.unstable else flags[1]]
             for x in subs[:40]]
     options = [_("{runs} runs, seed {seed}, weights ±{range}", runs=format_number(s.runs), seed=s.seed,
-                 range=format_number(s.weight_range * 100) + "%")]
+                 range=plain(s.weight_range * 100) + "%")]
     if s.aggregations:
         options.append(_("aggregations {names}", names="/".join(s.aggregations)))
     if s.treatments:
         options.append(_("missing-data treatments {names}", names="/".join(s.treatments)))
-    info = escape(", ".join(options) + "; " + _("unstable when the rating changes in more than {share} of runs.",
-                                                 share=format_number(s.threshold * 100) + "%"))
+    info = escape(", ".join(options) + "; " + _("unstable when the rating changes in more than {share} of runs",
+                                                 share=plain(s.threshold * 100) + "%") + ".")
     count = int(np.count_nonzero(~np.isnan(rank)))
     return _section("robustness", _("Rank intervals (sensitivity analysis)"),
                     f"<p class=\"muted\">{info}</p>" + svg.intervals(items, count)

@@ -10,7 +10,7 @@ import math
 from collections.abc import Sequence
 from html import escape
 
-from engine.analysis.common import fmt, signed
+from engine.analysis.common import fmt, plain, signed
 from engine.i18n import _
 from engine.i18n.formats import format_number
 
@@ -58,7 +58,7 @@ def bars(items: Sequence[tuple[str, float | None]], top: float | None = None,
         x = LABEL_W + m * scale
         body.append(f'<line x1="{x:.1f}" y1="8" x2="{x:.1f}" y2="{height - 14}" stroke="{RED}" '
                     'stroke-dasharray="4 3"/>')
-        body.append(_text(x, height - 3, _short(f"{label} {format_number(m)}", 30), "middle", "mark"))
+        body.append(_text(x, height - 3, _short(f"{label} {plain(m)}", 30), "middle", "mark"))
     return _svg(height, body, "bars")
 
 
@@ -124,7 +124,7 @@ def strip(values: Sequence[tuple[str, float]], highlight: str | None, marks: Seq
     for label, m in marks:
         x = left + (m - lo) * scale
         body.append(f'<line x1="{x:.1f}" y1="24" x2="{x:.1f}" y2="66" stroke="{RED}" stroke-dasharray="4 3"/>')
-        body.append(_text(x, 18, _short(f"{label} {format_number(m)}", 34), "middle", "mark"))
+        body.append(_text(x, 18, _short(f"{label} {plain(m)}", 34), "middle", "mark"))
     mine = None
     for label, v in values:
         if not _ok(v):

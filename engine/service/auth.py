@@ -27,6 +27,7 @@ class Caller:
     token_id: str
     agency: str
     role: str
+    unit: str = ""  # a submitter scoped to one unit of its agency ('' = the whole agency)
 
     @property
     def reads_all(self) -> bool:
@@ -39,16 +40,20 @@ def digest(secret: str) -> str:
 
 
 def create_token(conn: Connection, agency: str, role: str, label: str | None = None,
-                 actor: Caller | None = None) -> tuple[str, str]:
-    """Create a token; returns ``(token id, secret)``.  The secret is not stored anywhere."""
+                 actor: Caller | None = None, unit: str = "") -> tuple[str, str]:
+    """Create a token (``unit``: a submitter for that unit of the agency only); returns
+    ``(token id, secret)``.  The secret is not stored anywhere."""
     if role not in ROLES:
         raise ValueError(f"unknown role `{role}`; use one of: {', '.join(ROLES)}")
     if not agency.strip():
         raise ValueError("an agency id is required")
+    if unit and role != "submitter":
+        raise ValueError("only a submitter token belongs to a unit; reviewers and auditors read every agency")
     token_id, secret = secrets.token_hex(8), PREFIX + secrets.token_urlsafe(32)
     conn.execute(tokens.insert().values(id=token_id, token_hash=digest(secret), agency=agency, role=role,
-                                        label=label, created_at=dt.datetime.now(dt.timezone.utc)))
-    audit.append(conn, actor, "token.create", "token", token_id, agency, {"role": role, "label": label})
+                                        unit=unit.strip(), label=label, created_at=dt.datetime.now(dt.timezone.utc)))
+    audit.append(conn, actor, "token.create", "token", token_id, agency,
+                 {"role": role, "label": label, **({"unit": unit.strip()} if unit.strip() else {})})
     return token_id, secret
 
 
@@ -66,12 +71,13 @@ def caller_for(conn: Connection, secret: str | None) -> Caller | None:
     """The active token's caller, or None (unknown, revoked or malformed: the same answer)."""
     if not secret or not secret.startswith(PREFIX) or len(secret) > 100:
         return None
-    row = conn.execute(select(tokens.c.id, tokens.c.agency, tokens.c.role)
+    row = conn.execute(select(tokens.c.id, tokens.c.agency, tokens.c.role, tokens.c.unit)
                        .where(tokens.c.token_hash == digest(secret), tokens.c.revoked_at.is_(None))).first()
-    return None if row is None else Caller(row.id, row.agency, row.role)
+    return None if row is None else Caller(row.id, row.agency, row.role, row.unit)
 
 
 def list_tokens(conn: Connection) -> list[dict[str, object]]:
-    rows = conn.execute(select(tokens.c.id, tokens.c.agency, tokens.c.role, tokens.c.label, tokens.c.created_at,
+    rows = conn.execute(select(tokens.c.id, tokens.c.agency, tokens.c.unit, tokens.c.role, tokens.c.label,
+                               tokens.c.created_at,
                                tokens.c.revoked_at).order_by(tokens.c.created_at)).all()
     return [dict(r._mapping) for r in rows]

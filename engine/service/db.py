@@ -66,10 +66,17 @@ def _sqlite_begin(conn: Connection) -> None:
 @contextmanager
 def writing(engine: Engine) -> Iterator[Connection]:
     """A transaction that may write: serialised with every other writer, committed on exit."""
-    with engine.connect().execution_options(write=True) as conn, conn.begin():
+    with engine.connect() as conn, _write(conn):
+        yield conn
+
+
+@contextmanager
+def _write(conn: Connection) -> Iterator[None]:
+    """A write transaction on ``conn`` (BEGIN IMMEDIATE on SQLite, the advisory lock on PostgreSQL)."""
+    with conn.execution_options(write=True).begin():
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _WRITE_LOCK})
-        yield conn
+        yield
 
 
 @contextmanager
@@ -93,9 +100,27 @@ def migrate(engine: Engine) -> None:
         raise fail("service.database-unreachable", f"cannot connect to the database `{engine.url!r}`",
                    "check that the server runs and accepts connections, and the user, password and database "
                    "name; " + URL_HELP) from None
-    with writing(engine) as conn:  # two processes starting at once migrate one after the other
+    with engine.connect() as conn, _foreign_keys_deferred(conn), _write(conn):  # two starting at once: in turn
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+        if conn.dialect.name == "sqlite" and conn.exec_driver_sql("PRAGMA foreign_key_check").first():
+            raise RuntimeError("a migration left a row whose foreign key has no target")  # rolled back
+
+
+@contextmanager
+def _foreign_keys_deferred(conn: Connection) -> Iterator[None]:
+    """SQLite rebuilds a table to change a constraint (Alembic's batch mode); with foreign keys
+    enforced it could not drop a table other rows refer to.  So they are off on the migrating
+    connection (set outside any transaction, as SQLite requires), and checked at the end instead."""
+    raw = conn.connection.dbapi_connection if conn.dialect.name == "sqlite" else None
+    if raw is None:
+        yield
+        return
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        raw.execute("PRAGMA foreign_keys=ON")
 
 
 def schema_revision(engine: Engine) -> str | None:

@@ -19,6 +19,9 @@ class Limits:
     max_xlsx_ratio: int = 200  # expansion factor beyond which an .xlsx is a zip bomb
     request_timeout: float = 60.0  # seconds before the client is answered 503
     max_calculate_subjects: int = 10_000
+    sign_in_window: float = 15 * 60.0  # seconds over which failed sign-ins are counted
+    sign_in_failures_per_address: int = 20  # then that client address is locked out (429) until they age out
+    sign_in_failures_per_prefix: int = 10  # the same for wrong tokens sharing their first 12 characters
 
 
 def check_xlsx(content: bytes, limits: Limits) -> None:

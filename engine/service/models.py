@@ -1,5 +1,6 @@
 """The service's tables (SQLAlchemy Core).  Nothing here is ever updated or deleted except a
-token's ``revoked_at``: a resubmission is a new revision, a review a new row."""
+token's ``revoked_at`` (and expired sign-in failure counters): a resubmission is a new revision,
+a review a new row."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ tokens = Table(
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("agency", String(200), nullable=False),
     Column("role", String(20), nullable=False),
+    Column("unit", String(200), nullable=False, server_default=""),  # '' = the whole agency
     Column("label", String(200)),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("revoked_at", DateTime(timezone=True)),
@@ -35,6 +37,7 @@ submissions = Table(
     "submissions", metadata,
     Column("id", String(32), primary_key=True),
     Column("agency", String(200), nullable=False),
+    Column("unit", String(200), nullable=False, server_default=""),  # '' = the whole agency
     Column("policy", String(200), nullable=False),
     Column("period", String(10), nullable=False),
     Column("revision", Integer, nullable=False),
@@ -46,7 +49,7 @@ submissions = Table(
     Column("content", LargeBinary, nullable=False),
     Column("idempotency_key", String(200)),
     Column("created_at", DateTime(timezone=True), nullable=False),
-    UniqueConstraint("agency", "policy", "period", "revision", name="uq_submission_revision"),
+    UniqueConstraint("agency", "unit", "policy", "period", "revision", name="uq_submission_revision"),
     UniqueConstraint("agency", "idempotency_key", name="uq_submission_idempotency"),
 )
 Index("ix_submissions_agency", submissions.c.agency, submissions.c.created_at)
@@ -91,10 +94,10 @@ policy_sets = Table(
 )
 
 explanations = Table(
-    "explanations", metadata,  # `kinerja explain --format json` of a subject, stored when first produced
+    "explanations", metadata,  # `kinerja explain --format json` of each subject, built after submission
     Column("run_id", String(32), ForeignKey("runs.id"), primary_key=True),
     Column("subject_id", String(200), primary_key=True),
-    Column("explanation", Text, nullable=False),
+    Column("body", LargeBinary, nullable=False),  # zlib-compressed UTF-8 JSON
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
@@ -138,3 +141,13 @@ audit_log = Table(
 )
 Index("ix_audit_object", audit_log.c.object_type, audit_log.c.object_id)
 Index("ix_audit_type_seq", audit_log.c.object_type, audit_log.c.seq)
+
+sign_in_failures = Table(
+    "sign_in_failures", metadata,  # counters, not records: rows older than the lockout window are pruned
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("address", String(64), nullable=False),
+    Column("prefix", String(64), nullable=False),  # SHA-256 of the presented token's first 12 characters
+)
+Index("ix_sign_in_failures_address", sign_in_failures.c.address, sign_in_failures.c.at)
+Index("ix_sign_in_failures_prefix", sign_in_failures.c.prefix, sign_in_failures.c.at)

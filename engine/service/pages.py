@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, Uplo
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from engine.i18n import _
 from engine.service import audit, auth, sessions, store, workflow
 from engine.service.app import Service
 from engine.service.db import reading
@@ -64,8 +65,14 @@ def login_form(request: Request) -> Response:
 @router.post("/login")
 def login(request: Request, token: Annotated[str, Form()]) -> Response:
     svc = _service(request)
-    with reading(svc.engine) as conn:
-        caller = auth.caller_for(conn, token.strip())
+    try:
+        caller = workflow.sign_in(svc, workflow.client_address(request), token.strip())
+    except HTTPException as exc:
+        retry = (exc.headers or {}).get("Retry-After", "60")
+        refused = page(request, "login.html", None, 429, error=_(
+            "Too many failed sign-ins from here: try again in {minutes} minutes.", minutes=int(retry) // 60 + 1))
+        refused.headers["Retry-After"] = retry
+        return refused
     if caller is None:
         return page(request, "login.html", None, 401, error="That token is not valid (unknown or revoked).")
     response = RedirectResponse("/", status_code=303)
@@ -95,7 +102,7 @@ def upload(request: Request, caller: Posting, file: Annotated[UploadFile, File()
            period: Annotated[str, Form()], policy: Annotated[str | None, Form()] = None) -> Response:
     svc = _service(request)
     try:
-        found, _ = submit(svc, caller, file.filename or "upload", file.file.read(), policy or None, period)
+        found, _created = submit(svc, caller, file.filename or "upload", file.file.read(), policy or None, period)
     except HTTPException as exc:
         return page(request, "home.html", caller, exc.status_code, error=exc.detail["message"],
                     submissions=store.listing(svc.engine, caller), policies=sorted(svc.current().policies.national))

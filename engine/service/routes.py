@@ -12,7 +12,7 @@ from engine.diagnostics import KinerjaError
 from engine.service import audit, auth, schemas, scoring, store
 from engine.service.app import Service
 from engine.service.db import reading, writing
-from engine.service.workflow import NOT_FOUND, explain, fail, policy_failure, require, submit
+from engine.service.workflow import NOT_FOUND, client_address, explain, fail, policy_failure, require, sign_in, submit
 
 router = APIRouter(prefix="/api/v1")
 ERRORS: dict[int | str, dict[str, Any]] = {c: {"model": schemas.Error} for c in (400, 401, 403, 404, 413, 422)}
@@ -25,8 +25,7 @@ def service_of(request: Request) -> Service:
 def caller_of(request: Request, authorization: Annotated[str | None, Header()] = None) -> auth.Caller:
     """The bearer token's caller; 401 for a missing, unknown or revoked token alike."""
     secret = authorization[7:].strip() if authorization and authorization[:7].lower() == "bearer " else None
-    with reading(service_of(request).engine) as conn:
-        caller = auth.caller_for(conn, secret)
+    caller = sign_in(service_of(request), client_address(request), secret)
     if caller is None:
         raise HTTPException(401, {"code": "unauthenticated", "message": "send a valid API token: "
                                   "Authorization: Bearer kin_…"}, headers={"WWW-Authenticate": "Bearer"})
@@ -205,9 +204,12 @@ def reload_policies(svc: Svc, caller: Caller) -> dict[str, Any]:
 @router.post("/admin/tokens", response_model=schemas.TokenOut, status_code=201, tags=["admin"], responses=ERRORS)
 def create_token(svc: Svc, caller: Caller, body: schemas.TokenIn) -> dict[str, Any]:
     require(caller, "admin")
-    with writing(svc.engine) as conn:
-        tid, secret = auth.create_token(conn, body.agency, body.role, body.label, caller)
-    return {"id": tid, "agency": body.agency, "role": body.role, "token": secret}
+    try:
+        with writing(svc.engine) as conn:
+            tid, secret = auth.create_token(conn, body.agency, body.role, body.label, caller, body.unit)
+    except ValueError as exc:
+        raise fail(400, "invalid-token", str(exc)) from None
+    return {"id": tid, "agency": body.agency, "unit": body.unit.strip(), "role": body.role, "token": secret}
 
 
 @router.get("/admin/tokens", tags=["admin"], responses=ERRORS)

@@ -36,6 +36,8 @@ class RunOut(BaseModel):
     policy_files: list[dict[str, str]]
     rows: dict[str, int]
     subjects: int
+    explained: int = Field(description="Subjects whose explanation is stored; equal to `subjects` once the "
+                                       "background explainer has done this submission.")
     runtime_errors: int = 0
     quota_violations: list[dict[str, Any]] = []
     warnings: list[str] = []
@@ -44,6 +46,7 @@ class RunOut(BaseModel):
 class SubmissionOut(BaseModel):
     id: str
     agency: str
+    unit: str = Field("", description="The unit that submitted it ('' = the whole agency).")
     policy: str
     period: str
     revision: int
@@ -89,12 +92,15 @@ class CalculateOut(BaseModel):
 class TokenIn(BaseModel):
     agency: str = Field(min_length=1, max_length=200)
     role: Literal["submitter", "reviewer", "auditor", "admin"]
+    unit: str = Field("", max_length=200, description="A submitter for this unit of the agency only "
+                                                       "(SKP: units submit separately); '' = the whole agency.")
     label: str | None = Field(None, max_length=200)
 
 
 class TokenOut(BaseModel):
     id: str
     agency: str
+    unit: str = ""
     role: str
     token: str = Field(description="Shown once: only its hash is stored.")
 

@@ -14,8 +14,9 @@ import hashlib
 import json
 import re
 import tempfile
-from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -129,10 +130,15 @@ class Evaluated:
     def rows(self) -> list[dict[str, Any]]:
         return [json.loads(line) for line in self.lines]
 
+    @cached_property
+    def by_subject(self) -> dict[str, dict[str, Any]]:
+        return {str(row["subject_id"]): row for row in self.rows()}
 
-def evaluate(ps: PolicySet, content: bytes, filename: str, policy: str, period: str, agency: str) -> Evaluated:
+
+def evaluate(ps: PolicySet, content: bytes, filename: str, policy: str, period: str, agency: str,
+             unit: str = "") -> Evaluated:
     """Score a submitted file as ``kinerja eval FILE -o results.json`` does (the same in-memory run and
-    the same JSON writer, without the file), with only ``agency``'s rows allowed."""
+    the same JSON writer, without the file), with only ``agency``'s rows (and ``unit``'s) allowed."""
     from engine.data import DataError
     from engine.json_results import json_lines
     from engine.output import presentable
@@ -143,10 +149,24 @@ def evaluate(ps: PolicySet, content: bytes, filename: str, policy: str, period: 
         data.write_bytes(content)
         try:
             run = api.evaluate_files(ps.policies, [data], policy=policy, as_of=as_of(period),
-                                     known_agencies=[agency])
+                                     known_agencies=[agency], reader=_unit_reader(ps, data, policy, period,
+                                                                                  agency, unit))
         except DataError as exc:
             raise SubmissionError(str(exc).replace(str(data), filename)) from None
         return Evaluated(run, json_lines(presentable(run.result.table())), tmp + "/")
+
+
+def _unit_reader(ps: PolicySet, data: Path, policy: str, period: str, agency: str,
+                 unit: str) -> Callable[[Any], Any] | None:
+    """For a unit's submission: the file loaded as ``kinerja eval`` loads it, other units' rows rejected."""
+    if not unit:
+        return None
+    from engine.data import load
+    from engine.service.units import only_unit, unit_field
+
+    plan = ps.policies.select(policy, as_of(period))
+    field_name = unit_field([plan, *ps.policies.agencies_of(plan).values()], policy, unit)
+    return lambda schema: only_unit(load([data], schema, known_agencies=[agency]), field_name, unit)
 
 
 def explanation_of(run: Any, subject: str, folder: str) -> dict[str, Any]:
@@ -155,9 +175,11 @@ def explanation_of(run: Any, subject: str, folder: str) -> dict[str, Any]:
     return _explanation(run.explain(subject), folder)
 
 
-def score(ps: PolicySet, content: bytes, filename: str, policy: str, period: str, agency: str) -> Scoring:
-    """Score a submitted file of ``agency`` as ``kinerja eval`` would, with only ``agency``'s rows allowed."""
-    done = evaluate(ps, content, filename, policy, period, agency)
+def score(ps: PolicySet, content: bytes, filename: str, policy: str, period: str, agency: str,
+          unit: str = "") -> Scoring:
+    """Score a submitted file of ``agency`` as ``kinerja eval`` would, with only ``agency``'s rows (and,
+    for a unit's token, only ``unit``'s) allowed."""
+    done = evaluate(ps, content, filename, policy, period, agency, unit)
     return _scoring(ps, policy, done.run, done.lines, {})
 
 
@@ -189,8 +211,11 @@ def _scoring(ps: PolicySet, policy: str, run: Any, lines: list[str],
 
 
 def _explanation(explanation: Any, folder: str = "") -> dict[str, Any]:
-    """The explanation as ``kinerja explain --format json`` prints it (``folder`` taken off file names)."""
-    text = json.dumps(asdict(explanation), ensure_ascii=False, default=str)
+    """The explanation as ``kinerja explain --format json`` prints it (its own renderer; ``folder`` taken
+    off file names)."""
+    from engine.explain import render
+
+    text = render(explanation, "json")
     return json.loads(text.replace(json.dumps(folder)[1:-1], "") if folder else text)
 
 

@@ -33,9 +33,9 @@ def caller_of(conn: Connection, key: bytes, cookie: str | None) -> Caller | None
     if not hmac.compare_digest(sig, _sign(key, f"{token_id}.{expiry}")) or not expiry.isdigit() \
             or int(expiry) < time.time():
         return None
-    row = conn.execute(select(tokens.c.id, tokens.c.agency, tokens.c.role)
+    row = conn.execute(select(tokens.c.id, tokens.c.agency, tokens.c.role, tokens.c.unit)
                        .where(tokens.c.id == token_id, tokens.c.revoked_at.is_(None))).first()
-    return None if row is None else Caller(row.id, row.agency, row.role)
+    return None if row is None else Caller(row.id, row.agency, row.role, row.unit)
 
 
 def csrf_token(key: bytes, cookie: str) -> str:

@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import json
 import secrets
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,9 +34,14 @@ from engine.service.models import (
 )
 from engine.service.scoring import Scoring, engine_version
 
-SUMMARY_COLUMNS = (submissions.c.id, submissions.c.agency, submissions.c.policy, submissions.c.period,
-                   submissions.c.revision, submissions.c.filename, submissions.c.format, submissions.c.size,
+SUMMARY_COLUMNS = (submissions.c.id, submissions.c.agency, submissions.c.unit, submissions.c.policy,
+                   submissions.c.period, submissions.c.revision, submissions.c.filename, submissions.c.format,
+                   submissions.c.size,
                    submissions.c.sha256, submissions.c.uploader, submissions.c.created_at)
+
+# How many of a run's subjects have their explanation stored (all of them once the explainer is done).
+EXPLAINED = (select(func.count()).where(explanations.c.run_id == runs.c.id)
+             .scalar_subquery().label("explained"))
 
 
 @dataclass
@@ -49,6 +55,7 @@ class Incoming:
     format: str
     content: bytes
     idempotency_key: str | None = None
+    unit: str = ""  # the submitting unit ('' = the whole agency): its own revisions
 
     @property
     def sha256(self) -> str:
@@ -67,9 +74,8 @@ def _repeat_of(conn: Connection, caller: Caller, sub: Incoming) -> str | None:
                                                           submissions.c.idempotency_key == sub.idempotency_key)).first()
         if hit:
             return str(hit.id)
-    current = conn.execute(select(submissions.c.id, submissions.c.sha256).where(
-        submissions.c.agency == sub.agency, submissions.c.policy == sub.policy, submissions.c.period == sub.period)
-        .order_by(submissions.c.revision.desc()).limit(1)).first()
+    current = conn.execute(select(submissions.c.id, submissions.c.sha256).where(*_series(sub))
+                           .order_by(submissions.c.revision.desc()).limit(1)).first()
     return str(current.id) if current is not None and current.sha256 == sub.sha256 else None
 
 
@@ -92,12 +98,11 @@ def save(engine: Engine, caller: Caller, sub: Incoming, scoring: Scoring) -> tup
 def _insert(conn: Connection, caller: Caller, sub: Incoming, s: Scoring) -> str:
     now = dt.datetime.now(dt.timezone.utc)
     sid, rid = secrets.token_hex(16), secrets.token_hex(16)
-    revision = (conn.execute(select(func.max(submissions.c.revision)).where(
-        submissions.c.agency == sub.agency, submissions.c.policy == sub.policy,
-        submissions.c.period == sub.period)).scalar() or 0) + 1
+    revision = (conn.execute(select(func.max(submissions.c.revision)).where(*_series(sub))).scalar() or 0) + 1
     conn.execute(submissions.insert().values(
-        id=sid, agency=sub.agency, policy=sub.policy, period=sub.period, revision=revision, uploader=caller.token_id,
-        filename=sub.filename, format=sub.format, size=len(sub.content), sha256=sub.sha256, content=sub.content,
+        id=sid, agency=sub.agency, unit=sub.unit, policy=sub.policy, period=sub.period, revision=revision,
+        uploader=caller.token_id, filename=sub.filename, format=sub.format, size=len(sub.content), sha256=sub.sha256,
+        content=sub.content,
         idempotency_key=sub.idempotency_key, created_at=now))
     conn.execute(runs.insert().values(
         id=rid, submission_id=sid, engine_version=engine_version(), policy_id=s.policy_id,
@@ -105,20 +110,31 @@ def _insert(conn: Connection, caller: Caller, sub: Incoming, s: Scoring) -> str:
         rows_read=s.rows_read, rows_scored=s.rows_scored, rows_rejected=s.rows_rejected, subjects=s.subjects,
         summary=json.dumps(s.summary, default=str), created_at=now))
     if s.lines:
-        conn.execute(results.insert(), [{"run_id": rid, "position": i, "subject_id": str(sub), "row": line}
-                                        for i, (sub, line) in enumerate(zip(s.subject_ids, s.lines))])
+        conn.execute(results.insert(), [{"run_id": rid, "position": i, "subject_id": subject, "row": line}
+                                        for i, (subject, line) in enumerate(zip(s.subject_ids, s.lines))])
     if s.rejects:
         conn.execute(rejects.insert(), [{"run_id": rid, "position": i, **r} for i, r in enumerate(s.rejects)])
     audit.append(conn, caller, "submission.create", "submission", sid, sub.agency, {
-        "sha256": sub.sha256, "size": len(sub.content), "format": sub.format, "policy": sub.policy,
-        "period": sub.period, "revision": revision, "policy_files": s.policy_files, "run": rid,
+        **({"unit": sub.unit} if sub.unit else {}), "sha256": sub.sha256, "size": len(sub.content),
+        "format": sub.format, "policy": sub.policy, "period": sub.period, "revision": revision,
+        "policy_files": s.policy_files, "run": rid,
         "rows": {"read": s.rows_read, "scored": s.rows_scored, "rejected": s.rows_rejected},
         "results_sha256": s.results_sha256})
     return sid
 
 
+def _series(sub: Incoming) -> tuple[Any, ...]:
+    """The revisions an upload continues: its agency's (or unit's) for the policy and period."""
+    return (submissions.c.agency == sub.agency, submissions.c.unit == sub.unit, submissions.c.policy == sub.policy,
+            submissions.c.period == sub.period)
+
+
 def _visible(caller: Caller) -> Any:
-    return True if caller.reads_all else submissions.c.agency == caller.agency
+    """Reviewers and auditors see all; a submitter its agency's, or only its unit's when scoped to one."""
+    if caller.reads_all:
+        return True
+    own = submissions.c.agency == caller.agency
+    return and_(own, submissions.c.unit == caller.unit) if caller.unit else own
 
 
 def _status(conn: Connection, ids: list[str]) -> dict[str, dict[str, Any]]:
@@ -132,7 +148,8 @@ def _status(conn: Connection, ids: list[str]) -> dict[str, dict[str, Any]]:
 def summary(engine: Engine, caller: Caller, sid: str) -> dict[str, Any] | None:
     """A visible submission with its run counts and review status (None: not found for this caller)."""
     with reading(engine) as conn:
-        row = conn.execute(select(*SUMMARY_COLUMNS, runs).join(runs, runs.c.submission_id == submissions.c.id)
+        row = conn.execute(select(*SUMMARY_COLUMNS, runs, EXPLAINED)
+                           .join(runs, runs.c.submission_id == submissions.c.id)
                            .where(submissions.c.id == sid, _visible(caller))).first()
         if row is None:
             return None
@@ -142,7 +159,7 @@ def summary(engine: Engine, caller: Caller, sid: str) -> dict[str, Any] | None:
 def _summary(row: Any, review: dict[str, Any] | None) -> dict[str, Any]:
     m = row._mapping
     return {
-        "id": m["id"], "agency": m["agency"], "policy": m["policy"], "period": m["period"],
+        "id": m["id"], "agency": m["agency"], "unit": m["unit"], "policy": m["policy"], "period": m["period"],
         "revision": m["revision"], "filename": m["filename"], "format": m["format"], "size": m["size"],
         "sha256": m["sha256"], "uploaded_by": m["uploader"], "created_at": m[submissions.c.created_at],
         "status": review["decision"] + "ed" if review else "submitted",
@@ -151,7 +168,7 @@ def _summary(row: Any, review: dict[str, Any] | None) -> dict[str, Any]:
                 "policy_id": m["policy_id"],
                 "policy_version": m["policy_version"], "policy_files": json.loads(m["policy_files"]),
                 "rows": {"read": m["rows_read"], "scored": m["rows_scored"], "rejected": m["rows_rejected"]},
-                "subjects": m["subjects"], **json.loads(m["summary"])},
+                "subjects": m["subjects"], "explained": m["explained"], **json.loads(m["summary"])},
     }
 
 
@@ -159,15 +176,16 @@ def listing(engine: Engine, caller: Caller, agency: str | None = None, status: s
             limit: int = 100, current_only: bool = False) -> list[dict[str, Any]]:
     """Visible submissions, newest first; ``status`` filters on the review status."""
     with reading(engine) as conn:
-        q = (select(*SUMMARY_COLUMNS, runs).join(runs, runs.c.submission_id == submissions.c.id)
+        q = (select(*SUMMARY_COLUMNS, runs, EXPLAINED).join(runs, runs.c.submission_id == submissions.c.id)
              .where(_visible(caller)).order_by(submissions.c.created_at.desc()).limit(min(limit, 1000)))
         if agency:
             q = q.where(submissions.c.agency == agency)
         if current_only:
             later = submissions.alias("later")
             q = q.where(~select(later.c.id).where(and_(
-                later.c.agency == submissions.c.agency, later.c.policy == submissions.c.policy,
-                later.c.period == submissions.c.period, later.c.revision > submissions.c.revision)).exists())
+                later.c.agency == submissions.c.agency, later.c.unit == submissions.c.unit,
+                later.c.policy == submissions.c.policy, later.c.period == submissions.c.period,
+                later.c.revision > submissions.c.revision)).exists())
         rows = conn.execute(q).all()
         status_of = _status(conn, [r.id for r in rows])
     out = [_summary(r, status_of.get(r.id)) for r in rows]
@@ -200,32 +218,55 @@ def reject_rows(engine: Engine, caller: Caller, sid: str) -> list[dict[str, Any]
 
 def explanation(engine: Engine, caller: Caller, sid: str, subject: str) -> dict[str, Any] | None:
     """A stored explanation (None: not produced yet, or not visible)."""
-    return _subject_json(engine, caller, sid, subject, explanations.c.explanation)
+    body = _subject_value(engine, caller, sid, subject, explanations.c.body)
+    return None if body is None else json.loads(zlib.decompress(body))
 
 
 def result_row(engine: Engine, caller: Caller, sid: str, subject: str) -> dict[str, Any] | None:
     """One subject's stored result row (None: not scored, or not visible)."""
-    return _subject_json(engine, caller, sid, subject, results.c.row)
+    text = _subject_value(engine, caller, sid, subject, results.c.row)
+    return None if text is None else json.loads(text)
 
 
-def _subject_json(engine: Engine, caller: Caller, sid: str, subject: str, column: Any) -> dict[str, Any] | None:
+def _subject_value(engine: Engine, caller: Caller, sid: str, subject: str, column: Any) -> Any:
     with reading(engine) as conn:
         run = _run_id(conn, caller, sid)
         table = column.table
-        text = None if run is None else conn.execute(select(column).where(
+        return None if run is None else conn.execute(select(column).where(
             table.c.run_id == run, table.c.subject_id == subject)).scalar()
-        return None if text is None else json.loads(text)
 
 
-def save_explanation(engine: Engine, run_id: str, subject: str, explanation: dict[str, Any]) -> None:
-    """Keep a produced explanation (a concurrent twin may have stored it first: same content)."""
-    try:
-        with writing(engine) as conn:
-            conn.execute(explanations.insert().values(run_id=run_id, subject_id=subject,
-                                                      explanation=json.dumps(explanation, ensure_ascii=False),
-                                                      created_at=dt.datetime.now(dt.timezone.utc)))
-    except IntegrityError:
-        pass
+def save_explanations(engine: Engine, run_id: str, made: dict[str, dict[str, Any]]) -> None:
+    """Keep produced explanations, compressed before the write transaction so it stays short; one
+    already stored (by the background explainer or a concurrent reader: the same content) is skipped."""
+    now = dt.datetime.now(dt.timezone.utc)
+    bodies = {sub: zlib.compress(json.dumps(ex, ensure_ascii=False).encode("utf-8")) for sub, ex in made.items()}
+    with writing(engine) as conn:
+        have = set(conn.execute(select(explanations.c.subject_id).where(
+            explanations.c.run_id == run_id, explanations.c.subject_id.in_(list(bodies)))).scalars())
+        new = [{"run_id": run_id, "subject_id": sub, "body": body, "created_at": now}
+               for sub, body in bodies.items() if sub not in have]
+        if new:
+            conn.execute(explanations.insert(), new)
+
+
+def explanations_pending(engine: Engine, limit: int = 10) -> list[str]:
+    """Submissions whose subjects are not all explained yet, oldest first (the explainer's queue:
+    derived from what is stored, so it survives any restart)."""
+    stored = select(func.count()).where(explanations.c.run_id == runs.c.id).scalar_subquery()
+    with reading(engine) as conn:
+        return list(conn.execute(select(runs.c.submission_id).where(stored < runs.c.subjects)
+                                 .order_by(runs.c.created_at).limit(limit)).scalars())
+
+
+def unexplained(engine: Engine, sid: str) -> list[dict[str, Any]]:
+    """The result rows of a submission's subjects that have no stored explanation yet."""
+    done = select(explanations.c.subject_id).where(explanations.c.run_id == results.c.run_id)
+    with reading(engine) as conn:
+        rows = conn.execute(select(results.c.row).join(runs, runs.c.id == results.c.run_id)
+                            .where(runs.c.submission_id == sid, results.c.subject_id.not_in(done))
+                            .order_by(results.c.position)).scalars()
+        return [json.loads(r) for r in rows]
 
 
 def keep_policy_set(conn: Connection, files: dict[str, str], texts: dict[str, str], digest: str) -> None:

@@ -5,25 +5,48 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from fastapi import HTTPException
+from fastapi import HTTPException, Request
 
 from engine.diagnostics import KinerjaError
-from engine.service import reproduce, scoring, store
+from engine.service import auth, reproduce, scoring, store, throttle
 from engine.service.app import Service
 from engine.service.auth import Caller
+from engine.service.db import reading
 from engine.service.limits import check_xlsx
 
 NOT_FOUND = {"code": "not-found", "message": "no such submission"}
 
 
-def fail(status: int, code: str, message: str, **extra: Any) -> HTTPException:
-    return HTTPException(status, {"code": code, "message": message, **extra})
+def fail(status: int, code: str, message: str, headers: dict[str, str] | None = None, **extra: Any) -> HTTPException:
+    return HTTPException(status, {"code": code, "message": message, **extra}, headers=headers)
 
 
 def require(caller: Caller, *roles: str) -> None:
     """Refuse a role not allowed here, before anything is looked up (so nothing leaks)."""
     if caller.role not in roles:
         raise fail(403, "forbidden", f"the {caller.role} role may not do this; it needs: {', '.join(roles)}")
+
+
+def client_address(request: Request) -> str:
+    """The client's address (a proxy's X-Forwarded-For when uvicorn trusts that proxy)."""
+    return request.client.host if request.client else "unknown"
+
+
+def sign_in(service: Service, address: str, secret: str | None) -> Caller | None:
+    """The caller a presented token names (None: none, unknown or revoked), with guessing throttled:
+    ``429`` while the address or the token's prefix is locked out (``throttle``)."""
+    if not secret:
+        return None
+    try:
+        throttle.check(service.engine, service.limits, address, secret)
+    except throttle.Locked as exc:
+        raise fail(429, "too-many-sign-in-failures", str(exc),
+                   headers={"Retry-After": str(exc.retry_after)}) from None
+    with reading(service.engine) as conn:
+        caller = auth.caller_for(conn, secret)
+    if caller is None:
+        throttle.failed(service.engine, service.limits, address, secret)
+    return caller
 
 
 def submit(service: Service, caller: Caller, filename: str, content: bytes, policy: str | None, period: str,
@@ -42,10 +65,11 @@ def submit(service: Service, caller: Caller, filename: str, content: bytes, poli
         if fmt == "xlsx":
             check_xlsx(content, service.limits)
         incoming = store.Incoming(caller.agency, policy_id, period.strip(), Path(filename).name[:255] or "upload",
-                                  fmt, content, idempotency_key)
+                                  fmt, content, idempotency_key, caller.unit)
         repeat = store.existing(service.engine, caller, incoming)
         if repeat is None:
-            scored = scoring.score(ps, content, incoming.filename, policy_id, incoming.period, caller.agency)
+            scored = scoring.score(ps, content, incoming.filename, policy_id, incoming.period, caller.agency,
+                                   caller.unit)
             repeat, created = store.save(service.engine, caller, incoming, scored)
         else:
             created = False
@@ -73,16 +97,17 @@ def policy_failure(exc: KinerjaError) -> HTTPException:
 
 
 def explain(service: Service, caller: Caller, sid: str, subject: str) -> dict[str, Any]:
-    """A subject's explanation: stored, or reproduced from the stored file and policies and then stored."""
+    """A subject's explanation: stored (by the background explainer), or, when asked for before it got
+    there, reproduced from the stored file and policies now and then stored."""
     found = store.explanation(service.engine, caller, sid, subject)
     if found is not None:
         return found
     sub, content, row = _inputs(service, caller, sid, subject)
     try:
-        made = reproduce.explain(_policies(service, sub), sub, content, subject, row)
+        made = reproduce.explain(policies_of(service, sub), sub, content, subject, row)
     except reproduce.NotReproducible as exc:
         raise fail(409, "not-reproducible", str(exc)) from None
-    store.save_explanation(service.engine, sub["run"]["id"], subject, made)
+    store.save_explanations(service.engine, sub["run"]["id"], {subject: made})
     return made
 
 
@@ -91,7 +116,7 @@ def report(service: Service, caller: Caller, sid: str, subject: str) -> str:
     sub, content, _ = _inputs(service, caller, sid, subject)
     rows = store.result_rows(service.engine, caller, sid) or []
     try:
-        return reproduce.report_html(_policies(service, sub), sub, content, subject, rows)
+        return reproduce.report_html(policies_of(service, sub), sub, content, subject, rows)
     except reproduce.NotReproducible as exc:
         raise fail(409, "not-reproducible", str(exc)) from None
 
@@ -105,7 +130,8 @@ def _inputs(service: Service, caller: Caller, sid: str, subject: str) -> tuple[d
     return sub, stored[1], row
 
 
-def _policies(service: Service, sub: dict[str, Any]) -> scoring.PolicySet:
+def policies_of(service: Service, sub: dict[str, Any]) -> scoring.PolicySet:
+    """The compiled policy set a stored submission was scored under."""
     files = store.policy_set_files(service.engine, sub["run"]["policy_set"])
     return reproduce.policy_set(service.policies, files,
                                 lambda: store.policy_texts(service.engine, sorted(set(files.values()))))

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from engine import nodes as n
 from engine.diagnostics import KinerjaError, error
+from engine.i18n import _
 from engine.syntax import cache
 
 if TYPE_CHECKING:
@@ -45,8 +46,8 @@ def read_text(path: str | Path, display: str | None = None) -> str:
         return Path(path).read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         span = n.Span(display or str(path), 1, 1, 1, 1)
-        raise KinerjaError([error("syntax.encoding", f"file is not UTF-8 text ({exc.reason})",
-                                  span, "save the policy as UTF-8")]) from None
+        raise KinerjaError([error("syntax.encoding", _("file is not UTF-8 text ({reason})", reason=exc.reason),
+                                  span, _("save the policy as UTF-8"))]) from None
 
 
 def parse(text: str, path: str = "<string>") -> n.Module:
@@ -97,8 +98,9 @@ def _check_depth(tree: Tree, path: str) -> None:
             meta = node.meta
             span = n.Span(path, getattr(meta, "line", 1), getattr(meta, "column", 1),
                           getattr(meta, "line", 1), getattr(meta, "column", 1))
-            raise KinerjaError([error("syntax.too-deep", f"this expression nests more than {MAX_DEPTH} levels deep",
-                                      span, "split it into named `value`s, each a part of the whole")])
+            raise KinerjaError([error("syntax.too-deep",
+                                      _("this expression nests more than {n} levels deep", n=MAX_DEPTH), span,
+                                      _("split it into named `value`s, each a part of the whole"))])
         stack.extend((child, depth + 1) for child in node.children if isinstance(child, Tree))
 
 

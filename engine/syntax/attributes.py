@@ -1,4 +1,4 @@
-"""The builder's rules for attribute values: kind, unit, range, targets, scoring, missing data..."""
+"""The builder's rules for attribute values: kind, unit, range, targets, scoring, missing data, ref."""
 
 from __future__ import annotations
 
@@ -7,12 +7,17 @@ from typing import Any
 from lark import Token, v_args
 
 from engine import nodes as n
-from engine.syntax.base import Rules, tok_span, unquote
+from engine.syntax.base import (
+    Rules,
+    cited,
+    tok_span,
+    unquote,
+)
 
 
 @v_args(meta=True)
 class AttributeRules(Rules):
-    """The builder's rules for attribute values: kind, unit, range, targets, scoring, missing data..."""
+    """The builder's rules for attribute values: kind, unit, range, targets, scoring, missing data, ref."""
 
     def kind(self, meta: Any, c: list[Any]) -> tuple[str, n.Word]:
         return "kind", self._choice("kind", c[0])
@@ -85,6 +90,9 @@ class AttributeRules(Rules):
     def missing_value(self, meta: Any, c: list[Any]) -> tuple[str, n.Missing]:
         return "missing", n.Missing("value", c[0], span=self._sp(meta))
 
+    def cite(self, meta: Any, c: list[Any]) -> tuple[str, n.Str]:
+        return "ref", n.Str(unquote(c[0]), span=self._sp(meta))
+
     def cap(self, meta: Any, c: list[Any]) -> n.Num:
         return c[0]
 
@@ -103,9 +111,9 @@ class AttributeRules(Rules):
         return "score", n.Scoring("formula", formula=c[0], span=self._sp(meta))
 
     def case(self, meta: Any, c: list[Any]) -> n.Case:
-        return n.Case(c[0], c[1], span=self._sp(meta))
+        return n.Case(c[0], c[1], ref=cited(c[2]), span=self._sp(meta))
 
     def case_otherwise(self, meta: Any, c: list[Any]) -> n.Case:
-        return n.Case(None, c[0], span=self._sp(meta))
+        return n.Case(None, c[0], ref=cited(c[1]), span=self._sp(meta))
 
     # scorecards -------------------------------------------------------------

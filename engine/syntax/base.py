@@ -11,6 +11,7 @@ from lark import Token, Transformer, v_args
 
 from engine import nodes as n
 from engine.diagnostics import Diagnostic, did_you_mean, error
+from engine.i18n import N_, _
 
 
 def span_of(path: str, meta: Any) -> n.Span:
@@ -39,15 +40,18 @@ def decimal(text: str) -> Decimal:
 # Which attributes each declaration accepts (attribute name -> Decl field).
 _ATTRS: dict[str, tuple[str, ...]] = {
     "indicator": ("kind", "unit", "source", "owner", "range", "better", "baseline", "target",
-                  "period", "deadline", "score", "missing", "round", "type"),
-    "input": ("type", "unit", "source", "owner", "range", "missing"),
-    "value": ("unit", "range", "missing", "round"),
-    "node": ("weight", "aggregate", "missing", "require", "round"),
+                  "period", "deadline", "score", "missing", "round", "type", "ref"),
+    "input": ("type", "unit", "source", "owner", "range", "missing", "ref"),
+    "value": ("unit", "range", "missing", "round", "ref"),
+    "node": ("weight", "aggregate", "missing", "require", "round", "ref"),
 }
-_NOUNS = {
-    "kind": "indicator kind", "better": "direction", "aggregate": "aggregation method",
-    "missing": "missing-data treatment", "hit": "hit policy", "subject": "subject",
-    "type": "value type", "constraint": "constrainable attribute", "score": "scoring method",
+_UNKNOWN = {
+    "kind": N_("`{word}` is not a known indicator kind"), "better": N_("`{word}` is not a known direction"),
+    "aggregate": N_("`{word}` is not a known aggregation method"),
+    "missing": N_("`{word}` is not a known missing-data treatment"), "hit": N_("`{word}` is not a known hit policy"),
+    "subject": N_("`{word}` is not a known subject"), "type": N_("`{word}` is not a known value type"),
+    "constraint": N_("`{word}` is not a known constrainable attribute"),
+    "score": N_("`{word}` is not a known scoring method"),
 }
 _CHOICES: dict[str, tuple[str, ...]] = {
     "kind": n.KINDS, "better": n.DIRECTIONS, "aggregate": n.AGGREGATIONS,
@@ -78,8 +82,8 @@ class Rules(Transformer):
         span = tok_span(self.path, tok)
         if tok.value not in allowed:
             self.diags.append(error(
-                f"syntax.unknown-{what}", f"`{tok.value}` is not a known {_NOUNS[what]}", span,
-                did_you_mean(tok.value, allowed) or "use one of: " + ", ".join(allowed)))
+                f"syntax.unknown-{what}", _(_UNKNOWN[what], word=tok.value), span,
+                did_you_mean(tok.value, allowed) or _("use one of: {values}", values=", ".join(allowed))))
         return n.Word(tok.value, span=span)
 
     def _attrs(self, where: str, items: list[Any], decl: str) -> dict[str, Any]:
@@ -87,12 +91,12 @@ class Rules(Transformer):
         for key, value in items:
             if key not in _ATTRS[where]:
                 self.diags.append(error(
-                    "syntax.attribute-not-allowed", f"`{key}` is not an attribute of {decl}", value.span,
-                    "allowed here: " + ", ".join(_ATTRS[where])))
+                    "syntax.attribute-not-allowed", _("`{key}` is not an attribute of {decl}", key=key, decl=decl),
+                    value.span, _("allowed here: {keys}", keys=", ".join(_ATTRS[where]))))
             elif key in out:
                 self.diags.append(error(
-                    "syntax.duplicate-attribute", f"`{key}` is given twice", value.span,
-                    "keep one of them", [label(out[key].span, "first given here")]))
+                    "syntax.duplicate-attribute", _("`{key}` is given twice", key=key), value.span,
+                    _("keep one of them"), [label(out[key].span, _("first given here"))]))
             else:
                 out[key] = value
         return out
@@ -111,6 +115,14 @@ class Children:
 def label(span: n.Span, message: str) -> Any:
     from engine.diagnostics import Label
     return Label(span, message)
+
+
+def cited(cite: tuple[str, n.Str] | None) -> n.Str | None:
+    return cite[1] if cite is not None else None
+
+
+def inside(span: n.Span, block: n.Span) -> bool:
+    return (block.line, block.column) <= (span.line, span.column) <= (block.end_line, block.end_column)
 
 
 def opt_str(tok: Token | None) -> str | None:

@@ -9,6 +9,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from engine import nodes as n
 from engine.diagnostics import Diagnostic, did_you_mean, error
+from engine.i18n import N_, _
 from engine.syntax.lalr import parser as _parser
 
 TOP_LEVEL = ("policy", "period", "subject", "indicator", "input", "value", "scorecard",
@@ -47,15 +48,16 @@ def _resume_offset(text: str, exc: UnexpectedInput) -> int | None:
 
 
 _WORDS = {
-    "NAME": "a name", "STRING": 'a quoted text ("...")', "NUMBER": "a number",
-    "PERCENT": "a percentage", "DATE": "a date (YYYY-MM-DD)", "LEVEL": "`perspective`, `objective` or `group`",
-    "SELF": "`value`, `target` or `baseline`", "WILDCARD": "`_`", "$END": "the end of the file",
+    "NAME": N_("a name"), "STRING": N_('a quoted text ("...")'), "NUMBER": N_("a number"),
+    "PERCENT": N_("a percentage"), "DATE": N_("a date (YYYY-MM-DD)"),
+    "LEVEL": N_("`perspective`, `objective` or `group`"), "SELF": N_("`value`, `target` or `baseline`"),
+    "WILDCARD": "`_`", "$END": N_("the end of the file"),
 }
 
 
 def _word(term: str) -> str:
     if term in _WORDS:
-        return _WORDS[term]
+        return _(_WORDS[term])
     for t in _parser().terminals:
         if t.name == term:
             return f"`{t.pattern.value}`" if t.pattern.type == "str" else term.lower()
@@ -73,18 +75,18 @@ def _describe(exc: UnexpectedInput, text: str, path: str) -> Diagnostic:
         ch = text[exc.pos_in_stream]
         span = n.Span(path, line, col, line, col + 1)
         if ch == '"':
-            return error("syntax.unclosed-string", "text is not closed on this line", span,
-                         'close it with `"` before the end of the line')
-        return error("syntax.bad-character", f"unexpected character `{ch}`", span,
-                     "remove it; comments start with `#`" if ch in "/;" else "remove it or put it inside quotes")
+            return error("syntax.unclosed-string", _("text is not closed on this line"), span,
+                         _('close it with `"` before the end of the line'))
+        return error("syntax.bad-character", _("unexpected character `{char}`", char=ch), span,
+                     _("remove it; comments start with `#`") if ch in "/;" else _("remove it or put it inside quotes"))
     if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
         expected = _expected(set(getattr(exc, "expected", ()) or ()))
         last = text.rstrip()
         eline = last.count("\n") + 1
         ecol = len(last) - (last.rfind("\n") + 1) + 1
         span = n.Span(path, eline, max(1, ecol), eline, max(1, ecol) + 1)
-        hint = "a `{` block is not closed: add `}`" if "`}`" in expected else _expect_help(expected)
-        return error("syntax.unexpected-end", "the file ends in the middle of a declaration", span, hint)
+        hint = _("a `{` block is not closed: add `}`") if "`}`" in expected else _expect_help(expected)
+        return error("syntax.unexpected-end", _("the file ends in the middle of a declaration"), span, hint)
     assert isinstance(exc, UnexpectedToken)
     tok: Token = exc.token
     found = f"`{tok.value}`"
@@ -94,17 +96,18 @@ def _describe(exc: UnexpectedInput, text: str, path: str) -> Diagnostic:
     if tok.type == "NAME" or tok.value.isalpha():
         keywords = [w.strip("`") for w in expected if w.startswith("`")]
         hint = did_you_mean(tok.value, keywords)
-    return error("syntax.unexpected", f"unexpected {found}; expected {_or_list(expected)}", span,
+    return error("syntax.unexpected", _("unexpected {found}; expected {expected}", found=found,
+                                        expected=_or_list(expected)), span,
                  hint or _expect_help(expected))
 
 
 def _or_list(words: list[str]) -> str:
     if len(words) > 8:
-        return ", ".join(words[:8]) + " or another keyword"
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+        return _("{words} or another keyword", words=", ".join(words[:8]))
+    return words[0] if len(words) == 1 else _("{words} or {last}", words=", ".join(words[:-1]), last=words[-1])
 
 
 def _expect_help(expected: list[str]) -> str | None:
     if "`}`" in expected:
-        return "check that every `{` has a matching `}` and each attribute starts with its keyword"
+        return _("check that every `{` has a matching `}` and each attribute starts with its keyword")
     return None

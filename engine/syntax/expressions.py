@@ -9,8 +9,15 @@ from lark import Token, v_args
 
 from engine import nodes as n
 from engine.diagnostics import Diagnostic, did_you_mean, error
+from engine.i18n import _
 from engine.levels.nodes import Level
-from engine.syntax.base import Rules, decimal, tok_span, unquote
+from engine.syntax.base import (
+    Rules,
+    decimal,
+    inside,
+    tok_span,
+    unquote,
+)
 
 
 @v_args(meta=True)
@@ -28,8 +35,9 @@ class ExpressionRules(Rules):
         percent = tok.type == "PERCENT"
         value = decimal(tok.value.rstrip("%"))
         if value.is_nan():
-            self.diags.append(error("syntax.number-out-of-range", f"`{tok.value}` is too large or too small a number",
-                                    span, "write a number with an exponent between -9999 and 9999"))
+            self.diags.append(error("syntax.number-out-of-range",
+                                    _("`{text}` is too large or too small a number", text=tok.value),
+                                    span, _("write a number with an exponent between -9999 and 9999")))
             value = Decimal(0)
         if percent:
             value = value / 100
@@ -57,16 +65,17 @@ class ExpressionRules(Rules):
         span = self._sp(meta)
         if func.value not in n.FUNCTIONS:
             self.calls.append((func.value, error(
-                "syntax.unknown-function", f"there is no function or table `{func.value}`",
+                "syntax.unknown-function", _("there is no function or table `{name}`", name=func.value),
                 tok_span(self.path, func),
-                did_you_mean(func.value, n.FUNCTIONS) or "functions: " + ", ".join(sorted(n.FUNCTIONS)))))
+                did_you_mean(func.value, n.FUNCTIONS)
+                or _("functions: {names}", names=", ".join(sorted(n.FUNCTIONS))))))
         else:
             lo, hi = n.FUNCTIONS[func.value]
             if len(args) < lo or (hi is not None and len(args) > hi):
-                want = f"{lo}" if lo == hi else f"at least {lo}"
-                self.diags.append(error("syntax.arity", f"`{func.value}` takes {want} argument(s), "
-                                        f"got {len(args)}", span,
-                                        "write round(x, 2) for two decimals" if func.value == "round" else None))
+                takes = _("`{name}` takes {want} argument(s), got {got}") if lo == hi else \
+                    _("`{name}` takes at least {want} argument(s), got {got}")
+                self.diags.append(error("syntax.arity", takes.format(name=func.value, want=lo, got=len(args)), span,
+                                        _("write round(x, 2) for two decimals") if func.value == "round" else None))
         return n.Call(func.value, tuple(args), span=span)
 
     def call_by(self, meta: Any, c: list[Any]) -> n.Call:
@@ -74,9 +83,9 @@ class ExpressionRules(Rules):
         call = self.call(meta, head)
         by = n.Ref(field.value, span=tok_span(self.path, field))
         if call.func not in n.POPULATION_FUNCTIONS:
-            self.diags.append(error("syntax.by-not-allowed", f"`{call.func}` does not take `by`", by.span,
-                                    "`by FIELD` groups a population function: "
-                                    + ", ".join(n.POPULATION_FUNCTIONS)))
+            self.diags.append(error("syntax.by-not-allowed", _("`{name}` does not take `by`", name=call.func), by.span,
+                                    _("`by FIELD` groups a population function: {names}",
+                                      names=", ".join(n.POPULATION_FUNCTIONS))))
         return n.Call(call.func, call.args, by, span=call.span)
 
     def unknown_calls(self, items: list[Any]) -> list[Diagnostic]:
@@ -88,7 +97,7 @@ class ExpressionRules(Rules):
         tables |= {d.name for a in items if isinstance(a, n.Agency) for d in a.overrides if isinstance(d, n.Table)}
         tables |= {d.name for lv in items if isinstance(lv, Level) for d in lv.items if isinstance(d, n.Table)}
         blocks = [a.span for a in items if isinstance(a, n.Agency)]
-        return [d for name, d in self.calls if name not in tables and not any(_inside(d.span, b) for b in blocks)]
+        return [d for name, d in self.calls if name not in tables and not any(inside(d.span, b) for b in blocks)]
 
     def if_else(self, meta: Any, c: list[Any]) -> n.IfElse:
         return n.IfElse(c[0], c[1], c[2], span=self._sp(meta))
@@ -115,5 +124,3 @@ class ExpressionRules(Rules):
         return n.InList(c[0], tuple(c[1:]), span=self._sp(meta))
 
 
-def _inside(span: n.Span, block: n.Span) -> bool:
-    return (block.line, block.column) <= (span.line, span.column) <= (block.end_line, block.end_column)

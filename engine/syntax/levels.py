@@ -8,6 +8,7 @@ from lark import Token, Transformer, v_args
 
 from engine import nodes as n
 from engine.diagnostics import Diagnostic, did_you_mean, error
+from engine.i18n import _
 from engine.levels.nodes import FUNCTIONS, TREATMENTS, Aggregate, Level
 
 _ATTRS = ("missing", "require", "round", "roles")
@@ -49,16 +50,16 @@ class LevelBuilder(Transformer):
         kw: dict[str, Any] = {}
         for key, value in attrs:
             if key in kw:
-                self.diags.append(error("syntax.duplicate-attribute", f"`{key}` is given twice",
+                self.diags.append(error("syntax.duplicate-attribute", _("`{key}` is given twice", key=key),
                                         getattr(value, "span", n.NO_SPAN) if not isinstance(value, tuple)
-                                        else value[0].span, "keep one of them"))
+                                        else value[0].span, _("keep one of them")))
             kw[key] = value
         self._check_function(func, arg)
         missing = kw.get("missing")
         if isinstance(missing, n.Missing) and missing.treatment not in TREATMENTS:
-            self.diags.append(error("syntax.unknown-missing", f"`{missing.treatment}` is not a treatment of "
-                                    "a member without a value", missing.span,
-                                    "use one of: exclude, zero, value N, fail"))
+            self.diags.append(error("syntax.unknown-missing", _("`{word}` is not a treatment of a member without a "
+                                                                "value", word=missing.treatment), missing.span,
+                                    _("use one of: {values}", values="exclude, zero, value N, fail")))
         return Aggregate(**self._name(name), label=_text(label), func=func.value, arg=arg,
                          roles=kw.get("roles", ()), missing=missing, require=kw.get("require"),
                          round=kw.get("round"), span=self._sp(meta))
@@ -66,20 +67,20 @@ class LevelBuilder(Transformer):
     def _check_function(self, func: Token, arg: n.Node | None) -> None:
         span = self._ref(func).span
         if func.value not in FUNCTIONS:
-            self.diags.append(error("syntax.member-function", f"`{func.value}` does not aggregate members",
+            self.diags.append(error("syntax.member-function", _("`{name}` does not aggregate members", name=func.value),
                                     span, did_you_mean(func.value, FUNCTIONS) or
-                                    "use one of: " + ", ".join(FUNCTIONS)))
+                                    _("use one of: {values}", values=", ".join(FUNCTIONS))))
         elif arg is None and func.value != "count":
-            self.diags.append(error("syntax.aggregate-form", f"`{func.value}()` needs the member value it reads",
-                                    span, f"write `{func.value}(NAME)` with a name of the member level"))
+            self.diags.append(error("syntax.aggregate-form",
+                                    _("`{name}()` needs the member value it reads", name=func.value), span,
+                                    _("write `{name}(NAME)` with a name of the member level", name=func.value)))
         elif arg is not None and not _member_form(func.value, arg):
-            want = "one member name, e.g. `mean(nilai)`"
-            if func.value in ("share", "count"):
-                want = f"one member name or a condition on one, e.g. `{func.value}(predikat in (\"Baik\"))` or " \
-                    f"`{func.value}(nilai >= 90)`"
-            self.diags.append(error("syntax.aggregate-form", f"`{func.value}(...)` takes {want}",
-                                    getattr(arg, "span", span), "compute anything else as a `value` of the "
-                                    "member level and aggregate that"))
+            takes = _("`{name}(...)` takes one member name or a condition on one, e.g. `{name}(predikat in "
+                      "(\"Baik\"))` or `{name}(nilai >= 90)`") if func.value in ("share", "count") else \
+                _("`{name}(...)` takes one member name, e.g. `mean(nilai)`")
+            self.diags.append(error("syntax.aggregate-form", takes.format(name=func.value),
+                                    getattr(arg, "span", span), _("compute anything else as a `value` of the "
+                                                                  "member level and aggregate that")))
 
 
 def _member_form(func: str, arg: n.Node) -> bool:

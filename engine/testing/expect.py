@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import replace
 
 import numpy as np
 
 from engine import explain as explain_mod
 from engine.diagnostics import Diagnostic, did_you_mean
 from engine.evaluate import Result
+from engine.i18n import _
 from engine.testing.results import Failure
 from engine.testing.spec import MISSING, Approx, Case, DiagnosticSpec, SubjectExpect, ViolationSpec
 
@@ -17,13 +19,13 @@ from engine.testing.spec import MISSING, Approx, Case, DiagnosticSpec, SubjectEx
 def check_diagnostics(case: Case, diags: list[Diagnostic]) -> list[Failure]:
     """Every expected checker code (optionally at a line) must be among the policy's findings."""
     out = []
-    found = sorted({f"{d.code} (line {d.span.line})" for d in diags})
+    found = sorted({_("{code} (line {line})", code=d.code, line=d.span.line) for d in diags})
     for k, want in enumerate(case.expect_diagnostics):
         spec = want if isinstance(want, DiagnosticSpec) else DiagnosticSpec(code=want)
         hit = any(d.code == spec.code and (spec.line is None or d.span.line == spec.line) for d in diags)
         if not hit:
-            shown = spec.code + (f" at line {spec.line}" if spec.line is not None else "")
-            out.append(Failure(f"expect_diagnostics[{k}]", shown, ", ".join(found) or "no diagnostics"))
+            shown = _("{code} at line {line}", code=spec.code, line=spec.line) if spec.line is not None else spec.code
+            out.append(Failure(f"expect_diagnostics[{k}]", shown, ", ".join(found) or _("no diagnostics")))
     return out
 
 
@@ -31,8 +33,8 @@ def check_result(case: Case, result: Result, tolerance: float) -> list[Failure]:
     out: list[Failure] = []
     single = bool(case.expect or case.expect_missing or case.expect_errors)
     if single and result.n != 1:
-        out.append(Failure("expect", "exactly one subject", f"{result.n} subjects",
-                           derivation="use `expect_subjects` to give expectations per subject id"))
+        out.append(Failure("expect", _("exactly one subject"), _("{n} subjects", n=result.n),
+                           derivation=_("use `expect_subjects` to give expectations per subject id")))
         single = False
     if single:
         sid = result.subject_ids[0]
@@ -56,7 +58,8 @@ def _subjects(result: Result, expects: Mapping[str, SubjectExpect], where: str, 
         try:
             row = result.row(sid)
         except KeyError:
-            out.append(Failure(f"{where}.{sid}", f"subject `{sid}`", "no such subject in the data", subject=sid))
+            out.append(Failure(f"{where}.{sid}", _("subject `{id}`", id=sid), _("no such subject in the data"),
+                               subject=sid))
             continue
         found = _values(result, row, want.values, f"{where}.{sid}", tolerance)
         found += _events(result, row, want.expect_missing, f"{where}.{sid}.expect_missing", None)
@@ -76,8 +79,8 @@ def _levels(result: Result, want: Mapping[str, Mapping[str, SubjectExpect]], tol
     for level, groups in want.items():
         if level not in levels:
             hint = did_you_mean(level, list(levels))
-            out.append(Failure(f"expect_levels.{level}", f"level `{level}`",
-                               "no such level in the policy" + (f" ({hint})" if hint else "")))
+            out.append(Failure(f"expect_levels.{level}", _("level `{name}`", name=level),
+                               _("no such level in the policy") + (f" ({hint})" if hint else "")))
             continue
         out += _subjects(levels[level].result, groups, f"expect_levels.{level}", tolerance)
     return out
@@ -93,7 +96,7 @@ def _values(result: Result, row: int, want: Mapping[str, object], where: str, to
         what = f"{where}.{node}"
         if name is None:
             hint = did_you_mean(node, list(result.steps))
-            out.append(Failure(what, show(expected), "no such node in the policy" + (f" ({hint})" if hint else ""),
+            out.append(Failure(what, show(expected), _("no such node in the policy") + (f" ({hint})" if hint else ""),
                                node=node))
             continue
         if not matches(expected, actual, tolerance):
@@ -146,7 +149,7 @@ def _number_close(expected: float, actual: object, within: float) -> bool:
 def show(v: object) -> str:
     """A value for a report: numbers to 15 significant digits (no float noise), labels quoted."""
     if isinstance(v, Approx):
-        return f"{show(v.value)} ± {show(v.within) if v.within is not None else 'the default tolerance'}"
+        return f"{show(v.value)} ± {show(v.within) if v.within is not None else _('the default tolerance')}"
     if is_missing(v):
         return MISSING
     if isinstance(v, bool):
@@ -168,7 +171,7 @@ def derivation(result: Result, row: int, name: str) -> str:
     node = next((x for x in full.walk() if x.name == name), None)
     if node is None:
         return ""
-    trimmed = explain_mod.Explanation(full.subject_id, full.agency, full.policy_version, [node])
+    trimmed = replace(full, nodes=[node], violations=[])  # in the explanation's language
     text = explain_mod.render(trimmed, "text")
     return text.split("\n", 1)[1]  # without the subject header line: the failure names the subject
 
@@ -180,13 +183,14 @@ def _events(result: Result, row: int, want: Mapping[str, object], where: str, ki
     out = []
     for node, codes in want.items():
         if node not in result.steps:
-            out.append(Failure(f"{where}.{node}", str(codes), "no such node in the policy", node=node))
+            out.append(Failure(f"{where}.{node}", str(codes), _("no such node in the policy"), node=node))
             continue
         events = [e for e in result.events_at(row, node) if kind is None or e.kind == kind]
         have = {e.code for e in events}
         for code in [codes] if isinstance(codes, str) else list(codes):  # type: ignore[arg-type]
             if code not in have:
-                actual = ", ".join(sorted(have)) or f"no {'error' if kind else 'event'} at {node}"
+                actual = ", ".join(sorted(have)) or (_("no error at {node}", node=node) if kind else
+                                                     _("no event at {node}", node=node))
                 out.append(Failure(f"{where}.{node}", code, actual, node=node,
                                    derivation=derivation(result, row, node)))
     return out
@@ -203,13 +207,14 @@ def _violations(result: Result, want: list[ViolationSpec]) -> list[Failure]:
 
     out = []
     actual = result.violations
-    shown = "; ".join(f"{v.quota} group {v.group} rule {v.rule}" for v in actual) or "no violations"
+    shown = "; ".join(_("{quota} group {group} rule {rule}", quota=v.quota, group=v.group, rule=v.rule)
+                      for v in actual) or _("no violations")
     for k, spec in enumerate(want):
         if not any(hit(spec, v) for v in actual):
-            text = spec.quota + (f" group {spec.group}" if spec.group is not None else "") + (
-                f" rule {spec.rule}" if spec.rule is not None else "")
+            text = spec.quota + (" " + _("group {group}", group=spec.group) if spec.group is not None else "") + (
+                " " + _("rule {rule}", rule=spec.rule) if spec.rule is not None else "")
             out.append(Failure(f"expect_violations[{k}]", text, shown))
     for v in actual:
         if not any(hit(spec, v) for spec in want):
-            out.append(Failure("expect_violations", "no other violation", v.message))
+            out.append(Failure("expect_violations", _("no other violation"), v.message))
     return out

@@ -6,17 +6,19 @@ import json
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 
+from engine.i18n import N_, _
 from engine.testing.results import CATEGORIES, CATEGORY_TITLES, CaseResult, PolicyCoverage, RunResult
 
-MARK = {"passed": "ok", "failed": "FAIL", "skipped": "skip", "errored": "ERROR"}
+MARK = {"passed": N_("ok"), "failed": N_("FAIL"), "skipped": N_("skip"), "errored": N_("ERROR")}
+STATUS = {"passed": N_("passed"), "failed": N_("failed"), "skipped": N_("skipped"), "errored": N_("errored")}
 
 
 def summary_line(run: RunResult) -> str:
-    parts = [f"{run.count('passed')} passed", f"{run.count('failed')} failed"]
+    parts = [_("{n} passed", n=run.count("passed")), _("{n} failed", n=run.count("failed"))]
     if run.count("skipped"):
-        parts.append(f"{run.count('skipped')} skipped")
+        parts.append(_("{n} skipped", n=run.count("skipped")))
     if run.count("errored"):
-        parts.append(f"{run.count('errored')} errored")
+        parts.append(_("{n} errored", n=run.count("errored")))
     return ", ".join(parts)
 
 
@@ -25,25 +27,24 @@ def render_text(run: RunResult, coverage: bool = False) -> str:
     skipped tests with their reasons, then the totals (and the coverage report when asked)."""
     lines: list[str] = []
     for case in run.cases:
-        lines.append(f"{MARK[case.status]:<5} {case.file}:{case.line} {case.name}")
+        lines.append(f"{_(MARK[case.status]):<5} {case.file}:{case.line} {case.name}")
     problems = [c for c in run.cases if c.status in ("failed", "errored")]
     for case in problems:
-        lines += ["", f"--- {case.status}: {case.file}:{case.line} {case.name}"]
+        lines += ["", f"--- {_(STATUS[case.status])}: {case.file}:{case.line} {case.name}"]
         if case.source:
-            lines.append(f"    source: {case.source}")
+            lines.append(_("    source: {source}", source=case.source))
         if case.message:
             lines += [f"    {x}" for x in case.message.splitlines()]
         for f in case.failures:
-            who = f" (subject {f.subject})" if f.subject else ""
-            lines.append(f"    {f.what}{who}")
-            lines.append(f"      expected: {f.expected}")
-            lines.append(f"      actual:   {f.actual}")
+            lines.append(f"    {f.what}" + (_(" (subject {id})", id=f.subject) if f.subject else ""))
+            lines.append(_("      expected: {value}", value=f.expected))
+            lines.append(_("      actual:   {value}", value=f.actual))
             if f.derivation:
-                lines.append("      derivation:")
+                lines.append(_("      derivation:"))
                 lines += [f"        {x}" for x in f.derivation.rstrip("\n").splitlines()]
     skipped = [c for c in run.cases if c.status == "skipped"]
     if skipped:
-        lines += ["", "skipped:"] + [f"  {c.file}:{c.line} {c.name}: {c.message}" for c in skipped]
+        lines += ["", _("skipped:")] + [f"  {c.file}:{c.line} {c.name}: {c.message}" for c in skipped]
     if coverage:
         lines += [""] + render_coverage(run).rstrip("\n").split("\n")
     lines += ["", summary_line(run)]
@@ -52,21 +53,21 @@ def render_text(run: RunResult, coverage: bool = False) -> str:
 
 def render_coverage(run: RunResult) -> str:
     """Per policy: the share covered in each category and the uncovered items by dotted id."""
-    lines = ["coverage:"]
+    lines = [_("coverage:")]
     if not run.coverage:
-        lines.append("  no test evaluated a policy")
+        lines.append(_("  no test evaluated a policy"))
     for cov in run.coverage:
         lines.append(f"  {cov.policy} ({cov.file}): {cov.percent:.1f}%")
         for cat in CATEGORIES:
             done, total = cov.share(cat)
             if total:
-                lines.append(f"    {CATEGORY_TITLES[cat]:<24} {done}/{total}")
+                lines.append(f"    {_(CATEGORY_TITLES[cat]):<24} {done}/{total}")
         missing = [i for i in cov.items if not i.covered]
         if missing:
-            lines.append("    not covered:")
+            lines.append(_("    not covered:"))
             lines += [f"      {i.id}  ({i.description})" for i in missing]
     if run.untested:
-        lines.append("  policies without tests: " + ", ".join(run.untested))
+        lines.append(_("  policies without tests: {names}", names=", ".join(run.untested)))
     return "\n".join(lines) + "\n"
 
 
@@ -107,10 +108,11 @@ def _testcase(case: CaseResult, timings: bool) -> ET.Element:
                                  "line": str(case.line), "time": _time(case.seconds, timings)})
     if case.status == "failed":
         first = case.failures[0]
-        msg = f"{first.what}: expected {first.expected}, got {first.actual}"
-        body = "\n".join(f"{f.what}{f' (subject {f.subject})' if f.subject else ''}: expected {f.expected}, "
-                         f"actual {f.actual}" + (f"\n{f.derivation.rstrip()}" if f.derivation else "")
-                         for f in case.failures)
+        msg = _("{what}: expected {expected}, got {actual}", what=first.what, expected=first.expected,
+                actual=first.actual)
+        body = "\n".join(_("{what}: expected {expected}, actual {actual}", expected=f.expected, actual=f.actual,
+                            what=f.what + (_(" (subject {id})", id=f.subject) if f.subject else ""))
+                          + (f"\n{f.derivation.rstrip()}" if f.derivation else "") for f in case.failures)
         ET.SubElement(el, "failure", {"message": msg, "type": "expectation"}).text = body
     elif case.status == "errored":
         ET.SubElement(el, "error", {"message": case.message.splitlines()[0] if case.message else "",

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from engine.diagnostics import Diagnostic
+from engine.i18n import N_
 
 Status = Literal["passed", "failed", "skipped", "errored"]
 
@@ -91,8 +92,9 @@ class PolicyCoverage:
 
 
 CATEGORIES = ("indicators", "bands", "rows", "gates", "missing")
-CATEGORY_TITLES = {"indicators": "indicators evaluated", "bands": "rating bands hit", "rows": "table rows matched",
-                   "gates": "gates taken both ways", "missing": "missing-data paths"}
+CATEGORY_TITLES = {"indicators": N_("indicators evaluated"), "bands": N_("rating bands hit"),
+                   "rows": N_("table rows matched"), "gates": N_("gates taken both ways"),
+                   "missing": N_("missing-data paths")}  # translated where shown
 
 
 @dataclass

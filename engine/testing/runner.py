@@ -16,6 +16,7 @@ from engine import api, resolve
 from engine.data import DataError, load, load_records, schema_from_plan
 from engine.diagnostics import Diagnostic, KinerjaError, did_you_mean
 from engine.evaluate import Result, evaluate
+from engine.i18n import _
 from engine.plan import Plan
 from engine.testing import expect as ex
 from engine.testing.coverage import CoverageCollector
@@ -63,13 +64,13 @@ class Runner:
         self.coverage = CoverageCollector()
 
     def run_paths(self, paths: list[str | Path]) -> RunResult:
-        files, _ = discover(paths)
+        files, _problems = discover(paths)
         out = RunResult()
         for path in files:
             out.cases += self.run_file(path)
         out.coverage = self.coverage.report()
         tested = {c.file for c in out.coverage}
-        policies, _ = resolve.discover([p for p in paths if Path(p).is_dir()])
+        policies, _diags = resolve.discover([p for p in paths if Path(p).is_dir()])
         out.untested = [s for s in map(resolve.display, policies) if s not in tested]
         return out
 
@@ -81,7 +82,7 @@ class Runner:
             from engine.diagnostics import render_text
 
             sources = {exc.file: exc.source} if exc.source is not None else {}
-            return [CaseResult(shown, "(test file)", exc.line, "errored", diagnostic=exc.diagnostics[0],
+            return [CaseResult(shown, _("(test file)"), exc.line, "errored", diagnostic=exc.diagnostics[0],
                                message=render_text(exc.diagnostics, sources).rstrip("\n"))]
         return [self.run_case(loaded, case, line) for case, line in zip(loaded.spec.tests, loaded.lines)]
 
@@ -113,7 +114,7 @@ class Runner:
                 return failures
             if not case.expect_diagnostics:
                 raise TestProblem(target.problem)
-            return failures + [Failure("evaluation", "a policy that compiles", target.problem)]
+            return failures + [Failure("evaluation", _("a policy that compiles"), target.problem)]
         if not evaluates:
             return failures
         result, notes = self._evaluate(case, target, base)
@@ -146,8 +147,10 @@ class Runner:
             loaded = load_records(rows, schema, "given" if case.given is not None else "subjects")
         if loaded.report.rejects:
             r = loaded.report.rejects[0]
-            more = f" (and {len(loaded.report.rejects) - 1} more)" if len(loaded.report.rejects) > 1 else ""
-            raise TestProblem(f"the data is rejected: {r.file} {r.row}: {r.reason}{more}")
+            rejected = _("the data is rejected: {file} {row}: {reason}", file=r.file, row=r.row, reason=r.reason)
+            if len(loaded.report.rejects) > 1:
+                rejected += _(" (and {n} more)", n=len(loaded.report.rejects) - 1)
+            raise TestProblem(rejected)
         result = evaluate(target.agencies, loaded.batch, target.plan)
         self.coverage.add(result)
         return result, notes
@@ -158,20 +161,20 @@ def _unknown_fields(row: dict[str, object], fields: dict[str, object], where: st
     for name in row:
         if name not in fields and name not in KEY_FIELDS:
             hint = did_you_mean(name, list(fields))
-            out.append(Failure(f"{where}.{name}", "an input field of the policy",
-                               "not one: ignored" + (f" ({hint})" if hint else "")))
+            out.append(Failure(f"{where}.{name}", _("an input field of the policy"),
+                               _("not one: ignored") + (f" ({hint})" if hint else "")))
     return out
 
 
 def _compile(path: Path, root: Path | None, as_of: dt.date | None) -> Target:
     if not path.exists():
-        return Target([], problem=f"the policy `{resolve.display(path.resolve())}` does not exist")
+        return Target([], problem=_("the policy `{path}` does not exist", path=resolve.display(path.resolve())))
     try:
         policies = api.compile_policies([path], root=root)
     except KinerjaError as exc:
         diags = list(exc.diagnostics)
         shown = "; ".join(f"{d.span.file}:{d.span.line}:{d.span.column}: {d.code}: {d.message}" for d in diags[:3])
-        return Target(diags, problem=f"the policy has {len(diags)} error(s): {shown}")
+        return Target(diags, problem=_("the policy has {n} error(s): {first}", n=len(diags), first=shown))
     diags = list(policies.report.diagnostics)
     if path.is_dir():
         try:
@@ -182,7 +185,7 @@ def _compile(path: Path, root: Path | None, as_of: dt.date | None) -> Target:
     shown = resolve.display(path.resolve())
     plans = [p for p in policies.report.plans.values() if p.module.path == shown]
     if not plans:
-        return Target(diags, problem=f"`{shown}` holds no policy to evaluate")
+        return Target(diags, problem=_("`{path}` holds no policy to evaluate", path=shown))
     return Target(diags, plans[0])
 
 

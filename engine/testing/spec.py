@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from engine.diagnostics import KinerjaError, did_you_mean, error
+from engine.i18n import N_, _
 from engine.nodes import Span
 
 DEFAULT_TOLERANCE = 1e-9
@@ -35,13 +36,14 @@ MISSING = "missing"
 def _scalar(v: Any) -> Any:
     if v is None or isinstance(v, (bool, int, float, str, dt.date)):
         return v
-    raise ValueError(f"a field holds one value (a number, text, true/false or a date), not a {type(v).__name__}")
+    raise ValueError(_("a field holds one value (a number, text, true/false or a date), not a {kind}",
+                       kind=type(v).__name__))
 
 
 def _codes(v: Any) -> Any:
     if isinstance(v, str) or (isinstance(v, list) and v and all(isinstance(x, str) for x in v)):
         return v
-    raise ValueError("give an event code such as `eval.missing-excluded`, or a list of codes")
+    raise ValueError(_("give an event code such as `eval.missing-excluded`, or a list of codes"))
 
 
 Scalar = Annotated[Any, BeforeValidator(_scalar)]
@@ -67,8 +69,9 @@ def _expected(v: Any) -> Any:
     if isinstance(v, dict):
         return Approx.model_validate(v)
     if v is None:
-        raise ValueError("no expected value: write `missing` for a node that must have no value")
-    raise ValueError(f"expected a number, a label, `missing` or {{value: N, within: T}}, not a {type(v).__name__}")
+        raise ValueError(_("no expected value: write `missing` for a node that must have no value"))
+    raise ValueError(_("expected a number, a label, `missing` or {{value: N, within: T}}, not a {kind}",
+                       kind=type(v).__name__))
 
 
 Expected = Annotated[Any, BeforeValidator(_expected)]
@@ -126,18 +129,19 @@ class Case(_Strict):
     def _shape(self) -> Case:
         inputs = [k for k in ("given", "subjects", "data") if getattr(self, k) is not None]
         if len(inputs) > 1:
-            raise ValueError(f"give one of `given`, `subjects`, `data`, not {' and '.join(inputs)}")
+            raise ValueError(_("give one of `given`, `subjects`, `data`, not {both}",
+                               both=" + ".join(f"`{k}`" for k in inputs)))
         evaluates = bool(self.expect or self.expect_missing or self.expect_errors or self.expect_subjects
                          or self.expect_levels or self.expect_violations is not None)
         if self.skip is None and not inputs and evaluates:
-            raise ValueError("expectations need inputs: add `given` (one subject), `subjects` or `data`")
+            raise ValueError(_("expectations need inputs: add `given` (one subject), `subjects` or `data`"))
         if self.skip is None and not evaluates and not self.expect_diagnostics:
-            raise ValueError("the test expects nothing: add `expect`, `expect_subjects`, `expect_violations`, "
-                             "`expect_diagnostics`... or `skip: reason`")
+            raise ValueError(_("the test expects nothing: add `expect`, `expect_subjects`, `expect_violations`, "
+                               "`expect_diagnostics`... or `skip: reason`"))
         if self.subjects is not None:
             for k, row in enumerate(self.subjects):
                 if row.get("id") in (None, ""):
-                    raise ValueError(f"subjects[{k}] has no `id`")
+                    raise ValueError(_("subjects[{k}] has no `id`", k=k))
         return self
 
 
@@ -162,7 +166,7 @@ class SpecError(KinerjaError):
         return f"{self.file}:{self.line}: {self.message}"
 
 
-FORMAT_HELP = "the test file format is in docs/testing.md"
+FORMAT_HELP = N_("the test file format is in docs/testing.md")
 VALUE = "<value>"  # marks of a key's value are kept under (*path, key, VALUE)
 
 
@@ -182,20 +186,21 @@ def load_test_file(path: Path, shown: str | None = None) -> LoadedFile:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(shown, 1, f"cannot read the test file ({exc})", "test.unreadable",
-                        "save it as UTF-8 text") from None
+        raise SpecError(shown, 1, _("cannot read the test file ({why})", why=exc), "test.unreadable",
+                        _("save it as UTF-8 text")) from None
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
-        raise SpecError(shown, mark.line + 1 if mark else 1, f"not valid YAML: {problem}", "test.yaml",
-                        "check the indentation, colons and quotes here (a value holding `: ` or `#` needs "
-                        "quotes)", mark.column + 1 if mark else 1, text) from None
+        raise SpecError(shown, mark.line + 1 if mark else 1, _("not valid YAML: {why}", why=problem), "test.yaml",
+                        _("check the indentation, colons and quotes here (a value holding `: ` or `#` needs "
+                          "quotes)"), mark.column + 1 if mark else 1, text) from None
     if root is None:
-        raise SpecError(shown, 1, "the test file is empty", "test.empty",
-                        "start with `policy: FILE.kin` and a `tests:` list; " + FORMAT_HELP, source=text)
+        raise SpecError(shown, 1, _("the test file is empty"), "test.empty",
+                        _("start with `policy: FILE.kin` and a `tests:` list; the test file format is in "
+                          "docs/testing.md"), source=text)
     marks: dict[tuple[Any, ...], tuple[int, int]] = {}
     _index(root, (), marks, shown, text)
     try:
@@ -221,8 +226,9 @@ def _index(node: yaml.Node, at: tuple[Any, ...], marks: dict[tuple[Any, ...], tu
             name = key.value if isinstance(key, yaml.ScalarNode) else str(key.value)
             where = (key.start_mark.line + 1, key.start_mark.column + 1)
             if name in seen:
-                raise SpecError(shown, where[0], f"key `{name}` is written twice here", "test.duplicate-key",
-                                "keep one of them (YAML would silently keep the last)", where[1], text)
+                raise SpecError(shown, where[0], _("key `{name}` is written twice here", name=name),
+                                "test.duplicate-key", _("keep one of them (YAML would silently keep the last)"),
+                                where[1], text)
             seen.add(name)
             _index(value, (*at, name), marks, shown, text)
             marks[(*at, name, VALUE)] = marks[(*at, name)]
@@ -246,9 +252,9 @@ _TYPE_TAGS = {"str", "int", "float", "bool", "date", "Approx", "list[str]", "Dia
 
 
 # What a value of each pydantic type error should be, for the hint.
-_WANTED = {"string": "text", "int": "a whole number", "float": "a number", "bool": "true or false",
-           "date": "a date written YYYY-MM-DD", "list": "a list (`- item` lines)",
-           "dict": "a mapping (`key: value` lines)", "model": "a mapping (`key: value` lines)"}
+_WANTED = {"string": N_("text"), "int": N_("a whole number"), "float": N_("a number"), "bool": N_("true or false"),
+           "date": N_("a date written YYYY-MM-DD"), "list": N_("a list (`- item` lines)"),
+           "dict": N_("a mapping (`key: value` lines)"), "model": N_("a mapping (`key: value` lines)")}
 
 
 def _code_and_help(err: dict[str, Any], loc: tuple[Any, ...]) -> tuple[str, str]:
@@ -257,13 +263,14 @@ def _code_and_help(err: dict[str, Any], loc: tuple[Any, ...]) -> tuple[str, str]
     if kind == "extra_forbidden":
         allowed = _fields_at(_plain(loc)[:-1])
         hint = did_you_mean(str(loc[-1]), allowed) if allowed else None
-        return "test.unknown-key", hint or ("allowed here: " + ", ".join(allowed) if allowed else FORMAT_HELP)
+        return "test.unknown-key", hint or (_("allowed here: {keys}", keys=", ".join(allowed)) if allowed
+                                            else _(FORMAT_HELP))
     if kind == "missing":
-        return "test.missing-key", f"add `{loc[-1]}: ...`; " + FORMAT_HELP
+        return "test.missing-key", _("add `{key}: ...`; the test file format is in docs/testing.md", key=loc[-1])
     base = kind.split("_")[0]
     if kind.endswith(("_type", "_parsing")) and base in _WANTED:
-        return "test.wrong-type", f"write {_WANTED[base]} here"
-    return "test.invalid", FORMAT_HELP
+        return "test.wrong-type", _("write {what} here", what=_(_WANTED[base]))
+    return "test.invalid", _(FORMAT_HELP)
 
 
 def _plain(loc: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -303,7 +310,9 @@ def _message(err: dict[str, Any], loc: tuple[Any, ...]) -> str:
     msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
     kind = err.get("type", "")
     if kind == "extra_forbidden":
-        return f"unknown key `{loc[-1]}`" + (f" in `{'.'.join(map(str, loc[:-1]))}`" if len(loc) > 1 else "")
+        if len(loc) > 1:
+            return _("unknown key `{key}` in `{where}`", key=loc[-1], where=".".join(map(str, loc[:-1])))
+        return _("unknown key `{key}`", key=loc[-1])
     if kind == "missing":
-        return f"`{where}` is required"
+        return _("`{where}` is required", where=where)
     return f"{where}: {msg}" if where else msg

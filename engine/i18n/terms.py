@@ -1,0 +1,31 @@
+"""The policy language's kinds of declaration as a reader names them, shared by the parser's and
+the checker's messages: ``indicator``/``indikator``, ``an input``/``masukan (`input`)``."""
+
+from __future__ import annotations
+
+from engine.i18n import N_, _
+
+_NOUNS = {"indicator": N_("indicator"), "input": N_("input"), "value": N_("value"), "group": N_("group"),
+          "rating": N_("rating"), "table": N_("table"), "quota": N_("quota"), "scorecard": N_("scorecard"),
+          "perspective": N_("perspective"), "objective": N_("objective"), "declaration": N_("declaration")}
+_A_NOUNS = {"indicator": N_("an indicator"), "input": N_("an input"), "value": N_("a value"), "group": N_("a group"),
+            "rating": N_("a rating"), "table": N_("a table"), "quota": N_("a quota"), "scorecard": N_("a scorecard"),
+            "perspective": N_("a perspective"), "objective": N_("an objective"),
+            "declaration": N_("a declaration")}
+_A_TYPED_INPUT = {"number": N_("a number input"), "boolean": N_("a boolean input"), "text": N_("a text input"),
+                  "category": N_("a category input")}
+
+
+def noun(kind: str) -> str:
+    """``indicator`` / ``indikator`` (``kind`` is the language's word: indicator, perspective...)."""
+    return _(_NOUNS[kind])
+
+
+def a_noun(kind: str, input_type: str | None = None) -> str:
+    """With its article: ``an indicator``; ``a text input`` when ``input_type`` is given."""
+    return _(_A_TYPED_INPUT[input_type]) if input_type is not None else _(_A_NOUNS[kind])
+
+
+def named(kind: str, name: str) -> str:
+    """A declaration by kind and name: ``indicator `x``` / ``indikator `x```."""
+    return _("{kind} `{name}`", kind=noun(kind), name=name)
