@@ -41,6 +41,7 @@ def patterns(lang: str) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[st
         notes = [_(word) for word in ("decision", "error", "warning", "info")]
         notes += [_(m).split(" ")[0] for m in ("lookup {call} gives {value} (no row matches)",
                                                 "statistic {call}: no group ({by} is missing)")]
+        notes.append(_("cited") + ":")  # a citation is not arithmetic (its text may hold " = ")
         also = _("and")
     num = NUMBER[lang]
     claim = re.compile(rf"^(?P<label>[^:]+): (?P<expr>.+) = (?P<u>\S+?)(?:, {rounded})?$")

@@ -172,7 +172,7 @@ def test_each_step_of_an_explanation_shows_its_citation() -> None:
             in text)
     assert 'cited: weights and aggregation below "Interpretasi template (empat perspektif BSC' in text
     assert f"({bsc}:{card})" in text
-    assert 'cited: band "Sangat Baik" "Interpretasi template (batas 90 / 80 / 65 / 50' in text
+    assert 'cited: band "Interpretasi template (batas 90 / 80 / 65 / 50' in text
     assert f"({bsc}:{band})" in text
     assert "- cited: scoring" in _explain("markdown")
     doc = json.loads(_explain("json"))
@@ -212,6 +212,6 @@ def test_the_report_shows_the_citations(tmp_path: Path) -> None:
                                            "bsc_instansi", "--id", "kemenkeu", "-o", str(out)])
     assert result.exit_code == 0, result.output
     page = out.read_text(encoding="utf-8")
-    assert '<p class="ref">Dasar: Interpretasi template (tidak ada regulasi yang menetapkannya)' in page
-    assert "<th>Dasar</th>" in page
+    assert '<p class="ref">Citation: Interpretasi template (tidak ada regulasi yang menetapkannya)' in page
+    assert "<th>Citation</th>" in page
     assert "PermenPANRB 8/2021 lampiran (rumus capaian: realisasi / target)" in page

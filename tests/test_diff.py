@@ -122,19 +122,20 @@ def test_markdown_and_json_formats() -> None:
     assert {"old": "Baik", "new": "Cukup", "count": 1} in doc["impact"]["transitions"]
 
 
+def _commit_all(repo: Path) -> None:
+    """A git repository in ``repo`` with everything in it committed once."""
+    for args in (("init", "-q"), ("add", "."), ("commit", "-q", "-m", "v1")):
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=repo, check=True,
+                       capture_output=True)
+
+
 def test_git_revision_as_old_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     if shutil.which("git") is None:
         pytest.skip("git is not installed")
     repo = tmp_path / "repo"
     (repo / "p").mkdir(parents=True)
     shutil.copy(OLD, repo / "p" / "bsc.kin")
-
-    def git(*args: str) -> None:
-        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=repo, check=True,
-                       capture_output=True)
-    git("init", "-q")
-    git("add", ".")
-    git("commit", "-q", "-m", "v1")
+    _commit_all(repo)
     shutil.copy(NEW, repo / "p" / "bsc.kin")
     monkeypatch.chdir(repo)
     result = CliRunner().invoke(cli.main, ["diff", "git:HEAD:p/bsc.kin", "p/bsc.kin"])
@@ -153,13 +154,7 @@ def test_an_agency_file_is_diffed_with_its_national_parent(tmp_path: Path, monke
     repo = tmp_path / "repo"
     shutil.copytree(ROOT / "policies", repo / "policies", ignore=shutil.ignore_patterns("*.yaml"))
     shutil.copy(ROOT / "examples" / "instansi-2026.csv", repo / "data.csv")
-
-    def git(*args: str) -> None:
-        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=repo, check=True,
-                       capture_output=True)
-    git("init", "-q")
-    git("add", ".")
-    git("commit", "-q", "-m", "v1")
+    _commit_all(repo)
     agency = repo / "policies" / "instansi" / "kemenkeu.kin"
     agency.write_text(agency.read_text(encoding="utf-8").replace("target 105", "target 110"), encoding="utf-8")
     monkeypatch.chdir(repo)
