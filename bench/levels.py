@@ -93,10 +93,9 @@ def _agree(policy_file: Path, data: Path, folder: Path) -> None:
     """The streamed level files equal an in-memory run's."""
     sys.path.insert(0, str(ROOT))
     from engine import api
-    from engine.streaming import score_to_file
 
     policies = api.compile_policies([policy_file])
-    score_to_file(policies, [data], folder / "mem" / "h.csv", stream=False)
+    api.score(policies, [data], folder / "mem" / "h.csv", whole=True)
     for level in ("unit", "instansi"):
         same = (folder / "mem" / f"h.{level}.csv").read_bytes() == (folder / "out" / f"with.{level}.csv").read_bytes()
         print(f"  level {level}: streamed file {'equals' if same else 'DIFFERS FROM'} the in-memory one")

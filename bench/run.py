@@ -104,7 +104,7 @@ def _spawn(cmd: list[str]) -> tuple[str, float, float]:
 
 
 def run_once(impl: str, data: Path, out: Path) -> dict[str, float]:
-    if impl in SOURCES:  # streamed chunk by chunk (engine/streaming.py)
+    if impl in SOURCES:  # streamed chunk by chunk (engine/api.py: score)
         source = data.with_name(data.stem + SOURCES[impl])
         if impl == "kinerja-cli-koma" and not source.exists():
             import generate

@@ -31,7 +31,7 @@ def _counted(policy: str, data: tuple[str, ...], opts: dict[str, Any], rejects: 
     """The run; its load report joins ``loads``, whose read/scored/rejected counts and rejects
     are reported as ``eval`` does once the analysis is done (``_account``)."""
     run = run_policy(policy, data, opts)
-    loads.append((run.load.report, rejects))
+    loads.append((run.report, rejects))
     return run
 
 

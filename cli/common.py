@@ -47,28 +47,17 @@ def policy_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def run_policy(policy: str, data: tuple[str, ...], opts: dict[str, Any], output: Path | None = None,
-               stream: bool = True, subject: str | None = None, progress: Any = None) -> Any:
-    """Compile the policies and evaluate the data (into ``output``, when given: see
-    ``engine.streaming``); a ``KinerjaError`` (policy errors, unreadable data) ends the command."""
+               whole: bool = False, subject: str | None = None, progress: Any = None) -> Any:
+    """Compile the policies and run them over the data (``engine.api.score``: into ``output`` when
+    given; only ``subject``'s rows when given); a ``KinerjaError`` (policy errors, unreadable data)
+    ends the command."""
     from engine import api
 
-    known, as_of = known_agencies(opts), as_of_date(opts)
     policies = api.compile_policies([Path(policy)], root=opts["root"])
-    if output is not None:
-        from engine.streaming import score_to_file
-
-        return score_to_file(policies, list(data), output, policy=opts["policy_id"], as_of=as_of,
-                             layout=opts["layout"], known_agencies=known, sheet=opts["sheet"], stream=stream,
-                             progress=progress, decimal=opts["decimal"], header_row=opts["header_row"])
-    if subject is not None:  # only the rows one subject's explanation needs
-        from engine.streaming import explain_run
-
-        return explain_run(policies, list(data), subject, policy=opts["policy_id"], as_of=as_of,
-                           layout=opts["layout"], known_agencies=known, sheet=opts["sheet"],
-                           decimal=opts["decimal"], header_row=opts["header_row"])
-    return api.evaluate_files(policies, list(data), policy=opts["policy_id"], as_of=as_of,
-                              layout=opts["layout"], known_agencies=known, sheet=opts["sheet"],
-                              decimal=opts["decimal"], header_row=opts["header_row"])
+    return api.score(policies, list(data), output, policy=opts["policy_id"], as_of=as_of_date(opts),
+                     layout=opts["layout"], known_agencies=known_agencies(opts), sheet=opts["sheet"],
+                     decimal=opts["decimal"], header_row=opts["header_row"], whole=whole, subject=subject,
+                     progress=progress)
 
 
 def known_agencies(opts: dict[str, Any]) -> list[str] | None:

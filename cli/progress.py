@@ -11,7 +11,7 @@ from typing import TextIO
 from engine.i18n import N_, _
 from engine.i18n.formats import format_number
 
-# The engine's words for the steps of a run (engine.streaming), translated where they are drawn.
+# The engine's words for the steps of a run (engine.api.score, engine.analysis.passes), translated where they are drawn.
 PHASES = (N_("scoring"), N_("reading and scoring"), N_("checking subject ids"), N_("writing"))
 
 
@@ -44,7 +44,7 @@ class Progress:
             self._draw(lambda: _("{what} {done} rows", what=_(what), done=format_number(done)))
 
     def __call__(self, what: str, done: int | None = None, total: int | None = None) -> None:
-        """The engine's progress callback (``engine.streaming.Progress``)."""
+        """The engine's progress callback (``engine.api.Progress``)."""
         if done is None:
             self.phase(what)
         else:

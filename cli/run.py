@@ -44,16 +44,18 @@ def eval_(policy: str, data: tuple[str, ...], output: str, rejects: str | None, 
 
     progress = Progress(sys.stderr)  # shown only on a terminal, for runs over 2 s
     try:
-        run = run_policy(policy, data, opts, output=out, stream=not explain_all, progress=progress)
+        run = run_policy(policy, data, opts, output=out, whole=bool(explain_all), progress=progress)
         report = run.report
         known = {a for p in (run.plans or [run.plan]) for a in run.policies.agencies_of(p) if a is not None}
         report.warnings += agency_warnings(run.unfiled, known, str(data[0]))
         write_rejects(report, rejects_path)
         if explain_all:
-            _write_explanations(run.run, Path(explain_all))
+            _write_explanations(run, Path(explain_all))
     finally:
         progress.close()
-    summary = run.write_manifest(manifest_path, data, out, rejects_path, explain_all)
+    from engine.output import write_run_manifest
+
+    summary = write_run_manifest(run, manifest_path, data, out, rejects_path, explain_all)
     _eval_summary(summary, report, run, fmt, out, rejects_path)
     failed = (strict and (report.rows_rejected or run.unfiled)) or (fail_on_quota and run.violations)
     return EXIT_FINDINGS if failed else EXIT_OK

@@ -10,10 +10,8 @@ Text cells of CSV/XLSX are neutralised against spreadsheet formula injection.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import math
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -26,14 +24,12 @@ from engine.i18n import _
 from engine.safe_output import atomic, atomic_text, file_sha256
 
 Table = Mapping[str, Any] | Sequence[tuple[str, Any]]
-FIXED_TIME = dt.datetime(2000, 1, 1, 0, 0, 0)
-_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
-_FIXED_STAMP = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit less the header row
 # Parquet rows per row group, fixed so a streamed run (ResultStream) writes the same bytes as
 # an in-memory one; small enough that a streamed writer buffers little.
 ROW_GROUP = 1 << 17
+STREAMED_SUFFIXES = (".csv", ".parquet")  # written chunk by chunk (``ResultStream``)
 
 
 def neutralise_text(text: str) -> str:
@@ -43,17 +39,58 @@ def neutralise_text(text: str) -> str:
 
 def write_results(table: Table, path: str | Path, sheet: str = "results") -> None:
     """Write ``table`` (name -> column, in order) as .csv, .xlsx, .json or .parquet by suffix."""
-    cols = _columns(table)
-    suffix = Path(path).suffix.lower()
-    writers = {".csv": _write_csv, ".xlsx": _write_xlsx, ".json": _write_json, ".parquet": _write_parquet}
-    if suffix not in writers:
-        raise fail("output.unknown-format", _("cannot write `{suffix}` results to {path}",
-                                              suffix=suffix or _("(no suffix)"), path=path),
-                   _("name a .csv, .xlsx, .json or .parquet file"), file_span(path))
+    cols = table_columns(table)
+    suffix = _suffix(path, "results")
+    n = len(cols[0][1]) if cols else 0
+    if suffix == ".xlsx" and n > XLSX_MAX_ROWS:
+        raise fail("output.too-many-rows", _("{n} rows do not fit one Excel sheet ({most} max)", n=n,
+                                             most=XLSX_MAX_ROWS), _("write .csv or .parquet"), file_span(path))
     if suffix == ".xlsx":
-        _write_xlsx(cols, Path(path), sheet)
+        from engine.xlsx_results import write_xlsx
+
+        write_xlsx(cols, Path(path), sheet)
+    elif suffix == ".json":
+        from engine.json_results import write_json
+
+        write_json(cols, Path(path))
     else:
-        writers[suffix](cols, Path(path))  # each writer renames a complete file into place
+        with ResultStream(path) as out:  # renames a complete file into place
+            out.write(cols)
+
+
+def _suffix(path: str | Path, what: str) -> str:
+    suffix = Path(path).suffix.lower()
+    if suffix not in (*STREAMED_SUFFIXES, ".json", ".xlsx"):
+        message = (_("cannot write `{suffix}` results to {path}") if what == "results"
+                   else _("cannot write `{suffix}` changes to {path}"))
+        raise fail("output.unknown-format", message.format(suffix=suffix or _("(no suffix)"), path=path),
+                   _("name a .csv, .xlsx, .json or .parquet file"), file_span(path))
+    return suffix
+
+
+def open_results(path: str | Path, what: str = "results") -> ResultStream | HeldResults:
+    """A writer of ``path`` taking tables chunk by chunk (``write``, then ``close`` or ``abort``):
+    CSV and Parquet are streamed, JSON and XLSX held and written in one piece on ``close``."""
+    return ResultStream(path) if _suffix(path, what) in STREAMED_SUFFIXES else HeldResults(path)
+
+
+class HeldResults:
+    """JSON or XLSX results: the chunks are held and written in one piece, atomically, on ``close``."""
+
+    def __init__(self, path: str | Path):
+        self.path, self.rows, self._held = Path(path), 0, []  # type: tuple[Path, int, list[dict[str, Any]]]
+
+    def write(self, table: Table) -> None:
+        cols = table_columns(table)
+        self._held.append(dict(cols))
+        self.rows += len(cols[0][1]) if cols else 0
+
+    def close(self) -> None:
+        held = self._held or [{}]
+        write_results({k: np.concatenate([h[k] for h in held]) for k in held[0]}, self.path)
+
+    def abort(self) -> None:
+        self._held = []
 
 
 def presentable(table: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -70,7 +107,7 @@ def presentable(table: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     return {k: snapped.get(k, v) for k, v in table.items()}
 
 
-def _columns(table: Table) -> list[tuple[str, np.ndarray]]:
+def table_columns(table: Table) -> list[tuple[str, np.ndarray]]:
     items = list(table.items()) if isinstance(table, Mapping) else list(table)
     out = []
     lengths = set()
@@ -85,11 +122,7 @@ def _columns(table: Table) -> list[tuple[str, np.ndarray]]:
     return out
 
 
-def _is_number(arr: np.ndarray) -> bool:
-    return arr.dtype.kind in "fiub"
-
-
-def _clean_float(arr: np.ndarray) -> np.ndarray:
+def clean_float(arr: np.ndarray) -> np.ndarray:
     # -0.0 + 0.0 is 0.0: a negative zero must not print as "-0".
     return np.add(arr, 0.0, dtype=np.float64)  # one pass (not a copy, then an addition)
 
@@ -105,7 +138,7 @@ def _arrow(arr: np.ndarray, neutralise: bool) -> Any:
     if arr.dtype.kind in "iu":
         return pa.array(arr.astype(np.int64))
     if arr.dtype.kind == "f":
-        values = _clean_float(arr)
+        values = clean_float(arr)
         return pa.array(values, mask=~np.isfinite(values))
     text = _fast_text(arr)
     if text is None:
@@ -136,19 +169,17 @@ def _text(v: Any) -> str | None:
     return str(v)
 
 
-def _write_csv(cols: list[tuple[str, np.ndarray]], path: Path) -> None:
-    with ResultStream(path) as out:
-        out.write(cols)
+def _conformed(table: Any, schema: Any, path: Path) -> Any:
+    """A later chunk cast to the first chunk's column types (a column all missing in one chunk has
+    no type of its own); different column names or an impossible cast is a bug of the evaluator."""
+    import pyarrow as pa
 
-
-def _write_parquet(cols: list[tuple[str, np.ndarray]], path: Path) -> None:
-    with ResultStream(path) as out:
-        out.write(cols)
-
-
-class SchemaChanged(Exception):
-    """A streamed chunk's column types differ from the first chunk's (e.g. a label column that is
-    numeric in one chunk): the caller must write the results in one piece instead."""
+    if table.schema.names != schema.names:
+        raise ValueError(f"{path}: the result columns changed between chunks")
+    try:
+        return table.cast(schema)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError) as exc:
+        raise ValueError(f"{path}: a result column's type changed between chunks ({exc})") from exc
 
 
 class ResultStream:
@@ -176,12 +207,12 @@ class ResultStream:
     def write(self, table: Table) -> None:
         import pyarrow as pa
 
-        cols = _columns(table)
+        cols = table_columns(table)
         t = pa.table({name: _arrow(arr, neutralise=self.csv) for name, arr in cols})
         if self._schema is None:
             self._open(t.schema)
         elif t.schema != self._schema:
-            raise SchemaChanged(f"{self.path}: result column types changed between chunks")
+            t = _conformed(t, self._schema, self.path)
         self.rows += t.num_rows
         if self.csv:
             self._writer.write_table(t)
@@ -282,91 +313,6 @@ def _empty_schema() -> Any:
     return pa.schema([])
 
 
-def _json_value(v: Any, text: Any = str) -> Any:
-    """A cell as a plain Python value: missing and non-finite numbers become None, numpy
-    scalars their Python kind, anything else ``text(str(v))``."""
-    if v is None:
-        return None
-    if isinstance(v, (bool, np.bool_)):
-        return bool(v)
-    if isinstance(v, (int, np.integer)):
-        return int(v)
-    if isinstance(v, (float, np.floating)):
-        f = float(v) + 0.0
-        return f if math.isfinite(f) else None
-    return text(str(v))
-
-
-def json_lines(table: Table) -> list[str]:
-    """Each row of ``table`` as the JSON object text a .json results file holds on its line."""
-    cols = _columns(table)
-    names, columns = [name for name, _ in cols], [_json_column(arr) for _, arr in cols]
-    return [json.dumps(dict(zip(names, row)), ensure_ascii=False, allow_nan=False) for row in zip(*columns)]
-
-
-def _json_column(arr: np.ndarray) -> list[Any]:
-    """``_json_value`` of every cell; a float column in one pass (no -0.0, None where not finite)."""
-    if arr.dtype.kind != "f":
-        return [_json_value(v) for v in arr.tolist()]
-    return [v if ok else None for v, ok in zip(_clean_float(arr).tolist(), np.isfinite(arr).tolist())]
-
-
-def json_text(lines: Sequence[str]) -> str:
-    """A .json results file from its row lines: one subject per line (diffable, no indentation bloat)."""
-    return "[\n" + ",\n".join(lines) + ("\n]\n" if lines else "]\n")
-
-
-def _write_json(cols: list[tuple[str, np.ndarray]], path: Path) -> None:
-    atomic_text(path, json_text(json_lines(cols)))
-
-
-def _xlsx_value(v: Any) -> Any:
-    return _json_value(v, neutralise_text)  # spreadsheet text is neutralised against formulas
-
-
-def _write_xlsx(cols: list[tuple[str, np.ndarray]], path: Path, sheet: str) -> None:
-    from openpyxl import Workbook
-
-    n = len(cols[0][1]) if cols else 0
-    if n > XLSX_MAX_ROWS:
-        raise fail("output.too-many-rows", _("{n} rows do not fit one Excel sheet ({most} max)", n=n,
-                                             most=XLSX_MAX_ROWS), _("write .csv or .parquet"), file_span(path))
-    wb = Workbook(write_only=True)
-    wb.properties.creator = "kinerja"
-    wb.properties.created = FIXED_TIME
-    wb.properties.modified = FIXED_TIME
-    ws = wb.create_sheet(sheet)
-    ws.append([neutralise_text(name) for name, _ in cols])
-    data = [arr.tolist() for _, arr in cols]
-    for i in range(n):
-        ws.append([_xlsx_value(c[i]) for c in data])
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    with atomic(path) as tmp:
-        tmp.write_bytes(_fixed_zip(buffer.getvalue()))
-
-
-def _fixed_zip(data: bytes) -> bytes:
-    """Re-pack a zip with fixed entry times, so equal content gives equal bytes."""
-    import zipfile  # only Excel output needs it (a small run's start-up does not)
-
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for item in src.infolist():
-            info = zipfile.ZipInfo(item.filename, date_time=_ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o600 << 16
-            body = src.read(item.filename)
-            if item.filename == "docProps/core.xml":  # openpyxl stamps `modified` at save time
-                body = _FIXED_STAMP.sub(_fixed_stamp, body)
-            dst.writestr(info, body)
-    return out.getvalue()
-
-
-def _fixed_stamp(m: re.Match[bytes]) -> bytes:
-    return m.group(1) + FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode() + m.group(2)
-
-
 # ------------------------------------------------------------------ manifest
 
 def write_manifest(path: str | Path, *, policy_files: Iterable[str | Path], data_files: Iterable[str | Path],
@@ -396,6 +342,27 @@ def write_manifest(path: str | Path, *, policy_files: Iterable[str | Path], data
         manifest.update(extra)
     atomic_text(path, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
     return manifest
+
+
+def write_run_manifest(run: Any, path: str | Path, data_files: Sequence[str | Path], results: str | Path,
+                       rejects: str | Path, explanations: str | Path | None = None) -> dict[str, Any]:
+    """The manifest of an ``engine.api.Run``: its files with their SHA-256, the rules' id and versions,
+    row counts that reconcile, agency files, warnings, quota violations (``write_manifest``)."""
+    from dataclasses import asdict
+
+    report, header = run.report, run.plan.header
+    return write_manifest(
+        path, policy_files=run.policy_files(), data_files=list(data_files),
+        rows_read=report.rows_read, rows_scored=report.rows_accepted, rows_rejected=report.rows_rejected,
+        policy_id=header.name if header else None,
+        policy_version=", ".join(p.header.version or "" for p in run.plans if p.header) or None,
+        results_file=results, rejects_file=rejects, explanations_file=explanations,
+        extra={"subjects": run.subjects, "runtime_errors": run.runtime_errors,
+               "agency_files": [{"path": f, "sha256": file_sha256(f), "subjects": k}
+                                for f, k in sorted(run.agency_files.items())],
+               "quota_violations": [v.to_dict() for v in run.violations], "levels": run.levels,
+               "warnings": [asdict(w) for w in report.warnings],
+               "files_read": [asdict(f) for f in report.files]})
 
 
 def _file_entry(path: str | Path) -> dict[str, str]:

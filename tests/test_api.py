@@ -88,7 +88,7 @@ def test_period_column_picks_the_version_row_by_row(tmp_path: Path) -> None:
     # the same data: a = 72/90*100 = 80 under 2025, 72/80*100 = 90 under 2026
     assert (rows["x"]["policy_version"], rows["x"]["a"]) == ("contoh@2025", pytest.approx(80))
     assert (rows["y"]["policy_version"], rows["y"]["a"]) == ("contoh@2026", pytest.approx(90))
-    report = run.load.report
+    report = run.report
     assert (report.rows_read, report.rows_accepted, report.rows_rejected) == (4, 2, 2)
     reasons = sorted((r.row, r.reason) for r in report.rejects)
     assert reasons == [("line 4", "period 2024-12-31 is in no version of `contoh`"),

@@ -110,3 +110,32 @@ def test_labels_are_quoted_in_dot_and_escaped_in_mermaid():
     mermaid = graph.render_mermaid(plan)
     assert "#quot;awal#quot;" in mermaid
     assert "n_x --> n_end" in mermaid  # `end` alone is a Mermaid keyword
+
+
+def test_the_plan_order_is_networkx_lexicographical_topological_sort() -> None:
+    """``graph._ordered`` (a heap-based Kahn sort, so a run need not import networkx) gives exactly
+    networkx's ``lexicographical_topological_sort`` keyed by declaration order, on every bundled policy."""
+    import random
+
+    import networkx as nx
+
+    from engine import api, deps
+
+    plans = list(api.compile_policies([Path(__file__).parent.parent / "policies"]).report.plans.values())
+    assert len(plans) > 3
+    for plan in plans:  # the edges and keys ``graph.build`` sorts (raw(x) split from x)
+        decls = [d for d in deps.named(plan.module) if graph._kind(d) is not None]
+        reads = deps.order_edges({d.name: d for d in reversed(decls)}, split_raw=True)
+        declared = {d.name: k for k, d in reversed(list(enumerate(decls)))}  # first declaration wins
+        order = {name: declared.get(name, declared.get(name[4:-1], 0)) for name in reads}
+        expected = list(nx.lexicographical_topological_sort(graph._nx_graph(order, reads),
+                                                            key=lambda v: (order[v], v)))
+        assert graph._ordered(order, reads) == expected
+    rng = random.Random(7)  # and on random DAGs, where ties between ready names are frequent
+    for _ in range(50):
+        names = [f"d{k}" for k in range(30)]
+        order = {name: rng.randrange(10) for name in names}  # repeated keys: ties broken by name
+        reads = {b: tuple(a for a in names[:i] if rng.random() < 0.1) for i, b in enumerate(names)}
+        expected = list(nx.lexicographical_topological_sort(graph._nx_graph(order, reads),
+                                                            key=lambda v: (order[v], v)))
+        assert graph._ordered(order, reads) == expected

@@ -14,7 +14,7 @@ import pytest
 from engine import api, checks, syntax
 from engine.fmt import format_text
 from engine.levels.run import evaluate_levels
-from engine.streaming import score_to_file
+from engine.output import write_run_manifest
 
 POLICY = """policy skp "SKP dan unit" version "1"
 period 2026-01-01 .. 2026-12-31
@@ -124,15 +124,15 @@ def test_missing_data_decisions_are_recorded_per_group(project: tuple[Path, Path
 
 def test_streamed_levels_equal_in_memory_and_are_in_the_manifest(project: tuple[Path, Path], tmp_path: Path) -> None:
     policies = api.compile_policies([project[0]])
-    whole = score_to_file(policies, [project[1]], tmp_path / "o" / "whole.csv", stream=False)
-    chunked = score_to_file(policies, [project[1]], tmp_path / "o" / "chunked.csv", chunk=2)
-    assert whole.run is not None and chunked.run is None      # the second run really streamed
+    whole = api.score(policies, [project[1]], tmp_path / "o" / "whole.csv", whole=True)
+    chunked = api.score(policies, [project[1]], tmp_path / "o" / "chunked.csv", chunk=2)
+    assert whole.result is not None and chunked.result is None      # the second run really streamed
     for level in ("unit", "instansi"):
         a = (tmp_path / "o" / f"whole.{level}.csv").read_bytes()
         assert a == (tmp_path / "o" / f"chunked.{level}.csv").read_bytes()
     (tmp_path / "o" / "r.csv").write_text("", encoding="utf-8")  # the rejects file, written by the CLI
-    manifest = whole.write_manifest(tmp_path / "o" / "m.json", [project[1]], tmp_path / "o" / "whole.csv",
-                                    tmp_path / "o" / "r.csv")
+    manifest = write_run_manifest(whole, tmp_path / "o" / "m.json", [project[1]], tmp_path / "o" / "whole.csv",
+                                  tmp_path / "o" / "r.csv")
     unit = json.loads((tmp_path / "o" / "m.json").read_text())["levels"][0]
     assert manifest["levels"][0] == unit
     assert (unit["level"], unit["of"], unit["keys"], unit["subjects"], unit["members"], unit["unassigned"]) == \
@@ -146,7 +146,7 @@ def test_a_level_results_file_never_overwrites_the_data(project: tuple[Path, Pat
     data = project[1].with_name("h.unit.csv")
     data.write_text(DATA, encoding="utf-8")
     with pytest.raises(KinerjaError) as info:
-        score_to_file(api.compile_policies([project[0]]), [data], project[1].with_name("h.csv"))
+        api.score(api.compile_policies([project[0]]), [data], project[1].with_name("h.csv"))
     assert info.value.diagnostics[0].code == "output.unsafe-path"
     assert data.read_text(encoding="utf-8") == DATA
 

@@ -16,7 +16,8 @@ from openpyxl import load_workbook
 
 import engine
 from engine.diagnostics import KinerjaError
-from engine.output import json_lines, neutralise_text, write_manifest, write_results
+from engine.json_results import json_lines
+from engine.output import neutralise_text, write_manifest, write_results
 
 TABLE = {
     "id": np.array(["E1", "=cmd|' /C calc'!A0", "+62", "@SUM(1)", "-x", "\tTab", None], dtype=object),

@@ -15,7 +15,6 @@ from engine.analysis.benchmark import competition_ranks, z_scores
 from engine.evaluate import evaluate_plan
 from engine.explain import explain
 from engine.fmt import format_text
-from engine.streaming import score_to_file
 
 BODY = """
 input unit { type text }
@@ -92,9 +91,9 @@ def test_streamed_run_equals_in_memory(tmp_path: Path) -> None:
     data = tmp_path / "d.csv"
     data.write_text("id,agency,unit,nilai\n" + "".join(f"s{i},a,U{i % 3},{i % 50}\n" for i in range(60)))
     policies = api.compile_policies([policy], root=tmp_path)
-    score_to_file(policies, [data], tmp_path / "whole.csv", stream=False)
-    asked = score_to_file(policies, [data], tmp_path / "asked.csv", chunk=7)  # asked to stream in chunks of 7
-    assert asked.run is not None  # a population statistic runs over the whole batch, never per chunk
+    api.score(policies, [data], tmp_path / "whole.csv", whole=True)
+    asked = api.score(policies, [data], tmp_path / "asked.csv", chunk=7)  # asked to stream in chunks of 7
+    assert asked.result is not None  # a population statistic runs over the whole batch, never per chunk
     assert (tmp_path / "whole.csv").read_bytes() == (tmp_path / "asked.csv").read_bytes()
 
 
@@ -207,8 +206,8 @@ def test_by_peer_group_agrees_with_benchmark_within_peer_group(tmp_path: Path) -
 def test_by_peer_group_streamed_equals_in_memory_and_formats(tmp_path: Path) -> None:
     data = _peer_project(tmp_path)
     policies = api.compile_policies([tmp_path], root=tmp_path)
-    score_to_file(policies, [data], tmp_path / "whole.csv", policy="p", stream=False)
-    score_to_file(policies, [data], tmp_path / "asked.csv", policy="p", chunk=2)
+    api.score(policies, [data], tmp_path / "whole.csv", policy="p", whole=True)
+    api.score(policies, [data], tmp_path / "asked.csv", policy="p", chunk=2)
     assert (tmp_path / "whole.csv").read_bytes() == (tmp_path / "asked.csv").read_bytes()
     assert "value peringkat = rank_of(capaian) by peer_group" in format_text(PEERS, "p.kin")
     assert [d for d in checks.run(syntax.parse(PEERS, "p.kin")) if d.is_error] == []

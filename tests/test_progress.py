@@ -12,7 +12,6 @@ from click.testing import CliRunner
 import cli
 from cli.progress import Progress
 from engine import api
-from engine.streaming import score_to_file
 
 ROOT = Path(__file__).parent.parent
 SUBMISSIONS = Path(__file__).parent / "data" / "submissions"
@@ -85,7 +84,7 @@ def test_a_streamed_run_reports_its_rows(tmp_path: Path) -> None:
     data.write_text("id,agency,realisasi_anggaran,waktu,inovasi,hasil,pagu,unit\n" + "\n".join(rows) + "\n")
     term = Terminal()
     progress = Progress(term, delay=0.0, every=0.0)
-    score_to_file(policies, [data], tmp_path / "out.parquet", chunk=7, progress=progress)
+    api.score(policies, [data], tmp_path / "out.parquet", chunk=7, progress=progress)
     shown = term.getvalue()
     assert "scoring 0 / 30 rows   0%" in shown and "scoring 30 / 30 rows 100%" in shown
 

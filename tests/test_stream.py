@@ -12,7 +12,6 @@ import pytest
 
 from engine import api
 from engine.data import write_rejects
-from engine.streaming import score_to_file
 
 SUBMISSIONS = Path(__file__).parent / "data" / "submissions"
 HEADER = "id,agency,realisasi_anggaran,waktu,inovasi,hasil,pagu,unit,catatan"
@@ -63,9 +62,9 @@ def test_streamed_files_equal_in_memory(setup: tuple[api.Policies, Path, Path], 
                                         suffix: str, known: list[str] | None) -> None:
     policies, csv_path, pq_path = setup
     data = csv_path if source == "csv" else pq_path
-    whole = score_to_file(policies, [data], tmp_path / f"whole{suffix}", known_agencies=known, stream=False)
-    parts = score_to_file(policies, [data], tmp_path / f"parts{suffix}", known_agencies=known, chunk=7)
-    assert whole.run is not None and parts.run is None  # one in memory, the other streamed
+    whole = api.score(policies, [data], tmp_path / f"whole{suffix}", known_agencies=known, whole=True)
+    parts = api.score(policies, [data], tmp_path / f"parts{suffix}", known_agencies=known, chunk=7)
+    assert whole.result is not None and parts.result is None  # one in memory, the other streamed
     assert (tmp_path / f"whole{suffix}").read_bytes() == (tmp_path / f"parts{suffix}").read_bytes()
     write_rejects(whole.report, tmp_path / "whole.rejects.csv")
     write_rejects(parts.report, tmp_path / "parts.rejects.csv")
@@ -80,7 +79,7 @@ def test_streamed_files_equal_in_memory(setup: tuple[api.Policies, Path, Path], 
 def test_duplicate_rejects_name_the_first_row_across_chunks(setup: tuple[api.Policies, Path, Path],
                                                            tmp_path: Path) -> None:
     policies, csv_path, _ = setup
-    parts = score_to_file(policies, [csv_path], tmp_path / "r.parquet", chunk=7)
+    parts = api.score(policies, [csv_path], tmp_path / "r.parquet", chunk=7)
     dups = [(r.row, r.reason) for r in parts.report.rejects if "duplicate" in r.reason]
     # Line = data row + 2 (header, 1-based): E2 first at line 3, E4 at line 5 (itself rejected),
     # E20 at line 21 (then " E20 " and "E20" again).
@@ -96,10 +95,10 @@ def test_duplicate_rejects_name_the_first_row_across_chunks(setup: tuple[api.Pol
 def test_quotas_or_explain_all_use_the_in_memory_path(setup: tuple[api.Policies, Path, Path],
                                                       tmp_path: Path) -> None:
     policies, csv_path, _ = setup
-    kept = score_to_file(policies, [csv_path], tmp_path / "r.json", chunk=7)  # JSON is written whole
-    assert kept.run is not None
-    small = score_to_file(policies, [csv_path], tmp_path / "r.csv")  # 40 rows: not worth streaming
-    assert small.run is not None
+    kept = api.score(policies, [csv_path], tmp_path / "r.json", chunk=7)  # JSON is written whole
+    assert kept.result is not None
+    small = api.score(policies, [csv_path], tmp_path / "r.csv")  # 40 rows: not worth streaming
+    assert small.result is not None
 
 
 def test_row_groups_do_not_depend_on_chunks(setup: tuple[api.Policies, Path, Path], tmp_path: Path,
@@ -108,8 +107,8 @@ def test_row_groups_do_not_depend_on_chunks(setup: tuple[api.Policies, Path, Pat
 
     monkeypatch.setattr(engine.output, "ROW_GROUP", 5)  # row groups cut across chunks of 7
     policies, csv_path, _ = setup
-    score_to_file(policies, [csv_path], tmp_path / "whole.parquet", stream=False)
-    score_to_file(policies, [csv_path], tmp_path / "parts.parquet", chunk=7)
+    api.score(policies, [csv_path], tmp_path / "whole.parquet", whole=True)
+    api.score(policies, [csv_path], tmp_path / "parts.parquet", chunk=7)
     assert pq.ParquetFile(tmp_path / "parts.parquet").metadata.num_row_groups == 7  # 33 rows scored: 6 x 5 + 3
     assert (tmp_path / "whole.parquet").read_bytes() == (tmp_path / "parts.parquet").read_bytes()
 

@@ -11,7 +11,6 @@ import pyarrow.parquet as pq
 import pytest
 
 from engine import api
-from engine.streaming import explain_run
 
 ROOT = Path(__file__).parent.parent
 POLICY = ROOT / "policies" / "nasional" / "skp" / "kinerja-pegawai-2022.kin"
@@ -42,23 +41,23 @@ def test_subject_explanations_equal_full_evaluation(data: Path) -> None:
     assert full.result.violations  # the group checks matter for some subjects
     ids = [str(i) for i in full.result.subject_ids]
     for sid in ids[::7] + [ids[0]]:
-        part = explain_run(policies, [data], sid)
+        part = api.score(policies, [data], subject=sid)
         assert part.result.n < full.result.n
         assert asdict(part.explain(sid)) == asdict(full.explain(sid))
-        mine = [r for r in part.load.report.rejects if r.subject_id == sid]
-        assert mine == [r for r in full.load.report.rejects if r.subject_id == sid]
+        mine = [r for r in part.report.rejects if r.subject_id == sid]
+        assert mine == [r for r in full.report.rejects if r.subject_id == sid]
 
 
 def test_repeated_id_is_rejected_naming_the_first_row(data: Path) -> None:
     policies = api.compile_policies([POLICY])
     first = str(api.evaluate_files(policies, [data]).result.subject_ids[0])
-    part = explain_run(policies, [data], first)
-    mine = [(r.row, r.reason) for r in part.load.report.rejects if r.subject_id == first]
+    part = api.score(policies, [data], subject=first)
+    mine = [(r.row, r.reason) for r in part.report.rejects if r.subject_id == first]
     assert mine == [("row 6", f"duplicate subject id `{first}` (first at row 0)")]  # inserted at 5, after 1 more
 
 
 def test_unknown_subject_is_not_found(data: Path) -> None:
-    part = explain_run(api.compile_policies([POLICY]), [data], "nobody")
+    part = api.score(api.compile_policies([POLICY]), [data], subject="nobody")
     assert part.result.n == 0
     with pytest.raises(KeyError):
         part.explain("nobody")

@@ -88,7 +88,6 @@ def test_unknown_direction_word_is_a_syntax_error_with_a_suggestion() -> None:
 def test_streamed_and_in_memory_runs_agree_on_the_new_row_constructs(tmp_path) -> None:
     """Lower-is-better ranges with per-subject bounds, mean_present and a table call, in chunks of 7."""
     from engine import api
-    from engine.streaming import score_to_file
 
     body = POLICY + """
 input p1 { type one of ("Baik", "Kurang") }
@@ -106,7 +105,7 @@ value pp = persen(p1) + persen(p2)
     data = tmp_path / "d.csv"
     data.write_text("id,agency,normal,khusus,khusus_baris,bawah,atas,p1,p2\n" + "\n".join(rows) + "\n")
     policies = api.compile_policies([tmp_path / "p.kin"], root=tmp_path)
-    whole = score_to_file(policies, [data], tmp_path / "whole.csv", stream=False)
-    parts = score_to_file(policies, [data], tmp_path / "parts.csv", chunk=7)
-    assert whole.run is not None and parts.run is None  # one in memory, the other streamed
+    whole = api.score(policies, [data], tmp_path / "whole.csv", whole=True)
+    parts = api.score(policies, [data], tmp_path / "parts.csv", chunk=7)
+    assert whole.result is not None and parts.result is None  # one in memory, the other streamed
     assert (tmp_path / "whole.csv").read_bytes() == (tmp_path / "parts.csv").read_bytes()

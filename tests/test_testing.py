@@ -152,7 +152,8 @@ def test_malformed_files_name_file_and_line(tmp_path: Path, text: str, line: int
 def test_a_malformed_file_is_an_errored_entry_not_a_crash(tmp_path: Path) -> None:
     (tmp_path / "x_test.yaml").write_text("policy: a.kin\ntests: []\n", encoding="utf-8")
     [case] = testing.run([tmp_path]).cases
-    assert case.status == "errored" and re.search(r"x_test\.yaml:2: tests", case.message)
+    assert case.status == "errored" and re.search(r"x_test\.yaml:2:8: error\[test\.invalid\]: tests", case.message)
+    assert case.diagnostic is not None and case.diagnostic.code == "test.invalid"
 
 
 # --------------------------------------------------------------------- CLI

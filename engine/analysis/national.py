@@ -13,9 +13,8 @@ from engine.analysis.common import peer_groups
 from engine.analysis.passes import A, Evaluation, Reading, fold
 from engine.analysis.periods import PeriodChange, PeriodFold, join
 from engine.analysis.sensitivity import Sensitivity, SensitivityFold
-from engine.api import Policies, evaluate_files
+from engine.api import Policies, Progress, evaluate_files
 from engine.plan import Plan
-from engine.streaming import Progress
 
 
 def evaluation(policies: Policies, policy: str | None = None, as_of: dt.date | None = None) -> Evaluation:
@@ -48,7 +47,7 @@ def one_pass(policies: Policies, reading: Reading, policy: str | None, as_of: dt
                              known_agencies=reading.known_agencies, sheet=reading.sheet)
         acc = start(Evaluation(run.plan, policies.agencies_of(run.plan)))
         acc.add([run.result])
-        reading.reports[:] = [run.load.report]
+        reading.reports[:] = [run.report]
         return acc
     e = evaluation(policies, policy, as_of)
     return fold(reading, [e], lambda: start(e), progress=progress)[0]
@@ -60,8 +59,6 @@ def sensitivity_data(policies: Policies, reading: Reading, policy: str | None = 
     folds: list[SensitivityFold] = []
 
     def start(e: Evaluation) -> SensitivityFold:
-        for old in folds:  # a pass started again (CSV read as text) drops the first one's files
-            old.__exit__()
         folds.append(SensitivityFold({None: e.plan, **e.agencies}, **options))
         return folds[-1]
 

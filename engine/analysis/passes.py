@@ -11,25 +11,25 @@ results plus those columns, never the whole result tables.
 Evaluations whose plans read the same fields share one reader; different
 schemas read the same file in lockstep (chunk k of each holds the same file
 rows, and an accepted id lives on one file row, so results match by id within a
-chunk).  Input that cannot be streamed (several files, Excel or JSON, the long
-layout, quotas, which need whole groups) is loaded whole and folded as one
-chunk.  This is the one place that drives the chunk reader for the analyses.
+chunk).  The data is opened as ``kinerja eval`` opens it
+(``engine.data.submission``): input that is not streamed (several files, Excel
+or JSON, the long layout, quotas, which need whole groups) is one chunk.
 """
 
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-from engine.data import LoadResult, load, schema_from_plan
+from engine.api import Progress, quiet
+from engine.data import LoadResult, schema_from_plan
 from engine.data.report import LoadReport
 from engine.data.schema import Schema
+from engine.data.submission import Reading, open_submission
 from engine.evaluate import Result, evaluate
 from engine.plan import Plan
-from engine.streaming import Progress, _quiet
 
 
 @dataclass(frozen=True)
@@ -51,20 +51,6 @@ class Accumulator(Protocol):
 A = TypeVar("A", bound=Accumulator)
 
 
-@dataclass(frozen=True)
-class Reading:
-    """How to read the data: the files and the options of ``engine.data.load``."""
-
-    data: Sequence[str | Path]
-    known_agencies: Sequence[str] | None = None
-    layout: str = "auto"
-    sheet: str | None = None
-    chunk: int | None = None  # rows per chunk (default ``engine.data.stream.CHUNK``; tests use small ones)
-    # Filled by the pass: the load report of each distinct schema (read/scored/rejected, with reasons),
-    # so the command reports the counts and writes the rejects as ``eval`` does.
-    reports: list[LoadReport] = field(default_factory=list, compare=False, hash=False)
-
-
 def fold(reading: Reading, evaluations: Sequence[Evaluation], start: Callable[[], A],
          evaluate_chunk: Callable[[Sequence[LoadResult]], Sequence[Result]] | None = None,
          progress: Progress | None = None) -> tuple[A, list[LoadReport]]:
@@ -73,29 +59,28 @@ def fold(reading: Reading, evaluations: Sequence[Evaluation], start: Callable[[]
 
     ``evaluate_chunk`` replaces the evaluation of a chunk (given its loads, one per evaluation):
     sensitivity evaluates many variants one by one and keeps only what it needs of each."""
-    from engine.data.stream import TypedFailed
-
-    progress = progress or _quiet
+    progress = progress or quiet
     schemas = _distinct([schema_from_plan(e.plan) for e in evaluations])
     run = evaluate_chunk or (lambda loads: [_evaluate(e, x) for e, x in zip(evaluations, loads)])
     pick = [next(k for k, s in enumerate(schemas) if s == schema_from_plan(e.plan)) for e in evaluations]
-    for typed in (True, False):
-        acc = start()
-        try:
-            reports: list[LoadReport] = []
-            for loads, seen in _chunks(reading, schemas, typed, any(e.quotas for e in evaluations), progress):
-                results = run([loads[k] for k in pick])
-                if any(r.n for r in results):  # a chunk whose every row was rejected adds nothing
-                    acc.add(results)
-                del results
-                reports = seen
-                del loads
-                gc.collect()  # a chunk's evaluation state holds reference cycles (see engine.streaming)
-            reading.reports[:] = reports
-            return acc, reports
-        except TypedFailed:  # a CSV number cell needs the text path's checks: start again with it
-            continue
-    raise AssertionError("unreachable: the text path does not raise TypedFailed")
+    whole = any(e.quotas for e in evaluations)
+    progress("reading")
+    submissions = [open_submission(reading, s, whole) for s in schemas]
+    acc = start()
+    done, rows = 0, submissions[0].rows
+    for loads in zip(*submissions):
+        results = run([loads[k] for k in pick])
+        if any(r.n for r in results):  # a chunk whose every row was rejected adds nothing
+            acc.add(results)
+        step = submissions[0].chunk or loads[0].report.rows_read
+        done = min(done + step, rows or done + step)
+        progress("analysing", done, rows)
+        del results, loads
+        if submissions[0].streamed:
+            gc.collect()  # a chunk's evaluation state holds reference cycles (see ``engine.api.score``)
+    reports = [s.report for s in submissions]
+    reading.reports[:] = reports
+    return acc, reports
 
 
 def _evaluate(e: Evaluation, loaded: LoadResult) -> Result:
@@ -108,28 +93,3 @@ def _distinct(schemas: list[Schema]) -> list[Schema]:
         if s not in out:
             out.append(s)
     return out
-
-
-def _chunks(reading: Reading, schemas: list[Schema], typed: bool, quotas: bool, progress: Progress
-            ) -> Iterator[tuple[list[LoadResult], list[LoadReport]]]:
-    """Per chunk, the load of each schema (same file rows), with the reports so far."""
-    from engine.data.stream import CHUNK, Chunks, NotStreamable, streamable
-
-    data = list(reading.data)
-    if len(data) == 1 and reading.layout in ("auto", "wide") and not quotas and streamable(data[0]):
-        try:
-            readers = [Chunks(data[0], s, reading.known_agencies, reading.chunk or CHUNK, typed) for s in schemas]
-        except NotStreamable:
-            readers = []
-        if readers:
-            done = 0
-            for loads in zip(*readers):
-                done = min(done + readers[0].chunk, readers[0].rows)
-                progress("analysing", done, readers[0].rows)
-                yield list(loads), [r.report for r in readers]
-            return
-    progress("reading")
-    loads = [load(data, s, layout=reading.layout, known_agencies=reading.known_agencies,  # type: ignore[arg-type]
-                  sheet=reading.sheet) for s in schemas]
-    progress("analysing")
-    yield loads, [x.report for x in loads]

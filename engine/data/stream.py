@@ -20,17 +20,17 @@ import pyarrow as pa
 from engine.data import compute as pc
 from engine.data import validate as v
 from engine.data.background import Scan, ahead
-from engine.data.csvfile import header, is_utf16, reject_oversize, title_lines
+from engine.data.csvfile import _unreadable, header, is_utf16, reject_oversize, title_lines
 from engine.data.load import _report, number_format
 from engine.data.long import INDICATOR, VALUE
 from engine.data.numbers import SAMPLE, detect
 from engine.data.readers import (
     FORMATS,
+    DataError,
     RawTable,
     RowRefs,
     _check_names,
     _drop_blank_rows,
-    parquet_columns,
     plain_column,
 )
 from engine.data.report import LoadReport, LoadResult, LoadWarning
@@ -64,6 +64,8 @@ def _first_lines(path: Path) -> bytes:
 class Chunks:
     """The validated chunks of one file, in file order."""
 
+    block = 1 << 23  # bytes the CSV reader parses at a time
+
     def __init__(self, path: str | Path, schema: Schema, known_agencies: Iterable[str] | None = None,
                  chunk: int = CHUNK, typed: bool = True, decimal: str | None = None):
         self.path = Path(path)
@@ -74,6 +76,7 @@ class Chunks:
         self.format = FORMATS[self.path.suffix.lower()]
         # CSV number fields parsed by the reader (as a Parquet file's are typed): see ``TypedFailed``.
         self.typed = typed
+        self.text_from: int | None = None  # the row from which a typed CSV read went on as text
         self.report = LoadReport()
         self._csv: dict[str, object] = {}
         self.names = self._names()
@@ -128,7 +131,10 @@ class Chunks:
                 break
         return raw
 
-    def _batches(self, columns: list[str] | None = None) -> Iterator[pa.RecordBatch]:
+    def _batches(self, columns: list[str] | None = None, start: int = 0, typed: bool = True,
+                 block: int | None = None) -> Iterator[pa.RecordBatch]:
+        """The file's record batches from row ``start`` (CSV: number columns parsed by the reader when
+        ``typed``; ``TypedFailed`` when a cell defeats it)."""
         if self.format == "parquet":
             originals = self._pq.schema_arrow.names
             pick = None if columns is None else [originals[self.names.index(c)] for c in columns]
@@ -137,19 +143,21 @@ class Chunks:
         import pyarrow.csv as pcsv
 
         names = self._csv["names"]
-        numbers = self._number_columns() if columns is None else set()
+        numbers = self._number_columns() if columns is None and typed else set()
         try:
-            yield from self._csv_reader(pcsv, names, numbers, columns)
+            yield from self._csv_reader(pcsv, names, numbers, columns, start, block or self.block)
         except pa.ArrowInvalid as exc:  # a number cell the reader cannot parse: the text path reports it
             if numbers:
                 raise TypedFailed(str(exc)) from exc
             raise
 
-    def _csv_reader(self, pcsv: Any, names: list[str], numbers: set[str], columns: list[str] | None
-                    ) -> Iterator[pa.RecordBatch]:
+    def _csv_reader(self, pcsv: Any, names: list[str], numbers: set[str], columns: list[str] | None,
+                    start: int, block: int) -> Iterator[pa.RecordBatch]:
+        source = pa.OSFile(str(self.path))
+        source.seek(_line_start(self.path, 1 + start))  # the header and ``start`` rows, one line each
         reader = pcsv.open_csv(
-            self.path,
-            read_options=pcsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 23),
+            source,
+            read_options=pcsv.ReadOptions(column_names=names, block_size=block),
             parse_options=pcsv.ParseOptions(delimiter=self._csv["delim"], newlines_in_values=True,
                                             invalid_row_handler=_skip),  # row counts differ: ``load`` reads it
             convert_options=pcsv.ConvertOptions(
@@ -158,7 +166,10 @@ class Chunks:
                 decimal_point=self.numbers.decimal if numbers else ".",
                 quoted_strings_can_be_null=bool(numbers)),  # text columns never hold nulls either way
         )
-        yield from reader
+        try:
+            yield from reader
+        finally:
+            source.close()
 
     def _number_columns(self) -> set[str]:
         """CSV columns read as numbers: the schema's number fields, when ``typed``."""
@@ -166,11 +177,11 @@ class Chunks:
             return set()
         return {name for name, f in self.schema.fields.items() if f.type == "number" and name in self.names}
 
-    def _rechunked(self) -> Iterator[pa.Table]:
-        """Tables of exactly ``chunk`` rows (the last shorter), whatever the reader's batch sizes."""
+    def _rechunked(self, start: int, typed: bool, block: int) -> Iterator[pa.Table]:
+        """Tables of exactly ``chunk`` rows (the last shorter) from row ``start``, whatever the reader's batches."""
         pending: list[pa.RecordBatch] = []
         rows = 0
-        for batch in ahead(self._batches()):
+        for batch in ahead(self._batches(None, start, typed, block)):
             pending.append(batch)
             rows += batch.num_rows
             while rows >= self.chunk:
@@ -180,6 +191,34 @@ class Chunks:
                 pending, rows = rest.to_batches(), rest.num_rows
         if rows:
             yield pa.Table.from_batches(pending)
+
+    def _tables(self) -> Iterator[pa.Table]:
+        """The file's chunks as tables, each read once.  CSV number cells are parsed by the reader (the
+        fast path) until a chunk holds one it cannot parse as a finite number; from that chunk on the
+        file is read as text (``text_from``), whose checks give ``load``'s rejects."""
+        offset, typed, block = 0, bool(self._number_columns()), self.block
+        while True:
+            tables = self._rechunked(offset, typed, block)
+            try:
+                for table in tables:
+                    if typed and _nonfinite(table):
+                        raise TypedFailed("a non-finite number")  # "nan", "inf": the text path rejects them
+                    yield table
+                    offset += table.num_rows
+                return
+            except TypedFailed:
+                typed, self.text_from = False, offset
+            except pa.ArrowInvalid as exc:
+                size = self.path.stat().st_size
+                if self.format == "parquet":
+                    raise DataError(self.file, _("cannot read {format} file: {why}", format="parquet", why=exc),
+                                    "data.unreadable", _("check that the file is a complete {format} file (open "
+                                                         "it in the program that made it)", format="parquet")) from None
+                if "straddl" not in str(exc) or block > size:
+                    raise _unreadable(self.file, self.path.read_bytes(), str(exc)) from None
+                block = size + 1  # a row longer than a parse block: one block for the rest, as ``load`` does
+            finally:
+                tables.close()
 
     def _duplicates(self) -> tuple[np.ndarray, np.ndarray]:
         """File rows whose id appeared earlier, and the row of that first appearance (both sorted by row)."""
@@ -221,14 +260,9 @@ class Chunks:
         offset = 0
         kind = "row" if self.format == "parquet" else "line"
         base = 0 if self.format == "parquet" else 2
-        for table in self._rechunked():
+        for table in self._tables():
             size = table.num_rows
-            columns: dict[str, pa.Array] = {}
-            for name, col in zip(self.names, table.columns):
-                arr = plain_column(col.combine_chunks())
-                if self.format == "csv" and pa.types.is_floating(arr.type) and _nonfinite(arr):
-                    raise TypedFailed(f"a non-finite number in column {name}")  # the text path names it
-                columns[name] = arr
+            columns = {name: plain_column(col.combine_chunks()) for name, col in zip(self.names, table.columns)}
             refs = RowRefs(kind, np.arange(base + offset, base + offset + size, dtype=np.int64))
             raw = reject_oversize(_drop_blank_rows(RawTable(self.file, self.format, columns, refs,
                                                             numbers=self.numbers)))
@@ -303,79 +337,31 @@ class NotStreamable(Exception):
 
 
 class TypedFailed(Exception):
-    """A CSV number column holds text the reader could not parse as a finite number.
-
-    The typed read is the fast path; the text path (``Chunks(..., typed=False)``) validates
-    every cell and gives the same rejects as ``load``, so the caller starts again with it."""
+    """A CSV number column holds text the reader could not parse as a finite number: from that
+    chunk on the file is read as text (``Chunks._tables``), whose checks give ``load``'s rejects."""
 
 
-def _nonfinite(arr: pa.Array) -> bool:
+def _nonfinite(table: pa.Table) -> bool:
     """NaN or an infinity written in a CSV number cell ("nan", "inf"): the text path rejects those."""
-    return bool(pc.any(pc.is_nan(arr)).as_py()) or bool(pc.any(pc.is_inf(arr)).as_py())
+    return any(bool(pc.any(pc.is_nan(col)).as_py()) or bool(pc.any(pc.is_inf(col)).as_py())
+               for col in table.columns if pa.types.is_floating(col.type))
 
 
-def load_subject(path: str | Path, schema: Schema, subject_id: str, group_fields: Iterable[str] = (),
-                 known_agencies: Iterable[str] | None = None, decimal: str | None = None) -> LoadResult:
-    """Load just the rows one subject's evaluation needs from a wide Parquet file.
-
-    Those are the subject's own rows and, for each quota field in ``group_fields``, every
-    row sharing one of the subject's values (a quota needs its whole group), less rows
-    whose id repeats an earlier row's (a full load rejects them, so they are in no group).
-    Rows keep their file numbering, so rejects and origins read as in a full load.
-    """
-    import pyarrow.parquet as pq
-
-    pf = pq.ParquetFile(path, pre_buffer=False)
-    names = [c.strip() for c in pf.schema_arrow.names]
-    _check_names(str(path), names)
-    original = dict(zip(names, pf.schema_arrow.names))
-
-    def texts(name: str) -> pa.Array:
-        col = pf.read(columns=[original[name]]).column(0).combine_chunks()
-        if pa.types.is_dictionary(col.type):
-            col = col.dictionary_decode()
-        return v.as_text(col)
-
-    rows = np.empty(0, dtype=np.int64)
-    if schema.id_column in original:
-        ids = texts(schema.id_column)
-        rows = _matches(ids, [subject_id])
-        extra = [np.empty(0, dtype=np.int64)]
-        for name in group_fields:
-            if rows.size and name in original:
-                col = texts(name)
-                values = [x for x in col.take(pa.array(rows)).to_pylist() if x]
-                extra.append(_matches(col, values) if values else extra[0])
-        others = np.setdiff1d(np.concatenate(extra), rows)
-        if others.size:
-            keys = pc.if_else(pc.fill_null(pc.equal(ids, ""), True), pa.scalar(None, pa.string()), ids)
-            repeated, _first = _repeats(keys)
-            others = np.setdiff1d(others, repeated)
-        rows = np.union1d(rows, others)
-    table = _take_rows(pf, rows)
-    columns = parquet_columns(names, table)
-    raw = _drop_blank_rows(RawTable(str(path), "parquet", columns, RowRefs("row", rows)))
-    from engine.data.load import _load_raws
-
-    return _load_raws([raw], schema, "wide", known_agencies, decimal)
-
-
-def _matches(col: pa.Array, values: list[str]) -> np.ndarray:
-    hit = pc.fill_null(pc.is_in(col, pa.array(values, type=pa.string())), False)
-    return np.flatnonzero(np.asarray(hit.to_numpy(zero_copy_only=False), dtype=bool)).astype(np.int64)
-
-
-def _take_rows(pf: object, rows: np.ndarray) -> pa.Table:
-    """Rows (sorted file positions) of a Parquet file, reading only the row groups that hold them."""
-    meta = pf.metadata  # type: ignore[attr-defined]
-    starts = np.cumsum([0] + [meta.row_group(g).num_rows for g in range(meta.num_row_groups)])
-    pieces = []
-    for g in np.unique(np.searchsorted(starts, rows, side="right") - 1):
-        local = rows[(rows >= starts[g]) & (rows < starts[g + 1])] - starts[g]
-        pieces.append(pf.read_row_group(int(g)).take(pa.array(local)))  # type: ignore[attr-defined]
-    if not pieces:
-        return pf.schema_arrow.empty_table()  # type: ignore[attr-defined]
-    return pa.concat_tables(pieces)
+def _line_start(path: Path, lines: int) -> int:
+    """The byte offset just past the first ``lines`` newlines of ``path`` (0 for none)."""
+    pos = 0
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 22), b""):
+            found = block.count(b"\n")
+            if found < lines:
+                lines -= found
+                pos += len(block)
+                continue
+            end = -1
+            for _k in range(lines):
+                end = block.index(b"\n", end + 1)
+            return pos + end + 1 if lines else pos
+    return pos
 
 
 def _skip(row: object) -> str:

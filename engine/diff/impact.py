@@ -24,10 +24,10 @@ import numpy as np
 from engine import api
 from engine import nodes as n
 from engine.analysis.passes import Evaluation, Reading, fold
+from engine.api import Progress
 from engine.diff.changes import ChangeWriter, Mover
 from engine.evaluate import Result
 from engine.plan import Plan
-from engine.streaming import Progress
 
 NONE = "—"  # no rating (missing score, or the subject was not evaluated)
 SAME = 1e-9  # scores closer than this are unchanged
@@ -110,7 +110,7 @@ def impact_on(old: api.Policies, new: api.Policies, reading: Reading, policy: st
         else:
             evaluations = [Evaluation(plan, p.agencies_of(plan)) for p, plan in zip((old, new), plans)]
             acc, _ = fold(reading, evaluations, lambda: ImpactFold(Side.of(plans[0]), Side.of(plans[1]), movers,
-                                                                   changes, writer.restart() if writer else None),
+                                                                   changes, writer),
                           progress=progress)
         found = acc.finish()
     except BaseException:

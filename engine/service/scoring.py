@@ -1,5 +1,5 @@
 """The service's one adapter to the engine: compile policies, score a submitted file, calculate
-without storing, describe the policies.  Every call into ``engine.api``/``engine.streaming``
+without storing, describe the policies.  Every call into ``engine.api``
 goes through here, so a change of those entry points touches this module only.
 
 A stored submission is scored exactly as ``kinerja eval FILE -o results.json`` scores it (the
@@ -76,7 +76,7 @@ class Scoring:
     @property
     def results_sha256(self) -> str:
         """The SHA-256 of the results file `kinerja eval FILE -o results.json` writes for this file."""
-        from engine.output import json_text
+        from engine.json_results import json_text
 
         return hashlib.sha256(json_text(self.lines).encode("utf-8")).hexdigest()
 
@@ -140,7 +140,8 @@ def evaluate(ps: PolicySet, content: bytes, filename: str, policy: str, period: 
     """Score a submitted file as ``kinerja eval FILE -o results.json`` does (the same in-memory run and
     the same JSON writer, without the file), with only ``agency``'s rows (and ``unit``'s) allowed."""
     from engine.data import DataError
-    from engine.output import json_lines, presentable
+    from engine.json_results import json_lines
+    from engine.output import presentable
 
     fmt = file_format(filename)
     with tempfile.TemporaryDirectory(prefix="kinerja-sub-") as tmp:
@@ -185,7 +186,8 @@ def score(ps: PolicySet, content: bytes, filename: str, policy: str, period: str
 def calculate(ps: PolicySet, policy: str, period: str, records: Sequence[Mapping[str, Any]],
               agency: str | None = None) -> Scoring:
     """Score in-memory records (what-if), validated exactly like a JSON submission; nothing is stored."""
-    from engine.output import json_lines, presentable
+    from engine.json_results import json_lines
+    from engine.output import presentable
 
     known = [agency] if agency else None
     run = api.evaluate_files(ps.policies, [], policy=policy, as_of=as_of(period),
@@ -196,7 +198,7 @@ def calculate(ps: PolicySet, policy: str, period: str, records: Sequence[Mapping
 
 def _scoring(ps: PolicySet, policy: str, run: Any, lines: list[str],
              explanations: dict[str, dict[str, Any]]) -> Scoring:
-    report, result = run.load.report, run.result
+    report, result = run.report, run.result
     return Scoring(
         policy_id=policy, policy_version=", ".join(p.header.version or "" for p in run.plans if p.header),
         policy_set=ps.digest, policy_files=_files_used(ps, run.plans), rows_read=report.rows_read,
@@ -291,9 +293,9 @@ def warm_up() -> None:
     if importlib.util.find_spec("dateutil") is None:
         sys.modules.setdefault("dateutil", None)  # type: ignore[arg-type]
     import engine.data.readers  # noqa: F401
+    import engine.data.submission  # noqa: F401
     import engine.explain  # noqa: F401
     import engine.output  # noqa: F401
-    import engine.streaming  # noqa: F401
 
 
 def engine_version() -> str:

@@ -34,7 +34,7 @@ def render_text(run: RunResult, coverage: bool = False) -> str:
         if case.source:
             lines.append(_("    source: {source}", source=case.source))
         if case.message:
-            lines.append(f"    {case.message}")
+            lines += [f"    {x}" for x in case.message.splitlines()]
         for f in case.failures:
             lines.append(f"    {f.what}" + (_(" (subject {id})", id=f.subject) if f.subject else ""))
             lines.append(_("      expected: {value}", value=f.expected))
@@ -115,7 +115,9 @@ def _testcase(case: CaseResult, timings: bool) -> ET.Element:
                           + (f"\n{f.derivation.rstrip()}" if f.derivation else "") for f in case.failures)
         ET.SubElement(el, "failure", {"message": msg, "type": "expectation"}).text = body
     elif case.status == "errored":
-        ET.SubElement(el, "error", {"message": case.message, "type": "test-error"}).text = case.message
+        ET.SubElement(el, "error", {"message": case.message.splitlines()[0] if case.message else "",
+                                    "type": case.diagnostic.code if case.diagnostic else "test-error"}
+                      ).text = case.message
     elif case.status == "skipped":
         ET.SubElement(el, "skipped", {"message": case.message})
     return el

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from engine.diagnostics import Diagnostic
 from engine.i18n import N_
 
 Status = Literal["passed", "failed", "skipped", "errored"]
@@ -45,11 +46,13 @@ class CaseResult:
     source: str | None = None
     policy: str | None = None
     seconds: float = 0.0
+    diagnostic: Diagnostic | None = None  # why a test file could not be used (a ``test.*`` code)
 
     def to_dict(self) -> dict[str, object]:
         return {"file": self.file, "line": self.line, "name": self.name, "status": self.status,
                 "policy": self.policy, "source": self.source, "message": self.message or None,
-                "seconds": round(self.seconds, 6), "failures": [f.to_dict() for f in self.failures]}
+                "seconds": round(self.seconds, 6), "failures": [f.to_dict() for f in self.failures],
+                "diagnostic": self.diagnostic.to_dict() if self.diagnostic else None}
 
 
 @dataclass

@@ -79,8 +79,11 @@ class Runner:
         try:
             loaded = load_test_file(path, shown)
         except SpecError as exc:
-            return [CaseResult(shown, _("(test file)"), exc.line, "errored", message=f"{exc.file}:{exc.line}: "
-                               f"{exc.message}")]
+            from engine.diagnostics import render_text
+
+            sources = {exc.file: exc.source} if exc.source is not None else {}
+            return [CaseResult(shown, _("(test file)"), exc.line, "errored", diagnostic=exc.diagnostics[0],
+                               message=render_text(exc.diagnostics, sources).rstrip("\n"))]
         return [self.run_case(loaded, case, line) for case, line in zip(loaded.spec.tests, loaded.lines)]
 
     def run_case(self, loaded: LoadedFile, case: Case, line: int) -> CaseResult:

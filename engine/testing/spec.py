@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args, get_origin
 
 import yaml
 from pydantic import (
@@ -24,7 +24,9 @@ from pydantic import (
     model_validator,
 )
 
-from engine.i18n import _
+from engine.diagnostics import KinerjaError, did_you_mean, error
+from engine.i18n import N_, _
+from engine.nodes import Span
 
 DEFAULT_TOLERANCE = 1e-9
 MISSING = "missing"
@@ -151,12 +153,21 @@ class TestFile(_Strict):
     tests: list[Case] = Field(min_length=1)
 
 
-class SpecError(Exception):
-    """A test file that cannot be used: ``file:line: message``."""
+class SpecError(KinerjaError):
+    """A test file that cannot be used: one ``test.*`` diagnostic at its file, line and column
+    (``source`` is the file's text, for the caret excerpt, when it could be read)."""
 
-    def __init__(self, file: str, line: int, message: str):
-        self.file, self.line, self.message = file, line, message
-        super().__init__(f"{file}:{line}: {message}")
+    def __init__(self, file: str, line: int, message: str, code: str, help: str, column: int = 1,
+                 source: str | None = None):
+        self.file, self.line, self.message, self.source = file, line, message, source
+        super().__init__([error(code, message, Span(file, line, column, line, column + 1), help)])
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+FORMAT_HELP = N_("the test file format is in docs/testing.md")
+VALUE = "<value>"  # marks of a key's value are kept under (*path, key, VALUE)
 
 
 @dataclass
@@ -170,61 +181,128 @@ class LoadedFile:
 
 
 def load_test_file(path: Path, shown: str | None = None) -> LoadedFile:
-    """Parse and validate one test file; ``SpecError`` names the file and line of the first problem."""
+    """Parse and validate one test file; ``SpecError`` names the file, line and column of the first problem."""
     shown = shown or path.as_posix()
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(shown, 1, _("cannot read the test file ({why})", why=exc)) from None
+        raise SpecError(shown, 1, _("cannot read the test file ({why})", why=exc), "test.unreadable",
+                        _("save it as UTF-8 text")) from None
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
-        raise SpecError(shown, mark.line + 1 if mark else 1, _("not valid YAML: {why}", why=problem)) from None
+        raise SpecError(shown, mark.line + 1 if mark else 1, _("not valid YAML: {why}", why=problem), "test.yaml",
+                        _("check the indentation, colons and quotes here (a value holding `: ` or `#` needs "
+                          "quotes)"), mark.column + 1 if mark else 1, text) from None
     if root is None:
-        raise SpecError(shown, 1, _("the test file is empty"))
-    lines: dict[tuple[Any, ...], int] = {}
-    _index(root, (), lines, shown)
+        raise SpecError(shown, 1, _("the test file is empty"), "test.empty",
+                        _("start with `policy: FILE.kin` and a `tests:` list; the test file format is in "
+                          "docs/testing.md"), source=text)
+    marks: dict[tuple[Any, ...], tuple[int, int]] = {}
+    _index(root, (), marks, shown, text)
     try:
         spec = TestFile.model_validate(doc)
     except ValidationError as exc:
         first = exc.errors()[0]
         loc = tuple(first.get("loc", ()))
-        raise SpecError(shown, _line_of(loc, lines), _message(first, loc)) from None
-    tests = [lines.get(("tests", k), 1) for k in range(len(spec.tests))]
+        code, help = _code_and_help(first, loc)
+        at_value = code in ("test.wrong-type", "test.invalid") and (*_plain(loc), VALUE) in marks
+        line, column = marks[(*_plain(loc), VALUE)] if at_value else _mark_of(loc, marks)
+        raise SpecError(shown, line, _message(first, loc), code, help, column, text) from None
+    tests = [marks.get(("tests", k), (1, 1))[0] for k in range(len(spec.tests))]
     return LoadedFile(path, shown, spec, tests)
 
 
-def _index(node: yaml.Node, at: tuple[Any, ...], lines: dict[tuple[Any, ...], int], shown: str) -> None:
-    """Line of every key and list item; a key written twice is an error (YAML would keep the last)."""
-    lines[at] = node.start_mark.line + 1
+def _index(node: yaml.Node, at: tuple[Any, ...], marks: dict[tuple[Any, ...], tuple[int, int]], shown: str,
+           text: str) -> None:
+    """Line and column of every key and list item; a key written twice is an error (YAML would keep the last)."""
+    marks[at] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
         for key, value in node.value:
             name = key.value if isinstance(key, yaml.ScalarNode) else str(key.value)
+            where = (key.start_mark.line + 1, key.start_mark.column + 1)
             if name in seen:
-                raise SpecError(shown, key.start_mark.line + 1, _("key `{name}` is written twice here", name=name))
+                raise SpecError(shown, where[0], _("key `{name}` is written twice here", name=name),
+                                "test.duplicate-key", _("keep one of them (YAML would silently keep the last)"),
+                                where[1], text)
             seen.add(name)
-            _index(value, (*at, name), lines, shown)
-            lines[(*at, name)] = key.start_mark.line + 1  # the key's line, not its value's
+            _index(value, (*at, name), marks, shown, text)
+            marks[(*at, name, VALUE)] = marks[(*at, name)]
+            marks[(*at, name)] = where  # the key's place; its value's is under VALUE
     elif isinstance(node, yaml.SequenceNode):
         for k, item in enumerate(node.value):
-            _index(item, (*at, k), lines, shown)
+            _index(item, (*at, k), marks, shown, text)
 
 
-def _line_of(loc: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> int:
+def _mark_of(loc: tuple[Any, ...], marks: dict[tuple[Any, ...], tuple[int, int]]) -> tuple[int, int]:
     # pydantic's location may end in a type tag (``str``, ``Approx``): the deepest known prefix wins.
     for cut in range(len(loc), -1, -1):
         key = tuple(str(p) if not isinstance(p, int) else p for p in loc[:cut])
-        if key in lines:
-            return lines[key]
-    return 1
+        if key in marks:
+            return marks[key]
+    return 1, 1
 
 
 _TYPE_TAGS = {"str", "int", "float", "bool", "date", "Approx", "list[str]", "DiagnosticSpec", "SubjectExpect",
               "function-after[_shape(), Case]", "Case"}
+
+
+# What a value of each pydantic type error should be, for the hint.
+_WANTED = {"string": N_("text"), "int": N_("a whole number"), "float": N_("a number"), "bool": N_("true or false"),
+           "date": N_("a date written YYYY-MM-DD"), "list": N_("a list (`- item` lines)"),
+           "dict": N_("a mapping (`key: value` lines)"), "model": N_("a mapping (`key: value` lines)")}
+
+
+def _code_and_help(err: dict[str, Any], loc: tuple[Any, ...]) -> tuple[str, str]:
+    """The ``test.*`` code of a validation error and what to do about it."""
+    kind = str(err.get("type", ""))
+    if kind == "extra_forbidden":
+        allowed = _fields_at(_plain(loc)[:-1])
+        hint = did_you_mean(str(loc[-1]), allowed) if allowed else None
+        return "test.unknown-key", hint or (_("allowed here: {keys}", keys=", ".join(allowed)) if allowed
+                                            else _(FORMAT_HELP))
+    if kind == "missing":
+        return "test.missing-key", _("add `{key}: ...`; the test file format is in docs/testing.md", key=loc[-1])
+    base = kind.split("_")[0]
+    if kind.endswith(("_type", "_parsing")) and base in _WANTED:
+        return "test.wrong-type", _("write {what} here", what=_(_WANTED[base]))
+    return "test.invalid", _(FORMAT_HELP)
+
+
+def _plain(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """``loc`` without pydantic's type tags."""
+    return tuple(p for p in loc if str(p) not in _TYPE_TAGS and not str(p).startswith("function-"))
+
+
+def _fields_at(loc: tuple[Any, ...]) -> list[str]:
+    """The keys the mapping at ``loc`` may hold (its model's fields), or [] when it is not a model."""
+    model: Any = TestFile
+    keyed = False  # the part is a mapping's own key (``expect_subjects: {p1: ...}``), not a field
+    for part in loc:
+        if isinstance(part, int) or model is None:
+            continue
+        if keyed:
+            keyed = False
+            continue
+        field = model.model_fields.get(str(part))
+        model, keyed = _model_in(field.annotation) if field is not None else (None, False)
+    return sorted(model.model_fields) if model is not None else []
+
+
+def _model_in(tp: Any) -> tuple[Any, bool]:
+    """The model inside an annotation (``list[Case]``, ``dict[str, SubjectExpect]``...), and whether
+    it is reached through a mapping's keys."""
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return tp, False
+    for arg in get_args(tp):
+        model, keyed = _model_in(arg)
+        if model is not None:
+            return model, keyed or get_origin(tp) is dict
+    return None, False
 
 
 def _message(err: dict[str, Any], loc: tuple[Any, ...]) -> str:

@@ -1,0 +1,79 @@
+"""Loading only the rows one subject's explanation needs from a wide Parquet file (``kinerja explain --id``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+from engine.data import compute as pc
+from engine.data import validate as v
+from engine.data.load import _load_raws
+from engine.data.readers import RawTable, RowRefs, _check_names, _drop_blank_rows, parquet_columns
+from engine.data.report import LoadResult
+from engine.data.schema import Schema
+from engine.data.stream import _repeats
+
+
+def load_subject(path: str | Path, schema: Schema, subject_id: str, group_fields: Iterable[str] = (),
+                 known_agencies: Iterable[str] | None = None, decimal: str | None = None) -> LoadResult:
+    """Load just the rows one subject's evaluation needs from a wide Parquet file.
+
+    Those are the subject's own rows and, for each quota field in ``group_fields``, every
+    row sharing one of the subject's values (a quota needs its whole group), less rows
+    whose id repeats an earlier row's (a full load rejects them, so they are in no group).
+    Rows keep their file numbering, so rejects and origins read as in a full load.
+    """
+    import pyarrow.parquet as pq
+
+    pf = pq.ParquetFile(path, pre_buffer=False)
+    names = [c.strip() for c in pf.schema_arrow.names]
+    _check_names(str(path), names)
+    original = dict(zip(names, pf.schema_arrow.names))
+
+    def texts(name: str) -> pa.Array:
+        col = pf.read(columns=[original[name]]).column(0).combine_chunks()
+        if pa.types.is_dictionary(col.type):
+            col = col.dictionary_decode()
+        return v.as_text(col)
+
+    rows = np.empty(0, dtype=np.int64)
+    if schema.id_column in original:
+        ids = texts(schema.id_column)
+        rows = _matches(ids, [subject_id])
+        extra = [np.empty(0, dtype=np.int64)]
+        for name in group_fields:
+            if rows.size and name in original:
+                col = texts(name)
+                values = [x for x in col.take(pa.array(rows)).to_pylist() if x]
+                extra.append(_matches(col, values) if values else extra[0])
+        others = np.setdiff1d(np.concatenate(extra), rows)
+        if others.size:
+            keys = pc.if_else(pc.fill_null(pc.equal(ids, ""), True), pa.scalar(None, pa.string()), ids)
+            repeated, _first = _repeats(keys)
+            others = np.setdiff1d(others, repeated)
+        rows = np.union1d(rows, others)
+    table = _take_rows(pf, rows)
+    columns = parquet_columns(names, table)
+    raw = _drop_blank_rows(RawTable(str(path), "parquet", columns, RowRefs("row", rows)))
+    return _load_raws([raw], schema, "wide", known_agencies, decimal)
+
+
+def _matches(col: pa.Array, values: list[str]) -> np.ndarray:
+    hit = pc.fill_null(pc.is_in(col, pa.array(values, type=pa.string())), False)
+    return np.flatnonzero(np.asarray(hit.to_numpy(zero_copy_only=False), dtype=bool)).astype(np.int64)
+
+
+def _take_rows(pf: object, rows: np.ndarray) -> pa.Table:
+    """Rows (sorted file positions) of a Parquet file, reading only the row groups that hold them."""
+    meta = pf.metadata  # type: ignore[attr-defined]
+    starts = np.cumsum([0] + [meta.row_group(g).num_rows for g in range(meta.num_row_groups)])
+    pieces = []
+    for g in np.unique(np.searchsorted(starts, rows, side="right") - 1):
+        local = rows[(rows >= starts[g]) & (rows < starts[g + 1])] - starts[g]
+        pieces.append(pf.read_row_group(int(g)).take(pa.array(local)))  # type: ignore[attr-defined]
+    if not pieces:
+        return pf.schema_arrow.empty_table()  # type: ignore[attr-defined]
+    return pa.concat_tables(pieces)
