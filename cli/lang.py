@@ -32,7 +32,7 @@ CLICK_TEXTS = (
     N_("{value!r} is not a valid {number_type}."), N_("{value} is not in the range {range}."),
     N_("{value!r} is not one of {choices}."), N_("{value!r} is not {choice}."),
     N_("Got unexpected extra argument ({args})"), N_("Got unexpected extra arguments ({args})"),
-    N_("Option {name!r} requires an argument."), N_("Option {name!r} does not take a value."),
+    N_("Option {name!r} requires an argument."), N_("Option {name!r} does not take a value."), N_("required"),
 )
 
 

@@ -143,6 +143,11 @@ def test_start_up_reads_no_catalogue_and_imports_no_babel() -> None:
     assert out.split() == ["False", "0"]
 
 
+def test_clicks_own_words_are_translated() -> None:
+    _code, text = run("--lang", "id", "eval", "--help")
+    assert "[wajib]" in text and "[required]" not in text and "[bawaan: text]" in text
+
+
 def test_click_usage_errors_are_translated() -> None:
     code, text = run("--lang", "id", "check", "--no-such-option", ".")
     assert code == 2 and "Tidak ada opsi '--no-such-option'." in text and "Galat:" in text
