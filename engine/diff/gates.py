@@ -11,9 +11,12 @@ import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from engine.diagnostics import did_you_mean, fail
 from engine.diff.impact import Impact
+from engine.i18n import _
+from engine.i18n.formats import format_number
 
 METRICS = ("changed-rating", "changed-score", "drop-bands")
 OPS: dict[str, Callable[[float, float], bool]] = {
@@ -40,21 +43,22 @@ class Gate:
 
     def describe(self, impact: Impact) -> str:
         value = self.measure(impact)
-        shown = f"{value:.2f}%" if self.percent else f"{value:g}"
-        return f"{self.text}: {self.metric} is {shown}"
+        shown = format_number(value, 2) + "%" if self.percent else format_number(Decimal(f"{value:g}"))
+        return _("{gate}: {metric} is {value}", gate=self.text, metric=self.metric, value=shown)
 
 
 def parse_gate(text: str) -> Gate:
     """A ``--fail-if`` gate; a ``gate.*`` ``KinerjaError`` (a usage error) when it cannot be read."""
     m = _GATE.match(text)
     if not m:
-        raise fail("gate.syntax", f"cannot read gate `{text}`",
-                   f"write METRIC OP NUMBER[%], e.g. changed-rating>5% (metrics: {', '.join(METRICS)})")
+        raise fail("gate.syntax", _("cannot read gate {gate}", gate=f"`{text}`"),
+                   _("write METRIC OP NUMBER[%], e.g. changed-rating>5% (metrics: {metrics})",
+                     metrics=", ".join(METRICS)))
     metric, op, number, pct = m.groups()
     if metric not in METRICS:
-        raise fail("gate.unknown-metric", f"unknown gate metric `{metric}`",
-                   did_you_mean(metric, METRICS) or f"use {', '.join(METRICS)}")
+        raise fail("gate.unknown-metric", _("unknown gate metric {metric}", metric=f"`{metric}`"),
+                   did_you_mean(metric, METRICS) or _("use {metrics}", metrics=", ".join(METRICS)))
     if metric == "drop-bands" and pct:
-        raise fail("gate.drop-bands-percent", "drop-bands counts bands, not a share",
-                   "write e.g. drop-bands>=2, without %")
+        raise fail("gate.drop-bands-percent", _("drop-bands counts bands, not a share"),
+                   _("write e.g. drop-bands>=2, without %"))
     return Gate(metric, op, float(number), bool(pct), text.strip())
