@@ -128,9 +128,11 @@ def _cycle_error(graph: nx.DiGraph, by_name: dict[str, n.Decl], order: dict[str,
     edges = nx.find_cycle(reads, source=start) if start is not None else nx.find_cycle(reads)
     chain = [e[0] for e in edges] + [edges[-1][1]]
     first = by_name[chain[0]]
-    labels = [Label(by_name[v].name_span, f"`{v}` is declared here") for v in chain[1:-1]]
-    return error("graph.cycle", "dependency cycle: " + " -> ".join(chain) + " (each reads the next)", first.name_span,
-                 "break the cycle: a value cannot depend on itself", labels)
+    from engine.i18n import _
+
+    labels = [Label(by_name[v].name_span, _("`{name}` is declared here", name=v)) for v in chain[1:-1]]
+    return error("graph.cycle", _("dependency cycle: {path} (each reads the next)", path=" -> ".join(chain)),
+                 first.name_span, _("break the cycle: a value cannot depend on itself"), labels)
 
 
 # ------------------------------------------------------------------ renderings
@@ -211,6 +213,13 @@ def render_text(plan: Plan) -> str:
             lines += _render_hangers(step.name, "    ", hangers, shown)
     if plan.quotas:
         lines += ["", "quotas: " + ", ".join(f"{q.name} by {q.by.name if q.by else '?'}" for q in plan.quotas)]
+    for lp in plan.levels:  # each level: its members and keys, then its own plan, indented
+        from engine.i18n import _
+
+        lines += ["", _("level {name}: groups of {members} by {keys}", name=lp.name, members=lp.subject,
+                        keys=", ".join(lp.keys))]
+        own = render_text(lp.plan).replace("\ninputs: ", "\naggregates: ", 1)  # its inputs are its aggregates
+        lines += ["  " + line if line else "" for line in own.splitlines()[1:]]
     return "\n".join(lines).lstrip("\n") + "\n"
 
 

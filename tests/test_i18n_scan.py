@@ -22,7 +22,8 @@ CONVERTED = [
     "engine/diagnostics.py", "engine/provenance.py", "engine/resolve.py", "engine/versions.py",
     "engine/checks/*.py", "engine/data/*.py", "engine/syntax/*.py", "engine/i18n/terms.py", "engine/testing/*.py",
     "engine/streaming.py", "engine/overrides.py", "engine/safe_output.py", "engine/output.py", "engine/compiler.py",
-    "engine/plan.py", "engine/api.py", "engine/evaluate/*.py",
+    "engine/plan.py", "engine/api.py", "engine/evaluate/*.py", "engine/graph.py", "engine/fmt/__init__.py",
+    "engine/diff/gates.py", "engine/diff/sources.py", "engine/levels/run.py",
     # issue 14b: explanations (text, Markdown, JSON display text), analyses tables, the HTML report
     "engine/explain/*.py", "engine/levels/explain.py", "engine/analysis/render.py", "engine/analysis/common.py",
     "engine/report/*.py", "engine/diff/render.py", "engine/diff/gates.py",
@@ -52,12 +53,14 @@ ALLOWED = {
     ("engine/evaluate/expr.py", "line {}: a label is used as a number"): "ExprError the checker rules out",
     ("engine/evaluate/expr.py", "{}() is only meaningful in a quota"): "ExprError the checker rules out",
     ("engine/evaluate/expr.py", "{}() cannot be called here"): "ExprError the checker rules out",
+    ("engine/syntax/__init__.py", "module {} has no attribute {}"): "Python's AttributeError for a module",
+    ("engine/data/compute.py", "pyarrow has no compute function {}"): "a programming error (AttributeError)",
+    ("cli/analysis.py", "Monte Carlo runs for the rank intervals; 0 leaves them out (on a national file each run "
+                        "costs about one evaluation)."): "an option's help, given to sensitivity_options: cli.lang",
+    ("engine/graph.py", "missing value {}"): "policy-language code in the graph rendering",
+    ("engine/graph.py", "other derived values:"): "a heading of `kinerja graph`'s text rendering (a code view)",
     ("engine/streaming.py", "reading and scoring"): "a progress step: cli.progress translates it (PHASES)",
     ("engine/streaming.py", "checking subject ids"): "a progress step: cli.progress translates it (PHASES)",
-    ("cli/analysis.py", "Monte Carlo runs for the rank intervals; 0 leaves them out (on a national file each run "
-                        "costs about one evaluation)."): "click help (--runs of report): cli.lang translates it",
-    ("engine/data/compute.py", "pyarrow has no compute function {}"): "AttributeError of a module: a bug, never shown",
-    ("engine/syntax/__init__.py", "module {} has no attribute {}"): "AttributeError of a module: a bug, never shown",
     ("engine/explain/arith.py", "cannot read {}"): "the arithmetic reader's error: caught, never shown",
     ("engine/explain/arith.py", "unknown word {}"): "the arithmetic reader's error: caught, never shown",
     ("engine/explain/arith.py", "{} is not a number"): "the arithmetic reader's error: caught, never shown",

@@ -35,6 +35,7 @@ level unit "Unit kerja" by unit_kerja role peran {
     aggregate porsi "Porsi Baik ke atas" = share(predikat in ("Sangat Baik", "Baik"))
     aggregate pegawai "Jumlah pegawai" = count()
     aggregate dinilai "Pegawai dinilai" = count(nilai)
+    aggregate kurang "Pegawai Kurang" = count(predikat == "Kurang")
     aggregate total "Jumlah nilai" = sum(nilai)
     aggregate terendah "Nilai terendah" = min(nilai)
     aggregate pimpinan "Nilai pimpinan" = max(nilai) role "pimpinan"
@@ -85,6 +86,7 @@ def test_a_unit_aggregates_its_members_by_hand(project: tuple[Path, Path]) -> No
     u1 = _row(levels["unit"], "k1 / U1")
     # k1/U1: e1 100 (pimpinan, Baik), e2 80 (staf, Kurang), e3 not rated.
     assert u1["members"] == 3 and u1["pegawai"] == 3 and u1["dinilai"] == 2
+    assert u1["kurang"] == 1                     # e2 (80 < 90); e3 has no predikat: not counted
     assert u1["rata"] == 90                      # (100 + 80) / 2, e3 excluded (the default)
     assert u1["porsi"] == 0.5                    # 1 Baik of the 2 rated
     assert u1["total"] == 180 and u1["terendah"] == 80
@@ -181,8 +183,8 @@ def test_explain_a_unit_lists_the_members_it_used(project: tuple[Path, Path]) ->
     lines = res.stdout.splitlines()
     assert lines[1] == "members (3 employee): e1, e2, e3"
     assert "    mean(nilai) over 2 of 3 members: (100 + 80) / 2 = 90.00" in lines      # redone by hand
-    assert "    members (1): e1 100" in lines                                           # pimpinan: role filter
-    assert "    max(nilai) over 1 of 3 members (1 with role pimpinan): max(100) = 100.00" in lines
+    assert "    members (1): `e1` 100" in lines                                           # pimpinan: role filter
+    assert "    max(nilai) over 1 of 3 members (1 with role \"pimpinan\"): max(100) = 100.00" in lines
     assert any("eval.member-missing" in line for line in lines)
     agency = _cli("explain", policy, data, "--level", "instansi", "--id", "k1", "--format", "json")
     found = json.loads(agency.stdout)
@@ -215,3 +217,63 @@ def test_eval_prints_levels_and_verify_checks_their_files(project: tuple[Path, P
         fh.write("x\n")
     changed = _cli("verify", str(out.with_name("h.manifest.json")))
     assert changed.exit_code == 1 and "level instansi results" in changed.output
+
+
+BAD = """policy p "P" version "1"
+period 2026-01-01 .. 2026-12-31
+subject employee
+input unit_kerja "Unit" { type text }
+input nilai "Nilai" { range 0 .. 120 }
+input predikat "P" { type one of ("Baik", "Kurang") }
+level unit by unit_kerja {
+    aggregate a = share(predikat >= 90)
+    aggregate b = share(nilai in ("Baik"))
+    aggregate c = share(predikat == "Baik")
+    aggregate d = share(nilai)
+    aggregate unit_kerja = count()
+    value v = nilai + 1
+}
+"""
+
+
+def test_checks_refuse_what_a_level_cannot_compute() -> None:
+    found = [(d.code, d.span.line) for d in checks.run(syntax.parse(BAD, "p.kin")) if d.is_error]
+    assert found == [("check.aggregate-type", 8),    # a label compared with a number
+                     ("check.aggregate-type", 9),    # a number compared with a text
+                     ("check.aggregate-type", 11),   # share of a number that is not yes/no
+                     ("check.level-key", 12),        # an aggregate named like the key column
+                     ("check.unknown-name", 13)]     # a row name read in the level without aggregating it
+    unknown = [d for d in checks.run(syntax.parse(BAD, "p.kin")) if d.code == "check.unknown-name"][0]
+    assert unknown.help == ("`nilai` is a name of the members, not of level `unit`: aggregate it first "
+                            "(`aggregate nilai_unit = mean(nilai)`)")
+
+
+def test_a_circular_level_is_reported_not_evaluated() -> None:
+    text = POLICY.replace('level unit "Unit kerja" by', 'level unit "Unit kerja" of instansi by')
+    assert "check.level-of" in [d.code for d in checks.run(syntax.parse(text, "p.kin"))]
+
+
+def test_graph_shows_each_level_with_its_keys_and_plan(tmp_path: Path) -> None:
+    (tmp_path / "p.kin").write_text(POLICY, encoding="utf-8")
+    text = _cli("graph", str(tmp_path / "p.kin")).stdout
+    assert "level unit: groups of employee by agency, unit_kerja" in text
+    assert "  aggregates: rata, porsi, pegawai, dinilai, kurang, total, terendah, pimpinan, rata_nol," in text
+    assert "    rating predikat_unit <- rata" in text
+    assert "level instansi: groups of unit by agency" in text
+
+
+def test_data_without_rows_writes_empty_level_files(tmp_path: Path) -> None:
+    (tmp_path / "p.kin").write_text(POLICY, encoding="utf-8")
+    (tmp_path / "d.csv").write_text("id,agency,unit_kerja,peran,nilai\n", encoding="utf-8")
+    res = _cli("eval", str(tmp_path / "p.kin"), str(tmp_path / "d.csv"), "-o", str(tmp_path / "h.csv"))
+    assert res.exit_code == 0, res.output
+    header = (tmp_path / "h.unit.csv").read_text(encoding="utf-8").splitlines()
+    assert len(header) == 1 and header[0].startswith('"subject_id","level","agency","unit_kerja","members"')
+
+
+def test_a_unit_is_explained_in_bahasa_indonesia(project: tuple[Path, Path]) -> None:
+    res = _cli("--lang", "id", "explain", *map(str, project), "--level", "unit", "--id", "k1 / U1")
+    lines = res.stdout.splitlines()
+    assert 'rata "Rata-rata nilai" [agregat] = 90,00' in lines
+    assert "    mean(nilai) atas 2 dari 3 anggota: (100 + 80) / 2 = 90,00" in lines   # numbers in Indonesian form
+    assert "    anggota (1): `e1` 100" in lines

@@ -4,13 +4,15 @@ level's own declarations (checked as the small policy they are: ``engine.levels.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from engine import nodes as n
+from engine.checks.attributes import is_boolean
 from engine.checks.context import Context
 from engine.diagnostics import Diagnostic, Label, did_you_mean, error
 from engine.i18n import _
 from engine.i18n.terms import a_noun
-from engine.levels.compile import AGENCY, ordered, sub_module
+from engine.levels.compile import AGENCY, keys, ordered, sub_module
 from engine.levels.nodes import Aggregate, Level, levels
 
 # The sub-module's findings that do not apply to a level: its header is made up, its subject is
@@ -38,7 +40,18 @@ def level_structure(ctx: Context) -> Iterator[Diagnostic]:
             yield error("check.level-of", _("level `{name}` is, through `of`, made of itself", name=lv.name),
                         lv.of.span, _("levels nest one way: employees in units in agencies"))
         yield from _key(ctx, lv)
+        yield from _names_of_keys(lv, keys(ctx.module).get(lv.name, ()))
 
+
+def _names_of_keys(lv: Level, key_columns: tuple[str, ...]) -> Iterator[Diagnostic]:
+    """A level's results carry its key columns: none of its declarations may take a key's name."""
+    for d in lv.items:
+        if d.name in key_columns:
+            message = _("`{name}` is a key of level `{level}` and cannot name its aggregate") \
+                if isinstance(d, Aggregate) else \
+                _("`{name}` is a key of level `{level}` and cannot name its declaration")
+            yield error("check.level-key", message.format(name=d.name, level=lv.name), d.name_span,
+                        _("rename it, e.g. `{name}_{level}`", name=d.name, level=lv.name))
 
 def _key(ctx: Context, lv: Level) -> Iterator[Diagnostic]:
     by = lv.by
@@ -106,6 +119,31 @@ def _aggregate(member: Context, lv: Level, agg: Aggregate) -> Iterator[Diagnosti
         yield error("check.aggregate-type", _("{func}({name}) of a label", func=agg.func, name=ref.name), ref.span,
                     _('count a label with `share({name} in ("..."))` or `count({name})`', name=ref.name),
                     [Label(decl.name_span, _("declared here"))])
+    elif agg.func == "share" and isinstance(agg.arg, n.Ref) and is_boolean(member, agg.arg) is False:
+        yield error("check.aggregate-type", _("share({name}) needs a yes/no value", name=ref.name), ref.span,
+                    _('write the condition: share({name} >= 90) or share({name} in ("..."))', name=ref.name),
+                    [Label(decl.name_span, _("declared here"))])
+    elif agg.func in ("share", "count") and agg.arg is not None and _mixes_types(agg.arg, _is_label(decl)):
+        label = _is_label(decl)
+        message = _("`{name}` is a label, this condition compares it with a number or an order") if label else \
+            _("`{name}` is a number, this condition compares it with a text")
+        hint = _('compare a label with `==` / `in` and text, a number with numbers: {func}({name} in ("..."))') \
+            if label else _("compare a label with `==` / `in` and text, a number with numbers: {func}({name} >= 90)")
+        yield error("check.aggregate-type", message.format(name=ref.name), agg.arg.span,
+                    hint.format(func=agg.func, name=ref.name), [Label(decl.name_span, _("declared here"))])
+
+
+def _mixes_types(cond: n.Node, label: bool) -> bool:
+    """A condition whose literals or comparison do not fit the member value's type (a bare name
+    is a share's yes/no value, checked apart, or what a count counts when present)."""
+    if isinstance(cond, n.Ref):
+        return False
+    literals = cond.options if isinstance(cond, n.InList) else (cond.right,) if isinstance(cond, n.Binary) else ()
+    texts = [isinstance(x, n.Str) for x in literals]
+    if label:
+        ordered = isinstance(cond, n.Binary) and cond.op not in ("==", "!=")
+        return ordered or not all(texts)
+    return any(texts)
 
 
 def level_declarations(ctx: Context) -> Iterator[Diagnostic]:
@@ -114,6 +152,9 @@ def level_declarations(ctx: Context) -> Iterator[Diagnostic]:
 
     for lv in levels(ctx.module):
         for d in checks.run(sub_module(ctx.module, lv)):
+            if d.code == "check.unknown-name" and (name := d.message.split("`")[1]) in ctx.decls:
+                d = replace(d, help=f"`{name}` is a name of the members, not of level `{lv.name}`: aggregate it "
+                            f"first (`aggregate {name}_{lv.name} = mean({name})`)")
             if d.code not in _NOT_FOR_LEVELS:
                 yield d
 

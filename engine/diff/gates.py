@@ -51,13 +51,13 @@ def parse_gate(text: str) -> Gate:
     """A ``--fail-if`` gate; a ``gate.*`` ``KinerjaError`` (a usage error) when it cannot be read."""
     m = _GATE.match(text)
     if not m:
-        raise fail("gate.syntax", _("cannot read gate {gate}", gate=f"`{text}`"),
+        raise fail("gate.syntax", _("cannot read gate `{gate}`", gate=text),
                    _("write METRIC OP NUMBER[%], e.g. changed-rating>5% (metrics: {metrics})",
                      metrics=", ".join(METRICS)))
     metric, op, number, pct = m.groups()
     if metric not in METRICS:
-        raise fail("gate.unknown-metric", _("unknown gate metric {metric}", metric=f"`{metric}`"),
-                   did_you_mean(metric, METRICS) or _("use {metrics}", metrics=", ".join(METRICS)))
+        raise fail("gate.unknown-metric", _("unknown gate metric `{metric}`", metric=metric),
+                   did_you_mean(metric, METRICS) or _("use {suffixes}", suffixes=", ".join(METRICS)))
     if metric == "drop-bands" and pct:
         raise fail("gate.drop-bands-percent", _("drop-bands counts bands, not a share"),
                    _("write e.g. drop-bands>=2, without %"))

@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.diagnostics import fail
+from engine.i18n import N_, _
 
-GIT_HELP = "name a file or folder, or git:REV:path (e.g. git:HEAD~1:policies/) inside a git repository"
+GIT_HELP = N_("name a file or folder, or git:REV:path (e.g. git:HEAD~1:policies/) inside a git repository")
 
 
 @dataclass(frozen=True)
@@ -39,24 +40,24 @@ def materialize(spec: str) -> Iterator[Version]:
     if not spec.startswith("git:"):
         p = Path(spec)
         if not p.exists():
-            raise fail("source.not-found", f"`{spec}` does not exist", GIT_HELP)
+            raise fail("source.not-found", _("`{path}` does not exist", path=spec), _(GIT_HELP))
         yield Version(p, None, spec)
         return
     rev, sep, rel = spec[4:].partition(":")
     if not sep or not rev or not rel:
-        raise fail("source.bad-spec", f"cannot read the version `{spec}`", GIT_HELP)
+        raise fail("source.bad-spec", _("cannot read the version `{spec}`", spec=spec), _(GIT_HELP))
     top = Path(_git(["rev-parse", "--show-toplevel"], Path.cwd()).decode().strip())
     prefix = _git(["rev-parse", "--show-prefix"], Path.cwd()).decode().strip()
     inside = os.path.normpath(os.path.join(prefix, rel)).replace(os.sep, "/")
     if inside.startswith(".."):
-        raise fail("source.outside-repository", f"`{rel}` is outside the git repository", GIT_HELP)
+        raise fail("source.outside-repository", _("`{path}` is outside the git repository", path=rel), _(GIT_HELP))
     inside = "" if inside == "." else inside
-    missing = f"`{rel}` does not exist at {rev}"
+    missing = _("`{path}` does not exist at {rev}", path=rel, rev=rev)
     kind = _git(["cat-file", "-t", f"{rev}:{inside}"], top, missing, "source.not-found").decode().strip()
     with tempfile.TemporaryDirectory(prefix="kinerja-diff-") as tmp:
         specs = [inside] if inside else []
         archive = _git(["archive", "--format=tar", rev, "--", *specs, ":(glob)**/*.kin"], top,
-                       f"cannot read `{rel}` at {rev}")
+                       _("cannot read `{path}` at {rev}", path=rel, rev=rev))
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
             if hasattr(tarfile, "data_filter"):
                 tar.extractall(tmp, filter="data")
@@ -64,7 +65,8 @@ def materialize(spec: str) -> Iterator[Version]:
                 tar.extractall(tmp)  # noqa: S202
         path = Path(tmp) / inside if inside else Path(tmp)
         if kind not in ("blob", "tree") or not path.exists():
-            raise fail("source.not-found", f"`{rel}` at {rev} is not a file or folder", GIT_HELP)
+            raise fail("source.not-found", _("`{path}` at {rev} is not a file or folder", path=rel, rev=rev),
+                       _(GIT_HELP))
         yield Version(path, Path(tmp), spec)
 
 
@@ -72,9 +74,9 @@ def _git(args: list[str], cwd: Path, problem: str | None = None, code: str = "so
     try:
         done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
     except FileNotFoundError:
-        raise fail("source.git", "git is not installed", "install git, or compare two files or folders") from None
+        raise fail("source.git", _("git is not installed"), _("install git, or compare two files or folders")) from None
     if done.returncode != 0:
         detail = done.stderr.decode(errors="replace").strip().splitlines()
-        raise fail(code, problem or f"git {' '.join(args)} failed: {detail[-1] if detail else 'error'}",
-                   GIT_HELP)
+        raise fail(code, problem or _("git {args} failed: {why}", args=" ".join(args),
+                                      why=detail[-1] if detail else "error"), _(GIT_HELP))
     return done.stdout

@@ -79,11 +79,17 @@ class Explanation:
     agency_file: str | None = None
     precision: int = 2
     lang: str = "en"  # the language of its display text (sentences and numbers)
-    members: list[str] = field(default_factory=list)  # a level's group: the ids of its members
-    members_of: str | None = None  # what the members are (employee, unit...)
 
     def walk(self) -> list[NodeExplanation]:
         return [d for r in self.nodes for d in r.walk()]
+
+
+@dataclass
+class GroupExplanation(Explanation):
+    """A group of a subject level (``engine.levels``): an explanation plus its members."""
+
+    members: list[str] = field(default_factory=list)  # the ids of its members, in data order
+    members_of: str = ""  # what the members are (employee, unit...)
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}

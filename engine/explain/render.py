@@ -13,7 +13,7 @@ import re
 
 from engine.batch import Origin
 from engine.explain.localize import numbers
-from engine.explain.model import Explanation, NodeExplanation, Source, as_dict
+from engine.explain.model import Explanation, GroupExplanation, NodeExplanation, Source, as_dict
 from engine.explain.numbers import show
 from engine.i18n import N_, _, using
 
@@ -27,10 +27,7 @@ def render(explanation: Explanation, fmt: str = "text") -> str:
     """The explanation as ``text``, ``json`` or ``markdown``, in the explanation's own language
     (JSON keys and kinds stay as they are)."""
     if fmt == "json":
-        found = as_dict(explanation)
-        if explanation.members_of is None:  # not a level's group: no members to list
-            del found["members"], found["members_of"]
-        return json.dumps(found, ensure_ascii=False, indent=2, default=str) + "\n"
+        return json.dumps(as_dict(explanation), ensure_ascii=False, indent=2, default=str) + "\n"
     with using(explanation.lang):
         return _render(explanation, fmt == "markdown")
 
@@ -42,7 +39,7 @@ def _render(explanation: Explanation, md: bool) -> str:
     policy = _("policy {version}", version=explanation.policy_version)
     head = f"{explanation.subject_id} ({agency}, {policy})"
     lines = [f"# {head}" if md else head]
-    if explanation.members_of is not None:
+    if isinstance(explanation, GroupExplanation):
         lines.append(_members_line(explanation))
     for root in explanation.nodes:
         _render_node(root, 0, md, lines, explanation.lang)
@@ -55,7 +52,7 @@ def _render(explanation: Explanation, md: bool) -> str:
 MEMBERS_SHOWN = 20  # a level's members listed in text and Markdown; JSON lists them all
 
 
-def _members_line(e: Explanation) -> str:
+def _members_line(e: GroupExplanation) -> str:
     """``members (3 employee): e1, e2, e3``, the first ``MEMBERS_SHOWN`` and how many more."""
     more = len(e.members) - MEMBERS_SHOWN
     listed = ", ".join(e.members[:MEMBERS_SHOWN])

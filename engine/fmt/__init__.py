@@ -82,8 +82,11 @@ def format_text(text: str, path: str) -> str:
         again = None
     if again is None or again.items != module.items or _texts(again) != _texts(module):
         span = n.Span(path, 1, 1, 1, 1)
-        raise KinerjaError([error("fmt.meaning-changed", "formatting would change what this policy means", span,
-                                  "this is a formatter bug: please report it with this file; the file is unchanged")])
+        from engine.i18n import _
+
+        raise KinerjaError([error("fmt.meaning-changed", _("formatting would change what this policy means"), span,
+                                  _("this is a formatter bug: please report it with this file; the file is "
+                                    "unchanged"))])
     return out
 
 

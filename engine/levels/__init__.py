@@ -1,0 +1,1 @@
+"""Subject levels: units and agencies built from their members (``engine.levels``)."""

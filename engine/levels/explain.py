@@ -4,14 +4,16 @@ redoes by hand, then the level's own nodes (``engine.explain``), and the list of
 
 from __future__ import annotations
 
+from dataclasses import fields, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from engine import nodes as n
 from engine.diagnostics import did_you_mean, fail
+from engine.explain import localize
 from engine.explain import numbers as nb
-from engine.explain.localize import localize_node
-from engine.explain.model import Explanation, NodeExplanation, Note
+from engine.explain.model import GroupExplanation, NodeExplanation, Note
 from engine.i18n import _, using
 from engine.levels.compile import AGENCY
 from engine.levels.fold import _texts, member_values, treated
@@ -25,7 +27,7 @@ if TYPE_CHECKING:
 SHOWN = 10  # members and operands listed in text; JSON lists every member
 
 
-def explain_level(run: Run, level: str, subject_id: object, places: int = 2) -> Explanation:
+def explain_level(run: Run, level: str, subject_id: object, places: int = 2) -> GroupExplanation:
     """The explanation of group ``subject_id`` of ``level`` (``kinerja explain --level``)."""
     from engine.explain import explain
 
@@ -35,19 +37,17 @@ def explain_level(run: Run, level: str, subject_id: object, places: int = 2) -> 
         raise fail("explain.unknown-level", _("the policy has no level {level}", level=f"`{level}`"),
                    did_you_mean(level, known) or _("levels: {names}", names=", ".join(known)))
     lr = levels[level]
-    out = explain(lr.result, subject_id, places)
+    out = explain(lr.result, subject_id, places)  # the level's own nodes, in the language in force
     member = run.result if lr.plan.member is None else levels[lr.plan.member].result
     row = lr.result.row(subject_id)
     rows = _members(lr, member, row)
     ids = [str(x) for x in np.asarray(member.subject_ids)[rows]]
     with using(out.lang):
         aggs = [_aggregate(a, lr, member, rows, row, places) for a in lr.plan.level.aggregates()]
-    for node in aggs:
-        localize_node(node, out.lang)
+    localize.explanation(replace(out, nodes=aggs))  # their numbers in the reader's form, as explain() does
     out.nodes = aggs + [n for n in out.nodes if n.name not in {a.name for a in aggs}]
-    out.members = ids
-    out.members_of = lr.plan.subject
-    return out
+    return GroupExplanation(**{f.name: getattr(out, f.name) for f in fields(out)}, members=ids,
+                            members_of=lr.plan.subject)
 
 
 def _members(lr: LevelResult, member: Result, row: int) -> np.ndarray:
@@ -73,9 +73,11 @@ def _aggregate(agg: Aggregate, lr: LevelResult, member: Result, rows: np.ndarray
     node = NodeExplanation(agg.name, agg.name, "aggregate", agg.label, value, nb.fixed(value, places))
     node.formula = _line(agg, x, rows.size, used.size, node.shown)
     ids = [str(s) for s in np.asarray(member.subject_ids)[used]]
-    shown = ", ".join(f"{i} {nb.show(float(v), None)}" for i, v in zip(ids[:SHOWN], x[:SHOWN]))
-    more = " " + _("and {n} more", n=len(ids) - SHOWN) if len(ids) > SHOWN else ""
-    node.lookups = [_("members ({n}): {listed}", n=len(ids), listed=shown + more)] if ids else \
+    # ids in backticks: a numeric id (a NIP) is a name, never reformatted as a number
+    shown = ", ".join(f"`{i}` {nb.show(float(v), None)}" for i, v in zip(ids[:SHOWN], x[:SHOWN]))
+    if len(ids) > SHOWN:
+        shown += " " + _("and {count} more", count=len(ids) - SHOWN)
+    node.lookups = [_("members ({count}): {listed}", count=len(ids), listed=shown)] if ids else \
         [_("members: none")]
     node.notes = [Note(e.code, e.kind, e.message) for e in lr.result.events_at(row, agg.name)]
     return node
@@ -85,21 +87,22 @@ def _line(agg: Aggregate, x: np.ndarray, members: int, kept: int, result: str) -
     """``mean(nilai) over 2 of 3 members (1 without a value, excluded): (100 + 80) / 2 = 90.00``."""
     present = x[~np.isnan(x)]
     what = f"{agg.func}({_arg(agg)})"
-    scope = _("{n} of {members} members", n=present.size, members=members)
+    scope = _("{count} of {members} members", count=present.size, members=members)
     if agg.roles:
-        roles = (" " + _("or") + " ").join(r.value for r in agg.roles)
-        scope += " (" + _("{n} with role {roles}", n=kept, roles=roles) + ")"
+        scope += " " + _("({count} with role {roles})", count=kept, roles=", ".join(f'"{r.value}"' for r in agg.roles))
     if agg.func == "count":
-        counted = _("{n} of {members} members", n=present.size if agg.arg is not None else kept, members=members)
-        return f"{what}: {counted} = {result}"
+        meeting = kept if agg.arg is None else present.size if isinstance(agg.arg, n.Ref) else int(present.sum())
+        return _("{what}: {count} of {members} members = {result}", what=what, count=meeting, members=members,
+                 result=result)
     terms = [nb.show(float(v), None) for v in present]
     total = nb.show(float(present.sum()), None)
-    listed = " + ".join(terms) if len(terms) <= SHOWN else "(" + _("sum of {n} values", n=len(terms)) + f") {total}"
+    listed = " + ".join(terms) if len(terms) <= SHOWN else _("(sum of {count} values) {total}", count=len(terms),
+                                                              total=total)
     body = {"mean": f"({listed}) / {present.size}", "sum": listed, "share": f"({listed}) / {present.size}",
             "min": f"min({', '.join(terms[:SHOWN])}{', ...' if len(terms) > SHOWN else ''})",
             "max": f"max({', '.join(terms[:SHOWN])}{', ...' if len(terms) > SHOWN else ''})"}[agg.func]
-    empty = "(" + _("no values") + ")"
-    return _("{what} over {scope}", what=what, scope=scope) + f": {body if present.size else empty} = {result}"
+    return _("{what} over {scope}: {body} = {result}", what=what, scope=scope,
+             body=body if present.size else _("(no values)"), result=result)
 
 
 def _arg(agg: Aggregate) -> str:

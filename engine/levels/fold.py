@@ -27,16 +27,14 @@ class Sums:
 
     members: np.ndarray = field(default_factory=lambda: np.zeros(0))   # members kept by the role filter
     present: np.ndarray = field(default_factory=lambda: np.zeros(0))   # ... with a value (after `missing`)
-    total: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    total: np.ndarray = field(default_factory=lambda: np.zeros(0))     # their sum (a share: the hits)
     lo: np.ndarray = field(default_factory=lambda: np.zeros(0))
     hi: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    hits: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     def grow(self, size: int) -> None:
         more = size - self.members.size
         if more > 0:
-            for name, fill in (("members", 0.0), ("present", 0.0), ("total", 0.0), ("lo", np.inf),
-                               ("hi", -np.inf), ("hits", 0.0)):
+            for name, fill in (("members", 0.0), ("present", 0.0), ("total", 0.0), ("lo", np.inf), ("hi", -np.inf)):
                 setattr(self, name, np.concatenate([getattr(self, name), np.full(more, fill)]))
 
 
@@ -54,25 +52,32 @@ class Fold:
         """Add ``size`` members; ``column(name)`` gives a member column (keys, role, values)."""
         codes = self._codes([_texts(column(k)) for k in self.keys], size)
         self.members = np.concatenate([self.members, np.zeros(len(self.index) - self.members.size)])
-        np.add.at(self.members, codes[codes >= 0], 1.0)
+        self.members += np.bincount(codes[codes >= 0], minlength=len(self.index))
         role = _texts(column(self.role)) if self.role is not None else None
         for agg in self.aggregates:
             self._add(agg, column, size, codes, role)
 
     def _codes(self, keys: list[np.ndarray], size: int) -> np.ndarray:
         """Each member's group number (-1: a key is missing), new groups numbered as first seen."""
-        has = np.logical_and.reduce([np.not_equal(k, None) for k in keys])
+        encoded = [_factorize(k) for k in keys]
+        has = np.logical_and.reduce([c >= 0 for c, _ in encoded])
         self.unassigned += int((~has).sum())
         codes = np.full(size, -1, dtype=np.int64)
         if not has.any():
             return codes
-        joined = np.array(["\x1f".join(t) for t in zip(*(k[has] for k in keys))], dtype=str)
-        uniq, inverse = np.unique(joined, return_inverse=True)
-        first = np.full(uniq.size, size, dtype=np.int64)
-        np.minimum.at(first, inverse.reshape(-1), np.arange(inverse.size))
-        local = np.empty(uniq.size, dtype=np.int64)
+        combined = np.zeros(int(has.sum()), dtype=np.int64)
+        values = []
+        for c, uniq in encoded:  # one number per distinct combination of the keys' values
+            combined = combined * len(uniq) + c[has]
+            values.append(uniq)
+        groups, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
+        local = np.empty(groups.size, dtype=np.int64)
         for u in np.argsort(first, kind="stable"):  # groups numbered in order of first appearance
-            local[u] = self.index.setdefault(tuple(str(uniq[u]).split("\x1f")), len(self.index))
+            key, rest = [], int(groups[u])
+            for uniq in reversed(values):
+                rest, at = divmod(rest, len(uniq))
+                key.append(str(uniq[at]))
+            local[u] = self.index.setdefault(tuple(reversed(key)), len(self.index))
         codes[has] = local[inverse.reshape(-1)]
         return codes
 
@@ -82,32 +87,31 @@ class Fold:
         keep = codes >= 0
         if agg.roles and role is not None:
             keep &= np.isin(role, np.array([r.value for r in agg.roles], dtype=object))
-        c = codes[keep]
-        np.add.at(s.members, c, 1.0)
-        x = member_values(agg, column, size)[keep]
-        x = treated(agg, x)
+        c, groups = codes[keep], len(self.index)
+        s.members += np.bincount(c, minlength=groups)
+        x = treated(agg, member_values(agg, column, size)[keep])
         ok = ~np.isnan(x)
-        np.add.at(s.present, c[ok], 1.0)
-        np.add.at(s.total, c[ok], x[ok])
-        np.minimum.at(s.lo, c[ok], x[ok])
-        np.maximum.at(s.hi, c[ok], x[ok])
-        np.add.at(s.hits, c[ok], (x[ok] != 0).astype(np.float64))
+        s.present += np.bincount(c[ok], minlength=groups)
+        s.total += np.bincount(c[ok], weights=x[ok], minlength=groups)
+        if agg.func in ("min", "max"):
+            np.minimum.at(s.lo, c[ok], x[ok])
+            np.maximum.at(s.hi, c[ok], x[ok])
 
     def group_keys(self) -> list[tuple[str, ...]]:
         return list(self.index)
 
 
 def member_values(agg: Aggregate, column: Column, size: int) -> np.ndarray:
-    """Each member's value for ``agg``: the named value (snapped), a share condition as 1/0, a
-    count's 1 per member (or per member with a value), NaN where the member has none."""
+    """Each member's value for ``agg``: the named value (snapped), a condition as 1/0 (a share, a
+    count of those meeting it), a count's 1 per member with a value, NaN where the member has none."""
     if agg.arg is None:
         return np.ones(size)  # count(): every member
     ref = agg.member()
     assert ref is not None
     col = column(ref.name)
-    if agg.func != "share":
-        if agg.func == "count":
-            return np.where(_missing(col), np.nan, 1.0)
+    if agg.func == "count" and isinstance(agg.arg, n.Ref):
+        return np.where(_missing(col), np.nan, 1.0)
+    if agg.func not in ("share", "count"):
         return num.snap(np.asarray(col, dtype=np.float64))
     out = np.where(_condition(agg.arg, col), 1.0, 0.0)
     return np.where(_missing(col), np.nan, out)
@@ -127,11 +131,13 @@ def _condition(arg: n.Node, col: np.ndarray) -> np.ndarray:
         return np.asarray(col == 1.0) if col.dtype != object else np.equal(col, True)
     if isinstance(arg, n.InList):
         options = [_literal(o) for o in arg.options]
-        return np.isin(col, np.array(options, dtype=col.dtype if col.dtype != object else object))
+        if any(isinstance(o, str) for o in options):  # labels (an empty batch's label column may be float)
+            return np.isin(col.astype(object), np.array(options, dtype=object))
+        return np.isin(np.asarray(col, dtype=np.float64), np.array(options, dtype=np.float64))
     assert isinstance(arg, n.Binary)
     value = _literal(arg.right)
     if isinstance(value, str):
-        same = np.equal(col, value)
+        same = np.equal(col.astype(object), value)
         return same if arg.op == "==" else ~same if arg.op == "!=" else np.zeros(col.size, bool)
     return num.holds(arg.op, np.asarray(col, dtype=np.float64), float(value)) & ~_missing(col)
 
@@ -150,8 +156,17 @@ def _missing(col: np.ndarray) -> np.ndarray:
     return np.equal(col, None) if col.dtype == object else np.isnan(np.asarray(col, dtype=np.float64))
 
 
+def _factorize(col: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Each value's number among the column's distinct values (-1: missing), and those values."""
+    import pyarrow as pa
+
+    encoded = pa.array(col, type=pa.string()).dictionary_encode()
+    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return codes, [str(v) for v in encoded.dictionary.to_pylist()]
+
+
 def _texts(col: np.ndarray) -> np.ndarray:
     """A key or role column as text (None where missing); numbers as they are written."""
-    if col.dtype == object:
-        return np.array([None if v is None else str(v) for v in col], dtype=object)
+    if col.dtype == object:  # text and category columns hold str or None already
+        return col
     return np.array([None if np.isnan(v) else num.fmt(float(v)) for v in col], dtype=object)

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine import nodes as n
 from engine.batch import Batch, Origin
 from engine.evaluate import numeric as num
 from engine.evaluate.result import Result
+from engine.i18n import _
 from engine.levels.compile import AGENCY, LevelPlan
 from engine.levels.fold import SEP, Column, Fold, Sums
 from engine.levels.nodes import Aggregate
@@ -107,28 +109,31 @@ def value(agg: Aggregate, s: Sums, lp: LevelPlan) -> tuple[np.ndarray, list[tupl
     m, p = s.members, s.present
     with np.errstate(invalid="ignore", divide="ignore"):
         per = {"mean": s.total / p, "sum": s.total, "min": s.lo, "max": s.hi,
-               "count": m if agg.arg is None else p, "share": s.hits / p}[agg.func]
+               "count": m if agg.arg is None else p if isinstance(agg.arg, n.Ref) else s.total,
+               "share": s.total / p}[agg.func]
     out = np.where(p > 0, num.snap(per), np.nan) if agg.func != "count" else per.astype(np.float64)
     events: list[tuple] = []
     ref = agg.member()
-    what = f"`{ref.name}`" if ref is not None else "a value"
-    roles = " or ".join(f'"{r.value}"' for r in agg.roles)
-    who = f"no member with role {roles}" if roles else "no member"
+    what = f"`{ref.name}`" if ref is not None else _("a value")
+    roles = (" " + _("or") + " ").join(f'"{r.value}"' for r in agg.roles)
+    who = _("no member with role {roles}", roles=roles) if roles else _("no member")
     empty = (p == 0) & (agg.func != "count")
     events.append((np.flatnonzero(empty), agg.name, "eval.no-members", "decision",
-                   f"{who} of this {lp.name} has {what}: {agg.name} is missing"))
+                   _("{who} of this {level} has {what}: {name} is missing", who=who, level=lp.name, what=what,
+                     name=agg.name)))
     if agg.missing is not None and agg.missing.treatment == "fail":
         bad = p < m
         out = np.where(bad, np.nan, out)
         events.append((np.flatnonzero(bad), agg.name, "eval.member-missing", "error",
-                       f"a member has no {what} and `missing fail` refuses it: {agg.name} is missing"))
+                       _("a member has no {what} and `missing fail` refuses it: {name} is missing", what=what,
+                         name=agg.name)))
     if agg.require is not None:
         with np.errstate(invalid="ignore", divide="ignore"):
             low = num.holds("<", np.where(m > 0, p / m, 0.0), num.to_float(agg.require.value)) & ~empty
         out = np.where(low, np.nan, out)
         events.append((np.flatnonzero(low), agg.name, "eval.below-required-share", "decision",
-                       f"fewer than {num.fmt(num.to_float(agg.require.value) * 100)}% of the members have "
-                       f"{what}: {agg.name} is missing"))
+                       _("fewer than {share}% of the members have {what}: {name} is missing",
+                         share=num.fmt(num.to_float(agg.require.value) * 100), what=what, name=agg.name)))
     if agg.round is not None:
         out = num.round_half_away(out, int(agg.round.value))
     return out, events

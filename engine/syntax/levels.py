@@ -75,8 +75,8 @@ class LevelBuilder(Transformer):
                                     _("`{name}()` needs the member value it reads", name=func.value), span,
                                     _("write `{name}(NAME)` with a name of the member level", name=func.value)))
         elif arg is not None and not _member_form(func.value, arg):
-            takes = _("`{name}(...)` takes a condition on one member name, e.g. `share(predikat in (\"Baik\"))` or "
-                      "`share(nilai >= 90)`") if func.value == "share" else \
+            takes = _("`{name}(...)` takes one member name or a condition on one, e.g. `{name}(predikat in "
+                      "(\"Baik\"))` or `{name}(nilai >= 90)`") if func.value in ("share", "count") else \
                 _("`{name}(...)` takes one member name, e.g. `mean(nilai)`")
             self.diags.append(error("syntax.aggregate-form", takes.format(name=func.value),
                                     getattr(arg, "span", span), _("compute anything else as a `value` of the "
@@ -84,10 +84,10 @@ class LevelBuilder(Transformer):
 
 
 def _member_form(func: str, arg: n.Node) -> bool:
-    """``mean(NAME)``; ``share``: ``NAME``, ``NAME in (literals)`` or ``NAME op literal``."""
+    """``mean(NAME)``; ``share`` and ``count``: also ``NAME in (literals)`` or ``NAME op literal``."""
     if isinstance(arg, n.Ref):
         return True
-    if func != "share":
+    if func not in ("share", "count"):
         return False
     literal = (n.Num, n.Str, n.Bool)
     if isinstance(arg, n.InList):

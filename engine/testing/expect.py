@@ -171,7 +171,7 @@ def derivation(result: Result, row: int, name: str) -> str:
     node = next((x for x in full.walk() if x.name == name), None)
     if node is None:
         return ""
-    trimmed = replace(full, nodes=[node], violations=[], members=[])  # in the explanation's language
+    trimmed = replace(full, nodes=[node], violations=[])  # in the explanation's language
     text = explain_mod.render(trimmed, "text")
     return text.split("\n", 1)[1]  # without the subject header line: the failure names the subject
 
