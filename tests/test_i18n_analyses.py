@@ -75,6 +75,11 @@ def test_diff_text_follows_the_language(lang, lines) -> None:
 
     text = _cli("diff", "--lang", lang, str(OLD), str(NEW), "--data", str(DATA))
     assert all(x in text for x in lines), text
+    # a gate: 2 of 9 ratings changed = 22.22% > 5%, so it trips (exit 1)
+    res = CliRunner().invoke(main, ["diff", "--lang", lang, str(OLD), str(NEW), "--data", str(DATA),
+                                    "--fail-if", "changed-rating>5%"])
+    assert res.exit_code == 1 and ("TERPICU changed-rating>5%: changed-rating bernilai 22,22%" if lang == "id" else
+                                   "TRIPPED changed-rating>5%: changed-rating is 22.22%") in res.stdout
     json_text = [_cli("diff", "--lang", x, str(OLD), str(NEW), "--data", str(DATA), "--format", "json")
                  for x in ("id", "en")]
     assert json_text[0] == json_text[1]

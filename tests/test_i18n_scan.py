@@ -27,7 +27,7 @@ CONVERTED = [
     "engine/diff/gates.py", "engine/diff/sources.py", "engine/levels/run.py",
     # issue 14b: explanations (text, Markdown, JSON display text), analyses tables, the HTML report
     "engine/explain/*.py", "engine/levels/explain.py", "engine/analysis/render.py", "engine/analysis/common.py",
-    "engine/report/*.py", "engine/diff/render.py",
+    "engine/report/*.py", "engine/diff/render.py", "engine/diff/gates.py",
 ]
 
 # Literal strings that look like sentences but are not shown to a person as text of ours, each

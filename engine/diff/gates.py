@@ -11,10 +11,12 @@ import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from engine.diagnostics import did_you_mean, fail
 from engine.diff.impact import Impact
 from engine.i18n import _
+from engine.i18n.formats import format_number
 
 METRICS = ("changed-rating", "changed-score", "drop-bands")
 OPS: dict[str, Callable[[float, float], bool]] = {
@@ -41,8 +43,8 @@ class Gate:
 
     def describe(self, impact: Impact) -> str:
         value = self.measure(impact)
-        shown = f"{value:.2f}%" if self.percent else f"{value:g}"
-        return f"{self.text}: {self.metric} is {shown}"
+        shown = format_number(value, 2) + "%" if self.percent else format_number(Decimal(f"{value:g}"))
+        return _("{gate}: {metric} is {value}", gate=self.text, metric=self.metric, value=shown)
 
 
 def parse_gate(text: str) -> Gate:
