@@ -282,8 +282,9 @@ def report(policy: str, data: tuple[str, ...], output: str, subject_id: str | No
     else:
         found = _subject_report(policy, data, subject_id, previous, runs, seed, weight_range, opts, rejects, loads,
                                 date)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(rep.render(found), encoding="utf-8")
+    from engine.safe_output import atomic_text
+
+    atomic_text(out, rep.render(found))  # a complete page or none: never a half-written report
     click.echo(_("wrote {path}", path=out), err=True)
     return _account(loads)
 

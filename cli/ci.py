@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import click
@@ -27,8 +26,9 @@ def test_(paths: tuple[str, ...], show_coverage: bool, min_coverage: float | Non
 
     run = testing.run(list(paths) or ["."])
     if junit:
-        Path(junit).parent.mkdir(parents=True, exist_ok=True)
-        Path(junit).write_text(testing.render_junit(run), encoding="utf-8")
+        from engine.safe_output import atomic_text
+
+        atomic_text(junit, testing.render_junit(run))
     if fmt == "json":
         click.echo(testing.render_json(run), nl=False)
     else:

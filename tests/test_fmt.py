@@ -149,3 +149,23 @@ def test_messages_print_expressions_as_the_formatter_does() -> None:
     # a name replaced by the number read (an explanation's worked formula); `raw:x` stands for raw(x)
     e = syntax.parse('policy p "P" version "1"\nvalue v = (a - b) * raw(c)\n', "x.kin").first(n.Value).formula
     assert to_text(e, {"a": "80", "b": "-5", "raw:c": "2"}.get) == "(80 - -5) * 2"
+
+
+def test_fmt_rewrites_a_policy_in_one_step_keeping_its_permissions(tmp_path: Path) -> None:
+    # `kinerja fmt` replaces the file by renaming a complete temporary copy onto it (an interrupted
+    # run leaves the old text, never half of the new); the copy gets the policy's own mode, here
+    # owner read/write and group read, not the default of a new file.
+    from click.testing import CliRunner
+
+    import cli
+
+    policy = tmp_path / "p.kin"
+    policy.write_text('policy p "P" version "1"\nindicator a { kind output\n target 100 }\n', encoding="utf-8")
+    policy.chmod(0o640)
+    before = policy.stat().st_ino
+    result = CliRunner().invoke(cli.main, ["fmt", str(policy)])
+    assert result.exit_code == 0, result.output
+    assert "  kind output\n" in policy.read_text(encoding="utf-8")  # reformatted
+    assert policy.stat().st_ino != before  # a new file renamed into place, not the old one rewritten
+    assert policy.stat().st_mode & 0o777 == 0o640
+    assert [p.name for p in tmp_path.iterdir()] == ["p.kin"]  # no temporary file left behind
