@@ -129,4 +129,4 @@ def test_the_document_speaks_the_officers_language() -> None:
     code, out, _ = run("--lang", "id", "doc", "policies/instansi/kemenkeu.kin")
     assert code == 0
     assert "## Yang diubah instansi" in out and "- **Dasar hukum:** Interpretasi template" in out
-    assert "| Rumus skor | `min(max(value / 105 × 100, 0), 120)` |" in out
+    assert "| Rumus nilai | `min(max(value / 105 × 100, 0), 120)` |" in out
