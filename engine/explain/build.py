@@ -1,16 +1,13 @@
 """Explanations: one subject's derivation tree, read only from the evaluated columns.
 
-Every number here is taken from ``Result`` columns at the subject's row (values,
-raw values, effective weights, contributions, the band chosen); the formulas
-are the policy's own with those numbers substituted.  Nothing is recomputed, so
-an explanation cannot disagree with the score; how the numbers are shown so
-that each line can be redone by hand is ``engine.explain.numbers``.
+Every number here is taken from ``Result`` columns at the subject's row (values, raw values,
+effective weights, contributions, the band chosen); the formulas are the policy's own with those
+numbers substituted.  Nothing is recomputed, so an explanation cannot disagree with the score; how
+the numbers are shown so that each line can be redone by hand is ``engine.explain.numbers``.
 
-Contributions: under a weighted mean (or sum) each child's contribution is its
-effective weight times its value and they add up to the parent.  Under a
-geometric mean each child contributes the factor value ** effective weight and
-the product of the factors is the parent; under a harmonic mean the terms
-weight / value add up to 1 / parent.
+Contributions: under a weighted mean (or sum) each child's contribution is its effective weight times
+its value, and they add up to the parent; under a geometric mean each child contributes the factor
+value ** effective weight, whose product is the parent; under a harmonic mean weight / value adds up to 1 / parent.
 """
 
 from __future__ import annotations
