@@ -87,7 +87,9 @@ def fmt(paths: tuple[str, ...], check_only: bool, show_diff: bool) -> int:
         elif check_only:
             click.echo(_("would reformat {path}", path=path), err=True)
         else:
-            _rewrite(path, new)
+            from engine.safe_output import atomic_text
+
+            atomic_text(path, new)  # in one step, keeping the file's permissions
             click.echo(_("reformatted {path}", path=path), err=True)
     if failed:
         from engine.sources import read_sources
@@ -139,17 +141,5 @@ def doc(policy: str, fmt: str, output: str | None) -> int:
         click.echo(text, nl=False)
     else:
         atomic_text(output, text)
-        click.echo(f"wrote {output}", err=True)
+        click.echo(_("wrote {path}", path=output), err=True)
     return EXIT_OK
-
-
-def _rewrite(path: Path, text: str) -> None:
-    """Replace a policy file in one step (an interrupted ``fmt`` leaves the old text, never half of
-    the new), keeping its permissions."""
-    import shutil
-
-    from engine.safe_output import atomic
-
-    with atomic(path) as tmp:
-        tmp.write_text(text, encoding="utf-8")
-        shutil.copymode(path, tmp)

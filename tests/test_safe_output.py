@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from click.testing import CliRunner
 
 import cli
 from engine.output import ResultStream
-from engine.safe_output import atomic
+from engine.safe_output import atomic, atomic_text
 
 ROOT = Path(__file__).parent.parent
 EXAMPLE = ROOT / "examples" / "instansi-2026.csv"
@@ -148,3 +149,17 @@ def test_analysis_tables_never_overwrite_an_input(tmp_path: Path, command: list[
     assert code == 2 and "Traceback" not in err, err
     assert "-o " in err and "is the data file" in err
     assert data.read_bytes() == before
+
+
+def test_atomic_replacement_keeps_the_permissions_of_the_file_it_replaces(tmp_path: Path) -> None:
+    # A plain open() of an existing file keeps its mode; the renamed copy must too (here owner
+    # read/write, group read), while a new file gets the umask's default as open() would give it.
+    old = tmp_path / "old.csv"
+    old.write_text("a\n", encoding="utf-8")
+    old.chmod(0o640)
+    atomic_text(old, "b\n")
+    assert old.read_text(encoding="utf-8") == "b\n" and old.stat().st_mode & 0o777 == 0o640
+    umask = os.umask(0o022)
+    os.umask(umask)
+    atomic_text(tmp_path / "new.csv", "c\n")
+    assert (tmp_path / "new.csv").stat().st_mode & 0o777 == 0o666 & ~umask
