@@ -90,7 +90,7 @@ def load_policies(root: str | Path) -> PolicySet:
     path = Path(root).resolve()
     policies = api.compile_policies([path], root=path if path.is_dir() else None)
     base = path if path.is_dir() else path.parent
-    raw = {_relative(p, base): Path(p).read_bytes() for p in sorted(policies.report.files)}
+    raw = {_relative(p, base): Path(p).read_bytes() for p in sorted(policies.compilation.files)}
     files = {rel: hashlib.sha256(b).hexdigest() for rel, b in raw.items()}
     return PolicySet(path, policies, files, {files[rel]: b.decode("utf-8") for rel, b in raw.items()})
 
