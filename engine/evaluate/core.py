@@ -15,7 +15,7 @@ from engine import nodes as n
 from engine.batch import Batch
 from engine.evaluate import population
 from engine.evaluate.aggregate import evaluate_tree, tree_columns
-from engine.evaluate.context import Context
+from engine.evaluate.context import EvalContext
 from engine.evaluate.decide import evaluate_rating, evaluate_table
 from engine.evaluate.events import Events
 from engine.evaluate.quotas import check_quotas
@@ -30,7 +30,7 @@ BLOCK = 1 << 17  # rows per evaluation block: a block's columns (1 MB each) stay
 WORKERS = max(1, min(4, os.cpu_count() or 1))
 PROBE = 256  # rows evaluated first to learn the result columns and their types
 
-HANDLERS: dict[str, Callable[[Context, Step], StepResult]] = {
+HANDLERS: dict[str, Callable[[EvalContext, Step], StepResult]] = {
     "input": evaluate_input,
     "indicator": evaluate_indicator,
     "value": evaluate_value,
@@ -56,8 +56,8 @@ def _run(plan: Plan, batch: Batch, key: str | None) -> Result:
     )
 
 
-def _evaluate_steps(plan: Plan, batch: Batch) -> Context:
-    ctx = Context(plan, batch)
+def _evaluate_steps(plan: Plan, batch: Batch) -> EvalContext:
+    ctx = EvalContext(plan, batch)
     for step in plan.steps:
         ctx.steps[step.name] = HANDLERS[step.kind](ctx, step)
     return ctx
@@ -85,12 +85,12 @@ def _small_pages() -> Iterator[None]:
         multiarray._set_madvise_hugepage(before)
 
 
-def _evaluate_blocks(plan: Plan, batch: Batch) -> Context:
+def _evaluate_blocks(plan: Plan, batch: Batch) -> EvalContext:
     with _small_pages():
         return _evaluate_blocks_in(plan, batch)
 
 
-def _evaluate_blocks_in(plan: Plan, batch: Batch) -> Context:
+def _evaluate_blocks_in(plan: Plan, batch: Batch) -> EvalContext:
     """Every step over row blocks of ``BLOCK`` rows, then the blocks put together.
 
     Rows are independent until quotas, so a block is evaluated exactly as the whole
@@ -136,7 +136,7 @@ def _evaluate_blocks_in(plan: Plan, batch: Batch) -> Context:
 
     def run(bound: tuple[int, int]) -> Events:
         lo, hi = bound
-        ctx = Context(plan, _rows(batch, lo, hi))
+        ctx = EvalContext(plan, _rows(batch, lo, hi))
         for step in plan.steps:
             sr = ctx.steps[step.name] = HANDLERS[step.kind](ctx, step)
             put(step.name, sr, lo, hi)
@@ -158,7 +158,7 @@ def _evaluate_blocks_in(plan: Plan, batch: Batch) -> Context:
             aliases.discard((name, k))
             cols[k] = cols[k].copy()
         cols[k] = put_rows(cols[k] if k in cols else blank_like(col, size), col, np.arange(lo, hi))
-    ctx = Context(plan, batch)
+    ctx = EvalContext(plan, batch)
     ctx.events = events
     for name, sr in first.steps.items():
         ctx.steps[name] = _assemble(sr, layout[name], plan, ctx)
@@ -201,7 +201,7 @@ def _empty_like(col: np.ndarray, size: int) -> np.ndarray:
     return np.empty(size, dtype=col.dtype)  # an object column starts all None
 
 
-def _assemble(like: StepResult, cols: dict[Key, np.ndarray], plan: Plan, ctx: Context) -> StepResult:
+def _assemble(like: StepResult, cols: dict[Key, np.ndarray], plan: Plan, ctx: EvalContext) -> StepResult:
     sr = StepResult.of(like.name, like.kind, cols)
     if "pattern" in sr.extra and not isinstance(like.weights, dict):  # weights derived on access
         decl = plan.step(like.name).decl
