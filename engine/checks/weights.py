@@ -90,10 +90,15 @@ def require_range(ctx: CheckContext) -> Iterator[Diagnostic]:
                         r.span, _("write the minimum share of present weight as a percentage, e.g. `require 50%`"))
 
 
+# The methods with ``positive=True`` in engine.evaluate.methods (a test keeps the two equal: the
+# checker runs without importing the evaluator or numpy).
+POSITIVE_METHODS = frozenset({"geometric", "harmonic"})
+
+
 def geometric_zero(ctx: CheckContext) -> Iterator[Diagnostic]:
     for t in ctx.trees():
         agg = t.aggregate.value if t.aggregate else "mean"
-        if agg not in ("geometric", "harmonic"):
+        if agg not in POSITIVE_METHODS:
             continue
         for c in t.children or ():
             if c.name not in ctx.decls:
