@@ -131,8 +131,7 @@ def compile_file(path: str | Path, root: str | Path | None = None) -> Plan:
 def plan_key(module: n.Module) -> str:
     """``policy_id@version`` (just the id when the header has no version)."""
     header = module.first(n.Header)
-    version = header.version if isinstance(header, n.Header) else None
-    return f"{resolve.policy_id(module)}@{version}" if version else resolve.policy_id(module)
+    return header.key if isinstance(header, n.Header) else resolve.policy_id(module)
 
 
 def _pipeline(paths: Sequence[str | Path], root: str | Path | None, until: str,
