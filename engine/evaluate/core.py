@@ -103,7 +103,7 @@ def _evaluate_blocks_in(plan: Plan, batch: Batch) -> EvalContext:
     bounds = [(s, min(s + BLOCK, size)) for s in range(0, size, BLOCK)]
     # A few rows give the columns and their types (a block that differs is handled below); every
     # block, the first included, then runs on the pool: no serial block while a core waits.
-    first = _evaluate_steps(plan, _rows(batch, 0, PROBE))
+    first = _evaluate_steps(plan, batch.take(slice(0, PROBE), origins=False))
     # A column that is the submitted column itself (an input, an indicator's raw value) is not copied.
     aliases = {(name, k) for name, sr in first.steps.items() for k, col in sr.stored().items()
                if name in batch.columns and np.shares_memory(col, batch.columns[name])}
@@ -136,7 +136,7 @@ def _evaluate_blocks_in(plan: Plan, batch: Batch) -> EvalContext:
 
     def run(bound: tuple[int, int]) -> Events:
         lo, hi = bound
-        ctx = EvalContext(plan, _rows(batch, lo, hi))
+        ctx = EvalContext(plan, batch.take(slice(lo, hi), origins=False))
         for step in plan.steps:
             sr = ctx.steps[step.name] = HANDLERS[step.kind](ctx, step)
             put(step.name, sr, lo, hi)
@@ -190,13 +190,6 @@ def constant(value: object, size: int) -> np.ndarray:
     return one.repeat(size)
 
 
-def _rows(batch: Batch, lo: int, hi: int) -> Batch:
-    """Rows lo..hi as views (no copy)."""
-    return Batch(subject_ids=batch.subject_ids[lo:hi], agencies=batch.agencies[lo:hi],
-                 columns={k: v[lo:hi] for k, v in batch.columns.items()}, row_origin=[], origins={},
-                 period=None if batch.period is None else batch.period[lo:hi])
-
-
 def _empty_like(col: np.ndarray, size: int) -> np.ndarray:
     return np.empty(size, dtype=col.dtype)  # an object column starts all None
 
@@ -213,14 +206,6 @@ def _assemble(like: StepResult, cols: dict[Key, np.ndarray], plan: Plan, ctx: Ev
 def evaluate_plan(plan: Plan, batch: Batch) -> Result:
     """Evaluate every subject of ``batch`` under one plan."""
     return _run(plan, batch, None)
-
-
-def _sub_batch(batch: Batch, index: np.ndarray) -> Batch:
-    # Evaluation reads only ids, agencies and columns; origins stay with the full batch
-    # (the stitched result refers to it), so no per-row Python work is done here.
-    return Batch(subject_ids=batch.subject_ids[index], agencies=batch.agencies[index],
-                 columns={k: v[index] for k, v in batch.columns.items()}, row_origin=[], origins={},
-                 period=None if batch.period is None else batch.period[index])
 
 
 def evaluate(plans: Mapping[str | None, Plan], batch: Batch, default: Plan) -> Result:
@@ -257,7 +242,7 @@ def evaluate(plans: Mapping[str | None, Plan], batch: Batch, default: Plan) -> R
         results = []
         for pos, plan, key in parts:
             population.at_part(pos)
-            part = _run(plan, _sub_batch(batch, pos), key)
+            part = _run(plan, batch.take(pos, origins=False), key)
             if plan is not default:
                 part.plan_key = agencies[pos]
             results.append((pos, part))
