@@ -26,6 +26,7 @@ from engine import nodes as n
 from engine.data import Reject, load_records, schema_from_plan
 from engine.diagnostics import KinerjaError
 from engine.plan import Plan
+from engine.versions import period
 
 FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".json": "json", ".parquet": "parquet"}
 _PERIOD = re.compile(r"^(\d{4})(-\d{2}-\d{2})?$")
@@ -255,10 +256,8 @@ def _version(ps: PolicySet, plan: Plan) -> dict[str, Any]:
 
 
 def _period(plan: Plan) -> tuple[str | None, str | None]:
-    decl = plan.module.first(n.PeriodDecl)
-    if isinstance(decl, n.PeriodDecl):
-        return str(decl.range.start), str(decl.range.end)
-    return None, None
+    """The version's period as ISO dates; ``None`` for an open end (or no period)."""
+    return tuple(None if d is None else d.isoformat() for d in period(plan))  # type: ignore[return-value]
 
 
 def _field(plan: Plan, f: Any) -> dict[str, Any]:
