@@ -179,3 +179,35 @@ def test_no_throwaway_underscore_shadows_the_translator(path: Path) -> None:
     in_comprehension = {n.lineno for c in ast.walk(tree) if isinstance(c, ast.comprehension)
                         for n in ast.walk(c.target) if isinstance(n, ast.Name) and n.id == "_"}
     assert [line for line in _binds_underscore(tree) if line not in in_comprehension] == []
+
+
+TEMPLATES = ROOT / "engine" / "service" / "templates"
+# Template text that is not a sentence of ours: the product's name, a hash's name, a separator.
+TEMPLATE_WORDS = {"Kinerja", "SHA-"}  # SHA-256 (its digits are not words)
+
+
+def template_texts(source: str) -> list[str]:
+    """The words a reader sees in a Jinja template outside ``{{ _() }}``: its literal text (tags,
+    the style sheet and entities removed) and string constants printed by ``{{ }}`` outside a call."""
+    from jinja2 import Environment, nodes
+
+    env = Environment(autoescape=True)
+    text = re.sub(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", "0", source, flags=re.S)  # Jinja's own syntax
+    text = re.sub(r"<style>.*?</style>|<[^>]*>|&\w+;", " ", text, flags=re.S)
+    found = [w for w in re.findall(r"[A-Za-z][A-Za-z-]+", text) if w not in TEMPLATE_WORDS]
+    for output in env.parse(source).find_all(nodes.Output):
+        for const in output.find_all(nodes.Const):
+            inside_call = any(const in call.find_all(nodes.Const) for call in output.find_all(nodes.Call))
+            if isinstance(const.value, str) and re.search(r"[A-Za-z]{2,}", const.value) and not inside_call:
+                found.append(const.value)
+    return found
+
+
+@pytest.mark.parametrize("path", sorted(TEMPLATES.glob("*.html")), ids=lambda p: p.name)
+def test_no_template_text_bypasses_the_catalogue(path: Path) -> None:
+    assert template_texts(path.read_text(encoding="utf-8")) == []
+
+
+def test_the_template_scan_catches_a_bypass() -> None:
+    sample = '<style>p { color: red }</style><h1>Audit log</h1><p>{{ _("Sign in") }} {{ x or "operator" }}</p>&nbsp;'
+    assert template_texts(sample) == ["Audit", "log", "operator"]
