@@ -21,6 +21,7 @@ from engine.evaluate.events import Events
 from engine.evaluate.quotas import check_quotas
 from engine.evaluate.result import Key, Result, StepResult, blank_like, put_rows, stitch
 from engine.evaluate.scoring import evaluate_indicator, evaluate_input, evaluate_value
+from engine.i18n import carried
 from engine.plan import Plan, Step
 
 T = TypeVar("T")
@@ -147,7 +148,7 @@ def _evaluate_blocks_in(plan: Plan, batch: Batch) -> EvalContext:
         return events
 
     if WORKERS > 1 and len(bounds) > 1:
-        parts = list(_pool().map(run, bounds))
+        parts = list(_pool().map(carried(run), bounds))
     else:
         parts = [run(b) for b in bounds]
     for part in parts:
@@ -180,7 +181,7 @@ def parallel_map(func: Callable[[T], R], items: list[T]) -> list[R]:
     """``[func(x) for x in items]`` on the evaluation pool (for numpy work that releases the GIL)."""
     if WORKERS < 2 or len(items) < 2:
         return [func(x) for x in items]
-    return list(_pool().map(func, items))
+    return list(_pool().map(carried(func), items))
 
 
 def constant(value: object, size: int) -> np.ndarray:

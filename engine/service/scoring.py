@@ -25,6 +25,7 @@ from engine import api
 from engine import nodes as n
 from engine.data import Reject, load_records, schema_from_plan
 from engine.diagnostics import KinerjaError
+from engine.i18n import _
 from engine.plan import Plan
 from engine.versions import period
 
@@ -105,7 +106,7 @@ def as_of(period: str) -> dt.date:
     """The date whose policy version applies: a day as given, or a year's last day."""
     m = _PERIOD.match(period.strip())
     if not m:
-        raise SubmissionError(f"period `{period}` is not a year (2026) or a date (2026-12-31)")
+        raise SubmissionError(_("period `{period}` is not a year (2026) or a date (2026-12-31)", period=period))
     try:
         return dt.date.fromisoformat(period) if m.group(2) else dt.date(int(m.group(1)), 12, 31)
     except ValueError as exc:
@@ -115,7 +116,8 @@ def as_of(period: str) -> dt.date:
 def file_format(filename: str) -> str:
     fmt = FORMATS.get(Path(filename).suffix.lower())
     if fmt is None:
-        raise SubmissionError(f"`{filename}`: unsupported file type; send .csv, .xlsx, .json or .parquet")
+        raise SubmissionError(_("`{file}`: unsupported file type; send .csv, .xlsx, .json or .parquet",
+                                  file=filename))
     return fmt
 
 
