@@ -17,8 +17,10 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Engine, text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from engine.i18n import _
 from engine.service import audit, db, scoring, store
 from engine.service.auth import Caller
+from engine.service.lang import Language
 from engine.service.limits import BodyLimit, Limits, Timeout
 
 log = logging.getLogger("kinerja.service")
@@ -121,6 +123,7 @@ def _build(limits: Limits, lifespan: Any = None) -> FastAPI:
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_middleware(Timeout, seconds=limits.request_timeout)
     app.add_middleware(BodyLimit, limit=limits.max_upload)
+    app.add_middleware(Language)  # outermost: even a refused body or a timeout answers in the request's language
     return app
 
 
@@ -144,7 +147,7 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> Response
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
     problems = [{"where": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()]
-    return JSONResponse({"error": {"code": "invalid-request", "message": "the request is not valid",
+    return JSONResponse({"error": {"code": "invalid-request", "message": _("the request is not valid"),
                                    "problems": problems}}, status_code=422)
 
 

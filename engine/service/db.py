@@ -24,10 +24,11 @@ except ImportError:  # not on Windows: writers of one process still take turns, 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 
 from engine.diagnostics import fail
+from engine.i18n import N_, _
 from engine.service.turns import Turns
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-URL_HELP = "give --db sqlite:///FILE or postgresql://USER@HOST/DB"
+URL_HELP = N_("give --db sqlite:///FILE or postgresql://USER@HOST/DB")
 _WRITE_LOCK = 0x4B494E  # "KIN": the advisory lock every PostgreSQL write transaction holds
 
 
@@ -46,7 +47,7 @@ def connect(url: str) -> Engine:
     try:
         return _connect(url)
     except ArgumentError:
-        raise fail("service.database-url", f"cannot use the database URL `{url}`", URL_HELP) from None
+        raise fail("service.database-url", _("cannot use the database URL `{url}`", url=url), _(URL_HELP)) from None
 
 
 def _connect(url: str) -> Engine:
@@ -164,9 +165,9 @@ def migrate(engine: Engine) -> None:
     try:
         engine.connect().close()
     except OperationalError:  # the first connection: a server that is down, a wrong user or database
-        raise fail("service.database-unreachable", f"cannot connect to the database `{engine.url!r}`",
-                   "check that the server runs and accepts connections, and the user, password and database "
-                   "name; " + URL_HELP) from None
+        raise fail("service.database-unreachable", _("cannot connect to the database `{url}`", url=repr(engine.url)),
+                   _("check that the server runs and accepts connections, and the user, password and database "
+                     "name; {how}", how=_(URL_HELP))) from None
     with engine.connect() as conn, _foreign_keys_deferred(conn), _write(conn):  # two starting at once: in turn
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")

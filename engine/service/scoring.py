@@ -25,7 +25,9 @@ from engine import api
 from engine import nodes as n
 from engine.data import Reject, load_records, schema_from_plan
 from engine.diagnostics import KinerjaError
+from engine.i18n import _
 from engine.plan import Plan
+from engine.versions import period
 
 FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".json": "json", ".parquet": "parquet"}
 _PERIOD = re.compile(r"^(\d{4})(-\d{2}-\d{2})?$")
@@ -110,7 +112,7 @@ def load_policies(root: str | Path) -> PolicySet:
     path = Path(root).resolve()
     policies = api.compile_policies([path], root=path if path.is_dir() else None)
     base = path if path.is_dir() else path.parent
-    raw = {_relative(p, base): Path(p).read_bytes() for p in sorted(policies.report.files)}
+    raw = {_relative(p, base): Path(p).read_bytes() for p in sorted(policies.compilation.files)}
     files = {rel: hashlib.sha256(b).hexdigest() for rel, b in raw.items()}
     return PolicySet(path, policies, files, {files[rel]: b.decode("utf-8") for rel, b in raw.items()})
 
@@ -124,7 +126,7 @@ def as_of(period: str) -> dt.date:
     """The date whose policy version applies: a day as given, or a year's last day."""
     m = _PERIOD.match(period.strip())
     if not m:
-        raise SubmissionError(f"period `{period}` is not a year (2026) or a date (2026-12-31)")
+        raise SubmissionError(_("period `{period}` is not a year (2026) or a date (2026-12-31)", period=period))
     try:
         return dt.date.fromisoformat(period) if m.group(2) else dt.date(int(m.group(1)), 12, 31)
     except ValueError as exc:
@@ -134,7 +136,8 @@ def as_of(period: str) -> dt.date:
 def file_format(filename: str) -> str:
     fmt = FORMATS.get(Path(filename).suffix.lower())
     if fmt is None:
-        raise SubmissionError(f"`{filename}`: unsupported file type; send .csv, .xlsx, .json or .parquet")
+        raise SubmissionError(_("`{file}`: unsupported file type; send .csv, .xlsx, .json or .parquet",
+                                  file=filename))
     return fmt
 
 
@@ -295,10 +298,8 @@ def _version(ps: PolicySet, plan: Plan) -> dict[str, Any]:
 
 
 def _period(plan: Plan) -> tuple[str | None, str | None]:
-    decl = plan.module.first(n.PeriodDecl)
-    if isinstance(decl, n.PeriodDecl):
-        return str(decl.range.start), str(decl.range.end)
-    return None, None
+    """The version's period as ISO dates; ``None`` for an open end (or no period)."""
+    return tuple(None if d is None else d.isoformat() for d in period(plan))  # type: ignore[return-value]
 
 
 def _field(plan: Plan, f: Any) -> dict[str, Any]:
