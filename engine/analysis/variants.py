@@ -52,6 +52,22 @@ def compile_variant(module: n.Module, scenario: Scenario) -> Plan:
     return graph.build(vary(module, scenario))
 
 
+def shared_steps(actual: Plan, variant: Plan) -> frozenset[str]:
+    """The steps of ``variant`` whose columns are those of ``actual`` on the same data: the same
+    declaration, reading only such steps.  Tree nodes are never shared (their weights or method are
+    what a scenario changes), nor is anything that reads one (the ratings of a score)."""
+    out: set[str] = set()
+    for step in variant.steps:
+        try:
+            before = actual.step(step.name)
+        except KeyError:
+            continue
+        same = before.decl is step.decl or before.decl == step.decl
+        if same and step.kind != "tree" and before.deps == step.deps and all(d in out for d in step.deps):
+            out.add(step.name)
+    return frozenset(out)
+
+
 def _tree(t: n.Tree, s: Scenario) -> n.Tree:
     kids = list(t.children or ())
     if any(c.name in s.factors for c in kids):

@@ -17,16 +17,22 @@ from engine.plan import Plan
 class EvalContext:
     """Step results by name, the batch, and the event recorder."""
 
-    def __init__(self, plan: Plan, batch: Batch):
+    def __init__(self, plan: Plan, batch: Batch, given: Events | None = None):
         self.plan = plan
         self.batch = batch
         self.n = batch.n
-        self.events = Events()
+        # ``given``: the events of steps taken from an earlier result (``engine.evaluate.given``)
+        self.events = Events(list(given.chunks) if given is not None else [])
+        self._given = len(self.events.chunks)
         self.rec = Recorder(self.events, self.n)
         self.steps: dict[str, StepResult] = {}
         # Raw values computed ahead of their indicator's step (a `raw(x)` read by x's own score):
         # name -> (raw column, rows the `zero` treatment covers).
         self.raws: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def recorded(self) -> Events:
+        """The events this evaluation recorded (without the given ones)."""
+        return Events(self.events.chunks[self._given:])
 
     def value(self, name: str) -> Col:
         """What a name yields in an expression (an indicator's score, a rating's label...)."""
