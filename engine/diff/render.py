@@ -9,11 +9,14 @@ from dataclasses import asdict, dataclass, field
 from engine.analysis.common import fmt, signed
 from engine.diff.gates import Gate
 from engine.diff.impact import Impact
-from engine.diff.structure import ABSENT, Change
+from engine.diff.structure import ABSENT, BAND_ORDER, Change
 from engine.i18n import N_, _, ngettext
 from engine.i18n.formats import format_number
+from engine.i18n.terms import NOUNS, noun
 
 _KINDS = {"added": N_("added"), "removed": N_("removed"), "changed": N_("changed"), "moved": N_("moved")}
+# Attributes that are not a keyword of the policy language, in words; a keyword is shown as code.
+_WORD_ATTRS = (BAND_ORDER, N_("parent"), N_("bounds"))
 
 AGENCY_LINES = 25  # the text summary lists this many agencies; JSON and Markdown list all
 
@@ -31,10 +34,19 @@ class DiffReport:
         return [g for g in self.gates if self.impact is not None and g.trips(self.impact)]
 
 
+def _what(c: Change) -> str:
+    """What changed, in the reader's words (``indikator``); JSON keeps the stable ``what``."""
+    return noun(c.what) if c.what in NOUNS else c.what
+
+
+def _attr(attr: str) -> str:
+    return _(attr) if attr in _WORD_ATTRS else f"`{attr}`"
+
+
 def _change_text(c: Change) -> str:
-    head = f"{_(_KINDS[c.kind]).ljust(8)} {c.what} {c.id}"
+    head = f"{_(_KINDS[c.kind]).ljust(8)} {_what(c)} {c.id}"
     if c.attr:
-        return f"{head}: {c.attr} {c.before} -> {c.after}"
+        return f"{head}: {_attr(c.attr)} {c.before} -> {c.after}"
     if c.kind == "changed":
         return f"{head}: {c.before} -> {c.after}"
     detail = c.after if c.kind == "added" else c.before
@@ -55,7 +67,7 @@ def _table(imp: Impact) -> list[list[str]]:
 
 
 def render_text(r: DiffReport) -> str:
-    lines = [f"diff {r.old} -> {r.new}"]
+    lines = [_("policy diff {old} -> {new}", old=r.old, new=r.new)]
     files = sorted({c.file for c in r.changes})
     if not r.changes:
         lines.append(_("no structural changes"))
@@ -125,7 +137,8 @@ def render_markdown(r: DiffReport) -> str:
         head = [_("file"), _("change"), "id", _("attribute"), _("before"), _("after")]
         lines += ["| " + " | ".join(head) + " |", "|---|---|---|---|---|---|"]
         for c in r.changes:
-            cells = [c.file, f"{_(_KINDS[c.kind])} {c.what}", f"`{c.id}`", c.attr or "", c.before or "", c.after or ""]
+            cells = [c.file, f"{_(_KINDS[c.kind])} {_what(c)}", f"`{c.id}`", _attr(c.attr) if c.attr else "",
+                     c.before or "", c.after or ""]
             lines.append("| " + " | ".join(x.replace("|", "\\|") for x in cells) + " |")
     imp = r.impact
     if imp is not None:

@@ -18,8 +18,10 @@ from engine import nodes as n
 from engine import resolve, syntax
 from engine.evaluate.exprtext import num_text, to_text
 from engine.fmt.expr import better_text
+from engine.i18n import N_
 
 ABSENT = "—"
+BAND_ORDER = N_("band order")  # an attribute said in words (JSON keeps the English key)
 _SKIP = {"name", "span", "name_span", "of_span", "children", "bands", "rows", "rules", "overrides"}
 
 
@@ -179,7 +181,7 @@ def _bands(a: n.Rating, b: n.Rating, file: str) -> list[Change]:
     order_a = [x for x in la if x in lb]
     order_b = [x for x in lb if x in la]
     if order_a != order_b:
-        out.append(Change(file, "changed", a.name, "rating", "band order", ", ".join(order_a), ", ".join(order_b)))
+        out.append(Change(file, "changed", a.name, "rating", BAND_ORDER, ", ".join(order_a), ", ".join(order_b)))
     return out
 
 

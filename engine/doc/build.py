@@ -26,8 +26,8 @@ from engine.plan import Plan
 # How each scoring method turns a raw value into a score, in words.
 WORDS = {
     "ratio": N_("the realisation as a percentage of the target"),
-    "ratio lower": N_("how far the realisation stays under the target: (2 − realisation / target) × 100"),
-    "ratio within": N_("100 inside the target range; outside it, the realisation against the nearer bound"),
+    "ratio-lower": N_("how far the realisation stays under the target: (2 − realisation / target) × 100"),
+    "ratio-within": N_("100 inside the target range; outside it, the realisation against the nearer bound"),
     "progress": N_("the progress from the baseline (0) to the target (100)"),
     "goalposts": N_("the position between the two goalposts, 0 at the first and 100 at the second, clipped to "
                     "0..100"),
@@ -36,6 +36,27 @@ WORDS = {
     "formula": N_("the policy's formula"),
 }
 NO_CITATION = N_("(no citation)")
+# The policy language's words for a kind, a direction, a missing-data treatment and a subject, said
+# in words before the word itself as code: ``hasil (`outcome`)``.
+SAID = {
+    "input": N_("input"), "process": N_("process"), "output": N_("output"), "outcome": N_("outcome"),
+    "higher": N_("higher is better"), "lower": N_("lower is better"), "within": N_("best within a range"),
+    "exclude": N_("left out; the parent re-weights the present ones"), "zero": N_("counted as 0"),
+    "baseline": N_("the baseline is used instead"), "fail": N_("an error is recorded, with no value"),
+    "value": N_("a fixed value is used instead"),
+    "employee": N_("an employee"), "unit": N_("a unit"), "agency": N_("an agency"),
+}
+# An overridden attribute as the rows of an indicator and a scorecard name it.
+ATTRIBUTES = {"kind": N_("Kind"), "unit": N_("Unit"), "source": N_("Source"), "owner": N_("Owner"),
+              "better": N_("Better"), "baseline": N_("Baseline"), "target": N_("Target"), "score": N_("Scoring"),
+              "missing": N_("Missing data"), "weight": N_("Weight")}
+
+
+def said(word: str, code: str | None = None) -> str:
+    """A language word in the reader's words, then as written: ``hasil (`outcome`)``; just the code
+    when the words would repeat it (English ``outcome``)."""
+    words = _(SAID[word]) if word in SAID else word
+    return f"`{code or word}`" if words == word else f"{words} (`{code or word}`)"
 
 
 @dataclass
@@ -77,7 +98,8 @@ class _Writer:
         src = self.rules.source(attr, owner, attr, member)
         if src is None or src.replaced_at is None:
             return text
-        self.overrides.append([_("{attr} of `{name}`", attr=attr, name=getattr(owner, "name", "?")),
+        shown = _(ATTRIBUTES[attr]).lower() if attr in ATTRIBUTES else f"`{attr}`"
+        self.overrides.append([_("{attr} of `{name}`", attr=shown, name=getattr(owner, "name", "?")),
                                f"{text} ({src.at})", f"{src.replaced} ({src.replaced_at})"])
         return overridden(text, src.at, src.replaced, src.replaced_at)
 
@@ -88,10 +110,11 @@ class _Writer:
                            ("owner", N_("Owner"))):
             got = getattr(d, attr)
             if got is not None:
-                rows.append([_(name), self.value(d, attr, got.value)])
+                rows.append([_(name), self.value(d, attr, said(got.value) if attr == "kind" else got.value)])
         if d.range is not None:
             rows.append([_("Range"), f"{num(d.range.lo)} .. {num(d.range.hi)}"])
-        rows.append([_("Better"), self.value(d, "better", better_text(d.better or n.Better("higher")))])
+        better = d.better or n.Better("higher")
+        rows.append([_("Better"), self.value(d, "better", said(better.direction, better_text(better)))])
         for attr, fld, name in (("baseline", "baseline_field", N_("Baseline")),
                                 ("target", "target_field", N_("Target"))):
             fixed, per_row = getattr(d, attr), getattr(d, fld)
@@ -118,7 +141,7 @@ class _Writer:
         better = d.better or n.Better("higher")
         key = s.method
         if s.method == "ratio" and better.direction != "higher":
-            key = "ratio within" if better.direction == "within" else "ratio lower"
+            key = "ratio-within" if better.direction == "within" else "ratio-lower"
         words = _(WORDS[key]) + (", " + _("at least 0") if s.method in ("ratio", "progress", "goalposts") else "")
         words += ", " + _("at most {cap}", cap=num(s.cap)) if s.cap is not None else ""
         target = d.target_field.name if d.target_field else num(d.target) if d.target else "target"
@@ -225,7 +248,7 @@ def overridden(text: str, at: str, national: str | None, national_at: str | None
 
 
 def _missing(m: n.Missing) -> str:
-    return f"value {num(m.value)}" if m.value is not None else m.treatment
+    return said("value", f"value {num(m.value)}") if m.value is not None else said(m.treatment)
 
 
 def handbook(plan: Plan, national: Plan | None = None) -> Handbook:
@@ -240,7 +263,7 @@ def handbook(plan: Plan, national: Plan | None = None) -> Handbook:
         facts.append((_("In force"), f"{period.range.start} .. {end}"))
     subject = plan.module.first(n.SubjectDecl)
     if isinstance(subject, n.SubjectDecl):
-        facts.append((_("A row of data is"), subject.kind.value))
+        facts.append((_("A row of data is"), said(subject.kind.value)))
     if plan.agency_file is not None:
         facts.append((_("Agency file"), _("{file}: the national policy with the agency's overrides, each marked "
                                           "where it is given", file=plan.agency_file)))
