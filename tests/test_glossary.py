@@ -42,6 +42,14 @@ def test_the_glossary_has_the_issue_terms() -> None:
         assert word in terms[term]
 
 
+def test_the_glossary_has_the_analysis_terms() -> None:
+    """The words of benchmark, sensitivity and the report's rank intervals (issue 14's analyses)."""
+    terms = glossary()
+    for term, word in [("peer group", "kelompok sejawat"), ("rank", "peringkat"), ("percentile", "persentil"),
+                       ("seed", "benih"), ("baseline", "nilai dasar")]:
+        assert word in terms[term]
+
+
 @pytest.mark.parametrize("term", sorted(glossary()))
 def test_the_catalogue_uses_the_glossary_term(term: str) -> None:
     words = glossary()[term]

@@ -17,10 +17,12 @@ from dataclasses import dataclass, field
 
 from engine import nodes as n
 from engine.evaluate.methods import METHODS
+from engine.explain.localize import numbers
 from engine.explain.rules import Rules, where
 from engine.explain.text import bounded, bounds_text, score_formula
 from engine.fmt.expr import better_text, expr, num, quote
-from engine.i18n import N_, _
+from engine.i18n import N_, _, language
+from engine.i18n.formats import format_date
 from engine.plan import Plan
 
 # How each scoring method turns a raw value into a score, in words.
@@ -77,6 +79,18 @@ class Handbook:
     sections: list[Section]
 
 
+def figures(text: str | None) -> str:
+    """The numbers of a plain-text cell as the reader writes them (``88,31`` in Indonesian); code
+    spans and quoted labels keep the policy's spelling."""
+    return numbers(text, language()) or ""
+
+
+def dates(span: n.DateRange) -> str:
+    """``1 Januari 2026 – 31 Desember 2026``; an open end says so."""
+    end = format_date(span.end) if span.end is not None else _("(open)")
+    return f"{format_date(span.start)} – {end}"
+
+
 def sym(text: str) -> str:
     """A formula in symbols, marked as code (``text`` as the formatter prints it)."""
     return f"`{text}`" if "`" not in text else text
@@ -100,7 +114,7 @@ class _Writer:
             return text
         shown = _(ATTRIBUTES[attr]).lower() if attr in ATTRIBUTES else f"`{attr}`"
         self.overrides.append([_("{attr} of `{name}`", attr=shown, name=getattr(owner, "name", "?")),
-                               f"{text} ({src.at})", f"{src.replaced} ({src.replaced_at})"])
+                               f"{text} ({src.at})", f"{figures(src.replaced)} ({src.replaced_at})"])
         return overridden(text, src.at, src.replaced, src.replaced_at)
 
     # ------------------------------------------------------------ sections
@@ -112,20 +126,20 @@ class _Writer:
             if got is not None:
                 rows.append([_(name), self.value(d, attr, said(got.value) if attr == "kind" else got.value)])
         if d.range is not None:
-            rows.append([_("Range"), f"{num(d.range.lo)} .. {num(d.range.hi)}"])
+            rows.append([_("Range"), figures(f"{num(d.range.lo)} .. {num(d.range.hi)}")])
         better = d.better or n.Better("higher")
         rows.append([_("Better"), self.value(d, "better", said(better.direction, better_text(better)))])
         for attr, fld, name in (("baseline", "baseline_field", N_("Baseline")),
                                 ("target", "target_field", N_("Target"))):
             fixed, per_row = getattr(d, attr), getattr(d, fld)
             if fixed is not None:
-                rows.append([_(name), self.value(d, attr, num(fixed))])
+                rows.append([_(name), self.value(d, attr, figures(num(fixed)))])
             elif per_row is not None:
                 rows.append([_(name), _("per subject, from the field `{name}`", name=per_row.name)])
         if d.period is not None:
-            rows.append([_("Period"), f"{d.period.start} .. {d.period.end or ''}".rstrip()])
+            rows.append([_("Period"), dates(d.period)])
         if d.deadline is not None:
-            rows.append([_("Deadline"), str(d.deadline.value)])
+            rows.append([_("Deadline"), format_date(d.deadline.value)])
         if d.formula is not None:
             rows.append([_("Raw value"), sym(expr(d.formula))])
         rows += self.scoring(d)
@@ -170,7 +184,7 @@ class _Writer:
             kind = i.type.name if i.type is not None else "number"
             if i.type is not None and i.type.options:
                 kind += " (" + ", ".join(quote(o) for o in i.type.options) + ")"
-            rows.append([f"`{i.name}`", i.label or "", kind, i.unit.value if i.unit else "",
+            rows.append([f"`{i.name}`", i.label or "", sym(kind), i.unit.value if i.unit else "",
                          i.source.value if i.source else "", cited(i) if i.ref is not None else ""])
         head = [_("Input"), _("Label"), _("Type"), _("Unit"), _("Source"), _("Citation")]
         return Section(_("Submitted inputs"), head, rows)
@@ -179,11 +193,12 @@ class _Writer:
         rows = []
         for m in t.members():
             node = m.node
-            weight = self.value(node, "weight", num(node.weight), member=True) if node.weight is not None else ""
+            weight = self.value(node, "weight", figures(num(node.weight)), member=True) \
+                if node.weight is not None else ""
             how = ""
             if isinstance(node, n.Tree):
                 method = node.aggregate.value if node.aggregate else "mean"
-                how = method + (f" ({METHODS[method].note})" if METHODS[method].note else "")
+                how = f"`{method}`" + (f" ({_(METHODS[method].note)})" if METHODS[method].note else "")
             missing = _missing(node.missing) if node.missing is not None else ""
             label = getattr(node, "label", None) or getattr(self.plan.step(m.name).decl, "label", None) or ""
             rows.append(["\u2003" * m.depth + f"`{m.name}`", label, weight, how, missing,
@@ -198,8 +213,8 @@ class _Writer:
     def rating(self, r: n.Rating) -> Section:
         rows = []
         for k, b in enumerate(r.bands):
-            cond = sym(("otherwise" if b.otherwise else bounds_text(b))
-                       + (f" if {expr(b.gate)}" if b.gate is not None else ""))
+            cond = sym("otherwise") if b.otherwise else figures(bounds_text(b))  # "and" is a word here
+            cond += " " + _("if {condition}", condition=sym(expr(b.gate))) if b.gate is not None else ""
             src = self.rules.band(r, k)
             if src.replaced_at is not None:
                 cond = overridden(cond, src.at, src.replaced, src.replaced_at)
@@ -244,7 +259,7 @@ class _Writer:
 
 def overridden(text: str, at: str, national: str | None, national_at: str | None) -> str:
     return _("{value} (agency override at {at}; national: {national} at {national_at})", value=text, at=at,
-             national=national, national_at=national_at)
+             national=figures(national), national_at=national_at)
 
 
 def _missing(m: n.Missing) -> str:
@@ -259,8 +274,7 @@ def handbook(plan: Plan, national: Plan | None = None) -> Handbook:
               if header else "-"), (_("Citation"), cited(header))]
     period = plan.module.first(n.PeriodDecl)
     if isinstance(period, n.PeriodDecl):
-        end = period.range.end or _("(open)")
-        facts.append((_("In force"), f"{period.range.start} .. {end}"))
+        facts.append((_("In force"), dates(period.range)))
     subject = plan.module.first(n.SubjectDecl)
     if isinstance(subject, n.SubjectDecl):
         facts.append((_("A row of data is"), said(subject.kind.value)))
