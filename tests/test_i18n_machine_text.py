@@ -102,3 +102,12 @@ def test_the_document_says_the_language_words_and_shows_them_as_code() -> None:
     # the national target of ikm, 88.31 (bsc-instansi.kin:80), in Indonesian digits outside code
     assert "nasional: 88,31 di policies/nasional/bsc-instansi.kin:80" in text
     assert "| bobot dari `hasil` |" in text and "`mean` (kontribusi dijumlahkan)" in text
+
+
+def test_the_report_names_the_peer_group_in_words(tmp_path: Path) -> None:
+    page = tmp_path / "kemenkeu.html"
+    CliRunner().invoke(cli.main, ["report", "--lang", "id", "policies/", DATA, "--policy", "bsc_instansi",
+                                  "--id", "kemenkeu", "-o", str(page)])
+    html = page.read_text(encoding="utf-8")
+    assert "kelompok semua" in html and "kelompok all" not in html and "Peringkat (semua)" in html
+    assert "Posisi dalam pembandingan" in html

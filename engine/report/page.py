@@ -159,8 +159,8 @@ def _benchmarks(data: ReportData) -> str:
         members = np.flatnonzero(b.table["peer_group"] == group) if group is not None else np.arange(b.size)
         at = np.flatnonzero(b.table["entity"][members] == me) if me is not None else np.empty(0, np.int64)
         marks = [(r.label, r.value) for r in b.references]
-        out.append(f"<h3>{escape(b.label)}" + (" · " + escape(_("group {group}", group=group)) if group else "")
-                   + "</h3>")
+        shown = " · " + escape(_("group {group}", group=group_text(group))) if group else ""
+        out.append(f"<h3>{escape(b.label)}{shown}</h3>")
         dots = b.rows(members[_spread(members.size, DOTS, at)])
         out.append(svg.strip([(p.entity, p.value) for p in dots], me, marks))
         if members.size > DOTS:
