@@ -111,3 +111,9 @@ def test_the_report_names_the_peer_group_in_words(tmp_path: Path) -> None:
     html = page.read_text(encoding="utf-8")
     assert "kelompok semua" in html and "kelompok all" not in html and "Peringkat (semua)" in html
     assert "Posisi dalam pembandingan" in html
+
+
+def test_the_graph_view_keeps_policy_code_under_headings_in_the_language() -> None:
+    text = _run("graph", "--lang", "id", "policies/nasional/skp/kinerja-pegawai-2022.kin")
+    assert "\nmasukan: hasil_kerja, perilaku_kerja" in text and "\nnilai turunan lainnya:\n  table predikat <- " in text
+    assert "\nkuota: kurva by unit_kerja" in text  # `kurva by unit_kerja` is the quota as declared
