@@ -46,14 +46,19 @@ def _attr(attr: str) -> str:
     return _(attr) if attr in _WORD_ATTRS else f"`{attr}`"
 
 
+def _code(value: str | None) -> str:
+    """A value as the policy writes it, marked as code (``88.31`` must not read as a number of the text)."""
+    return ABSENT if value in (None, ABSENT) else f"`{value}`"
+
+
 def _change_text(c: Change) -> str:
     head = f"{_(_KINDS[c.kind]).ljust(8)} {_what(c)} {c.id}"
     if c.attr:
-        return f"{head}: {_attr(c.attr)} {c.before} -> {c.after}"
+        return f"{head}: {_attr(c.attr)} {_code(c.before)} -> {_code(c.after)}"
     if c.kind == "changed":
-        return f"{head}: {c.before} -> {c.after}"
+        return f"{head}: {_code(c.before)} -> {_code(c.after)}"
     detail = c.after if c.kind == "added" else c.before
-    return f"{head}" + (f" ({detail})" if detail and detail != ABSENT else "")
+    return f"{head}" + (f" ({_code(detail)})" if detail and detail != ABSENT else "")
 
 
 def _share(count: int, imp: Impact) -> str:
@@ -141,7 +146,7 @@ def render_markdown(r: Diff) -> str:
         lines += ["| " + " | ".join(head) + " |", "|---|---|---|---|---|---|"]
         for c in r.changes:
             cells = [c.file, f"{_(_KINDS[c.kind])} {_what(c)}", f"`{c.id}`", _attr(c.attr) if c.attr else "",
-                     c.before or "", c.after or ""]
+                     _code(c.before) if c.before else "", _code(c.after) if c.after else ""]
             lines.append("| " + " | ".join(x.replace("|", "\\|") for x in cells) + " |")
     imp = r.impact
     if imp is not None:
