@@ -117,3 +117,9 @@ def test_the_graph_view_keeps_policy_code_under_headings_in_the_language() -> No
     text = _run("graph", "--lang", "id", "policies/nasional/skp/kinerja-pegawai-2022.kin")
     assert "\nmasukan: hasil_kerja, perilaku_kerja" in text and "\nnilai turunan lainnya:\n  table predikat <- " in text
     assert "\nkuota: kurva by unit_kerja" in text  # `kurva by unit_kerja` is the quota as declared
+
+
+def test_sensitivity_names_the_varied_methods_as_code() -> None:
+    text = _run("sensitivity", "--lang", "id", "policies/", DATA, "--policy", "bsc_instansi", "--runs", "2",
+                "--aggregations", "mean,geometric", "--treatments", "exclude,zero", "--top", "1")
+    assert "agregasi `mean`/`geometric`, perlakuan data kosong `exclude`/`zero`;" in text.splitlines()[0]

@@ -146,8 +146,10 @@ def sensitivity_text(s: Sensitivity, top: int = 25) -> str:
     when there are at most ``top``, else the ``top`` least stable."""
     opts = [_("{runs} runs, seed {seed}, weights ±{range}", runs=num(s.runs), seed=s.seed,
               range=plain(s.weight_range * 100) + "%")]
-    opts += [_("aggregations {names}", names="/".join(s.aggregations))] if s.aggregations else []
-    opts += [_("missing-data treatments {names}", names="/".join(s.treatments))] if s.treatments else []
+    codes = {"aggregations": "/".join(f"`{a}`" for a in s.aggregations),
+             "treatments": "/".join(f"`{t}`" for t in s.treatments)}  # the language's words, as code
+    opts += [_("aggregations {names}", names=codes["aggregations"])] if s.aggregations else []
+    opts += [_("missing-data treatments {names}", names=codes["treatments"])] if s.treatments else []
     head = _("sensitivity of {node} ({rating})", node=s.top, rating=s.rating or _("no rating"))
     out = [f"{head}: " + ", ".join(opts) + "; " + _("unstable when the rating changes in more than {share} of runs",
                                                     share=plain(s.threshold * 100) + "%")]
