@@ -16,6 +16,7 @@ ROW = re.compile(r"^\| ([a-z][a-z ,]*) \| ([a-z][a-z /]*) \|", re.M)
 # Messages where a glossary word is not the glossary's term, each with the reason.
 EXCEPTIONS = {
     "`{word}` is not a known hit policy": "`hit policy` is the decision-table term (aturan pencocokan), not a policy",
+    "Hit policy: {hit}.": "`hit policy` is the decision-table term (aturan pencocokan), not a policy",
     "With --node: subject (default), agency, or a text/category input.": "option values, written as typed",
 }
 

@@ -231,9 +231,10 @@ class _Writer:
 
     def table(self, t: n.Table) -> Section:
         hit = t.hit.value if t.hit is not None else "unique"
-        rows = [[expr(c) if not isinstance(c, n.Wildcard) else _("any") for c in row.cells]
-                + [expr(row.result), cited(row) if row.ref is not None else ""] for row in t.rows]
-        notes = [_("Hit policy: {hit}.", hit=hit), _("Citation of the table (covers every row): {ref}", ref=cited(t))]
+        rows = [[sym(expr(c)) if not isinstance(c, n.Wildcard) else _("any") for c in row.cells]
+                + [sym(expr(row.result)), cited(row) if row.ref is not None else ""] for row in t.rows]
+        notes = [_("Hit policy: {hit}.", hit=sym(hit)),
+                 _("Citation of the table (covers every row): {ref}", ref=cited(t))]
         return Section(_("Table `{name}`", name=t.name) + (f": {t.label}" if t.label else ""),
                        [f"`{i.name}`" for i in t.inputs] + [_("Result"), _("Citation")], rows, notes)
 
