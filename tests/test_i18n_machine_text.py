@@ -123,3 +123,12 @@ def test_sensitivity_names_the_varied_methods_as_code() -> None:
     text = _run("sensitivity", "--lang", "id", "policies/", DATA, "--policy", "bsc_instansi", "--runs", "2",
                 "--aggregations", "mean,geometric", "--treatments", "exclude,zero", "--top", "1")
     assert "agregasi `mean`/`geometric`, perlakuan data kosong `exclude`/`zero`;" in text.splitlines()[0]
+
+
+def test_the_html_document_is_marked_in_its_language_with_code_as_code(tmp_path: Path) -> None:
+    page = tmp_path / "kemenkeu.html"
+    CliRunner().invoke(cli.main, ["doc", "--lang", "id", "policies/instansi/kemenkeu.kin", "--format", "html",
+                                  "-o", str(page)])
+    html = page.read_text(encoding="utf-8")
+    assert '<html lang="id">' in html and "`" not in html
+    assert "<dd>instansi (<code>agency</code>)</dd>" in html
