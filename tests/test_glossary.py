@@ -16,6 +16,7 @@ ROW = re.compile(r"^\| ([a-z][a-z ,]*) \| ([a-z][a-z /]*) \|", re.M)
 # Messages where a glossary word is not the glossary's term, each with the reason.
 EXCEPTIONS = {
     "`{word}` is not a known hit policy": "`hit policy` is the decision-table term (aturan pencocokan), not a policy",
+    "Hit policy: {hit}.": "`hit policy` is the decision-table term (aturan pencocokan), not a policy",
     "With --node: subject (default), agency, or a text/category input.": "option values, written as typed",
 }
 
@@ -39,6 +40,14 @@ def test_the_glossary_has_the_issue_terms() -> None:
     for term, word in [("weight", "bobot"), ("rating", "predikat"), ("agency", "instansi"), ("employee", "pegawai"),
                        ("achievement", "capaian"), ("realisation", "realisasi"), ("contribution", "kontribusi"),
                        ("perspective", "perspektif"), ("objective", "sasaran"), ("rejected", "ditolak")]:
+        assert word in terms[term]
+
+
+def test_the_glossary_has_the_analysis_terms() -> None:
+    """The words of benchmark, sensitivity and the report's rank intervals (issue 14's analyses)."""
+    terms = glossary()
+    for term, word in [("peer group", "kelompok sejawat"), ("rank", "peringkat"), ("percentile", "persentil"),
+                       ("seed", "benih"), ("baseline", "nilai dasar")]:
         assert word in terms[term]
 
 
