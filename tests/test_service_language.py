@@ -160,3 +160,20 @@ def test_many_concurrent_page_requests_each_in_their_own_language(app: App) -> N
 
     for lang, text in asyncio.run(all_of_them()):
         assert f'<html lang="{lang}">' in text and ("<h1>Masuk</h1>" if lang == "id" else "<h1>Sign in</h1>") in text
+
+
+def test_reject_reasons_are_served_in_the_requests_language(app: App) -> None:
+    """Stored in the uploader's language; a reader in the other language gets the stored file read
+    again in theirs: the same rows, codes and values, the reason reworded."""
+    bad = agency_csv("kemenkeu").replace(b"87.57", b"banyak")  # kemenkeu's achievement: not a number
+    sid = app.submit("submitter", bad, headers=EN).json()["id"]  # type: ignore[attr-defined]
+    h = app.tokens.header("submitter")
+    english = app.client.get(f"/api/v1/submissions/{sid}/rejects", headers={**h, **EN}).json()  # type: ignore[attr-defined]
+    indonesian = app.client.get(f"/api/v1/submissions/{sid}/rejects", headers={**h, **ID}).json()  # type: ignore[attr-defined]
+    assert len(english) == len(indonesian) == 1
+    assert "`banyak` is not a number" in english[0]["reason"]
+    assert "`banyak` bukan angka" in indonesian[0]["reason"]
+    assert {k: v for k, v in english[0].items() if k not in ("reason", "help", "row")} == \
+        {k: v for k, v in indonesian[0].items() if k not in ("reason", "help", "row")}
+    _signed_in(app, "reviewer", "id")
+    assert "`banyak` bukan angka" in app.client.get(f"/submissions/{sid}").text  # type: ignore[attr-defined]
