@@ -99,6 +99,15 @@ def get_results(svc: Svc, caller: Reader, sid: str) -> Response:
     return Response("[" + ",".join(lines) + "]", media_type="application/json")
 
 
+@router.get("/submissions/{sid}/levels/{level}", tags=["submissions"], responses=ERRORS,
+            response_model=list[dict[str, Any]])
+def get_level(svc: Svc, caller: Reader, sid: str, level: str) -> Response:
+    """One row per group of a subject level of the policy (a unit, an agency: `run.levels` lists them):
+    exactly the rows of the level file `kinerja eval … -o results.json` writes (`results.LEVEL.json`)."""
+    lines = _found(store.level_lines(svc.engine, caller, sid, level))
+    return Response("[" + ",".join(lines) + "]", media_type="application/json")
+
+
 @router.get("/submissions/{sid}/rejects", response_model=list[schemas.RejectOut], tags=["submissions"],
             responses=ERRORS)
 def get_rejects(svc: Svc, caller: Reader, sid: str) -> list[dict[str, Any]]:
