@@ -177,3 +177,20 @@ def test_reject_reasons_are_served_in_the_requests_language(app: App) -> None:
         {k: v for k, v in indonesian[0].items() if k not in ("reason", "help", "row")}
     _signed_in(app, "reviewer", "id")
     assert "`banyak` bukan angka" in app.client.get(f"/submissions/{sid}").text  # type: ignore[attr-defined]
+
+
+def test_an_explanation_is_served_in_the_requests_language(app: App) -> None:
+    sid = app.submit("submitter", agency_csv("kemenkeu")).json()["id"]  # type: ignore[attr-defined]
+    url, h = f"/api/v1/submissions/{sid}/explain/kemenkeu", app.tokens.header("submitter")
+    english = app.client.get(url, headers={**h, **EN}).json()  # type: ignore[attr-defined] # produced and stored
+    indonesian = app.client.get(url, headers={**h, **ID}).json()  # type: ignore[attr-defined]
+    assert (english["lang"], indonesian["lang"]) == ("en", "id")
+    assert app.client.get(url, headers={**h, **EN}).json() == english  # type: ignore[attr-defined] # the stored one
+
+    def scores(node: dict[str, Any]) -> list[Any]:
+        return [node.get("value"), node.get("band"), *(s for c in node.get("children", []) for s in scores(c))]
+
+    assert [scores(n) for n in english["nodes"]] == [scores(n) for n in indonesian["nodes"]]
+    _signed_in(app, "submitter", "id")
+    page = app.client.get(f"/submissions/{sid}/explain/kemenkeu").text  # type: ignore[attr-defined]
+    assert "<h1>Penjelasan: kemenkeu</h1>" in page and "= 94,03" in page and "dari " in page

@@ -103,16 +103,18 @@ def policy_failure(exc: KinerjaError) -> HTTPException:
 
 def explain(service: Service, caller: Caller, sid: str, subject: str) -> dict[str, Any]:
     """A subject's explanation: stored (by the background explainer), or, when asked for before it got
-    there, reproduced from the stored file and policies now and then stored."""
+    there, reproduced from the stored file and policies now and then stored.  A stored one written in
+    another language than the request's is reproduced in the request's (the stored one stays)."""
     found = store.explanation(service.engine, caller, sid, subject)
-    if found is not None:
+    if found is not None and found.get("lang", language()) == language():
         return found
     sub, content, row = _inputs(service, caller, sid, subject)
     try:
         made = reproduce.explain(policies_of(service, sub), sub, content, subject, row)
     except reproduce.NotReproducible as exc:
         raise fail(409, "not-reproducible", str(exc)) from None
-    store.save_explanations(service.engine, sub["run"]["id"], {subject: made})
+    if found is None:
+        store.save_explanations(service.engine, sub["run"]["id"], {subject: made})
     return made
 
 
