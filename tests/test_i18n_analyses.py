@@ -48,7 +48,7 @@ def test_analysis_text_follows_the_language(files, lang, benchmark, compare) -> 
     text = _cli("compare", "--lang", lang, pol, before, now)
     assert all(x in text for x in compare), text
     text = _cli("sensitivity", "--lang", lang, pol, now, "--runs", "10")
-    assert ("sensitivitas s (r): 10 simulasi, benih acak 0, bobot ±20%" if lang == "id" else
+    assert ("sensitivitas s (r): 10 simulasi, benih 0, bobot ±20%" if lang == "id" else
             "sensitivity of s (r): 10 runs, seed 0, weights ±20%") in text
 
 
