@@ -70,13 +70,13 @@ def submit(service: Service, caller: Caller, filename: str, content: bytes, poli
             check_xlsx(content, service.limits)
         incoming = store.Incoming(caller.agency, policy_id, period.strip(), Path(filename).name[:255] or "upload",
                                   fmt, content, idempotency_key, caller.unit)
-        with service.scoring.turn():  # one at a time per process; its commit overlaps the next one's scoring
-            repeat = store.existing(service.engine, caller, incoming)
-            scored = None if repeat is not None else scoring.score(
-                ps, content, incoming.filename, policy_id, incoming.period, caller.agency, caller.unit)
-        created = False
-        if scored is not None:
-            repeat, created = store.save(service.engine, caller, incoming, scored)  # repeats checked again there
+        repeat = store.existing(service.engine, caller, incoming)
+        if repeat is None:
+            scored = scoring.score(ps, content, incoming.filename, policy_id, incoming.period, caller.agency,
+                                   caller.unit)
+            repeat, created = store.save(service.engine, caller, incoming, scored)
+        else:
+            created = False
     except scoring.SubmissionError as exc:
         raise fail(400, "unreadable-submission", str(exc)) from None
     except KinerjaError as exc:
