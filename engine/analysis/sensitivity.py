@@ -239,9 +239,13 @@ def _medians(ranks: list[Path], size: int) -> np.ndarray:
         block = np.empty((len(ranks), stop - start))
         for k, path in enumerate(ranks):
             block[k] = np.fromfile(path, dtype=np.float32, count=stop - start, offset=start * 4)
-        present = ~np.isnan(block).all(axis=0)
-        if present.any():
-            out[start:stop][present] = np.nanmedian(block[:, present], axis=0)
+        gaps = np.isnan(block)
+        full, some = ~gaps.any(axis=0), gaps.any(axis=0) & ~gaps.all(axis=0)
+        # The subjects ranked in every run (nearly all): a plain median, which numpy computes about 7x
+        # faster than ``nanmedian`` (for fewer than 600 runs that is a masked-array median per column).
+        out[start:stop][full] = np.median(block[:, full], axis=0)
+        if some.any():
+            out[start:stop][some] = np.nanmedian(block[:, some], axis=0)
     return out
 
 
