@@ -76,7 +76,7 @@ def test_one_file_split_by_period(tmp_path) -> None:
 def test_median_rank_over_the_runs_skips_the_runs_a_subject_was_not_ranked_in(tmp_path) -> None:
     import numpy as np
 
-    from engine.analysis import sensitivity as sens
+    from engine.analysis.sensitivity import _medians
 
     nan = float("nan")
     # Four runs' ranks of three subjects: ranked in every run (median of 1, 2, 2, 5 = 2), in two runs
@@ -86,5 +86,5 @@ def test_median_rank_over_the_runs_skips_the_runs_a_subject_was_not_ranked_in(tm
     for k, ranks in enumerate(runs):
         paths.append(tmp_path / f"r{k}.f4")
         np.asarray(ranks, dtype=np.float32).tofile(paths[-1])
-    got = sens._medians(paths, 3)
+    got = _medians(paths, 3)
     assert got[:2].tolist() == [2.0, 3.5] and np.isnan(got[2])
