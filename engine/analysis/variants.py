@@ -23,34 +23,13 @@ class Scenario:
 
 
 def weighted_members(module: n.Module) -> list[str]:
-    """Names of every tree member whose weight a scenario may perturb, in a stable order."""
-    out: list[str] = []
-
-    def visit(t: n.Tree) -> None:
-        for c in t.children or ():
-            out.append(c.name)
-            if isinstance(c, n.Tree):
-                visit(c)
-
-    for item in module.items:
-        if isinstance(item, n.Tree):
-            visit(item)
-    return sorted(set(out))
+    """Names of every tree member whose weight a scenario may perturb (every member with a parent), sorted."""
+    return sorted({m.name for m in module.members() if m.parent is not None})
 
 
 def tree_nodes(module: n.Module) -> list[str]:
-    out: list[str] = []
-
-    def visit(t: n.Tree) -> None:
-        out.append(t.name)
-        for c in t.children or ():
-            if isinstance(c, n.Tree):
-                visit(c)
-
-    for item in module.items:
-        if isinstance(item, n.Tree):
-            visit(item)
-    return out
+    """The names of the scorecards and their inner nodes, depth first in source order."""
+    return [m.name for m in module.members() if isinstance(m.node, n.Tree)]
 
 
 def vary(module: n.Module, scenario: Scenario) -> n.Module:

@@ -12,11 +12,11 @@ import pyarrow as pa
 
 from engine.data import compute as pc
 from engine.data import validate as v
-from engine.data.load import _load_raws, load
-from engine.data.readers import RawTable, RowRefs, _check_names, _drop_blank_rows, parquet_columns
+from engine.data.load import load, load_raws
+from engine.data.readers import RawTable, RowRefs, check_names, drop_blank_rows, parquet_columns
 from engine.data.report import LoadReport, LoadResult
 from engine.data.schema import Schema
-from engine.data.stream import CHUNK, Chunks, NotStreamable, _repeats, streamable
+from engine.data.stream import CHUNK, Chunks, NotStreamable, repeated_keys, streamable
 
 
 def load_subject(path: str | Path, schema: Schema, subject_id: str, group_fields: Iterable[str] = (),
@@ -32,7 +32,7 @@ def load_subject(path: str | Path, schema: Schema, subject_id: str, group_fields
 
     pf = pq.ParquetFile(path, pre_buffer=False)
     names = [c.strip() for c in pf.schema_arrow.names]
-    _check_names(str(path), names)
+    check_names(str(path), names)
     original = dict(zip(names, pf.schema_arrow.names))
 
     def texts(name: str) -> pa.Array:
@@ -54,13 +54,13 @@ def load_subject(path: str | Path, schema: Schema, subject_id: str, group_fields
         others = np.setdiff1d(np.concatenate(extra), rows)
         if others.size:
             keys = pc.if_else(pc.fill_null(pc.equal(ids, ""), True), pa.scalar(None, pa.string()), ids)
-            repeated, _first = _repeats(keys)
+            repeated, _first = repeated_keys(keys)
             others = np.setdiff1d(others, repeated)
         rows = np.union1d(rows, others)
     table = _take_rows(pf, rows)
     columns = parquet_columns(names, table)
-    raw = _drop_blank_rows(RawTable(str(path), "parquet", columns, RowRefs("row", rows)))
-    return _load_raws([raw], schema, "wide", known_agencies, decimal)
+    raw = drop_blank_rows(RawTable(str(path), "parquet", columns, RowRefs("row", rows)))
+    return load_raws([raw], schema, "wide", known_agencies, decimal)
 
 
 def _matches(col: pa.Array, values: list[str]) -> np.ndarray:
@@ -101,7 +101,7 @@ def stream_subject(path: str | Path, schema: Schema, subject_id: str, known_agen
         rejects.extend(r for r in loaded.report.rejects if r.subject_id == subject_id)
     whole = chunks.report
     if batch is None or not whole.files:  # no row at all: what a full load of the file gives
-        return _load_raws([], schema, "wide", known_agencies, decimal) if batch is None else LoadResult(batch, whole)
+        return load_raws([], schema, "wide", known_agencies, decimal) if batch is None else LoadResult(batch, whole)
     bad = len({r.row for r in rejects})
     files = [replace(whole.files[0], rows_read=batch.n + bad, rows_accepted=batch.n, rows_rejected=bad)]
     return LoadResult(batch, LoadReport(files, rejects, whole.warnings, batch.n))

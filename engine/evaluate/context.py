@@ -14,7 +14,7 @@ from engine.i18n import _
 from engine.plan import Plan
 
 
-class Context:
+class EvalContext:
     """Step results by name, the batch, and the event recorder."""
 
     def __init__(self, plan: Plan, batch: Batch, given: Events | None = None):
@@ -138,7 +138,7 @@ def missing_mask(col: np.ndarray) -> np.ndarray:
     return np.equal(col, None) if col.dtype == object else np.isnan(col)
 
 
-def apply_missing(ctx: Context, name: str, col: np.ndarray, treatment: n.Missing | None,
+def apply_missing(ctx: EvalContext, name: str, col: np.ndarray, treatment: n.Missing | None,
                   baseline: float | np.ndarray | None, skip: np.ndarray | None = None,
                   note_default: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Apply a declaration's own missing-data treatment to its value column.
