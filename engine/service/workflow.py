@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import HTTPException, Request
 
 from engine.diagnostics import KinerjaError
-from engine.i18n import N_, _
+from engine.i18n import N_, _, language
 from engine.service import auth, reproduce, scoring, store, throttle
 from engine.service.app import Service
 from engine.service.auth import Caller
@@ -103,17 +103,37 @@ def policy_failure(exc: KinerjaError) -> HTTPException:
 
 def explain(service: Service, caller: Caller, sid: str, subject: str) -> dict[str, Any]:
     """A subject's explanation: stored (by the background explainer), or, when asked for before it got
-    there, reproduced from the stored file and policies now and then stored."""
+    there, reproduced from the stored file and policies now and then stored.  A stored one written in
+    another language than the request's is reproduced in the request's (the stored one stays)."""
     found = store.explanation(service.engine, caller, sid, subject)
-    if found is not None:
+    if found is not None and found.get("lang", language()) == language():
         return found
     sub, content, row = _inputs(service, caller, sid, subject)
     try:
         made = reproduce.explain(policies_of(service, sub), sub, content, subject, row)
     except reproduce.NotReproducible as exc:
         raise fail(409, "not-reproducible", str(exc)) from None
-    store.save_explanations(service.engine, sub["run"]["id"], {subject: made})
+    if found is None:
+        store.save_explanations(service.engine, sub["run"]["id"], {subject: made})
     return made
+
+
+def rejects(service: Service, caller: Caller, sid: str) -> list[dict[str, Any]] | None:
+    """The rejected rows of a submission, their reasons in the request's language: as stored when they
+    were written in it; otherwise the stored file read again under its stored policies, in this
+    language (the same rows are required, else the stored texts stand).  None: not found."""
+    stored = store.reject_rows(service.engine, caller, sid)
+    sub = store.summary(service.engine, caller, sid)
+    if not stored or sub is None or sub["run"].get("language") == language():
+        return stored
+    kept = store.content(service.engine, caller, sid)
+    try:
+        again = reproduce.rejects(policies_of(service, sub), sub, kept[1]) if kept else []
+    except (scoring.SubmissionError, KinerjaError):  # the stored reasons are the record
+        return stored
+    same = [(r["subject_id"], r["column"], r["value"]) for r in again] == \
+        [(r["subject_id"], r["column"], r["value"]) for r in stored]
+    return again if same else stored
 
 
 def report(service: Service, caller: Caller, sid: str, subject: str) -> str:
