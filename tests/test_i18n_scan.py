@@ -61,7 +61,6 @@ ALLOWED = {
     ("engine/data/compute.py", "pyarrow has no compute function {}"): "a programming error (AttributeError)",
     ("cli/analysis.py", "Monte Carlo runs for the rank intervals; 0 leaves them out (on a national file each run "
                         "costs about one evaluation)."): "an option's help, given to sensitivity_options: cli.lang",
-    ("engine/graph.py", "missing value {}"): "policy-language code in the graph rendering",
     ("engine/graph.py", "other derived values:"): "a heading of `kinerja graph`'s text rendering (a code view)",
     ("engine/api.py", "reading and scoring"): "a progress step: cli.progress translates it (PHASES)",
     ("engine/api.py", "checking subject ids"): "a progress step: cli.progress translates it (PHASES)",
