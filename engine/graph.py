@@ -179,6 +179,8 @@ def _hangers(plan: Plan) -> dict[str, list[Step]]:
 def render_text(plan: Plan) -> str:
     """The aggregation tree (weights as written, methods, ratings and tables hanging off
     nodes), then inputs and the remaining derived values with what they read."""
+    from engine.i18n import _
+
     lines: list[str] = []
     header = plan.header
     if header:
@@ -193,9 +195,9 @@ def render_text(plan: Plan) -> str:
     inputs = [s.name for s in plan.steps if s.kind == "input" and s.name not in shown]
     rest = [s for s in plan.steps if s.kind != "input" and s.name not in shown]
     if inputs:
-        lines += ["", "inputs: " + ", ".join(inputs)]
+        lines += ["", _("inputs:") + " " + ", ".join(inputs)]
     if rest:
-        lines += ["", "other derived values:"]
+        lines += ["", _("other derived values:")]
         for step in rest:
             if step.name in shown:  # already printed under a value it hangs off
                 continue
@@ -204,10 +206,8 @@ def render_text(plan: Plan) -> str:
             lines.append(f"  {step.kind} {step.name}{reads}")
             lines += _render_hangers(step.name, "    ", hangers, shown)
     if plan.quotas:
-        lines += ["", "quotas: " + ", ".join(f"{q.name} by {q.by.name if q.by else '?'}" for q in plan.quotas)]
+        lines += ["", _("quotas:") + " " + ", ".join(f"{q.name} by {q.by.name if q.by else '?'}" for q in plan.quotas)]
     for lp in plan.levels:  # each level: its members and keys, then its own plan, indented
-        from engine.i18n import _
-
         lines += ["", _("level {name}: groups of {members} by {keys}", name=lp.name, members=lp.subject,
                         keys=", ".join(lp.keys))]
         own = render_text(lp.plan).replace("\ninputs: ", "\naggregates: ", 1)  # its inputs are its aggregates

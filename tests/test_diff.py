@@ -140,9 +140,9 @@ def test_git_revision_as_old_version(tmp_path: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.chdir(repo)
     result = CliRunner().invoke(cli.main, ["diff", "git:HEAD:p/bsc.kin", "p/bsc.kin"])
     assert result.exit_code == 0
-    assert "nilai_kinerja.hasil: weight 40% -> 45%" in result.stdout
+    assert "nilai_kinerja.hasil: `weight` `40%` -> `45%`" in result.stdout
     result = CliRunner().invoke(cli.main, ["diff", "git:HEAD:p", "p"])
-    assert "bsc.kin:" in result.stdout and "weight 15% -> 10%" in result.stdout
+    assert "bsc.kin:" in result.stdout and "`weight` `15%` -> `10%`" in result.stdout
     assert CliRunner().invoke(cli.main, ["diff", "git:HEAD:nope.kin", "p/bsc.kin"]).exit_code == 2
 
 
@@ -168,7 +168,7 @@ def test_an_agency_file_is_diffed_with_its_national_parent(tmp_path: Path, monke
     movers = {m["subject"]: m for m in doc["impact"]["movers"]}
     assert (movers["kemenkeu"]["old"], movers["kemenkeu"]["new"]) == (94.03, 93.23)
     assert doc["impact"]["changed_score"] == 1  # every other subject scores as before
-    assert "target 105 -> 110" in CliRunner().invoke(cli.main, args[:3]).stdout
+    assert "`target` `105` -> `110`" in CliRunner().invoke(cli.main, args[:3]).stdout
 
 
 def test_a_changed_citation_is_a_structural_change(tmp_path: Path) -> None:

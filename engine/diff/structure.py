@@ -17,8 +17,10 @@ from pathlib import Path
 from engine import nodes as n
 from engine import resolve, syntax
 from engine.fmt.values import band_text, constraint_text, dates, header_text, row_text, rule_text, value_text
+from engine.i18n import N_
 
 ABSENT = "—"
+BAND_ORDER = N_("band order")  # an attribute said in words (JSON keeps the English key)
 _SKIP = {"name", "span", "name_span", "of_span", "children", "bands", "rows", "rules", "overrides"}
 
 
@@ -178,7 +180,7 @@ def _bands(a: n.Rating, b: n.Rating, file: str) -> list[Change]:
     order_a = [x for x in la if x in lb]
     order_b = [x for x in lb if x in la]
     if order_a != order_b:
-        out.append(Change(file, "changed", a.name, "rating", "band order", ", ".join(order_a), ", ".join(order_b)))
+        out.append(Change(file, "changed", a.name, "rating", BAND_ORDER, ", ".join(order_a), ", ".join(order_b)))
     return out
 
 
