@@ -35,6 +35,7 @@ def number(shown: str, lang: str) -> str:
     return format_number(Decimal(digits), len(digits.split(".")[1]) if "." in digits else 0, lang)
 
 
+@lru_cache(maxsize=1 << 16)  # pure; shown values, rule values and many lines repeat from subject to subject
 def numbers(text: str | None, lang: str) -> str | None:
     """``text`` with every number in it shown in ``lang``'s format."""
     if text is None or lang == "en":
