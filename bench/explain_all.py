@@ -5,7 +5,7 @@ the output's shape (one line per scored subject, in the results' order).
     python bench/explain_all.py                      # 1,000,000 rows, gzip output; generates the data when missing
     python bench/explain_all.py --rows 5000          # the first 5,000 rows of that file
     python bench/explain_all.py --plain --rows 2000  # uncompressed JSONL (about 48 KB per subject)
-    python bench/explain_all.py --smoke              # 3,000 rows in a temporary folder (the test suite)
+    python bench/explain_all.py --smoke              # 300 rows in a temporary folder (the test suite)
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("-n", type=int, default=1_000_000, help="the national file's rows (bench/data/national-N)")
     ap.add_argument("--rows", type=int, help="only the first ROWS rows of it")
     ap.add_argument("--plain", action="store_true", help="write .jsonl, not .jsonl.gz")
-    ap.add_argument("--smoke", action="store_true", help="3,000 rows in a temporary folder")
+    ap.add_argument("--smoke", action="store_true", help="300 rows in a temporary folder")
     ap.add_argument("--work", type=Path, help="folder for the outputs (default: a temporary one)")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="kinerja-explain-all-") as tmp:
@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.smoke:
             import generate
 
-            data = generate.write(3000, work, csv=False)[0]
+            data = generate.write(300, work, csv=False)[0]
         else:
             data = data_file(args.n, args.rows, work)
         out = work / "out.parquet"

@@ -128,3 +128,14 @@ def test_tokens_still_refuse_what_they_cannot_read() -> None:
     for bad in ("1 + $", "$ + 1", "1 @ 2", "mean(1, 2) ;"):
         with pytest.raises(ArithError):
             tokens(bad)
+
+
+@pytest.mark.parametrize("shown", ["0", "5", "007", "999", "1000", "1234", "75_000", "12345.5", "0.001", "83.00",
+                                   "1000000.125", "9900000", "123456789012.000001", "100000.0"])
+def test_indonesian_numbers_are_babels(shown: str) -> None:
+    from engine.explain.localize import number
+    from engine.i18n.formats import format_number
+
+    digits = shown.replace("_", "")
+    babel = format_number(Decimal(digits), len(digits.split(".")[1]) if "." in digits else 0, "id")
+    assert number.__wrapped__(shown, "id") == babel  # e.g. 1000000.125 -> 1.000.000,125, 83.00 -> 83,00
