@@ -69,7 +69,7 @@ def diff(old: str, new: str, data: tuple[str, ...], fmt: str, gates: tuple[str, 
                    _("add --data FILE, or leave out -o"))
     check_table_output(output, data, tuple(p for p in (old, new) if not p.startswith("git:")))
     with d.materialize(old) as a, d.materialize(new) as b:
-        report = d.DiffReport(old, new, d.diff_paths(a.path, b.path), gates=parsed)
+        report = d.Diff(old, new, d.diff_paths(a.path, b.path), gates=parsed)
         if data:
             report.impact = _impact(a, b, data, policy_id, output)
     if output:

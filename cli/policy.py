@@ -42,16 +42,16 @@ def check(paths: tuple[str, ...], fmt: str, strict: bool, root: str | None, no_d
 def _emit_ci(diags: list[Any], fmt: str, summary: str) -> None:
     from importlib.metadata import PackageNotFoundError, version
 
-    from engine import report_formats
+    from engine import diagnostic_formats
 
     if fmt == "sarif":
         try:
             tool_version = version("kinerja")
         except PackageNotFoundError:
             tool_version = "0+unknown"
-        click.echo(report_formats.render_sarif(diags, tool_version), nl=False)
+        click.echo(diagnostic_formats.render_sarif(diags, tool_version), nl=False)
     else:
-        click.echo(report_formats.render_github(diags), nl=False)
+        click.echo(diagnostic_formats.render_github(diags), nl=False)
     click.echo(summary, err=True)
 
 

@@ -236,16 +236,22 @@ def _needs_whole(policies: Policies, chosen: list[Plan], output: str | Path) -> 
 
 
 def _subject_reader(policies: Policies, chosen: list[Plan], reading: Reading, subject: str) -> Reader | None:
-    """From a single wide Parquet file, a reader of only ``subject``'s rows and its quota groups
-    (None, to read everything, for other files or when a population statistic reads every subject)."""
+    """From a single wide Parquet file, a reader of only ``subject``'s rows and its quota groups; from a
+    single wide CSV file without quotas, one that streams it for the subject's rows (None, to read
+    everything, for other files or when a population statistic reads every subject)."""
     path = Path(reading.data[0]) if len(reading.data) == 1 else None
-    if path is None or reading.layout not in ("auto", "wide") or path.suffix.lower() not in (".parquet", ".pq"):
+    if path is None or reading.layout not in ("auto", "wide") or reading.header_row not in (None, 1):
         return None
     plans = [p for plan in chosen for p in (plan, *policies.agencies_of(plan).values())]
     if any(p.population for p in plans):
         return None
-    from engine.data.subject import load_subject
+    from engine.data.subject import load_subject, stream_subject
 
+    if path.suffix.lower() == ".csv" and not any(p.quotas for p in plans):
+        return lambda schema: stream_subject(path, schema, subject, reading.known_agencies, reading.decimal,
+                                             reading.chunk)
+    if path.suffix.lower() not in (".parquet", ".pq"):
+        return None
     fields = dict.fromkeys(q.by.name for p in plans for q in p.quotas if q.by is not None)
     return lambda schema: load_subject(path, schema, subject, fields, reading.known_agencies, reading.decimal)
 

@@ -43,14 +43,16 @@ class Batch:
     def n(self) -> int:
         return len(self.subject_ids)
 
-    def take(self, index: np.ndarray) -> Batch:
-        """The sub-batch of the given row positions (e.g. one agency's subjects)."""
-        pick = [int(i) for i in index]
+    def take(self, index: np.ndarray | slice, origins: bool = True) -> Batch:
+        """The sub-batch of the given row positions (e.g. one agency's subjects); a slice gives
+        views, no copy.  ``origins=False`` leaves the per-row origins out: evaluation never reads
+        them (a stitched result refers to the full batch's), so no per-row Python work is done."""
+        pick = range(self.n)[index] if isinstance(index, slice) else [int(i) for i in index] if origins else []
         return Batch(
             subject_ids=self.subject_ids[index],
             agencies=self.agencies[index],
             columns={k: v[index] for k, v in self.columns.items()},
-            row_origin=[self.row_origin[i] for i in pick],
-            origins={k: [v[i] for i in pick] for k, v in self.origins.items()},
+            row_origin=[self.row_origin[i] for i in pick] if origins else [],
+            origins={k: [v[i] for i in pick] for k, v in self.origins.items()} if origins else {},
             period=None if self.period is None else self.period[index],
         )

@@ -18,8 +18,8 @@ from engine.plan import Plan
 
 
 @dataclass
-class Report:
-    """Everything one run found and built: findings (sorted), source texts, plans by key."""
+class Compilation:
+    """Everything one compilation found and built: findings (sorted), source texts, plans by key."""
 
     diagnostics: list[Diagnostic]
     sources: dict[str, str]
@@ -38,7 +38,7 @@ class Report:
 
 
 @dataclass
-class _Compilation:
+class _State:
     """The state the stages pass along: the files, what each stage cleared, the plans made."""
 
     paths: Sequence[str | Path]
@@ -50,20 +50,20 @@ class _Compilation:
     added: list[str] = field(default_factory=list)  # the dependents loaded
 
 
-def _syntax(run: _Compilation) -> None:
+def _syntax(run: _State) -> None:
     run.project = resolve.load(run.paths, run.root)
     if run.dependents:
         run.added = resolve.add_dependents(run.project)
 
 
-def _resolve(run: _Compilation) -> None:
+def _resolve(run: _State) -> None:
     project = resolve.link(_project(run))
     for versions in project.national.values():
         run.ready |= {plan_key(m): m for m in versions if not project.has_errors(m.path)}
     run.ready |= {a.name: a.module for a in project.agencies.values() if a.module is not None}
 
 
-def _check(run: _Compilation) -> None:
+def _check(run: _State) -> None:
     # National modules first, so an agency's copy of a national finding is recognised as one;
     # what only the agency's merged module has is the agency's doing (``overrides.blame``).
     project = _project(run)
@@ -77,7 +77,7 @@ def _check(run: _Compilation) -> None:
             del run.ready[key]
 
 
-def _graph(run: _Compilation) -> None:
+def _graph(run: _State) -> None:
     agencies = _project(run).agencies
     for key, module in run.ready.items():
         try:
@@ -89,7 +89,7 @@ def _graph(run: _Compilation) -> None:
         run.plans[key] = replace(plan, peer_group=peer.value) if peer is not None else plan
 
 
-STAGES: tuple[tuple[str, Callable[[_Compilation], None]], ...] = (
+STAGES: tuple[tuple[str, Callable[[_State], None]], ...] = (
     ("syntax", _syntax),    # find the .kin files under the paths and parse each one
     ("resolve", _resolve),  # follow `extends`, apply agency overrides, check national constraints
     ("check", _check),      # semantic checks on every national and every resolved agency module
@@ -98,12 +98,12 @@ STAGES: tuple[tuple[str, Callable[[_Compilation], None]], ...] = (
 
 
 def check_paths(paths: Sequence[str | Path], root: str | Path | None = None, until: str = "graph",
-                dependents: bool = False) -> Report:
+                dependents: bool = False) -> Compilation:
     """Run the stages up to and including ``until`` over the policy files under ``paths``; with
     ``dependents``, also over the agency files under the root that extend a national file given."""
     run = _pipeline(paths, root, until, dependents)
     project = _project(run)
-    return Report(diagnostics.sort(project.diagnostics), project.sources, run.plans, project.files,
+    return Compilation(diagnostics.sort(project.diagnostics), project.sources, run.plans, project.files,
                   frozenset(project.agencies), run.added)
 
 
@@ -131,21 +131,20 @@ def compile_file(path: str | Path, root: str | Path | None = None) -> Plan:
 def plan_key(module: n.Module) -> str:
     """``policy_id@version`` (just the id when the header has no version)."""
     header = module.first(n.Header)
-    version = header.version if isinstance(header, n.Header) else None
-    return f"{resolve.policy_id(module)}@{version}" if version else resolve.policy_id(module)
+    return header.key if isinstance(header, n.Header) else resolve.policy_id(module)
 
 
 def _pipeline(paths: Sequence[str | Path], root: str | Path | None, until: str,
-              dependents: bool = False) -> _Compilation:
+              dependents: bool = False) -> _State:
     names = [name for name, _ in STAGES]
     if until not in names:
         raise ValueError(f"unknown stage {until!r}; stages: {', '.join(names)}")
-    run = _Compilation(paths, root, dependents=dependents)
+    run = _State(paths, root, dependents=dependents)
     for _name, stage in STAGES[: names.index(until) + 1]:
         stage(run)
     return run
 
 
-def _project(run: _Compilation) -> resolve.Project:
+def _project(run: _State) -> resolve.Project:
     assert run.project is not None, "the syntax stage runs first"
     return run.project

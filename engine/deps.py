@@ -26,16 +26,9 @@ def named(module: n.Module) -> Iterator[n.Decl]:
     """Every named declaration of a policy, tree groups included, in source order."""
     for item in module.items:
         if isinstance(item, n.Tree):
-            yield from _tree_nodes(item)
+            yield from (m.node for m in item.members() if isinstance(m.node, n.Tree))
         elif isinstance(item, n.Decl) and not isinstance(item, (n.Header, n.Agency)):
             yield item
-
-
-def _tree_nodes(tree: n.Tree) -> Iterator[n.Tree]:
-    yield tree
-    for child in tree.children or ():
-        if isinstance(child, n.Tree):
-            yield from _tree_nodes(child)
 
 
 def expr_refs(expr: n.Node | None, in_score: bool = False) -> Iterator[Use]:

@@ -75,6 +75,11 @@ class Header(Decl):
     label: str | None = None
     version: str | None = None
 
+    @property
+    def key(self) -> str:
+        """``policy@version``, the policy id alone without a version: how plans and results name it."""
+        return f"{self.name}@{self.version}" if self.version else self.name
+
 
 @dataclass(frozen=True, slots=True)
 class PeriodDecl(Node):

@@ -68,9 +68,7 @@ class Plan:
         """How results name these rules: ``policy@version`` (the id alone without a version, the
         file without a header)."""
         header = self.header
-        if header is None:
-            return self.module.path
-        return f"{header.name}@{header.version}" if header.version else header.name
+        return self.module.path if header is None else header.key
 
     def top_scorecard(self) -> n.Tree:
         """The policy's first scorecard: what a comparison, a rank, a report or a sensitivity run is

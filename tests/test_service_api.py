@@ -252,3 +252,13 @@ def test_a_reload_by_one_worker_is_in_force_in_every_worker(tmp_path: Path) -> N
     row = second.client.get(f"/api/v1/submissions/{sub['id']}/results", headers=first.tokens.header("submitter"))
     assert row.json()[0]["predikat_kinerja"] == "Amat Baik"
     assert other.policies.root == policies.resolve()  # a later reload still reads the folder
+
+
+def test_an_open_ended_period_is_listed_with_no_end() -> None:
+    from engine.service import scoring
+
+    # policies/nasional/ikm/: ikm-2004.kin `period 2004-02-24 .. 2016-12-31`, ikm-2017.kin
+    # `period 2017-01-01 ..` (in force until replaced; it used to be listed as the text "None")
+    listed = scoring.describe(scoring.load_policies(ROOT / "policies" / "nasional" / "ikm"))
+    assert [v["period"] for p in listed for v in p["versions"]] == [{"start": "2004-02-24", "end": "2016-12-31"},
+                                                                    {"start": "2017-01-01", "end": None}]

@@ -22,13 +22,12 @@ reaches the band, the indicator cannot do it alone.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from engine import nodes as n
 from engine.analysis.common import band_order, labels, main_rating, numeric, path_weights, top_tree
-from engine.batch import Batch
 from engine.evaluate import Result, evaluate
 from engine.evaluate.numeric import snap
 
@@ -221,14 +220,12 @@ def _at_or_above(result: Result, row: int, rating: str, band: str | None) -> lis
 def _evaluate(result: Result, rows: list[int], names: list[str], values: np.ndarray, rating: str) -> np.ndarray:
     """The rating label of each candidate row: subject ``rows[i]`` with ``names[i]`` set to ``values[i]``,
     evaluated by the same evaluator under the same plans."""
-    idx = np.asarray(rows, dtype=np.int64)
-    src = result.batch
-    columns = {k: v[idx].copy() for k, v in src.columns.items()}
+    batch = result.batch.take(np.asarray(rows, dtype=np.int64), origins=False)  # columns copied: ours to set
     names_arr = np.asarray(names, dtype=object)
     for name in set(names):
         mask = names_arr == name
-        columns[name][mask] = values[mask]
-    ids = np.asarray([f"{src.subject_ids[r]}#{i}" for i, r in enumerate(rows)], dtype=object)
-    batch = Batch(ids, src.agencies[idx], columns, [], {}, None if src.period is None else src.period[idx])
+        batch.columns[name][mask] = values[mask]
+    batch = replace(batch, subject_ids=np.asarray([f"{result.batch.subject_ids[r]}#{i}" for i, r in enumerate(rows)],
+                                                  dtype=object))
     out = evaluate(result.plans, batch, result.plans[None])
     return labels(out, rating)

@@ -40,8 +40,9 @@ import numpy as np
 
 from engine.analysis.benchmark import competition_ranks
 from engine.analysis.common import default_plan, labels, main_rating, no_nan, numeric, top_tree
-from engine.analysis.variants import Scenario, compile_variant, tree_nodes, weighted_members
+from engine.analysis.variants import Scenario, compile_variant, shared_steps, tree_nodes, weighted_members
 from engine.evaluate import Result, evaluate
+from engine.evaluate.given import Given
 from engine.plan import Plan
 
 THRESHOLD = 0.10
@@ -170,6 +171,8 @@ class SensitivityFold:
                                self.rating)
         self.variants = [_variants(plans, sc) for sc in draw(plan, runs, seed, weight_range, aggregations,
                                                              treatments)]
+        # What a variant did not change is the actual evaluation's: only the rest is evaluated per run.
+        self.shared = {id(v): shared_steps(plans[k], v) for variant in self.variants for k, v in variant.items()}
         self._dir = tempfile.TemporaryDirectory(prefix="kinerja-sensitivity-")
         self.files = [Path(self._dir.name) / f"run-{k}.f8" for k in range(runs)]
         self.cols: dict[str, list[np.ndarray]] = {c: [] for c in ("subject", "agency", "score", "rating", "changed")}
@@ -190,7 +193,8 @@ class SensitivityFold:
         actual = labels(result, self.rating) if self.rating else None
         changed = np.zeros(result.n, dtype=np.int64)
         for path, plans in zip(self.files, self.variants):
-            variant = evaluate(plans, result.batch, plans[None])  # type: ignore[arg-type]
+            variant = evaluate(plans, result.batch, plans[None],  # type: ignore[arg-type]
+                               Given(result, lambda p: self.shared[id(p)]))
             with path.open("ab") as fh:
                 numeric(variant, self.top).tofile(fh)
             if actual is not None and self.rating is not None:

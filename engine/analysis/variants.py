@@ -23,34 +23,13 @@ class Scenario:
 
 
 def weighted_members(module: n.Module) -> list[str]:
-    """Names of every tree member whose weight a scenario may perturb, in a stable order."""
-    out: list[str] = []
-
-    def visit(t: n.Tree) -> None:
-        for c in t.children or ():
-            out.append(c.name)
-            if isinstance(c, n.Tree):
-                visit(c)
-
-    for item in module.items:
-        if isinstance(item, n.Tree):
-            visit(item)
-    return sorted(set(out))
+    """Names of every tree member whose weight a scenario may perturb (every member with a parent), sorted."""
+    return sorted({m.name for m in module.members() if m.parent is not None})
 
 
 def tree_nodes(module: n.Module) -> list[str]:
-    out: list[str] = []
-
-    def visit(t: n.Tree) -> None:
-        out.append(t.name)
-        for c in t.children or ():
-            if isinstance(c, n.Tree):
-                visit(c)
-
-    for item in module.items:
-        if isinstance(item, n.Tree):
-            visit(item)
-    return out
+    """The names of the scorecards and their inner nodes, depth first in source order."""
+    return [m.name for m in module.members() if isinstance(m.node, n.Tree)]
 
 
 def vary(module: n.Module, scenario: Scenario) -> n.Module:
@@ -71,6 +50,22 @@ def compile_variant(module: n.Module, scenario: Scenario) -> Plan:
     policy differs only in weights, aggregation and treatments, which the evaluator guards at run
     time (a geometric mean over a zero is a recorded runtime error, not a crash)."""
     return graph.build(vary(module, scenario))
+
+
+def shared_steps(actual: Plan, variant: Plan) -> frozenset[str]:
+    """The steps of ``variant`` whose columns are those of ``actual`` on the same data: the same
+    declaration, reading only such steps.  Tree nodes are never shared (their weights or method are
+    what a scenario changes), nor is anything that reads one (the ratings of a score)."""
+    out: set[str] = set()
+    for step in variant.steps:
+        try:
+            before = actual.step(step.name)
+        except KeyError:
+            continue
+        same = before.decl is step.decl or before.decl == step.decl
+        if same and step.kind != "tree" and before.deps == step.deps and all(d in out for d in step.deps):
+            out.add(step.name)
+    return frozenset(out)
 
 
 def _tree(t: n.Tree, s: Scenario) -> n.Tree:

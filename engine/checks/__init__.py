@@ -1,6 +1,6 @@
 """Checker stage: every rule over one policy module, findings sorted by position.
 
-``run(module)`` builds one shared ``Context`` (names, uses, possible ranges) and
+``run(module)`` builds one shared ``CheckContext`` (names, uses, possible ranges) and
 runs the ordered ``RULES``; each rule is a function ``rule(ctx) -> Iterable[Diagnostic]``
 living in the small module of its family.
 """
@@ -25,10 +25,10 @@ from engine.checks import (
     tables,
     weights,
 )
-from engine.checks.context import Context
+from engine.checks.context import CheckContext
 from engine.diagnostics import Diagnostic
 
-Rule = Callable[[Context], Iterable[Diagnostic]]
+Rule = Callable[[CheckContext], Iterable[Diagnostic]]
 
 RULES: tuple[Rule, ...] = (
     *header.RULES,
@@ -48,8 +48,8 @@ RULES: tuple[Rule, ...] = (
 
 def run(module: n.Module, rules: tuple[Rule, ...] = RULES) -> list[Diagnostic]:
     """All findings of ``rules`` over ``module``, sorted by position."""
-    ctx = Context.build(module)
+    ctx = CheckContext.build(module)
     return diagnostics.sort(d for rule in rules for d in rule(ctx))
 
 
-__all__ = ["RULES", "Context", "Rule", "run"]
+__all__ = ["RULES", "CheckContext", "Rule", "run"]

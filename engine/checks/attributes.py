@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from engine import nodes as n
 from engine.checks import intervals as iv
-from engine.checks.context import MAX_DECIMALS, Context
+from engine.checks.context import MAX_DECIMALS, CheckContext
 from engine.checks.names import a_noun
 from engine.diagnostics import Diagnostic, Label, error, warning
 from engine.i18n import N_, _
@@ -21,7 +21,7 @@ def _method(ind: n.Indicator) -> str:
     return ind.score.method if ind.score else "ratio"
 
 
-def within_reversed(ctx: Context) -> Iterator[Diagnostic]:
+def within_reversed(ctx: CheckContext) -> Iterator[Diagnostic]:
     for ind in ctx.indicators():
         b = ind.better
         if b is not None and isinstance(b.lo, n.Num) and isinstance(b.hi, n.Num) and b.lo.value > b.hi.value:
@@ -30,7 +30,7 @@ def within_reversed(ctx: Context) -> Iterator[Diagnostic]:
                         b.span, _("write `{code}`", code=f"{words} {_t(b.hi)} .. {_t(b.lo)}"))
 
 
-def range_reversed(ctx: Context) -> Iterator[Diagnostic]:
+def range_reversed(ctx: CheckContext) -> Iterator[Diagnostic]:
     for d in ctx.named:
         r = getattr(d, "range", None)
         if isinstance(r, n.Interval) and r.lo.value > r.hi.value:
@@ -39,7 +39,7 @@ def range_reversed(ctx: Context) -> Iterator[Diagnostic]:
                         r.span, _("write `{code}`", code=f"range {_t(r.hi)} .. {_t(r.lo)}"))
 
 
-def _outside(ctx: Context, attr: str) -> Iterator[Diagnostic]:
+def _outside(ctx: CheckContext, attr: str) -> Iterator[Diagnostic]:
     for ind in ctx.indicators():
         num, r = getattr(ind, attr), ind.range
         if num is None or r is None or r.lo.value > r.hi.value:
@@ -59,15 +59,15 @@ _OUTSIDE = {
 }
 
 
-def target_outside_range(ctx: Context) -> Iterator[Diagnostic]:
+def target_outside_range(ctx: CheckContext) -> Iterator[Diagnostic]:
     return _outside(ctx, "target")
 
 
-def baseline_outside_range(ctx: Context) -> Iterator[Diagnostic]:
+def baseline_outside_range(ctx: CheckContext) -> Iterator[Diagnostic]:
     return _outside(ctx, "baseline")
 
 
-def progress_no_span(ctx: Context) -> Iterator[Diagnostic]:
+def progress_no_span(ctx: CheckContext) -> Iterator[Diagnostic]:
     for ind in ctx.indicators():
         if _method(ind) != "progress":
             continue
@@ -86,7 +86,7 @@ def progress_no_span(ctx: Context) -> Iterator[Diagnostic]:
                         [Label(ind.baseline.span, _("the baseline"))])
 
 
-def ratio_needs_target(ctx: Context) -> Iterator[Diagnostic]:
+def ratio_needs_target(ctx: CheckContext) -> Iterator[Diagnostic]:
     for ind in ctx.indicators():
         within = ind.better is not None and ind.better.direction == "within"
         if _method(ind) != "ratio" or within:
@@ -109,7 +109,7 @@ def _lacks(ind: n.Indicator, word: str) -> bool:
     return getattr(ind, word) is None and getattr(ind, f"{word}_field") is None
 
 
-def target_field_type(ctx: Context) -> Iterator[Diagnostic]:
+def target_field_type(ctx: CheckContext) -> Iterator[Diagnostic]:
     """``target NAME`` / ``baseline NAME`` / ``within LO .. HI`` must name numeric inputs (submitted numbers)."""
     for ind in ctx.indicators():
         b = ind.better
@@ -128,12 +128,12 @@ def target_field_type(ctx: Context) -> Iterator[Diagnostic]:
                             [Label(decl.name_span, _("declared here"))])
 
 
-def _numeric_input(ctx: Context, ref: n.Ref) -> bool:
+def _numeric_input(ctx: CheckContext, ref: n.Ref) -> bool:
     decl = ctx.decls.get(ref.name)
     return isinstance(decl, n.Input) and (decl.type is None or decl.type.name == "number")
 
 
-def target_may_be_zero(ctx: Context) -> Iterator[Diagnostic]:
+def target_may_be_zero(ctx: CheckContext) -> Iterator[Diagnostic]:
     """A per-subject target the score divides by must be provably above 0 (ratio) or apart
     from the baseline (progress), from the fields' declared ranges."""
     for ind in ctx.indicators():
@@ -167,7 +167,7 @@ def target_may_be_zero(ctx: Context) -> Iterator[Diagnostic]:
                                 "recorded as `eval.division-by-zero`"))
 
 
-def goalposts_reversed(ctx: Context) -> Iterator[Diagnostic]:
+def goalposts_reversed(ctx: CheckContext) -> Iterator[Diagnostic]:
     for ind in ctx.indicators():
         s = ind.score
         if s is None or s.method != "goalposts" or s.lo is None or s.hi is None:
@@ -180,7 +180,7 @@ def goalposts_reversed(ctx: Context) -> Iterator[Diagnostic]:
                                   "`better lower` reverses the direction"))
 
 
-def missing_baseline(ctx: Context) -> Iterator[Diagnostic]:
+def missing_baseline(ctx: CheckContext) -> Iterator[Diagnostic]:
     for d in ctx.named:
         m = getattr(d, "missing", None)
         if isinstance(m, n.Missing) and m.treatment == "baseline" and getattr(d, "baseline", None) is None \
@@ -189,7 +189,7 @@ def missing_baseline(ctx: Context) -> Iterator[Diagnostic]:
                         m.span, _("add `baseline N`, or use `missing value N`"))
 
 
-def piecewise_no_otherwise(ctx: Context) -> Iterator[Diagnostic]:
+def piecewise_no_otherwise(ctx: CheckContext) -> Iterator[Diagnostic]:
     for ind in ctx.indicators():
         s = ind.score
         if s is not None and s.method == "piecewise" and all(c.when is not None for c in s.cases):
@@ -198,7 +198,7 @@ def piecewise_no_otherwise(ctx: Context) -> Iterator[Diagnostic]:
                           _("add `otherwise EXPR` as the last piece; a value no piece matches has no score"))
 
 
-def is_boolean(ctx: Context, e: n.Node | None, busy: frozenset[str] = frozenset()) -> bool | None:
+def is_boolean(ctx: CheckContext, e: n.Node | None, busy: frozenset[str] = frozenset()) -> bool | None:
     """Whether an expression yields true/false; None when it cannot be told."""
     if isinstance(e, n.Bool) or isinstance(e, n.InList):
         return True
@@ -220,7 +220,7 @@ def is_boolean(ctx: Context, e: n.Node | None, busy: frozenset[str] = frozenset(
     return None
 
 
-def gate_not_boolean(ctx: Context) -> Iterator[Diagnostic]:
+def gate_not_boolean(ctx: CheckContext) -> Iterator[Diagnostic]:
     for r in ctx.of(n.Rating):
         for b in r.bands:
             if b.gate is not None and is_boolean(ctx, b.gate) is False:
@@ -229,7 +229,7 @@ def gate_not_boolean(ctx: Context) -> Iterator[Diagnostic]:
                             _("write a condition, such as `if inovasi` or `if nilai_perilaku >= 90`"))
 
 
-def cap_nonpositive(ctx: Context) -> Iterator[Diagnostic]:
+def cap_nonpositive(ctx: CheckContext) -> Iterator[Diagnostic]:
     for ind in ctx.indicators():
         cap = ind.score.cap if ind.score else None
         if cap is not None and cap.value <= 0:
@@ -238,7 +238,7 @@ def cap_nonpositive(ctx: Context) -> Iterator[Diagnostic]:
                         _("a cap is the highest score, such as `cap 120`"))
 
 
-def round_decimals(ctx: Context) -> Iterator[Diagnostic]:
+def round_decimals(ctx: CheckContext) -> Iterator[Diagnostic]:
     nums = [d.round for d in ctx.named if getattr(d, "round", None) is not None]
     for d in ctx.named:
         for expr in _exprs(d):

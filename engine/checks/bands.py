@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from engine import nodes as n
 from engine.checks import intervals as iv
-from engine.checks.context import Context, decimals
+from engine.checks.context import CheckContext, decimals
 from engine.checks.intervals import FULL, Iv
 from engine.diagnostics import Diagnostic, Label, error
 from engine.i18n import _
@@ -44,7 +44,7 @@ def band_interval(band: n.Band) -> Iv | None:
     return None if out.empty else out
 
 
-def _setup(ctx: Context, r: n.Rating) -> tuple[list[_Band], Iv, int | None]:
+def _setup(ctx: CheckContext, r: n.Rating) -> tuple[list[_Band], Iv, int | None]:
     bands = [_Band(b, None if b.otherwise else band_interval(b)) for b in r.bands]
     target = ctx.decls.get(r.of) if r.of else None
     places = decimals(r.round) if r.round is not None else ctx.grid(target)
@@ -64,7 +64,7 @@ def _live(bands: list[_Band]) -> list[_Band]:
     return out
 
 
-def band_bounds(ctx: Context) -> Iterator[Diagnostic]:
+def band_bounds(ctx: CheckContext) -> Iterator[Diagnostic]:
     for r in ctx.of(n.Rating):
         for b in r.bands:
             lows = [x for x in b.bounds if x.op in _LOWER]
@@ -80,7 +80,7 @@ def band_bounds(ctx: Context) -> Iterator[Diagnostic]:
                             _("swap the two numbers"))
 
 
-def otherwise_last(ctx: Context) -> Iterator[Diagnostic]:
+def otherwise_last(ctx: CheckContext) -> Iterator[Diagnostic]:
     for r in ctx.of(n.Rating):
         others = [b for b in r.bands if b.otherwise]
         for b in others:
@@ -90,7 +90,7 @@ def otherwise_last(ctx: Context) -> Iterator[Diagnostic]:
                             _("keep a single `otherwise` band, at the end: bands after it are never tried"))
 
 
-def band_order(ctx: Context) -> Iterator[Diagnostic]:
+def band_order(ctx: CheckContext) -> Iterator[Diagnostic]:
     for r in ctx.of(n.Rating):
         # A gated band may span any values (it only takes those passing its gate): not part of the ladder.
         keyed = [b for b in _setup(ctx, r)[0] if b.iv is not None and b.band.gate is None]
@@ -114,7 +114,7 @@ def _cmp(a: tuple, b: tuple) -> int:
     return (a > b) - (a < b)
 
 
-def band_unreachable(ctx: Context) -> Iterator[Diagnostic]:
+def band_unreachable(ctx: CheckContext) -> Iterator[Diagnostic]:
     for r in ctx.of(n.Rating):
         bands, whole, places = _setup(ctx, r)
         earlier: list[_Band] = []
@@ -135,7 +135,7 @@ def band_unreachable(ctx: Context) -> Iterator[Diagnostic]:
             earlier.append(b)
 
 
-def band_overlap(ctx: Context) -> Iterator[Diagnostic]:
+def band_overlap(ctx: CheckContext) -> Iterator[Diagnostic]:
     for r in ctx.of(n.Rating):
         bands, whole, places = _setup(ctx, r)
         live = _live(bands)
@@ -160,7 +160,7 @@ def band_overlap(ctx: Context) -> Iterator[Diagnostic]:
                     break
 
 
-def band_gap(ctx: Context) -> Iterator[Diagnostic]:
+def band_gap(ctx: CheckContext) -> Iterator[Diagnostic]:
     for r in ctx.of(n.Rating):
         bands, whole, places = _setup(ctx, r)
         if not bands or any(b.band.otherwise and b.band.gate is None for b in bands):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from engine import nodes as n
-from engine.checks.context import Context
+from engine.checks.context import CheckContext
 from engine.checks.names import a_noun
 from engine.diagnostics import Diagnostic, Label, did_you_mean, error
 from engine.i18n import _
@@ -14,12 +14,12 @@ from engine.i18n import _
 _NUMERIC = (n.Indicator, n.Value, n.Tree)
 
 
-def _unknown(ref: n.Ref, ctx: Context, extra: tuple[str, ...] = ()) -> Diagnostic:
+def _unknown(ref: n.Ref, ctx: CheckContext, extra: tuple[str, ...] = ()) -> Diagnostic:
     return error("check.unknown-name", _("`{name}` is not declared in this policy", name=ref.name), ref.span,
                  did_you_mean(ref.name, [*ctx.decls, *extra]) or _("declare it as an input, indicator or value"))
 
 
-def benchmark_target(ctx: Context) -> Iterator[Diagnostic]:
+def benchmark_target(ctx: CheckContext) -> Iterator[Diagnostic]:
     for b in ctx.items(n.Benchmark):
         decl = ctx.decls.get(b.target.name)
         if decl is None:
@@ -32,7 +32,7 @@ def benchmark_target(ctx: Context) -> Iterator[Diagnostic]:
                         b.target.span, hint, [Label(decl.name_span, _("declared here"))])
 
 
-def benchmark_fields(ctx: Context) -> Iterator[Diagnostic]:
+def benchmark_fields(ctx: CheckContext) -> Iterator[Diagnostic]:
     for b in ctx.items(n.Benchmark):
         for ref, words in ((b.by, n.BENCHMARK_BY), (b.within, n.BENCHMARK_WITHIN)):
             if ref is None or ref.name in words:

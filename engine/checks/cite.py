@@ -18,14 +18,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from engine import nodes as n
-from engine.checks.context import Context
+from engine.checks.context import CheckContext
 from engine.diagnostics import Diagnostic, warning
 from engine.i18n import _
 
 CODE = "check.uncited"
 
 
-def _national(ctx: Context) -> bool:
+def _national(ctx: CheckContext) -> bool:
     """A policy file (an agency's merged module keeps the national header) whose header cites."""
     return any(h.ref is not None for h in ctx.items(n.Header))
 
@@ -39,7 +39,7 @@ def _uncited(message: str, decl: n.Decl) -> Diagnostic:
                    _('cite the article it encodes, e.g. `ref "PermenPANRB 6/2022 pasal 12 ayat (3)"`'))
 
 
-def scoring(ctx: Context) -> Iterator[Diagnostic]:
+def scoring(ctx: CheckContext) -> Iterator[Diagnostic]:
     if not _national(ctx):
         return
     for ind in ctx.indicators():
@@ -48,7 +48,7 @@ def scoring(ctx: Context) -> Iterator[Diagnostic]:
             yield _uncited(_("no citation for the scoring of indicator `{name}`", name=ind.name), ind)
 
 
-def weights(ctx: Context) -> Iterator[Diagnostic]:
+def weights(ctx: CheckContext) -> Iterator[Diagnostic]:
     if not _national(ctx):
         return
     for tree in ctx.items(n.Tree):
@@ -65,19 +65,19 @@ def _weights(tree: n.Tree, cited: bool) -> Iterator[Diagnostic]:
             yield from _weights(kid, cited or kid.ref is not None)
 
 
-def bands(ctx: Context) -> Iterator[Diagnostic]:
+def bands(ctx: CheckContext) -> Iterator[Diagnostic]:
     if _national(ctx):
         yield from (_uncited(_("no citation for rating `{name}`", name=r.name), r) for r in ctx.items(n.Rating)
                     if r.ref is None and not _all_cited(r.bands))
 
 
-def tables(ctx: Context) -> Iterator[Diagnostic]:
+def tables(ctx: CheckContext) -> Iterator[Diagnostic]:
     if _national(ctx):
         yield from (_uncited(_("no citation for table `{name}`", name=t.name), t) for t in ctx.items(n.Table)
                     if t.ref is None and not _all_cited(t.rows))
 
 
-def quotas(ctx: Context) -> Iterator[Diagnostic]:
+def quotas(ctx: CheckContext) -> Iterator[Diagnostic]:
     if _national(ctx):
         yield from (_uncited(_("no citation for quota `{name}`", name=q.name), q) for q in ctx.items(n.Quota)
                     if q.ref is None and not _all_cited(q.rules))

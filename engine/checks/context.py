@@ -15,7 +15,7 @@ MAX_DECIMALS = 10
 
 
 @dataclass
-class Context:
+class CheckContext:
     """Built once per module; rules read it and never change it."""
 
     module: n.Module
@@ -26,7 +26,7 @@ class Context:
     _busy: set[str] = field(default_factory=set)
 
     @classmethod
-    def build(cls, module: n.Module) -> Context:
+    def build(cls, module: n.Module) -> CheckContext:
         ctx = cls(module)
         ctx.named = list(deps.named(module))
         for decl in ctx.named:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from engine import deps
-from engine.checks.context import Context
+from engine.checks.context import CheckContext
 from engine.diagnostics import Diagnostic, error
 from engine.i18n import _
 
 
-def _edges(ctx: Context) -> dict[str, list[str]]:
+def _edges(ctx: CheckContext) -> dict[str, list[str]]:
     # Duplicates are reported elsewhere: the first declaration of each name stands.  A read of
     # `raw(x)` waits only for x's raw value (pseudo-node `raw(x)`), never for x's score.
     edges = deps.order_edges(ctx.decls, split_raw=True)
@@ -55,7 +55,7 @@ def find_cycles(graph: dict[str, list[str]]) -> list[list[str]]:
     return found
 
 
-def cycles(ctx: Context) -> Iterator[Diagnostic]:
+def cycles(ctx: CheckContext) -> Iterator[Diagnostic]:
     for cycle in find_cycles(_edges(ctx)):
         path = " -> ".join([*cycle, cycle[0]])
         yield error("check.cycle", _("dependency cycle: {path}", path=path), ctx.decls[cycle[0]].name_span,

@@ -6,14 +6,14 @@ from collections.abc import Iterator
 
 from engine import nodes as n
 from engine.checks import intervals as iv
-from engine.checks.context import Context
+from engine.checks.context import CheckContext
 from engine.checks.intervals import Iv
 from engine.checks.names import a_noun
 from engine.diagnostics import Diagnostic, error, warning
 from engine.i18n import _
 
 
-def exprs_of(ctx: Context, d: n.Decl) -> Iterator[tuple[n.Node, dict[str, Iv]]]:
+def exprs_of(ctx: CheckContext, d: n.Decl) -> Iterator[tuple[n.Node, dict[str, Iv]]]:
     """Every expression of ``d`` with what `value`/`target`/`baseline` range over inside it."""
     if isinstance(d, (n.Indicator, n.Value)) and d.formula is not None:
         yield d.formula, {}
@@ -37,7 +37,7 @@ def _wholes(e: n.Node) -> Iterator[n.Node]:
         yield from _wholes(e.otherwise)
 
 
-def missing_operand(ctx: Context) -> Iterator[Diagnostic]:
+def missing_operand(ctx: CheckContext) -> Iterator[Diagnostic]:
     for d in ctx.named:
         # Results: a formula, a score formula, a piece's value (not a condition, gate or quota rule).
         results: list[n.Node | None] = [getattr(d, "formula", None)]
@@ -54,7 +54,7 @@ def missing_operand(ctx: Context) -> Iterator[Diagnostic]:
                                                "or a branch (`if ... then missing else ...`)"))
 
 
-def calls_of(ctx: Context) -> Iterator[tuple[n.Decl, n.Call, dict[str, Iv]]]:
+def calls_of(ctx: CheckContext) -> Iterator[tuple[n.Decl, n.Call, dict[str, Iv]]]:
     """Every function call in the policy's expressions (each declaration once), with its declaration and
     what `value`/`target`/`baseline` range over there."""
     for d in ctx.named:
@@ -64,7 +64,7 @@ def calls_of(ctx: Context) -> Iterator[tuple[n.Decl, n.Call, dict[str, Iv]]]:
             yield from ((d, call, env) for call in e.walk() if isinstance(call, n.Call))
 
 
-def function_domain(ctx: Context) -> Iterator[Diagnostic]:
+def function_domain(ctx: CheckContext) -> Iterator[Diagnostic]:
     for _decl, call, env in calls_of(ctx):
         if call.func not in iv.DOMAINS or len(call.args) != 1:
             continue
@@ -78,7 +78,7 @@ def function_domain(ctx: Context) -> Iterator[Diagnostic]:
                         needs.format(func=call.func))
 
 
-def population_call(ctx: Context) -> Iterator[Diagnostic]:
+def population_call(ctx: CheckContext) -> Iterator[Diagnostic]:
     """A population statistic groups by a submitted label and is not a quota's (quotas have share/count)."""
     for d, call, _env in calls_of(ctx):
         if call.func not in n.POPULATION_FUNCTIONS:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from engine import nodes as n
-from engine.checks.context import Context
+from engine.checks.context import CheckContext
 from engine.diagnostics import Diagnostic, Label, error, warning
 from engine.i18n import _
 
 
-def headers(ctx: Context) -> Iterator[Diagnostic]:
+def headers(ctx: CheckContext) -> Iterator[Diagnostic]:
     found = ctx.items(n.Header)
     if not found and not ctx.items(n.Agency):  # an unresolved agency file has no header of its own
         span = n.Span(ctx.module.path, 1, 1, 1, 1)
@@ -22,7 +22,7 @@ def headers(ctx: Context) -> Iterator[Diagnostic]:
                     [Label(found[0].span, _("the policy is declared here"))])
 
 
-def subject(ctx: Context) -> Iterator[Diagnostic]:
+def subject(ctx: CheckContext) -> Iterator[Diagnostic]:
     found = ctx.items(n.Header)
     if found and not ctx.items(n.SubjectDecl):
         yield warning("check.subject-missing",
@@ -30,7 +30,7 @@ def subject(ctx: Context) -> Iterator[Diagnostic]:
                       found[0].span, _("add `subject employee`, `subject unit` or `subject agency`"))
 
 
-def periods(ctx: Context) -> Iterator[Diagnostic]:
+def periods(ctx: CheckContext) -> Iterator[Diagnostic]:
     ranges = [p.range for p in ctx.items(n.PeriodDecl)]
     ranges += [i.period for i in ctx.indicators() if i.period is not None]
     for r in ranges:

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from engine import nodes as n
 from engine.checks.attributes import is_boolean
-from engine.checks.context import Context
+from engine.checks.context import CheckContext
 from engine.diagnostics import Diagnostic, Label, did_you_mean, error
 from engine.i18n import _
 from engine.i18n.terms import a_noun
@@ -20,7 +20,7 @@ from engine.levels.nodes import Aggregate, Level, levels
 _NOT_FOR_LEVELS = ("check.header-missing", "check.subject-missing", "check.unused")
 
 
-def level_structure(ctx: Context) -> Iterator[Diagnostic]:
+def level_structure(ctx: CheckContext) -> Iterator[Diagnostic]:
     """Names unique, `of` a declared level without a cycle, `by` a label of the rows."""
     found = levels(ctx.module)
     seen: dict[str, Level] = {}
@@ -53,7 +53,7 @@ def _names_of_keys(lv: Level, key_columns: tuple[str, ...]) -> Iterator[Diagnost
             yield error("check.level-key", message.format(name=d.name, level=lv.name), d.name_span,
                         _("rename it, e.g. `{name}_{level}`", name=d.name, level=lv.name))
 
-def _key(ctx: Context, lv: Level) -> Iterator[Diagnostic]:
+def _key(ctx: CheckContext, lv: Level) -> Iterator[Diagnostic]:
     by = lv.by
     if by is None or by.name == AGENCY:
         return
@@ -68,7 +68,7 @@ def _key(ctx: Context, lv: Level) -> Iterator[Diagnostic]:
                     or _("group by an `input` of type text or `one of (...)` (a unit code), or by `agency`"))
 
 
-def aggregates(ctx: Context) -> Iterator[Diagnostic]:
+def aggregates(ctx: CheckContext) -> Iterator[Diagnostic]:
     """Each aggregate reads a name of its member level, a number unless it is a `share`
     condition or a count, and its roles come from the level's `role` field."""
     names = _member_names(ctx)
@@ -81,7 +81,7 @@ def aggregates(ctx: Context) -> Iterator[Diagnostic]:
             yield from _aggregate(member, lv, agg)
 
 
-def _role(member: Context, lv: Level) -> Iterator[Diagnostic]:
+def _role(member: CheckContext, lv: Level) -> Iterator[Diagnostic]:
     options = None
     if lv.role is not None:
         decl = member.decls.get(lv.role.name)
@@ -104,7 +104,7 @@ def _role(member: Context, lv: Level) -> Iterator[Diagnostic]:
                             did_you_mean(role.value, options) or _("roles: {names}", names=", ".join(options)))
 
 
-def _aggregate(member: Context, lv: Level, agg: Aggregate) -> Iterator[Diagnostic]:
+def _aggregate(member: CheckContext, lv: Level, agg: Aggregate) -> Iterator[Diagnostic]:
     ref = agg.member()
     if ref is None:
         return
@@ -146,7 +146,7 @@ def _mixes_types(cond: n.Node, label: bool) -> bool:
     return any(texts)
 
 
-def level_declarations(ctx: Context) -> Iterator[Diagnostic]:
+def level_declarations(ctx: CheckContext) -> Iterator[Diagnostic]:
     """The level's own declarations, checked as a policy of their own."""
     from engine import checks
 
@@ -159,8 +159,8 @@ def level_declarations(ctx: Context) -> Iterator[Diagnostic]:
                 yield d
 
 
-def _member_names(ctx: Context) -> dict[str, Context]:
-    return {lv.name: Context.build(sub_module(ctx.module, lv)) for lv in levels(ctx.module)}
+def _member_names(ctx: CheckContext) -> dict[str, CheckContext]:
+    return {lv.name: CheckContext.build(sub_module(ctx.module, lv)) for lv in levels(ctx.module)}
 
 
 def _is_label(decl: n.Decl) -> bool:

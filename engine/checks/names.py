@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from engine import deps
 from engine import nodes as n
-from engine.checks.context import Context
+from engine.checks.context import CheckContext
 from engine.diagnostics import Diagnostic, Label, did_you_mean, error, warning
 from engine.i18n import _, terms
 
@@ -29,7 +29,7 @@ def a_noun(decl: n.Decl, input_type: str | None = None) -> str:
     return terms.a_noun(what(decl), input_type)
 
 
-def unknown_names(ctx: Context) -> Iterator[Diagnostic]:
+def unknown_names(ctx: CheckContext) -> Iterator[Diagnostic]:
     refs = [u for _, us in ctx.uses for u in us]
     refs += [deps.Use(c.target.name, c.target.span) for c in ctx.items(n.Constraint)]
     for use in refs:
@@ -40,7 +40,7 @@ def unknown_names(ctx: Context) -> Iterator[Diagnostic]:
                     did_you_mean(use.name, ctx.decls) or _("declare it as an input, indicator or value"))
 
 
-def duplicate_names(ctx: Context) -> Iterator[Diagnostic]:
+def duplicate_names(ctx: CheckContext) -> Iterator[Diagnostic]:
     for decl in ctx.named:
         first = ctx.decls[decl.name]
         if first is not decl:
@@ -50,7 +50,7 @@ def duplicate_names(ctx: Context) -> Iterator[Diagnostic]:
                         [Label(first.name_span, _("first declared here"))])
 
 
-def self_outside_score(ctx: Context) -> Iterator[Diagnostic]:
+def self_outside_score(ctx: CheckContext) -> Iterator[Diagnostic]:
     for decl in ctx.named:
         for use in deps.self_refs_outside_score(decl):
             yield error("check.self-outside-score",
@@ -58,7 +58,7 @@ def self_outside_score(ctx: Context) -> Iterator[Diagnostic]:
                         use.span, _("name the indicator instead, or `raw(name)` for its raw value"))
 
 
-def unused(ctx: Context) -> Iterator[Diagnostic]:
+def unused(ctx: CheckContext) -> Iterator[Diagnostic]:
     # A `value` nothing reads is a final result (it is written to the results); an indicator or
     # input nothing reads is measured for no purpose.
     used = ctx.used_names()
@@ -69,14 +69,14 @@ def unused(ctx: Context) -> Iterator[Diagnostic]:
                           decl.name_span, _("put it in a scorecard, use it in a formula, or remove it"))
 
 
-def rating_needs_of(ctx: Context) -> Iterator[Diagnostic]:
+def rating_needs_of(ctx: CheckContext) -> Iterator[Diagnostic]:
     for r in ctx.of(n.Rating):
         if r.of is None:
             yield error("check.rating-needs-of", _("rating `{name}` does not say what it rates", name=r.name),
                         r.name_span, _("write `rating {name} of NODE`", name=r.name))
 
 
-def quota_by_type(ctx: Context) -> Iterator[Diagnostic]:
+def quota_by_type(ctx: CheckContext) -> Iterator[Diagnostic]:
     for q in ctx.of(n.Quota):
         target = ctx.decls.get(q.by.name) if q.by else None
         if target is None:

@@ -6,20 +6,20 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from engine import nodes as n
-from engine.checks.context import Context
+from engine.checks.context import CheckContext
 from engine.checks.weights import pct
 from engine.diagnostics import Diagnostic, warning
 from engine.i18n import _
 
 
-def smart_unit(ctx: Context) -> Iterator[Diagnostic]:
+def smart_unit(ctx: CheckContext) -> Iterator[Diagnostic]:
     for ind in ctx.indicators():
         if ind.unit is None:
             yield warning("check.smart-unit", _("indicator `{name}` has no unit", name=ind.name), ind.name_span,
                           _('say what is measured, e.g. `unit "%"` or `unit "hari"`'))
 
 
-def smart_target(ctx: Context) -> Iterator[Diagnostic]:
+def smart_target(ctx: CheckContext) -> Iterator[Diagnostic]:
     for ind in ctx.indicators():
         method = ind.score.method if ind.score else "ratio"
         within = ind.better is not None and ind.better.direction == "within"
@@ -28,7 +28,7 @@ def smart_target(ctx: Context) -> Iterator[Diagnostic]:
                           _("a SMART indicator states the level it aims for: add `target N`"))
 
 
-def smart_source(ctx: Context) -> Iterator[Diagnostic]:
+def smart_source(ctx: CheckContext) -> Iterator[Diagnostic]:
     for ind in ctx.indicators():
         # A derived indicator's data comes from the names in its formula.
         if ind.source is None and ind.formula is None:
@@ -37,7 +37,7 @@ def smart_source(ctx: Context) -> Iterator[Diagnostic]:
                           ind.name_span, _('add `source "..."`, e.g. `source "SAKTI"`'))
 
 
-def smart_period(ctx: Context) -> Iterator[Diagnostic]:
+def smart_period(ctx: CheckContext) -> Iterator[Diagnostic]:
     if ctx.items(n.PeriodDecl):
         return
     for ind in ctx.indicators():
@@ -46,7 +46,7 @@ def smart_period(ctx: Context) -> Iterator[Diagnostic]:
                           ind.name_span, _("give the policy a `period`, or the indicator a `period` or `deadline`"))
 
 
-def smart_kind(ctx: Context) -> Iterator[Diagnostic]:
+def smart_kind(ctx: CheckContext) -> Iterator[Diagnostic]:
     for ind in ctx.indicators():
         if ind.kind is None:
             yield warning("check.smart-kind", _("indicator `{name}` has no kind", name=ind.name), ind.name_span,
@@ -62,7 +62,7 @@ def _shares(kids: tuple[n.Tree | n.Leaf, ...]) -> list[Decimal]:
     return [Decimal(1) / len(kids)] * len(kids)
 
 
-def input_share(ctx: Context, tree: n.Tree, busy: frozenset[str] = frozenset()) -> Decimal:
+def input_share(ctx: CheckContext, tree: n.Tree, busy: frozenset[str] = frozenset()) -> Decimal:
     """The effective weight (product of normalised weights down the tree) on `input` indicators."""
     kids = tree.children or ()
     if not kids:
@@ -77,7 +77,7 @@ def input_share(ctx: Context, tree: n.Tree, busy: frozenset[str] = frozenset()) 
     return total
 
 
-def input_heavy(ctx: Context) -> Iterator[Diagnostic]:
+def input_heavy(ctx: CheckContext) -> Iterator[Diagnostic]:
     for tree in ctx.items(n.Tree):
         share = input_share(ctx, tree, frozenset({tree.name}))
         if share > Decimal("0.5"):

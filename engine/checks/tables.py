@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from engine import nodes as n
 from engine.checks.attributes import is_boolean
-from engine.checks.context import Context
+from engine.checks.context import CheckContext
 from engine.checks.expressions import calls_of
 from engine.diagnostics import Diagnostic, Label, did_you_mean, error
 from engine.i18n import _
@@ -38,7 +38,7 @@ def shown(k: Key) -> str:
     return format(v, "f") if isinstance(v, Decimal) else str(v)
 
 
-def domain(ctx: Context, name: str) -> list[Key] | None:
+def domain(ctx: CheckContext, name: str) -> list[Key] | None:
     """The values a table input can take, in declaration order; None if unknown or numeric."""
     d = ctx.decls.get(name)
     if isinstance(d, n.Rating):
@@ -52,7 +52,7 @@ def domain(ctx: Context, name: str) -> list[Key] | None:
     return None
 
 
-def _inputs(ctx: Context, t: n.Table) -> list[list[Key] | None]:
+def _inputs(ctx: CheckContext, t: n.Table) -> list[list[Key] | None]:
     return [domain(ctx, r.name) for r in t.inputs]
 
 
@@ -60,7 +60,7 @@ def _rows(t: n.Table) -> list[n.Row]:
     return [r for r in t.rows if len(r.cells) == len(t.inputs)]
 
 
-def table_arity(ctx: Context) -> Iterator[Diagnostic]:
+def table_arity(ctx: CheckContext) -> Iterator[Diagnostic]:
     for t in ctx.of(n.Table):
         if not t.inputs:
             yield error("check.table-arity", _("table `{name}` names no inputs", name=t.name), t.name_span,
@@ -74,7 +74,7 @@ def table_arity(ctx: Context) -> Iterator[Diagnostic]:
                             r.span, _("give one cell per input, in order; `_` matches anything"))
 
 
-def table_input_type(ctx: Context) -> Iterator[Diagnostic]:
+def table_input_type(ctx: CheckContext) -> Iterator[Diagnostic]:
     for t in ctx.of(n.Table):
         for ref in t.inputs:
             d = ctx.decls.get(ref.name)
@@ -85,7 +85,7 @@ def table_input_type(ctx: Context) -> Iterator[Diagnostic]:
                             [Label(d.name_span, _("declared here"))])
 
 
-def table_value(ctx: Context) -> Iterator[Diagnostic]:
+def table_value(ctx: CheckContext) -> Iterator[Diagnostic]:
     for t in ctx.of(n.Table):
         doms = _inputs(ctx, t)
         for r in _rows(t):
@@ -98,7 +98,7 @@ def table_value(ctx: Context) -> Iterator[Diagnostic]:
                             cell.span, hint or _("use one of: {values}", values=", ".join(shown(v) for v in dom)))
 
 
-def _sound(ctx: Context, t: n.Table) -> bool:
+def _sound(ctx: CheckContext, t: n.Table) -> bool:
     """Whether every input has a domain and every row fits it; otherwise the table's other
     findings come first and completeness or overlap would only repeat them."""
     doms = _inputs(ctx, t)
@@ -112,7 +112,7 @@ def _matches(row: n.Row, case: tuple[Key, ...]) -> bool:
     return all(key(c) is None or key(c) == k for c, k in zip(row.cells, case))
 
 
-def table_incomplete(ctx: Context) -> Iterator[Diagnostic]:
+def table_incomplete(ctx: CheckContext) -> Iterator[Diagnostic]:
     for t in ctx.of(n.Table):
         if not _sound(ctx, t):
             continue
@@ -145,7 +145,7 @@ def _together(a: n.Row, b: n.Row, doms: list[list[Key] | None]) -> tuple[Key | s
     return tuple(case)
 
 
-def table_overlap(ctx: Context) -> Iterator[Diagnostic]:
+def table_overlap(ctx: CheckContext) -> Iterator[Diagnostic]:
     for t in ctx.of(n.Table):
         if (t.hit is not None and t.hit.value != "unique") or not _sound(ctx, t):
             continue
@@ -164,14 +164,14 @@ def table_overlap(ctx: Context) -> Iterator[Diagnostic]:
                         [Label(a.span, _("this row matches it too")) for a in earlier])
 
 
-def _calls(ctx: Context) -> Iterator[tuple[n.Call, n.Table]]:
+def _calls(ctx: CheckContext) -> Iterator[tuple[n.Call, n.Table]]:
     """Every call of a table as a function, with the table (its first declaration)."""
     for _decl, call, _env in calls_of(ctx):
         if isinstance(t := ctx.decls.get(call.func), n.Table):
             yield call, t
 
 
-def table_call(ctx: Context) -> Iterator[Diagnostic]:
+def table_call(ctx: CheckContext) -> Iterator[Diagnostic]:
     """A table called on other inputs takes one argument per input, each giving values the table knows."""
     for call, t in _calls(ctx):
         params = ", ".join(r.name for r in t.inputs)

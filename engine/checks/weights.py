@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from engine import nodes as n
 from engine.checks import intervals as iv
-from engine.checks.context import Context
+from engine.checks.context import CheckContext
 from engine.checks.names import noun
 from engine.diagnostics import Diagnostic, Label, error
 from engine.i18n import _
@@ -20,14 +20,14 @@ def pct(x: Decimal) -> str:
     return iv.fmt_num((x * 100).normalize()) + "%"
 
 
-def tree_empty(ctx: Context) -> Iterator[Diagnostic]:
+def tree_empty(ctx: CheckContext) -> Iterator[Diagnostic]:
     for t in ctx.trees():
         if t.children is not None and not t.children:
             yield error("check.tree-empty", _("{kind} `{name}` has nothing to aggregate", kind=noun(t), name=t.name),
                         t.name_span, _("give it at least one indicator or group, or remove it"))
 
 
-def weight_nonpositive(ctx: Context) -> Iterator[Diagnostic]:
+def weight_nonpositive(ctx: CheckContext) -> Iterator[Diagnostic]:
     for t in ctx.trees():
         for c in t.children or ():
             if c.weight is not None and c.weight.value <= 0:
@@ -41,7 +41,7 @@ def _weights(t: n.Tree) -> list[n.Num]:
     return [c.weight for c in t.children or () if c.weight is not None]
 
 
-def weights_mixed(ctx: Context) -> Iterator[Diagnostic]:
+def weights_mixed(ctx: CheckContext) -> Iterator[Diagnostic]:
     for t in ctx.trees():
         ws = _weights(t)
         odd = next((w for w in ws if w.percent != ws[0].percent), None)
@@ -54,7 +54,7 @@ def weights_mixed(ctx: Context) -> Iterator[Diagnostic]:
                         odd.span, fix.format(name=t.name), [Label(ws[0].span, why)])
 
 
-def weight_missing(ctx: Context) -> Iterator[Diagnostic]:
+def weight_missing(ctx: CheckContext) -> Iterator[Diagnostic]:
     for t in ctx.trees():
         kids = t.children or ()
         bare = [c for c in kids if c.weight is None]
@@ -64,7 +64,7 @@ def weight_missing(ctx: Context) -> Iterator[Diagnostic]:
                         bare[0].name_span, _("weight every child, or none of them for equal weights"))
 
 
-def weights_sum(ctx: Context) -> Iterator[Diagnostic]:
+def weights_sum(ctx: CheckContext) -> Iterator[Diagnostic]:
     for t in ctx.trees():
         kids = t.children or ()
         ws = _weights(t)
@@ -81,7 +81,7 @@ def weights_sum(ctx: Context) -> Iterator[Diagnostic]:
                         t.name_span, fix.format(share=pct(abs(short)), name=t.name))
 
 
-def require_range(ctx: Context) -> Iterator[Diagnostic]:
+def require_range(ctx: CheckContext) -> Iterator[Diagnostic]:
     for t in ctx.trees():
         r = t.require
         if r is not None and not 0 <= r.value <= 1:
@@ -90,10 +90,15 @@ def require_range(ctx: Context) -> Iterator[Diagnostic]:
                         r.span, _("write the minimum share of present weight as a percentage, e.g. `require 50%`"))
 
 
-def geometric_zero(ctx: Context) -> Iterator[Diagnostic]:
+# The methods with ``positive=True`` in engine.evaluate.methods (a test keeps the two equal: the
+# checker runs without importing the evaluator or numpy).
+POSITIVE_METHODS = frozenset({"geometric", "harmonic"})
+
+
+def geometric_zero(ctx: CheckContext) -> Iterator[Diagnostic]:
     for t in ctx.trees():
         agg = t.aggregate.value if t.aggregate else "mean"
-        if agg not in ("geometric", "harmonic"):
+        if agg not in POSITIVE_METHODS:
             continue
         for c in t.children or ():
             if c.name not in ctx.decls:

@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TypeVar
 
+from engine.i18n import carried
+
 T = TypeVar("T")
 
 
@@ -34,7 +36,7 @@ def ahead(items: Iterator[T], depth: int = 2) -> Iterator[T]:
         except BaseException as exc:  # noqa: BLE001 - handed to the consumer
             box.put(("error", exc))
 
-    worker = threading.Thread(target=produce, name="kinerja-read", daemon=True)
+    worker = threading.Thread(target=carried(produce), name="kinerja-read", daemon=True)
     worker.start()
     try:
         while True:

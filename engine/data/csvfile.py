@@ -24,8 +24,8 @@ from engine.data.readers import (
     DataError,
     RawTable,
     RowRefs,
-    _check_names,
-    _drop_blank_rows,
+    check_names,
+    drop_blank_rows,
     header_at,
 )
 from engine.data.report import Reject
@@ -45,7 +45,7 @@ def header(data: bytes, file: str) -> tuple[str, list[str]]:
                         _(HEADER_HELP), 1)
     delim = sniff_delimiter(first_line)
     names = [h.strip() or f"(column {j + 1})" for j, h in enumerate(next(csv.reader([first_line], delimiter=delim)))]
-    _check_names(file, names)
+    check_names(file, names)
     return delim, names
 
 
@@ -90,7 +90,7 @@ def read_csv(path: Path, header_row: int | None = None) -> RawTable:
             table = _parse(data, names, delim, invalid, threads=False)
     except pa.ArrowInvalid as exc:
         if "straddl" not in str(exc) or len(data) >= 1 << 31:
-            raise _unreadable(file, data, str(exc)) from None
+            raise unreadable(file, data, str(exc)) from None
         invalid.clear()  # a cell longer than a parse block: one block for the whole file
         table = _parse(data, names, delim, invalid, threads=False, block=len(data) + 1)
     starts = _record_starts(data, delim) if invalid or not _one_line_records(data, table.num_rows) else None
@@ -101,7 +101,7 @@ def read_csv(path: Path, header_row: int | None = None) -> RawTable:
     columns = {c: table.column(c).combine_chunks() for c in names
                if not (c.startswith("(column ") and _empty(table.column(c)))}  # an unnamed, empty column
     raw = RawTable(file, "csv", columns, RowRefs("line", lines), rejects, len(rejects))
-    return reject_oversize(_drop_blank_rows(raw))
+    return reject_oversize(drop_blank_rows(raw))
 
 
 def _parse(data: bytes, names: list[str], delim: str, invalid: list[Any], threads: bool,
@@ -165,7 +165,7 @@ def _bad_row(file: str, row: Any, starts: list[int] | None, width: int, above: i
                   _("a cell holding the delimiter needs quotes; or a cell is missing or extra"))
 
 
-def _unreadable(file: str, data: bytes, message: str) -> DataError:
+def unreadable(file: str, data: bytes, message: str) -> DataError:
     """A plain sentence for a file the parser refuses: a bad encoding names its line."""
     try:
         data.decode("utf-8")

@@ -40,14 +40,14 @@ def load(paths: str | Path | Sequence[str | Path], schema: Schema, layout: Layou
     """
     if isinstance(paths, (str, Path)):
         paths = [paths]
-    return _load_raws([read(p, sheet, header_row) for p in paths], schema, layout, known_agencies, decimal)
+    return load_raws([read(p, sheet, header_row) for p in paths], schema, layout, known_agencies, decimal)
 
 
 def load_records(records: Sequence[Mapping[str, Any]], schema: Schema, file: str = "<records>",
                  known_agencies: Iterable[str] | None = None) -> LoadResult:
     """In-memory records (one dict per subject, wide layout) validated exactly like a
     JSON/YAML submission: the same record model, cell texts, checks and rejects."""
-    return _load_raws([records_table(list(records), file)], schema, "wide", known_agencies)
+    return load_raws([records_table(list(records), file)], schema, "wide", known_agencies)
 
 
 def number_format(raw: RawTable, schema: Schema, forced: str | None = None) -> NumberFormat:
@@ -63,7 +63,7 @@ def number_format(raw: RawTable, schema: Schema, forced: str | None = None) -> N
                         _("give --decimal , or --decimal . to say which mark the file uses")) from None
 
 
-def _load_raws(raws: list[RawTable], schema: Schema, layout: Layout,
+def load_raws(raws: list[RawTable], schema: Schema, layout: Layout,
                known_agencies: Iterable[str] | None, decimal: str | None = None) -> LoadResult:
     known = None if known_agencies is None else frozenset(known_agencies)
     for raw in raws:
@@ -78,12 +78,12 @@ def _load_raws(raws: list[RawTable], schema: Schema, layout: Layout,
     check = check_long if chosen == "long" else check_wide
     parts = [check(k, raw, schema, known, warnings) for k, raw in enumerate(raws)]
     batch = merge_long(parts, schema) if chosen == "long" else merge_wide(parts, schema)
-    report = _report(parts, chosen, warnings)
+    report = load_report(parts, chosen, warnings)
     report.subjects = batch.n
     return LoadResult(batch, report)
 
 
-def _report(parts: list[Part], layout: str, warnings: list[LoadWarning]) -> LoadReport:
+def load_report(parts: list[Part], layout: str, warnings: list[LoadWarning]) -> LoadReport:
     report = LoadReport(warnings=warnings)
     for part in parts:
         rejected = int(np.count_nonzero(part.rejected))

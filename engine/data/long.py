@@ -54,7 +54,7 @@ def check_long(file_no: int, raw: RawTable, schema: Schema, known_agencies: Iter
 def _check_measurements(part: Part, schema: Schema, names: pa.Array, values: pa.Array) -> None:
     indicator = v.to_objects(names)
     known = pa.array(list(schema.fields), type=pa.string())
-    ok = v._np_bool(pc.fill_null(pc.is_in(names, known), False))
+    ok = v.np_bool(pc.fill_null(pc.is_in(names, known), False))
     for i in np.flatnonzero(~ok):
         name = indicator[i]
         if name is None:
@@ -64,7 +64,7 @@ def _check_measurements(part: Part, schema: Schema, names: pa.Array, values: pa.
                                                      did_you_mean(name, schema.fields)))
     part.indicator = np.where(ok, indicator, None)
     for name, f in schema.fields.items():
-        rows = np.flatnonzero(v._np_bool(pc.fill_null(pc.equal(names, name), False)))
+        rows = np.flatnonzero(v.np_bool(pc.fill_null(pc.equal(names, name), False)))
         if len(rows) == 0:
             continue
         checked = v.check(f, values.take(pa.array(rows)), part.raw.numbers.decimal)

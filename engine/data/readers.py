@@ -116,7 +116,7 @@ def read(path: str | Path, sheet: str | None = None, header_row: int | None = No
 
 # ----------------------------------------------------------------------- CSV
 
-def _drop_blank_rows(raw: RawTable) -> RawTable:
+def drop_blank_rows(raw: RawTable) -> RawTable:
     """Rows whose every cell is empty are spacing, not data: they are not counted as read."""
     if not raw.columns or raw.n == 0:
         return raw
@@ -135,7 +135,7 @@ def _drop_blank_rows(raw: RawTable) -> RawTable:
     return raw
 
 
-def _check_names(file: str, names: list[str]) -> None:
+def check_names(file: str, names: list[str]) -> None:
     seen: set[str] = set()
     for name in names:
         if name == "":
@@ -156,20 +156,20 @@ def header_at(rows: list[list[Any]], header_row: int | None, file: str, where: s
     filled at least three quarters as widely as the widest of the first ``TITLE_SCAN`` non-empty
     rows (a title above the table fills one or two cells; the header one per column)."""
     if header_row is not None:
-        if not 1 <= header_row <= len(rows) or not any(_cell_text(v) for v in rows[header_row - 1]):
+        if not 1 <= header_row <= len(rows) or not any(cell_text(v) for v in rows[header_row - 1]):
             raise DataError(file, _("row {n} of {where} is empty", n=header_row, where=where), "data.no-header",
                             _("give the row holding the column names with --header-row"))
         return header_row - 1
-    filled = [(k, sum(1 for v in values if _cell_text(v))) for k, values in enumerate(rows)]
+    filled = [(k, sum(1 for v in values if cell_text(v))) for k, values in enumerate(rows)]
     filled = [(k, n) for k, n in filled if n][:TITLE_SCAN]
     if not filled:
         raise DataError(file, _("{where} is empty", where=where), "data.no-header", _(HEADER_HELP))
     widest = max(n for _, n in filled)
     wide = [k for k, n in filled if 4 * n >= 3 * widest]
-    return next((k for k in wide if all(isinstance(v, str) for v in rows[k] if _cell_text(v))), wide[0])
+    return next((k for k in wide if all(isinstance(v, str) for v in rows[k] if cell_text(v))), wide[0])
 
 
-def _column_letter(index: int) -> str:
+def column_letter(index: int) -> str:
     """1 -> A, 27 -> AA: the spreadsheet's column name."""
     out = ""
     while index:
@@ -178,7 +178,7 @@ def _column_letter(index: int) -> str:
     return out
 
 
-def _cell_text(v: Any) -> str | None:
+def cell_text(v: Any) -> str | None:
     """The literal a cell stands for; floats keep their shortest exact spelling."""
     if v is None:
         return None
@@ -250,7 +250,7 @@ def records_table(doc: Any, file: str, fmt: str = "records") -> RawTable:
         if record is None:
             rejects.append(Reject(file, f"[{i}]", None, None, None, problem or _("not an object")))
             continue
-        texts = {k.strip(): _cell_text(v) for k, v in record.items()}
+        texts = {k.strip(): cell_text(v) for k, v in record.items()}
         if not any(texts.values()):  # `{}` or every field null: counted, and rejected as a record with no data
             rejects.append(Reject(file, f"[{i}]", None, None, None, _("the record has no values (empty or all null)"),
                                   _("remove it, or fill in the subject's values")))
@@ -287,7 +287,7 @@ def read_parquet(path: Path) -> RawTable:
 
     table = pq.read_table(path)
     names = [c.strip() for c in table.column_names]
-    _check_names(str(path), names)
+    check_names(str(path), names)
     columns = parquet_columns(names, table)
     refs = RowRefs("row", np.arange(table.num_rows, dtype=np.int64))
-    return _drop_blank_rows(RawTable(str(path), "parquet", columns, refs))
+    return drop_blank_rows(RawTable(str(path), "parquet", columns, refs))

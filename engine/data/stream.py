@@ -20,8 +20,8 @@ import pyarrow as pa
 from engine.data import compute as pc
 from engine.data import validate as v
 from engine.data.background import Scan, ahead
-from engine.data.csvfile import _unreadable, header, is_utf16, reject_oversize, title_lines
-from engine.data.load import _report, number_format
+from engine.data.csvfile import header, is_utf16, reject_oversize, title_lines, unreadable
+from engine.data.load import load_report, number_format
 from engine.data.long import INDICATOR, VALUE
 from engine.data.numbers import SAMPLE, detect
 from engine.data.readers import (
@@ -29,8 +29,8 @@ from engine.data.readers import (
     DataError,
     RawTable,
     RowRefs,
-    _check_names,
-    _drop_blank_rows,
+    check_names,
+    drop_blank_rows,
     plain_column,
 )
 from engine.data.report import LoadReport, LoadResult, LoadWarning
@@ -106,7 +106,7 @@ class Chunks:
                 raise NotStreamable("title rows above the header")
             delim, names = header(head, self.file)
             self._csv = {"delim": delim, "names": names}
-        _check_names(self.file, names)
+        check_names(self.file, names)
         return names
 
     def _typed_numbers(self) -> bool:
@@ -125,7 +125,7 @@ class Chunks:
             batches.append(batch)
             table = pa.Table.from_batches(batches)
             columns = {name: col.combine_chunks() for name, col in zip(self.names, table.columns)}
-            raw = _drop_blank_rows(RawTable(self.file, self.format, columns,
+            raw = drop_blank_rows(RawTable(self.file, self.format, columns,
                                             RowRefs("row", np.arange(table.num_rows, dtype=np.int64))))
             if raw.n >= SAMPLE:
                 break
@@ -215,7 +215,7 @@ class Chunks:
                                     "data.unreadable", _("check that the file is a complete {format} file (open "
                                                          "it in the program that made it)", format="parquet")) from None
                 if "straddl" not in str(exc) or block > size:
-                    raise _unreadable(self.file, self.path.read_bytes(), str(exc)) from None
+                    raise unreadable(self.file, self.path.read_bytes(), str(exc)) from None
                 block = size + 1  # a row longer than a parse block: one block for the rest, as ``load`` does
             finally:
                 tables.close()
@@ -237,7 +237,7 @@ class Chunks:
         if pa.types.is_dictionary(keys.type):
             keys = keys.dictionary_decode()
         keys = pc.if_else(pc.fill_null(pc.equal(keys, ""), True), pa.scalar(None, pa.string()), keys)
-        return _repeats(keys)
+        return repeated_keys(keys)
 
     def _count_rows(self) -> int:
         if self.format == "parquet":
@@ -264,20 +264,20 @@ class Chunks:
             size = table.num_rows
             columns = {name: plain_column(col.combine_chunks()) for name, col in zip(self.names, table.columns)}
             refs = RowRefs(kind, np.arange(base + offset, base + offset + size, dtype=np.int64))
-            raw = reject_oversize(_drop_blank_rows(RawTable(self.file, self.format, columns, refs,
+            raw = reject_oversize(drop_blank_rows(RawTable(self.file, self.format, columns, refs,
                                                             numbers=self.numbers)))
             # Unknown-column warnings once per file, as ``load`` gives them.
             warnings: list[LoadWarning] = self.report.warnings if offset == 0 else []
             part = check_wide(0, raw, self.schema, self.known, warnings)
             self._reject_duplicates(part, raw, offset, base)
             batch = merge_wide([part], self.schema, duplicates=False)
-            report = _report([part], "wide", [])
+            report = load_report([part], "wide", [])
             report.subjects = batch.n
             self._add(report)
             offset += size
             yield LoadResult(batch, report)
         if offset == 0:
-            self._add(_report([], "wide", []))
+            self._add(load_report([], "wide", []))
 
     def _reject_duplicates(self, part: object, raw: RawTable, offset: int, base: int) -> None:
         lo, hi = np.searchsorted(self.dup_rows, [offset, offset + self.chunk])
@@ -309,7 +309,7 @@ class Chunks:
         report.subjects += chunk.subjects
 
 
-def _repeats(keys: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+def repeated_keys(keys: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """Rows whose key appeared on an earlier row, and that earlier (first) row, sorted by row.
 
     A stable sort puts equal keys next to each other in row order, so the first of each

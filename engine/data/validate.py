@@ -61,7 +61,7 @@ def blank(arr: pa.Array) -> np.ndarray:
         mask = pc.fill_null(pc.equal(arr, ""), True)
     else:
         mask = pc.is_null(arr)
-    return _np_bool(mask)
+    return np_bool(mask)
 
 
 def check(f: Field, arr: pa.Array, decimal: str = ".") -> Checked:
@@ -106,7 +106,7 @@ def _parse_numbers(arr: pa.Array, f: Field, decimal: str) -> tuple[np.ndarray, l
         text = as_text(raw)
         plain, wrong = normalise(text, decimal, f.unit)
         empty = blank(text)
-        ok = _np_bool(pc.fill_null(pc.match_substring_regex(plain, NUMBER_RE), False)) & ~wrong
+        ok = np_bool(pc.fill_null(pc.match_substring_regex(plain, NUMBER_RE), False)) & ~wrong
         parsed = pc.cast(pc.if_else(pa.array(ok), plain, pa.scalar(None, pa.string())), pa.float64())
         values = np.array(parsed.to_numpy(zero_copy_only=False), dtype=np.float64)
         bad = (~empty & ~ok) | np.isinf(values)  # an exponent past the float range overflows to inf
@@ -171,8 +171,8 @@ def _num(v: float) -> str:
 
 def check_boolean(f: Field, text: pa.Array) -> Checked:
     lower = pc.utf8_lower(text)
-    yes = _np_bool(pc.fill_null(pc.is_in(lower, pa.array(TRUE_WORDS)), False))
-    no = _np_bool(pc.fill_null(pc.is_in(lower, pa.array(FALSE_WORDS)), False))
+    yes = np_bool(pc.fill_null(pc.is_in(lower, pa.array(TRUE_WORDS)), False))
+    no = np_bool(pc.fill_null(pc.is_in(lower, pa.array(FALSE_WORDS)), False))
     values = np.where(yes, 1.0, np.where(no, 0.0, np.nan))
     bad = ~blank(text) & ~yes & ~no
     problems = [Problem(int(i), text[int(i)].as_py(), _("`{value}` is not a boolean", value=text[int(i)].as_py()),
@@ -186,7 +186,7 @@ def check_category(f: Field, text: pa.Array) -> Checked:
     folded = pc.utf8_lower(text)
     canon = pa.array(f.options, type=pa.string())
     at = pc.index_in(folded, value_set=pc.utf8_lower(canon))
-    ok = _np_bool(pc.is_valid(at))
+    ok = np_bool(pc.is_valid(at))
     bad = ~blank(text) & ~ok
     problems = []
     for i in np.flatnonzero(bad):
@@ -227,7 +227,7 @@ def check_agency(arr: pa.Array, known: Iterable[str] | None) -> Checked:
         return Checked(values)
     known = sorted(set(known))
     empty = blank(text)
-    ok = _np_bool(pc.fill_null(pc.is_in(text, pa.array(known, type=pa.string())), False))
+    ok = np_bool(pc.fill_null(pc.is_in(text, pa.array(known, type=pa.string())), False))
     problems = [Problem(int(i), None, _("missing agency")) for i in np.flatnonzero(empty)]
     for i in np.flatnonzero(~empty & ~ok):
         v = values[i]
@@ -243,7 +243,7 @@ def check_period(arr: pa.Array) -> Checked:
                      unit="s", error_is_null=True)
     # strptime rolls 2026-02-30 over to March; a round trip catches it.
     same = pc.fill_null(pc.equal(pc.strftime(ts, format="%Y-%m-%d"), text), False)
-    bad = ~blank(text) & ~_np_bool(same)
+    bad = ~blank(text) & ~np_bool(same)
     problems = [Problem(int(i), text[int(i)].as_py(), _("`{value}` is not a date", value=text[int(i)].as_py()),
                         _("write dates as YYYY-MM-DD")) for i in np.flatnonzero(bad)]
     values = to_objects(text)
@@ -258,5 +258,5 @@ def to_objects(text: pa.Array) -> np.ndarray:
     return out if out.dtype == object else out.astype(object)
 
 
-def _np_bool(mask: pa.Array | pa.ChunkedArray) -> np.ndarray:
+def np_bool(mask: pa.Array | pa.ChunkedArray) -> np.ndarray:
     return np.asarray(mask.to_numpy(zero_copy_only=False), dtype=bool)

@@ -21,7 +21,7 @@ import numpy as np
 import pyarrow as pa
 
 from engine.data import compute as pc
-from engine.data.readers import DataError, RawTable, RowRefs, _cell_text, _check_names, _column_letter, header_at
+from engine.data.readers import DataError, RawTable, RowRefs, cell_text, check_names, column_letter, header_at
 from engine.data.report import Reject
 from engine.i18n import _
 
@@ -42,15 +42,15 @@ def read_xlsx(path: Path, sheet: str | None = None, header_row: int | None = Non
     ws = wb.get_sheet_by_name(title)
     rows = ws.to_python(skip_empty_area=False)  # from the sheet's first row, so positions are absolute
     at = header_at(rows, header_row, str(path), _("sheet `{name}`", name=title))
-    names = [_cell_text(v) or "" for v in rows[at]]
-    _check_names(str(path), names)
+    names = [cell_text(v) or "" for v in rows[at]]
+    check_names(str(path), names)
     width = len(names)
-    letters = {name: _column_letter(j + 1) for j, name in enumerate(names) if name}
+    letters = {name: column_letter(j + 1) for j, name in enumerate(names) if name}
     percent, formulas = _marks(path, title)
     bad = _untrusted(formulas, ws.merged_cell_ranges or [], at, width)
     kept = [k for k in range(at + 1, len(rows)) if not all(map(_blank, rows[k][:width])) or k in bad]
     body = [_row(rows[k], k, width, percent) for k in kept]
-    rejects = [Reject(str(path), f"{title}!{_column_letter(c + 1)}{k + 1}", None, names[c] or None, None, why, hint)
+    rejects = [Reject(str(path), f"{title}!{column_letter(c + 1)}{k + 1}", None, names[c] or None, None, why, hint)
                for k in kept if k in bad for c, why, hint in bad[k][:1]]
     body = [cells for k, cells in zip(kept, body) if k not in bad]
     numbers = [k + 1 for k in kept if k not in bad]  # 1-based sheet row numbers
@@ -96,12 +96,12 @@ def _untrusted(formulas: dict[tuple[int, int], str], merged: list[Any], at: int,
     bad: dict[int, list[tuple[int, str, str]]] = {}
     for (k, c), text in sorted(formulas.items()):
         if k > at and c < width:
-            ref = f"{_column_letter(c + 1)}{k + 1}"
+            ref = f"{column_letter(c + 1)}{k + 1}"
             bad.setdefault(k, []).append((c, _("cell {cell} holds a formula (`={formula}`) with no saved value",
                                                cell=ref, formula=text),
                                           _("open the file in Excel and save it again, or paste the values")))
     for (r0, c0), (r1, c1) in merged:
-        span = f"{_column_letter(c0 + 1)}{r0 + 1}:{_column_letter(c1 + 1)}{r1 + 1}"
+        span = f"{column_letter(c0 + 1)}{r0 + 1}:{column_letter(c1 + 1)}{r1 + 1}"
         for k in range(max(r0, at + 1), r1 + 1):
             if c0 < width:
                 bad.setdefault(k, []).append((c0, _("cells {cells} are merged; only the first holds a value",
@@ -191,4 +191,4 @@ def _column_text(cells: tuple[Any, ...]) -> pa.Array:
     if kinds == {str}:
         trimmed = pc.utf8_trim_whitespace(pa.array(values, pa.string()))
         return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
-    return pa.array([_cell_text(v) for v in values], type=pa.string())
+    return pa.array([cell_text(v) for v in values], type=pa.string())

@@ -1,4 +1,4 @@
-"""A diff report as text, Markdown (for a review comment) or JSON."""
+"""A diff (``Diff``) as text, Markdown (for a review comment) or JSON."""
 
 from __future__ import annotations
 
@@ -19,7 +19,10 @@ AGENCY_LINES = 25  # the text summary lists this many agencies; JSON and Markdow
 
 
 @dataclass
-class DiffReport:
+class Diff:
+    """What changed between two policy versions: the structural changes and, with reference data,
+    the impact on it and the gates it trips."""
+
     old: str
     new: str
     changes: list[Change]
@@ -54,7 +57,7 @@ def _table(imp: Impact) -> list[list[str]]:
     return rows
 
 
-def render_text(r: DiffReport) -> str:
+def render_text(r: Diff) -> str:
     lines = [f"diff {r.old} -> {r.new}"]
     files = sorted({c.file for c in r.changes})
     if not r.changes:
@@ -107,7 +110,7 @@ def _impact_text(imp: Impact) -> list[str]:
     return lines
 
 
-def _gates_text(r: DiffReport) -> list[str]:
+def _gates_text(r: Diff) -> list[str]:
     if not r.gates or r.impact is None:
         return []
     lines = ["", _("gates") + ":"]
@@ -117,7 +120,7 @@ def _gates_text(r: DiffReport) -> list[str]:
     return lines
 
 
-def render_markdown(r: DiffReport) -> str:
+def render_markdown(r: Diff) -> str:
     lines = ["### " + _("Policy diff {old} → {new}", old=f"`{r.old}`", new=f"`{r.new}`"), ""]
     if not r.changes:
         lines.append(_("No structural changes."))
@@ -156,7 +159,7 @@ def render_markdown(r: DiffReport) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_json(r: DiffReport) -> str:
+def render_json(r: Diff) -> str:
     out: dict[str, object] = {"old": r.old, "new": r.new, "changes": [c.to_dict() for c in r.changes]}
     imp = r.impact
     if imp is not None:

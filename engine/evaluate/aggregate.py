@@ -30,14 +30,14 @@ import numpy as np
 from engine import nodes as n
 from engine.evaluate import numeric as num
 from engine.evaluate import treecols as tc
-from engine.evaluate.context import Context, step_round
+from engine.evaluate.context import EvalContext, step_round
 from engine.evaluate.methods import METHODS, Method, method_of
 from engine.evaluate.result import StepResult
 from engine.i18n import _
 from engine.plan import Step
 
 
-def evaluate_tree(ctx: Context, step: Step) -> StepResult:
+def evaluate_tree(ctx: EvalContext, step: Step) -> StepResult:
     tree = step.decl
     assert isinstance(tree, n.Tree)
     ctx.rec.step = step.name
@@ -179,7 +179,7 @@ def _pattern(k: int, rows: np.ndarray, sub_gones: list[np.ndarray | None], dead:
     return pattern
 
 
-def _bad_children(ctx: Context, method: str, xs: list[np.ndarray], dead: np.ndarray) -> np.ndarray:
+def _bad_children(ctx: EvalContext, method: str, xs: list[np.ndarray], dead: np.ndarray) -> np.ndarray:
     """A geometric or harmonic node with a zero or negative child is missing, with an error."""
     if not METHODS[method].positive:
         return dead
@@ -231,7 +231,7 @@ def _pct(x: n.Num) -> str:
     return f"{float(x.value) * 100:g}%" if x.percent else f"{float(x.value):g}"
 
 
-def _child_value(ctx: Context, tree: n.Tree, child: n.Tree | n.Leaf
+def _child_value(ctx: EvalContext, tree: n.Tree, child: n.Tree | n.Leaf
                  ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None, np.ndarray | None]:
     """The child's value with the leaf's or node's missing-data treatment applied, the rows where
     that treatment refuses (fail), the rows where it is left out, and the rows still without a
@@ -274,7 +274,7 @@ def _child_value(ctx: Context, tree: n.Tree, child: n.Tree | n.Leaf
     return np.where(treat, fill, x), errored, None, errored
 
 
-def _aggregate(ctx: Context, method: str, xs: list[np.ndarray], present: list[np.ndarray], effs: list[np.ndarray],
+def _aggregate(ctx: EvalContext, method: str, xs: list[np.ndarray], present: list[np.ndarray], effs: list[np.ndarray],
                present_w: np.ndarray, total_w: float, ws: list[float],
                dead: np.ndarray) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]:
     """The node value, per-child contributions and effective weights (fresh arrays the caller may modify)."""

@@ -14,19 +14,25 @@ from engine.i18n import _
 from engine.plan import Plan
 
 
-class Context:
+class EvalContext:
     """Step results by name, the batch, and the event recorder."""
 
-    def __init__(self, plan: Plan, batch: Batch):
+    def __init__(self, plan: Plan, batch: Batch, given: Events | None = None):
         self.plan = plan
         self.batch = batch
         self.n = batch.n
-        self.events = Events()
+        # ``given``: the events of steps taken from an earlier result (``engine.evaluate.given``)
+        self.events = Events(list(given.chunks) if given is not None else [])
+        self._given = len(self.events.chunks)
         self.rec = Recorder(self.events, self.n)
         self.steps: dict[str, StepResult] = {}
         # Raw values computed ahead of their indicator's step (a `raw(x)` read by x's own score):
         # name -> (raw column, rows the `zero` treatment covers).
         self.raws: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def recorded(self) -> Events:
+        """The events this evaluation recorded (without the given ones)."""
+        return Events(self.events.chunks[self._given:])
 
     def value(self, name: str) -> Col:
         """What a name yields in an expression (an indicator's score, a rating's label...)."""
@@ -132,7 +138,7 @@ def missing_mask(col: np.ndarray) -> np.ndarray:
     return np.equal(col, None) if col.dtype == object else np.isnan(col)
 
 
-def apply_missing(ctx: Context, name: str, col: np.ndarray, treatment: n.Missing | None,
+def apply_missing(ctx: EvalContext, name: str, col: np.ndarray, treatment: n.Missing | None,
                   baseline: float | np.ndarray | None, skip: np.ndarray | None = None,
                   note_default: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Apply a declaration's own missing-data treatment to its value column.

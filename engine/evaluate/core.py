@@ -15,12 +15,14 @@ from engine import nodes as n
 from engine.batch import Batch
 from engine.evaluate import population
 from engine.evaluate.aggregate import evaluate_tree, tree_columns
-from engine.evaluate.context import Context
+from engine.evaluate.context import EvalContext
 from engine.evaluate.decide import evaluate_rating, evaluate_table
 from engine.evaluate.events import Events
+from engine.evaluate.given import Given, Seed
 from engine.evaluate.quotas import check_quotas
 from engine.evaluate.result import Key, Result, StepResult, blank_like, put_rows, stitch
 from engine.evaluate.scoring import evaluate_indicator, evaluate_input, evaluate_value
+from engine.i18n import carried
 from engine.plan import Plan, Step
 
 T = TypeVar("T")
@@ -30,7 +32,7 @@ BLOCK = 1 << 17  # rows per evaluation block: a block's columns (1 MB each) stay
 WORKERS = max(1, min(4, os.cpu_count() or 1))
 PROBE = 256  # rows evaluated first to learn the result columns and their types
 
-HANDLERS: dict[str, Callable[[Context, Step], StepResult]] = {
+HANDLERS: dict[str, Callable[[EvalContext, Step], StepResult]] = {
     "input": evaluate_input,
     "indicator": evaluate_indicator,
     "value": evaluate_value,
@@ -45,8 +47,8 @@ def plan_version(plan: Plan) -> str:
     return plan.key
 
 
-def _run(plan: Plan, batch: Batch, key: str | None) -> Result:
-    ctx = _evaluate_blocks(plan, batch)
+def _run(plan: Plan, batch: Batch, key: str | None, seed: Seed | None = None) -> Result:
+    ctx = _evaluate_blocks(plan, batch, seed or Seed())
     violations = check_quotas(ctx, plan.quotas)
     size = batch.n
     return Result(
@@ -56,10 +58,11 @@ def _run(plan: Plan, batch: Batch, key: str | None) -> Result:
     )
 
 
-def _evaluate_steps(plan: Plan, batch: Batch) -> Context:
-    ctx = Context(plan, batch)
+def _evaluate_steps(plan: Plan, batch: Batch, seed: Seed) -> EvalContext:
+    ctx = EvalContext(plan, batch, seed.events)
     for step in plan.steps:
-        ctx.steps[step.name] = HANDLERS[step.kind](ctx, step)
+        given = seed.steps.get(step.name)
+        ctx.steps[step.name] = given if given is not None else HANDLERS[step.kind](ctx, step)
     return ctx
 
 
@@ -85,12 +88,12 @@ def _small_pages() -> Iterator[None]:
         multiarray._set_madvise_hugepage(before)
 
 
-def _evaluate_blocks(plan: Plan, batch: Batch) -> Context:
+def _evaluate_blocks(plan: Plan, batch: Batch, seed: Seed) -> EvalContext:
     with _small_pages():
-        return _evaluate_blocks_in(plan, batch)
+        return _evaluate_blocks_in(plan, batch, seed)
 
 
-def _evaluate_blocks_in(plan: Plan, batch: Batch) -> Context:
+def _evaluate_blocks_in(plan: Plan, batch: Batch, seed: Seed) -> EvalContext:
     """Every step over row blocks of ``BLOCK`` rows, then the blocks put together.
 
     Rows are independent until quotas, so a block is evaluated exactly as the whole
@@ -99,17 +102,18 @@ def _evaluate_blocks_in(plan: Plan, batch: Batch) -> Context:
     """
     size = batch.n
     if size <= BLOCK or plan.population:  # a population statistic needs every row at once
-        return _evaluate_steps(plan, batch)
+        return _evaluate_steps(plan, batch, seed)
     bounds = [(s, min(s + BLOCK, size)) for s in range(0, size, BLOCK)]
     # A few rows give the columns and their types (a block that differs is handled below); every
     # block, the first included, then runs on the pool: no serial block while a core waits.
-    first = _evaluate_steps(plan, _rows(batch, 0, PROBE))
+    first = _evaluate_steps(plan, batch.take(slice(0, PROBE), origins=False), seed.rows(0, PROBE))
+    computed = {name: sr for name, sr in first.steps.items() if name not in seed.steps}
     # A column that is the submitted column itself (an input, an indicator's raw value) is not copied.
-    aliases = {(name, k) for name, sr in first.steps.items() for k, col in sr.stored().items()
+    aliases = {(name, k) for name, sr in computed.items() for k, col in sr.stored().items()
                if name in batch.columns and np.shares_memory(col, batch.columns[name])}
     layout = {name: {k: batch.columns[name] if (name, k) in aliases else _empty_like(col, size)
-                     for k, col in sr.stored().items()} for name, sr in first.steps.items()}
-    events = Events()
+                     for k, col in sr.stored().items()} for name, sr in computed.items()}
+    events = Events(list(seed.events.chunks))
 
     pending: list[tuple[str, Key, np.ndarray, int, int]] = []  # columns that change dtype between blocks
     lock = threading.Lock()
@@ -136,18 +140,23 @@ def _evaluate_blocks_in(plan: Plan, batch: Batch) -> Context:
 
     def run(bound: tuple[int, int]) -> Events:
         lo, hi = bound
-        ctx = Context(plan, _rows(batch, lo, hi))
+        part = seed.rows(lo, hi)
+        ctx = EvalContext(plan, batch.take(slice(lo, hi), origins=False), part.events)
         for step in plan.steps:
+            given = part.steps.get(step.name)
+            if given is not None:
+                ctx.steps[step.name] = given
+                continue
             sr = ctx.steps[step.name] = HANDLERS[step.kind](ctx, step)
             put(step.name, sr, lo, hi)
-        events = ctx.events.shifted(lo)
+        events = ctx.recorded().shifted(lo)
         # Lazy tree columns refer back to their context (a reference cycle): drop the block's
         # columns now rather than at the next garbage collection.
         ctx.steps.clear()
         return events
 
     if WORKERS > 1 and len(bounds) > 1:
-        parts = list(_pool().map(run, bounds))
+        parts = list(_pool().map(carried(run), bounds))
     else:
         parts = [run(b) for b in bounds]
     for part in parts:
@@ -158,10 +167,10 @@ def _evaluate_blocks_in(plan: Plan, batch: Batch) -> Context:
             aliases.discard((name, k))
             cols[k] = cols[k].copy()
         cols[k] = put_rows(cols[k] if k in cols else blank_like(col, size), col, np.arange(lo, hi))
-    ctx = Context(plan, batch)
+    ctx = EvalContext(plan, batch)
     ctx.events = events
     for name, sr in first.steps.items():
-        ctx.steps[name] = _assemble(sr, layout[name], plan, ctx)
+        ctx.steps[name] = seed.steps[name] if name in seed.steps else _assemble(sr, layout[name], plan, ctx)
     return ctx
 
 
@@ -180,7 +189,7 @@ def parallel_map(func: Callable[[T], R], items: list[T]) -> list[R]:
     """``[func(x) for x in items]`` on the evaluation pool (for numpy work that releases the GIL)."""
     if WORKERS < 2 or len(items) < 2:
         return [func(x) for x in items]
-    return list(_pool().map(func, items))
+    return list(_pool().map(carried(func), items))
 
 
 def constant(value: object, size: int) -> np.ndarray:
@@ -190,18 +199,11 @@ def constant(value: object, size: int) -> np.ndarray:
     return one.repeat(size)
 
 
-def _rows(batch: Batch, lo: int, hi: int) -> Batch:
-    """Rows lo..hi as views (no copy)."""
-    return Batch(subject_ids=batch.subject_ids[lo:hi], agencies=batch.agencies[lo:hi],
-                 columns={k: v[lo:hi] for k, v in batch.columns.items()}, row_origin=[], origins={},
-                 period=None if batch.period is None else batch.period[lo:hi])
-
-
 def _empty_like(col: np.ndarray, size: int) -> np.ndarray:
     return np.empty(size, dtype=col.dtype)  # an object column starts all None
 
 
-def _assemble(like: StepResult, cols: dict[Key, np.ndarray], plan: Plan, ctx: Context) -> StepResult:
+def _assemble(like: StepResult, cols: dict[Key, np.ndarray], plan: Plan, ctx: EvalContext) -> StepResult:
     sr = StepResult.of(like.name, like.kind, cols)
     if "pattern" in sr.extra and not isinstance(like.weights, dict):  # weights derived on access
         decl = plan.step(like.name).decl
@@ -215,20 +217,13 @@ def evaluate_plan(plan: Plan, batch: Batch) -> Result:
     return _run(plan, batch, None)
 
 
-def _sub_batch(batch: Batch, index: np.ndarray) -> Batch:
-    # Evaluation reads only ids, agencies and columns; origins stay with the full batch
-    # (the stitched result refers to it), so no per-row Python work is done here.
-    return Batch(subject_ids=batch.subject_ids[index], agencies=batch.agencies[index],
-                 columns={k: v[index] for k, v in batch.columns.items()}, row_origin=[], origins={},
-                 period=None if batch.period is None else batch.period[index])
-
-
-def evaluate(plans: Mapping[str | None, Plan], batch: Batch, default: Plan) -> Result:
+def evaluate(plans: Mapping[str | None, Plan], batch: Batch, default: Plan, given: Given | None = None) -> Result:
     """Evaluate each subject under its own agency's plan (``plans[agency]``), else ``default``.
 
     Rows are grouped by the plan that applies; each group is evaluated over whole
     columns, then the groups are stitched back in the batch's row order.  Quotas
-    are checked within each group (a unit belongs to one agency).
+    are checked within each group (a unit belongs to one agency).  With ``given``, the
+    steps it names for a plan are taken from its result of the same batch (see ``given``).
     """
     agencies = np.asarray(batch.agencies, dtype=object)
     own = [a for a in plans if a is not None]
@@ -248,7 +243,7 @@ def evaluate(plans: Mapping[str | None, Plan], batch: Batch, default: Plan) -> R
         parts.append((rest, default, None))
     if len(parts) == 1 and parts[0][0].size == batch.n:
         _, plan, key = parts[0]
-        result = _run(plan, batch, key)
+        result = _run(plan, batch, key, given.seed(plan) if given else None)
         if key is not None:
             result.plan_key = agencies.copy()
         result.plans = _plans_used(plans, default)
@@ -257,7 +252,7 @@ def evaluate(plans: Mapping[str | None, Plan], batch: Batch, default: Plan) -> R
         results = []
         for pos, plan, key in parts:
             population.at_part(pos)
-            part = _run(plan, _sub_batch(batch, pos), key)
+            part = _run(plan, batch.take(pos, origins=False), key, given.seed(plan, pos) if given else None)
             if plan is not default:
                 part.plan_key = agencies[pos]
             results.append((pos, part))

@@ -19,7 +19,7 @@ import numpy as np
 
 from engine import nodes as n
 from engine.evaluate import numeric as num
-from engine.evaluate.context import Context, missing_mask
+from engine.evaluate.context import EvalContext, missing_mask
 from engine.evaluate.events import Recorder
 from engine.evaluate.expr import Col, full, literal
 from engine.evaluate.result import StepResult
@@ -27,7 +27,7 @@ from engine.i18n import _
 from engine.plan import Step
 
 
-def evaluate_rating(ctx: Context, step: Step) -> StepResult:
+def evaluate_rating(ctx: EvalContext, step: Step) -> StepResult:
     decl = step.decl
     assert isinstance(decl, n.Rating)
     ctx.rec.step = step.name
@@ -62,7 +62,7 @@ def _bands(decl: n.Rating, banded: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return band, band < 0
 
 
-def _gated_bands(ctx: Context, decl: n.Rating, banded: np.ndarray, extra: dict[str, np.ndarray]
+def _gated_bands(ctx: EvalContext, decl: n.Rating, banded: np.ndarray, extra: dict[str, np.ndarray]
                  ) -> tuple[np.ndarray, np.ndarray]:
     """Bands tried in order; a gate is evaluated (and its errors recorded) only for the rows still open."""
     size = ctx.n
@@ -93,7 +93,7 @@ def _cell_match(size: int, col: np.ndarray, cell: n.Node) -> np.ndarray:
     return num.eq(col, want) == 1.0
 
 
-def evaluate_table(ctx: Context, step: Step) -> StepResult:
+def evaluate_table(ctx: EvalContext, step: Step) -> StepResult:
     decl = step.decl
     assert isinstance(decl, n.Table)
     ctx.rec.step = step.name

@@ -40,12 +40,17 @@ class Method:
     better: Callable[[Column, Column], Column] | None = None  # selecting methods: x beats the best so far
     worst: float = 0.0  # selecting methods: the start, beaten by any value
     percent_weights: bool = False  # an explanation shows the effective weights as percentages
-    text: Callable[[list[tuple[str, str]]], str] | None = None  # accumulated: the arithmetic from (weight, value)
+    term_text: Callable[[str, str], str] | None = None  # accumulated: one child's term from its (weight, value)
+    join: Callable[[list[str]], str] = " + ".join  # accumulated: the node's arithmetic from its terms
     note: str = ""  # what the contributions do, said beside the arithmetic in an explanation
 
     @property
     def accumulated(self) -> bool:
         return self.term is not None
+
+    def text(self, terms: list[tuple[str, str]]) -> str:
+        """An accumulated node's arithmetic from its children's (weight, value) as shown."""
+        return self.join([self.term_text(w, x) for w, x in terms])  # type: ignore[misc]
 
     def effective(self, w: float, present_w: Column | np.float64) -> Column | float:
         """The effective weight of a present child."""
@@ -70,13 +75,13 @@ def _log_term(e: Column | float, x: Column) -> Column:
 
 METHODS: dict[str, Method] = {m.name: m for m in (
     Method("mean", N_("addend"), term=np.multiply, percent_weights=True,
-           text=lambda ts: " + ".join(f"{w} × {x}" for w, x in ts), note=N_("the contributions add up")),
+           term_text=lambda w, x: f"{w} × {x}", note=N_("the contributions add up")),
     Method("sum", N_("addend"), reweighted=False, term=np.multiply,
-           text=lambda ts: " + ".join(f"{w} × {x}" for w, x in ts), note=N_("the contributions add up")),
+           term_text=lambda w, x: f"{w} × {x}", note=N_("the contributions add up")),
     Method("geometric", N_("factor"), positive=True, term=_log_term, finish=np.exp, product=True,
-           text=lambda ts: " × ".join(f"{x}^{w}" for w, x in ts), note=N_("the product of the factors")),
+           term_text=lambda w, x: f"{x}^{w}", join=" × ".join, note=N_("the product of the factors")),
     Method("harmonic", N_("reciprocal term"), positive=True, term=np.divide, finish=lambda acc: np.divide(1.0, acc),
-           text=lambda ts: "1 / (" + " + ".join(f"{w} / {x}" for w, x in ts) + ")",
+           term_text=lambda w, x: f"{w} / {x}", join=lambda ts: "1 / (" + " + ".join(ts) + ")",
            note=N_("1 / the sum of the reciprocal terms")),
     Method("min", N_("chosen value"), better=np.less, worst=np.inf),
     Method("max", N_("chosen value"), better=np.greater, worst=-np.inf),

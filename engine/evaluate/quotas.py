@@ -15,7 +15,7 @@ import numpy as np
 
 from engine import nodes as n
 from engine.evaluate import numeric as num
-from engine.evaluate.context import Context, missing_mask
+from engine.evaluate.context import EvalContext, missing_mask
 from engine.evaluate.events import Events, Recorder
 from engine.evaluate.expr import Col, Evaluator, full
 from engine.evaluate.exprtext import to_text
@@ -23,7 +23,7 @@ from engine.evaluate.result import Violation
 from engine.i18n import _
 
 
-def check_quotas(ctx: Context, quotas: tuple[n.Quota, ...]) -> list[Violation]:
+def check_quotas(ctx: EvalContext, quotas: tuple[n.Quota, ...]) -> list[Violation]:
     out: list[Violation] = []
     for quota in quotas:
         if quota.by is None:
@@ -32,7 +32,7 @@ def check_quotas(ctx: Context, quotas: tuple[n.Quota, ...]) -> list[Violation]:
     return out
 
 
-def _check(ctx: Context, quota: n.Quota, by: str) -> list[Violation]:
+def _check(ctx: EvalContext, quota: n.Quota, by: str) -> list[Violation]:
     keys = full(ctx.value(by), ctx.n)
     rows = np.flatnonzero(~missing_mask(keys))
     if rows.size == 0:

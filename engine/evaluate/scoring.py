@@ -14,7 +14,7 @@ import numpy as np
 
 from engine import nodes as n
 from engine.evaluate import numeric as num
-from engine.evaluate.context import Context, apply_missing, step_round
+from engine.evaluate.context import EvalContext, apply_missing, step_round
 from engine.evaluate.expr import Col, Evaluator, full, is_obj
 from engine.evaluate.exprtext import to_text
 from engine.evaluate.result import StepResult
@@ -28,7 +28,7 @@ def _f(x: n.Num | None) -> float | None:
     return None if x is None else num.to_float(x.value)
 
 
-def evaluate_input(ctx: Context, step: Step) -> StepResult:
+def evaluate_input(ctx: EvalContext, step: Step) -> StepResult:
     decl = step.decl
     assert isinstance(decl, n.Input)
     ctx.rec.step = step.name
@@ -43,7 +43,7 @@ def evaluate_input(ctx: Context, step: Step) -> StepResult:
     return StepResult(step.name, "input", col)
 
 
-def evaluate_value(ctx: Context, step: Step) -> StepResult:
+def evaluate_value(ctx: EvalContext, step: Step) -> StepResult:
     decl = step.decl
     assert isinstance(decl, n.Value)
     ctx.rec.step = step.name
@@ -58,7 +58,7 @@ def evaluate_value(ctx: Context, step: Step) -> StepResult:
     return StepResult(step.name, "value", rounded, extra=extra)
 
 
-def evaluate_indicator(ctx: Context, step: Step) -> StepResult:
+def evaluate_indicator(ctx: EvalContext, step: Step) -> StepResult:
     decl = step.decl
     assert isinstance(decl, n.Indicator)
     ctx.rec.step = step.name
@@ -73,7 +73,7 @@ def evaluate_indicator(ctx: Context, step: Step) -> StepResult:
     return StepResult(step.name, "indicator", score, raw=raw, extra=extra)
 
 
-def indicator_raw(ctx: Context, decl: n.Indicator, name: str) -> tuple[np.ndarray, np.ndarray]:
+def indicator_raw(ctx: EvalContext, decl: n.Indicator, name: str) -> tuple[np.ndarray, np.ndarray]:
     """An indicator's raw value after its missing treatment, and the rows `missing zero` covers."""
     if decl.formula is not None:
         raw = np.array(full(ctx.evaluator()(decl.formula), ctx.n), dtype=np.float64)
@@ -83,7 +83,7 @@ def indicator_raw(ctx: Context, decl: n.Indicator, name: str) -> tuple[np.ndarra
     return apply_missing(ctx, name, raw, decl.missing, baseline, _no_treatment(ctx, name))
 
 
-def _no_treatment(ctx: Context, name: str) -> np.ndarray | None:
+def _no_treatment(ctx: EvalContext, name: str) -> np.ndarray | None:
     """Rows no missing-data treatment may fill: a runtime error, or `missing` chosen by rule (None: no row)."""
     events = ctx.events
     if not events.has(name) and not events.has(name, "decision", "eval.no-value"):
@@ -91,12 +91,12 @@ def _no_treatment(ctx: Context, name: str) -> np.ndarray | None:
     return events.mask(ctx.n, name) | events.mask(ctx.n, name, "decision", "eval.no-value")
 
 
-def _per_row(ctx: Context, ref: n.Ref) -> np.ndarray:
+def _per_row(ctx: EvalContext, ref: n.Ref) -> np.ndarray:
     """A per-subject target or baseline: the named field's column (float)."""
     return np.asarray(full(ctx.value(ref.name), ctx.n), dtype=np.float64)
 
 
-def score_column(ctx: Context, decl: n.Indicator, raw: np.ndarray, extra: dict[str, np.ndarray]) -> Col:
+def score_column(ctx: EvalContext, decl: n.Indicator, raw: np.ndarray, extra: dict[str, np.ndarray]) -> Col:
     """The score of every row from its raw value, by the indicator's scoring method."""
     scoring = decl.score or n.Scoring("ratio")
     target: float | np.ndarray | None = _f(decl.target)
@@ -140,7 +140,7 @@ def score_column(ctx: Context, decl: n.Indicator, raw: np.ndarray, extra: dict[s
     return s
 
 
-def _note_unset(ctx: Context, decl: n.Indicator, raw: np.ndarray, col: np.ndarray, ref: n.Ref, word: str) -> None:
+def _note_unset(ctx: EvalContext, decl: n.Indicator, raw: np.ndarray, col: np.ndarray, ref: n.Ref, word: str) -> None:
     """Rows with a raw value whose own target (baseline) is missing get no score: say why."""
     unset = np.isnan(col) & ~np.isnan(raw)
     if np.any(unset):
@@ -149,7 +149,7 @@ def _note_unset(ctx: Context, decl: n.Indicator, raw: np.ndarray, col: np.ndarra
         ctx.rec.decision(unset, f"eval.{word}-missing", no.format(name=decl.name, field=ref.name))
 
 
-def _ratio(ctx: Context, ev: Evaluator, decl: n.Indicator, raw: np.ndarray,
+def _ratio(ctx: EvalContext, ev: Evaluator, decl: n.Indicator, raw: np.ndarray,
            target: float | np.ndarray | None) -> Col:
     better = decl.better or n.Better("higher")
     if better.direction == "within":
@@ -167,7 +167,7 @@ def _ratio(ctx: Context, ev: Evaluator, decl: n.Indicator, raw: np.ndarray,
     return np.multiply(r, 100.0, out=r)
 
 
-def _within(ctx: Context, ev: Evaluator, decl: n.Indicator, raw: np.ndarray, better: n.Better) -> Col:
+def _within(ctx: EvalContext, ev: Evaluator, decl: n.Indicator, raw: np.ndarray, better: n.Better) -> Col:
     """A target range (PermenPANRB 8/2021): 100 inside; beyond a bound, the direction's formula with
     that bound (the upper one above the range, the lower one below it)."""
     lo, hi = (_bound(ctx, decl, raw, x) for x in (better.lo, better.hi))
@@ -186,7 +186,7 @@ def _within(ctx: Context, ev: Evaluator, decl: n.Indicator, raw: np.ndarray, bet
     return scored
 
 
-def _bound(ctx: Context, decl: n.Indicator, raw: np.ndarray, x: n.Num | n.Ref | None) -> float | np.ndarray:
+def _bound(ctx: EvalContext, decl: n.Indicator, raw: np.ndarray, x: n.Num | n.Ref | None) -> float | np.ndarray:
     """A range bound: a fixed number, or this row's value of the named input."""
     if not isinstance(x, n.Ref):
         return np.nan if x is None else num.to_float(x.value)
@@ -207,7 +207,7 @@ def _per(ev: Evaluator, raw: np.ndarray, edge: float | np.ndarray, live: np.ndar
         ev.rec.pop()
 
 
-def _progress(ctx: Context, ev: Evaluator, decl: n.Indicator, raw: np.ndarray, target: float | np.ndarray | None,
+def _progress(ctx: EvalContext, ev: Evaluator, decl: n.Indicator, raw: np.ndarray, target: float | np.ndarray | None,
               baseline: float | np.ndarray | None) -> Col:
     if target is None or baseline is None:
         ctx.rec.error(~np.isnan(raw), "eval.no-target",

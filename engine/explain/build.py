@@ -30,7 +30,7 @@ from engine.explain import numbers as nb
 from engine.explain import text as tx
 from engine.explain.model import Explanation, NodeExplanation, Note, Scalar
 from engine.explain.rules import Rules, cite, in_group, national_of, where
-from engine.explain.text import Render, aggregate_text, bounds_text, decisive, replace_calls, why_not
+from engine.explain.text import Render, aggregate_text, bounds_text, decisive, replace_calls, shown_term, why_not
 from engine.i18n import N_, _, language, using
 from engine.plan import Plan
 
@@ -308,13 +308,11 @@ class _Builder:
         out.formula = f"{how}: " + self.claim(lambda d: aggregate_text(method, terms, d), tree.name, tree)
 
     def contribution(self, method: str, w: float, x: float, c: Scalar) -> str | None:
-        term = {"mean": lambda d: f"{nb.pct(w, d)} × {nb.show(x, d)}",
-                "sum": lambda d: f"{nb.show(w, d)} × {nb.show(x, d)}",
-                "geometric": lambda d: f"{nb.show(x, d)}^{nb.show(w, d)}",
-                "harmonic": lambda d: f"{nb.show(w, d)} / {nb.show(x, d)}"}.get(method)
-        if term is None or c is None:
+        m = METHODS[method]
+        if not m.accumulated or c is None:
             return None
-        return _(METHODS[method].kind) + ": " + nb.claim(term, c, self.places)
+        return _(m.kind) + ": " + nb.claim(lambda d: m.term_text(*shown_term(m, w, x, d)), c,  # type: ignore[misc]
+                                           self.places)
 
     # ------------------------------------------------------ ratings, tables
 

@@ -9,7 +9,7 @@ from dataclasses import fields, replace
 from engine import nodes as n
 from engine.evaluate import numeric as num
 from engine.evaluate.exprtext import num_text, to_text
-from engine.evaluate.methods import METHODS
+from engine.evaluate.methods import METHODS, Method
 from engine.explain import numbers as nb
 from engine.explain.model import Scalar
 from engine.i18n import N_, _
@@ -69,10 +69,14 @@ def aggregate_text(method: str, terms: list[tuple[float, float]], d: int | None)
     """A tree node's arithmetic with its children's effective weights and values (``d`` decimals),
     in the form ``engine.evaluate.methods`` gives each method."""
     m = METHODS[method]
-    if m.text is None:  # a selecting method
+    if not m.accumulated:  # a selecting method
         return f"{method}(" + ", ".join(nb.show(x, d) for _, x in terms) + ")"
-    weight = nb.pct if m.percent_weights else nb.show
-    return m.text([(weight(w, d), nb.show(x, d)) for w, x in terms])
+    return m.text([shown_term(m, w, x, d) for w, x in terms])
+
+
+def shown_term(m: Method, w: float, x: float, d: int | None) -> tuple[str, str]:
+    """A child's effective weight and value as an explanation shows them (``d`` decimals)."""
+    return (nb.pct if m.percent_weights else nb.show)(w, d), nb.show(x, d)
 
 
 def decisive(x: float, edges: list[n.Bound], places: int) -> str:

@@ -20,11 +20,11 @@ def _end(span: n.Span) -> Pos | None:
     return (span.end_line, max(1, span.end_column - 1)) if span.line > 0 else None
 
 
-def _single(text: str, node: n.Node, kind: str = "") -> Line:
+def single(text: str, node: n.Node, kind: str = "") -> Line:
     return Line(text, _start(node.span), _end(node.span), kind=kind)
 
 
-def _block(text: str, node: n.Node, header: list[n.Span], body: list[Line], **kw: object) -> Line:
+def block(text: str, node: n.Node, header: list[n.Span], body: list[Line], **kw: object) -> Line:
     """A line opening ``{ body }``; ``header`` are the spans printed on the opening line."""
     start = _start(node.span)
     ends = [e for e in (_end(s) for s in header) if e is not None]
@@ -50,13 +50,13 @@ def lay_out(item: n.Node) -> Line:
     """The ``Line`` of one top-level item or agency override."""
     if isinstance(item, n.Header):
         version = f" version {quote(item.version)}" if item.version is not None else ""
-        return _single(_named("policy", item, item.label) + version + _cited(item), item, "header")
+        return single(_named("policy", item, item.label) + version + _cited(item), item, "header")
     if isinstance(item, n.PeriodDecl):
-        return _single("period " + _dates(item.range), item, "header")
+        return single("period " + _dates(item.range), item, "header")
     if isinstance(item, n.SubjectDecl):
-        return _single("subject " + item.kind.value, item, "header")
+        return single("subject " + item.kind.value, item, "header")
     if isinstance(item, n.Constraint):
-        return _single(_constraint(item), item, "constraint")
+        return single(_constraint(item), item, "constraint")
     for cls, fn in _LAYOUTS.items():
         if isinstance(item, cls):
             return fn(item)
@@ -74,14 +74,14 @@ def _measure(d: n.Indicator | n.Input | n.Value) -> Line:
     attrs = [_attribute(name, getattr(d, name)) for name in ATTRIBUTE_ORDER
              if getattr(d, name, None) is not None]
     if not attrs and not isinstance(d, n.Indicator):  # braces are optional on inputs and values
-        return _single(text, d, keyword)
-    return _block(text, d, header, attrs, short=True, kind=keyword)
+        return single(text, d, keyword)
+    return block(text, d, header, attrs, short=True, kind=keyword)
 
 
 def _attribute(name: str, v: n.Node) -> Line:
     if isinstance(v, n.Scoring) and v.method == "piecewise":
-        return _block("score piecewise", v, [], [_case(c) for c in v.cases])
-    return _single(_attribute_text(name, v), v)
+        return block("score piecewise", v, [], [_case(c) for c in v.cases])
+    return single(_attribute_text(name, v), v)
 
 
 def _attribute_text(name: str, v: n.Node) -> str:
@@ -125,7 +125,7 @@ def _missing(m: n.Missing) -> str:
 
 def _case(c: n.Case) -> Line:
     text = f"otherwise {expr(c.then)}" if c.when is None else f"when {expr(c.when)} -> {expr(c.then)}"
-    return _single(text + _cited(c), c)
+    return single(text + _cited(c), c)
 
 
 def _dates(r: n.DateRange) -> str:
@@ -149,13 +149,13 @@ def _tree(t: n.Tree) -> Line:
     attrs, spans = _node_attrs(t)
     text = _named(t.level, t, t.label) + attrs
     if t.children is None:
-        return _single(text, t, t.level)
-    return _block(text, t, [t.name_span, *spans], [_child(c) for c in t.children], kind=t.level)
+        return single(text, t, t.level)
+    return block(text, t, [t.name_span, *spans], [_child(c) for c in t.children], kind=t.level)
 
 
 def _child(c: n.Tree | n.Leaf) -> Line:
     if isinstance(c, n.Leaf):
-        return _single(c.name + _node_attrs(c)[0], c)
+        return single(c.name + _node_attrs(c)[0], c)
     return _tree(c)
 
 
@@ -168,9 +168,9 @@ def _rating(r: n.Rating) -> Line:
         text += f" round {num(r.round)}"
     text += _cited(r)
     width = max((len(quote(b.label.value)) for b in r.bands), default=0)
-    bands = [_single(_band(b, width), b) for b in r.bands]
+    bands = [single(_band(b, width), b) for b in r.bands]
     header = [r.name_span, r.of_span] + ([r.round.span] if r.round is not None else []) + _ref_span(r)
-    return _block(text, r, header, bands, kind="rating")
+    return block(text, r, header, bands, kind="rating")
 
 
 def _band(b: n.Band, width: int) -> str:
@@ -196,9 +196,9 @@ def _table(t: n.Table) -> Line:
     rows = []
     for row, src in zip(cells, t.rows):
         columns = [(c + ("," if i < len(row) - 1 else "")).ljust(widths[i]) for i, c in enumerate(row)]
-        rows.append(_single(" ".join(columns) + " -> " + _cell(src.result) + _cited(src), src))
+        rows.append(single(" ".join(columns) + " -> " + _cell(src.result) + _cited(src), src))
     header = [t.name_span, *(i.span for i in t.inputs)] + ([t.hit.span] if t.hit is not None else []) + _ref_span(t)
-    return _block(text, t, header, rows, kind="table")
+    return block(text, t, header, rows, kind="table")
 
 
 def _cell(c: n.Cell) -> str:
@@ -214,10 +214,10 @@ def _cell(c: n.Cell) -> str:
 
 def _quota(q: n.Quota) -> Line:
     text = _named("quota", q, q.label) + (f" by {q.by.name}" if q.by is not None else "") + _cited(q)
-    rules = [_single(("" if r.where is None else f"where {expr(r.where)} ") + f"require {expr(r.require)}"
+    rules = [single(("" if r.where is None else f"where {expr(r.where)} ") + f"require {expr(r.require)}"
                      + _cited(r), r) for r in q.rules]
     header = [q.name_span] + ([q.by.span] if q.by is not None else []) + _ref_span(q)
-    return _block(text, q, header, rules, kind="quota")
+    return block(text, q, header, rules, kind="quota")
 
 
 def _constraint(c: n.Constraint) -> str:
@@ -231,10 +231,10 @@ def _constraint(c: n.Constraint) -> str:
 def _agency(a: n.Agency) -> Line:
     text = _named("agency", a, a.label) + (f" extends {quote(a.extends.value)}" if a.extends is not None else "")
     text += _cited(a)
-    body = [_single(f"peer_group {a.peer_group.value}", a.peer_group, "peer_group")] if a.peer_group else []
+    body = [single(f"peer_group {a.peer_group.value}", a.peer_group, "peer_group")] if a.peer_group else []
     body += [lay_out(d) for d in a.overrides]
     header = [a.name_span] + ([a.extends.span] if a.extends is not None else []) + _ref_span(a)
-    return _block(text, a, header, body, kind="agency", spaced=True)
+    return block(text, a, header, body, kind="agency", spaced=True)
 
 
 def _benchmark(b: n.Benchmark) -> Line:
@@ -242,11 +242,11 @@ def _benchmark(b: n.Benchmark) -> Line:
     text = f"benchmark {b.target.name}"
     text += f" by {b.by.name}" if b.by is not None else ""
     text += f" within {b.within.name}" if b.within is not None else ""
-    refs = [_single(f"reference {quote(r.label.value)} {num(r.value)}"
+    refs = [single(f"reference {quote(r.label.value)} {num(r.value)}"
                     + (f" source {quote(r.source.value)}" if r.source is not None else ""), r)
             for r in b.references]
     header = [b.target.span] + [x.span for x in (b.by, b.within) if x is not None]
-    return _block(text, b, header, refs, kind="benchmark")
+    return block(text, b, header, refs, kind="benchmark")
 
 
 _LAYOUTS = {n.Benchmark: _benchmark, n.Indicator: _measure, n.Input: _measure, n.Value: _measure, n.Tree: _tree,

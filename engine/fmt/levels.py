@@ -10,19 +10,19 @@ from engine.levels.nodes import Aggregate, Level
 
 
 def level(lv: Level) -> Line:
-    from engine.fmt.layout import _block, lay_out
+    from engine.fmt.layout import block, lay_out
 
     text = f"level {lv.name}" + (f" {quote(lv.label)}" if lv.label is not None else "")
     text += f" of {lv.of.name}" if lv.of is not None else ""
     text += f" by {lv.by.name}" if lv.by is not None else ""
     text += f" role {lv.role.name}" if lv.role is not None else ""
     header = [lv.name_span] + [r.span for r in (lv.of, lv.by, lv.role) if r is not None]
-    return _block(text, lv, header, [lay_out(d) for d in lv.items], kind="level", spaced=True)
+    return block(text, lv, header, [lay_out(d) for d in lv.items], kind="level", spaced=True)
 
 
 def aggregate(a: Aggregate) -> Line:
     """``aggregate NAME "Label" = FUNC(ARG) role "r" missing T require P round D`` on one line."""
-    from engine.fmt.layout import _single
+    from engine.fmt.layout import single
 
     text = f"aggregate {a.name}" + (f" {quote(a.label)}" if a.label is not None else "")
     text += f" = {a.func}({expr(a.arg) if a.arg is not None else ''})"
@@ -34,7 +34,7 @@ def aggregate(a: Aggregate) -> Line:
             else f" missing {m.treatment}"
     text += f" require {num(a.require)}" if a.require is not None else ""
     text += f" round {num(a.round)}" if a.round is not None else ""
-    return _single(text, a, "aggregate")
+    return single(text, a, "aggregate")
 
 
 LAYOUTS: dict[type, object] = {Level: level, Aggregate: aggregate}

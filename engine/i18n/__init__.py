@@ -6,21 +6,27 @@ translate it, compiled to ``.mo`` beside them (``python -m engine.i18n.catalog``
 and compiles; ``docs/i18n.md``).  A module-level string that must be translated later (click help,
 a table of messages) is marked with ``N_()`` and translated where it is shown.
 
-The language: ``set_language()`` (the CLI's ``--lang``), else ``KINERJA_LANG``, else the locale
-(``LANGUAGE``, ``LC_ALL``, ``LC_MESSAGES``, ``LANG``: the first one set; ``id_ID.UTF-8`` gives
-Indonesian, ``en_US.UTF-8`` English), else Indonesian, the officers' language.  Catalogues are read
-on first use, so importing this module costs nothing at start-up.
+The language: ``using()`` (one block of one request or task: a context variable, so concurrent
+requests of the web service each keep their own), else ``set_language()`` (the CLI's ``--lang``,
+for the whole process), else ``KINERJA_LANG``, else the locale (``LANGUAGE``, ``LC_ALL``,
+``LC_MESSAGES``, ``LANG``: the first one set; ``id_ID.UTF-8`` gives Indonesian, ``en_US.UTF-8``
+English), else Indonesian, the officers' language.  Catalogues are read on first use, so importing
+this module costs nothing at start-up.
 """
 
 from __future__ import annotations
 
 import gettext as _gettext
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 LANGUAGES = ("id", "en")
 DEFAULT_LANGUAGE = "id"
@@ -28,30 +34,54 @@ DOMAIN = "kinerja"
 LOCALE_DIR = Path(__file__).with_name("locale")
 _LOCALE_VARS = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
 
-_chosen: str | None = None
+_chosen: str | None = None  # the process's choice (set_language)
+_NOT_SET = ""
+_scoped: ContextVar[str | None] = ContextVar("kinerja_language", default=_NOT_SET)  # using(): this context's
+
+
+def _known(lang: str | None) -> str | None:
+    if lang is not None and lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}: use one of {', '.join(LANGUAGES)}")
+    return lang
 
 
 def set_language(lang: str | None) -> None:
     """Use ``lang`` ("id" or "en") from now on in this process; None goes back to the environment."""
     global _chosen
-    if lang is not None and lang not in LANGUAGES:
-        raise ValueError(f"unknown language {lang!r}: use one of {', '.join(LANGUAGES)}")
-    _chosen = lang
+    _chosen = _known(lang)
 
 
 @contextmanager
 def using(lang: str | None) -> Iterator[None]:
-    """Messages in ``lang`` inside the block; the previous choice afterwards."""
-    before = _chosen
-    set_language(lang)
+    """Messages in ``lang`` inside the block (None: the process's choice), in this context only: a
+    thread or asyncio task running beside it keeps its own language; the previous one afterwards
+    (a ``set_language`` inside the block, e.g. one CLI invocation's ``--lang``, lasts until its end)."""
+    global _chosen
+    token, before = _scoped.set(_known(lang)), _chosen
     try:
         yield
     finally:
-        set_language(before)
+        _scoped.reset(token)
+        _chosen = before
+
+
+def carried(func: Callable[P, R]) -> Callable[P, R]:
+    """``func`` running in this context's language on whichever thread calls it (a worker thread
+    starts with no ``using`` of its own: a request's reject reasons read ahead on one stay in its language)."""
+    lang = _scoped.get() or None
+
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        with using(lang):
+            return func(*args, **kwargs)
+
+    return run if lang else func
 
 
 def language(environ: Mapping[str, str] | None = None) -> str:
-    """The language in force: ``set_language``, ``KINERJA_LANG``, the locale, then Indonesian."""
+    """The language in force: ``using``, ``set_language``, ``KINERJA_LANG``, the locale, then Indonesian."""
+    scoped = _scoped.get()
+    if scoped:
+        return scoped
     if _chosen is not None:
         return _chosen
     env = os.environ if environ is None else environ

@@ -1,7 +1,8 @@
 """Keeping the catalogues in step with the code: extract, merge, compile, and find what is missing.
 
 ``python -m engine.i18n.catalog`` extracts every ``_()``/``ngettext()``/``N_()`` message of
-``engine/`` and ``cli/`` (Babel's Python extractor, as ``pybabel extract -F babel.cfg`` does) and
+``engine/`` and ``cli/`` (Babel's Python extractor, as ``pybabel extract -F babel.cfg`` does), of the
+web pages' Jinja templates (Jinja's extractor) and
 every command's and option's help (walking the click commands), merges
 them into ``locale/{id,en}/LC_MESSAGES/kinerja.po`` (new messages untranslated, removed ones
 dropped), fills the English catalogue's new entries with their English ids, and compiles both to
@@ -27,6 +28,7 @@ from engine.i18n import DOMAIN, LANGUAGES, LOCALE_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ("engine", "cli")
+TEMPLATES = "engine/service/templates"  # the web pages: Jinja's extractor finds their _() and ngettext()
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
 PLACEHOLDER = re.compile(r"\{(\w*)(![rsa])?(:[^{}]*)?\}")  # a str.format field: {name}, {n:,}, {x!r}
 
@@ -40,6 +42,11 @@ def extract(root: Path = ROOT) -> Catalog:
         for filename, lineno, message, comments, context in found:
             template.add(message, None, [(f"{folder}/{filename}", lineno)], auto_comments=comments,
                          context=context, flags=_flags(message))
+    found = extract_from_dir(root / TEMPLATES, method_map=[("**.html", "jinja2.ext:babel_extract")],
+                             keywords=KEYWORDS, options_map={"**.html": {"autoescape": "true"}})
+    for filename, lineno, message, comments, context in found:
+        template.add(message, None, [(f"{TEMPLATES}/{filename}", lineno)], auto_comments=comments, context=context,
+                     flags=_flags(message))
     for text in _help_texts():
         template.add(text, None, [("cli/help", None)], flags=_flags(text))
     return template

@@ -42,6 +42,15 @@ def format_date(value: dt.date, lang: str | None = None) -> str:
     return babel_date(value, format="d MMMM y", locale=lang or language())
 
 
+def format_moment(value: dt.datetime, lang: str | None = None) -> str:
+    """A date and time of day: ``1 Desember 2026 14.05`` / ``1 December 2026 2:05 PM`` (the language's
+    short time)."""
+    from babel.dates import format_time
+
+    lang = lang or language()
+    return f"{format_date(value, lang)} {format_time(value, format='short', locale=lang)}"
+
+
 def _rounded(value: Number, places: int) -> Decimal:
     """``value`` rounded half away from zero to ``places`` decimals (Babel's own rounding is half even);
     a float through its shortest repr, so 2.675 rounds as the decimal 2.675 a reader sees."""

@@ -16,7 +16,7 @@ from engine.explain import numbers as nb
 from engine.explain.model import GroupExplanation, NodeExplanation, Note
 from engine.i18n import _, using
 from engine.levels.compile import AGENCY
-from engine.levels.fold import _texts, member_values, treated
+from engine.levels.fold import member_values, texts, treated
 from engine.levels.nodes import Aggregate
 from engine.levels.run import LevelResult, columns, evaluate_levels
 
@@ -57,7 +57,7 @@ def _members(lr: LevelResult, member: Result, row: int) -> np.ndarray:
     match = np.ones(member.n, dtype=bool)
     for k in lr.plan.keys:
         want = group.agencies[row] if k == AGENCY else group.batch.columns[k][row]
-        match &= np.equal(_texts(col(k)), want)
+        match &= np.equal(texts(col(k)), want)
     return np.flatnonzero(match)
 
 
@@ -66,7 +66,7 @@ def _aggregate(agg: Aggregate, lr: LevelResult, member: Result, rows: np.ndarray
     col = columns(member)
     used = rows
     if agg.roles and lr.plan.level.role is not None:
-        roles = _texts(col(lr.plan.level.role.name))[rows]
+        roles = texts(col(lr.plan.level.role.name))[rows]
         used = rows[np.isin(roles, np.array([r.value for r in agg.roles], dtype=object))]
     x = treated(agg, member_values(agg, lambda k: col(k)[used], used.size))
     value = _scalar(lr.result.steps[agg.name].value[row])

@@ -50,10 +50,10 @@ class Fold:
 
     def add(self, column: Column, size: int) -> None:
         """Add ``size`` members; ``column(name)`` gives a member column (keys, role, values)."""
-        codes = self._codes([_texts(column(k)) for k in self.keys], size)
+        codes = self._codes([texts(column(k)) for k in self.keys], size)
         self.members = np.concatenate([self.members, np.zeros(len(self.index) - self.members.size)])
         self.members += np.bincount(codes[codes >= 0], minlength=len(self.index))
-        role = _texts(column(self.role)) if self.role is not None else None
+        role = texts(column(self.role)) if self.role is not None else None
         for agg in self.aggregates:
             self._add(agg, column, size, codes, role)
 
@@ -165,7 +165,7 @@ def _factorize(col: np.ndarray) -> tuple[np.ndarray, list[str]]:
     return codes, [str(v) for v in encoded.dictionary.to_pylist()]
 
 
-def _texts(col: np.ndarray) -> np.ndarray:
+def texts(col: np.ndarray) -> np.ndarray:
     """A key or role column as text (None where missing); numbers as they are written."""
     if col.dtype == object:  # text and category columns hold str or None already
         return col

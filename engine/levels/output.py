@@ -35,10 +35,15 @@ def write_levels(levels: dict[str, LevelResult], output: str | Path) -> list[dic
     for name, lr in levels.items():
         path = level_path(output, name)
         write_results(presentable(lr.table()), path)
-        lp = lr.plan
-        entries.append({"level": name, "of": lp.subject, "keys": list(lp.keys),
-                        "results": {"path": str(path), "sha256": file_sha256(path)},
-                        "subjects": lr.result.n, "members": int(lr.members.sum()),
-                        "unassigned": lr.unassigned,
-                        "runtime_errors": int(lr.result.events.count(lr.result.n, "error").sum())})
+        about = level_summary(name, lr)
+        entries.append({"level": name, "of": about["of"], "keys": about["keys"],
+                        "results": {"path": str(path), "sha256": file_sha256(path)}, **about})
     return entries
+
+
+def level_summary(name: str, lr: LevelResult) -> dict[str, Any]:
+    """What the manifest (and the service's stored run) says of one level besides its file."""
+    lp = lr.plan
+    return {"level": name, "of": lp.subject, "keys": list(lp.keys), "subjects": lr.result.n,
+            "members": int(lr.members.sum()), "unassigned": lr.unassigned,
+            "runtime_errors": int(lr.result.events.count(lr.result.n, "error").sum())}

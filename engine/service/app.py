@@ -17,9 +17,12 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Engine, text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from engine.i18n import _
 from engine.service import audit, db, scoring, store
 from engine.service.auth import Caller
+from engine.service.lang import Language
 from engine.service.limits import BodyLimit, Limits, Timeout
+from engine.service.turns import Turns
 
 log = logging.getLogger("kinerja.service")
 
@@ -34,6 +37,9 @@ class Service:
     session_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
     secure_cookies: bool = False
     _reload: threading.Lock = field(default_factory=threading.Lock)
+    # One submission scored at a time in this process, in arrival order: scoring holds the GIL, so more
+    # at once would only slow each other and the one holding the database's write turn.
+    scoring: Turns = field(default_factory=Turns)
 
     def reload(self, actor: Caller | None) -> scoring.PolicySet:
         """Compile the policies again; on any error the running version stays (``KinerjaError``)."""
@@ -121,6 +127,7 @@ def _build(limits: Limits, lifespan: Any = None) -> FastAPI:
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_middleware(Timeout, seconds=limits.request_timeout)
     app.add_middleware(BodyLimit, limit=limits.max_upload)
+    app.add_middleware(Language)  # outermost: even a refused body or a timeout answers in the request's language
     return app
 
 
@@ -144,7 +151,7 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> Response
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
     problems = [{"where": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()]
-    return JSONResponse({"error": {"code": "invalid-request", "message": "the request is not valid",
+    return JSONResponse({"error": {"code": "invalid-request", "message": _("the request is not valid"),
                                    "problems": problems}}, status_code=422)
 
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, select
 
+from engine.i18n import N_, _
 from engine.service.models import audit_log, reviews, submissions, tokens
 
 if TYPE_CHECKING:
@@ -76,6 +77,9 @@ class Verification:
         return not self.problems
 
 
+OBJECTS = {"submission": N_("submission"), "review": N_("review"), "token": N_("token")}
+
+
 def verify(conn: Connection) -> Verification:
     """Walk the chain from the first entry; report every break, then any object without its entry."""
     out = Verification()
@@ -83,13 +87,15 @@ def verify(conn: Connection) -> Verification:
     created: dict[str, set[str]] = {"submission": set(), "review": set(), "token": set()}
     for row in conn.execute(select(audit_log).order_by(audit_log.c.seq)).yield_per(1000):
         entry = dict(row._mapping)
-        where = f"entry {entry['seq']}"
-        if entry["seq"] != expected_seq:
-            out.problems.append(f"{where}: expected entry {expected_seq} here (an entry was removed or inserted)")
+        seq = entry["seq"]
+        if seq != expected_seq:
+            out.problems.append(_("entry {seq}: expected entry {expected} here (an entry was removed or inserted)",
+                                  seq=seq, expected=expected_seq))
         if entry["prev_hash"] != prev:
-            out.problems.append(f"{where}: does not follow the entry before it (removed, inserted or reordered)")
+            out.problems.append(_("entry {seq}: does not follow the entry before it (removed, inserted or "
+                                  "reordered)", seq=seq))
         if entry_hash(entry) != entry["hash"]:
-            out.problems.append(f"{where}: its content does not match its hash (modified)")
+            out.problems.append(_("entry {seq}: its content does not match its hash (modified)", seq=seq))
         if entry["action"].endswith(".create"):
             created.setdefault(entry["object_type"], set()).add(entry["object_id"])
         expected_seq, prev = entry["seq"] + 1, entry["hash"]
@@ -98,5 +104,6 @@ def verify(conn: Connection) -> Verification:
     for name, table in (("submission", submissions), ("review", reviews), ("token", tokens)):
         for (oid,) in conn.execute(select(table.c.id)):
             if oid not in created[name]:
-                out.problems.append(f"{name} {oid} has no audit entry (the log was cut short or rewritten)")
+                out.problems.append(_("{kind} {id} has no audit entry (the log was cut short or rewritten)",
+                                      kind=_(OBJECTS[name]), id=oid))
     return out

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, select
 
+from engine.i18n import _
 from engine.service import audit
 from engine.service.models import tokens
 
@@ -44,11 +45,11 @@ def create_token(conn: Connection, agency: str, role: str, label: str | None = N
     """Create a token (``unit``: a submitter for that unit of the agency only); returns
     ``(token id, secret)``.  The secret is not stored anywhere."""
     if role not in ROLES:
-        raise ValueError(f"unknown role `{role}`; use one of: {', '.join(ROLES)}")
+        raise ValueError(_("unknown role `{role}`; use one of: {roles}", role=role, roles=", ".join(ROLES)))
     if not agency.strip():
-        raise ValueError("an agency id is required")
+        raise ValueError(_("an agency id is required"))
     if unit and role != "submitter":
-        raise ValueError("only a submitter token belongs to a unit; reviewers and auditors read every agency")
+        raise ValueError(_("only a submitter token belongs to a unit; reviewers and auditors read every agency"))
     token_id, secret = secrets.token_hex(8), PREFIX + secrets.token_urlsafe(32)
     conn.execute(tokens.insert().values(id=token_id, token_hash=digest(secret), agency=agency, role=role,
                                         unit=unit.strip(), label=label, created_at=dt.datetime.now(dt.timezone.utc)))

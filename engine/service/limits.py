@@ -9,6 +9,8 @@ import zipfile
 from dataclasses import dataclass
 from typing import Any
 
+from engine.i18n import _
+from engine.i18n.formats import format_number
 from engine.service.scoring import SubmissionError
 
 
@@ -30,11 +32,12 @@ def check_xlsx(content: bytes, limits: Limits) -> None:
         with zipfile.ZipFile(io.BytesIO(content)) as zf:
             unpacked = sum(i.file_size for i in zf.infolist())
     except zipfile.BadZipFile:
-        raise SubmissionError("the .xlsx file is not a valid Excel workbook (not a zip archive)") from None
+        raise SubmissionError(_("the .xlsx file is not a valid Excel workbook (not a zip archive)")) from None
     if unpacked > limits.max_xlsx_unpacked or unpacked > limits.max_xlsx_ratio * max(len(content), 1):
-        raise SubmissionError(f"the .xlsx file expands to {unpacked:,} bytes, beyond the limit of "
-                              f"{min(limits.max_xlsx_unpacked, limits.max_xlsx_ratio * len(content)):,}; "
-                              "split it or send CSV")
+        raise SubmissionError(_("the .xlsx file expands to {size} bytes, beyond the limit of {limit}; split it "
+                                "or send CSV", size=format_number(unpacked),
+                                limit=format_number(min(limits.max_xlsx_unpacked,
+                                                        limits.max_xlsx_ratio * len(content)))))
 
 
 class BodyLimit:
@@ -70,7 +73,8 @@ class _TooLarge(Exception):
 
 
 async def _too_large(send: Any, limit: int) -> None:
-    body = json.dumps({"error": {"code": "too-large", "message": f"the request body is over {limit:,} bytes"}})
+    body = json.dumps({"error": {"code": "too-large", "message": _("the request body is over {limit} bytes",
+                                                                   limit=format_number(limit))}})
     await send({"type": "http.response.start", "status": 413,
                 "headers": [(b"content-type", b"application/json"), (b"connection", b"close")]})
     await send({"type": "http.response.body", "body": body.encode()})
@@ -98,8 +102,8 @@ class Timeout:
             await asyncio.wait_for(self.app(scope, receive, tracked), self.seconds)
         except asyncio.TimeoutError:
             if not started:
-                body = json.dumps({"error": {"code": "timeout", "message": "the request took too long; retry "
-                                             "with the same Idempotency-Key"}})
+                body = json.dumps({"error": {"code": "timeout", "message": _(
+                    "the request took too long; retry with the same Idempotency-Key")}})
                 await send({"type": "http.response.start", "status": 503,
                             "headers": [(b"content-type", b"application/json"), (b"retry-after", b"5")]})
                 await send({"type": "http.response.body", "body": body.encode()})

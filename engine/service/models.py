@@ -80,6 +80,15 @@ results = Table(
 )
 Index("ix_results_subject", results.c.run_id, results.c.subject_id)
 
+level_results = Table(
+    "level_results", metadata,  # the policy's subject levels (units, agencies) of a run: one row per group
+    Column("run_id", String(32), ForeignKey("runs.id"), primary_key=True),
+    Column("level", String(200), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("subject_id", String(400), nullable=False),  # the group's id: `agency / unit` for nested keys
+    Column("row", Text, nullable=False),  # JSON: the row of the level file `kinerja eval -o x.json` writes
+)
+
 policy_sources = Table(
     "policy_sources", metadata,  # every policy file ever loaded, verbatim, by content hash
     Column("sha256", String(64), primary_key=True),

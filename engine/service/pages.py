@@ -4,21 +4,55 @@ and the HTML report; the reviewers' queue; the auditors' trail.  Server-rendered
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader
 
-from engine.i18n import _
-from engine.service import audit, auth, sessions, store, workflow
+from engine.i18n import N_, _, language, ngettext
+from engine.i18n.formats import format_moment, format_number
+from engine.service import audit, auth, lang, sessions, store, workflow
 from engine.service.app import Service
 from engine.service.db import reading
 from engine.service.workflow import NOT_FOUND, fail, require, submit
 
 router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
+
+
+def _environment() -> Environment:
+    """The pages' Jinja environment: every text through the catalogue (``_``, ``ngettext``: the
+    request's language, see ``engine.service.lang``), numbers and dates as that language writes them."""
+    env = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")), autoescape=True)
+    env.globals.update(_=_, ngettext=ngettext, language=language, languages=LANGUAGE_NAMES,
+                       role=_named(ROLES), status_name=_named(STATUSES), decision_name=_named(DECISIONS))
+    env.filters.update(number=shown_number, when=format_moment)
+    return env
+
+
+LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}  # each in its own language: not translated
+# The stored codes as a reader names them (the codes stay in the data, the API and the URLs).
+ROLES = {"submitter": N_("submitter"), "reviewer": N_("reviewer"), "auditor": N_("auditor"),
+         "operator": N_("operator")}
+STATUSES = {"submitted": N_("submitted"), "accepted": N_("accepted"), "returned": N_("returned")}
+DECISIONS = {"accept": N_("accept"), "return": N_("return")}
+
+
+def _named(names: dict[str, str]) -> Any:
+    return lambda code: _(names[code]) if code in names else code
+
+
+def shown_number(value: Any) -> Any:
+    """A number as the request's language writes it (94,03; 9.900.000); anything else as it is."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return value
+    return format_number(value)
+
+
+templates = Jinja2Templates(env=_environment())
 
 
 def _service(request: Request) -> Service:
@@ -38,7 +72,7 @@ def checked(request: Request, caller: Annotated[auth.Caller, Depends(signed_in)]
             csrf: Annotated[str | None, Form()] = None) -> auth.Caller:
     """A signed-in caller whose form carries this session's CSRF token."""
     if not sessions.csrf_ok(_service(request).session_key, request.cookies.get(sessions.COOKIE), csrf):
-        raise fail(403, "csrf", "the form has expired or did not come from this site; reload the page")
+        raise fail(403, "csrf", N_("the form has expired or did not come from this site; reload the page"))
     return caller
 
 
@@ -74,10 +108,20 @@ def login(request: Request, token: Annotated[str, Form()]) -> Response:
         refused.headers["Retry-After"] = retry
         return refused
     if caller is None:
-        return page(request, "login.html", None, 401, error="That token is not valid (unknown or revoked).")
+        return page(request, "login.html", None, 401, error=_("That token is not valid (unknown or revoked)."))
     response = RedirectResponse("/", status_code=303)
     response.set_cookie(sessions.COOKIE, sessions.issue(svc.session_key, caller), max_age=sessions.LIFETIME,
                         httponly=True, samesite="strict", secure=svc.secure_cookies)
+    return response
+
+
+@router.get("/language/{code}")
+def choose_language(code: str, back: str = "/") -> Response:
+    """The page's language switcher: remember ``code`` in a cookie and go back to the page it was on."""
+    if code not in LANGUAGE_NAMES:
+        raise fail(404, "not-found", N_("no such language"))
+    response = RedirectResponse(back if back.startswith("/") and not back.startswith("//") else "/", 303)
+    response.set_cookie(lang.COOKIE, code, max_age=lang.ONE_YEAR, httponly=True, samesite="lax")
     return response
 
 
@@ -125,7 +169,7 @@ def review(request: Request, caller: Posting, sid: str, decision: Annotated[str,
            reason: Annotated[str, Form()]) -> Response:
     require(caller, "reviewer")
     if decision not in ("accept", "return") or not reason.strip():
-        raise fail(400, "invalid-review", "choose accept or return and give a reason")
+        raise fail(400, "invalid-review", N_("choose accept or return and give a reason"))
     _found(store.review(_service(request).engine, caller, sid, decision, reason.strip()))
     return RedirectResponse(f"/submissions/{sid}", status_code=303)
 

@@ -22,6 +22,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from engine.i18n import _
 from engine.service import scoring
 
 _lock = threading.Lock()
@@ -71,9 +72,10 @@ def explain(ps: scoring.PolicySet, sub: Mapping[str, Any], content: bytes, subje
     done = evaluated(ps, sub, content)
     row = done.by_subject.get(subject)
     if row is None or _scores(row) != _scores(stored_row):
-        raise NotReproducible(f"scoring the stored file again under its stored policies gives a different result "
-                              f"for `{subject}` (engine {scoring.engine_version()}, scored by "
-                              f"{sub['run']['engine_version']}); the stored scores stand, no explanation is shown")
+        raise NotReproducible(_("scoring the stored file again under its stored policies gives a different result "
+                                "for `{subject}` (engine {engine}, scored by {scored_by}); the stored scores "
+                                "stand, no explanation is shown", subject=subject, engine=scoring.engine_version(),
+                                scored_by=sub["run"]["engine_version"]))
     return scoring.explanation_of(done.run, subject, done.folder)
 
 
@@ -84,8 +86,9 @@ def report_html(ps: scoring.PolicySet, sub: Mapping[str, Any], content: bytes, s
 
     done = evaluated(ps, sub, content)
     if [_scores(r) for r in done.rows()] != [_scores(r) for r in stored_rows]:
-        raise NotReproducible("scoring the stored file again gives different results (engine "
-                              f"{scoring.engine_version()}, scored by {sub['run']['engine_version']}); no report")
+        raise NotReproducible(_("scoring the stored file again gives different results (engine {engine}, scored "
+                                "by {scored_by}); no report", engine=scoring.engine_version(),
+                                scored_by=sub["run"]["engine_version"]))
     built = report.build(done.run.result, subject, data_files=[sub["filename"]])
     return report.render(built)
 

@@ -9,6 +9,8 @@ from fastapi import APIRouter, Depends, File, Form, Header, HTTPException, Reque
 from fastapi.responses import JSONResponse
 
 from engine.diagnostics import KinerjaError
+from engine.i18n import N_, _
+from engine.i18n.formats import format_number
 from engine.service import audit, auth, schemas, scoring, store
 from engine.service.app import Service
 from engine.service.db import reading, writing
@@ -27,8 +29,8 @@ def caller_of(request: Request, authorization: Annotated[str | None, Header()] =
     secret = authorization[7:].strip() if authorization and authorization[:7].lower() == "bearer " else None
     caller = sign_in(service_of(request), client_address(request), secret)
     if caller is None:
-        raise HTTPException(401, {"code": "unauthenticated", "message": "send a valid API token: "
-                                  "Authorization: Bearer kin_…"}, headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(401, {"code": "unauthenticated", "message": _(
+            "send a valid API token: Authorization: Bearer kin_…")}, headers={"WWW-Authenticate": "Bearer"})
     return caller
 
 
@@ -55,7 +57,7 @@ def ready(svc: Svc) -> Response:
     """The database answers and is migrated, and policies are loaded."""
     if svc.ready():
         return JSONResponse({"status": "ready", "policies": svc.current().digest})
-    return JSONResponse({"error": {"code": "not-ready", "message": "the database is not reachable"}}, 503)
+    return JSONResponse({"error": {"code": "not-ready", "message": _("the database is not reachable")}}, 503)
 
 
 @router.post("/submissions", status_code=201, response_model=schemas.SubmissionOut, tags=["submissions"],
@@ -94,6 +96,15 @@ def get_submission(svc: Svc, caller: Reader, sid: str) -> dict[str, Any]:
 def get_results(svc: Svc, caller: Reader, sid: str) -> Response:
     """One row per scored subject: exactly the rows of `kinerja eval … -o results.json`."""
     lines = _found(store.result_lines(svc.engine, caller, sid))  # stored as that file's lines: served as they are
+    return Response("[" + ",".join(lines) + "]", media_type="application/json")
+
+
+@router.get("/submissions/{sid}/levels/{level}", tags=["submissions"], responses=ERRORS,
+            response_model=list[dict[str, Any]])
+def get_level(svc: Svc, caller: Reader, sid: str, level: str) -> Response:
+    """One row per group of a subject level of the policy (a unit, an agency: `run.levels` lists them):
+    exactly the rows of the level file `kinerja eval … -o results.json` writes (`results.LEVEL.json`)."""
+    lines = _found(store.level_lines(svc.engine, caller, sid, level))
     return Response("[" + ",".join(lines) + "]", media_type="application/json")
 
 
@@ -154,7 +165,8 @@ def audit_verify(svc: Svc, caller: Caller) -> dict[str, Any]:
 def calculate(svc: Svc, caller: Caller, body: schemas.CalculateIn) -> dict[str, Any]:
     """Score values for one or many subjects without storing anything (what-if, embedding the rules)."""
     if len(body.subjects) > svc.limits.max_calculate_subjects:
-        raise fail(413, "too-many-subjects", f"at most {svc.limits.max_calculate_subjects:,} subjects per request")
+        raise fail(413, "too-many-subjects", _("at most {n} subjects per request",
+                                                      n=format_number(svc.limits.max_calculate_subjects)))
     ps = svc.current()
     try:
         policy = body.policy or _single(ps)
@@ -171,7 +183,8 @@ def calculate(svc: Svc, caller: Caller, body: schemas.CalculateIn) -> dict[str, 
 
 def _single(ps: scoring.PolicySet) -> str:
     if len(ps.policies.national) != 1:
-        raise scoring.SubmissionError("say which policy applies: " + ", ".join(sorted(ps.policies.national)))
+        raise scoring.SubmissionError(_("say which policy applies: {policies}",
+                                                policies=", ".join(sorted(ps.policies.national))))
     return next(iter(ps.policies.national))
 
 
@@ -186,7 +199,7 @@ def list_policies(svc: Svc, caller: Caller) -> dict[str, Any]:
 def get_policy(svc: Svc, caller: Caller, policy_id: str) -> dict[str, Any]:
     found = [p for p in scoring.describe(svc.current()) if p["id"] == policy_id]
     if not found:
-        raise fail(404, "not-found", f"no policy `{policy_id}`")
+        raise fail(404, "not-found", _("no policy `{policy}`", policy=policy_id))
     return found[0]
 
 
@@ -224,7 +237,7 @@ def revoke_token(svc: Svc, caller: Caller, token_id: str) -> Response:
     require(caller, "admin")
     with writing(svc.engine) as conn:
         if not auth.revoke_token(conn, token_id, caller):
-            raise fail(404, "not-found", "no such active token")
+            raise fail(404, "not-found", N_("no such active token"))
     return Response(status_code=204)
 
 

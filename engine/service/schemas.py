@@ -41,6 +41,10 @@ class RunOut(BaseModel):
     runtime_errors: int = 0
     quota_violations: list[dict[str, Any]] = []
     warnings: list[str] = []
+    levels: list[dict[str, Any]] = Field([], description="The policy's subject levels (units, agencies) computed "
+                                         "over the submission's rows, as the manifest of `kinerja eval` lists them: "
+                                         "level, of, keys, subjects, members, unassigned, runtime_errors; rows at "
+                                         "/submissions/{id}/levels/{level}.")
 
 
 class SubmissionOut(BaseModel):

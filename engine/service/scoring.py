@@ -25,7 +25,9 @@ from engine import api
 from engine import nodes as n
 from engine.data import Reject, load_records, schema_from_plan
 from engine.diagnostics import KinerjaError
+from engine.i18n import _
 from engine.plan import Plan
+from engine.versions import period
 
 FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".json": "json", ".parquet": "parquet"}
 _PERIOD = re.compile(r"^(\d{4})(-\d{2}-\d{2})?$")
@@ -68,6 +70,7 @@ class Scoring:
     rejects: list[dict[str, Any]]
     explanations: dict[str, dict[str, Any]]
     summary: dict[str, Any]
+    levels: dict[str, LevelRows] = field(default_factory=dict)  # the policy's subject levels, by name
 
     @property
     def rows(self) -> list[dict[str, Any]]:
@@ -76,9 +79,28 @@ class Scoring:
     @property
     def results_sha256(self) -> str:
         """The SHA-256 of the results file `kinerja eval FILE -o results.json` writes for this file."""
-        from engine.json_results import json_text
+        return lines_sha256(self.lines)
 
-        return hashlib.sha256(json_text(self.lines).encode("utf-8")).hexdigest()
+
+@dataclass
+class LevelRows:
+    """One subject level's results (engine/levels): each group's row as its line of the level file
+    ``kinerja eval FILE -o results.json`` writes beside the results (``results.unit.json``)."""
+
+    subject_ids: list[str]
+    lines: list[str]
+    summary: dict[str, Any]  # as the manifest's entry for the level: of, keys, subjects, members, ...
+
+    @property
+    def sha256(self) -> str:
+        return lines_sha256(self.lines)
+
+
+def lines_sha256(lines: list[str]) -> str:
+    """The SHA-256 of the .json results file made of these row lines."""
+    from engine.json_results import json_text
+
+    return hashlib.sha256(json_text(lines).encode("utf-8")).hexdigest()
 
 
 class SubmissionError(ValueError):
@@ -90,7 +112,7 @@ def load_policies(root: str | Path) -> PolicySet:
     path = Path(root).resolve()
     policies = api.compile_policies([path], root=path if path.is_dir() else None)
     base = path if path.is_dir() else path.parent
-    raw = {_relative(p, base): Path(p).read_bytes() for p in sorted(policies.report.files)}
+    raw = {_relative(p, base): Path(p).read_bytes() for p in sorted(policies.compilation.files)}
     files = {rel: hashlib.sha256(b).hexdigest() for rel, b in raw.items()}
     return PolicySet(path, policies, files, {files[rel]: b.decode("utf-8") for rel, b in raw.items()})
 
@@ -104,7 +126,7 @@ def as_of(period: str) -> dt.date:
     """The date whose policy version applies: a day as given, or a year's last day."""
     m = _PERIOD.match(period.strip())
     if not m:
-        raise SubmissionError(f"period `{period}` is not a year (2026) or a date (2026-12-31)")
+        raise SubmissionError(_("period `{period}` is not a year (2026) or a date (2026-12-31)", period=period))
     try:
         return dt.date.fromisoformat(period) if m.group(2) else dt.date(int(m.group(1)), 12, 31)
     except ValueError as exc:
@@ -114,7 +136,8 @@ def as_of(period: str) -> dt.date:
 def file_format(filename: str) -> str:
     fmt = FORMATS.get(Path(filename).suffix.lower())
     if fmt is None:
-        raise SubmissionError(f"`{filename}`: unsupported file type; send .csv, .xlsx, .json or .parquet")
+        raise SubmissionError(_("`{file}`: unsupported file type; send .csv, .xlsx, .json or .parquet",
+                                  file=filename))
     return fmt
 
 
@@ -180,7 +203,27 @@ def score(ps: PolicySet, content: bytes, filename: str, policy: str, period: str
     """Score a submitted file of ``agency`` as ``kinerja eval`` would, with only ``agency``'s rows (and,
     for a unit's token, only ``unit``'s) allowed."""
     done = evaluate(ps, content, filename, policy, period, agency, unit)
-    return _scoring(ps, policy, done.run, done.lines, {})
+    scored = _scoring(ps, policy, done.run, done.lines, {})
+    scored.levels = levels_of(done.run)
+    if scored.levels:
+        scored.summary["levels"] = [lv.summary for lv in scored.levels.values()]
+    return scored
+
+
+def levels_of(run: Any) -> dict[str, LevelRows]:
+    """The plan's subject levels over the run's rows, as ``kinerja eval`` computes and writes them."""
+    if not run.plan.levels:
+        return {}
+    from engine.json_results import json_lines
+    from engine.levels.output import level_summary
+    from engine.levels.run import Levels
+    from engine.output import presentable
+
+    levels = Levels(run.plan)
+    levels.add(run.result)
+    return {name: LevelRows([str(s) for s in lr.result.subject_ids], json_lines(presentable(lr.table())),
+                            level_summary(name, lr))
+            for name, lr in levels.finish().items()}
 
 
 def calculate(ps: PolicySet, policy: str, period: str, records: Sequence[Mapping[str, Any]],
@@ -255,10 +298,8 @@ def _version(ps: PolicySet, plan: Plan) -> dict[str, Any]:
 
 
 def _period(plan: Plan) -> tuple[str | None, str | None]:
-    decl = plan.module.first(n.PeriodDecl)
-    if isinstance(decl, n.PeriodDecl):
-        return str(decl.range.start), str(decl.range.end)
-    return None, None
+    """The version's period as ISO dates; ``None`` for an open end (or no period)."""
+    return tuple(None if d is None else d.isoformat() for d in period(plan))  # type: ignore[return-value]
 
 
 def _field(plan: Plan, f: Any) -> dict[str, Any]:

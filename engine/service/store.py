@@ -24,6 +24,7 @@ from engine.service.db import reading, writing
 from engine.service.models import (
     audit_log,
     explanations,
+    level_results,
     policy_sets,
     policy_sources,
     rejects,
@@ -114,12 +115,17 @@ def _insert(conn: Connection, caller: Caller, sub: Incoming, s: Scoring) -> str:
                                         for i, (subject, line) in enumerate(zip(s.subject_ids, s.lines))])
     if s.rejects:
         conn.execute(rejects.insert(), [{"run_id": rid, "position": i, **r} for i, r in enumerate(s.rejects)])
+    level_rows = [{"run_id": rid, "level": name, "position": i, "subject_id": subject, "row": line}
+                  for name, lv in s.levels.items() for i, (subject, line) in enumerate(zip(lv.subject_ids, lv.lines))]
+    if level_rows:
+        conn.execute(level_results.insert(), level_rows)
     audit.append(conn, caller, "submission.create", "submission", sid, sub.agency, {
         **({"unit": sub.unit} if sub.unit else {}), "sha256": sub.sha256, "size": len(sub.content),
         "format": sub.format, "policy": sub.policy, "period": sub.period, "revision": revision,
         "policy_files": s.policy_files, "run": rid,
         "rows": {"read": s.rows_read, "scored": s.rows_scored, "rejected": s.rows_rejected},
-        "results_sha256": s.results_sha256})
+        "results_sha256": s.results_sha256,
+        **({"levels_sha256": {name: lv.sha256 for name, lv in s.levels.items()}} if s.levels else {})})
     return sid
 
 
@@ -205,6 +211,19 @@ def result_lines(engine: Engine, caller: Caller, sid: str) -> list[str] | None:
             return None
         return list(conn.execute(select(results.c.row).where(results.c.run_id == run)
                                  .order_by(results.c.position)).scalars())
+
+
+def level_lines(engine: Engine, caller: Caller, sid: str, level: str) -> list[str] | None:
+    """Each group's row of one subject level, as its line of the level's results file (None: the
+    submission is not found for this caller, or its policy has no such level)."""
+    with reading(engine) as conn:
+        row = conn.execute(select(runs.c.id, runs.c.summary).join(submissions, runs.c.submission_id == submissions.c.id)
+                           .where(submissions.c.id == sid, _visible(caller))).first()
+        if row is None or level not in {lv["level"] for lv in json.loads(row.summary).get("levels", [])}:
+            return None
+        return list(conn.execute(select(level_results.c.row).where(
+            level_results.c.run_id == row.id, level_results.c.level == level)
+            .order_by(level_results.c.position)).scalars())
 
 
 def reject_rows(engine: Engine, caller: Caller, sid: str) -> list[dict[str, Any]] | None:

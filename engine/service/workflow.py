@@ -8,23 +8,27 @@ from typing import Any
 from fastapi import HTTPException, Request
 
 from engine.diagnostics import KinerjaError
+from engine.i18n import N_, _
 from engine.service import auth, reproduce, scoring, store, throttle
 from engine.service.app import Service
 from engine.service.auth import Caller
 from engine.service.db import reading
 from engine.service.limits import check_xlsx
 
-NOT_FOUND = {"code": "not-found", "message": "no such submission"}
+NOT_FOUND = {"code": "not-found", "message": N_("no such submission")}  # translated by fail()
 
 
 def fail(status: int, code: str, message: str, headers: dict[str, str] | None = None, **extra: Any) -> HTTPException:
-    return HTTPException(status, {"code": code, "message": message, **extra}, headers=headers)
+    """An error answer: ``code`` stays as it is, ``message`` is in the request's language (a text marked
+    with ``N_`` is translated here; one already translated is left as it is)."""
+    return HTTPException(status, {"code": code, "message": _(message), **extra}, headers=headers)
 
 
 def require(caller: Caller, *roles: str) -> None:
     """Refuse a role not allowed here, before anything is looked up (so nothing leaks)."""
     if caller.role not in roles:
-        raise fail(403, "forbidden", f"the {caller.role} role may not do this; it needs: {', '.join(roles)}")
+        raise fail(403, "forbidden", _("the {role} role may not do this; it needs: {roles}", role=caller.role,
+                                        roles=", ".join(roles)))
 
 
 def client_address(request: Request) -> str:
@@ -54,25 +58,25 @@ def submit(service: Service, caller: Caller, filename: str, content: bytes, poli
     """Score and store one upload of the caller's agency; ``(summary, created)``."""
     require(caller, "submitter")
     if idempotency_key is not None and not 0 < len(idempotency_key) <= 200:
-        raise fail(400, "invalid-idempotency-key", "an Idempotency-Key has 1 to 200 characters")
+        raise fail(400, "invalid-idempotency-key", _("an Idempotency-Key has 1 to 200 characters"))
     ps = service.current()
     try:
         policy_id = policy or _only_policy(ps)
         fmt = scoring.file_format(filename)
         scoring.as_of(period)
         if not content:
-            raise scoring.SubmissionError("the file is empty")
+            raise scoring.SubmissionError(_("the file is empty"))
         if fmt == "xlsx":
             check_xlsx(content, service.limits)
         incoming = store.Incoming(caller.agency, policy_id, period.strip(), Path(filename).name[:255] or "upload",
                                   fmt, content, idempotency_key, caller.unit)
-        repeat = store.existing(service.engine, caller, incoming)
-        if repeat is None:
-            scored = scoring.score(ps, content, incoming.filename, policy_id, incoming.period, caller.agency,
-                                   caller.unit)
-            repeat, created = store.save(service.engine, caller, incoming, scored)
-        else:
-            created = False
+        with service.scoring.turn():  # one at a time per process; its commit overlaps the next one's scoring
+            repeat = store.existing(service.engine, caller, incoming)
+            scored = None if repeat is not None else scoring.score(
+                ps, content, incoming.filename, policy_id, incoming.period, caller.agency, caller.unit)
+        created = False
+        if scored is not None:
+            repeat, created = store.save(service.engine, caller, incoming, scored)  # repeats checked again there
     except scoring.SubmissionError as exc:
         raise fail(400, "unreadable-submission", str(exc)) from None
     except KinerjaError as exc:
@@ -85,7 +89,8 @@ def submit(service: Service, caller: Caller, filename: str, content: bytes, poli
 def _only_policy(ps: scoring.PolicySet) -> str:
     names = sorted(ps.policies.national)
     if len(names) != 1:
-        raise scoring.SubmissionError("say which policy applies (field `policy`): " + ", ".join(names))
+        raise scoring.SubmissionError(_("say which policy applies (field `policy`): {policies}",
+                                         policies=", ".join(names)))
     return names[0]
 
 
@@ -113,7 +118,7 @@ def explain(service: Service, caller: Caller, sid: str, subject: str) -> dict[st
 
 def report(service: Service, caller: Caller, sid: str, subject: str) -> str:
     """The HTML report of one subject of a stored submission."""
-    sub, content, _ = _inputs(service, caller, sid, subject)
+    sub, content, _row = _inputs(service, caller, sid, subject)
     rows = store.result_rows(service.engine, caller, sid) or []
     try:
         return reproduce.report_html(policies_of(service, sub), sub, content, subject, rows)

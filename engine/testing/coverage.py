@@ -150,7 +150,7 @@ class CoverageCollector:
         for rows in groups.values():
             plan = result.plan_at(rows[0])
             agency = result.plan_key[rows[0]]
-            key = (plan.module.path, str(agency) if agency is not None else _plan_key(plan))
+            key = (plan.module.path, str(agency) if agency is not None else plan.key)
             entry = self.plans.setdefault(key, (plan, set()))
             entry[1].update(covered(plan, result, np.asarray(rows, dtype=np.int64)))
 
@@ -162,7 +162,3 @@ class CoverageCollector:
                 item.covered = item.id in done
             out.append(PolicyCoverage(key, file, items))
         return out
-
-
-def _plan_key(plan: Plan) -> str:
-    return plan.key

@@ -7,13 +7,13 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 
 from engine.i18n import N_, _
-from engine.testing.results import CATEGORIES, CATEGORY_TITLES, CaseResult, PolicyCoverage, RunResult
+from engine.testing.results import CATEGORIES, CATEGORY_TITLES, CaseResult, PolicyCoverage, TestRun
 
 MARK = {"passed": N_("ok"), "failed": N_("FAIL"), "skipped": N_("skip"), "errored": N_("ERROR")}
 STATUS = {"passed": N_("passed"), "failed": N_("failed"), "skipped": N_("skipped"), "errored": N_("errored")}
 
 
-def summary_line(run: RunResult) -> str:
+def summary_line(run: TestRun) -> str:
     parts = [_("{n} passed", n=run.count("passed")), _("{n} failed", n=run.count("failed"))]
     if run.count("skipped"):
         parts.append(_("{n} skipped", n=run.count("skipped")))
@@ -22,7 +22,7 @@ def summary_line(run: RunResult) -> str:
     return ", ".join(parts)
 
 
-def render_text(run: RunResult, coverage: bool = False) -> str:
+def render_text(run: TestRun, coverage: bool = False) -> str:
     """One line per test, the details of each failure (expectation, actual value, derivation),
     skipped tests with their reasons, then the totals (and the coverage report when asked)."""
     lines: list[str] = []
@@ -51,7 +51,7 @@ def render_text(run: RunResult, coverage: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_coverage(run: RunResult) -> str:
+def render_coverage(run: TestRun) -> str:
     """Per policy: the share covered in each category and the uncovered items by dotted id."""
     lines = [_("coverage:")]
     if not run.coverage:
@@ -71,11 +71,11 @@ def render_coverage(run: RunResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_json(run: RunResult) -> str:
+def render_json(run: TestRun) -> str:
     return json.dumps(run.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
 
-def render_junit(run: RunResult, timings: bool = True) -> str:
+def render_junit(run: TestRun, timings: bool = True) -> str:
     """JUnit XML: ``testsuites`` > one ``testsuite`` per test file > ``testcase`` with
     ``failure`` (an expectation did not hold), ``error`` (the test could not run) or
     ``skipped``; counts on both levels.  ``timings=False`` writes every time as 0."""

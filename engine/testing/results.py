@@ -98,8 +98,10 @@ CATEGORY_TITLES = {"indicators": N_("indicators evaluated"), "bands": N_("rating
 
 
 @dataclass
-class RunResult:
+class TestRun:
     """A whole ``kinerja test`` run."""
+
+    __test__ = False  # a result, not a test class for pytest to collect
 
     cases: list[CaseResult] = field(default_factory=list)
     coverage: list[PolicyCoverage] = field(default_factory=list)

@@ -20,7 +20,7 @@ from engine.i18n import _
 from engine.plan import Plan
 from engine.testing import expect as ex
 from engine.testing.coverage import CoverageCollector
-from engine.testing.results import CaseResult, Failure, RunResult
+from engine.testing.results import CaseResult, Failure, TestRun
 from engine.testing.spec import Case, LoadedFile, SpecError, load_test_file
 
 PATTERN = "*_test.yaml"
@@ -63,9 +63,9 @@ class Runner:
         self.targets: dict[tuple[str, str | None, dt.date | None], Target] = {}
         self.coverage = CoverageCollector()
 
-    def run_paths(self, paths: list[str | Path]) -> RunResult:
+    def run_paths(self, paths: list[str | Path]) -> TestRun:
         files, _problems = discover(paths)
-        out = RunResult()
+        out = TestRun()
         for path in files:
             out.cases += self.run_file(path)
         out.coverage = self.coverage.report()
@@ -175,7 +175,7 @@ def _compile(path: Path, root: Path | None, as_of: dt.date | None) -> Target:
         diags = list(exc.diagnostics)
         shown = "; ".join(f"{d.span.file}:{d.span.line}:{d.span.column}: {d.code}: {d.message}" for d in diags[:3])
         return Target(diags, problem=_("the policy has {n} error(s): {first}", n=len(diags), first=shown))
-    diags = list(policies.report.diagnostics)
+    diags = list(policies.compilation.diagnostics)
     if path.is_dir():
         try:
             plan = policies.select(None, as_of)
@@ -183,12 +183,12 @@ def _compile(path: Path, root: Path | None, as_of: dt.date | None) -> Target:
             return Target(diags, problem=exc.diagnostics[0].message)
         return Target(diags, plan, dict(policies.agencies_of(plan)))
     shown = resolve.display(path.resolve())
-    plans = [p for p in policies.report.plans.values() if p.module.path == shown]
+    plans = [p for p in policies.compilation.plans.values() if p.module.path == shown]
     if not plans:
         return Target(diags, problem=_("`{path}` holds no policy to evaluate", path=shown))
     return Target(diags, plans[0])
 
 
-def run(paths: list[str | Path]) -> RunResult:
+def run(paths: list[str | Path]) -> TestRun:
     """Discover and run every test under ``paths``."""
     return Runner().run_paths(paths)
