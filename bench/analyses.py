@@ -4,6 +4,7 @@ against one `kinerja eval` of the same file, each a fresh process (wall seconds,
     python bench/analyses.py                         # 1,000,000 rows; generates the data when missing
     python bench/analyses.py -n 4300000 --runs 100   # the national file (run it alone on the machine)
     python bench/analyses.py --only diff benchmark   # a subset
+    python bench/analyses.py --csv --only eval report  # from the CSV copy of the data (generated when missing)
     python bench/analyses.py --smoke                 # 3,000 rows in a temporary folder (the test suite)
 
 `diff` compares the benchmark policy with a copy whose first ten indicator targets are raised
@@ -84,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", nargs="*", choices=COMMANDS)
     ap.add_argument("--smoke", action="store_true", help="3,000 rows in a temporary folder")
     ap.add_argument("--json", type=Path, help="also write the figures as JSON")
+    ap.add_argument("--csv", action="store_true", help="read the data from its CSV copy (national-N.csv)")
     args = ap.parse_args(argv)
     import generate
 
@@ -94,14 +96,14 @@ def main(argv: list[str] | None = None) -> int:
             data = generate.write(args.n, work, csv=False)[0]
             second = generate.write(args.n, work / "second", seed=2027, csv=False)[0]
         else:
-            data = generate.paths(args.n)[0]
-            second = generate.paths(args.n, generate.DATA / "seed-2027")[0]
+            data = generate.paths(args.n)[args.csv]
+            second = generate.paths(args.n, generate.DATA / "seed-2027")[args.csv]
             if not data.exists():
                 print(f"generating {data} ...", file=sys.stderr)
-                generate.write(args.n, csv=False)
+                generate.write(args.n, csv=args.csv)
             if not second.exists() and (not args.only or "compare" in args.only):
                 print(f"generating {second} ...", file=sys.stderr)
-                generate.write(args.n, second.parent, seed=2027, csv=False)
+                generate.write(args.n, second.parent, seed=2027, csv=args.csv)
         figures = {}
         for name, cmd in commands(data, second, work, args.runs).items():
             if args.only and name not in args.only:

@@ -2,6 +2,7 @@
 
     python bench/service_load.py                          # SQLite and PostgreSQL, 10 and 50 clients
     python bench/service_load.py --db sqlite --clients 10 --each 20 --rows 300 --workers 2
+    python bench/service_load.py --db sqlite --clients 10 --no-explain   # without the background explainer
 
 Each client has its own agency and submitter token and sends ``--each`` distinct
 submissions of ``--rows`` rows (the example file's values, every row of the
@@ -76,10 +77,11 @@ def tokens(url: str, clients: int) -> list[tuple[str, str]]:
     return made
 
 
-def run(kind: str, clients: int, each: int, rows: int, workers: int) -> dict[str, float]:
+def run(kind: str, clients: int, each: int, rows: int, workers: int, explain: bool = True) -> dict[str, float]:
     with database(kind) as url:
         made = tokens(url, clients)
-        server = Server(url, extra=["--workers", str(workers)], ready_within=180)
+        server = Server(url, extra=["--workers", str(workers), "--explain" if explain else "--no-explain"],
+                        ready_within=180)
         latencies: list[float] = []
         acked: list[str] = []
         failures: list[str] = []
@@ -180,6 +182,8 @@ def main() -> int:
     ap.add_argument("--each", type=int, default=20)
     ap.add_argument("--rows", type=int, default=300)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--no-explain", dest="explain", action="store_false",
+                    help="serve without the background explainer (kinerja serve --no-explain)")
     args = ap.parse_args()
     kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
     bad = 0
@@ -187,7 +191,7 @@ def main() -> int:
           f"{'max s':>6} {'CPU s/subm.':>11}  problems")
     for kind in kinds:
         for clients in args.clients:
-            r = run(kind, clients, args.each, args.rows, args.workers)
+            r = run(kind, clients, args.each, args.rows, args.workers, args.explain)
             bad += int(r["failures"])
             print(f"{kind:<11} {clients:>7} {r['submissions']:>6} {r['wall']:>7.1f} {r['throughput']:>7.2f} "
                   f"{r['p50']:>6.2f} {r['p95']:>6.2f} {r['max']:>6.2f} {r['cpu']:>11.3f}  "

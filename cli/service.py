@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from cli import EXIT_FINDINGS, EXIT_OK, guarded, main
-from engine.i18n import _
+from engine.i18n import _, language
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -67,7 +67,8 @@ def serve(policies: str, db_url: str | None, data_dir: str, host: str, port: int
                  host=host, port=port), err=True)
     os.environ.update(KINERJA_POLICIES=str(Path(policies).resolve()), KINERJA_DB=_url(db_url, data_dir),
                       KINERJA_SECRET_KEY=key.hex(), KINERJA_MAX_UPLOAD=str(limits.max_upload),
-                      KINERJA_TIMEOUT=str(limits.request_timeout))
+                      KINERJA_TIMEOUT=str(limits.request_timeout),
+                      KINERJA_LANG=language())  # the pages' language when a request names none, in every worker
     explainer = _start_explainer() if explain else None
     try:
         _run(service, host, port, workers)

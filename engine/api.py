@@ -174,6 +174,21 @@ def _loop(run: Run, submission: Submission, chosen: list[Plan], out: Results | N
           progress: Progress) -> tuple[int, Levels | None]:
     """Each chunk: evaluate, write, count in, fold into the plan's subject levels (when writing).
     Returns the rows consumed and the levels' fold."""
+    if not submission.streamed:
+        return _chunks(run, submission, chosen, out, progress)
+    # The garbage of each chunk is collected after it (below).  The long-lived objects (modules,
+    # the compiled policies: tens of thousands) are frozen first, so those collections walk only
+    # what the chunks made (a few ms each instead of ~30, measured at 1M rows).
+    gc.collect()
+    gc.freeze()
+    try:
+        return _chunks(run, submission, chosen, out, progress)
+    finally:
+        gc.unfreeze()
+
+
+def _chunks(run: Run, submission: Submission, chosen: list[Plan], out: Results | None,
+            progress: Progress) -> tuple[int, Levels | None]:
     from engine.output import presentable
 
     done, empty, levels = 0, None, None

@@ -13,17 +13,21 @@ from pathlib import PurePosixPath
 from urllib.parse import quote
 
 from engine.diagnostics import Diagnostic
+from engine.i18n import N_, _
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFO_URI = "https://github.com/kinerja/kinerja"
+# The rule descriptions and message texts are read by people in the code-scanning view: they follow
+# the language (--lang); rule ids, levels and locations are machine fields and stay as they are.
 RULE_FAMILIES = {
-    "syntax": "The policy text cannot be parsed.",
-    "resolve": "A file, `extends`, version or national constraint problem.",
-    "check": "A semantic check of the policy failed.",
-    "lint": "A SMART-criteria or style finding about an indicator.",
-    "graph": "The dependency graph cannot be built.",
-    "compile": "The file cannot be compiled.",
+    "syntax": N_("The policy text cannot be parsed."),
+    "resolve": N_("A file, `extends`, version or national constraint problem."),
+    "check": N_("A semantic check of the policy failed."),
+    "lint": N_("A SMART-criteria or style finding about an indicator."),
+    "graph": N_("The dependency graph cannot be built."),
+    "compile": N_("The file cannot be compiled."),
 }
+OTHER_FAMILY = N_("A Kinerja finding.")
 
 
 def sarif(diags: Iterable[Diagnostic], version: str) -> dict[str, object]:
@@ -52,7 +56,7 @@ def render_sarif(diags: Iterable[Diagnostic], version: str) -> str:
 
 def _rule(code: str, example: Diagnostic) -> dict[str, object]:
     family = code.split(".", 1)[0]
-    short = RULE_FAMILIES.get(family, "A Kinerja finding.")
+    short = _(RULE_FAMILIES.get(family, OTHER_FAMILY))
     rule: dict[str, object] = {
         "id": code,
         "name": _pascal(code),
@@ -64,6 +68,11 @@ def _rule(code: str, example: Diagnostic) -> dict[str, object]:
     return rule
 
 
+def _text(d: Diagnostic) -> str:
+    """The message a person reads, with its fix hint on a line of its own."""
+    return d.message + ("\n" + _("help: {help}", help=d.help) if d.help else "")
+
+
 def _pascal(code: str) -> str:
     return "".join(part.capitalize() for part in code.replace(".", "-").split("-"))
 
@@ -73,7 +82,7 @@ def _result(d: Diagnostic, rule_index: int) -> dict[str, object]:
         "ruleId": d.code,
         "ruleIndex": rule_index,
         "level": d.severity.value,
-        "message": {"text": d.message + (f"\nhelp: {d.help}" if d.help else "")},
+        "message": {"text": _text(d)},
         "locations": [_location(d.span.file, d.span.line, d.span.column, d.span.end_line, d.span.end_column)],
     }
     if d.help:
@@ -122,8 +131,7 @@ def render_github(diags: Iterable[Diagnostic]) -> str:
         props = {"file": s.file, "line": max(s.line, 1), "col": max(s.column, 1),
                  "endLine": max(s.end_line, s.line, 1), "endColumn": max(s.end_column, 1), "title": d.code}
         head = ",".join(f"{k}={_escape_property(str(v))}" for k, v in props.items())
-        text = d.message + (f"\nhelp: {d.help}" if d.help else "")
-        lines.append(f"::{'error' if d.is_error else 'warning'} {head}::{_escape_data(text)}")
+        lines.append(f"::{'error' if d.is_error else 'warning'} {head}::{_escape_data(_text(d))}")
     return "".join(x + "\n" for x in lines)
 
 

@@ -19,6 +19,7 @@ from engine import deps
 from engine import nodes as n
 from engine.diagnostics import Diagnostic, KinerjaError, Label, error
 from engine.fmt.expr import num, quote
+from engine.fmt.values import attribute_text
 from engine.plan import Plan, Step, StepKind
 
 _KINDS: tuple[tuple[type, StepKind], ...] = (
@@ -145,17 +146,8 @@ def _title(decl: n.Decl) -> str:
 
 def _tree_attrs(tree: n.Tree) -> str:
     parts = [tree.aggregate.value if tree.aggregate else "mean"]
-    if tree.missing:
-        parts.append(_missing(tree.missing))
-    if tree.require:
-        parts.append(f"require {num(tree.require)}")
-    if tree.round:
-        parts.append(f"round {num(tree.round)}")
+    parts += [attribute_text(name, v) for name in ("missing", "require", "round") if (v := getattr(tree, name))]
     return ", ".join(parts)
-
-
-def _missing(m: n.Missing) -> str:
-    return f"missing value {num(m.value)}" if m.value is not None else f"missing {m.treatment}"
 
 
 def _decl_attrs(decl: n.Decl) -> str:
@@ -187,6 +179,8 @@ def _hangers(plan: Plan) -> dict[str, list[Step]]:
 def render_text(plan: Plan) -> str:
     """The aggregation tree (weights as written, methods, ratings and tables hanging off
     nodes), then inputs and the remaining derived values with what they read."""
+    from engine.i18n import _
+
     lines: list[str] = []
     header = plan.header
     if header:
@@ -201,9 +195,9 @@ def render_text(plan: Plan) -> str:
     inputs = [s.name for s in plan.steps if s.kind == "input" and s.name not in shown]
     rest = [s for s in plan.steps if s.kind != "input" and s.name not in shown]
     if inputs:
-        lines += ["", "inputs: " + ", ".join(inputs)]
+        lines += ["", _("inputs:") + " " + ", ".join(inputs)]
     if rest:
-        lines += ["", "other derived values:"]
+        lines += ["", _("other derived values:")]
         for step in rest:
             if step.name in shown:  # already printed under a value it hangs off
                 continue
@@ -212,10 +206,8 @@ def render_text(plan: Plan) -> str:
             lines.append(f"  {step.kind} {step.name}{reads}")
             lines += _render_hangers(step.name, "    ", hangers, shown)
     if plan.quotas:
-        lines += ["", "quotas: " + ", ".join(f"{q.name} by {q.by.name if q.by else '?'}" for q in plan.quotas)]
+        lines += ["", _("quotas:") + " " + ", ".join(f"{q.name} by {q.by.name if q.by else '?'}" for q in plan.quotas)]
     for lp in plan.levels:  # each level: its members and keys, then its own plan, indented
-        from engine.i18n import _
-
         lines += ["", _("level {name}: groups of {members} by {keys}", name=lp.name, members=lp.subject,
                         keys=", ".join(lp.keys))]
         own = render_text(lp.plan).replace("\ninputs: ", "\naggregates: ", 1)  # its inputs are its aggregates
@@ -226,12 +218,12 @@ def render_text(plan: Plan) -> str:
 def _render_tree(plan: Plan, node: n.Tree | n.Leaf, lead: str, indent: str,
                  hangers: dict[str, list[Step]], shown: set[str]) -> Iterator[str]:
     shown.add(node.name)
-    weight = f"  weight {num(node.weight)}" if node.weight else ""
+    weight = f"  {attribute_text('weight', node.weight)}" if node.weight else ""
     if isinstance(node, n.Tree):
         yield f"{lead}{node.level} {_title(node)}{weight}  [{_tree_attrs(node)}]"
     else:
         decl = _step_decl(plan, node.name)
-        missing = f", {_missing(node.missing)}" if node.missing else ""
+        missing = f", {attribute_text('missing', node.missing)}" if node.missing else ""
         attrs = _decl_attrs(decl) if decl else "unknown"
         yield f"{lead}{_title(decl) if decl else node.name}{weight}  [{attrs}{missing}]"
     yield from _render_hangers(node.name, indent + ("│   " if isinstance(node, n.Tree) and node.children

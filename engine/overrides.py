@@ -15,6 +15,8 @@ from typing import TypeVar
 from engine import deps
 from engine import nodes as n
 from engine.diagnostics import Diagnostic, Label, did_you_mean, error
+from engine.fmt.expr import num as written
+from engine.fmt.values import cell_text
 from engine.i18n import N_, _, terms
 
 _SKIP = ("name", "span", "name_span", "children", "level", "of_span", "bands")
@@ -121,7 +123,7 @@ def _merge_table(old: n.Table, new: n.Table, diags: list[Diagnostic]) -> n.Table
             k = keys.index(_cells(row))
             rows[k] = _cited(row, rows[k])
         else:
-            shown = ", ".join(_cell_text(c) for c in row.cells)
+            shown = ", ".join(cell_text(c) for c in row.cells)
             code = f"table {old.name} (" + ", ".join(i.name for i in old.inputs) + ") { ... }"
             diags.append(error("resolve.unknown-row", _("table `{name}` has no row `{row}`", name=old.name, row=shown),
                                row.span, _("an agency changes the result of a national row (same cells), it does not "
@@ -136,14 +138,6 @@ def _cited(new: _C, old: _C) -> _C:
 
 def _cells(row: n.Row) -> tuple[tuple[str, object], ...]:
     return tuple((type(c).__name__, getattr(c, "value", None)) for c in row.cells)
-
-
-def _cell_text(c: n.Node) -> str:
-    if isinstance(c, n.Str):
-        return f'"{c.value}"'
-    if isinstance(c, n.Bool):
-        return "true" if c.value else "false"
-    return _show(c) if isinstance(c, n.Num) else "_"
 
 
 def _merge_tree(old: n.Tree, new: n.Tree, diags: list[Diagnostic]) -> n.Tree:
@@ -367,12 +361,8 @@ def _field(name: str) -> str:
     return _(_FIELDS[name]) if name in _FIELDS else name
 
 
-def _show(num: n.Num | None) -> str:
-    if num is None:
-        return "?"
-    if num.text:
-        return num.text
-    return _pct(num.value) if num.percent else f"{num.value.normalize():f}"
+def _show(x: n.Num | None) -> str:
+    return "?" if x is None else written(x)
 
 
 def _pct(value: Decimal) -> str:

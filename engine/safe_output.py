@@ -191,7 +191,12 @@ def verify_manifest(path: str | Path) -> tuple[dict[str, Any], list[Finding]]:
     Raises ``output.bad-manifest`` (exit 2) when the manifest itself cannot be read."""
     try:
         manifest = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except json.JSONDecodeError as exc:  # Python's own reason is English: say where, in the reader's words
+        raise fail("output.bad-manifest", _("{path} is not a kinerja manifest: not valid JSON at line {line}, "
+                                            "column {column}", path=path, line=exc.lineno, column=exc.colno),
+                   _("give the .manifest.json written by kinerja eval"), file_span(path, exc.lineno, exc.colno)) \
+            from None
+    except (OSError, UnicodeDecodeError) as exc:
         raise fail("output.bad-manifest", _("cannot read manifest {path}: {why}", path=path, why=exc), None,
                    file_span(path)) from None
     if not isinstance(manifest, dict) or "rows" not in manifest:

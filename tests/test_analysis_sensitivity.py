@@ -71,3 +71,20 @@ def test_one_file_split_by_period(tmp_path) -> None:
     assert list(found) == ["2025-12-31", "2026-12-31"]
     c = analysis.compare(*found.values())
     assert c.subject("p1").node("s").change == pytest.approx(12)
+
+
+def test_median_rank_over_the_runs_skips_the_runs_a_subject_was_not_ranked_in(tmp_path) -> None:
+    import numpy as np
+
+    from engine.analysis.sensitivity import _medians
+
+    nan = float("nan")
+    # Four runs' ranks of three subjects: ranked in every run (median of 1, 2, 2, 5 = 2), in two runs
+    # (median of 3 and 4 = 3.5), in none (no median).
+    runs = [[1, 3, nan], [2, nan, nan], [5, 4, nan], [2, nan, nan]]
+    paths = []
+    for k, ranks in enumerate(runs):
+        paths.append(tmp_path / f"r{k}.f4")
+        np.asarray(ranks, dtype=np.float32).tofile(paths[-1])
+    got = _medians(paths, 3)
+    assert got[:2].tolist() == [2.0, 3.5] and np.isnan(got[2])

@@ -202,3 +202,25 @@ def test_xlsx_whitespace_only_rows_are_spacing_and_text_is_trimmed(tmp_path: Pat
     res = load(p, schema)
     assert list(res.batch.subject_ids) == ["E1", "E2"]
     assert res.report.rows_read == 2 and res.batch.row_origin[1].row == "Data!A4"
+
+
+@pytest.mark.parametrize("cells", [
+    ["kemenkeu", "", None, "klhk", "kemenkeu", " kemenkeu", "bakamla"],
+    [],
+    [None, None, ""],
+    ["satu"],
+])
+def test_text_of_few_distinct_values_through_its_dictionary_is_the_same_objects(cells: list[str | None]) -> None:
+    """Agency and category columns become Python objects through their dictionary: the same values,
+    None for empty or missing, one shared string per distinct value."""
+    from engine.data.validate import to_objects
+
+    text = pa.array(cells, type=pa.string())
+    plain, shared = to_objects(text), to_objects(text, repeats=True)
+    expected = [c if c else None for c in cells]  # empty text is missing; " kemenkeu" is kept as typed
+    assert plain.dtype == shared.dtype == object
+    assert plain.tolist() == shared.tolist() == expected
+    if len(cells) > 4:
+        assert shared[0] is shared[4]  # one object for both `kemenkeu` rows
+        chunked = to_objects(pa.chunked_array([cells[:3], cells[3:]], type=pa.string()), repeats=True)
+        assert chunked.tolist() == expected

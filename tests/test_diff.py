@@ -140,9 +140,9 @@ def test_git_revision_as_old_version(tmp_path: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.chdir(repo)
     result = CliRunner().invoke(cli.main, ["diff", "git:HEAD:p/bsc.kin", "p/bsc.kin"])
     assert result.exit_code == 0
-    assert "nilai_kinerja.hasil: weight 40% -> 45%" in result.stdout
+    assert "nilai_kinerja.hasil: `weight` `40%` -> `45%`" in result.stdout
     result = CliRunner().invoke(cli.main, ["diff", "git:HEAD:p", "p"])
-    assert "bsc.kin:" in result.stdout and "weight 15% -> 10%" in result.stdout
+    assert "bsc.kin:" in result.stdout and "`weight` `15%` -> `10%`" in result.stdout
     assert CliRunner().invoke(cli.main, ["diff", "git:HEAD:nope.kin", "p/bsc.kin"]).exit_code == 2
 
 
@@ -168,7 +168,7 @@ def test_an_agency_file_is_diffed_with_its_national_parent(tmp_path: Path, monke
     movers = {m["subject"]: m for m in doc["impact"]["movers"]}
     assert (movers["kemenkeu"]["old"], movers["kemenkeu"]["new"]) == (94.03, 93.23)
     assert doc["impact"]["changed_score"] == 1  # every other subject scores as before
-    assert "target 105 -> 110" in CliRunner().invoke(cli.main, args[:3]).stdout
+    assert "`target` `105` -> `110`" in CliRunner().invoke(cli.main, args[:3]).stdout
 
 
 def test_a_changed_citation_is_a_structural_change(tmp_path: Path) -> None:
@@ -179,3 +179,19 @@ def test_a_changed_citation_is_a_structural_change(tmp_path: Path) -> None:
     changes = d.diff_paths(tmp_path / "a.kin", tmp_path / "b.kin")
     assert [(c.id, c.before, c.after) for c in changes] == [
         ('r."Baik"', 'when >= 90 ref "pasal 7"', 'when >= 90 ref "pasal 8"')]
+
+
+def test_changed_values_read_as_the_formatter_writes_them(tmp_path: Path) -> None:
+    # each before/after below is the policy text as written in the two files
+    old = ('policy p "P" version "1"\nsubject agency\ninput x\n'
+           'indicator i { target 100 missing zero score ratio cap 120 }\n')
+    new = ('policy p "P" version "2"\nsubject agency\ninput x\n'
+           'indicator i { target 100 missing value 40 score piecewise { when value >= 90 -> 100\n otherwise 50 } }\n')
+    (tmp_path / "a.kin").write_text(old, encoding="utf-8")
+    (tmp_path / "b.kin").write_text(new, encoding="utf-8")
+    changes = d.diff_paths(tmp_path / "a.kin", tmp_path / "b.kin")
+    assert sorted((c.id, c.attr, c.before, c.after) for c in changes) == [
+        ("i", "missing", "zero", "value 40"),
+        ("i", "score", "ratio cap 120", "piecewise { when value >= 90 -> 100; otherwise 50 }"),
+        ("policy", "header", 'p "P" version "1"', 'p "P" version "2"'),
+    ]

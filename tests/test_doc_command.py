@@ -70,7 +70,7 @@ def test_every_rule_of_a_national_document_carries_its_citation() -> None:
     assert f"Citation of the quota (covers every rule): SE MenPANRB 3/2023 (kurva distribusi predikat, seperti " \
            f"dirangkum) (policies/nasional/skp/kinerja-pegawai-2022.kin:{ref})" in out
     # the decision table: a row per quadrant cell, the result and the inputs as written
-    assert "| \"Di Atas Ekspektasi\" | \"Di Atas Ekspektasi\" | \"Sangat Baik\" |\n" in out
+    assert "| `\"Di Atas Ekspektasi\"` | `\"Di Atas Ekspektasi\"` | `\"Sangat Baik\"` |\n" in out
 
 
 def test_formulas_are_in_words_and_symbols() -> None:

@@ -9,6 +9,7 @@ import pytest
 from evaluate_kit import batch, plan
 
 from engine.evaluate import evaluate, evaluate_plan
+from engine.i18n import using
 
 SAKIP = """
 input nilai { }
@@ -171,3 +172,6 @@ def test_quota_message_shows_shares_with_two_decimals():
     rows = [dict(r, id=str(i)) for i, r in enumerate(rows)]
     (v,) = evaluate_plan(plan(QUOTA), batch(rows)).violations
     assert "(share 85.71%, limit <= 70%)" in v.message  # 6 / 7 = 85.714285...%
+    with using("id"):
+        (v,) = evaluate_plan(plan(QUOTA), batch(rows)).violations
+    assert "(bagian 85,71%, batas <= 70%)" in v.message  # Indonesian digits in Indonesian text

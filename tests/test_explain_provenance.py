@@ -55,7 +55,7 @@ def test_an_agency_target_names_its_line_and_the_national_value_it_replaced(resu
     # The lines named hold what the explanation says (read from the files, not from the engine).
     assert "target 105" in _line(KEMENKEU, 13)
     text = render(explain(result, "kemenkeu"))
-    assert f"target 105 ({KEMENKEU}:13, replacing the national 100 at {NATIONAL}:{at})" in text
+    assert f"`target 105` ({KEMENKEU}:13, replacing the national `100` at {NATIONAL}:{at})" in text
     assert text.startswith(f"kemenkeu (agency kemenkeu via {KEMENKEU}, policy bsc_instansi@2026.1)")
 
 

@@ -150,7 +150,7 @@ def test_clicks_own_words_are_translated() -> None:
 
 def test_click_usage_errors_are_translated() -> None:
     code, text = run("--lang", "id", "check", "--no-such-option", ".")
-    assert code == 2 and "Tidak ada opsi '--no-such-option'." in text and "Galat:" in text
+    assert code == 2 and "Tidak ada opsi '--no-such-option'." in text and "Kesalahan:" in text
 
 
 def test_numbers_and_dates_for_readers() -> None:

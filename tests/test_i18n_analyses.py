@@ -30,7 +30,7 @@ def files(tmp_path: Path) -> tuple[str, str, str]:
 # Group A (p1..p3): mean (100 + 78 + 84) / 3 = 87.333..; group B (p4, p5): mean (78 + 20) / 2 = 49.
 # Before, p2 had a = 70: s = 42 + 24 = 66, so the mean change over five subjects is 12 / 5 = 2.4.
 @pytest.mark.parametrize("lang, benchmark, compare", [
-    ("id", ["benchmark s (Nilai) per subjek di dalam grup: 5 entitas", "kelompok A: n=3 rata-rata=87,33",
+    ("id", ["pembandingan s (Nilai) per subjek di dalam grup: 5 entitas", "kelompok A: n=3 rata-rata=87,33",
             "kelompok B: n=2 rata-rata=49,00",
             "rujukan Nasional: 75 (Laporan nasional)", "entitas", "peringkat"],
      ["5 subjek ada di keduanya", "rata-rata perubahan +2,40, median +0,00; naik 1, turun 0, tetap 4",
@@ -48,7 +48,7 @@ def test_analysis_text_follows_the_language(files, lang, benchmark, compare) -> 
     text = _cli("compare", "--lang", lang, pol, before, now)
     assert all(x in text for x in compare), text
     text = _cli("sensitivity", "--lang", lang, pol, now, "--runs", "10")
-    assert ("sensitivitas s (r): 10 simulasi, seed 0, bobot ±20%" if lang == "id" else
+    assert ("sensitivitas s (r): 10 simulasi, benih 0, bobot ±20%" if lang == "id" else
             "sensitivity of s (r): 10 runs, seed 0, weights ±20%") in text
 
 

@@ -32,7 +32,7 @@ def test_explain_speaks_indonesian_with_indonesian_digits(monkeypatch) -> None:
     # 35% × 84.666 + 20% × 101.8 + 25% × 104.745 + 20% × 89.247 = 29.6331 + 20.36 + 26.18625 + 17.8494 = 94.02875
     assert ("mean (kontribusi dijumlahkan): 35% × 84,666 + 20% × 101,8 + 25% × 104,745 + 20% × 89,247 = 94,029, "
             "dibulatkan ke 2 desimal: 94,03") in text
-    assert "bobot 35% (efektif 35%)" in text and "menggantikan nilai nasional 40% di " in text
+    assert "bobot 35% (efektif 35%)" in text and "menggantikan nilai nasional `40%` di " in text
     english = _explain("--lang", "en")
     assert "raw 87.57 from examples/instansi-2026.csv line 2, column capaian_iku" in english
     assert "realisasi 87" not in english and not re.search(r"^\s*raw ", text, re.M)  # `score raw` is code

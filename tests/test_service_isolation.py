@@ -3,7 +3,6 @@ allow, and "another agency's" is indistinguishable from "does not exist" (status
 
 from __future__ import annotations
 
-import statistics
 import time
 
 import pytest
@@ -100,8 +99,10 @@ def test_another_agencys_submission_takes_as_long_as_a_missing_one(world: tuple[
             start = time.perf_counter()
             call(app, "other_submitter", "GET", path, None)
             times[kind].append(time.perf_counter() - start)
-    hidden, missing = (statistics.quantiles(times[k], n=4)[0] for k in ("hidden", "missing"))
-    # the same single query answers both; only scheduling noise may differ
+    # The fastest of 40 interleaved calls is each path's own cost: load from elsewhere on the machine
+    # only adds to a call (a quartile still moved by 3x under a load average of 20).  The same single
+    # query answers both; a leak (a second query, an early return) would show in the minimum too.
+    hidden, missing = (min(times[k]) for k in ("hidden", "missing"))
     assert abs(hidden - missing) < max(0.003, 0.5 * missing), (hidden, missing)
 
 

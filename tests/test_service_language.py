@@ -160,3 +160,37 @@ def test_many_concurrent_page_requests_each_in_their_own_language(app: App) -> N
 
     for lang, text in asyncio.run(all_of_them()):
         assert f'<html lang="{lang}">' in text and ("<h1>Masuk</h1>" if lang == "id" else "<h1>Sign in</h1>") in text
+
+
+def test_reject_reasons_are_served_in_the_requests_language(app: App) -> None:
+    """Stored in the uploader's language; a reader in the other language gets the stored file read
+    again in theirs: the same rows, codes and values, the reason reworded."""
+    bad = agency_csv("kemenkeu").replace(b"87.57", b"banyak")  # kemenkeu's achievement: not a number
+    sid = app.submit("submitter", bad, headers=EN).json()["id"]  # type: ignore[attr-defined]
+    h = app.tokens.header("submitter")
+    english = app.client.get(f"/api/v1/submissions/{sid}/rejects", headers={**h, **EN}).json()  # type: ignore[attr-defined]
+    indonesian = app.client.get(f"/api/v1/submissions/{sid}/rejects", headers={**h, **ID}).json()  # type: ignore[attr-defined]
+    assert len(english) == len(indonesian) == 1
+    assert "`banyak` is not a number" in english[0]["reason"]
+    assert "`banyak` bukan angka" in indonesian[0]["reason"]
+    assert {k: v for k, v in english[0].items() if k not in ("reason", "help", "row")} == \
+        {k: v for k, v in indonesian[0].items() if k not in ("reason", "help", "row")}
+    _signed_in(app, "reviewer", "id")
+    assert "`banyak` bukan angka" in app.client.get(f"/submissions/{sid}").text  # type: ignore[attr-defined]
+
+
+def test_an_explanation_is_served_in_the_requests_language(app: App) -> None:
+    sid = app.submit("submitter", agency_csv("kemenkeu")).json()["id"]  # type: ignore[attr-defined]
+    url, h = f"/api/v1/submissions/{sid}/explain/kemenkeu", app.tokens.header("submitter")
+    english = app.client.get(url, headers={**h, **EN}).json()  # type: ignore[attr-defined] # produced and stored
+    indonesian = app.client.get(url, headers={**h, **ID}).json()  # type: ignore[attr-defined]
+    assert (english["lang"], indonesian["lang"]) == ("en", "id")
+    assert app.client.get(url, headers={**h, **EN}).json() == english  # type: ignore[attr-defined] # the stored one
+
+    def scores(node: dict[str, Any]) -> list[Any]:
+        return [node.get("value"), node.get("band"), *(s for c in node.get("children", []) for s in scores(c))]
+
+    assert [scores(n) for n in english["nodes"]] == [scores(n) for n in indonesian["nodes"]]
+    _signed_in(app, "submitter", "id")
+    page = app.client.get(f"/submissions/{sid}/explain/kemenkeu").text  # type: ignore[attr-defined]
+    assert "<h1>Penjelasan: kemenkeu</h1>" in page and "= 94,03" in page and "dari " in page

@@ -121,11 +121,9 @@ def test_the_pages_name_the_unit(units: tuple[App, dict]) -> None:
     assert "kemenkeu / kemenkeu-u01 · kinerja_pegawai" in page
 
 
-def test_a_unit_reject_speaks_the_service_language(units: tuple[App, dict]) -> None:
-    from engine import i18n
-
+def test_a_unit_reject_speaks_the_requests_language(units: tuple[App, dict]) -> None:
     app, h = units
-    with i18n.using("id"):
-        sub = submit(app, h["u01"], csv([*rows_of("kemenkeu-u01")[:2], rows_of("kemenkeu-u02")[0]])).json()
-    rejects = app.client.get(f"/api/v1/submissions/{sub['id']}/rejects", headers=h["u01"]).json()
+    indonesian = {**h["u01"], "Accept-Language": "id"}
+    sub = submit(app, indonesian, csv([*rows_of("kemenkeu-u01")[:2], rows_of("kemenkeu-u02")[0]])).json()
+    rejects = app.client.get(f"/api/v1/submissions/{sub['id']}/rejects", headers=indonesian).json()
     assert [r["reason"] for r in rejects] == ["unit `kemenkeu-u02` bukan `kemenkeu-u01`, unit yang diwakili token ini"]

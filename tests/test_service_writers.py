@@ -1,5 +1,5 @@
 """How concurrent writers take turns: on SQLite through the writer lock file (``db._WriterQueue``)
-instead of SQLite's polling busy handler, and one submission scored at a time per worker process."""
+instead of SQLite's polling busy handler, and the threads of one process in arrival order."""
 
 from __future__ import annotations
 
@@ -9,11 +9,8 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
-
-from engine.service import auth, db, scoring
+from engine.service import auth, db
 from engine.service.turns import Turns
-from tests.service_kit import agency_csv, open_app
 
 
 def _try_lock(path: str) -> bool:
@@ -62,46 +59,6 @@ def test_a_writer_waits_for_the_turn_another_process_holds_and_goes_when_it_is_r
     assert done.wait(30)
     writer.join()
     engine.dispose()
-
-
-def test_a_worker_scores_one_submission_at_a_time(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Scoring holds the GIL: several at once in one process only slow each other (and the one holding the
-    write turn), so the fourth of four concurrent uploads is scored after the other three, not beside them."""
-    app = open_app(db_url)
-    running, most = [0], [0]
-    lock = threading.Lock()
-    real = scoring.score
-
-    def counted(*args: object, **kwargs: object) -> scoring.Scoring:
-        with lock:
-            running[0] += 1
-            most[0] = max(most[0], running[0])
-        time.sleep(0.2)  # long enough that unserialised uploads would overlap
-        try:
-            return real(*args, **kwargs)  # type: ignore[arg-type]
-        finally:
-            with lock:
-                running[0] -= 1
-
-    monkeypatch.setattr(scoring, "score", counted)
-    body = agency_csv("kemenkeu")
-    assert b",87.57," in body
-    codes: list[int] = []
-
-    def upload(n: int) -> None:  # four different files (capaian_iku 80.57, 81.57, ...)
-        mine = body.replace(b",87.57,", f",8{n}.57,".encode())
-        r = app.client.post("/api/v1/submissions", files={"file": ("k.csv", mine)},
-                            data={"period": "2026", "policy": "bsc_instansi"},
-                            headers={**app.tokens.header("submitter"), "Idempotency-Key": f"k{n}"})
-        codes.append(r.status_code)
-
-    threads = [threading.Thread(target=upload, args=(n,)) for n in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert most[0] == 1
-    assert codes == [201] * 4
 
 
 def test_turns_are_given_in_arrival_order_and_a_releasing_thread_cannot_jump_the_queue() -> None:

@@ -134,3 +134,24 @@ def test_a_parquet_file_s_decimal_mark_is_the_one_load_reads(tmp_path: Path, num
     assert streamed.decimal == ("," if numbers == "comma text" else ".")
     assert streamed.source == ("default" if numbers == "typed" else "detected")
     assert Chunks(path, schema, decimal=",").numbers == number_format(read_parquet(path), schema, ",")
+
+
+def test_collections_after_each_chunk_walk_only_what_the_chunks_made(setup: tuple[api.Policies, Path, Path],
+                                                                      tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The long-lived objects are frozen for a streamed run's per-chunk collections, and thawed after."""
+    import gc
+
+    policies, csv_path, _ = setup
+    frozen_at: list[int] = []
+    real = gc.collect
+
+    def collect(*args: int) -> int:
+        frozen_at.append(gc.get_freeze_count())
+        return real(*args)
+
+    monkeypatch.setattr(api.gc, "collect", collect)
+    api.score(policies, [csv_path], tmp_path / "r.csv", chunk=7)
+    assert len(frozen_at) >= 3  # the one before freezing, then one per chunk (several chunks of 7 rows)
+    assert frozen_at[0] == 0 and all(n > 1000 for n in frozen_at[1:])  # modules, policies: frozen
+    assert gc.get_freeze_count() == 0  # thawed when the run ends

@@ -77,9 +77,14 @@ def test_no_module_is_over_400_lines(path: Path) -> None:
     assert len(path.read_text(encoding="utf-8").splitlines()) <= 400
 
 
-def _map_entries() -> list[str]:
+def _map_rows() -> dict[str, str]:
+    """The README's module map: each entry (``engine/x.py``, ``engine/x/``) with its description."""
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    return re.findall(r"^\| `((?:engine|cli|grammar)/[^`]*)` \|", text, flags=re.MULTILINE)
+    return dict(re.findall(r"^\| `((?:engine|cli|grammar)/[^`]*)` \| (.*) \|$", text, flags=re.MULTILINE))
+
+
+def _map_entries() -> list[str]:
+    return list(_map_rows())
 
 
 def _engine_modules() -> set[str]:
@@ -97,3 +102,14 @@ def test_every_module_map_entry_exists() -> None:
 
 def test_every_engine_module_is_in_the_module_map() -> None:
     assert sorted(_engine_modules() - set(_map_entries())) == []
+
+
+def test_every_module_of_a_package_is_named_in_its_map_line() -> None:
+    # a package's line names each of its modules (`core`, `core.py`), so the map says where things are
+    unnamed = []
+    for entry, line in _map_rows().items():
+        if entry.endswith("/"):
+            for module in sorted((ROOT / entry).glob("*.py")):
+                if not module.stem.startswith("__") and not re.search(rf"`{module.stem}(\.py)?`", line):
+                    unnamed.append(f"{entry}{module.name}")
+    assert unnamed == []

@@ -29,14 +29,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from engine import nodes as n
-from engine.analysis.common import NO_PEER_GROUP, default_plan, label_of, no_nan, numeric, top_tree
+from engine.analysis.common import ALL, NO_PEER_GROUP, default_plan, label_of, no_nan, numeric, top_tree
 from engine.diagnostics import did_you_mean, fail
 from engine.evaluate import Result
 from engine.evaluate import numeric as num
 from engine.evaluate.population import over_all
+from engine.i18n import _
 from engine.plan import Plan
-
-ALL = "all"  # the one peer group of a benchmark without `within`
 
 
 def competition_ranks(values: np.ndarray) -> np.ndarray:
@@ -180,8 +179,8 @@ def asked_benchmark(plan: Plan, node: str, by: str | None, within: str | None) -
     """The benchmark asked for on the command line (``--node``, ``--by``, ``--within``)."""
     steps = [s.name for s in plan.steps]
     if node not in steps:
-        raise fail("analysis.unknown-node", f"no node `{node}` in the policy",
-                   did_you_mean(node, steps) or "name an indicator, a scorecard node or a value")
+        raise fail("analysis.unknown-node", _("no node `{name}` in the policy", name=node),
+                   did_you_mean(node, steps) or _("name an indicator, a scorecard node or a value"))
     return [n.Benchmark(n.Ref(node), by=n.Ref(by) if by else None, within=n.Ref(within) if within else None)]
 
 
@@ -266,8 +265,8 @@ def _column(result: Result, field_name: str) -> np.ndarray:
     col = result.batch.columns.get(field_name)
     if col is None:
         known = ["subject", "agency", *result.batch.columns]
-        raise fail("analysis.unknown-field", f"no field `{field_name}` to group by",
-                   did_you_mean(field_name, known) or "use subject, agency or a text/category input")
+        raise fail("analysis.unknown-field", _("no field `{name}` to group by", name=field_name),
+                   did_you_mean(field_name, known) or _("use `subject`, `agency` or a text/category input"))
     return np.asarray(["" if x is None else str(x) for x in col], dtype=object)
 
 

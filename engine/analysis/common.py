@@ -11,10 +11,21 @@ import numpy as np
 from engine import nodes as n
 from engine.evaluate import Result
 from engine.evaluate.numeric import snap
+from engine.i18n import N_, _
 from engine.i18n.formats import format_number, format_percent
 from engine.plan import Plan
 
-NO_PEER_GROUP = "(no peer group)"
+ALL = "all"  # the one peer group of a benchmark without `within`
+NO_PEER_GROUP = N_("(no peer group)")
+# The stable keys of JSON and CSV outputs, as a reader of text and HTML sees them.
+_GROUP_WORDS = {ALL: N_("all"), NO_PEER_GROUP: NO_PEER_GROUP}
+
+
+def group_text(key: str) -> str:
+    """A peer group as shown to a person: ``all`` and ``(no peer group)`` in the reader's language
+    (``semua``, ``(tanpa kelompok sejawat)``); a group named by the data as it is."""
+    word = _GROUP_WORDS.get(key)
+    return _(word) if word is not None else key
 
 
 def numeric(result: Result, name: str) -> np.ndarray:

@@ -19,6 +19,7 @@ import numpy as np
 from engine.analysis.common import band_order, default_plan, labels, main_rating, no_nan, numeric, top_tree
 from engine.diagnostics import fail
 from engine.evaluate import Result
+from engine.i18n import _
 
 
 @dataclass
@@ -124,8 +125,8 @@ def split_periods(path: str | Path, schema: object, sheet: str | None = None) ->
     raw = read(path, sheet)
     period_col = getattr(schema, "period_column", "period")
     if period_col not in raw.columns:
-        raise fail("analysis.no-period-column", f"{path} has no `{period_col}` column",
-                   "add a period column (YYYY-MM-DD) to the file, or give two files (BASE CURRENT)")
+        raise fail("analysis.no-period-column", _("{file} has no `{column}` column", file=path, column=period_col),
+                   _("add a period column (YYYY-MM-DD) to the file, or give two files (BASE CURRENT)"))
     cols = {k: v.to_pylist() for k, v in raw.columns.items()}
     out: dict[str, list[dict[str, object]]] = {}
     for i in range(raw.n):
@@ -148,8 +149,8 @@ def evaluate_periods(policies: object, plan: object, path: str | Path, periods: 
     out: dict[str, Result] = {}
     for p in chosen:
         if p not in groups:
-            raise fail("analysis.unknown-period", f"no rows for period `{p}` in {path}",
-                       f"periods in the file: {', '.join(groups)}")
-        loaded = load_records(groups[p], schema, file=f"{path} [period {p}]")
+            raise fail("analysis.unknown-period", _("no rows for period `{period}` in {file}", period=p, file=path),
+                       _("periods in the file: {periods}", periods=", ".join(groups)))
+        loaded = load_records(groups[p], schema, file=_("{file} [period {period}]", file=path, period=p))
         out[p] = evaluate(policies.agencies_of(plan), loaded.batch, plan)  # type: ignore[attr-defined]
     return out

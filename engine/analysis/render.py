@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from engine.analysis.benchmark import Benchmark, Position
-from engine.analysis.common import fmt, percent, plain, signed
+from engine.analysis.common import fmt, group_text, percent, plain, signed
 from engine.analysis.compare import Comparison
 from engine.analysis.periods import PeriodChange
 from engine.analysis.sensitivity import Sensitivity
@@ -44,7 +44,7 @@ def benchmarks_text(found: list[Benchmark], top: int = 10) -> str:
                        + (f" ({r.source})" if r.source else ""))
         for g in b.groups:
             out.append("  " + _("group {group}: n={n} mean={mean} median={median} sd={sd} min={min} max={max}",
-                                group=g.peer_group, n=num(g.count), mean=fmt(g.mean), median=fmt(g.median),
+                                group=group_text(g.peer_group), n=num(g.count), mean=fmt(g.mean), median=fmt(g.median),
                                 sd=fmt(g.sd), min=fmt(g.low), max=fmt(g.high)))
         refs = [r.label for r in b.references]
         rows: list[list[str]] = []
@@ -65,8 +65,8 @@ def benchmarks_text(found: list[Benchmark], top: int = 10) -> str:
 
 
 def _position(p: Position, refs: list[str]) -> list[str]:
-    return [p.entity, p.peer_group, fmt(p.value), f"{fmt(p.rank, 0)}/{num(p.peers)}", fmt(p.percentile, 1), fmt(p.z)] \
-        + [fmt(p.gaps[r]) for r in refs]
+    return [p.entity, group_text(p.peer_group), fmt(p.value), f"{fmt(p.rank, 0)}/{num(p.peers)}",
+            fmt(p.percentile, 1), fmt(p.z)] + [fmt(p.gaps[r]) for r in refs]
 
 
 def benchmark_table(found: list[Benchmark]) -> dict[str, np.ndarray]:
@@ -146,8 +146,10 @@ def sensitivity_text(s: Sensitivity, top: int = 25) -> str:
     when there are at most ``top``, else the ``top`` least stable."""
     opts = [_("{runs} runs, seed {seed}, weights ±{range}", runs=num(s.runs), seed=s.seed,
               range=plain(s.weight_range * 100) + "%")]
-    opts += [_("aggregations {names}", names="/".join(s.aggregations))] if s.aggregations else []
-    opts += [_("missing-data treatments {names}", names="/".join(s.treatments))] if s.treatments else []
+    codes = {"aggregations": "/".join(f"`{a}`" for a in s.aggregations),
+             "treatments": "/".join(f"`{t}`" for t in s.treatments)}  # the language's words, as code
+    opts += [_("aggregations {names}", names=codes["aggregations"])] if s.aggregations else []
+    opts += [_("missing-data treatments {names}", names=codes["treatments"])] if s.treatments else []
     head = _("sensitivity of {node} ({rating})", node=s.top, rating=s.rating or _("no rating"))
     out = [f"{head}: " + ", ".join(opts) + "; " + _("unstable when the rating changes in more than {share} of runs",
                                                     share=plain(s.threshold * 100) + "%")]

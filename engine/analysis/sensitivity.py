@@ -19,9 +19,12 @@ that share exceeds ``threshold``.  The same seed and options give the same
 numbers: draws come from one ``numpy.random.default_rng(seed)`` in a fixed order.
 
 At national scale the data is read once (``engine.analysis.passes``): every chunk is
-evaluated under the actual plans and each run's variant, one after the other,
-keeping only the run's top scores (appended to one file per run in a temporary
-folder) and the count of rating changes.  A run's ranks need all its scores, so
+evaluated under the actual plans and each run's variant, one after the other.  A
+variant evaluates only the steps it changes (the tree nodes, what reads them, and the
+indicators a drawn treatment changes): the others are taken from the actual result
+(``engine.evaluate.given``, ``variants.shared_steps``), so a run costs the aggregation
+and rating, not the indicator scores.  Each run keeps only its top scores (appended to
+one file per run in a temporary folder) and the count of rating changes.  A run's ranks need all its scores, so
 after the pass each run's file is read back (one score column, 34 MB for 4.3M
 subjects), ranked, and folded into the interval; the median reads the ranks of a
 block of subjects from every run.  Memory holds a few per-subject columns, never
@@ -236,9 +239,13 @@ def _medians(ranks: list[Path], size: int) -> np.ndarray:
         block = np.empty((len(ranks), stop - start))
         for k, path in enumerate(ranks):
             block[k] = np.fromfile(path, dtype=np.float32, count=stop - start, offset=start * 4)
-        present = ~np.isnan(block).all(axis=0)
-        if present.any():
-            out[start:stop][present] = np.nanmedian(block[:, present], axis=0)
+        gaps = np.isnan(block)
+        full, some = ~gaps.any(axis=0), gaps.any(axis=0) & ~gaps.all(axis=0)
+        # The subjects ranked in every run (nearly all): a plain median, which numpy computes about 7x
+        # faster than ``nanmedian`` (for fewer than 600 runs that is a masked-array median per column).
+        out[start:stop][full] = np.median(block[:, full], axis=0)
+        if some.any():
+            out[start:stop][some] = np.nanmedian(block[:, some], axis=0)
     return out
 
 

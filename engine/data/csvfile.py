@@ -33,6 +33,7 @@ from engine.i18n import _
 
 csv.field_size_limit(1 << 30)  # the csv module numbers records and finds titles; cell sizes are judged below
 MAX_CELL = 1 << 20  # characters: far beyond any honest cell, small enough to keep a run's memory sane
+PARSE_BLOCK = 1 << 24  # bytes of CSV text per parse block
 _UTF16 = (b"\xff\xfe", b"\xfe\xff")
 
 
@@ -84,7 +85,9 @@ def read_csv(path: Path, header_row: int | None = None) -> RawTable:
     delim, names = header(data, file)
     invalid: list[Any] = []
     try:
-        table = _parse(data, names, delim, invalid, threads=True)
+        # Arrow's threads parse blocks in parallel: a file of one block gains nothing from them but
+        # starting the pool (a few ms of a small run).
+        table = _parse(data, names, delim, invalid, threads=len(data) > PARSE_BLOCK)
         if invalid:  # numbered only when parsed on one thread: read again to name the lines
             invalid.clear()
             table = _parse(data, names, delim, invalid, threads=False)
@@ -105,7 +108,7 @@ def read_csv(path: Path, header_row: int | None = None) -> RawTable:
 
 
 def _parse(data: bytes, names: list[str], delim: str, invalid: list[Any], threads: bool,
-           block: int = 1 << 24) -> pa.Table:
+           block: int = PARSE_BLOCK) -> pa.Table:
     import pyarrow.csv as pcsv
 
     def skip(row: Any) -> str:

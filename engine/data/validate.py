@@ -195,7 +195,7 @@ def check_category(f: Field, text: pa.Array) -> Checked:
         problems.append(Problem(int(i), v, _("`{value}` is not an option of `{name}` ({options})", value=v, name=f.name,
                                                   options=options),
                                 closest_option(v, f.options)))
-    values = to_objects(pc.if_else(pa.array(ok), pc.take(canon, pc.fill_null(at, 0)), text))
+    values = to_objects(pc.if_else(pa.array(ok), pc.take(canon, pc.fill_null(at, 0)), text), repeats=True)
     values[bad] = None
     return Checked(values, problems)
 
@@ -222,7 +222,7 @@ def check_id(arr: pa.Array) -> Checked:
 
 def check_agency(arr: pa.Array, known: Iterable[str] | None) -> Checked:
     text = as_text(arr)
-    values = to_objects(text)
+    values = to_objects(text, repeats=True)
     if known is None:
         return Checked(values)
     known = sorted(set(known))
@@ -251,9 +251,18 @@ def check_period(arr: pa.Array) -> Checked:
     return Checked(values, problems)
 
 
-def to_objects(text: pa.Array) -> np.ndarray:
-    """Text as an object array with None for missing (empty text is missing)."""
+def to_objects(text: pa.Array, repeats: bool = False) -> np.ndarray:
+    """Text as an object array with None for missing (empty text is missing).  A column of few
+    distinct values (``repeats``: agencies, categories) is made through its dictionary: one
+    Python string per distinct value, shared by its rows (half the time, and less memory)."""
     cleaned = pc.if_else(pc.fill_null(pc.equal(text, ""), True), pa.scalar(None, pa.string()), text)
+    if repeats:
+        if isinstance(cleaned, pa.ChunkedArray):
+            cleaned = cleaned.combine_chunks()
+        encoded = pc.dictionary_encode(cleaned)
+        words = np.append(encoded.dictionary.to_numpy(zero_copy_only=False).astype(object), None)
+        at = pc.fill_null(encoded.indices, len(encoded.dictionary)).to_numpy(zero_copy_only=False)
+        return words.take(at)
     out = cleaned.to_numpy(zero_copy_only=False)
     return out if out.dtype == object else out.astype(object)
 

@@ -23,6 +23,7 @@ import numpy as np
 
 from engine import api
 from engine import nodes as n
+from engine.analysis.common import main_rating
 from engine.analysis.passes import Evaluation, Reading, fold
 from engine.api import Progress
 from engine.diff.changes import ChangeWriter, Mover
@@ -72,7 +73,7 @@ class Side:
 
     @classmethod
     def of(cls, plan: Plan) -> Side:
-        top = _top(plan)
+        top = plan.top_scorecard().name
         rating = _rating(plan, top)
         return cls(top, rating, _order(plan, rating))
 
@@ -253,13 +254,8 @@ def _labels(result: Result, rating: str | None) -> np.ndarray:
                     dtype=object)
 
 
-def _top(plan: Plan) -> str:
-    return plan.top_scorecard().name
-
-
 def _rating(plan: Plan, top: str) -> str | None:
-    ratings = [i for i in plan.module.items if isinstance(i, n.Rating)]
-    chosen = next((r for r in ratings if r.of == top), ratings[0] if ratings else None)
+    chosen = main_rating(plan, top)
     return chosen.name if chosen else None
 
 

@@ -9,11 +9,14 @@ from dataclasses import asdict, dataclass, field
 from engine.analysis.common import fmt, signed
 from engine.diff.gates import Gate
 from engine.diff.impact import Impact
-from engine.diff.structure import ABSENT, Change
+from engine.diff.structure import ABSENT, BAND_ORDER, Change
 from engine.i18n import N_, _, ngettext
 from engine.i18n.formats import format_number
+from engine.i18n.terms import NOUNS, noun
 
 _KINDS = {"added": N_("added"), "removed": N_("removed"), "changed": N_("changed"), "moved": N_("moved")}
+# Attributes that are not a keyword of the policy language, in words; a keyword is shown as code.
+_WORD_ATTRS = (BAND_ORDER, N_("parent"), N_("bounds"))
 
 AGENCY_LINES = 25  # the text summary lists this many agencies; JSON and Markdown list all
 
@@ -34,14 +37,28 @@ class Diff:
         return [g for g in self.gates if self.impact is not None and g.trips(self.impact)]
 
 
+def _what(c: Change) -> str:
+    """What changed, in the reader's words (``indikator``); JSON keeps the stable ``what``."""
+    return noun(c.what) if c.what in NOUNS else c.what
+
+
+def _attr(attr: str) -> str:
+    return _(attr) if attr in _WORD_ATTRS else f"`{attr}`"
+
+
+def _code(value: str | None) -> str:
+    """A value as the policy writes it, marked as code (``88.31`` must not read as a number of the text)."""
+    return ABSENT if value in (None, ABSENT) else f"`{value}`"
+
+
 def _change_text(c: Change) -> str:
-    head = f"{_(_KINDS[c.kind]).ljust(8)} {c.what} {c.id}"
+    head = f"{_(_KINDS[c.kind]).ljust(8)} {_what(c)} {c.id}"
     if c.attr:
-        return f"{head}: {c.attr} {c.before} -> {c.after}"
+        return f"{head}: {_attr(c.attr)} {_code(c.before)} -> {_code(c.after)}"
     if c.kind == "changed":
-        return f"{head}: {c.before} -> {c.after}"
+        return f"{head}: {_code(c.before)} -> {_code(c.after)}"
     detail = c.after if c.kind == "added" else c.before
-    return f"{head}" + (f" ({detail})" if detail and detail != ABSENT else "")
+    return f"{head}" + (f" ({_code(detail)})" if detail and detail != ABSENT else "")
 
 
 def _share(count: int, imp: Impact) -> str:
@@ -58,7 +75,7 @@ def _table(imp: Impact) -> list[list[str]]:
 
 
 def render_text(r: Diff) -> str:
-    lines = [f"diff {r.old} -> {r.new}"]
+    lines = [_("policy diff {old} -> {new}", old=r.old, new=r.new)]
     files = sorted({c.file for c in r.changes})
     if not r.changes:
         lines.append(_("no structural changes"))
@@ -128,7 +145,8 @@ def render_markdown(r: Diff) -> str:
         head = [_("file"), _("change"), "id", _("attribute"), _("before"), _("after")]
         lines += ["| " + " | ".join(head) + " |", "|---|---|---|---|---|---|"]
         for c in r.changes:
-            cells = [c.file, f"{_(_KINDS[c.kind])} {c.what}", f"`{c.id}`", c.attr or "", c.before or "", c.after or ""]
+            cells = [c.file, f"{_(_KINDS[c.kind])} {_what(c)}", f"`{c.id}`", _attr(c.attr) if c.attr else "",
+                     _code(c.before) if c.before else "", _code(c.after) if c.after else ""]
             lines.append("| " + " | ".join(x.replace("|", "\\|") for x in cells) + " |")
     imp = r.impact
     if imp is not None:

@@ -16,10 +16,11 @@ from pathlib import Path
 
 from engine import nodes as n
 from engine import resolve, syntax
-from engine.evaluate.exprtext import num_text, to_text
-from engine.fmt.expr import better_text
+from engine.fmt.values import band_text, constraint_text, dates, header_text, row_text, rule_text, value_text
+from engine.i18n import N_
 
 ABSENT = "—"
+BAND_ORDER = N_("band order")  # an attribute said in words (JSON keeps the English key)
 _SKIP = {"name", "span", "name_span", "of_span", "children", "bands", "rows", "rules", "overrides"}
 
 
@@ -114,9 +115,9 @@ def _decl(a: n.Decl, b: n.Decl, file: str) -> list[Change]:
     if isinstance(a, n.Rating) and isinstance(b, n.Rating):
         out += _bands(a, b, file)
     if isinstance(a, n.Table) and isinstance(b, n.Table):
-        out += _listed(file, a.name, "row", [_row(r) for r in a.rows], [_row(r) for r in b.rows])
+        out += _listed(file, a.name, "row", [row_text(r) for r in a.rows], [row_text(r) for r in b.rows])
     if isinstance(a, n.Quota) and isinstance(b, n.Quota):
-        out += _listed(file, a.name, "rule", [_rule(r) for r in a.rules], [_rule(r) for r in b.rules])
+        out += _listed(file, a.name, "rule", [rule_text(r) for r in a.rules], [rule_text(r) for r in b.rules])
     return out
 
 
@@ -171,30 +172,16 @@ def _bands(a: n.Rating, b: n.Rating, file: str) -> list[Change]:
     for label in [*la, *[k for k in lb if k not in la]]:
         ident = f'{a.name}."{label}"'
         if label not in lb:
-            out.append(Change(file, "removed", ident, "band", None, _band(la[label]), None))
+            out.append(Change(file, "removed", ident, "band", None, band_text(la[label]), None))
         elif label not in la:
-            out.append(Change(file, "added", ident, "band", None, None, _band(lb[label])))
+            out.append(Change(file, "added", ident, "band", None, None, band_text(lb[label])))
         elif la[label] != lb[label]:
-            out.append(Change(file, "changed", ident, "band", "bounds", _band(la[label]), _band(lb[label])))
+            out.append(Change(file, "changed", ident, "band", "bounds", band_text(la[label]), band_text(lb[label])))
     order_a = [x for x in la if x in lb]
     order_b = [x for x in lb if x in la]
     if order_a != order_b:
-        out.append(Change(file, "changed", a.name, "rating", "band order", ", ".join(order_a), ", ".join(order_b)))
+        out.append(Change(file, "changed", a.name, "rating", BAND_ORDER, ", ".join(order_a), ", ".join(order_b)))
     return out
-
-
-def _band(b: n.Band) -> str:
-    bounds = " and ".join(f"{x.op} {num_text(x.value)}" for x in b.bounds)
-    body = "otherwise" if b.otherwise else f"when {bounds}"
-    return body + (f" if {to_text(b.gate)}" if b.gate is not None else "") + _ref(b)
-
-
-def _row(r: n.Row) -> str:
-    return ", ".join(to_text(c) for c in r.cells) + " -> " + to_text(r.result) + _ref(r)
-
-
-def _rule(r: n.QuotaRule) -> str:
-    return (f"where {to_text(r.where)} " if r.where is not None else "") + f"require {to_text(r.require)}" + _ref(r)
 
 
 def _listed(file: str, name: str, what: str, a: list[str], b: list[str]) -> list[Change]:
@@ -233,56 +220,15 @@ def _kind(d: object) -> str:
 
 
 def text(v: object) -> str:
-    """An attribute value as policy text (``None``: absent)."""
+    """An attribute value as policy text, the formatter's spelling (``None``: absent)."""
     if v is None:
         return ABSENT
-    if isinstance(v, n.Num):
-        return num_text(v)
-    if isinstance(v, n.Str):
-        return f'"{v.value}"'
-    if isinstance(v, n.Word):
-        return v.value
-    if isinstance(v, n.Interval):
-        return f"{num_text(v.lo)} .. {num_text(v.hi)}"
-    if isinstance(v, n.Better):
-        return better_text(v, num_text)
-    if isinstance(v, n.Missing):
-        return v.treatment + (f" {num_text(v.value)}" if v.value is not None else "")
-    if isinstance(v, n.ValueType):
-        return "one of (" + ", ".join(f'"{o}"' for o in v.options) + ")" if v.options else v.name
-    if isinstance(v, n.DateRange):
-        return f"{v.start} .. {v.end or ''}".rstrip()
-    if isinstance(v, n.DateLit):
-        return str(v.value)
-    if isinstance(v, n.Scoring):
-        return _scoring(v)
     if isinstance(v, n.Header):
-        return f'{v.name} "{v.label or ""}" version "{v.version or ""}"' + _ref(v)
+        return header_text(v)
     if isinstance(v, n.PeriodDecl):
-        return text(v.range)
+        return dates(v.range)
     if isinstance(v, n.SubjectDecl):
         return v.kind.value
     if isinstance(v, n.Constraint):
-        bound = f"in {text(v.lo)} .. {text(v.hi)}" if v.op == "in" else f"{v.op} {text(v.lo if v.lo else v.hi)}"
-        return f"{v.field.value}({v.target.name}) {bound}" + _ref(v)
-    if isinstance(v, tuple):
-        return ", ".join(text(x) for x in v)
-    if isinstance(v, n.Node):
-        return to_text(v)
-    return str(v)
-
-
-def _scoring(s: n.Scoring) -> str:
-    body = s.method
-    if s.method == "goalposts":
-        body += f" {text(s.lo)} .. {text(s.hi)}"
-    elif s.method == "formula":
-        body += f" {to_text(s.formula)}"
-    elif s.method == "piecewise":
-        body += " { " + "; ".join((f"when {to_text(c.when)}" if c.when is not None else "otherwise")
-                                  + f" -> {to_text(c.then)}" for c in s.cases) + " }"
-    return body + (f" cap {num_text(s.cap)}" if s.cap is not None else "")
-
-
-def _ref(v: n.Header | n.Constraint | n.Band | n.Row | n.QuotaRule) -> str:
-    return f' ref "{v.ref.value}"' if v.ref is not None else ""
+        return constraint_text(v)
+    return value_text(v)

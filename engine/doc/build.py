@@ -17,17 +17,19 @@ from dataclasses import dataclass, field
 
 from engine import nodes as n
 from engine.evaluate.methods import METHODS
+from engine.explain.localize import numbers
 from engine.explain.rules import Rules, where
 from engine.explain.text import bounded, bounds_text, score_formula
 from engine.fmt.expr import better_text, expr, num, quote
-from engine.i18n import N_, _
+from engine.i18n import N_, _, language
+from engine.i18n.formats import format_date
 from engine.plan import Plan
 
 # How each scoring method turns a raw value into a score, in words.
 WORDS = {
     "ratio": N_("the realisation as a percentage of the target"),
-    "ratio lower": N_("how far the realisation stays under the target: (2 − realisation / target) × 100"),
-    "ratio within": N_("100 inside the target range; outside it, the realisation against the nearer bound"),
+    "ratio-lower": N_("how far the realisation stays under the target: (2 − realisation / target) × 100"),
+    "ratio-within": N_("100 inside the target range; outside it, the realisation against the nearer bound"),
     "progress": N_("the progress from the baseline (0) to the target (100)"),
     "goalposts": N_("the position between the two goalposts, 0 at the first and 100 at the second, clipped to "
                     "0..100"),
@@ -36,6 +38,27 @@ WORDS = {
     "formula": N_("the policy's formula"),
 }
 NO_CITATION = N_("(no citation)")
+# The policy language's words for a kind, a direction, a missing-data treatment and a subject, said
+# in words before the word itself as code: ``hasil (`outcome`)``.
+SAID = {
+    "input": N_("input"), "process": N_("process"), "output": N_("output"), "outcome": N_("outcome"),
+    "higher": N_("higher is better"), "lower": N_("lower is better"), "within": N_("best within a range"),
+    "exclude": N_("left out; the parent re-weights the present ones"), "zero": N_("counted as 0"),
+    "baseline": N_("the baseline is used instead"), "fail": N_("an error is recorded, with no value"),
+    "value": N_("a fixed value is used instead"),
+    "employee": N_("an employee"), "unit": N_("a unit"), "agency": N_("an agency"),
+}
+# An overridden attribute as the rows of an indicator and a scorecard name it.
+ATTRIBUTES = {"kind": N_("Kind"), "unit": N_("Unit"), "source": N_("Source"), "owner": N_("Owner"),
+              "better": N_("Better"), "baseline": N_("Baseline"), "target": N_("Target"), "score": N_("Scoring"),
+              "missing": N_("Missing data"), "weight": N_("Weight")}
+
+
+def said(word: str, code: str | None = None) -> str:
+    """A language word in the reader's words, then as written: ``hasil (`outcome`)``; just the code
+    when the words would repeat it (English ``outcome``)."""
+    words = _(SAID[word]) if word in SAID else word
+    return f"`{code or word}`" if words == word else f"{words} (`{code or word}`)"
 
 
 @dataclass
@@ -54,6 +77,18 @@ class Handbook:
     title: str
     facts: list[tuple[str, str]]
     sections: list[Section]
+
+
+def figures(text: str | None) -> str:
+    """The numbers of a plain-text cell as the reader writes them (``88,31`` in Indonesian); code
+    spans and quoted labels keep the policy's spelling."""
+    return numbers(text, language()) or ""
+
+
+def dates(span: n.DateRange) -> str:
+    """``1 Januari 2026 – 31 Desember 2026``; an open end says so."""
+    end = format_date(span.end) if span.end is not None else _("(open)")
+    return f"{format_date(span.start)} – {end}"
 
 
 def sym(text: str) -> str:
@@ -77,8 +112,9 @@ class _Writer:
         src = self.rules.source(attr, owner, attr, member)
         if src is None or src.replaced_at is None:
             return text
-        self.overrides.append([_("{attr} of `{name}`", attr=attr, name=getattr(owner, "name", "?")),
-                               f"{text} ({src.at})", f"{src.replaced} ({src.replaced_at})"])
+        shown = _(ATTRIBUTES[attr]).lower() if attr in ATTRIBUTES else f"`{attr}`"
+        self.overrides.append([_("{attr} of `{name}`", attr=shown, name=getattr(owner, "name", "?")),
+                               f"{text} ({src.at})", f"{figures(src.replaced)} ({src.replaced_at})"])
         return overridden(text, src.at, src.replaced, src.replaced_at)
 
     # ------------------------------------------------------------ sections
@@ -88,21 +124,22 @@ class _Writer:
                            ("owner", N_("Owner"))):
             got = getattr(d, attr)
             if got is not None:
-                rows.append([_(name), self.value(d, attr, got.value)])
+                rows.append([_(name), self.value(d, attr, said(got.value) if attr == "kind" else got.value)])
         if d.range is not None:
-            rows.append([_("Range"), f"{num(d.range.lo)} .. {num(d.range.hi)}"])
-        rows.append([_("Better"), self.value(d, "better", better_text(d.better or n.Better("higher")))])
+            rows.append([_("Range"), figures(f"{num(d.range.lo)} .. {num(d.range.hi)}")])
+        better = d.better or n.Better("higher")
+        rows.append([_("Better"), self.value(d, "better", said(better.direction, better_text(better)))])
         for attr, fld, name in (("baseline", "baseline_field", N_("Baseline")),
                                 ("target", "target_field", N_("Target"))):
             fixed, per_row = getattr(d, attr), getattr(d, fld)
             if fixed is not None:
-                rows.append([_(name), self.value(d, attr, num(fixed))])
+                rows.append([_(name), self.value(d, attr, figures(num(fixed)))])
             elif per_row is not None:
                 rows.append([_(name), _("per subject, from the field `{name}`", name=per_row.name)])
         if d.period is not None:
-            rows.append([_("Period"), f"{d.period.start} .. {d.period.end or ''}".rstrip()])
+            rows.append([_("Period"), dates(d.period)])
         if d.deadline is not None:
-            rows.append([_("Deadline"), str(d.deadline.value)])
+            rows.append([_("Deadline"), format_date(d.deadline.value)])
         if d.formula is not None:
             rows.append([_("Raw value"), sym(expr(d.formula))])
         rows += self.scoring(d)
@@ -118,7 +155,7 @@ class _Writer:
         better = d.better or n.Better("higher")
         key = s.method
         if s.method == "ratio" and better.direction != "higher":
-            key = "ratio within" if better.direction == "within" else "ratio lower"
+            key = "ratio-within" if better.direction == "within" else "ratio-lower"
         words = _(WORDS[key]) + (", " + _("at least 0") if s.method in ("ratio", "progress", "goalposts") else "")
         words += ", " + _("at most {cap}", cap=num(s.cap)) if s.cap is not None else ""
         target = d.target_field.name if d.target_field else num(d.target) if d.target else "target"
@@ -147,7 +184,7 @@ class _Writer:
             kind = i.type.name if i.type is not None else "number"
             if i.type is not None and i.type.options:
                 kind += " (" + ", ".join(quote(o) for o in i.type.options) + ")"
-            rows.append([f"`{i.name}`", i.label or "", kind, i.unit.value if i.unit else "",
+            rows.append([f"`{i.name}`", i.label or "", sym(kind), i.unit.value if i.unit else "",
                          i.source.value if i.source else "", cited(i) if i.ref is not None else ""])
         head = [_("Input"), _("Label"), _("Type"), _("Unit"), _("Source"), _("Citation")]
         return Section(_("Submitted inputs"), head, rows)
@@ -156,11 +193,12 @@ class _Writer:
         rows = []
         for m in t.members():
             node = m.node
-            weight = self.value(node, "weight", num(node.weight), member=True) if node.weight is not None else ""
+            weight = self.value(node, "weight", figures(num(node.weight)), member=True) \
+                if node.weight is not None else ""
             how = ""
             if isinstance(node, n.Tree):
                 method = node.aggregate.value if node.aggregate else "mean"
-                how = method + (f" ({METHODS[method].note})" if METHODS[method].note else "")
+                how = f"`{method}`" + (f" ({_(METHODS[method].note)})" if METHODS[method].note else "")
             missing = _missing(node.missing) if node.missing is not None else ""
             label = getattr(node, "label", None) or getattr(self.plan.step(m.name).decl, "label", None) or ""
             rows.append(["\u2003" * m.depth + f"`{m.name}`", label, weight, how, missing,
@@ -175,8 +213,8 @@ class _Writer:
     def rating(self, r: n.Rating) -> Section:
         rows = []
         for k, b in enumerate(r.bands):
-            cond = sym(("otherwise" if b.otherwise else bounds_text(b))
-                       + (f" if {expr(b.gate)}" if b.gate is not None else ""))
+            cond = sym("otherwise") if b.otherwise else figures(bounds_text(b))  # "and" is a word here
+            cond += " " + _("if {condition}", condition=sym(expr(b.gate))) if b.gate is not None else ""
             src = self.rules.band(r, k)
             if src.replaced_at is not None:
                 cond = overridden(cond, src.at, src.replaced, src.replaced_at)
@@ -193,9 +231,10 @@ class _Writer:
 
     def table(self, t: n.Table) -> Section:
         hit = t.hit.value if t.hit is not None else "unique"
-        rows = [[expr(c) if not isinstance(c, n.Wildcard) else _("any") for c in row.cells]
-                + [expr(row.result), cited(row) if row.ref is not None else ""] for row in t.rows]
-        notes = [_("Hit policy: {hit}.", hit=hit), _("Citation of the table (covers every row): {ref}", ref=cited(t))]
+        rows = [[sym(expr(c)) if not isinstance(c, n.Wildcard) else _("any") for c in row.cells]
+                + [sym(expr(row.result)), cited(row) if row.ref is not None else ""] for row in t.rows]
+        notes = [_("Hit policy: {hit}.", hit=sym(hit)),
+                 _("Citation of the table (covers every row): {ref}", ref=cited(t))]
         return Section(_("Table `{name}`", name=t.name) + (f": {t.label}" if t.label else ""),
                        [f"`{i.name}`" for i in t.inputs] + [_("Result"), _("Citation")], rows, notes)
 
@@ -221,11 +260,11 @@ class _Writer:
 
 def overridden(text: str, at: str, national: str | None, national_at: str | None) -> str:
     return _("{value} (agency override at {at}; national: {national} at {national_at})", value=text, at=at,
-             national=national, national_at=national_at)
+             national=figures(national), national_at=national_at)
 
 
 def _missing(m: n.Missing) -> str:
-    return f"value {num(m.value)}" if m.value is not None else m.treatment
+    return said("value", f"value {num(m.value)}") if m.value is not None else said(m.treatment)
 
 
 def handbook(plan: Plan, national: Plan | None = None) -> Handbook:
@@ -236,11 +275,10 @@ def handbook(plan: Plan, national: Plan | None = None) -> Handbook:
               if header else "-"), (_("Citation"), cited(header))]
     period = plan.module.first(n.PeriodDecl)
     if isinstance(period, n.PeriodDecl):
-        end = period.range.end or _("(open)")
-        facts.append((_("In force"), f"{period.range.start} .. {end}"))
+        facts.append((_("In force"), dates(period.range)))
     subject = plan.module.first(n.SubjectDecl)
     if isinstance(subject, n.SubjectDecl):
-        facts.append((_("A row of data is"), subject.kind.value))
+        facts.append((_("A row of data is"), said(subject.kind.value)))
     if plan.agency_file is not None:
         facts.append((_("Agency file"), _("{file}: the national policy with the agency's overrides, each marked "
                                           "where it is given", file=plan.agency_file)))

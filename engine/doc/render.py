@@ -6,6 +6,7 @@ from __future__ import annotations
 from html import escape
 
 from engine.doc.build import Handbook, Section
+from engine.i18n import language
 
 CSS = """
 body{font-family:"DejaVu Sans",Arial,Helvetica,sans-serif;margin:24px 36px;color:#1d2733;max-width:1100px}
@@ -31,9 +32,9 @@ def markdown(doc: Handbook) -> str:
 
 
 def html(doc: Handbook) -> str:
-    facts = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in doc.facts)
+    facts = "".join(f"<dt>{escape(k)}</dt><dd>{_code(v)}</dd>" for k, v in doc.facts)
     body = "".join(_section(s) for s in doc.sections)
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+    return (f"<!DOCTYPE html>\n<html lang=\"{language()}\"><head><meta charset=\"utf-8\">"
             f"<title>{escape(doc.title)}</title><style>{CSS}</style></head><body>"
             f"<h1>{escape(doc.title)}</h1><dl>{facts}</dl>{body}</body></html>\n")
 

@@ -21,6 +21,7 @@ from engine.evaluate.expr import Col, Evaluator, full
 from engine.evaluate.exprtext import to_text
 from engine.evaluate.result import Violation
 from engine.i18n import _
+from engine.i18n.formats import format_number
 
 
 def check_quotas(ctx: EvalContext, quotas: tuple[n.Quota, ...]) -> list[Violation]:
@@ -107,5 +108,6 @@ def _call_and_limit(expr: n.Node) -> tuple[n.Call | None, n.Node | None, str]:
 
 
 def _pct(fraction: float) -> str:
-    """A share for people: at most two decimals, half away from zero (57.142857...% -> 57.14%)."""
-    return num.fmt(float(num.round_half_away(fraction * 100, 2)))  + "%"
+    """A share for people: at most two decimals, half away from zero (57.142857...% -> 57.14%), in the
+    reader's digits (``57,14%`` in Indonesian)."""
+    return format_number(float(num.round_half_away(fraction * 100, 2))) + "%"

@@ -61,5 +61,3 @@ def localize_node(node: NodeExplanation, lang: str) -> None:
     for attr in ("substituted", "raw_formula", "formula", "contribution_formula", "band_reason", "gap_formula"):
         setattr(node, attr, numbers(getattr(node, attr), lang))
     node.lookups = [numbers(x, lang) or x for x in node.lookups]
-    for s in node.sources:
-        s.value, s.replaced = numbers(s.value, lang) or s.value, numbers(s.replaced, lang)

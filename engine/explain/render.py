@@ -15,6 +15,7 @@ from engine.batch import Origin
 from engine.explain.localize import numbers
 from engine.explain.model import Citation, Explanation, GroupExplanation, NodeExplanation, Source, as_dict
 from engine.explain.numbers import show
+from engine.explain.rules import NO_SUCH_BAND, NOT_SET
 from engine.i18n import N_, _, using
 
 _KINDS = {"tree": N_("tree"), "indicator": N_("indicator"), "input": N_("input"), "value": N_("value"),
@@ -69,10 +70,17 @@ def _members_line(e: GroupExplanation) -> str:
 
 
 def source_text(s: Source) -> str:
-    """``target 105 (policies/instansi/kemenkeu.kin:13, replacing the national 100 at ...:60)``."""
-    replaced = ", " + _("replacing the national {value} at {where}", value=s.replaced, where=s.replaced_at) \
+    """```target 105`` (policies/instansi/kemenkeu.kin:13, replacing the national ``100`` at ...:60)``: the
+    rule as written is policy code, marked as such inside the sentence (a ``what`` in words, ``band 1``,
+    stays outside the code span)."""
+    replaced = ", " + _("replacing the national {value} at {where}", value=_code(s.replaced), where=s.replaced_at) \
         if s.replaced_at is not None else ""
-    return f"{s.what} {s.value} ({s.at}{replaced})"
+    rule = f"`{s.what} {s.value}`" if s.what.isidentifier() else f"{s.what} `{s.value}`"
+    return f"{rule} ({s.at}{replaced})"
+
+
+def _code(value: str | None) -> str:
+    return value or "" if value in (None, _(NOT_SET), _(NO_SUCH_BAND)) else f"`{value}`"
 
 
 def citation_text(c: Citation) -> str:

@@ -14,8 +14,12 @@ from engine import nodes as n
 from engine.evaluate.exprtext import num_text, to_text
 from engine.evaluate.result import Result, Violation
 from engine.explain.model import Citation, Source
-from engine.i18n import _
+from engine.i18n import N_, _
 from engine.plan import Plan
+
+# What an override replaced when the national policy has nothing there (words, not policy code).
+NOT_SET = N_("(not set)")
+NO_SUCH_BAND = N_("(no such band)")
 
 
 def national_of(result: Result, plan: Plan) -> n.Module | None:
@@ -102,7 +106,7 @@ class Rules:
         old = getattr(base, attr, None) if base is not None else None
         if base is not None and (old is None or not isinstance(old, n.Node)):
             if got.span.file != base.span.file:
-                out.replaced, out.replaced_at = _("(not set)"), where(base)
+                out.replaced, out.replaced_at = _(NOT_SET), where(base)
         elif isinstance(old, n.Node) and old.span.file != got.span.file:
             out.replaced, out.replaced_at = value_text(old), where(old)
         return out
@@ -117,7 +121,7 @@ class Rules:
         base = self.decls.get(rating.name)
         if isinstance(base, n.Rating) and band.span.file != base.span.file:
             old = next((b for b in base.bands if b.label.value == band.label.value), None)
-            out.replaced = value_text(old) + _bounds(old) if old is not None else _("(no such band)")
+            out.replaced = value_text(old) + _bounds(old) if old is not None else _(NO_SUCH_BAND)
             out.replaced_at = where(old if old is not None else base)
         return out
 

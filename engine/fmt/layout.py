@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 from engine import nodes as n
-from engine.fmt.expr import better_text, expr, num, quote
+from engine.fmt.expr import expr, num, quote
 from engine.fmt.render import Line, Pos
+from engine.fmt.values import (
+    attribute_text,
+    band_text,
+    case_text,
+    cell_text,
+    cited,
+    constraint_text,
+    dates,
+    header_text,
+    rule_text,
+)
 
 # One canonical attribute order for every block (fields a declaration lacks are skipped).
 ATTRIBUTE_ORDER = ("kind", "unit", "source", "owner", "range", "better", "baseline", "baseline_field", "target",
@@ -37,11 +48,6 @@ def _named(keyword: str, d: n.Decl, label: str | None) -> str:
     return f"{keyword} {d.name}" + (f" {quote(label)}" if label is not None else "")
 
 
-def _cited(node: n.Decl | n.Case | n.Band | n.Row | n.QuotaRule | n.Constraint) -> str:
-    """`` ref "..."`` closing a one-line declaration or a header, or nothing."""
-    return f" ref {quote(node.ref.value)}" if node.ref is not None else ""
-
-
 def _ref_span(node: n.Decl) -> list[n.Span]:
     return [node.ref.span] if node.ref is not None else []
 
@@ -49,14 +55,13 @@ def _ref_span(node: n.Decl) -> list[n.Span]:
 def lay_out(item: n.Node) -> Line:
     """The ``Line`` of one top-level item or agency override."""
     if isinstance(item, n.Header):
-        version = f" version {quote(item.version)}" if item.version is not None else ""
-        return single(_named("policy", item, item.label) + version + _cited(item), item, "header")
+        return single("policy " + header_text(item), item, "header")
     if isinstance(item, n.PeriodDecl):
-        return single("period " + _dates(item.range), item, "header")
+        return single("period " + dates(item.range), item, "header")
     if isinstance(item, n.SubjectDecl):
         return single("subject " + item.kind.value, item, "header")
     if isinstance(item, n.Constraint):
-        return single(_constraint(item), item, "constraint")
+        return single("constraint " + constraint_text(item), item, "constraint")
     for cls, fn in _LAYOUTS.items():
         if isinstance(item, cls):
             return fn(item)
@@ -81,55 +86,11 @@ def _measure(d: n.Indicator | n.Input | n.Value) -> Line:
 def _attribute(name: str, v: n.Node) -> Line:
     if isinstance(v, n.Scoring) and v.method == "piecewise":
         return block("score piecewise", v, [], [_case(c) for c in v.cases])
-    return single(_attribute_text(name, v), v)
-
-
-def _attribute_text(name: str, v: n.Node) -> str:
-    if isinstance(v, n.Scoring):
-        return "score " + _scoring(v)
-    if isinstance(v, n.Missing):
-        return "missing " + _missing(v)
-    if isinstance(v, n.Better):
-        return "better " + better_text(v)
-    if isinstance(v, n.ValueType):
-        return "type " + (f"one of ({', '.join(quote(o) for o in v.options)})" if v.name == "category" else v.name)
-    if isinstance(v, n.Interval):
-        return f"{name} {num(v.lo)} .. {num(v.hi)}"
-    if isinstance(v, n.DateRange):
-        return f"{name} {_dates(v)}"
-    if isinstance(v, n.DateLit):
-        return f"{name} {v.value.isoformat()}"
-    if isinstance(v, n.Str):
-        return f"{name} {quote(v.value)}"
-    if isinstance(v, n.Num):
-        return f"{name} {num(v)}"
-    if isinstance(v, n.Word):
-        return f"{name} {v.value}"
-    if isinstance(v, n.Ref):  # `target NAME` / `baseline NAME`: a per-subject field
-        return f"{name.removesuffix('_field')} {v.name}"
-    raise TypeError(f"cannot format attribute {name}")
-
-
-def _scoring(s: n.Scoring) -> str:
-    text = s.method
-    if s.method == "formula" and s.formula is not None:
-        return "formula " + expr(s.formula)
-    if s.lo is not None and s.hi is not None:
-        text += f" {num(s.lo)} .. {num(s.hi)}"
-    return text + (f" cap {num(s.cap)}" if s.cap is not None else "")
-
-
-def _missing(m: n.Missing) -> str:
-    return f"value {num(m.value)}" if m.value is not None else m.treatment
+    return single(attribute_text(name, v), v)
 
 
 def _case(c: n.Case) -> Line:
-    text = f"otherwise {expr(c.then)}" if c.when is None else f"when {expr(c.when)} -> {expr(c.then)}"
-    return single(text + _cited(c), c)
-
-
-def _dates(r: n.DateRange) -> str:
-    return f"{r.start.isoformat()} .." + (f" {r.end.isoformat()}" if r.end is not None else "")
+    return single(case_text(c), c)
 
 
 # ------------------------------------------------------------------ scorecards
@@ -140,7 +101,7 @@ def _node_attrs(t: n.Tree | n.Leaf) -> tuple[str, list[n.Span]]:
     for name in NODE_ATTRIBUTE_ORDER:
         v = getattr(t, name, None)
         if v is not None:
-            parts.append(" " + _attribute_text(name, v))
+            parts.append(" " + attribute_text(name, v))
             spans.append(v.span)
     return "".join(parts), spans
 
@@ -166,29 +127,19 @@ def _rating(r: n.Rating) -> Line:
     text = _named("rating", r, r.label) + (f" of {r.of}" if r.of is not None else "")
     if r.round is not None:
         text += f" round {num(r.round)}"
-    text += _cited(r)
+    text += cited(r)
     width = max((len(quote(b.label.value)) for b in r.bands), default=0)
-    bands = [single(_band(b, width), b) for b in r.bands]
+    bands = [single(band_text(b, width), b) for b in r.bands]
     header = [r.name_span, r.of_span] + ([r.round.span] if r.round is not None else []) + _ref_span(r)
     return block(text, r, header, bands, kind="rating")
-
-
-def _band(b: n.Band, width: int) -> str:
-    """``"Label" when >= 90 and < 110 if gate``; labels padded so `when`/`otherwise` align."""
-    text = quote(b.label.value).ljust(width)
-    if b.otherwise:
-        text += " otherwise"
-    else:
-        text += " when " + " and ".join(f"{x.op} {num(x.value)}" for x in b.bounds)
-    return text + (f" if {expr(b.gate)}" if b.gate is not None else "") + _cited(b)
 
 
 def _table(t: n.Table) -> Line:
     text = _named("table", t, t.label) + (" (" + ", ".join(i.name for i in t.inputs) + ")" if t.inputs else "")
     if t.hit is not None:
         text += " hit " + t.hit.value
-    text += _cited(t)
-    cells = [[_cell(c) for c in row.cells] for row in t.rows]
+    text += cited(t)
+    cells = [[cell_text(c) for c in row.cells] for row in t.rows]
     widths: dict[int, int] = {}
     for row in cells:
         for i, c in enumerate(row):
@@ -196,41 +147,24 @@ def _table(t: n.Table) -> Line:
     rows = []
     for row, src in zip(cells, t.rows):
         columns = [(c + ("," if i < len(row) - 1 else "")).ljust(widths[i]) for i, c in enumerate(row)]
-        rows.append(single(" ".join(columns) + " -> " + _cell(src.result) + _cited(src), src))
+        rows.append(single(" ".join(columns) + " -> " + cell_text(src.result) + cited(src), src))
     header = [t.name_span, *(i.span for i in t.inputs)] + ([t.hit.span] if t.hit is not None else []) + _ref_span(t)
     return block(text, t, header, rows, kind="table")
-
-
-def _cell(c: n.Cell) -> str:
-    if isinstance(c, n.Wildcard):
-        return "_"
-    if isinstance(c, n.Num):
-        return num(c)
-    return expr(c)
 
 
 # ----------------------------------------------------- quotas, bounds, agencies
 
 
 def _quota(q: n.Quota) -> Line:
-    text = _named("quota", q, q.label) + (f" by {q.by.name}" if q.by is not None else "") + _cited(q)
-    rules = [single(("" if r.where is None else f"where {expr(r.where)} ") + f"require {expr(r.require)}"
-                     + _cited(r), r) for r in q.rules]
+    text = _named("quota", q, q.label) + (f" by {q.by.name}" if q.by is not None else "") + cited(q)
+    rules = [single(rule_text(r), r) for r in q.rules]
     header = [q.name_span] + ([q.by.span] if q.by is not None else []) + _ref_span(q)
     return block(text, q, header, rules, kind="quota")
 
 
-def _constraint(c: n.Constraint) -> str:
-    head = f"constraint {c.field.value}({c.target.name})"
-    if c.op == "in" and c.lo is not None and c.hi is not None:
-        return f"{head} in {num(c.lo)} .. {num(c.hi)}" + _cited(c)
-    bound = c.lo if c.lo is not None else c.hi
-    return (f"{head} {c.op} {num(bound)}" if bound is not None else head) + _cited(c)
-
-
 def _agency(a: n.Agency) -> Line:
     text = _named("agency", a, a.label) + (f" extends {quote(a.extends.value)}" if a.extends is not None else "")
-    text += _cited(a)
+    text += cited(a)
     body = [single(f"peer_group {a.peer_group.value}", a.peer_group, "peer_group")] if a.peer_group else []
     body += [lay_out(d) for d in a.overrides]
     header = [a.name_span] + ([a.extends.span] if a.extends is not None else []) + _ref_span(a)

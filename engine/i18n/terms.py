@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from engine.i18n import N_, _
 
-_NOUNS = {"indicator": N_("indicator"), "input": N_("input"), "value": N_("value"), "group": N_("group"),
+NOUNS = {"indicator": N_("indicator"), "input": N_("input"), "value": N_("value"), "group": N_("group"),
           "rating": N_("rating"), "table": N_("table"), "quota": N_("quota"), "scorecard": N_("scorecard"),
-          "perspective": N_("perspective"), "objective": N_("objective"), "declaration": N_("declaration")}
+          "perspective": N_("perspective"), "objective": N_("objective"), "declaration": N_("declaration"),
+          # the other things a policy diff names (engine.diff.structure's Change.what)
+          "leaf": N_("scorecard member"), "band": N_("band"), "row": N_("table row"), "rule": N_("quota rule"),
+          "constraint": N_("constraint"), "file": N_("policy file"), "policy": N_("policy"), "agency": N_("agency")}
 _A_NOUNS = {"indicator": N_("an indicator"), "input": N_("an input"), "value": N_("a value"), "group": N_("a group"),
             "rating": N_("a rating"), "table": N_("a table"), "quota": N_("a quota"), "scorecard": N_("a scorecard"),
             "perspective": N_("a perspective"), "objective": N_("an objective"),
@@ -18,7 +21,7 @@ _A_TYPED_INPUT = {"number": N_("a number input"), "boolean": N_("a boolean input
 
 def noun(kind: str) -> str:
     """``indicator`` / ``indikator`` (``kind`` is the language's word: indicator, perspective...)."""
-    return _(_NOUNS[kind])
+    return _(NOUNS[kind])
 
 
 def a_noun(kind: str, input_type: str | None = None) -> str:

@@ -16,7 +16,7 @@ import numpy as np
 
 from engine import nodes as n
 from engine.analysis.benchmark import Position
-from engine.analysis.common import fmt, numeric, percent, plain, signed, top_tree
+from engine.analysis.common import fmt, group_text, numeric, percent, plain, signed, top_tree
 from engine.i18n import _, language
 from engine.i18n.formats import format_date, format_number
 from engine.report import svg
@@ -109,7 +109,7 @@ def _summary(data: ReportData) -> str:
         pos = bench.position(data.entity(bench.by))
         if pos is not None:
             cards.append((f"{fmt(pos.rank, 0)} / {fmt(pos.peers, 0)}",
-                          escape(_("Rank ({group})", group=pos.peer_group))))
+                          escape(_("Rank ({group})", group=group_text(pos.peer_group)))))
             cards.append((fmt(pos.percentile, 0), escape(_("Percentile"))))
     html = '<div class="cards">' + "".join(f'<div class="card"><b>{v}</b><span>{t}</span></div>'
                                            for v, t in cards) + "</div>"
@@ -159,8 +159,8 @@ def _benchmarks(data: ReportData) -> str:
         members = np.flatnonzero(b.table["peer_group"] == group) if group is not None else np.arange(b.size)
         at = np.flatnonzero(b.table["entity"][members] == me) if me is not None else np.empty(0, np.int64)
         marks = [(r.label, r.value) for r in b.references]
-        out.append(f"<h3>{escape(b.label)}" + (" · " + escape(_("group {group}", group=group)) if group else "")
-                   + "</h3>")
+        shown = " · " + escape(_("group {group}", group=group_text(group))) if group else ""
+        out.append(f"<h3>{escape(b.label)}{shown}</h3>")
         dots = b.rows(members[_spread(members.size, DOTS, at)])
         out.append(svg.strip([(p.entity, p.value) for p in dots], me, marks))
         if members.size > DOTS:
@@ -172,8 +172,9 @@ def _benchmarks(data: ReportData) -> str:
         for piece in _runs(_listed(members.size, at)):
             shown += [None] if shown else []  # a gap between listed ranks
             shown += b.rows(members[piece])
-        rows = [[escape(p.entity), escape(p.peer_group), fmt(p.value), fmt(p.rank, 0) + f" / {fmt(p.peers, 0)}",
-                 fmt(p.percentile, 1), fmt(p.z)] + [fmt(p.gaps.get(r)) for r in refs] if p is not None
+        rows = [[escape(p.entity), escape(group_text(p.peer_group)), fmt(p.value),
+                 fmt(p.rank, 0) + f" / {fmt(p.peers, 0)}", fmt(p.percentile, 1), fmt(p.z)]
+                + [fmt(p.gaps.get(r)) for r in refs] if p is not None
                 else ["…", "", "", "", "", ""] + [""] * len(refs) for p in shown]
         classes = ["me" if p is not None and p.entity == me else "" for p in shown]
         out.append(_table([_("Subject"), _("Group"), _("Value"), _("Rank"), _("Percentile"), _("z-score")]

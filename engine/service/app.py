@@ -22,7 +22,6 @@ from engine.service import audit, db, scoring, store
 from engine.service.auth import Caller
 from engine.service.lang import Language
 from engine.service.limits import BodyLimit, Limits, Timeout
-from engine.service.turns import Turns
 
 log = logging.getLogger("kinerja.service")
 
@@ -37,9 +36,6 @@ class Service:
     session_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
     secure_cookies: bool = False
     _reload: threading.Lock = field(default_factory=threading.Lock)
-    # One submission scored at a time in this process, in arrival order: scoring holds the GIL, so more
-    # at once would only slow each other and the one holding the database's write turn.
-    scoring: Turns = field(default_factory=Turns)
 
     def reload(self, actor: Caller | None) -> scoring.PolicySet:
         """Compile the policies again; on any error the running version stays (``KinerjaError``)."""

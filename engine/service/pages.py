@@ -161,7 +161,7 @@ def submission(request: Request, caller: Caller, sid: str) -> Response:
     rows = store.result_rows(svc.engine, caller, sid) or []
     trail = store.trail(svc.engine, sid) if caller.role == "auditor" else []
     return page(request, "submission.html", caller, sub=found, rows=rows, columns=list(rows[0]) if rows else [],
-                rejects=store.reject_rows(svc.engine, caller, sid), trail=trail)
+                rejects=workflow.rejects(svc, caller, sid), trail=trail)
 
 
 @router.post("/submissions/{sid}/review")

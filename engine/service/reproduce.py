@@ -22,7 +22,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from engine.i18n import _
+from engine.i18n import _, language
 from engine.service import scoring
 
 _lock = threading.Lock()
@@ -57,7 +57,7 @@ def policy_set(current: scoring.PolicySet, files: Mapping[str, str],
 
 def evaluated(ps: scoring.PolicySet, sub: Mapping[str, Any], content: bytes) -> scoring.Evaluated:
     """The stored submission scored again (cached per submission), checked against nothing yet."""
-    key = f"{sub['id']}@{ps.digest}"
+    key = f"{sub['id']}@{ps.digest}@{language()}"  # its reject reasons are in the language it was read in
     with _lock:
         if key in _runs:
             _runs.move_to_end(key)
@@ -77,6 +77,11 @@ def explain(ps: scoring.PolicySet, sub: Mapping[str, Any], content: bytes, subje
                                 "stand, no explanation is shown", subject=subject, engine=scoring.engine_version(),
                                 scored_by=sub["run"]["engine_version"]))
     return scoring.explanation_of(done.run, subject, done.folder)
+
+
+def rejects(ps: scoring.PolicySet, sub: Mapping[str, Any], content: bytes) -> list[dict[str, Any]]:
+    """The stored file's rejected rows, read again: their reasons in the language in force."""
+    return [scoring.reject_record(r) for r in evaluated(ps, sub, content).run.report.rejects]
 
 
 def report_html(ps: scoring.PolicySet, sub: Mapping[str, Any], content: bytes, subject: str,

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from engine.diagnostics import KinerjaError
 from engine.i18n import N_, _
 from engine.i18n.formats import format_number
-from engine.service import audit, auth, schemas, scoring, store
+from engine.service import audit, auth, schemas, scoring, store, workflow
 from engine.service.app import Service
 from engine.service.db import reading, writing
 from engine.service.workflow import NOT_FOUND, client_address, explain, fail, policy_failure, require, sign_in, submit
@@ -111,7 +111,7 @@ def get_level(svc: Svc, caller: Reader, sid: str, level: str) -> Response:
 @router.get("/submissions/{sid}/rejects", response_model=list[schemas.RejectOut], tags=["submissions"],
             responses=ERRORS)
 def get_rejects(svc: Svc, caller: Reader, sid: str) -> list[dict[str, Any]]:
-    return _found(store.reject_rows(svc.engine, caller, sid))
+    return _found(workflow.rejects(svc, caller, sid))
 
 
 @router.get("/submissions/{sid}/explain/{subject}", tags=["submissions"], responses=ERRORS)

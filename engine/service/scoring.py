@@ -25,7 +25,7 @@ from engine import api
 from engine import nodes as n
 from engine.data import Reject, load_records, schema_from_plan
 from engine.diagnostics import KinerjaError
-from engine.i18n import _
+from engine.i18n import _, language
 from engine.plan import Plan
 from engine.versions import period
 
@@ -247,8 +247,9 @@ def _scoring(ps: PolicySet, policy: str, run: Any, lines: list[str],
         policy_set=ps.digest, policy_files=_files_used(ps, run.plans), rows_read=report.rows_read,
         rows_scored=report.rows_accepted, rows_rejected=report.rows_rejected, subjects=result.n, lines=lines,
         subject_ids=[str(sid) for sid in result.subject_ids],
-        rejects=[_reject(r) for r in report.rejects], explanations=explanations,
-        summary={"runtime_errors": int(result.events.count(result.n, "error").sum()),
+        rejects=[reject_record(r) for r in report.rejects], explanations=explanations,
+        summary={"language": language(),  # what the stored texts (reasons, warnings) are written in
+                 "runtime_errors": int(result.events.count(result.n, "error").sum()),
                  "quota_violations": [v.to_dict() for v in result.violations],
                  "warnings": [w.message for w in report.warnings]})
 
@@ -268,7 +269,7 @@ def safe_name(filename: str, fmt: str) -> str:
     return f"{stem}.{fmt}"
 
 
-def _reject(r: Reject) -> dict[str, Any]:
+def reject_record(r: Reject) -> dict[str, Any]:
     return {"row": r.row, "subject_id": r.subject_id, "column": r.column, "value": r.value,
             "reason": r.reason, "help": r.help}
 

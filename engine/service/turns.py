@@ -1,10 +1,9 @@
 """A lock that threads get in the order they asked for it.
 
 ``threading.Lock`` wakes an arbitrary waiter, and a thread that has just released it may take it
-again at once: under ten concurrent submissions some waited several times as long as others.  The
-service's queues (one submission scored at a time per worker process, one writer at a time per
-database) hand the turn to the longest waiter instead, so a request's wait is bounded by the work
-queued before it.
+again at once, so one waiter can be overtaken again and again.  The service's writers (one at a time
+per database, ``db._WriterQueue``) are handed the turn longest waiter first instead, so a request's
+wait is bounded by the writes queued before it.
 """
 
 from __future__ import annotations

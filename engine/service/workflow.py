@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import HTTPException, Request
 
 from engine.diagnostics import KinerjaError
-from engine.i18n import N_, _
+from engine.i18n import N_, _, language
 from engine.service import auth, reproduce, scoring, store, throttle
 from engine.service.app import Service
 from engine.service.auth import Caller
@@ -70,13 +70,13 @@ def submit(service: Service, caller: Caller, filename: str, content: bytes, poli
             check_xlsx(content, service.limits)
         incoming = store.Incoming(caller.agency, policy_id, period.strip(), Path(filename).name[:255] or "upload",
                                   fmt, content, idempotency_key, caller.unit)
-        with service.scoring.turn():  # one at a time per process; its commit overlaps the next one's scoring
-            repeat = store.existing(service.engine, caller, incoming)
-            scored = None if repeat is not None else scoring.score(
-                ps, content, incoming.filename, policy_id, incoming.period, caller.agency, caller.unit)
-        created = False
-        if scored is not None:
-            repeat, created = store.save(service.engine, caller, incoming, scored)  # repeats checked again there
+        repeat = store.existing(service.engine, caller, incoming)
+        if repeat is None:
+            scored = scoring.score(ps, content, incoming.filename, policy_id, incoming.period, caller.agency,
+                                   caller.unit)
+            repeat, created = store.save(service.engine, caller, incoming, scored)
+        else:
+            created = False
     except scoring.SubmissionError as exc:
         raise fail(400, "unreadable-submission", str(exc)) from None
     except KinerjaError as exc:
@@ -103,17 +103,37 @@ def policy_failure(exc: KinerjaError) -> HTTPException:
 
 def explain(service: Service, caller: Caller, sid: str, subject: str) -> dict[str, Any]:
     """A subject's explanation: stored (by the background explainer), or, when asked for before it got
-    there, reproduced from the stored file and policies now and then stored."""
+    there, reproduced from the stored file and policies now and then stored.  A stored one written in
+    another language than the request's is reproduced in the request's (the stored one stays)."""
     found = store.explanation(service.engine, caller, sid, subject)
-    if found is not None:
+    if found is not None and found.get("lang", language()) == language():
         return found
     sub, content, row = _inputs(service, caller, sid, subject)
     try:
         made = reproduce.explain(policies_of(service, sub), sub, content, subject, row)
     except reproduce.NotReproducible as exc:
         raise fail(409, "not-reproducible", str(exc)) from None
-    store.save_explanations(service.engine, sub["run"]["id"], {subject: made})
+    if found is None:
+        store.save_explanations(service.engine, sub["run"]["id"], {subject: made})
     return made
+
+
+def rejects(service: Service, caller: Caller, sid: str) -> list[dict[str, Any]] | None:
+    """The rejected rows of a submission, their reasons in the request's language: as stored when they
+    were written in it; otherwise the stored file read again under its stored policies, in this
+    language (the same rows are required, else the stored texts stand).  None: not found."""
+    stored = store.reject_rows(service.engine, caller, sid)
+    sub = store.summary(service.engine, caller, sid)
+    if not stored or sub is None or sub["run"].get("language") == language():
+        return stored
+    kept = store.content(service.engine, caller, sid)
+    try:
+        again = reproduce.rejects(policies_of(service, sub), sub, kept[1]) if kept else []
+    except (scoring.SubmissionError, KinerjaError):  # the stored reasons are the record
+        return stored
+    same = [(r["subject_id"], r["column"], r["value"]) for r in again] == \
+        [(r["subject_id"], r["column"], r["value"]) for r in stored]
+    return again if same else stored
 
 
 def report(service: Service, caller: Caller, sid: str, subject: str) -> str:

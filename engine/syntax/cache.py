@@ -19,10 +19,10 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import stat
 from functools import lru_cache
 from pathlib import Path
 
+from engine import cachedir
 from engine import nodes as n
 
 _ENGINE = Path(__file__).resolve().parents[1]
@@ -32,19 +32,8 @@ LIMIT = 4096  # entries kept; past it the least recently used half is removed
 
 @lru_cache(maxsize=1)
 def folder() -> Path | None:
-    """The cache folder, created private on first use; ``None`` when off or unsafe."""
-    given = os.environ.get("KINERJA_CACHE_DIR")
-    if given is not None and given.strip().lower() in ("", "off", "0", "no"):
-        return None
-    base = Path(given) if given else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kinerja"
-    where = base / "ast"
-    try:
-        where.mkdir(parents=True, exist_ok=True, mode=0o700)
-        info = where.stat()
-    except OSError:
-        return None
-    private = info.st_uid == os.getuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
-    return where if private else None
+    """The cache folder (``engine.cachedir``), created private on first use; ``None`` when off or unsafe."""
+    return cachedir.folder("ast")
 
 
 def sources() -> list[Path]:

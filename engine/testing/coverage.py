@@ -17,6 +17,7 @@ from engine import nodes as n
 from engine.evaluate import Result
 from engine.evaluate import numeric as num
 from engine.evaluate.exprtext import num_text, to_text
+from engine.i18n import _
 from engine.plan import Plan
 from engine.testing.results import CoverageItem, PolicyCoverage
 
@@ -32,27 +33,28 @@ def items_of(plan: Plan) -> list[CoverageItem]:
         if isinstance(d, n.Indicator):
             out.append(CoverageItem("indicators", step.id, d.label or d.name))
         if isinstance(d, (n.Indicator, n.Input, n.Value)) and d.missing is not None:
-            out.append(CoverageItem("missing", f"{step.id}.missing", f"missing {d.missing.treatment}"))
+            out.append(CoverageItem("missing", f"{step.id}.missing", f"`missing {d.missing.treatment}`"))
         if isinstance(d, n.Tree):
             rules = ([f"missing {d.missing.treatment}"] if d.missing else []) + (
                 [f"require {num_text(d.require)}"] if d.require is not None else [])
             if rules:
-                out.append(CoverageItem("missing", f"{step.id}.missing", ", ".join(rules)))
+                out.append(CoverageItem("missing", f"{step.id}.missing", f"`{', '.join(rules)}`"))
             for leaf in d.children or ():
                 if isinstance(leaf, n.Leaf) and leaf.missing is not None:
                     out.append(CoverageItem("missing", f"{step.id}.{leaf.name}.missing.in-tree",
-                                            f"{leaf.name} missing {leaf.missing.treatment} (in {d.name})"))
+                                            f"`{leaf.name} missing {leaf.missing.treatment}`"))  # id names d
         if isinstance(d, n.Rating):
             for k, band in enumerate(d.bands, start=1):
-                out.append(CoverageItem("bands", f"{step.id}.bands.{k}", _band_text(band)))
+                out.append(CoverageItem("bands", f"{step.id}.bands.{k}", f"`{_band_text(band)}`"))
                 if band.gate is not None:
                     gate = to_text(band.gate)
-                    out.append(CoverageItem("gates", f"{step.id}.bands.{k}.gate.true", f"`{gate}` true"))
-                    out.append(CoverageItem("gates", f"{step.id}.bands.{k}.gate.false", f"`{gate}` false"))
+                    key = f"{step.id}.bands.{k}.gate"
+                    out.append(CoverageItem("gates", f"{key}.true", _("`{gate}` holds", gate=gate)))
+                    out.append(CoverageItem("gates", f"{key}.false", _("`{gate}` does not hold", gate=gate)))
         if isinstance(d, n.Table):
             for k, row in enumerate(d.rows, start=1):
                 cells = ", ".join(to_text(c) for c in row.cells)
-                out.append(CoverageItem("rows", f"{step.id}.rows.{k}", f"{cells} -> {to_text(row.result)}"))
+                out.append(CoverageItem("rows", f"{step.id}.rows.{k}", f"`{cells} -> {to_text(row.result)}`"))
     return out
 
 

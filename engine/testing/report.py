@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 
 from engine.i18n import N_, _
+from engine.i18n.formats import format_number
 from engine.testing.results import CATEGORIES, CATEGORY_TITLES, CaseResult, PolicyCoverage, TestRun
 
 MARK = {"passed": N_("ok"), "failed": N_("FAIL"), "skipped": N_("skip"), "errored": N_("ERROR")}
@@ -57,7 +58,7 @@ def render_coverage(run: TestRun) -> str:
     if not run.coverage:
         lines.append(_("  no test evaluated a policy"))
     for cov in run.coverage:
-        lines.append(f"  {cov.policy} ({cov.file}): {cov.percent:.1f}%")
+        lines.append(f"  {cov.policy} ({cov.file}): {format_number(cov.percent, 1)}%")
         for cat in CATEGORIES:
             done, total = cov.share(cat)
             if total:
@@ -125,4 +126,5 @@ def _testcase(case: CaseResult, timings: bool) -> ET.Element:
 
 def coverage_failures(coverage: list[PolicyCoverage], minimum: float) -> list[str]:
     """The policies whose coverage is below ``minimum`` percent."""
-    return [f"{c.policy} ({c.file}) {c.percent:.1f}% < {minimum:g}%" for c in coverage if c.percent + 1e-9 < minimum]
+    return [f"{c.policy} ({c.file}) {format_number(c.percent, 1)}% < {format_number(minimum)}%" for c in coverage
+            if c.percent + 1e-9 < minimum]
