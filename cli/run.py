@@ -21,7 +21,8 @@ from engine.i18n import _
               help="Results file: .csv, .xlsx, .json or .parquet.")
 @click.option("--rejects", type=click.Path(dir_okay=False), help="Rejects file (default: beside the output).")
 @click.option("--manifest", type=click.Path(dir_okay=False), help="Manifest file (default: beside the output).")
-@click.option("--explain-all", type=click.Path(dir_okay=False), help="Write every subject's explanation (JSONL).")
+@click.option("--explain-all", type=click.Path(dir_okay=False),
+              help="Write every subject's explanation (JSONL; .jsonl.gz: compressed).")
 @click.option("--strict", is_flag=True,
               help="Any rejected row, or a subject whose agency has no agency file, fails the run (exit 1).")
 @click.option("--fail-on-quota", is_flag=True, help="Any quota violation fails the run (exit 1).")
@@ -69,17 +70,16 @@ def _check_outputs(policy: str, data: tuple[str, ...], out: Path, rejects: Path,
     outputs = [Output("-o", out, RESULT_SUFFIXES), Output("--rejects", rejects, (".csv",)),
                Output("--manifest", manifest, (".json",))]
     if explain_all:
-        outputs.append(Output("--explain-all", Path(explain_all), (".jsonl", ".json")))
+        outputs.append(Output("--explain-all", Path(explain_all), (".jsonl", ".json", ".jsonl.gz")))
     check_outputs(outputs, data, [policy])
 
 
 def _write_explanations(run: Any, path: Path) -> None:
-    from engine.explain import as_dict
-    from engine.safe_output import atomic
+    from engine.explain.every import write_all
+    from engine.safe_output import remember_sha256
 
-    with atomic(path) as tmp, tmp.open("w", encoding="utf-8") as fh:
-        for sid in run.result.subject_ids:
-            fh.write(json.dumps(as_dict(run.explain(sid)), ensure_ascii=False, default=str) + "\n")
+    digest = write_all(run.result, path)[1]
+    remember_sha256(path, path.stat(), digest)  # the manifest need not read it again
 
 
 def _eval_summary(manifest: dict[str, Any], report: Any, result: Any, fmt: str, out: Path, rejects: Path) -> None:

@@ -65,7 +65,8 @@ def check_outputs(outputs: Iterable[Output], inputs: Iterable[str | Path], polic
 
 
 def _check_suffix(out: Output) -> None:
-    if out.path.suffix.lower() not in out.suffixes:
+    name = out.path.name.lower()
+    if not any(name.endswith(s) and len(name) > len(s) for s in out.suffixes):  # ``.jsonl.gz`` too
         raise unsafe(out.path, _("{role} {path}: cannot write a `{suffix}` file", role=out.role, path=out.path,
                                  suffix=out.path.suffix or _("(no suffix)")),
                      _("use {suffixes}", suffixes=", ".join(out.suffixes)), "output.unknown-format")

@@ -84,3 +84,11 @@ def test_openfisca_baseline_without_its_venv_says_how_to_get_it() -> None:
                           timeout=60)
     assert done.returncode == 2 and "bench/README.md" in done.stdout and "OpenFisca baseline" in done.stdout
     assert not (ROOT / "bench" / "data" / "sakip-10.parquet").exists()
+
+
+def test_explain_all_bench_smoke() -> None:
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "explain_all.py"), "--smoke"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "national-300.parquet: 300 subjects" in done.stdout and "ms per subject" in done.stdout
+    assert "problem" not in done.stdout

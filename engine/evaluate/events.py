@@ -65,6 +65,13 @@ class Events:
                 out.append(Event(row, c.step, c.code, c.kind, c.message))
         return out
 
+    def by_step(self, row: int) -> dict[str, list[Event]]:
+        """``at(row)`` grouped by step (each step's events in recording order)."""
+        out: dict[str, list[Event]] = {}
+        for e in self.at(row):
+            out.setdefault(e.step, []).append(e)
+        return out
+
     def _row_index(self) -> tuple[np.ndarray, np.ndarray]:
         """(rows ascending, chunk of each) over all chunks; a row's chunks in recording order."""
         if self._index is None or self._index[0] != len(self.chunks):

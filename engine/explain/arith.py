@@ -36,14 +36,17 @@ class ArithError(ValueError):
 
 def tokens(text: str, lang: str = "en") -> list[str]:
     """The tokens of ``text``, each number in the English form whatever ``lang`` displayed it in."""
-    out, pos = [], 0
+    out: list[str] = []
     text = text.rstrip()
-    while pos < len(text):
-        m = _TOKEN[lang].match(text, pos)
-        if m is None or m.end() == pos:
-            raise ArithError(f"cannot read {text[pos:]!r}")
-        out.append(canonical(m.group(1), lang) if m.lastindex == 1 else m.group(m.lastindex or 0))
+    pos = 0
+    for m in _TOKEN[lang].finditer(text):
+        if m.start() != pos or m.end() == pos:
+            break
+        k = m.lastindex or 0
+        out.append(canonical(m.group(1), lang) if k == 1 else m.group(k))
         pos = m.end()
+    if pos < len(text):
+        raise ArithError(f"cannot read {text[pos:]!r}")
     return out
 
 
@@ -59,7 +62,7 @@ def value(text: str, lang: str = "en") -> Val:
         ctx.prec = _PREC
         p = _Parser(tokens(text, lang))
         out = p.expr(0)
-        if p.i != len(p.t):
+        if p.i != len(p.t) - 1:
             raise ArithError(f"unexpected {p.t[p.i]!r} in {text!r}")
         ctx.prec = _PREC - 10
         return +out if isinstance(out, Decimal) else out
@@ -101,13 +104,13 @@ _BINARY = {"or": 1, "and": 2, "==": 4, "!=": 4, "<": 4, "<=": 4, ">": 4, ">=": 4
 
 class _Parser:
     def __init__(self, t: list[str]):
-        self.t, self.i = t, 0
+        self.t, self.i = [*t, None], 0  # ends in None: peek needs no bounds check
 
     def peek(self) -> str | None:
-        return self.t[self.i] if self.i < len(self.t) else None
+        return self.t[self.i]
 
     def take(self, want: str | None = None) -> str:
-        tok = self.peek()
+        tok = self.t[self.i]
         if tok is None or (want is not None and tok != want):
             raise ArithError(f"expected {want or 'more'}, got {tok!r}")
         self.i += 1

@@ -1,13 +1,13 @@
 """Explanations: one subject's derivation tree, read only from the evaluated columns.
 
-Every number here is taken from ``Result`` columns at the subject's row (values, raw values,
-effective weights, contributions, the band chosen); the formulas are the policy's own with those
-numbers substituted.  Nothing is recomputed, so an explanation cannot disagree with the score; how
-the numbers are shown so that each line can be redone by hand is ``engine.explain.numbers``.
+Every number here is taken from ``Result`` columns at the subject's row (values, raw values, effective
+weights, contributions, the band chosen); the formulas are the policy's own with those numbers put in.
+Nothing is recomputed, so an explanation cannot disagree with the score; how the numbers are shown so
+that each line can be redone by hand is ``engine.explain.numbers``.
 
-Contributions: under a weighted mean (or sum) each child's contribution is its effective weight times
-its value, and they add up to the parent; under a geometric mean each child contributes the factor
-value ** effective weight, whose product is the parent; under a harmonic mean weight / value adds up to 1 / parent.
+Contributions: under a weighted mean (or sum) each child's contribution is its effective weight times its
+value, and they add up to the parent; under a geometric mean each child contributes the factor value **
+effective weight, whose product is the parent; under a harmonic mean weight / value adds up to 1 / parent.
 """
 
 from __future__ import annotations
@@ -41,13 +41,13 @@ def _sc(x: object) -> Scalar:
     if x is None:
         return None
     if isinstance(x, (float, np.floating, int, np.integer)):
-        return None if np.isnan(x) else float(x)
+        f = float(x)
+        return None if f != f else f  # NaN: missing (a scalar test, without numpy's per-call cost)
     return str(x)
 
 
 def _digits(decl: object) -> int | None:
-    rnd = getattr(decl, "round", None)
-    return int(rnd.value) if isinstance(rnd, n.Num) else None
+    return int(decl.round.value) if isinstance(getattr(decl, "round", None), n.Num) else None  # type: ignore
 
 
 def _rules(result: Result, plan: Plan) -> Rules:
@@ -63,7 +63,7 @@ class _Builder:
         self.r, self.i, self.places = result, row, places
         self.plan: Plan = result.plan_at(row)
         self.decls = {s.name: s for s in self.plan.steps}
-        self.rules = _rules(result, self.plan)
+        self.rules, self.events = _rules(result, self.plan), result.events.by_step(row)  # once per subject
 
     def col(self, name: str, key: str = "value") -> Scalar:
         sr = self.r.steps.get(name)
@@ -74,7 +74,7 @@ class _Builder:
 
     def claim(self, render: Render, name: str, decl: object = None) -> str:
         """``EXPR = RESULT``; a node left without a value by a runtime error claims no result."""
-        errors = [e.code for e in self.r.events_at(self.i, name) if e.kind == "error"]
+        errors = [e.code for e in self.events.get(name, ()) if e.kind == "error"]
         if self.col(name) is None and errors:
             return _("{expr} gives no value ({codes}, below)", expr=render(self.places),
                      codes=", ".join(dict.fromkeys(errors)))
@@ -161,7 +161,7 @@ class _Builder:
         value = self.col(name)
         out = NodeExplanation(name, step.id, step.kind, getattr(decl, "label", None), value,
                               nb.fixed(value, max(self.places, _digits(decl) or 0)),
-                              notes=[Note(e.code, e.kind, e.message) for e in self.r.events_at(self.i, name)])
+                              notes=[Note(e.code, e.kind, e.message) for e in self.events.get(name, ())])
         if isinstance(decl, n.Indicator):
             self.indicator(out, decl)
         elif isinstance(decl, n.Input):

@@ -32,9 +32,13 @@ def number(shown: str, lang: str) -> str:
     if lang == "en":
         return shown
     digits = shown.replace("_", "")
-    return format_number(Decimal(digits), len(digits.split(".")[1]) if "." in digits else 0, lang)
+    whole, decimals = digits.partition(".")[::2]
+    if lang == "id":  # Babel's Indonesian format written out (dots group threes, a decimal comma): tested equal
+        return f"{int(whole):,}".replace(",", ".") + ("," + decimals if decimals else "")
+    return format_number(Decimal(digits), len(decimals), lang)
 
 
+@lru_cache(maxsize=1 << 16)  # pure; shown values, rule values and many lines repeat from subject to subject
 def numbers(text: str | None, lang: str) -> str | None:
     """``text`` with every number in it shown in ``lang``'s format."""
     if text is None or lang == "en":

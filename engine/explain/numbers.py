@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from functools import lru_cache
 
 import numpy as np
 
@@ -35,7 +36,13 @@ MAX_PLACES = 12
 
 def dec(x: float) -> Decimal:
     """The decimal a float stands for (noise beyond 12 significant digits dropped)."""
-    return Decimal(repr(num.snap_float(float(x))))
+    x = float(x)
+    return _dec(x) if x else Decimal(repr(x))  # 0.0 and -0.0 are one key of a memo: not memoised
+
+
+@lru_cache(maxsize=1 << 16)  # pure; an explanation shows each of its numbers several times
+def _dec(x: float) -> Decimal:
+    return Decimal(repr(num.snap_float(x)))
 
 
 def text(d: Decimal) -> str:
@@ -51,6 +58,17 @@ def missing(x: object) -> bool:
 
 def show(x: object, places: int | None) -> str:
     """``x`` rounded half away from zero to ``places`` decimals (exactly when ``None``)."""
+    if x.__class__ is float and x == x:  # the common case, memoised
+        return _show(x, places)  # type: ignore[arg-type]
+    return _show_any(x, places)
+
+
+@lru_cache(maxsize=1 << 16)
+def _show(x: float, places: int | None) -> str:
+    return _show_any(x, places)
+
+
+def _show_any(x: object, places: int | None) -> str:
     if missing(x):
         return "—"
     if isinstance(x, str):
@@ -61,12 +79,24 @@ def show(x: object, places: int | None) -> str:
 
 def fixed(x: object, places: int) -> str:
     """A result: rounded half away from zero to exactly ``places`` decimals (zeros kept)."""
+    if x.__class__ is float and x == x:
+        return _fixed(x, places)  # type: ignore[arg-type]
+    return _fixed_any(x, places)
+
+
+@lru_cache(maxsize=1 << 16)
+def _fixed(x: float, places: int) -> str:
+    return _fixed_any(x, places)
+
+
+def _fixed_any(x: object, places: int) -> str:
     if missing(x) or isinstance(x, str):
         return show(x, None)
     out = f"{arith.round_half(dec(float(x)), places):f}"  # type: ignore[arg-type]
     return out[1:] if out.startswith("-") and not out.strip("-0.") else out
 
 
+@lru_cache(maxsize=1 << 12)  # weights: a few values per policy
 def pct(w: object, places: int | None) -> str:
     """A weight as a percentage, rounded like any operand."""
     if missing(w):
