@@ -53,7 +53,6 @@ ALLOWED = {
     ("engine/data/compute.py", "pyarrow has no compute function {}"): "a programming error (AttributeError)",
     ("cli/analysis.py", "Monte Carlo runs for the rank intervals; 0 leaves them out (on a national file each run "
                         "costs about one evaluation)."): "an option's help, given to sensitivity_options: cli.lang",
-    ("engine/graph.py", "missing value {}"): "policy-language code in the graph rendering",
     ("engine/api.py", "reading and scoring"): "a progress step: cli.progress translates it (PHASES)",
     ("engine/api.py", "checking subject ids"): "a progress step: cli.progress translates it (PHASES)",
     ("engine/explain/arith.py", "cannot read {}"): "the arithmetic reader's error: caught, never shown",
@@ -62,13 +61,10 @@ ALLOWED = {
     ("engine/explain/build.py", "score raw"): "policy-language code: the scoring method as written",
     ("engine/report/page.py", CSS): "the report's style sheet",
     ("engine/doc/render.py", DOC_CSS): "the policy document's style sheet",
-    ("engine/diff/structure.py", "one of ("): "policy-language code: an input's type as written",
     ("engine/fmt/layout.py", "score piecewise"): "policy-language code: the formatter's output",
-    ("engine/fmt/layout.py", "one of ({})"): "policy-language code: the formatter's output",
+    ("engine/fmt/values.py", "one of ({})"): "policy-language code: an input's type as written (fmt, diff, graph)",
     ("engine/fmt/levels.py", " missing value {}"): "policy-language code: the formatter's output",
     ("engine/fmt/layout.py", "cannot format {}"): "a TypeError for a node the parser never builds: a bug (exit 3)",
-    ("engine/fmt/layout.py", "cannot format attribute {}"): "a TypeError for an attribute the parser never "
-                                                            "builds: a bug (exit 3)",
     ("engine/fmt/expr.py", "not an expression: {}"): "a TypeError for a node the parser never builds: a bug",
     ("engine/i18n/__init__.py", "unknown language {}: use one of {}"): "a programming error (ValueError): the CLI "
                                                                          "offers only id and en",
