@@ -99,7 +99,7 @@ def presentable(table: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
 
     floats = [k for k, v in table.items() if v.dtype.kind == "f"]
     if len(floats) > 1 and len(table[floats[0]]) >= 1 << 16:
-        from engine.evaluate.core import parallel_map  # large columns: both cores (numpy releases the GIL)
+        from engine.evaluate.blocks import parallel_map  # large columns: both cores (numpy releases the GIL)
 
         snapped = dict(zip(floats, parallel_map(snap, [table[k] for k in floats])))
     else:

@@ -7,7 +7,7 @@ import pytest
 from evaluate_kit import batch, plan
 
 from engine import explain
-from engine.evaluate import core, evaluate_plan
+from engine.evaluate import blocks, evaluate_plan
 
 POLICY = """
 indicator a { better higher target 100 score ratio cap 120 }
@@ -38,9 +38,9 @@ def rows(n: int) -> list[dict]:
 def test_blocks_equal_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:
     p, data = plan(POLICY), batch(rows(50))
     whole = evaluate_plan(p, data)
-    monkeypatch.setattr(core, "BLOCK", 7)  # 8 blocks, the last one short
+    monkeypatch.setattr(blocks, "BLOCK", 7)  # 8 blocks, the last one short
     for workers in (1, 2):
-        monkeypatch.setattr(core, "WORKERS", workers)
+        monkeypatch.setattr(blocks, "WORKERS", workers)
         parts = evaluate_plan(p, data)
         for name, sr in whole.steps.items():
             mine = parts.steps[name].columns()

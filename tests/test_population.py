@@ -75,11 +75,11 @@ def test_same_numbers_as_benchmark() -> None:
 
 
 def test_row_blocks_do_not_split_the_population(monkeypatch: pytest.MonkeyPatch) -> None:
-    import engine.evaluate.core as core
+    import engine.evaluate.blocks as blocks
 
     rows = [{"id": str(i), "unit": f"U{i % 3}", "nilai": float(i % 50)} for i in range(40)]
     whole = _run(rows)
-    monkeypatch.setattr(core, "BLOCK", 8)
+    monkeypatch.setattr(blocks, "BLOCK", 8)
     blocked = _run(rows)
     for k in ("z", "r", "total", "mm"):
         assert np.array_equal(whole.steps[k].value, blocked.steps[k].value, equal_nan=True)

@@ -17,7 +17,7 @@ from engine import api
 from engine.analysis.sensitivity import SensitivityFold
 from engine.analysis.variants import shared_steps
 from engine.evaluate import Result, evaluate
-from engine.evaluate import core as evaluator
+from engine.evaluate import blocks as evaluator
 from engine.evaluate.given import Given
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -18,7 +18,7 @@ from typing import Any
 
 try:
     import fcntl
-except ImportError:  # not on Windows: writers of one process still take turns, other processes wait in SQLite
+except ImportError:  # Windows has none: the threads of a process still take turns, processes wait in SQLite
     fcntl = None  # type: ignore[assignment]
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
