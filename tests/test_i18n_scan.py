@@ -62,7 +62,7 @@ ALLOWED = {
     ("engine/report/page.py", CSS): "the report's style sheet",
     ("engine/doc/render.py", DOC_CSS): "the policy document's style sheet",
     ("engine/fmt/layout.py", "score piecewise"): "policy-language code: the formatter's output",
-    ("engine/fmt/values.py", "one of ({})"): "policy-language code: the formatter's output",
+    ("engine/fmt/values.py", "one of ({})"): "policy-language code: an input's type as written (fmt, diff, graph)",
     ("engine/fmt/levels.py", " missing value {}"): "policy-language code: the formatter's output",
     ("engine/fmt/layout.py", "cannot format {}"): "a TypeError for a node the parser never builds: a bug (exit 3)",
     ("engine/fmt/expr.py", "not an expression: {}"): "a TypeError for a node the parser never builds: a bug",
