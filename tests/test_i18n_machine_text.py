@@ -110,7 +110,7 @@ def test_the_report_names_the_peer_group_in_words(tmp_path: Path) -> None:
                                   "--id", "kemenkeu", "-o", str(page)])
     html = page.read_text(encoding="utf-8")
     assert "kelompok semua" in html and "kelompok all" not in html and "Peringkat (semua)" in html
-    assert "Posisi pembandingan" in html and "Posisi benchmark" not in html
+    assert "Posisi dalam pembandingan" in html and "Posisi benchmark" not in html
 
 
 def test_the_graph_view_keeps_policy_code_under_headings_in_the_language() -> None:
