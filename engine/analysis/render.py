@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -141,18 +141,24 @@ def period_change_text(c: PeriodChange, top: int = 25) -> str:
     return "\n".join(out) + "\n"
 
 
+def sensitivity_options(s: Sensitivity, code: Callable[[str], str] = lambda word: f"`{word}`") -> str:
+    """What the runs varied and when a subject counts as unstable, in one sentence (the text
+    summary's and the HTML report's); ``code`` marks the language's words (aggregations, treatments)."""
+    opts = [_("{runs} runs, seed {seed}, weights ±{range}", runs=num(s.runs), seed=s.seed,
+              range=plain(s.weight_range * 100) + "%")]
+    if s.aggregations:
+        opts.append(_("aggregations {names}", names="/".join(code(a) for a in s.aggregations)))
+    if s.treatments:
+        opts.append(_("missing-data treatments {names}", names="/".join(code(t) for t in s.treatments)))
+    return ", ".join(opts) + "; " + _("unstable when the rating changes in more than {share} of runs",
+                                      share=plain(s.threshold * 100) + "%")
+
+
 def sensitivity_text(s: Sensitivity, top: int = 25) -> str:
     """The options, rank-interval and rating-change summaries, and the subjects: all of them by rank
     when there are at most ``top``, else the ``top`` least stable."""
-    opts = [_("{runs} runs, seed {seed}, weights ±{range}", runs=num(s.runs), seed=s.seed,
-              range=plain(s.weight_range * 100) + "%")]
-    codes = {"aggregations": "/".join(f"`{a}`" for a in s.aggregations),
-             "treatments": "/".join(f"`{t}`" for t in s.treatments)}  # the language's words, as code
-    opts += [_("aggregations {names}", names=codes["aggregations"])] if s.aggregations else []
-    opts += [_("missing-data treatments {names}", names=codes["treatments"])] if s.treatments else []
     head = _("sensitivity of {node} ({rating})", node=s.top, rating=s.rating or _("no rating"))
-    out = [f"{head}: " + ", ".join(opts) + "; " + _("unstable when the rating changes in more than {share} of runs",
-                                                    share=plain(s.threshold * 100) + "%")]
+    out = [f"{head}: " + sensitivity_options(s)]
     out += _spread(s)
     if s.size <= top:
         shown = sorted(s.subjects, key=lambda x: (x.rank != x.rank, x.rank, x.subject))

@@ -16,7 +16,8 @@ import numpy as np
 
 from engine import nodes as n
 from engine.analysis.benchmark import Position
-from engine.analysis.common import fmt, group_text, numeric, percent, plain, signed, top_tree
+from engine.analysis.common import fmt, group_text, numeric, percent, plain, signed
+from engine.analysis.render import sensitivity_options
 from engine.i18n import _, language
 from engine.i18n.formats import format_date, format_number
 from engine.report import svg
@@ -93,7 +94,7 @@ def _value(data: ReportData, name: str) -> float:
 
 
 def _summary(data: ReportData) -> str:
-    tree = top_tree(data.plan)
+    tree = data.plan.top_scorecard()
     cards = [(fmt(_value(data, tree.name)), escape(data.label(tree.name)))]
     if data.rating is not None:
         labels = data.result.steps[data.rating].value
@@ -117,7 +118,7 @@ def _summary(data: ReportData) -> str:
 
 
 def _tree(data: ReportData) -> str:
-    tree = top_tree(data.own_plan)
+    tree = data.own_plan.top_scorecard()
     rows, classes = [], []
     cited: dict[str, n.Str | None] = {}  # member id -> its citation, else its nearest cited ancestor's
     for m in tree.members():
@@ -140,7 +141,7 @@ def _tree(data: ReportData) -> str:
 
 
 def _perspectives(data: ReportData) -> str:
-    tree = top_tree(data.own_plan)
+    tree = data.own_plan.top_scorecard()
     charts = []
     groups = [c for c in tree.children or () if isinstance(c, n.Tree)] or [tree]  # a flat scorecard: one chart
     for child in groups:
@@ -222,7 +223,7 @@ def _trend(data: ReportData) -> str:
         except StopIteration:
             return _section("trend", _("Trend between periods"),
                             head + "<p>" + escape(_("The subject is not in the base period.")) + "</p>")
-        tree = top_tree(data.plan)
+        tree = data.plan.top_scorecard()
         names = [m.name for m in tree.members()]
         items = [(data.label(x), s.node(x).change) for x in names if any(k.node == x for k in s.nodes)]
         rows = [[escape(data.label(x)), fmt(s.node(x).base), fmt(s.node(x).current), signed(s.node(x).change),
@@ -280,14 +281,7 @@ def _robustness(data: ReportData) -> str:
     rows = [[escape(x.subject), fmt(x.score), fmt(x.rank, 0), f"{fmt(x.rank_low, 0)} – {fmt(x.rank_high, 0)}",
              escape(str(x.rating or "—")), percent(x.changed), flags[0] if x.unstable else flags[1]]
             for x in subs[:40]]
-    options = [_("{runs} runs, seed {seed}, weights ±{range}", runs=format_number(s.runs), seed=s.seed,
-                 range=plain(s.weight_range * 100) + "%")]
-    if s.aggregations:
-        options.append(_("aggregations {names}", names="/".join(s.aggregations)))
-    if s.treatments:
-        options.append(_("missing-data treatments {names}", names="/".join(s.treatments)))
-    info = escape(", ".join(options) + "; " + _("unstable when the rating changes in more than {share} of runs",
-                                                 share=plain(s.threshold * 100) + "%") + ".")
+    info = escape(sensitivity_options(s, code=str) + ".")
     count = int(np.count_nonzero(~np.isnan(rank)))
     return _section("robustness", _("Rank intervals (sensitivity analysis)"),
                     f"<p class=\"muted\">{info}</p>" + svg.intervals(items, count)
