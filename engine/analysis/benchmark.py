@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from engine import nodes as n
-from engine.analysis.common import ALL, NO_PEER_GROUP, default_plan, label_of, no_nan, numeric, top_tree
+from engine.analysis.common import ALL, NO_PEER_GROUP, default_plan, label_of, no_nan, numeric
 from engine.diagnostics import did_you_mean, fail
 from engine.evaluate import Result
 from engine.evaluate import numeric as num
@@ -167,7 +167,7 @@ def declared(result: Result) -> list[n.Benchmark]:
 def declared_in(plan: Plan) -> list[n.Benchmark]:
     """The policy's ``benchmark`` declarations; without any, the top scorecard among all subjects."""
     found = [i for i in plan.module.items if isinstance(i, n.Benchmark)]
-    return found or [n.Benchmark(n.Ref(top_tree(plan).name))]
+    return found or [n.Benchmark(n.Ref(plan.top_scorecard().name))]
 
 
 def benchmark(result: Result, decl: n.Benchmark, peer_groups: Mapping[str, str] | None = None) -> Benchmark:

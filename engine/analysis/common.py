@@ -54,14 +54,9 @@ def default_plan(result: Result) -> Plan:
     return result.plans[None]
 
 
-def top_tree(plan: Plan) -> n.Tree:
-    """The first scorecard of a policy: what a report, a rank and a sensitivity run are about."""
-    return plan.top_scorecard()
-
-
 def main_rating(plan: Plan, of: str | None = None) -> n.Rating | None:
     """The first rating of ``of`` (default: the top scorecard), else the first rating at all."""
-    of = of or top_tree(plan).name
+    of = of or plan.top_scorecard().name
     ratings = [s.decl for s in plan.steps if isinstance(s.decl, n.Rating)]
     return next((r for r in ratings if r.of == of), ratings[0] if ratings else None)
 

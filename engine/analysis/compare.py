@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.analysis.common import band_order, default_plan, labels, main_rating, no_nan, numeric, top_tree
+from engine.analysis.common import band_order, default_plan, labels, main_rating, no_nan, numeric
 from engine.diagnostics import fail
 from engine.evaluate import Result
 from engine.i18n import _
@@ -68,7 +68,7 @@ class Comparison:
 def compare(base: Result, current: Result, base_label: str = "base", current_label: str = "current") -> Comparison:
     """Every numeric node of ``current`` minus ``base``, per subject present in both."""
     plan = default_plan(current)
-    top = top_tree(plan).name
+    top = plan.top_scorecard().name
     rating = main_rating(plan)
     numeric_steps = [s.name for s in plan.steps if s.kind in ("indicator", "value", "tree")
                      and s.name in base.steps]

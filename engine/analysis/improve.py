@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from engine import nodes as n
-from engine.analysis.common import band_order, labels, main_rating, numeric, path_weights, top_tree
+from engine.analysis.common import band_order, labels, main_rating, numeric, path_weights
 from engine.evaluate import Result, evaluate
 from engine.evaluate.numeric import snap
 
@@ -92,7 +92,7 @@ def improvement_areas(result: Result, subjects: list[object] | None = None, rati
     """Per subject: losses sorted by points (largest first) and next-band steps sorted by |change|."""
     rows = list(range(result.n)) if subjects is None else [result.row(s) for s in subjects]
     plan = result.plans[None]
-    tree = top_tree(plan)
+    tree = plan.top_scorecard()
     decl = main_rating(plan) if rating is None else plan.step(rating).decl
     weights = path_weights(result, tree)
     top = numeric(result, tree.name)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.analysis.common import band_order, labels, main_rating, no_nan, numeric, top_tree
+from engine.analysis.common import band_order, labels, main_rating, no_nan, numeric
 from engine.evaluate import Result
 from engine.plan import Plan
 
@@ -36,7 +36,7 @@ class PeriodFold:
     about 25 bytes a subject (ids as UTF-8 bytes; agencies and ratings as small codes)."""
 
     def __init__(self, plan: Plan):
-        self.top = top_tree(plan).name
+        self.top = plan.top_scorecard().name
         rating = main_rating(plan)
         self.rating = rating.name if rating else None
         self.order = band_order(rating) if rating else []

@@ -42,7 +42,7 @@ from pathlib import Path
 import numpy as np
 
 from engine.analysis.benchmark import competition_ranks
-from engine.analysis.common import default_plan, labels, main_rating, no_nan, numeric, top_tree
+from engine.analysis.common import default_plan, labels, main_rating, no_nan, numeric
 from engine.analysis.variants import Scenario, compile_variant, shared_steps, tree_nodes, weighted_members
 from engine.evaluate import Result, evaluate
 from engine.evaluate.given import Given
@@ -167,7 +167,7 @@ class SensitivityFold:
                  aggregations: Sequence[str] = (), treatments: Sequence[str] = (), rating: str | None = None,
                  threshold: float = THRESHOLD):
         plan = plans[None]
-        self.top = top_tree(plan).name
+        self.top = plan.top_scorecard().name
         decl = main_rating(plan) if rating is None else plan.step(rating).decl
         self.rating = decl.name if decl is not None else None
         self.out = Sensitivity(runs, seed, weight_range, list(aggregations), list(treatments), threshold, self.top,
