@@ -101,7 +101,7 @@ def test_the_document_says_the_language_words_and_shows_them_as_code() -> None:
     assert "**Berlaku:** 1 Januari 2026 – 31 Desember 2026" in text  # period 2026-01-01 .. 2026-12-31
     # the national target of ikm, 88.31 (bsc-instansi.kin:80), in Indonesian digits outside code
     assert "nasional: 88,31 di policies/nasional/bsc-instansi.kin:80" in text
-    assert "| bobot dari `hasil` |" in text and "`mean` (kontribusi dijumlahkan)" in text
+    assert "| bobot dari `hasil` |" in text and "rata-rata berbobot (`mean`), kontribusi dijumlahkan" in text
 
 
 def test_the_report_names_the_peer_group_in_words(tmp_path: Path) -> None:
