@@ -115,8 +115,8 @@ def test_the_report_names_the_peer_group_in_words(tmp_path: Path) -> None:
 
 def test_the_graph_view_keeps_policy_code_under_headings_in_the_language() -> None:
     text = _run("graph", "--lang", "id", "policies/nasional/skp/kinerja-pegawai-2022.kin")
-    assert "\nmasukan: hasil_kerja, perilaku_kerja" in text and "\nnilai turunan lainnya:\n  table predikat <- " in text
-    assert "\nkuota: kurva by unit_kerja" in text  # `kurva by unit_kerja` is the quota as declared
+    assert "\nmasukan: hasil_kerja, perilaku_kerja" in text and "\nnilai turunan lainnya:\n  tabel predikat <- " in text
+    assert "\nkuota: kurva per unit_kerja" in text  # the quota's and the field's names; the word between them is ours
 
 
 def test_sensitivity_names_the_varied_methods_as_code() -> None:

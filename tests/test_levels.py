@@ -260,6 +260,10 @@ def test_graph_shows_each_level_with_its_keys_and_plan(tmp_path: Path) -> None:
     assert "  aggregates: rata, porsi, pegawai, dinilai, kurang, total, terendah, pimpinan, rata_nol," in text
     assert "    rating predikat_unit <- rata" in text
     assert "level instansi: groups of unit by agency" in text
+    indonesian = _cli("graph", "--lang", "id", str(tmp_path / "p.kin")).stdout
+    assert "tingkat unit: kelompok pegawai menurut agency, unit_kerja" in indonesian  # not "employee"
+    assert "  agregat: rata, porsi, pegawai," in indonesian  # the level's heading, not "masukan"
+    assert "    predikat predikat_unit <- rata" in indonesian
 
 
 def test_data_without_rows_writes_empty_level_files(tmp_path: Path) -> None:

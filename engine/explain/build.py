@@ -238,7 +238,7 @@ class _Builder:
             return self.within(better, raw, r)
         fixed = tx.score_formula(scoring, better, r, t, b)
         if fixed is not None:
-            return terms.method_words(m, "score raw" if m == "raw" else None), fixed
+            return terms.method_words(m), fixed
 
         def sub(d: int | None) -> Callable[[str], str | None]:
             selfs = {"value": r(d), "target": t, "baseline": b}

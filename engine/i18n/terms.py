@@ -48,10 +48,13 @@ def in_words(words: str, code: str) -> str:
     return f"`{code}`" if words == code else f"{words} (`{code}`)"
 
 
-def method_words(keyword: str, code: str | None = None) -> str:
-    """An aggregation or scoring method in words and as code (``code``: the policy's text, when it is
-    more than the keyword, as ``score raw``)."""
-    return in_words(_(METHODS[keyword]), code or keyword) if keyword in METHODS else f"`{code or keyword}`"
+_AS_WRITTEN = {"raw": "score raw"}  # alone, `raw` would read as the function raw(x)
+
+
+def method_words(keyword: str) -> str:
+    """An aggregation or scoring method in words and as written, as code."""
+    code = _AS_WRITTEN.get(keyword, keyword)
+    return in_words(_(METHODS[keyword]), code) if keyword in METHODS else f"`{code}`"
 
 
 # What a row of data is (``subject employee``), as a sentence names a level's members.
