@@ -90,3 +90,16 @@ def test_work_handed_to_a_thread_is_recorded_in_the_callers_language() -> None:
     plain.join()
     assert found[0] == "`x` bukan angka" and record_of(found[0]) is not None
     assert record_of(found[1]) is None
+
+
+def test_a_number_written_for_people_is_written_again_in_the_readers_digits() -> None:
+    from engine.i18n.formats import format_number
+
+    with using("id"), recording():
+        made = _("share {share}%, limit {op} {limit}%", share=format_number(np.float64(85.71)), op="<=",
+                 limit=format_number(Decimal("70")))
+        fixed = format_number(1234.5, 2)
+    assert made == "bagian 85,71%, batas <= 70%"  # kinerja.po: "bagian {share}%, batas {op} {limit}%"
+    assert _again(made, "en") == "share 85.71%, limit <= 70%"
+    assert (fixed, _again(fixed, "en")) == ("1.234,50", "1,234.50")
+    assert type(format_number(85.71)) is str  # outside recording: a plain text

@@ -77,6 +77,11 @@ def recording() -> Iterator[None]:
         _recording.reset(token)
 
 
+def is_recording() -> bool:
+    """Whether texts made now remember how they were made (inside ``recording()``)."""
+    return _recording.get()
+
+
 def carried(func: Callable[P, R]) -> Callable[P, R]:
     """``func`` running in this context's language on whichever thread calls it (a worker thread
     starts with no ``using`` of its own: a request's reject reasons read ahead on one stay in its language,

@@ -5,12 +5,14 @@ reasons, warnings and quota messages) is read later by someone who may read the 
 Inside ``recording()``, ``_()`` and ``ngettext()`` return a ``Recorded`` text: the text itself (a
 ``str``, usable everywhere a text is) carrying its ``record``, the message id (the catalogue's
 stable key: its English template), the plural and count for ``ngettext``, and the placeholder
-values, a value that was itself a recorded text kept as its own record.  The record is plain JSON;
-``shown()`` writes it again in the language in force.  A text composed outside the catalogue
+values, a value that was itself a recorded text kept as its own record, and a number written for
+people (``formats.format_number``) kept as its exact value, to be written in the reader's digits.
+The record is plain JSON; ``shown()`` writes it again in the language in force.  A text composed outside the catalogue
 (joined, formatted by hand) is not recorded: it is stored, and shown, as it was written.
 
     {"id": "`{value}` is not a number", "values": {"value": "banyak"}}
     {"id": "line {n}", "values": {"n": 5}}
+    {"id": "share {share}%, limit {op} {limit}%", "values": {"share": {"number": "85.71", "places": null}, ...}}
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from typing import Any
 from engine.i18n import catalogue, language, recording
 
 Record = dict[str, Any]
-__all__ = ["Record", "Recorded", "record_of", "recorded", "recording", "shown"]
+__all__ = ["Record", "Recorded", "record_of", "recorded", "recorded_number", "recording", "shown"]
 
 
 class Recorded(str):
@@ -48,6 +50,17 @@ def recorded(text: str, record: Record, values: Mapping[str, Any]) -> Recorded:
     return _rebuild(text, record)
 
 
+def recorded_number(text: str, value: Any, places: int | None) -> Recorded:
+    """A number written for people (``engine.i18n.formats.format_number``) with its exact value, to be
+    written again in another language's digits."""
+    exact = repr(float(value)) if isinstance(value, float) or _is_numpy_float(value) else str(value)
+    return _rebuild(text, {"number": exact, "places": places})
+
+
+def _is_numpy_float(value: Any) -> bool:
+    return getattr(value, "dtype", None) is not None and getattr(value.dtype, "kind", "") == "f"
+
+
 def record_of(text: str | None) -> Record | None:
     """How ``text`` was made, or None (not recorded: composed by hand, or made outside ``recording``)."""
     return text.record if isinstance(text, Recorded) else None
@@ -59,7 +72,7 @@ def shown(record: Record | None, fallback: str | None) -> str | None:
     if record is None:
         return fallback
     try:
-        return _written(record)
+        return str(_decoded(record))
     except (KeyError, ValueError, TypeError, IndexError, InvalidOperation):
         return fallback
 
@@ -97,6 +110,10 @@ def _encoded(value: Any) -> Any:
 
 
 def _decoded(value: Any) -> Any:
-    if isinstance(value, dict):
-        return Decimal(value["decimal"]) if "decimal" in value else _written(value)
-    return value
+    if not isinstance(value, dict):
+        return value
+    if "number" in value:
+        from engine.i18n.formats import format_number
+
+        return format_number(Decimal(value["number"]), value["places"])
+    return Decimal(value["decimal"]) if "decimal" in value else _written(value)
