@@ -80,8 +80,8 @@ class HeldResults:
     def __init__(self, path: str | Path):
         self.path, self.rows, self._held = Path(path), 0, []  # type: tuple[Path, int, list[dict[str, Any]]]
 
-    def write(self, table: Table) -> None:
-        cols = table_columns(table)
+    def write(self, table: Table, present: bool = False) -> None:
+        cols = table_columns(presentable(table) if present else table)
         self._held.append(dict(cols))
         self.rows += len(cols[0][1]) if cols else 0
 
@@ -204,16 +204,23 @@ class ResultStream:
         self._pool: Any = None  # one background thread: Parquet encoding overlaps the next chunk
         self._busy: Any = None
 
-    def write(self, table: Table) -> None:
+    def write(self, table: Table, present: bool = False) -> None:
+        """Take a chunk of rows (``present``: its numbers snapped first, as ``presentable`` does).  The
+        chunk is converted and encoded on the writer's thread while the caller computes the next one."""
+        cols = table_columns(table)
+        self.rows += len(cols[0][1]) if cols else 0
+        self._submit(self._encode, cols, present)
+
+    def _encode(self, cols: list[tuple[str, np.ndarray]], present: bool) -> None:
         import pyarrow as pa
 
-        cols = table_columns(table)
+        if present:
+            cols = list(presentable(dict(cols)).items())
         t = pa.table({name: _arrow(arr, neutralise=self.csv) for name, arr in cols})
         if self._schema is None:
             self._open(t.schema)
         elif t.schema != self._schema:
             t = _conformed(t, self._schema, self.path)
-        self.rows += t.num_rows
         if self.csv:
             self._writer.write_table(t)
             return
@@ -247,20 +254,23 @@ class ResultStream:
         whole = (table.num_rows // ROW_GROUP) * ROW_GROUP
         cut = table.num_rows if final else whole
         if cut:
-            self._submit(table.slice(0, cut).combine_chunks())
+            self._writer.write_table(table.slice(0, cut).combine_chunks(), row_group_size=ROW_GROUP)
         rest = table.slice(cut)
         self._pending = [rest] if rest.num_rows else []
         self._pending_rows = rest.num_rows
 
-    def _submit(self, table: Any) -> None:
-        # write_table releases the GIL while it encodes and compresses; one write in flight at a
-        # time keeps the row groups in order and memory bounded.
+    def _submit(self, job: Any, *args: Any) -> None:
+        # One job in flight on one background thread: chunks are encoded in order, memory stays
+        # bounded, and Arrow's conversion, snapping (numpy) and Parquet encoding (write_table
+        # releases the GIL) overlap the caller's next chunk.
         from concurrent.futures import ThreadPoolExecutor
+
+        from engine.i18n import carried
 
         self._wait()
         if self._pool is None:
-            self._pool = ThreadPoolExecutor(1)
-        self._busy = self._pool.submit(self._writer.write_table, table, row_group_size=ROW_GROUP)
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="kinerja-write")
+        self._busy = self._pool.submit(carried(job), *args)
 
     def _wait(self) -> None:
         if self._busy is not None:
@@ -268,9 +278,10 @@ class ResultStream:
             busy.result()
 
     def close(self) -> None:
-        if self._writer is None:
-            self._open(_empty_schema())
         try:
+            self._wait()
+            if self._writer is None:
+                self._open(_empty_schema())
             if not self.csv:
                 self._flush(final=True)
             self._finish()
