@@ -155,3 +155,59 @@ def test_collections_after_each_chunk_walk_only_what_the_chunks_made(setup: tupl
     assert len(frozen_at) >= 3  # the one before freezing, then one per chunk (several chunks of 7 rows)
     assert frozen_at[0] == 0 and all(n > 1000 for n in frozen_at[1:])  # modules, policies: frozen
     assert gc.get_freeze_count() == 0  # thawed when the run ends
+
+
+def test_chunks_are_validated_and_encoded_beside_the_scoring(setup: tuple[api.Policies, Path, Path],
+                                                             tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """A streamed run is a pipeline on both cores: the next chunk is validated on the reader's thread and
+    the last one converted and encoded on the writer's, while the caller's thread scores; the file is
+    the same bytes as a run in one piece (``test_streamed_files_equal_in_memory``)."""
+    import threading
+
+    import engine.data.stream
+    import engine.output
+
+    policies, csv_path, _ = setup
+    threads: dict[str, set[str]] = {"validate": set(), "encode": set(), "score": set()}
+
+    def spy(stage: str, real: object) -> object:
+        def run(*args: object, **kwargs: object) -> object:
+            threads[stage].add(threading.current_thread().name)
+            return real(*args, **kwargs)  # type: ignore[operator]
+        return run
+
+    monkeypatch.setattr(engine.data.stream, "check_wide", spy("validate", engine.data.stream.check_wide))
+    monkeypatch.setattr(engine.output, "presentable", spy("encode", engine.output.presentable))
+    monkeypatch.setattr(api, "evaluate", spy("score", api.evaluate))
+    api.score(policies, [csv_path], tmp_path / "r.parquet", chunk=7)
+    main = threading.current_thread().name
+    assert threads["score"] == {main}
+    assert threads["validate"] and main not in threads["validate"]
+    assert threads["encode"] and all(t.startswith("kinerja-write") for t in threads["encode"])
+
+
+def test_a_parquet_file_s_id_pass_runs_beside_the_first_chunks(setup: tuple[api.Policies, Path, Path],
+                                                               tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The whole-file id pass of a Parquet file (its row count is in the footer) runs on its own thread;
+    its duplicates are rejected as the in-memory path rejects them."""
+    import threading
+
+    from engine.data.stream import Chunks
+
+    policies, _, pq_path = setup
+    ran_on: list[str] = []
+    real = Chunks._duplicates
+
+    def duplicates(self: Chunks) -> object:
+        ran_on.append(threading.current_thread().name)
+        return real(self)
+
+    monkeypatch.setattr(Chunks, "_duplicates", duplicates)
+    parts = api.score(policies, [pq_path], tmp_path / "parts.parquet", chunk=7)
+    whole = api.score(policies, [pq_path], tmp_path / "whole.parquet", whole=True)
+    assert ran_on == ["kinerja-ids"]
+    dups = [(r.row, r.reason) for r in parts.report.rejects if "duplicate" in r.reason]
+    assert dups == [(r.row, r.reason) for r in whole.report.rejects if "duplicate" in r.reason] and len(dups) == 5
+    assert (tmp_path / "whole.parquet").read_bytes() == (tmp_path / "parts.parquet").read_bytes()
