@@ -39,7 +39,7 @@ from engine.data.schema import Schema
 from engine.data.wide import check_wide, merge_wide
 from engine.i18n import _
 
-CHUNK = 1 << 18  # rows per chunk: about 100 MB of columns in flight for a 24-indicator policy
+CHUNK = 1 << 17  # rows per chunk: about 50 MB of columns for a 24-indicator policy; three chunks are in flight
 
 
 def streamable(path: str | Path) -> bool:
