@@ -75,7 +75,8 @@ def check_keys(part: Part, schema: Schema, known_agencies: Iterable[str] | None)
     a missing agency column is a rejection only when the known agencies are given."""
     cols = part.raw.columns
     if schema.id_column in cols:
-        part.ids = part.take(schema.id_column, v.check_id(cols[schema.id_column]))
+        checked = v.check_id(cols[schema.id_column])
+        part.ids, part.id_text = part.take(schema.id_column, checked), checked.text
     if schema.agency_column in cols:
         part.agencies = part.take(schema.agency_column, v.check_agency(cols[schema.agency_column], known_agencies))
     elif known_agencies is not None:

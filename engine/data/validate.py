@@ -44,6 +44,7 @@ class Checked:
 
     values: np.ndarray
     problems: list[Problem] = field(default_factory=list)
+    text: pa.Array | None = None  # the cells as trimmed text, when the check made it (ids)
 
 
 def as_text(arr: pa.Array) -> pa.Array:
@@ -217,7 +218,7 @@ def closest_option(value: str, options: Iterable[str]) -> str | None:
 def check_id(arr: pa.Array) -> Checked:
     text = as_text(arr)
     problems = [Problem(int(i), None, _("missing subject id")) for i in np.flatnonzero(blank(text))]
-    return Checked(to_objects(text), problems)
+    return Checked(to_objects(text), problems, text)
 
 
 def check_agency(arr: pa.Array, known: Iterable[str] | None) -> Checked:

@@ -35,9 +35,7 @@ def check_wide(file_no: int, raw: RawTable, schema: Schema, known_agencies: Iter
     part = Part(file_no, raw, np.full(n, None, dtype=object), np.full(n, None, dtype=object), None,
                 np.zeros(n, dtype=bool))
     unknown_columns(raw, schema_known(schema), warnings)
-    check_keys(part, schema, known_agencies)
-    if schema.id_column in cols:
-        part.id_text = v.as_text(cols[schema.id_column])
+    check_keys(part, schema, known_agencies)  # the ids' text too (``id_text``), trimmed once
     missing_columns(part, [schema.id_column, *schema.required])
     for name, f in schema.fields.items():
         if name in cols:
