@@ -196,7 +196,7 @@ def _chunks(run: Run, submission: Submission, chosen: list[Plan], out: Results |
         if not submission.streamed:
             run.result = result
         if out is not None and result.n:
-            out.write(result.table(), present=True)  # numbers snapped to 12 digits (``presentable``)
+            out.write(result.table(arrow=True), present=True)  # numbers snapped to 12 digits (``presentable``)
         elif out is not None and empty is None:
             empty = result.table()  # written only when no chunk has rows, to give the columns
         if out is not None and run.plan.levels:

@@ -211,3 +211,31 @@ def test_a_parquet_file_s_id_pass_runs_beside_the_first_chunks(setup: tuple[api.
     dups = [(r.row, r.reason) for r in parts.report.rejects if "duplicate" in r.reason]
     assert dups == [(r.row, r.reason) for r in whole.report.rejects if "duplicate" in r.reason] and len(dups) == 5
     assert (tmp_path / "whole.parquet").read_bytes() == (tmp_path / "parts.parquet").read_bytes()
+
+
+@pytest.mark.parametrize("source", ["csv", "parquet"])
+def test_ids_and_agencies_reach_the_writer_as_the_reader_s_arrow_text(setup: tuple[api.Policies, Path, Path],
+                                                                      tmp_path: Path, source: str,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """No subject id or agency is turned from a Python string back into Arrow text by the writer, and
+    the agencies without an agency file are counted from the reader's dictionary codes."""
+    from collections import Counter
+
+    import engine.output
+
+    policies, csv_path, pq_path = setup
+    converted: set[object] = set()
+    real = engine.output._fast_text
+
+    def fast_text(arr: object) -> object:
+        converted.update(list(arr))  # type: ignore[call-overload]
+        return real(arr)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine.output, "_fast_text", fast_text)
+    run = api.score(policies, [csv_path if source == "csv" else pq_path], tmp_path / "r.parquet", chunk=7)
+    written = pq.read_table(tmp_path / "r.parquet")
+    assert not converted & set(written.column("subject_id").to_pylist() + ["kemenkeu", "bappenas"])
+    assert converted  # the other text columns (policy version, labels) still are
+    # Every scored subject of an agency without an agency file, counted from the results file itself.
+    expected = Counter(a for a in written.column("agency").to_pylist() if a not in (None, "kemenkeu"))
+    assert run.unfiled == dict(expected) and run.unfiled["bappenas"] > 0

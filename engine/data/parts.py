@@ -39,6 +39,7 @@ class Part:
     number: np.ndarray | None = None  # long: numeric/boolean value per measurement
     text: np.ndarray | None = None  # long: text/category value per measurement
     id_text: pa.Array | None = None  # wide: the ids as Arrow text (null when blank), for fast duplicate checks
+    agency_text: pa.Array | None = None  # the agencies as Arrow text (dictionary-encoded, null when blank)
 
     @property
     def n(self) -> int:
@@ -78,7 +79,8 @@ def check_keys(part: Part, schema: Schema, known_agencies: Iterable[str] | None)
         checked = v.check_id(cols[schema.id_column])
         part.ids, part.id_text = part.take(schema.id_column, checked), checked.text
     if schema.agency_column in cols:
-        part.agencies = part.take(schema.agency_column, v.check_agency(cols[schema.agency_column], known_agencies))
+        checked = v.check_agency(cols[schema.agency_column], known_agencies)
+        part.agencies, part.agency_text = part.take(schema.agency_column, checked), checked.text
     elif known_agencies is not None:
         missing_columns(part, [schema.agency_column])
     if schema.period_column in cols:
