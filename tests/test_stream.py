@@ -239,3 +239,16 @@ def test_ids_and_agencies_reach_the_writer_as_the_reader_s_arrow_text(setup: tup
     # Every scored subject of an agency without an agency file, counted from the results file itself.
     expected = Counter(a for a in written.column("agency").to_pylist() if a not in (None, "kemenkeu"))
     assert run.unfiled == dict(expected) and run.unfiled["bappenas"] > 0
+
+
+def test_repeated_ids_are_found_in_any_order_and_sorted_ids_skip_the_sort(monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine.data import stream
+
+    # By hand: rows 2 and 4 repeat the ids of rows 0 and 1; a blank id (null) repeats nothing.
+    rows, first = stream.repeated_keys(pa.array(["b", "a", "b", None, "a", None, "c"]))
+    assert rows.tolist() == [2, 4] and first.tolist() == [0, 1]
+    rows, first = stream.repeated_keys(pa.array(["a", "b", "b", "c"]))  # sorted, not strictly: sorted out
+    assert rows.tolist() == [2] and first.tolist() == [1]
+    monkeypatch.setattr(stream.pc, "sort_indices", None)  # strictly increasing ids need no sort
+    rows, first = stream.repeated_keys(pa.array([f"S{i:07d}" for i in range(1000)]))
+    assert rows.size == 0 and first.size == 0

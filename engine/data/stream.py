@@ -338,17 +338,19 @@ def repeated_keys(keys: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 
     A stable sort puts equal keys next to each other in row order, so the first of each
     run is the first occurrence; this peaks far lower than a hash table of millions of
-    keys (about 300 MB against 1 GB at 4.3M ids) at a similar speed."""
+    keys (about 300 MB against 1 GB at 4.3M ids) at a similar speed.  Ids that strictly increase
+    down the file (a file sorted by id) are all distinct: one comparison pass, no sort."""
+    size, empty = len(keys), np.empty(0, dtype=np.int64)
+    if size > 1 and keys.null_count == 0 and pc.all(pc.less(keys.slice(0, size - 1), keys.slice(1))).as_py():
+        return empty, empty
     order = np.asarray(pc.sort_indices(keys).to_numpy(), dtype=np.int64)
     ranked = keys.take(pa.array(order))
-    size = len(keys)
     starts = np.ones(size, dtype=bool)
     if size > 1:
         same = pc.fill_null(pc.equal(ranked.slice(1), ranked.slice(0, size - 1)), False)
         starts[1:] = ~np.asarray(same.to_numpy(zero_copy_only=False), dtype=bool)
     repeat = np.flatnonzero(~starts)
     if repeat.size == 0:
-        empty = np.empty(0, dtype=np.int64)
         return empty, empty
     run_start = np.maximum.accumulate(np.where(starts, np.arange(size), 0))
     rows, first = order[repeat], order[run_start[repeat]]
