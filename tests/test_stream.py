@@ -252,3 +252,25 @@ def test_repeated_ids_are_found_in_any_order_and_sorted_ids_skip_the_sort(monkey
     monkeypatch.setattr(stream.pc, "sort_indices", None)  # strictly increasing ids need no sort
     rows, first = stream.repeated_keys(pa.array([f"S{i:07d}" for i in range(1000)]))
     assert rows.size == 0 and first.size == 0
+
+
+def test_a_national_run_s_constant_text_columns_are_made_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under one plan and no agency file, the policy version and the (empty) agency-file columns are
+    Arrow text made once, not converted row by row; the file is the same as the in-memory path's."""
+    import engine.output
+
+    shutil.copy(SUBMISSIONS / "policy.kin", tmp_path / "policy.kin")
+    policies = api.compile_policies([tmp_path / "policy.kin"], root=tmp_path)
+    data = tmp_path / "data.csv"
+    data.write_text(HEADER + "\n" + "\n".join(_rows()) + "\n", encoding="utf-8")
+    converted: list[list[object]] = []
+    real = engine.output._fast_text
+    monkeypatch.setattr(engine.output, "_fast_text", lambda arr: converted.append(list(arr)) or real(arr))
+    api.score(policies, [data], tmp_path / "parts.parquet", chunk=7)
+    written = pq.read_table(tmp_path / "parts.parquet")
+    version = written.column("policy_version").to_pylist()
+    assert len(set(version)) == 1 and version[0] and all(version[0] not in c for c in converted)
+    assert written.column("agency_file").null_count == written.num_rows
+    monkeypatch.setattr(engine.output, "_fast_text", real)
+    api.score(policies, [data], tmp_path / "whole.parquet", whole=True)
+    assert (tmp_path / "whole.parquet").read_bytes() == (tmp_path / "parts.parquet").read_bytes()

@@ -187,6 +187,7 @@ class Result:
         }
         if arrow:
             out.update(self.keys())
+            out.update(self._constant_text())
         for name, step in self.steps.items():
             if step.kind != "input":
                 out[name] = step.value
@@ -198,6 +199,18 @@ class Result:
         mine = {"subject_id": self.subject_ids, "agency": self.agencies}
         theirs = {"subject_id": self.batch.subject_ids, "agency": self.batch.agencies}
         return {k: a for k, a in self.batch.arrow.items() if mine[k] is theirs[k]}
+
+    def _constant_text(self) -> dict[str, Any]:
+        """The policy version under one plan for every row, and the agency columns of a national run
+        (empty), as Arrow text made once instead of row by row."""
+        import pyarrow as pa
+
+        out: dict[str, Any] = {}
+        if len(self.plans) == 1:  # every row was scored under this plan (``plan_version`` is its key)
+            out["policy_version"] = pa.repeat(pa.scalar(next(iter(self.plans.values())).key, pa.string()), self.n)
+        if all(plan.agency_file is None for plan in self.plans.values()):
+            out["agency_file"] = out["agency_sha256"] = pa.nulls(self.n, pa.string())
+        return out
 
     def agency_columns(self) -> dict[str, np.ndarray]:
         """Per subject, the agency file whose overrides applied and its SHA-256 (empty for a
