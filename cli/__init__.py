@@ -83,5 +83,6 @@ def main() -> None:
 
 
 # The command families register themselves on `main` when imported: the one of the command run
-# (cli.group.FAMILIES), or every one when the commands are listed.
-translate_click()  # no catalogue is read at import
+# (cli.group.FAMILIES), or every one when the commands are listed; each family's parameters are
+# translated when it is imported (cli.group).
+translate_click(main)  # no catalogue is read at import

@@ -31,7 +31,7 @@ from engine.explain import text as tx
 from engine.explain.model import Explanation, NodeExplanation, Note, Scalar
 from engine.explain.rules import Rules, cite, in_group, national_of, where
 from engine.explain.text import Render, aggregate_text, bounds_text, decisive, replace_calls, shown_term, why_not
-from engine.i18n import N_, _, language, using
+from engine.i18n import N_, _, language, terms, using
 from engine.plan import Plan
 
 _INDICATOR_RULES = ("target", "baseline", "better", "score", "missing", "round")
@@ -238,7 +238,7 @@ class _Builder:
             return self.within(better, raw, r)
         fixed = tx.score_formula(scoring, better, r, t, b)
         if fixed is not None:
-            return "score raw" if m == "raw" else m, fixed
+            return terms.method_words(m), fixed
 
         def sub(d: int | None) -> Callable[[str], str | None]:
             selfs = {"value": r(d), "target": t, "baseline": b}
@@ -247,28 +247,30 @@ class _Builder:
             case = self.col(decl.name, "case")
             k = int(case) if isinstance(case, float) else -1
             if k < 0:
-                return _("piecewise, no piece applies"), lambda d: "—"
+                return _("{method}, no piece applies", method=terms.method_words(m)), lambda d: "—"
             piece = scoring.cases[k]
             when = _("when {condition}", condition=to_text(piece.when, sub(None))) \
                 if piece.when is not None else _("otherwise")
-            return _("piecewise, piece {k} ({when})", k=k + 1, when=when), lambda d: to_text(piece.then, sub(d))
+            return _("{method}, piece {k} ({when})", method=terms.method_words(m), k=k + 1, when=when), \
+                lambda d: to_text(piece.then, sub(d))
         if m == "formula":
-            return m, lambda d: to_text(scoring.formula, sub(d))
-        return m, r
+            return terms.method_words(m), lambda d: to_text(scoring.formula, sub(d))
+        return terms.method_words(m), r
 
     def within(self, better: n.Better, raw: Scalar, r: Render) -> tuple[str, Render]:
         """A target range: which bound scored this row (a per-subject bound shows its value)."""
         (lo, lo_v), (hi, hi_v) = (self.bound(x) for x in (better.lo, better.hi))  # type: ignore[arg-type]
         where = f"{lo} .. {hi}" + (", " + _("lower is better") if better.sense == "lower" else "")
+        said = {"method": terms.method_words("ratio"), "range": where}
         if not isinstance(raw, float) or lo_v is None or hi_v is None:
-            return _("ratio, no score ({value} against {range})", value=r(None), range=where), lambda d: "—"
-        for op, edge, v, side in ((num.gt, hi, hi_v, N_("ratio (above {range})")),
-                                  (num.lt, lo, lo_v, N_("ratio (below {range})"))):
+            return _("{method}, no score ({value} against {range})", value=r(None), **said), lambda d: "—"
+        for op, edge, v, side in ((num.gt, hi, hi_v, N_("{method}, above {range}")),
+                                  (num.lt, lo, lo_v, N_("{method}, below {range}"))):
             if op(raw, v) == 1.0:
                 if better.sense == "lower":
-                    return _(side, range=where), lambda d, e=edge: f"(1 + (1 − {r(d)} / {e})) × 100"
-                return _(side, range=where), lambda d, e=edge: f"{r(d)} / {e} × 100"
-        return _("ratio ({value} within {range})", value=r(None), range=where), lambda d: "100"
+                    return _(side, **said), lambda d, e=edge: f"(1 + (1 − {r(d)} / {e})) × 100"
+                return _(side, **said), lambda d, e=edge: f"{r(d)} / {e} × 100"
+        return _("{method}, {value} within {range}", value=r(None), **said), lambda d: "100"
 
     def bound(self, x: n.Num | n.Ref) -> tuple[str, float | None]:
         """A range bound as text (a per-subject bound shows this subject's value) and as a number."""
@@ -284,7 +286,7 @@ class _Builder:
         sr = self.r.steps[tree.name]
         out.sources = self.rules.sources(tree, ("aggregate", "missing", "require", "round"))
         out.citations += cite("weights and aggregation below", tree)  # a tree's citation covers its members
-        terms: list[tuple[float, float]] = []
+        operands: list[tuple[float, float]] = []
         for child in tree.children or ():
             c = self.node(child.name)
             c.id = f"{out.id}.{child.name}"  # an indicator in two scorecards has an id in each
@@ -299,13 +301,13 @@ class _Builder:
             used = self.col(tree.name, f"used:{child.name}")
             x = used if used is not None else c.value
             if isinstance(x, float) and (c.effective_weight or not METHODS[method].accumulated):
-                terms.append((c.effective_weight or 0.0, x))  # min/max: every present child is a candidate
+                operands.append((c.effective_weight or 0.0, x))  # min/max: every present child is a candidate
                 c.contribution_formula = self.contribution(method, c.effective_weight or 0.0, x, c.contribution)
-        if not terms:
-            out.formula = _("{method}: no child has a value", method=method)
+        if not operands:
+            out.formula = _("{method}: no child has a value", method=terms.method_words(method))
             return
-        how = f"{method} (" + _(METHODS[method].note) + ")" if METHODS[method].note else method
-        out.formula = f"{how}: " + self.claim(lambda d: aggregate_text(method, terms, d), tree.name, tree)
+        how = terms.method_words(method) + (", " + _(METHODS[method].note) if METHODS[method].note else "")
+        out.formula = f"{how}: " + self.claim(lambda d: aggregate_text(method, operands, d), tree.name, tree)
 
     def contribution(self, method: str, w: float, x: float, c: Scalar) -> str | None:
         m = METHODS[method]

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
-from engine.i18n import language
+from engine.i18n import is_recording, language
 
 Number = int | float | Decimal
 MARKS = {"id": (",", "."), "en": (".", ",")}  # decimal and group symbols (CLDR, latn digits)
@@ -27,7 +27,15 @@ MARKS = {"id": (",", "."), "en": (".", ",")}  # decimal and group symbols (CLDR,
 def format_number(value: Number, places: int | None = None, lang: str | None = None) -> str:
     """``value`` with the language's decimal and group marks; ``places`` fixes the decimals shown
     (rounded half away from zero on the decimal value), else as many as the value has."""
-    lang = lang or language()
+    text = _number_text(value, places, lang or language())
+    if lang is None and is_recording():  # a number in a stored text: written again in the reader's digits
+        from engine.i18n.records import recorded_number
+
+        return recorded_number(text, value, places)
+    return text
+
+
+def _number_text(value: Number, places: int | None, lang: str) -> str:
     if places is not None:
         exact = _rounded(value, places)
     else:  # Babel's own conversion: a float through its repr
