@@ -139,7 +139,7 @@ def _arrow(arr: np.ndarray, neutralise: bool) -> Any:
 
     from engine.data import compute as pc
 
-    if _is_arrow(arr):  # decoded by the kernel: DictionaryArray.dictionary_decode imports pyarrow.compute
+    if _is_arrow(arr):  # decoded by a take (Array.dictionary_decode imports pyarrow.compute)
         text = pc.take(arr.dictionary, arr.indices) if pa.types.is_dictionary(arr.type) else arr
         return _neutralised(text) if neutralise else text
     if arr.dtype.kind == "b":
