@@ -178,7 +178,7 @@ def _range_problems(f: Field, values: np.ndarray) -> list[Problem]:
     outside = np.flatnonzero(out)
     if outside.size == 0:
         return []
-    from engine.explain.localize import numbers  # the reason in the reader's digits; the value column stays plain
+    from engine.i18n.digits import numbers  # the reason in the reader's digits; the value column stays plain
 
     problems = []
     for i in outside:
