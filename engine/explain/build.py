@@ -26,7 +26,7 @@ from engine.explain import localize
 from engine.explain import numbers as nb
 from engine.explain import text as tx
 from engine.explain.lookups import looked_up
-from engine.explain.model import Citation, Explanation, NodeExplanation, Note, Scalar
+from engine.explain.model import Citation, Explanation, NodeExplanation, Note, Scalar, Source
 from engine.explain.rules import Rules, cite, in_group, national_of, where
 from engine.explain.text import Render, aggregate_text, bounds_text, decisive, shown_term, why_not
 from engine.i18n import N_, _, language, using
@@ -237,16 +237,25 @@ class _Builder:
         terms: list[tuple[float, float]] = []
         for child in tree.children or ():
             c = self.node(child.name)
-            c.id = f"{out.id}.{child.name}"  # an indicator in two scorecards has an id in each
-            c.weight = num_text(child.weight) if child.weight is not None else None
-            weight = self.rules.source("weight", child, "weight", member=True)
-            c.sources[:0] = [weight] if weight is not None else []
-            c.citations[:0] = cite("weight", child)
-            c.contribution_kind = METHODS[method].kind
-            (c.effective_weight, c.contribution, c.contribution_formula) = self.member(tree, method, child.name,
-                                                                                     c.value, terms)
+            self.as_member(c, out.id, tree, method, child, terms)
             out.children.append(c)
         out.formula = self.tree_formula(tree, method, terms)
+
+    def as_member(self, c: NodeExplanation, parent: str, tree: n.Tree, method: str, child: n.Node,
+                  terms: list[tuple[float, float]]) -> None:
+        """``c`` as a member of ``tree``: its id under the parent's, weight, effective weight,
+        contribution, the weight's source and citation first."""
+        c.id = f"{parent}.{child.name}"  # type: ignore[attr-defined]  # an indicator in two scorecards has an id in each
+        c.weight = num_text(child.weight) if child.weight is not None else None  # type: ignore[attr-defined]
+        c.sources[:0] = self.member_sources(child)
+        c.citations[:0] = cite("weight", child)
+        c.contribution_kind = METHODS[method].kind
+        c.effective_weight, c.contribution, c.contribution_formula = self.member(tree, method, child.name,  # type: ignore
+                                                                                 c.value, terms)
+
+    def member_sources(self, child: n.Node) -> list[Source]:
+        weight = self.rules.source("weight", child, "weight", member=True)
+        return [weight] if weight is not None else []
 
     def member(self, tree: n.Tree, method: str, name: str, value: Scalar,
                terms: list[tuple[float, float]]) -> tuple[float | None, float | None, str | None]:
