@@ -213,9 +213,9 @@ class _Builder:
         where = f"{lo} .. {hi}" + (", " + _("lower is better") if better.sense == "lower" else "")
         if not isinstance(raw, float) or lo_v is None or hi_v is None:
             return _("ratio, no score ({value} against {range})", value=r(None), range=where), lambda d: "—"
-        for op, edge, v, side in ((num.gt, hi, hi_v, N_("ratio (above {range})")),
-                                  (num.lt, lo, lo_v, N_("ratio (below {range})"))):
-            if op(raw, v) == 1.0:
+        for above, edge, v, side in ((True, hi, hi_v, N_("ratio (above {range})")),
+                                     (False, lo, lo_v, N_("ratio (below {range})"))):
+            if num.lt_float(v, raw) if above else num.lt_float(raw, v):  # num.gt / num.lt of two floats
                 if better.sense == "lower":
                     return _(side, range=where), lambda d, e=edge: f"(1 + (1 − {r(d)} / {e})) × 100"
                 return _(side, range=where), lambda d, e=edge: f"{r(d)} / {e} × 100"
