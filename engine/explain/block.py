@@ -108,11 +108,10 @@ class _Program:
         label = getattr(step.decl, "label", None)
         return f'{{"name": {_j(name)}, "id": {_j(node_id)}, "kind": {_j(step.kind)}, "label": {_j(label)}, '
 
-    def _common(self, name: str) -> tuple[object, str, str]:
-        """The row's value of ``name``, its ``"value": .., "shown": ..`` and its notes."""
+    def _common(self, name: str, digits: int) -> tuple[object, str, str]:
+        """The row's value of ``name``, its ``"value": .., "shown": ..`` (``digits`` decimals) and its notes."""
         b = self.b
         value = b.col(name)
-        digits = max(b.places, _digits(b.decls[name].decl) or 0)
         shown = localize.numbers(nb.fixed(value, digits), self.lang)
         events = b.events.get(name)
         notes = to_json([Note(e.code, e.kind, e.message) for e in events]) if events else "[]"
@@ -130,9 +129,10 @@ class _Program:
         citations = (cite("weight", member[2]) if member else []) + cite("weights and aggregation below", tree)
         rest = f'{_NO_BAND}, "sources": {to_json(sources)}, "citations": {to_json(citations)}, "notes": '
         member_json = self._member_json(method)
+        digits = max(b.places, _digits(tree) or 0)
 
         def emit(member_fields: str) -> str:
-            _, common, notes = self._common(tree.name)
+            _, common, notes = self._common(tree.name, digits)
             terms: list[tuple[float, float]] = []
             children = []
             for child, weight, kid in kids:
@@ -159,9 +159,15 @@ class _Program:
         sources = to_json((b.member_sources(member[2]) if member else []) + b.rules.sources(decl, _INDICATOR_RULES))
         weight_citation = cite("weight", member[2]) if member else []
         step = b.decls[decl.name]
+        digits = max(b.places, _digits(decl) or 0)
+        citations: dict[object, str] = {}  # by the scoring piece that applied
 
         def emit(member_fields: str) -> str:
-            value, common, notes = self._common(decl.name)
+            value, common, notes = self._common(decl.name, digits)
+            case = b.col(decl.name, "case")
+            cited = citations.get(case)
+            if cited is None:
+                cited = citations[case] = to_json(weight_citation + b.scoring_citation(decl))
             out = NodeExplanation(decl.name, step.id, step.kind, decl.label, value)
             b.indicator_lines(out, decl)
             return (head + common + f'"raw": {_j(out.raw)}, "origin": {_j(out.origin)}, '
@@ -169,7 +175,7 @@ class _Program:
                     f'"raw_formula": {_j(localize.numbers(out.raw_formula, lang))}, '
                     f'"formula": {_j(localize.numbers(out.formula, lang))}, "lookups": [], {member_fields}, '
                     f'{_NO_BAND}, "sources": {sources}, '
-                    f'"citations": {to_json(weight_citation + b.scoring_citation(decl))}, "notes": {notes}, '
+                    f'"citations": {cited}, "notes": {notes}, '
                     '"children": []}')
         return emit
 
