@@ -15,6 +15,7 @@ of displayed text, not a policy evaluator: it never sees a policy file.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
@@ -28,7 +29,10 @@ _REST = r'|("(?:[^"\\]|\\.)*")|([A-Za-z_][A-Za-z_0-9]*)|(<=|>=|==|!=|[-−+×*/^
 # a list's comma always is).
 _NUMBER = {"en": r"(\d[\d_]*(?:\.\d+)?%?)", "id": r"(\d{1,3}(?:\.\d{3})+(?:,\d+)?%?|\d+(?:,\d+)?%?)"}
 _TOKEN = {lang: re.compile(r"\s*(?:" + number + _REST) for lang, number in _NUMBER.items()}
-_ALL = {lang: re.compile(r"\s*(?:" + number + _REST[:-1] + r"|(.))") for lang, number in _NUMBER.items()}
+# Every token in one group (a number is the token that starts with a digit), else one character
+# no token starts with in a second group: one ``findall`` reads a whole line.
+_ALL = {lang: re.compile(r"\s*(?:(" + number[1:-1] + r'|"(?:[^"\\]|\\.)*"|[A-Za-z_][A-Za-z_0-9]*|<=|>=|==|!=|'
+                         r"[-−+×*/^(),<>—])|(.))") for lang, number in _NUMBER.items()}
 _PREC = 40
 
 
@@ -38,12 +42,12 @@ class ArithError(ValueError):
 
 def tokens(text: str, lang: str = "en") -> list[str]:
     """The tokens of ``text``, each number in the English form whatever ``lang`` displayed it in."""
-    found = _ALL[lang].findall(text.rstrip())  # one pass in C; group 5 is a character no token starts with
-    if any(t[4] for t in found):
+    found = _ALL[lang].findall(text.rstrip())
+    if any(bad for _, bad in found):
         raise ArithError(f"cannot read {_unread(text.rstrip(), lang)!r}")
     if lang == "en":
-        return [a or b or c or d for a, b, c, d, _ in found]
-    return [canonical(a, lang) if a else b or c or d for a, b, c, d, _ in found]
+        return [t for t, _ in found]
+    return [canonical(t, lang) if t[0].isdigit() else t for t, _ in found]
 
 
 def _unread(text: str, lang: str) -> str:
@@ -152,7 +156,10 @@ class _Parser:
                 left = (lambda a, g: lambda v: _in(a(v), [x(v) for x in g]))(left, self.group())
                 continue
             right = self.expr(_BINARY[op] - (1 if op == "^" else 0))
-            left = (lambda o, a, b: lambda v: _apply(o, a(v), b(v)))(op, left, right)
+            if op in _ARITH:  # the common case, without _apply's dispatch
+                left = (lambda f, a, b: lambda v: _arith(f, a(v), b(v)))(_ARITH[op], left, right)
+            else:
+                left = (lambda o, a, b: lambda v: _apply(o, a(v), b(v)))(op, left, right)
         return left
 
     def unary(self) -> Fn:
@@ -227,6 +234,15 @@ def _num(x: Val) -> Decimal:
     if not isinstance(x, Decimal):
         raise ArithError(f"{x!r} is not a number")
     return x
+
+
+_ARITH: dict[str, Callable[[Decimal, Decimal], Decimal]] = {
+    "+": operator.add, "-": operator.sub, "−": operator.sub, "*": operator.mul, "×": operator.mul}
+
+
+def _arith(f: Callable[[Decimal, Decimal], Decimal], a: Val, b: Val) -> Val:
+    """``_apply`` of an operator of ``_ARITH``."""
+    return None if a is None or b is None else f(_num(a), _num(b))
 
 
 def _apply(op: str, a: Val, b: Val) -> Val:
