@@ -83,4 +83,4 @@ def main() -> None:
 # The command families register themselves on `main` when imported.
 from cli import analysis, ci, policy, run, service  # noqa: E402,F401
 
-translate_click()  # after the commands are built: no catalogue is read at import
+translate_click(main)  # after the commands are built: no catalogue is read at import

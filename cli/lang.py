@@ -11,6 +11,7 @@ marks the ones it prints, and ``translate_click`` points click's gettext hooks a
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -33,7 +34,19 @@ CLICK_TEXTS = (
     N_("{value!r} is not one of {choices}."), N_("{value!r} is not {choice}."),
     N_("Got unexpected extra argument ({args})"), N_("Got unexpected extra arguments ({args})"),
     N_("Option {name!r} requires an argument."), N_("Option {name!r} does not take a value."), N_("required"),
+    # the plural forms click asks ngettext for: each translated as a message of its own (_plural)
+    N_("Option {name!r} requires {nargs} arguments."), N_("Did you mean {possibility}?"),
+    N_("(Did you mean one of: {possibilities}?)"), N_("{value!r} does not match the format {format}."),
+    N_("{value!r} does not match the formats {formats}."), N_("Missing parameter: {param_name}"),
+    N_("Could not open file {filename!r}: {message}"), N_("{name} {filename!r} is not readable."),
+    N_("{name} {filename!r} is not writable."), N_("Value must be an iterable."),
+    # the usage line's placeholders and the names of click's types (``TEXT``, ``'x' is not a valid integer``)
+    N_("[OPTIONS]"), N_("COMMAND [ARGS]..."), N_("text"), N_("integer"), N_("integer range"), N_("float"),
+    N_("float range"), N_("boolean"), N_("datetime"), N_("filename"),
+    # the commands' arguments as the usage line and the help name them (``KEBIJAKAN DATA...``)
+    N_("policy"), N_("data"), N_("paths"), N_("old"), N_("new"), N_("manifest"), N_("token_id"),
 )
+USAGE_WORDS = frozenset(("[OPTIONS]", "COMMAND [ARGS]..."))
 
 
 def _text(message: str) -> str:
@@ -41,11 +54,54 @@ def _text(message: str) -> str:
 
 
 def _plural(singular: str, plural: str, n: int) -> str:
-    return catalogue(language()).ngettext(singular, plural, n)
+    """Click's counted messages: each form is a message of its own in our catalogue (Indonesian
+    has one form, so the two forms need no plural entry)."""
+    return _text(singular if n == 1 else plural)
 
 
-def translate_click() -> None:
-    """Click's modules call their module-level ``_``/``ngettext`` (stdlib gettext): use our catalogue."""
+class _Term(str):
+    """A click type's name (``integer``, ``file``) read in the language in force wherever click shows
+    it: inside a message (``format``), capitalised (``Berkas 'x' tidak ada``) or as a metavar (``TEKS``)."""
+
+    def __format__(self, spec: str) -> str:
+        return format(_text(str.__str__(self)), spec)
+
+    def __str__(self) -> str:
+        return _text(str.__str__(self))
+
+    def title(self) -> str:  # a sentence's first word: "Berkas atau folder 'x' tidak ada"
+        text = str(self)
+        return text[:1].upper() + text[1:]
+
+    def upper(self) -> str:
+        return str(self).upper()
+
+
+def _figures(text: str) -> str:
+    """The numbers of an option's default or range as the reader writes them (``0,2``, ``100.000``)."""
+    if language() == "en" or not re.search(r"\d", text):
+        return text
+    from decimal import Decimal
+
+    from engine.i18n.formats import format_number
+
+    return re.sub(r"\d+(?:\.\d+)?", lambda m: format_number(Decimal(m[0])), text)
+
+
+def _help_extra(original: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+    def extra(self: click.Option, ctx: click.Context) -> dict[str, Any]:
+        out = original(self, ctx)
+        for key in ("default", "range"):
+            if isinstance(out.get(key), str):
+                out[key] = _figures(out[key])
+        return out
+    return extra
+
+
+def translate_click(command: click.Command) -> None:
+    """Click's modules call their module-level ``_``/``ngettext`` (stdlib gettext): use our catalogue;
+    the type names of ``command``'s parameters (and its subcommands') follow the language too, and the
+    numbers of an option's default and range."""
     from click import core, decorators, exceptions, formatting, parser, types
 
     for module in (core, decorators, exceptions, formatting, parser, types):
@@ -53,6 +109,18 @@ def translate_click() -> None:
             module._ = _text  # type: ignore[attr-defined]
         if hasattr(module, "ngettext"):
             module.ngettext = _plural  # type: ignore[attr-defined]
+    click.Option.get_help_extra = _help_extra(click.Option.get_help_extra)  # type: ignore[method-assign]
+    for param in _params(command):
+        if type(param.type.name) is str:
+            param.type.name = _Term(param.type.name)
+        if isinstance(param, click.Argument) and type(param.name) is str:  # its metavar is name.upper()
+            param.name = _Term(param.name)
+
+
+def _params(command: click.Command) -> Iterator[click.Parameter]:
+    yield from command.params
+    for sub in getattr(command, "commands", {}).values():
+        yield from _params(sub)
 
 
 def _choose_for_run(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
@@ -89,6 +157,10 @@ def _translated(command: click.Command, ctx: click.Context | None) -> Iterator[N
 
 
 class TranslatedCommand(click.Command):
+    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+        """``kinerja eval [OPSI] POLICY DATA...``: click's placeholders in the reader's words."""
+        return [_text(p) if p in USAGE_WORDS else p for p in super().collect_usage_pieces(ctx)]
+
     def get_help(self, ctx: click.Context) -> str:
         with _translated(self, ctx):
             return super().get_help(ctx)

@@ -106,7 +106,7 @@ def fmt(paths: tuple[str, ...], check_only: bool, show_diff: bool) -> int:
 @guarded
 def graph(policy: str, fmt: str) -> int:
     """Show the compiled dependency graph / aggregation tree."""
-    from engine import graph as g
+    from engine import graph_render as g
     from engine.compiler import check_paths
 
     report = check_paths([Path(policy)])

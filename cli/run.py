@@ -12,6 +12,7 @@ import click
 from cli import EXIT_FINDINGS, EXIT_OK, FORMATS, guarded, main
 from cli.common import policy_options, run_policy, show_findings
 from engine.i18n import _
+from engine.i18n.terms import members_word
 
 
 @main.command(name="eval")
@@ -100,8 +101,8 @@ def _eval_summary(manifest: dict[str, Any], report: Any, result: Any, fmt: str, 
         line = _("  level {level}: {subjects} subject(s) from {members} {of} -> {path} ({unassigned} without a "
                  "{level})") if lv["unassigned"] else \
             _("  level {level}: {subjects} subject(s) from {members} {of} -> {path}")
-        click.echo(line.format(level=lv["level"], subjects=lv["subjects"], members=lv["members"], of=lv["of"],
-                               path=lv["results"]["path"], unassigned=lv["unassigned"]))
+        click.echo(line.format(level=lv["level"], subjects=lv["subjects"], members=lv["members"],
+                               of=members_word(lv["of"]), path=lv["results"]["path"], unassigned=lv["unassigned"]))
 
 
 @main.command()

@@ -189,8 +189,6 @@ def _loop(run: Run, submission: Submission, chosen: list[Plan], out: Results | N
 
 def _chunks(run: Run, submission: Submission, chosen: list[Plan], out: Results | None,
             progress: Progress) -> tuple[int, Levels | None]:
-    from engine.output import presentable
-
     done, empty, levels = 0, None, None
     for loaded in submission:
         result, used = _evaluate_chunk(run.policies, chosen, loaded)
@@ -198,9 +196,9 @@ def _chunks(run: Run, submission: Submission, chosen: list[Plan], out: Results |
         if not submission.streamed:
             run.result = result
         if out is not None and result.n:
-            out.write(presentable(result.table()))
+            out.write(result.table(arrow=True), present=True)  # numbers snapped to 12 digits (``presentable``)
         elif out is not None and empty is None:
-            empty = presentable(result.table())  # written only when no chunk has rows, to give the columns
+            empty = result.table()  # written only when no chunk has rows, to give the columns
         if out is not None and run.plan.levels:
             if levels is None:
                 from engine.levels.run import Levels
@@ -216,7 +214,7 @@ def _chunks(run: Run, submission: Submission, chosen: list[Plan], out: Results |
         if submission.streamed:
             gc.collect()
     if out is not None and out.rows == 0 and empty is not None:
-        out.write(empty)
+        out.write(empty, present=True)
     return done, levels
 
 

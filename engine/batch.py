@@ -9,6 +9,7 @@ missing.  Rejected rows never reach a batch; they are in the load report.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -30,6 +31,8 @@ class Batch:
     ``name`` (in a long layout each measurement has its own row);
     ``row_origin[i]`` is the subject's own row (wide) or first row (long).
     ``period`` holds ISO dates per subject when the data carries a period column.
+    ``arrow`` may hold ``subject_ids`` and ``agencies`` as the reader's Arrow text, the same values
+    (None is null): the results writer and the agency counts use it instead of the Python strings.
     """
 
     subject_ids: np.ndarray
@@ -38,6 +41,7 @@ class Batch:
     row_origin: list[Origin]
     origins: dict[str, list[Origin | None]] = field(default_factory=dict)
     period: np.ndarray | None = None
+    arrow: dict[str, Any] = field(default_factory=dict)
 
     @property
     def n(self) -> int:

@@ -1,4 +1,5 @@
-"""Graph stage: a checked module to a ``Plan`` (steps in dependency order), and its renderings.
+"""Graph stage: a checked module to a ``Plan`` (steps in dependency order); its renderings for
+people are ``engine.graph_render``.
 
 The only module that imports networkx; nothing from it leaks out: the plan holds
 plain tuples and a cycle becomes a ``graph.cycle`` diagnostic.  networkx is
@@ -9,7 +10,6 @@ topological sort, so compiling a policy does not pay networkx's import time.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -18,8 +18,6 @@ if TYPE_CHECKING:
 from engine import deps
 from engine import nodes as n
 from engine.diagnostics import Diagnostic, KinerjaError, Label, error
-from engine.fmt.expr import num, quote
-from engine.fmt.values import attribute_text
 from engine.plan import Plan, Step, StepKind
 
 _KINDS: tuple[tuple[type, StepKind], ...] = (
@@ -134,176 +132,3 @@ def _cycle_error(graph: nx.DiGraph, by_name: dict[str, n.Decl], order: dict[str,
     labels = [Label(by_name[v].name_span, _("`{name}` is declared here", name=v)) for v in chain[1:-1]]
     return error("graph.cycle", _("dependency cycle: {path} (each reads the next)", path=" -> ".join(chain)),
                  first.name_span, _("break the cycle: a value cannot depend on itself"), labels)
-
-
-# ------------------------------------------------------------------ renderings
-
-
-def _title(decl: n.Decl) -> str:
-    label = getattr(decl, "label", None)
-    return f"{decl.name} {quote(label)}" if label else decl.name
-
-
-def _tree_attrs(tree: n.Tree) -> str:
-    parts = [tree.aggregate.value if tree.aggregate else "mean"]
-    parts += [attribute_text(name, v) for name in ("missing", "require", "round") if (v := getattr(tree, name))]
-    return ", ".join(parts)
-
-
-def _decl_attrs(decl: n.Decl) -> str:
-    if isinstance(decl, n.Indicator):
-        method = decl.score.method if decl.score else "ratio"
-        cap = f" cap {num(decl.score.cap)}" if decl.score and decl.score.cap else ""
-        derived = ", derived" if decl.formula is not None else ""
-        return f"indicator{derived}, {method}{cap}"
-    return "value" if isinstance(decl, n.Value) else "input" if isinstance(decl, n.Input) else ""
-
-
-def _hangers(plan: Plan) -> dict[str, list[Step]]:
-    """Ratings hang off the node they rate; tables off the first rating or table they read."""
-    out: dict[str, list[Step]] = {}
-    placed: set[str] = set()
-    for step in plan.steps:
-        decl = step.decl
-        anchor = None
-        if isinstance(decl, n.Rating):
-            anchor = decl.of
-        elif isinstance(decl, n.Table):
-            anchor = next((r.name for r in decl.inputs if r.name in placed), None)
-        if anchor is not None:
-            out.setdefault(anchor, []).append(step)
-            placed.add(step.name)
-    return out
-
-
-def render_text(plan: Plan) -> str:
-    """The aggregation tree (weights as written, methods, ratings and tables hanging off
-    nodes), then inputs and the remaining derived values with what they read."""
-    from engine.i18n import _
-
-    lines: list[str] = []
-    header = plan.header
-    if header:
-        version = f" version {quote(header.version)}" if header.version else ""
-        lines.append(f"policy {_title(header)}{version}")
-    hangers = _hangers(plan)
-    shown: set[str] = set()
-    for item in plan.module.items:
-        if isinstance(item, n.Tree):
-            lines.append("")
-            lines += _render_tree(plan, item, "", "", hangers, shown)
-    inputs = [s.name for s in plan.steps if s.kind == "input" and s.name not in shown]
-    rest = [s for s in plan.steps if s.kind != "input" and s.name not in shown]
-    if inputs:
-        lines += ["", _("inputs:") + " " + ", ".join(inputs)]
-    if rest:
-        lines += ["", _("other derived values:")]
-        for step in rest:
-            if step.name in shown:  # already printed under a value it hangs off
-                continue
-            shown.add(step.name)
-            reads = " <- " + ", ".join(step.deps) if step.deps else ""
-            lines.append(f"  {step.kind} {step.name}{reads}")
-            lines += _render_hangers(step.name, "    ", hangers, shown)
-    if plan.quotas:
-        lines += ["", _("quotas:") + " " + ", ".join(f"{q.name} by {q.by.name if q.by else '?'}" for q in plan.quotas)]
-    for lp in plan.levels:  # each level: its members and keys, then its own plan, indented
-        lines += ["", _("level {name}: groups of {members} by {keys}", name=lp.name, members=lp.subject,
-                        keys=", ".join(lp.keys))]
-        own = render_text(lp.plan).replace("\ninputs: ", "\naggregates: ", 1)  # its inputs are its aggregates
-        lines += ["  " + line if line else "" for line in own.splitlines()[1:]]
-    return "\n".join(lines).lstrip("\n") + "\n"
-
-
-def _render_tree(plan: Plan, node: n.Tree | n.Leaf, lead: str, indent: str,
-                 hangers: dict[str, list[Step]], shown: set[str]) -> Iterator[str]:
-    shown.add(node.name)
-    weight = f"  {attribute_text('weight', node.weight)}" if node.weight else ""
-    if isinstance(node, n.Tree):
-        yield f"{lead}{node.level} {_title(node)}{weight}  [{_tree_attrs(node)}]"
-    else:
-        decl = _step_decl(plan, node.name)
-        missing = f", {attribute_text('missing', node.missing)}" if node.missing else ""
-        attrs = _decl_attrs(decl) if decl else "unknown"
-        yield f"{lead}{_title(decl) if decl else node.name}{weight}  [{attrs}{missing}]"
-    yield from _render_hangers(node.name, indent + ("│   " if isinstance(node, n.Tree) and node.children
-                                                      else "    "), hangers, shown)
-    children = list(node.children or ()) if isinstance(node, n.Tree) else []
-    for i, child in enumerate(children):
-        last = i == len(children) - 1
-        yield from _render_tree(plan, child, indent + ("└── " if last else "├── "),
-                                indent + ("    " if last else "│   "), hangers, shown)
-
-
-def _render_hangers(name: str, indent: str, hangers: dict[str, list[Step]], shown: set[str]) -> Iterator[str]:
-    for step in hangers.get(name, ()):
-        shown.add(step.name)
-        decl = step.decl
-        if isinstance(decl, n.Rating):
-            bands = " | ".join(b.label.value for b in decl.bands)
-            yield f"{indent}=> rating {_title(decl)}: {bands}"
-        elif isinstance(decl, n.Table):
-            hit = decl.hit.value if decl.hit else "unique"
-            yield f"{indent}=> table {_title(decl)} ({', '.join(r.name for r in decl.inputs)}) hit {hit}"
-        yield from _render_hangers(step.name, indent + "    ", hangers, shown)
-
-
-def _step_decl(plan: Plan, name: str) -> n.Decl | None:
-    return next((s.decl for s in plan.steps if s.name == name), None)
-
-
-_DOT_SHAPES = {"input": "parallelogram", "indicator": "box", "value": "ellipse",
-               "tree": "box3d", "rating": "hexagon", "table": "tab"}
-
-
-def _edge_weight(step: Step, dep: str) -> str | None:
-    if isinstance(step.decl, n.Tree):
-        child = next((c for c in step.decl.children or () if c.name == dep), None)
-        if child is not None and child.weight is not None:
-            return num(child.weight)
-    return None
-
-
-def _label_text(step: Step) -> str:
-    label = getattr(step.decl, "label", None)
-    return f"{step.name}\n{label}\n({step.kind})" if label else f"{step.name}\n({step.kind})"
-
-
-def render_dot(plan: Plan) -> str:
-    """Graphviz DOT of the plan: data flows from what is read to what reads it."""
-    name = plan.header.name if plan.header else "policy"
-    out = [f"digraph {quote(name)} {{", "  rankdir=TB;", '  node [fontname="Helvetica"];']
-    for step in plan.steps:
-        label = quote(_label_text(step)).replace("\n", "\\n")
-        out.append(f"  {quote(step.id)} [label={label}, shape={_DOT_SHAPES[step.kind]}];")
-    ids = {s.name: s.id for s in plan.steps}
-    for step in plan.steps:
-        for dep in step.deps:
-            weight = _edge_weight(step, dep)
-            attr = f" [label={quote(weight)}]" if weight else ""
-            out.append(f"  {quote(ids[dep])} -> {quote(step.id)}{attr};")
-    out.append("}")
-    return "\n".join(out) + "\n"
-
-
-def _mermaid_text(text: str) -> str:
-    return text.replace('"', "#quot;")
-
-
-_MERMAID_SHAPES = {"input": ('[/"', '"/]'), "indicator": ('["', '"]'), "value": ('("', '")'),
-                   "tree": ('[["', '"]]'), "rating": ('{{"', '"}}'), "table": ('[("', '")]')}
-
-
-def render_mermaid(plan: Plan) -> str:
-    """A Mermaid ``flowchart TD`` of the plan (node ids are prefixed: `end` is reserved)."""
-    out = ["flowchart TD"]
-    for step in plan.steps:
-        left, right = _MERMAID_SHAPES[step.kind]
-        label = _mermaid_text(_label_text(step)).replace("\n", "<br/>")
-        out.append(f"    n_{step.name}{left}{label}{right}")
-    for step in plan.steps:
-        for dep in step.deps:
-            weight = _edge_weight(step, dep)
-            arrow = f' -->|"{_mermaid_text(weight)}"| ' if weight else " --> "
-            out.append(f"    n_{dep}{arrow}n_{step.name}")
-    return "\n".join(out) + "\n"

@@ -21,7 +21,7 @@ import numpy as np
 import engine
 from engine.diagnostics import fail, file_span
 from engine.i18n import _
-from engine.safe_output import atomic, atomic_text, file_sha256
+from engine.safe_output import HashingFile, atomic, atomic_text, file_sha256
 
 Table = Mapping[str, Any] | Sequence[tuple[str, Any]]
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
@@ -80,8 +80,8 @@ class HeldResults:
     def __init__(self, path: str | Path):
         self.path, self.rows, self._held = Path(path), 0, []  # type: tuple[Path, int, list[dict[str, Any]]]
 
-    def write(self, table: Table) -> None:
-        cols = table_columns(table)
+    def write(self, table: Table, present: bool = False) -> None:
+        cols = table_columns(presentable(table) if present else table)
         self._held.append(dict(cols))
         self.rows += len(cols[0][1]) if cols else 0
 
@@ -97,7 +97,7 @@ def presentable(table: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Numeric columns snapped to 12 significant digits: float noise is not shown to auditors."""
     from engine.evaluate.numeric import snap
 
-    floats = [k for k, v in table.items() if v.dtype.kind == "f"]
+    floats = [k for k, v in table.items() if isinstance(v, np.ndarray) and v.dtype.kind == "f"]
     if len(floats) > 1 and len(table[floats[0]]) >= 1 << 16:
         from engine.evaluate.blocks import parallel_map  # large columns: both cores (numpy releases the GIL)
 
@@ -107,13 +107,14 @@ def presentable(table: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     return {k: snapped.get(k, v) for k, v in table.items()}
 
 
-def table_columns(table: Table) -> list[tuple[str, np.ndarray]]:
+def table_columns(table: Table, arrow: bool = False) -> list[tuple[str, np.ndarray]]:
+    """The columns as arrays (``arrow``: an Arrow column is kept as it is, for the Parquet/CSV writer)."""
     items = list(table.items()) if isinstance(table, Mapping) else list(table)
     out = []
     lengths = set()
     for name, col in items:
-        arr = np.asarray(col)
-        if arr.dtype.kind in "US":  # plain numpy strings: treat as text
+        arr = col if arrow and _is_arrow(col) else np.asarray(col)
+        if isinstance(arr, np.ndarray) and arr.dtype.kind in "US":  # plain numpy strings: treat as text
             arr = arr.astype(object)
         out.append((str(name), arr))
         lengths.add(len(arr))
@@ -122,17 +123,24 @@ def table_columns(table: Table) -> list[tuple[str, np.ndarray]]:
     return out
 
 
+def _is_arrow(col: Any) -> bool:
+    return type(col).__module__.startswith("pyarrow")
+
+
 def clean_float(arr: np.ndarray) -> np.ndarray:
     # -0.0 + 0.0 is 0.0: a negative zero must not print as "-0".
     return np.add(arr, 0.0, dtype=np.float64)  # one pass (not a copy, then an addition)
 
 
 def _arrow(arr: np.ndarray, neutralise: bool) -> Any:
-    """One column as an Arrow array: numbers with null for missing, anything else as text."""
+    """One column as an Arrow array: numbers with null for missing, anything else as text (an Arrow
+    column is already text: a dictionary-encoded one is decoded)."""
     import pyarrow as pa
 
-    from engine.data import compute as pc
 
+    if _is_arrow(arr):
+        text = arr.dictionary_decode() if pa.types.is_dictionary(arr.type) else arr
+        return _neutralised(text) if neutralise else text
     if arr.dtype.kind == "b":
         return pa.array(arr)
     if arr.dtype.kind in "iu":
@@ -143,8 +151,12 @@ def _arrow(arr: np.ndarray, neutralise: bool) -> Any:
     text = _fast_text(arr)
     if text is None:
         text = pa.array([_text(v) for v in arr], type=pa.string())
-    if not neutralise:
-        return text
+    return _neutralised(text) if neutralise else text
+
+
+def _neutralised(text: Any) -> Any:
+    from engine.data import compute as pc
+
     risky = pc.fill_null(pc.match_substring_regex(text, r"^[=+\-@\t\r]"), False)
     return pc.if_else(risky, pc.binary_join_element_wise("'", text, ""), text)
 
@@ -195,6 +207,7 @@ class ResultStream:
         self.path = Path(path)
         self._atomic = atomic(self.path)
         self._tmp = self._atomic.__enter__()
+        self._sink: HashingFile | None = None  # the open temporary file, hashed as it is written
         self.csv = self.path.suffix.lower() == ".csv"
         self.rows = 0
         self._writer: Any = None
@@ -204,16 +217,23 @@ class ResultStream:
         self._pool: Any = None  # one background thread: Parquet encoding overlaps the next chunk
         self._busy: Any = None
 
-    def write(self, table: Table) -> None:
+    def write(self, table: Table, present: bool = False) -> None:
+        """Take a chunk of rows (``present``: its numbers snapped first, as ``presentable`` does).  The
+        chunk is converted and encoded on the writer's thread while the caller computes the next one."""
+        cols = table_columns(table, arrow=True)
+        self.rows += len(cols[0][1]) if cols else 0
+        self._submit(self._encode, cols, present)
+
+    def _encode(self, cols: list[tuple[str, np.ndarray]], present: bool) -> None:
         import pyarrow as pa
 
-        cols = table_columns(table)
+        if present:
+            cols = list(presentable(dict(cols)).items())
         t = pa.table({name: _arrow(arr, neutralise=self.csv) for name, arr in cols})
         if self._schema is None:
             self._open(t.schema)
         elif t.schema != self._schema:
             t = _conformed(t, self._schema, self.path)
-        self.rows += t.num_rows
         if self.csv:
             self._writer.write_table(t)
             return
@@ -227,14 +247,16 @@ class ResultStream:
         if self.csv:
             import pyarrow.csv as pcsv
 
-            self._writer = pcsv.CSVWriter(self._tmp, schema, write_options=pcsv.WriteOptions(include_header=True))
+            self._sink = HashingFile(self._tmp)
+            self._writer = pcsv.CSVWriter(self._sink, schema, write_options=pcsv.WriteOptions(include_header=True))
         else:
             import pyarrow.parquet as pq
 
             # No dictionary for the subject id (unique per row) and one given up sooner on other
             # high-cardinality columns: 8% less encoding time, a slightly smaller file.
             plain = [f.name for f in schema if f.name == "subject_id"]
-            self._writer = pq.ParquetWriter(self._tmp, schema, compression="zstd",
+            self._sink = HashingFile(self._tmp)
+            self._writer = pq.ParquetWriter(self._sink, schema, compression="zstd",
                                             use_dictionary=[f.name for f in schema if f.name not in plain],
                                             dictionary_pagesize_limit=1 << 18)
 
@@ -247,20 +269,23 @@ class ResultStream:
         whole = (table.num_rows // ROW_GROUP) * ROW_GROUP
         cut = table.num_rows if final else whole
         if cut:
-            self._submit(table.slice(0, cut).combine_chunks())
+            self._writer.write_table(table.slice(0, cut).combine_chunks(), row_group_size=ROW_GROUP)
         rest = table.slice(cut)
         self._pending = [rest] if rest.num_rows else []
         self._pending_rows = rest.num_rows
 
-    def _submit(self, table: Any) -> None:
-        # write_table releases the GIL while it encodes and compresses; one write in flight at a
-        # time keeps the row groups in order and memory bounded.
+    def _submit(self, job: Any, *args: Any) -> None:
+        # One job in flight on one background thread: chunks are encoded in order, memory stays
+        # bounded, and Arrow's conversion, snapping (numpy) and Parquet encoding (write_table
+        # releases the GIL) overlap the caller's next chunk.
         from concurrent.futures import ThreadPoolExecutor
+
+        from engine.i18n import carried
 
         self._wait()
         if self._pool is None:
-            self._pool = ThreadPoolExecutor(1)
-        self._busy = self._pool.submit(self._writer.write_table, table, row_group_size=ROW_GROUP)
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="kinerja-write")
+        self._busy = self._pool.submit(carried(job), *args)
 
     def _wait(self) -> None:
         if self._busy is not None:
@@ -268,9 +293,12 @@ class ResultStream:
             busy.result()
 
     def close(self) -> None:
-        if self._writer is None:
-            self._open(_empty_schema())
         try:
+            self._wait()
+            if self._writer is None:  # no chunk at all: a file without columns
+                import pyarrow as pa
+
+                self._open(pa.schema([]))
             if not self.csv:
                 self._flush(final=True)
             self._finish()
@@ -278,6 +306,8 @@ class ResultStream:
             self._atomic.__exit__(type(exc), exc, exc.__traceback__)
             raise
         self._atomic.__exit__(None, None, None)  # renamed into place
+        if self._sink is not None:  # the manifest's SHA-256 of the results, without reading them again
+            self._sink.remember(self.path)
 
     def _finish(self) -> None:
         try:
@@ -286,8 +316,12 @@ class ResultStream:
             if self._pool is not None:
                 self._pool.shutdown()
                 self._pool = None
-            if self._writer is not None:
-                self._writer.close()
+            try:
+                if self._writer is not None:
+                    self._writer.close()
+            finally:
+                if self._sink is not None:
+                    self._sink.close()
 
     def abort(self) -> None:
         """Stop writing and remove the partial file (``path`` keeps what it held before)."""
@@ -305,12 +339,6 @@ class ResultStream:
             self.close()
         else:
             self.abort()
-
-
-def _empty_schema() -> Any:
-    import pyarrow as pa
-
-    return pa.schema([])
 
 
 # ------------------------------------------------------------------ manifest

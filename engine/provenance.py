@@ -25,10 +25,22 @@ SHOWN = 10  # agencies named in the warning about agencies without a near match
 def unfiled_agencies(result: Result) -> dict[str, int]:
     """Per agency without an agency file among ``result.plans``: its number of subjects."""
     counts: dict[str, int] = {}
-    for agency, k in Counter(np.asarray(result.agencies, dtype=object).tolist()).items():  # counted in C
+    for agency, k in _agency_counts(result):
         if agency is not None and agency == agency and str(agency) != "":  # not missing, not NaN, not empty
             counts[str(agency)] = counts.get(str(agency), 0) + k
     return {a: counts[a] for a in sorted(counts) if a not in result.plans}
+
+
+def _agency_counts(result: Result) -> Iterable[tuple[object, int]]:
+    """(agency, subjects) pairs: from the reader's dictionary-encoded agencies when the result has them
+    (one count per distinct agency from its codes), else counted over the Python values."""
+    encoded = result.keys().get("agency")
+    if encoded is None or not hasattr(encoded, "indices"):
+        return Counter(np.asarray(result.agencies, dtype=object).tolist()).items()  # counted in C
+    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    present = codes[~np.asarray(encoded.is_null().to_numpy(zero_copy_only=False), dtype=bool)]
+    counts = np.bincount(present.astype(np.intp), minlength=len(encoded.dictionary))
+    return [(a, int(k)) for a, k in zip(encoded.dictionary.to_pylist(), counts.tolist()) if k]
 
 
 def agency_warnings(unfiled: Mapping[str, int], known: Iterable[str], file: str) -> list[LoadWarning]:

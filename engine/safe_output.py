@@ -141,6 +141,47 @@ def remember_sha256(path: str | Path, st: Any, digest: str) -> None:
         _DIGESTS[_identity(path, st)] = digest
 
 
+class HashingFile:
+    """A file opened for writing that computes its SHA-256 as it is written (no re-read for the manifest):
+    ``remember`` it once the file is in place under its final name."""
+
+    def __init__(self, path: str | Path):
+        self._fh = open(path, "wb")  # noqa: SIM115 - closed by ``close`` (the writer that holds it calls it)
+        self._digest = hashlib.sha256()
+        self._size = 0
+
+    def write(self, data: Any) -> int:
+        view = memoryview(data)
+        self._digest.update(view)  # releases the GIL for large buffers
+        self._size += view.nbytes
+        return self._fh.write(view)
+
+    def tell(self) -> int:
+        return self._size
+
+    def flush(self) -> None:
+        self._fh.flush()
+
+    def close(self) -> None:
+        self._fh.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._fh.closed
+
+    def writable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+    def remember(self, path: str | Path) -> None:
+        """Record the digest for ``path``, the written file under its final name (when it is unchanged)."""
+        st = Path(path).stat()
+        if st.st_size == self._size:
+            remember_sha256(path, st, self._digest.hexdigest())
+
+
 def file_sha256(path: str | Path) -> str:
     known = _DIGESTS.get(_identity(path, Path(path).stat()))
     if known is not None:

@@ -126,17 +126,20 @@ def test_render_formats(result, fmt):
 
 @pytest.mark.parametrize("agg, weights, formula, kind, terms", [
     # a = 80, b = 100; each line computed by hand
-    ("mean", "a weight 50% b weight 50%", "mean (the contributions add up): 50% × 80 + 50% × 100 = 90.00",
-     "addend", ["50% × 80 = 40.00", "50% × 100 = 50.00"]),
-    ("sum", "a weight 2 b weight 1", "sum (the contributions add up): 2 × 80 + 1 × 100 = 260.00", "addend",
+    ("mean", "a weight 50% b weight 50%",
+     "weighted mean (`mean`), the contributions add up: 50% × 80 + 50% × 100 = 90.00", "addend",
+     ["50% × 80 = 40.00", "50% × 100 = 50.00"]),
+    ("sum", "a weight 2 b weight 1",
+     "weighted sum (`sum`), the contributions add up: 2 × 80 + 1 × 100 = 260.00", "addend",
      ["2 × 80 = 160.00", "1 × 100 = 100.00"]),
     ("geometric", "a weight 50% b weight 50%",  # sqrt(80 * 100) = 89.4427...; sqrt(80) = 8.944...
-     "geometric (the product of the factors): 80^0.5 × 100^0.5 = 89.44", "factor",
+     "weighted geometric mean (`geometric`), the product of the factors: 80^0.5 × 100^0.5 = 89.44", "factor",
      ["80^0.5 = 8.94", "100^0.5 = 10.00"]),
     ("harmonic", "a weight 50% b weight 50%",  # 1 / (0.00625 + 0.005) = 88.888...
-     "harmonic (1 / the sum of the reciprocal terms): 1 / (0.5 / 80 + 0.5 / 100) = 88.89", "reciprocal term",
+     "weighted harmonic mean (`harmonic`), 1 / the sum of the reciprocal terms: 1 / (0.5 / 80 + 0.5 / 100) = 88.89",
+     "reciprocal term",
      ["0.5 / 80 = 0.01", "0.5 / 100 = 0.01"]),  # 0.00625 and 0.005, half away from zero at 2 places
-    ("max", "a weight 50% b weight 50%", "max: max(80, 100) = 100.00", "chosen value", [None, None]),
+    ("max", "a weight 50% b weight 50%", "maximum (`max`): max(80, 100) = 100.00", "chosen value", [None, None]),
 ])
 def test_each_aggregation_method_explains_itself(agg: str, weights: str, formula: str, kind: str,
                                                  terms: list[str | None]) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from engine import graph, syntax
+from engine import graph, graph_render, i18n, syntax
 from engine import nodes as n
 from engine.diagnostics import KinerjaError
 
@@ -21,11 +21,15 @@ def plan():
     return graph.build(syntax.parse(text, "sample.kin"))
 
 
+@pytest.mark.parametrize("lang", ["en", "id"])
 @pytest.mark.parametrize("suffix, render", [
-    ("txt", graph.render_text), ("dot", graph.render_dot), ("mmd", graph.render_mermaid)])
-def test_renderings_match_golden(plan, suffix, render):
-    path = GOLDEN / f"sample.{suffix}"
-    actual = render(plan)
+    ("txt", graph_render.render_text), ("dot", graph_render.render_dot), ("mmd", graph_render.render_mermaid)])
+def test_renderings_match_golden(plan, suffix, render, lang):
+    """Both languages: around the policy's code (names, labels, `require 50%`), the kinds of node,
+    weights, headings and methods in the reader's words."""
+    path = GOLDEN / (f"sample.{suffix}" if lang == "en" else f"sample.{lang}.{suffix}")
+    with i18n.using(lang):
+        actual = render(plan)
     if UPDATE:
         path.write_text(actual, encoding="utf-8")
     assert actual == path.read_text(encoding="utf-8")
@@ -85,7 +89,7 @@ def test_declaration_order_does_not_change_the_plan_contents(plan):
 
 def test_build_is_deterministic(plan):
     assert graph.build(plan.module) == plan
-    assert graph.render_dot(graph.build(plan.module)) == graph.render_dot(plan)
+    assert graph_render.render_dot(graph.build(plan.module)) == graph_render.render_dot(plan)
 
 
 def test_a_cycle_is_a_diagnostic_not_a_crash():
@@ -106,8 +110,8 @@ value d = a
 def test_labels_are_quoted_in_dot_and_escaped_in_mermaid():
     text = 'policy p version "1"\ninput x "Nilai \\"awal\\""\nvalue end = x\n'
     plan = graph.build(syntax.parse(text, "q.kin"))
-    assert '[label="x\\nNilai \\"awal\\"\\n(input)"' in graph.render_dot(plan)
-    mermaid = graph.render_mermaid(plan)
+    assert '[label="x\\nNilai \\"awal\\"\\n(input)"' in graph_render.render_dot(plan)
+    mermaid = graph_render.render_mermaid(plan)
     assert "#quot;awal#quot;" in mermaid
     assert "n_x --> n_end" in mermaid  # `end` alone is a Mermaid keyword
 
@@ -139,3 +143,14 @@ def test_the_plan_order_is_networkx_lexicographical_topological_sort() -> None:
         expected = list(nx.lexicographical_topological_sort(graph._nx_graph(order, reads),
                                                             key=lambda v: (order[v], v)))
         assert graph._ordered(order, reads) == expected
+
+
+def test_weights_are_written_as_the_reader_writes_numbers():
+    text = ('policy p version "1"\nindicator a { score raw }\nindicator b { score raw }\n'
+            "scorecard s { a weight 0.5 b weight 1.5 }\n")
+    plan = graph.build(syntax.parse(text, "w.kin"))
+    with i18n.using("id"):
+        tree, dot = graph_render.render_text(plan), graph_render.render_dot(plan)
+    assert "├── indikator a  bobot 0,5  [realisasi apa adanya (`score raw`)]" in tree
+    assert '"s.b" -> "s" [label="1,5"];' in dot or '"b" -> "s" [label="1,5"];' in dot
+    assert "0.5" not in tree and "1.5" not in dot

@@ -28,10 +28,10 @@ def test_explain_speaks_indonesian_with_indonesian_digits(monkeypatch) -> None:
     text = _explain("--lang", "id")
     # kemenkeu: capaian_iku 87.57 against its agency target 105: 87.57 / 105 × 100 = 83.4 (line 2 of the CSV)
     assert "realisasi 87,57 dari examples/instansi-2026.csv baris 2, kolom capaian_iku" in text
-    assert "ratio: min(max(87,57 / 105 × 100, 0), 120) = 83,40" in text
+    assert "rasio (`ratio`): min(max(87,57 / 105 × 100, 0), 120) = 83,40" in text
     # 35% × 84.666 + 20% × 101.8 + 25% × 104.745 + 20% × 89.247 = 29.6331 + 20.36 + 26.18625 + 17.8494 = 94.02875
-    assert ("mean (kontribusi dijumlahkan): 35% × 84,666 + 20% × 101,8 + 25% × 104,745 + 20% × 89,247 = 94,029, "
-            "dibulatkan ke 2 desimal: 94,03") in text
+    assert ("rata-rata berbobot (`mean`), kontribusi dijumlahkan: 35% × 84,666 + 20% × 101,8 + 25% × 104,745 "
+            "+ 20% × 89,247 = 94,029, dibulatkan ke 2 desimal: 94,03") in text
     assert "bobot 35% (efektif 35%)" in text and "menggantikan nilai nasional `40%` di " in text
     english = _explain("--lang", "en")
     assert "raw 87.57 from examples/instansi-2026.csv line 2, column capaian_iku" in english

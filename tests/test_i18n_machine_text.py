@@ -101,7 +101,7 @@ def test_the_document_says_the_language_words_and_shows_them_as_code() -> None:
     assert "**Berlaku:** 1 Januari 2026 – 31 Desember 2026" in text  # period 2026-01-01 .. 2026-12-31
     # the national target of ikm, 88.31 (bsc-instansi.kin:80), in Indonesian digits outside code
     assert "nasional: 88,31 di policies/nasional/bsc-instansi.kin:80" in text
-    assert "| bobot dari `hasil` |" in text and "`mean` (kontribusi dijumlahkan)" in text
+    assert "| bobot dari `hasil` |" in text and "rata-rata berbobot (`mean`), kontribusi dijumlahkan" in text
 
 
 def test_the_report_names_the_peer_group_in_words(tmp_path: Path) -> None:
@@ -115,8 +115,8 @@ def test_the_report_names_the_peer_group_in_words(tmp_path: Path) -> None:
 
 def test_the_graph_view_keeps_policy_code_under_headings_in_the_language() -> None:
     text = _run("graph", "--lang", "id", "policies/nasional/skp/kinerja-pegawai-2022.kin")
-    assert "\nmasukan: hasil_kerja, perilaku_kerja" in text and "\nnilai turunan lainnya:\n  table predikat <- " in text
-    assert "\nkuota: kurva by unit_kerja" in text  # `kurva by unit_kerja` is the quota as declared
+    assert "\nmasukan: hasil_kerja, perilaku_kerja" in text and "\nnilai turunan lainnya:\n  tabel predikat <- " in text
+    assert "\nkuota: kurva per unit_kerja" in text  # the quota's and the field's names; the word between them is ours
 
 
 def test_sensitivity_names_the_varied_methods_as_code() -> None:

@@ -58,7 +58,7 @@ ALLOWED = {
     ("engine/explain/arith.py", "cannot read {}"): "the arithmetic reader's error: caught, never shown",
     ("engine/explain/arith.py", "unknown word {}"): "the arithmetic reader's error: caught, never shown",
     ("engine/explain/arith.py", "{} is not a number"): "the arithmetic reader's error: caught, never shown",
-    ("engine/explain/build.py", "score raw"): "policy-language code: the scoring method as written",
+    ("engine/i18n/terms.py", "score raw"): "policy-language code: the scoring method as written",
     ("engine/report/page.py", CSS): "the report's style sheet",
     ("engine/doc/render.py", DOC_CSS): "the policy document's style sheet",
     ("engine/fmt/layout.py", "score piecewise"): "policy-language code: the formatter's output",

@@ -182,14 +182,14 @@ def test_explain_a_unit_lists_the_members_it_used(project: tuple[Path, Path]) ->
     assert res.exit_code == 0, res.output
     lines = res.stdout.splitlines()
     assert lines[1] == "members (3 employee): e1, e2, e3"
-    assert "    mean(nilai) over 2 of 3 members: (100 + 80) / 2 = 90.00" in lines      # redone by hand
+    assert "    `mean(nilai)` over 2 of 3 members: (100 + 80) / 2 = 90.00" in lines      # redone by hand
     assert "    members (1): `e1` 100" in lines                                           # pimpinan: role filter
-    assert "    max(nilai) over 1 of 3 members (1 with role \"pimpinan\"): max(100) = 100.00" in lines
+    assert "    `max(nilai)` over 1 of 3 members (1 with role \"pimpinan\"): max(100) = 100.00" in lines
     assert any("eval.member-missing" in line for line in lines)
     agency = _cli("explain", policy, data, "--level", "instansi", "--id", "k1", "--format", "json")
     found = json.loads(agency.stdout)
     assert found["members"] == ["k1 / U1", "k1 / U2"] and found["members_of"] == "unit"
-    assert found["nodes"][0]["formula"] == "mean(rata) over 2 of 2 members: (90 + 95) / 2 = 92.50"
+    assert found["nodes"][0]["formula"] == "`mean(rata)` over 2 of 2 members: (90 + 95) / 2 = 92.50"
 
 
 def test_explain_caps_the_member_list_in_text_but_not_in_json(tmp_path: Path) -> None:
@@ -260,6 +260,10 @@ def test_graph_shows_each_level_with_its_keys_and_plan(tmp_path: Path) -> None:
     assert "  aggregates: rata, porsi, pegawai, dinilai, kurang, total, terendah, pimpinan, rata_nol," in text
     assert "    rating predikat_unit <- rata" in text
     assert "level instansi: groups of unit by agency" in text
+    indonesian = _cli("graph", "--lang", "id", str(tmp_path / "p.kin")).stdout
+    assert "tingkat unit: kelompok pegawai menurut agency, unit_kerja" in indonesian  # not "employee"
+    assert "  agregat: rata, porsi, pegawai," in indonesian  # the level's heading, not "masukan"
+    assert "    predikat predikat_unit <- rata" in indonesian
 
 
 def test_data_without_rows_writes_empty_level_files(tmp_path: Path) -> None:
@@ -275,5 +279,13 @@ def test_a_unit_is_explained_in_bahasa_indonesia(project: tuple[Path, Path]) -> 
     res = _cli("--lang", "id", "explain", *map(str, project), "--level", "unit", "--id", "k1 / U1")
     lines = res.stdout.splitlines()
     assert 'rata "Rata-rata nilai" [agregat] = 90,00' in lines
-    assert "    mean(nilai) atas 2 dari 3 anggota: (100 + 80) / 2 = 90,00" in lines   # numbers in Indonesian form
+    assert "    `mean(nilai)` atas 2 dari 3 anggota: (100 + 80) / 2 = 90,00" in lines   # numbers in Indonesian form
+    assert lines[1] == "anggota (3 pegawai): e1, e2, e3"  # `subject employee` in words, not the keyword
     assert "    anggota (1): `e1` 100" in lines
+
+
+def test_eval_names_the_levels_members_in_indonesian(project: tuple[Path, Path], tmp_path: Path) -> None:
+    out = tmp_path / "h.csv"
+    res = _cli("--lang", "id", "eval", *map(str, project), "-o", str(out))
+    assert "tingkat unit: 3 subjek dari 5 pegawai -> " in res.output  # not "5 employee"
+    assert "tingkat instansi: 2 subjek dari 3 unit -> " in res.output

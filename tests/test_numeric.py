@@ -89,5 +89,78 @@ def test_lt_float_is_lt_of_two_floats() -> None:
     for a in xs:
         for b in xs:
             assert num.lt_float(a, b) == (num.lt(a, b) == 1.0), (a, b)
-    assert num.lt_float(1.0, 2.0) and not num.lt_float(2.0, 2.0 + 1e-13)  # by hand: 2 < 2.0000000000001 - 2e-12 is false
+    assert num.lt_float(1.0, 2.0)
+    assert not num.lt_float(2.0, 2.0 + 1e-13)  # by hand: 2 < 2.0000000000001 - 2e-12 is false
     assert not num.lt_float(float("nan"), 1.0) and not num.lt_float(1.0, float("nan"))  # lt gives NaN: not 1.0
+
+def _snap_every_block(x: np.ndarray, digits: int = 12) -> np.ndarray:
+    """The snap of every value through ``_snap`` (the logarithms), block by block: the reference."""
+    out = np.empty_like(x)
+    for lo in range(0, x.size, num.SNAP_BLOCK):
+        out[lo:lo + num.SNAP_BLOCK] = num._snap(x[lo:lo + num.SNAP_BLOCK], digits)
+    return out
+
+
+def _blocks_of_kinds() -> dict[str, np.ndarray]:
+    """Columns of one kind each, a whole block long, as results files carry them."""
+    rng = np.random.default_rng(11)
+    size = num.SNAP_BLOCK
+    letters = np.array([100, 90, 80, 70, 60, 50, 30, 0], dtype=np.float64)
+    edges = np.array([90, 80, 70, 60, 50, 30, 0.5, 1.0, 100.0])
+    near_edges = np.concatenate([edges, np.nextafter(edges, 0), np.nextafter(edges, 200)])
+    halves = np.array([2.675, 0.125, 62.385, 70.005, 89.995, -2.5, -0.005, 1.005])
+    return {
+        "inputs, 6 decimals": np.round(rng.uniform(0, 100, size), 6),
+        "letter-scale averages": np.round(letters[rng.integers(0, 8, (size, 6))].sum(axis=1)
+                                          / rng.integers(1, 7, size), 6),
+        "scores rounded half away": num.round_half_away(rng.uniform(-100, 100, size), 2),
+        "halves rounded": num.round_half_away(np.resize(halves, size), 2),
+        "band edges": np.resize(edges, size),
+        "band edges and neighbours": np.resize(near_edges, size),
+        "float noise (0.1 + 0.2)": np.resize([0.1 + 0.2, 0.7 + 0.1, 2.675 * 3 / 3, 1 - 0.9, 53.2666666 * 3 / 3], size),
+        "weighted sums": (rng.uniform(0, 100, size) * 0.2 + rng.uniform(0, 100, size) * 0.3),
+        "13 significant digits": np.round(rng.uniform(1, 10, size), 12),
+        "12 significant digits": np.round(rng.uniform(1, 10, size), 11),
+        "mixed magnitudes": np.round(rng.uniform(0, 1, size), 6) * 10.0 ** rng.integers(-9, 9, size),
+        "tiny": np.resize([1e-11, 3e-12, 1.5e-10, 0.0, 1e-300, 5e-324], size),
+        "huge": np.resize([1e11, 123456789012.0, 1e15, 9.99e14, 2.0 ** 60], size),
+        "powers of ten and neighbours": np.resize(np.concatenate([10.0 ** np.arange(-12, 16),
+                                                                  np.nextafter(10.0 ** np.arange(-12, 16), 0)]), size),
+        "missing, zeros, infinities": np.resize([np.nan, 0.0, -0.0, 42.5, np.nan, np.inf, -np.inf], size),
+        "missing and zeros": np.resize([np.nan, 0.0, -0.0, 42.5, np.nan], size),
+        "all missing": np.full(size, np.nan),
+    }
+
+
+def test_snap_skips_no_value_it_would_change() -> None:
+    # A block found already exact at 12 digits is copied, not snapped: for every kind of column,
+    # and for all of them end to end in one column, the bits equal snapping every value (the
+    # sign bit included: -0.0 stays -0.0).
+    kinds = _blocks_of_kinds()
+    everything = np.concatenate(list(kinds.values()))
+    shuffled = np.random.default_rng(3).permutation(everything)
+    for name, col in [*kinds.items(), ("all kinds", everything), ("shuffled", shuffled)]:
+        for digits in (12, 3, 14, 15):
+            want, got = _snap_every_block(col, digits), num.snap(col, digits)
+            assert np.array_equal(got.view(np.int64), want.view(np.int64)), (name, digits)
+    # By hand: 0.1 + 0.2 is 0.30000000000000004, which 12 digits show as 0.3; 62.385 half away is 62.39.
+    assert num.snap(np.full(num.SNAP_BLOCK, 0.1 + 0.2))[0] == 0.3
+    assert num.snap(num.round_half_away(np.full(num.SNAP_BLOCK, 62.385), 2))[0] == 62.39
+
+
+def test_snap_copies_blocks_already_exact(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Echoed inputs (6 decimals), rounded scores and missing values are never put through the
+    # logarithms; a column carrying float noise is.
+    calls = []
+    real = num._snap
+    monkeypatch.setattr(num, "_snap", lambda x, digits: calls.append(len(x)) or real(x, digits))
+    kinds = _blocks_of_kinds()
+    for name in ("inputs, 6 decimals", "letter-scale averages", "scores rounded half away", "halves rounded",
+                 "band edges", "missing and zeros", "all missing"):
+        num.snap(kinds[name])
+        assert calls == [], name
+    for name in ("float noise (0.1 + 0.2)", "band edges and neighbours", "weighted sums", "13 significant digits",
+                 "tiny", "missing, zeros, infinities"):
+        num.snap(kinds[name])
+        assert calls, name
+        calls.clear()

@@ -127,3 +127,19 @@ def test_manifest_records_hashes_counts_and_time(tmp_path: Path) -> None:
     assert m["data_files"] == [{"path": str(data), "sha256": hashlib.sha256(b"id\n1\n").hexdigest()}]
     assert m["rows"] == {"read": 10, "scored": 8, "rejected": 2} and m["reconciles"] is True
     assert m["run_time"] == "2026-03-01T08:30:00+00:00"
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_streamed_results_are_hashed_as_they_are_written(tmp_path: Path, suffix: str,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    # The manifest's SHA-256 of a results file comes from the bytes as they were written, not from
+    # reading the file again; it is the digest of the file's bytes.
+    from engine import safe_output
+    from engine.output import ResultStream
+
+    path = tmp_path / f"r{suffix}"
+    with ResultStream(path) as out:
+        out.write({"subject_id": np.array(["a", "b"], dtype=object), "score": np.array([1.5, np.nan])})
+        out.write({"subject_id": np.array(["c"], dtype=object), "score": np.array([0.1 + 0.2])})
+    monkeypatch.setattr("builtins.open", None)  # file_sha256 may not read the file
+    assert safe_output.file_sha256(path) == hashlib.sha256(path.read_bytes()).hexdigest()

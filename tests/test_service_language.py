@@ -194,3 +194,5 @@ def test_an_explanation_is_served_in_the_requests_language(app: App) -> None:
     _signed_in(app, "submitter", "id")
     page = app.client.get(f"/submissions/{sid}/explain/kemenkeu").text  # type: ignore[attr-defined]
     assert "<h1>Penjelasan: kemenkeu</h1>" in page and "= 94,03" in page and "dari " in page
+    # the method in words, its keyword as code (not a literal `mean` with backticks)
+    assert "rata-rata berbobot (<code>mean</code>), kontribusi dijumlahkan: 35% × 84,666" in page and "`" not in page

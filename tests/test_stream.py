@@ -155,3 +155,100 @@ def test_collections_after_each_chunk_walk_only_what_the_chunks_made(setup: tupl
     assert len(frozen_at) >= 3  # the one before freezing, then one per chunk (several chunks of 7 rows)
     assert frozen_at[0] == 0 and all(n > 1000 for n in frozen_at[1:])  # modules, policies: frozen
     assert gc.get_freeze_count() == 0  # thawed when the run ends
+
+
+def test_chunks_are_validated_and_encoded_beside_the_scoring(setup: tuple[api.Policies, Path, Path],
+                                                             tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """A streamed run is a pipeline on both cores: the next chunk is validated on the reader's thread and
+    the last one converted and encoded on the writer's, while the caller's thread scores; the file is
+    the same bytes as a run in one piece (``test_streamed_files_equal_in_memory``)."""
+    import threading
+
+    import engine.data.stream
+    import engine.output
+
+    policies, csv_path, _ = setup
+    threads: dict[str, set[str]] = {"validate": set(), "encode": set(), "score": set()}
+
+    def spy(stage: str, real: object) -> object:
+        def run(*args: object, **kwargs: object) -> object:
+            threads[stage].add(threading.current_thread().name)
+            return real(*args, **kwargs)  # type: ignore[operator]
+        return run
+
+    monkeypatch.setattr(engine.data.stream, "check_wide", spy("validate", engine.data.stream.check_wide))
+    monkeypatch.setattr(engine.output, "presentable", spy("encode", engine.output.presentable))
+    monkeypatch.setattr(api, "evaluate", spy("score", api.evaluate))
+    api.score(policies, [csv_path], tmp_path / "r.parquet", chunk=7)
+    main = threading.current_thread().name
+    assert threads["score"] == {main}
+    assert threads["validate"] and main not in threads["validate"]
+    assert threads["encode"] and all(t.startswith("kinerja-write") for t in threads["encode"])
+
+
+def test_a_parquet_file_s_id_pass_runs_beside_the_first_chunks(setup: tuple[api.Policies, Path, Path],
+                                                               tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The whole-file id pass of a Parquet file (its row count is in the footer) runs on its own thread;
+    its duplicates are rejected as the in-memory path rejects them."""
+    import threading
+
+    from engine.data.stream import Chunks
+
+    policies, _, pq_path = setup
+    ran_on: list[str] = []
+    real = Chunks._duplicates
+
+    def duplicates(self: Chunks) -> object:
+        ran_on.append(threading.current_thread().name)
+        return real(self)
+
+    monkeypatch.setattr(Chunks, "_duplicates", duplicates)
+    parts = api.score(policies, [pq_path], tmp_path / "parts.parquet", chunk=7)
+    whole = api.score(policies, [pq_path], tmp_path / "whole.parquet", whole=True)
+    assert ran_on == ["kinerja-ids"]
+    dups = [(r.row, r.reason) for r in parts.report.rejects if "duplicate" in r.reason]
+    assert dups == [(r.row, r.reason) for r in whole.report.rejects if "duplicate" in r.reason] and len(dups) == 5
+    assert (tmp_path / "whole.parquet").read_bytes() == (tmp_path / "parts.parquet").read_bytes()
+
+
+@pytest.mark.parametrize("source", ["csv", "parquet"])
+def test_ids_and_agencies_reach_the_writer_as_the_reader_s_arrow_text(setup: tuple[api.Policies, Path, Path],
+                                                                      tmp_path: Path, source: str,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """No subject id or agency is turned from a Python string back into Arrow text by the writer, and
+    the agencies without an agency file are counted from the reader's dictionary codes."""
+    from collections import Counter
+
+    import engine.output
+
+    policies, csv_path, pq_path = setup
+    converted: set[object] = set()
+    real = engine.output._fast_text
+
+    def fast_text(arr: object) -> object:
+        converted.update(list(arr))  # type: ignore[call-overload]
+        return real(arr)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine.output, "_fast_text", fast_text)
+    run = api.score(policies, [csv_path if source == "csv" else pq_path], tmp_path / "r.parquet", chunk=7)
+    written = pq.read_table(tmp_path / "r.parquet")
+    assert not converted & set(written.column("subject_id").to_pylist() + ["kemenkeu", "bappenas"])
+    assert converted  # the other text columns (policy version, labels) still are
+    # Every scored subject of an agency without an agency file, counted from the results file itself.
+    expected = Counter(a for a in written.column("agency").to_pylist() if a not in (None, "kemenkeu"))
+    assert run.unfiled == dict(expected) and run.unfiled["bappenas"] > 0
+
+
+def test_repeated_ids_are_found_in_any_order_and_sorted_ids_skip_the_sort(monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine.data import stream
+
+    # By hand: rows 2 and 4 repeat the ids of rows 0 and 1; a blank id (null) repeats nothing.
+    rows, first = stream.repeated_keys(pa.array(["b", "a", "b", None, "a", None, "c"]))
+    assert rows.tolist() == [2, 4] and first.tolist() == [0, 1]
+    rows, first = stream.repeated_keys(pa.array(["a", "b", "b", "c"]))  # sorted, not strictly: sorted out
+    assert rows.tolist() == [2] and first.tolist() == [1]
+    monkeypatch.setattr(stream.pc, "sort_indices", None)  # strictly increasing ids need no sort
+    rows, first = stream.repeated_keys(pa.array([f"S{i:07d}" for i in range(1000)]))
+    assert rows.size == 0 and first.size == 0

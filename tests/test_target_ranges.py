@@ -60,10 +60,10 @@ def test_explanation_names_the_bound_and_the_direction() -> None:
     r = _result()
     node = next(x for x in explain(r, "bawah").walk() if x.name == "khusus_baris")
     # 6.5 / 7 = 0.92857; (1 + (1 − 0.92857)) × 100 = 107.14
-    assert node.formula.startswith("ratio (below 7 .. 8, lower is better): max((1 + (1 − 6.5 / 7)) × 100, 0)")
+    assert node.formula.startswith("`ratio`, below 7 .. 8, lower is better: max((1 + (1 − 6.5 / 7)) × 100, 0)")
     assert node.formula.endswith("= 107.14")
     node = next(x for x in explain(r, "atas").walk() if x.name == "normal")
-    assert node.formula.startswith("ratio (above 80 .. 90): ") and "92 / 90 × 100" in node.formula
+    assert node.formula.startswith("`ratio`, above 80 .. 90: ") and "92 / 90 × 100" in node.formula
 
 
 def test_lower_within_parses_formats_and_round_trips() -> None:

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, Overflow, localcontext
 
-from engine.i18n import N_, _
+from engine.i18n import N_, _, language
 
 INF = Decimal("Infinity")
 
@@ -254,8 +254,13 @@ def _ipow(x: Decimal, k: int) -> Decimal:
 
 
 def fmt_num(x: Decimal) -> str:
-    """A number as written (``76.60`` keeps its zero; computed ones lose trailing zeros)."""
-    return format(x, "f")
+    """A number as written (``76.60`` keeps its zero; computed ones lose trailing zeros), with the
+    reader's decimal and group marks (``76,60``, ``9.900.000`` in Indonesian)."""
+    if language() == "en":
+        return format(x, "f")
+    from engine.i18n.formats import format_number
+
+    return format_number(x, max(0, -int(x.as_tuple().exponent)))
 
 
 # (lower edge: none / open / closed, upper edge: none / open / closed) -> the words
@@ -287,6 +292,8 @@ def _computed(x: Decimal) -> str:
 
 
 def show(iv: Iv) -> str:
-    """Interval notation for a computed range, e.g. ``[0, 120]`` or ``[0, +inf)``."""
-    lo, hi = _computed(iv.lo), _computed(iv.hi)
-    return ("(" if iv.lo_open else "[") + f"{lo}, {hi}" + (")" if iv.hi_open else "]")
+    """Interval notation for a computed range, e.g. ``[0, 120]`` or ``[0, +inf)``; where the comma is
+    the decimal mark, a semicolon separates the bounds (``[0; 111,11]``)."""
+    # TRANSLATORS: the two bounds of an interval; use "{lo}; {hi}" where the decimal mark is a comma
+    inside = _("{lo}, {hi}", lo=_computed(iv.lo), hi=_computed(iv.hi))
+    return ("(" if iv.lo_open else "[") + inside + (")" if iv.hi_open else "]")

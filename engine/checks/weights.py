@@ -11,6 +11,7 @@ from engine.checks.context import CheckContext
 from engine.checks.names import noun
 from engine.diagnostics import Diagnostic, Label, error
 from engine.i18n import _
+from engine.i18n.terms import method_words
 
 ONE = Decimal(1)
 
@@ -105,14 +106,15 @@ def geometric_zero(ctx: CheckContext) -> Iterator[Diagnostic]:
                 continue
             r = ctx.range_of(c.name)
             if r.lo < 0 or r.contains(Decimal(0)):
-                can = _("`{name}` can be zero (its range is {range}), and a {method} mean of it is undefined") \
+                can = _("`{name}` can be zero (its range is {range}), and the {method} of it is undefined") \
                     if r.lo >= 0 else \
-                    _("`{name}` can be zero or negative (its range is {range}), and a {method} mean of it is undefined")
-                yield error("check.geometric-zero", can.format(name=c.name, range=iv.show(r), method=agg),
+                    _("`{name}` can be zero or negative (its range is {range}), and the {method} of it is undefined")
+                method = method_words(agg)
+                yield error("check.geometric-zero", can.format(name=c.name, range=iv.show(r), method=method),
                             c.name_span,
                             _("aggregate `{parent}` with `mean`, or score `{name}` so it stays above 0", parent=t.name,
                               name=c.name),
-                            [Label(t.aggregate.span, _("`{name}` takes the {method} mean", name=t.name, method=agg))]
+                            [Label(t.aggregate.span, _("`{name}` takes the {method}", name=t.name, method=method))]
                             if t.aggregate else [])
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from engine.i18n import carried
 
@@ -53,6 +53,28 @@ def ahead(items: Iterator[T], depth: int = 2) -> Iterator[T]:
                 box.get_nowait()
             except queue.Empty:
                 worker.join(0.05)
+
+
+class Later(Generic[T]):
+    """``func()`` computed on a background thread from now; ``result()`` waits for it (and raises its error)."""
+
+    def __init__(self, func: Callable[[], T], name: str):
+        self._value: T | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=carried(self._run), args=(func,), name=name, daemon=True)
+        self._thread.start()
+
+    def _run(self, func: Callable[[], T]) -> None:
+        try:
+            self._value = func()
+        except BaseException as exc:  # noqa: BLE001 - raised where the result is asked for
+            self._error = exc
+
+    def result(self) -> T:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value  # type: ignore[return-value]
 
 
 class Scan:

@@ -39,6 +39,7 @@ class Part:
     number: np.ndarray | None = None  # long: numeric/boolean value per measurement
     text: np.ndarray | None = None  # long: text/category value per measurement
     id_text: pa.Array | None = None  # wide: the ids as Arrow text (null when blank), for fast duplicate checks
+    agency_text: pa.Array | None = None  # the agencies as Arrow text (dictionary-encoded, null when blank)
 
     @property
     def n(self) -> int:
@@ -75,9 +76,11 @@ def check_keys(part: Part, schema: Schema, known_agencies: Iterable[str] | None)
     a missing agency column is a rejection only when the known agencies are given."""
     cols = part.raw.columns
     if schema.id_column in cols:
-        part.ids = part.take(schema.id_column, v.check_id(cols[schema.id_column]))
+        checked = v.check_id(cols[schema.id_column])
+        part.ids, part.id_text = part.take(schema.id_column, checked), checked.text
     if schema.agency_column in cols:
-        part.agencies = part.take(schema.agency_column, v.check_agency(cols[schema.agency_column], known_agencies))
+        checked = v.check_agency(cols[schema.agency_column], known_agencies)
+        part.agencies, part.agency_text = part.take(schema.agency_column, checked), checked.text
     elif known_agencies is not None:
         missing_columns(part, [schema.agency_column])
     if schema.period_column in cols:

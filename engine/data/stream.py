@@ -2,7 +2,8 @@
 
 ``Chunks(path, schema)`` first reads only the id column to find repeated subject
 ids over the whole file (the first row of an id wins, later rows are rejected
-naming it, exactly as ``load`` does), then yields one ``LoadResult`` per chunk of
+naming it, exactly as ``load`` does; a Parquet file's id pass runs on its own
+thread while the first chunks are read and validated), then yields one ``LoadResult`` per chunk of
 rows, validated by the same code as ``load``.  The report of every chunk is
 added to ``Chunks.report``, which ends equal to what ``load`` reports.
 ``streamable`` says whether a file can be read this way (otherwise use ``load``).
@@ -19,7 +20,7 @@ import pyarrow as pa
 
 from engine.data import compute as pc
 from engine.data import validate as v
-from engine.data.background import Scan, ahead
+from engine.data.background import Later, Scan, ahead
 from engine.data.csvfile import header, is_utf16, reject_oversize, title_lines, unreadable
 from engine.data.load import load_report, number_format
 from engine.data.long import INDICATOR, VALUE
@@ -38,7 +39,7 @@ from engine.data.schema import Schema
 from engine.data.wide import check_wide, merge_wide
 from engine.i18n import _
 
-CHUNK = 1 << 18  # rows per chunk: about 100 MB of columns in flight for a 24-indicator policy
+CHUNK = 1 << 17  # rows per chunk: about 50 MB of columns for a 24-indicator policy; three chunks are in flight
 
 
 def streamable(path: str | Path) -> bool:
@@ -90,7 +91,28 @@ class Chunks:
         # While the id pass parses, another thread reads the file once for its line count and the
         # manifest's SHA-256 (hashing releases the GIL): both cores work, and nothing reads it twice.
         self._scan = Scan(self.path, count_lines=self.format == "csv")
-        self.dup_rows, self.dup_first = self._duplicates()
+        if self.format == "parquet":  # the row count is in the footer: the id pass overlaps the first chunks
+            self.rows = int(self._pq.metadata.num_rows)
+            self._repeats = Later(self._duplicates, "kinerja-ids")
+        else:  # a CSV's rows are known, and its lines checked (``NotStreamable``), once its ids are parsed
+            repeats = self._duplicates()
+            self._repeats = Later(lambda: repeats, "kinerja-ids")
+
+    @property
+    def dup_rows(self) -> np.ndarray:
+        """File rows whose id appeared on an earlier row (sorted), once the id pass is done."""
+        return self._repeats_found()[0]
+
+    @property
+    def dup_first(self) -> np.ndarray:
+        """The row of each ``dup_rows`` id's first appearance."""
+        return self._repeats_found()[1]
+
+    def _repeats_found(self) -> tuple[np.ndarray, np.ndarray]:
+        try:
+            return self._repeats.result()
+        except pa.ArrowInvalid as exc:
+            raise _unreadable_parquet(self.file, exc) from None
 
     # ------------------------------------------------------------------ reading
 
@@ -132,13 +154,17 @@ class Chunks:
         return raw
 
     def _batches(self, columns: list[str] | None = None, start: int = 0, typed: bool = True,
-                 block: int | None = None) -> Iterator[pa.RecordBatch]:
+                 block: int | None = None, own: bool = False) -> Iterator[pa.RecordBatch]:
         """The file's record batches from row ``start`` (CSV: number columns parsed by the reader when
-        ``typed``; ``TypedFailed`` when a cell defeats it)."""
+        ``typed``; ``TypedFailed`` when a cell defeats it).  ``own``: a Parquet reader of its own (the
+        id pass runs on another thread than the chunks' reader)."""
         if self.format == "parquet":
+            import pyarrow.parquet as pq
+
             originals = self._pq.schema_arrow.names
             pick = None if columns is None else [originals[self.names.index(c)] for c in columns]
-            yield from self._pq.iter_batches(batch_size=self.chunk, columns=pick, use_threads=True)
+            source = pq.ParquetFile(self.path, pre_buffer=False) if own else self._pq
+            yield from source.iter_batches(batch_size=self.chunk, columns=pick, use_threads=True)
             return
         import pyarrow.csv as pcsv
 
@@ -211,9 +237,7 @@ class Chunks:
             except pa.ArrowInvalid as exc:
                 size = self.path.stat().st_size
                 if self.format == "parquet":
-                    raise DataError(self.file, _("cannot read {format} file: {why}", format="parquet", why=exc),
-                                    "data.unreadable", _("check that the file is a complete {format} file (open "
-                                                         "it in the program that made it)", format="parquet")) from None
+                    raise _unreadable_parquet(self.file, exc) from None
                 if "straddl" not in str(exc) or block > size:
                     raise unreadable(self.file, self.path.read_bytes(), str(exc)) from None
                 block = size + 1  # a row longer than a parse block: one block for the rest, as ``load`` does
@@ -227,7 +251,7 @@ class Chunks:
         if id_col not in self.names:
             self.rows = self._count_rows()
             return empty, empty
-        pieces = [b.column(0) for b in self._batches([id_col])]
+        pieces = [b.column(0) for b in self._batches([id_col], own=True)]
         self.rows = sum(len(p) for p in pieces)
         if self.format == "csv":
             self._check_csv_lines()
@@ -314,17 +338,19 @@ def repeated_keys(keys: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 
     A stable sort puts equal keys next to each other in row order, so the first of each
     run is the first occurrence; this peaks far lower than a hash table of millions of
-    keys (about 300 MB against 1 GB at 4.3M ids) at a similar speed."""
+    keys (about 300 MB against 1 GB at 4.3M ids) at a similar speed.  Ids that strictly increase
+    down the file (a file sorted by id) are all distinct: one comparison pass, no sort."""
+    size, empty = len(keys), np.empty(0, dtype=np.int64)
+    if size > 1 and keys.null_count == 0 and pc.all(pc.less(keys.slice(0, size - 1), keys.slice(1))).as_py():
+        return empty, empty
     order = np.asarray(pc.sort_indices(keys).to_numpy(), dtype=np.int64)
     ranked = keys.take(pa.array(order))
-    size = len(keys)
     starts = np.ones(size, dtype=bool)
     if size > 1:
         same = pc.fill_null(pc.equal(ranked.slice(1), ranked.slice(0, size - 1)), False)
         starts[1:] = ~np.asarray(same.to_numpy(zero_copy_only=False), dtype=bool)
     repeat = np.flatnonzero(~starts)
     if repeat.size == 0:
-        empty = np.empty(0, dtype=np.int64)
         return empty, empty
     run_start = np.maximum.accumulate(np.where(starts, np.arange(size), 0))
     rows, first = order[repeat], order[run_start[repeat]]
@@ -345,6 +371,12 @@ def _nonfinite(table: pa.Table) -> bool:
     """NaN or an infinity written in a CSV number cell ("nan", "inf"): the text path rejects those."""
     return any(bool(pc.any(pc.is_nan(col)).as_py()) or bool(pc.any(pc.is_inf(col)).as_py())
                for col in table.columns if pa.types.is_floating(col.type))
+
+
+def _unreadable_parquet(file: str, exc: Exception) -> DataError:
+    return DataError(file, _("cannot read {format} file: {why}", format="parquet", why=exc), "data.unreadable",
+                     _("check that the file is a complete {format} file (open it in the program that made it)",
+                       format="parquet"))
 
 
 def _line_start(path: Path, lines: int) -> int:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from engine.data.background import ahead
 from engine.data.load import load
 from engine.data.report import LoadReport, LoadResult
 from engine.data.schema import Schema
@@ -66,8 +67,8 @@ def open_submission(reading: Reading, schema: Schema, whole: bool = False, reade
     (or ``reading.chunk`` is given) and the caller does not need it ``whole``; otherwise one chunk
     (read by ``reader`` when given)."""
     chunks = None if whole or reader is not None else _chunks(reading, schema)
-    if chunks is not None:
-        return Submission(iter(chunks), lambda: chunks.report, chunks.rows, chunks.chunk)
+    if chunks is not None:  # chunk k + 1 is read and validated on a background thread while k is scored
+        return Submission(ahead(iter(chunks), depth=1), lambda: chunks.report, chunks.rows, chunks.chunk)
     loaded = reader(schema) if reader is not None else load(
         list(reading.data), schema, layout=reading.layout, known_agencies=reading.known_agencies,  # type: ignore[arg-type]
         sheet=reading.sheet, decimal=reading.decimal, header_row=reading.header_row)

@@ -17,7 +17,7 @@ from engine.data import compute as pc
 from engine.data.numbers import normalise
 from engine.data.schema import Field
 from engine.diagnostics import closest, did_you_mean
-from engine.i18n import _
+from engine.i18n import _, language
 
 NUMBER_RE = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 _NONFINITE = re.compile(r"^[+-]?(nan|inf|infinity)$", re.IGNORECASE)
@@ -44,6 +44,7 @@ class Checked:
 
     values: np.ndarray
     problems: list[Problem] = field(default_factory=list)
+    text: pa.Array | None = None  # ids and agencies: the values as Arrow text (null where ``values`` is None)
 
 
 def as_text(arr: pa.Array) -> pa.Array:
@@ -155,12 +156,17 @@ def _range_problems(f: Field, values: np.ndarray) -> list[Problem]:
         return []
     with np.errstate(invalid="ignore"):
         out = (values < f.lo) | (values > f.hi)
+    outside = np.flatnonzero(out)
+    if outside.size == 0:
+        return []
+    from engine.explain.localize import numbers  # the reason in the reader's digits; the value column stays plain
+
     problems = []
-    for i in np.flatnonzero(out):
+    for i in outside:
         v = float(values[i])
         shown = _num(v)
         why = _("value {value} is outside the range {range} of `{name}`", value=shown, range=f.range_text, name=f.name)
-        problems.append(Problem(int(i), shown, why))
+        problems.append(Problem(int(i), shown, numbers(why, language()) or why))
         values[i] = np.nan
     return problems
 
@@ -217,14 +223,16 @@ def closest_option(value: str, options: Iterable[str]) -> str | None:
 def check_id(arr: pa.Array) -> Checked:
     text = as_text(arr)
     problems = [Problem(int(i), None, _("missing subject id")) for i in np.flatnonzero(blank(text))]
-    return Checked(to_objects(text), problems)
+    cleaned = _cleaned(text)
+    return Checked(to_objects(cleaned), problems, cleaned)
 
 
 def check_agency(arr: pa.Array, known: Iterable[str] | None) -> Checked:
     text = as_text(arr)
-    values = to_objects(text, repeats=True)
+    encoded = pc.dictionary_encode(_cleaned(text))  # one Python string per distinct agency (``to_objects``)
+    values = to_objects(encoded, repeats=True)
     if known is None:
-        return Checked(values)
+        return Checked(values, text=encoded)
     known = sorted(set(known))
     empty = blank(text)
     ok = np_bool(pc.fill_null(pc.is_in(text, pa.array(known, type=pa.string())), False))
@@ -232,7 +240,7 @@ def check_agency(arr: pa.Array, known: Iterable[str] | None) -> Checked:
     for i in np.flatnonzero(~empty & ~ok):
         v = values[i]
         problems.append(Problem(int(i), v, _("unknown agency `{name}`", name=v), did_you_mean(v, known)))
-    return Checked(values, problems)
+    return Checked(values, problems, encoded)
 
 
 def check_period(arr: pa.Array) -> Checked:
@@ -255,16 +263,23 @@ def to_objects(text: pa.Array, repeats: bool = False) -> np.ndarray:
     """Text as an object array with None for missing (empty text is missing).  A column of few
     distinct values (``repeats``: agencies, categories) is made through its dictionary: one
     Python string per distinct value, shared by its rows (half the time, and less memory)."""
-    cleaned = pc.if_else(pc.fill_null(pc.equal(text, ""), True), pa.scalar(None, pa.string()), text)
+    cleaned = text if pa.types.is_dictionary(text.type) else _cleaned(text)  # a dictionary: already cleaned
     if repeats:
         if isinstance(cleaned, pa.ChunkedArray):
             cleaned = cleaned.combine_chunks()
-        encoded = pc.dictionary_encode(cleaned)
+        encoded = cleaned if pa.types.is_dictionary(cleaned.type) else pc.dictionary_encode(cleaned)
         words = np.append(encoded.dictionary.to_numpy(zero_copy_only=False).astype(object), None)
         at = pc.fill_null(encoded.indices, len(encoded.dictionary)).to_numpy(zero_copy_only=False)
         return words.take(at)
     out = cleaned.to_numpy(zero_copy_only=False)
     return out if out.dtype == object else out.astype(object)
+
+
+def _cleaned(text: pa.Array) -> pa.Array:
+    """Text with empty cells as null (the cells are already trimmed)."""
+    if text.null_count == 0 and not bool(pc.any(pc.equal(pc.utf8_length(text), 0)).as_py() or False):
+        return text  # nothing empty: the same array, no copy
+    return pc.if_else(pc.fill_null(pc.equal(text, ""), True), pa.scalar(None, pa.string()), text)
 
 
 def np_bool(mask: pa.Array | pa.ChunkedArray) -> np.ndarray:

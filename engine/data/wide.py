@@ -35,9 +35,7 @@ def check_wide(file_no: int, raw: RawTable, schema: Schema, known_agencies: Iter
     part = Part(file_no, raw, np.full(n, None, dtype=object), np.full(n, None, dtype=object), None,
                 np.zeros(n, dtype=bool))
     unknown_columns(raw, schema_known(schema), warnings)
-    check_keys(part, schema, known_agencies)
-    if schema.id_column in cols:
-        part.id_text = v.as_text(cols[schema.id_column])
+    check_keys(part, schema, known_agencies)  # the ids' text too (``id_text``), trimmed once
     missing_columns(part, [schema.id_column, *schema.required])
     for name, f in schema.fields.items():
         if name in cols:
@@ -72,7 +70,17 @@ def merge_wide(parts: list[Part], schema: Schema, duplicates: bool = True) -> Ba
     row_origin = Origins(sources, file_no, row_no)
     origins: dict[str, list[Origin | None]] = {name: row_origin.with_column(name)  # type: ignore[misc]
                                                for name in schema.fields}
-    return Batch(take(ids), agencies, columns, row_origin, origins, periods)  # type: ignore[arg-type]
+    return Batch(take(ids), agencies, columns, row_origin, origins, periods,  # type: ignore[arg-type]
+                 _arrow_keys(parts, keep))
+
+
+def _arrow_keys(parts: list[Part], keep: np.ndarray) -> dict[str, pa.Array]:
+    """The ids and agencies of one file's accepted rows as Arrow text, when validation made them."""
+    if len(parts) != 1:
+        return {}
+    texts = {"subject_id": parts[0].id_text, "agency": parts[0].agency_text}
+    pick = None if keep.all() else pa.array(keep)
+    return {k: t if pick is None else pc.filter(t, pick) for k, t in texts.items() if t is not None}
 
 
 def _cat(pieces: list[np.ndarray], dtype: type) -> np.ndarray:

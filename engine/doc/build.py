@@ -23,6 +23,7 @@ from engine.explain.text import bounded, bounds_text, score_formula
 from engine.fmt.expr import better_text, expr, num, quote
 from engine.i18n import N_, _, language
 from engine.i18n.formats import format_date
+from engine.i18n.terms import in_words, method_words
 from engine.plan import Plan
 
 # How each scoring method turns a raw value into a score, in words.
@@ -57,8 +58,7 @@ ATTRIBUTES = {"kind": N_("Kind"), "unit": N_("Unit"), "source": N_("Source"), "o
 def said(word: str, code: str | None = None) -> str:
     """A language word in the reader's words, then as written: ``hasil (`outcome`)``; just the code
     when the words would repeat it (English ``outcome``)."""
-    words = _(SAID[word]) if word in SAID else word
-    return f"`{code or word}`" if words == word else f"{words} (`{code or word}`)"
+    return in_words(_(SAID[word]) if word in SAID else word, code or word)
 
 
 @dataclass
@@ -198,7 +198,7 @@ class _Writer:
             how = ""
             if isinstance(node, n.Tree):
                 method = node.aggregate.value if node.aggregate else "mean"
-                how = f"`{method}`" + (f" ({_(METHODS[method].note)})" if METHODS[method].note else "")
+                how = method_words(method) + (f", {_(METHODS[method].note)}" if METHODS[method].note else "")
             missing = _missing(node.missing) if node.missing is not None else ""
             label = getattr(node, "label", None) or getattr(self.plan.step(m.name).decl, "label", None) or ""
             rows.append(["\u2003" * m.depth + f"`{m.name}`", label, weight, how, missing,

@@ -32,7 +32,7 @@ def markdown(doc: Handbook) -> str:
 
 
 def html(doc: Handbook) -> str:
-    facts = "".join(f"<dt>{escape(k)}</dt><dd>{_code(v)}</dd>" for k, v in doc.facts)
+    facts = "".join(f"<dt>{escape(k)}</dt><dd>{code_html(v)}</dd>" for k, v in doc.facts)
     body = "".join(_section(s) for s in doc.sections)
     return (f"<!DOCTYPE html>\n<html lang=\"{language()}\"><head><meta charset=\"utf-8\">"
             f"<title>{escape(doc.title)}</title><style>{CSS}</style></head><body>"
@@ -40,17 +40,18 @@ def html(doc: Handbook) -> str:
 
 
 def _section(s: Section) -> str:
-    out = f"<h{s.level}>{_code(s.title)}</h{s.level}>"
-    out += "".join(f'<p class="note">{_code(note)}</p>' for note in s.notes)
+    out = f"<h{s.level}>{code_html(s.title)}</h{s.level}>"
+    out += "".join(f'<p class="note">{code_html(note)}</p>' for note in s.notes)
     if s.rows:
-        head = "".join(f"<th>{_code(h)}</th>" for h in s.head) if any(s.head) else ""
-        rows = "".join("<tr>" + "".join(f"<td>{_code(c)}</td>" for c in row) + "</tr>" for row in s.rows)
+        head = "".join(f"<th>{code_html(h)}</th>" for h in s.head) if any(s.head) else ""
+        rows = "".join("<tr>" + "".join(f"<td>{code_html(c)}</td>" for c in row) + "</tr>" for row in s.rows)
         out += "<table>" + (f"<thead><tr>{head}</tr></thead>" if head else "") + f"<tbody>{rows}</tbody></table>"
     return out
 
 
-def _code(text: str) -> str:
-    """Escaped text with `names` shown as code (the backticks of the Markdown form)."""
+def code_html(text: str) -> str:
+    """Escaped text with `names` shown as code (the backticks of the Markdown form); also the web
+    pages' explanation lines (``engine.service.pages``)."""
     parts = escape(text).split("`")
     return "".join(f"<code>{p}</code>" if k % 2 else p for k, p in enumerate(parts))
 

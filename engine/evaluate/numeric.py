@@ -139,14 +139,57 @@ def snap(x: Column, digits: int = 12) -> np.ndarray:
     """``x`` rounded to ``digits`` significant decimal digits (for display and keys).
 
     A long column is done in blocks of ``SNAP_BLOCK`` values: the same operations per value,
-    but the temporaries stay in the CPU cache instead of faulting in fresh memory (4x faster)."""
+    but the temporaries stay in the CPU cache instead of faulting in fresh memory (4x faster).
+    A block whose values are all already exact at ``digits`` significant digits (``_is_snapped``:
+    echoed inputs, rounded scores) is copied as it is: the same doubles, without the logarithms."""
     arr = np.asarray(x, dtype=np.float64)
-    if arr.ndim != 1 or arr.size <= SNAP_BLOCK:
+    if arr.ndim != 1:
         return _snap(arr, digits)
     out = np.empty_like(arr)
     for lo in range(0, arr.size, SNAP_BLOCK):
-        out[lo:lo + SNAP_BLOCK] = _snap(arr[lo:lo + SNAP_BLOCK], digits)
+        block = arr[lo:lo + SNAP_BLOCK]
+        out[lo:lo + SNAP_BLOCK] = block if _is_snapped(block, digits) else _snap(block, digits)
     return out
+
+
+def _is_snapped(block: np.ndarray, digits: int) -> bool:
+    """Whether ``_snap(block, digits)`` would return ``block`` unchanged, bit for bit (NaN included).
+
+    With ``m`` the largest finite magnitude, every value is tested at ``e = digits - 3 - floor(log10
+    m)`` (``digits - 2`` significant digits of ``m``, one less again for a logarithm off by one ulp
+    at a power of ten): ``x == round(x * 10**e) / 10**e`` says ``x`` is the double nearest ``N /
+    10**e`` for an integer ``N``.  ``_snap`` gives ``x`` its own exponent ``e' >= e``, and ``x *
+    10**e'`` is within ``10**(digits + 1) * 2**-52`` (far below 1/2) of the integer ``N * 10**(e' -
+    e)``, so it rounds to it exactly, and dividing by ``10**e'`` gives back the double nearest ``N /
+    10**e``: ``x``.  This needs ``10**e`` and ``10**e'`` exact (``_EXACT``), so a tiny value, an
+    infinity, a scale outside the exact powers or any value failing the test sends the block
+    through ``_snap``.  The first values are tested alone first: a column of computed values
+    (which fail at once) costs little more than ``_snap``."""
+    if digits > 14:  # 10**(digits + 1) * 2**-52 must stay below 1/2
+        return False
+    lowest = 10.0 ** (digits - _EXACT)  # below it a value's own exponent may pass ``_EXACT``
+    for part in (block[:64], block):
+        with np.errstate(invalid="ignore"):
+            top = max(float(np.fmax.reduce(part, initial=0.0)), -float(np.fmin.reduce(part, initial=0.0)))
+            if not math.isfinite(top):
+                return False
+            if top == 0.0:  # zeros and missing values only (NaN is skipped): their own snap
+                continue
+            exponent = digits - 3 - math.floor(math.log10(top))
+            if not 0 <= exponent <= _EXACT:
+                return False
+            # A nonzero value below ``lowest`` fails the test below when ``10**-exponent`` is at least
+            # ``lowest`` (it rounds to 0 or to 10**-exponent); otherwise it is looked for.
+            if exponent > _EXACT - digits and bool(np.any((np.abs(part) < lowest) & (part != 0.0))):
+                return False
+            scale = _POW10_FLOATS[exponent + _P]
+            y = np.multiply(part, scale)
+            np.round(y, out=y)
+            np.divide(y, scale, out=y)
+            same = y == part
+            if not (bool(same.all()) or bool(np.all(same | np.isnan(part)))):
+                return False
+    return True
 
 
 _P = 400  # |digits - 1 - magnitude| stays below this for every double and any sensible digits
@@ -156,6 +199,8 @@ with np.errstate(over="ignore"):
 
 
 _POW10_FLOATS = _POW10.tolist()
+# The powers 10.0 ** k of the table that are exact (k = 0..22 at most: 5**22 < 2**53).
+_EXACT = next((k for k in range(23) if _POW10_FLOATS[_P + k] != float(10 ** k)), 23) - 1
 
 
 def snap_float(x: float, digits: int = 12) -> float:

@@ -80,7 +80,7 @@ def _violation(quota: n.Quota, k: int, rule: n.QuotaRule, group: str, size: int,
         limit = float(np.broadcast_to(np.asarray(ev(limit_expr), dtype=np.float64), (ev.n,))[g])
     by = quota.by.name if quota.by else _("group")
     if call is not None and actual is not None and limit is not None:
-        shown = (_("share {share}, limit {op} {limit}", share=_pct(actual), op=op, limit=_pct(limit))
+        shown = (_("share {share}%, limit {op} {limit}%", share=_pct(actual), op=op, limit=_pct(limit))
                  if call.func == "share" else
                  _("count {count}, limit {op} {limit}", count=matching, op=op, limit=num.fmt(limit)))
         detail = _("{matching} of {size} subjects match `{condition}` ({shown})", matching=matching, size=size,
@@ -108,6 +108,6 @@ def _call_and_limit(expr: n.Node) -> tuple[n.Call | None, n.Node | None, str]:
 
 
 def _pct(fraction: float) -> str:
-    """A share for people: at most two decimals, half away from zero (57.142857...% -> 57.14%), in the
-    reader's digits (``57,14%`` in Indonesian)."""
-    return format_number(float(num.round_half_away(fraction * 100, 2))) + "%"
+    """A share for people, in percent: at most two decimals, half away from zero (57.142857...% ->
+    57.14), in the reader's digits (``57,14`` in Indonesian)."""
+    return format_number(float(num.round_half_away(fraction * 100, 2)))

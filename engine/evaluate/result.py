@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -176,18 +176,28 @@ class Result:
     def events_at(self, row: int, step: str | None = None) -> list[Event]:
         return self.events.at(row, step)
 
-    def table(self) -> dict[str, np.ndarray]:
+    def table(self, arrow: bool = False) -> dict[str, np.ndarray]:
         """One column per named result (inputs excluded: they are the data), plus
-        subject, agency, policy version and the number of runtime errors per row."""
+        subject, agency, policy version and the number of runtime errors per row.  ``arrow``: the
+        subject and agency columns as the reader's Arrow text where the batch holds it (``keys``),
+        for the results writer, which then makes no Python string into Arrow text again."""
         out: dict[str, np.ndarray] = {
             "subject_id": self.subject_ids, "agency": self.agencies, "policy_version": self.plan_version,
             **self.agency_columns(),
         }
+        if arrow:
+            out.update(self.keys())
         for name, step in self.steps.items():
             if step.kind != "input":
                 out[name] = step.value
         out["errors"] = self.events.count(self.n, "error")
         return out
+
+    def keys(self) -> dict[str, Any]:
+        """``subject_id`` and ``agency`` as the batch's Arrow text, those it holds for these very rows."""
+        mine = {"subject_id": self.subject_ids, "agency": self.agencies}
+        theirs = {"subject_id": self.batch.subject_ids, "agency": self.batch.agencies}
+        return {k: a for k, a in self.batch.arrow.items() if mine[k] is theirs[k]}
 
     def agency_columns(self) -> dict[str, np.ndarray]:
         """Per subject, the agency file whose overrides applied and its SHA-256 (empty for a

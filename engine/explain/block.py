@@ -133,11 +133,11 @@ class _Program:
 
         def emit(member_fields: str) -> str:
             _, common, notes = self._common(tree.name, digits)
-            terms: list[tuple[float, float]] = []
+            operands: list[tuple[float, float]] = []
             children = []
             for child, weight, kid in kids:
-                children.append(kid(member_json(tree, child, weight, terms)))
-            formula = localize.numbers(b.tree_formula(tree, method, terms), lang)
+                children.append(kid(member_json(tree, child, weight, operands)))
+            formula = localize.numbers(b.tree_formula(tree, method, operands), lang)
             return (head + common + '"raw": null, "origin": null, "substituted": null, "raw_formula": null, '
                     f'"formula": {_j(formula)}, "lookups": [], {member_fields}, {rest}{notes}, "children": ['
                     + ", ".join(children) + "]}")
@@ -147,8 +147,8 @@ class _Program:
         b, lang = self.b, self.lang
         kind = _j(METHODS[method].kind)
 
-        def member_json(tree: n.Tree, child: n.Node, weight: str, terms: list[tuple[float, float]]) -> str:
-            w, c, line = b.member(tree, method, child.name, b.col(child.name), terms)  # type: ignore[attr-defined]
+        def member_json(tree: n.Tree, child: n.Node, weight: str, operands: list[tuple[float, float]]) -> str:
+            w, c, line = b.member(tree, method, child.name, b.col(child.name), operands)  # type: ignore[attr-defined]
             return (f'"weight": {weight}, "effective_weight": {_j(w)}, "contribution": {_j(c)}, '
                     f'"contribution_kind": {kind}, "contribution_formula": {_j(localize.numbers(line, lang))}')
         return member_json

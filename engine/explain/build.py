@@ -29,7 +29,7 @@ from engine.explain.lookups import looked_up
 from engine.explain.model import Citation, Explanation, NodeExplanation, Note, Scalar, Source
 from engine.explain.rules import Rules, cite, in_group, national_of, where
 from engine.explain.text import Render, aggregate_text, bounds_text, decisive, shown_term, why_not
-from engine.i18n import N_, _, language, using
+from engine.i18n import N_, _, language, terms, using
 from engine.plan import Plan
 
 _INDICATOR_RULES = ("target", "baseline", "better", "score", "missing", "round")
@@ -189,7 +189,7 @@ class _Builder:
             return self.within(better, raw, r)
         fixed = tx.score_formula(scoring, better, r, t, b)
         if fixed is not None:
-            return "score raw" if m == "raw" else m, fixed
+            return terms.method_words(m), fixed
 
         def sub(d: int | None) -> Callable[[str], str | None]:
             selfs = {"value": r(d), "target": t, "baseline": b}
@@ -198,28 +198,30 @@ class _Builder:
             case = self.col(decl.name, "case")
             k = int(case) if isinstance(case, float) else -1
             if k < 0:
-                return _("piecewise, no piece applies"), lambda d: "—"
+                return _("{method}, no piece applies", method=terms.method_words(m)), lambda d: "—"
             piece = scoring.cases[k]
             when = _("when {condition}", condition=to_text(piece.when, sub(None))) \
                 if piece.when is not None else _("otherwise")
-            return _("piecewise, piece {k} ({when})", k=k + 1, when=when), lambda d: to_text(piece.then, sub(d))
+            return _("{method}, piece {k} ({when})", method=terms.method_words(m), k=k + 1, when=when), \
+                lambda d: to_text(piece.then, sub(d))
         if m == "formula":
-            return m, lambda d: to_text(scoring.formula, sub(d))
-        return m, r
+            return terms.method_words(m), lambda d: to_text(scoring.formula, sub(d))
+        return terms.method_words(m), r
 
     def within(self, better: n.Better, raw: Scalar, r: Render) -> tuple[str, Render]:
         """A target range: which bound scored this row (a per-subject bound shows its value)."""
         (lo, lo_v), (hi, hi_v) = (self.bound(x) for x in (better.lo, better.hi))  # type: ignore[arg-type]
         where = f"{lo} .. {hi}" + (", " + _("lower is better") if better.sense == "lower" else "")
+        said = {"method": terms.method_words("ratio"), "range": where}
         if not isinstance(raw, float) or lo_v is None or hi_v is None:
-            return _("ratio, no score ({value} against {range})", value=r(None), range=where), lambda d: "—"
-        for above, edge, v, side in ((True, hi, hi_v, N_("ratio (above {range})")),
-                                     (False, lo, lo_v, N_("ratio (below {range})"))):
+            return _("{method}, no score ({value} against {range})", value=r(None), **said), lambda d: "—"
+        for above, edge, v, side in ((True, hi, hi_v, N_("{method}, above {range}")),
+                                     (False, lo, lo_v, N_("{method}, below {range}"))):
             if num.lt_float(v, raw) if above else num.lt_float(raw, v):  # num.gt / num.lt of two floats
                 if better.sense == "lower":
-                    return _(side, range=where), lambda d, e=edge: f"(1 + (1 − {r(d)} / {e})) × 100"
-                return _(side, range=where), lambda d, e=edge: f"{r(d)} / {e} × 100"
-        return _("ratio ({value} within {range})", value=r(None), range=where), lambda d: "100"
+                    return _(side, **said), lambda d, e=edge: f"(1 + (1 − {r(d)} / {e})) × 100"
+                return _(side, **said), lambda d, e=edge: f"{r(d)} / {e} × 100"
+        return _("{method}, {value} within {range}", value=r(None), **said), lambda d: "100"
 
     def bound(self, x: n.Num | n.Ref) -> tuple[str, float | None]:
         """A range bound as text (a per-subject bound shows this subject's value) and as a number."""
@@ -234,15 +236,15 @@ class _Builder:
         method = tree.aggregate.value if tree.aggregate else "mean"
         out.sources = self.rules.sources(tree, ("aggregate", "missing", "require", "round"))
         out.citations += cite("weights and aggregation below", tree)  # a tree's citation covers its members
-        terms: list[tuple[float, float]] = []
+        operands: list[tuple[float, float]] = []
         for child in tree.children or ():
             c = self.node(child.name)
-            self.as_member(c, out.id, tree, method, child, terms)
+            self.as_member(c, out.id, tree, method, child, operands)
             out.children.append(c)
-        out.formula = self.tree_formula(tree, method, terms)
+        out.formula = self.tree_formula(tree, method, operands)
 
     def as_member(self, c: NodeExplanation, parent: str, tree: n.Tree, method: str, child: n.Node,
-                  terms: list[tuple[float, float]]) -> None:
+                  operands: list[tuple[float, float]]) -> None:
         """``c`` as a member of ``tree``: its id under the parent's, weight, effective weight,
         contribution, the weight's source and citation first."""
         c.id = f"{parent}.{child.name}"  # type: ignore[attr-defined]  # an indicator in two scorecards has an id in each
@@ -251,30 +253,30 @@ class _Builder:
         c.citations[:0] = cite("weight", child)
         c.contribution_kind = METHODS[method].kind
         c.effective_weight, c.contribution, c.contribution_formula = self.member(tree, method, child.name,  # type: ignore
-                                                                                 c.value, terms)
+                                                                                 c.value, operands)
 
     def member_sources(self, child: n.Node) -> list[Source]:
         weight = self.rules.source("weight", child, "weight", member=True)
         return [weight] if weight is not None else []
 
     def member(self, tree: n.Tree, method: str, name: str, value: Scalar,
-               terms: list[tuple[float, float]]) -> tuple[float | None, float | None, str | None]:
+               operands: list[tuple[float, float]]) -> tuple[float | None, float | None, str | None]:
         """A scorecard member's effective weight, contribution and contribution line; its
-        (weight, value) is added to ``terms`` when it takes part in the parent's arithmetic."""
+        (weight, value) is added to ``operands`` when it takes part in the parent's arithmetic."""
         sr = self.r.steps[tree.name]
         w, c = _sc(sr.weights[name][self.i]), _sc(sr.contributions[name][self.i])
         used = self.col(tree.name, f"used:{name}")
         x = used if used is not None else value
         if isinstance(x, float) and (w or not METHODS[method].accumulated):
-            terms.append((w or 0.0, x))  # min/max: every present child is a candidate
+            operands.append((w or 0.0, x))  # min/max: every present child is a candidate
             return w, c, self.contribution(method, w or 0.0, x, c)  # type: ignore[arg-type]
         return w, c, None  # type: ignore[return-value]
 
-    def tree_formula(self, tree: n.Tree, method: str, terms: list[tuple[float, float]]) -> str:
-        if not terms:
-            return _("{method}: no child has a value", method=method)
-        how = f"{method} (" + _(METHODS[method].note) + ")" if METHODS[method].note else method
-        return f"{how}: " + self.claim(lambda d: aggregate_text(method, terms, d), tree.name, tree)
+    def tree_formula(self, tree: n.Tree, method: str, operands: list[tuple[float, float]]) -> str:
+        if not operands:
+            return _("{method}: no child has a value", method=terms.method_words(method))
+        how = terms.method_words(method) + (", " + _(METHODS[method].note) if METHODS[method].note else "")
+        return f"{how}: " + self.claim(lambda d: aggregate_text(method, operands, d), tree.name, tree)
 
     def contribution(self, method: str, w: float, x: float, c: Scalar) -> str | None:
         m = METHODS[method]

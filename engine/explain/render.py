@@ -17,6 +17,7 @@ from engine.explain.model import Citation, Explanation, GroupExplanation, NodeEx
 from engine.explain.numbers import show
 from engine.explain.rules import NO_SUCH_BAND, NOT_SET
 from engine.i18n import N_, _, using
+from engine.i18n.terms import members_word
 
 _KINDS = {"tree": N_("tree"), "indicator": N_("indicator"), "input": N_("input"), "value": N_("value"),
           "rating": N_("rating"), "table": N_("table"), "aggregate": N_("aggregate")}
@@ -65,7 +66,7 @@ def _members_line(e: GroupExplanation) -> str:
     listed = ", ".join(e.members[:MEMBERS_SHOWN])
     if more > 0:
         listed += " " + _("and {count} more (--format json lists all)", count=more)
-    return _("members ({count} {level}): {listed}", count=len(e.members), level=e.members_of,
+    return _("members ({count} {level}): {listed}", count=len(e.members), level=members_word(e.members_of),
              listed=listed or _("none"))
 
 

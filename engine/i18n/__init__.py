@@ -37,6 +37,7 @@ _LOCALE_VARS = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
 _chosen: str | None = None  # the process's choice (set_language)
 _NOT_SET = ""
 _scoped: ContextVar[str | None] = ContextVar("kinerja_language", default=_NOT_SET)  # using(): this context's
+_recording: ContextVar[bool] = ContextVar("kinerja_recording", default=False)  # recording(): this context's
 
 
 def _known(lang: str | None) -> str | None:
@@ -65,16 +66,37 @@ def using(lang: str | None) -> Iterator[None]:
         _chosen = before
 
 
+@contextmanager
+def recording() -> Iterator[None]:
+    """Texts made inside the block (in this context, and on threads it hands work to with ``carried``)
+    remember how they were made, to be shown again in another language (``engine.i18n.records``)."""
+    token = _recording.set(True)
+    try:
+        yield
+    finally:
+        _recording.reset(token)
+
+
+def is_recording() -> bool:
+    """Whether texts made now remember how they were made (inside ``recording()``)."""
+    return _recording.get()
+
+
 def carried(func: Callable[P, R]) -> Callable[P, R]:
     """``func`` running in this context's language on whichever thread calls it (a worker thread
-    starts with no ``using`` of its own: a request's reject reasons read ahead on one stay in its language)."""
-    lang = _scoped.get() or None
+    starts with no ``using`` of its own: a request's reject reasons read ahead on one stay in its language,
+    and are recorded when the caller records them: ``engine.i18n.records``)."""
+    lang, recording = _scoped.get() or None, _recording.get()
 
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
-        with using(lang):
-            return func(*args, **kwargs)
+        token = _recording.set(recording)
+        try:
+            with using(lang):
+                return func(*args, **kwargs)
+        finally:
+            _recording.reset(token)
 
-    return run if lang else func
+    return run if lang or recording else func
 
 
 def language(environ: Mapping[str, str] | None = None) -> str:
@@ -115,13 +137,22 @@ def catalogue(lang: str) -> _gettext.NullTranslations:
 def _(message: str, /, **values: Any) -> str:
     """``message`` in the language in force, its ``{name}`` placeholders filled from ``values``."""
     text = catalogue(language()).gettext(message)
-    return text.format(**values) if values else text
+    text = text.format(**values) if values else text
+    return _recorded(text, {"id": message}, values) if _recording.get() else text
 
 
 def ngettext(singular: str, plural: str, n: int, /, **values: Any) -> str:
     """The singular or plural form for ``n`` (Indonesian has one form), ``{n}`` and ``values`` filled."""
-    text = catalogue(language()).ngettext(singular, plural, n)
-    return text.format(n=n, **values)
+    text = catalogue(language()).ngettext(singular, plural, n).format(n=n, **values)
+    return _recorded(text, {"id": singular, "plural": plural, "n": n}, values) if _recording.get() else text
+
+
+def _recorded(text: str, record: dict[str, Any], values: dict[str, Any]) -> str:
+    """While recording (``engine.i18n.records``): the text with how it was made, to be shown again in
+    another language."""
+    from engine.i18n.records import recorded
+
+    return recorded(text, record, values)
 
 
 def N_(message: str, /) -> str:  # noqa: N802 - the gettext convention for "mark, translate later"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
-from engine.i18n import language
+from engine.i18n import is_recording, language
 
 Number = int | float | Decimal
 
@@ -22,9 +22,15 @@ def format_number(value: Number, places: int | None = None, lang: str | None = N
     from babel.numbers import format_decimal
 
     if places is None:
-        return format_decimal(value, locale=lang or language(), decimal_quantization=False)
-    pattern = "#,##0" + ("." + "0" * places if places else "")
-    return format_decimal(_rounded(value, places), format=pattern, locale=lang or language())
+        text = format_decimal(value, locale=lang or language(), decimal_quantization=False)
+    else:
+        pattern = "#,##0" + ("." + "0" * places if places else "")
+        text = format_decimal(_rounded(value, places), format=pattern, locale=lang or language())
+    if lang is None and is_recording():  # a number in a stored text: written again in the reader's digits
+        from engine.i18n.records import recorded_number
+
+        return recorded_number(text, value, places)
+    return text
 
 
 def format_percent(value: Number, places: int = 0, lang: str | None = None) -> str:

@@ -32,3 +32,36 @@ def a_noun(kind: str, input_type: str | None = None) -> str:
 def named(kind: str, name: str) -> str:
     """A declaration by kind and name: ``indicator `x``` / ``indikator `x```."""
     return _("{kind} `{name}`", kind=noun(kind), name=name)
+
+
+# The methods a policy names (``aggregate mean``, ``score ratio``) as a sentence says them, before the
+# keyword itself as code: ``rata-rata berbobot (`mean`)``.
+METHODS = {"mean": N_("weighted mean"), "sum": N_("weighted sum"), "geometric": N_("weighted geometric mean"),
+           "harmonic": N_("weighted harmonic mean"), "min": N_("minimum"), "max": N_("maximum"),
+           "ratio": N_("ratio"), "progress": N_("progress"), "goalposts": N_("goalposts"),
+           "raw": N_("the realisation as it is"), "formula": N_("formula"), "piecewise": N_("piecewise")}
+
+
+def in_words(words: str, code: str) -> str:
+    """A policy keyword in the reader's ``words`` (already translated), then as written, as code:
+    ``rata-rata berbobot (`mean`)``; only the code when the words would repeat it (English ``ratio``)."""
+    return f"`{code}`" if words == code else f"{words} (`{code}`)"
+
+
+_AS_WRITTEN = {"raw": "score raw"}  # alone, `raw` would read as the function raw(x)
+
+
+def method_words(keyword: str) -> str:
+    """An aggregation or scoring method in words and as written, as code."""
+    code = _AS_WRITTEN.get(keyword, keyword)
+    return in_words(_(METHODS[keyword]), code) if keyword in METHODS else f"`{code}`"
+
+
+# What a row of data is (``subject employee``), as a sentence names a level's members.
+SUBJECTS = {"employee": N_("employee"), "unit": N_("unit"), "agency": N_("agency"), "subject": N_("subject")}
+
+
+def members_word(of: str) -> str:
+    """What a level's members are: a kind of subject in words (``pegawai``), else the lower level's
+    name, as code (``unit``)."""
+    return _(SUBJECTS[of]) if of in SUBJECTS else f"`{of}`"

@@ -84,9 +84,9 @@ def _aggregate(agg: Aggregate, lr: LevelResult, member: Result, rows: np.ndarray
 
 
 def _line(agg: Aggregate, x: np.ndarray, members: int, kept: int, result: str) -> str:
-    """``mean(nilai) over 2 of 3 members (1 without a value, excluded): (100 + 80) / 2 = 90.00``."""
+    """``mean(nilai)`` (marked as code) over 2 of 3 members (1 without a value, excluded): (100 + 80) / 2 = 90.00``."""
     present = x[~np.isnan(x)]
-    what = f"{agg.func}({_arg(agg)})"
+    what = f"`{agg.func}({_arg(agg)})`"  # the policy's aggregate as written: code
     scope = _("{count} of {members} members", count=present.size, members=members)
     if agg.roles:
         scope += " " + _("({count} with role {roles})", count=kept, roles=", ".join(f'"{r.value}"' for r in agg.roles))

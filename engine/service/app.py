@@ -17,7 +17,6 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Engine, text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from engine.i18n import _
 from engine.service import audit, db, scoring, store
 from engine.service.auth import Caller
 from engine.service.lang import Language
@@ -112,7 +111,7 @@ def create_app(service: Service) -> FastAPI:
 
 
 def _build(limits: Limits, lifespan: Any = None) -> FastAPI:
-    from engine.service import pages, routes
+    from engine.service import invalid, pages, routes
 
     # No /docs or /redoc: they load scripts from a CDN, and the pages here use no external assets.
     app = FastAPI(title="Kinerja submission service", version="1", lifespan=lifespan, docs_url=None, redoc_url=None,
@@ -120,7 +119,7 @@ def _build(limits: Limits, lifespan: Any = None) -> FastAPI:
     app.include_router(routes.router)
     app.include_router(pages.router)
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
-    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, invalid.handler)  # type: ignore[arg-type]
     app.add_middleware(Timeout, seconds=limits.request_timeout)
     app.add_middleware(BodyLimit, limit=limits.max_upload)
     app.add_middleware(Language)  # outermost: even a refused body or a timeout answers in the request's language
@@ -142,13 +141,7 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> Response
         return Response(status_code=exc.status_code, headers=headers)
     from engine.service.pages import page
 
-    return page(request, "error.html", None, exc.status_code, error=detail)
-
-
-async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-    problems = [{"where": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()]
-    return JSONResponse({"error": {"code": "invalid-request", "message": _("the request is not valid"),
-                                   "problems": problems}}, status_code=422)
+    return page(request, "error.html", None, exc.status_code, failure=detail)
 
 
 def _code(status: int) -> str:

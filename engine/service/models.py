@@ -120,6 +120,7 @@ rejects = Table(
     Column("value", Text),
     Column("reason", Text, nullable=False),
     Column("help", Text),
+    Column("messages", Text),  # JSON: how row, reason and help were made (engine.i18n.records); NULL before 0007
 )
 
 reviews = Table(

@@ -12,7 +12,9 @@ from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, Uplo
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
+from markupsafe import Markup
 
+from engine.doc.render import code_html
 from engine.i18n import N_, _, language, ngettext
 from engine.i18n.formats import format_moment, format_number
 from engine.service import audit, auth, lang, sessions, store, workflow
@@ -29,7 +31,7 @@ def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")), autoescape=True)
     env.globals.update(_=_, ngettext=ngettext, language=language, languages=LANGUAGE_NAMES,
                        role=_named(ROLES), status_name=_named(STATUSES), decision_name=_named(DECISIONS))
-    env.filters.update(number=shown_number, when=format_moment)
+    env.filters.update(number=shown_number, when=format_moment, code=lambda text: Markup(code_html(text)))
     return env
 
 

@@ -40,7 +40,10 @@ class RunOut(BaseModel):
                                        "background explainer has done this submission.")
     runtime_errors: int = 0
     quota_violations: list[dict[str, Any]] = []
-    warnings: list[str] = []
+    warnings: list[str] = Field([], description="In the request's language.")
+    warning_messages: list[dict[str, Any] | None] = Field(
+        [], description="How each warning was made, to write it in any language: message id (its English "
+                        "template) and values (a value may itself be such a message); null: kept as written.")
     levels: list[dict[str, Any]] = Field([], description="The policy's subject levels (units, agencies) computed "
                                          "over the submission's rows, as the manifest of `kinerja eval` lists them: "
                                          "level, of, keys, subjects, members, unassigned, runtime_errors; rows at "
@@ -72,6 +75,9 @@ class RejectOut(BaseModel):
     value: str | None
     reason: str
     help: str | None
+    messages: dict[str, Any] | None = Field(
+        None, description="How row, reason and help were made (message id and values), each written here in the "
+                          "request's language; null for rows stored before these were kept.")
 
 
 class CalculateIn(BaseModel):

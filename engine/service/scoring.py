@@ -26,6 +26,7 @@ from engine import nodes as n
 from engine.data import Reject, load_records, schema_from_plan
 from engine.diagnostics import KinerjaError
 from engine.i18n import _, language
+from engine.i18n.records import record_of
 from engine.plan import Plan
 from engine.versions import period
 
@@ -202,8 +203,11 @@ def score(ps: PolicySet, content: bytes, filename: str, policy: str, period: str
           unit: str = "") -> Scoring:
     """Score a submitted file of ``agency`` as ``kinerja eval`` would, with only ``agency``'s rows (and,
     for a unit's token, only ``unit``'s) allowed."""
-    done = evaluate(ps, content, filename, policy, period, agency, unit)
-    scored = _scoring(ps, policy, done.run, done.lines, {})
+    from engine.i18n.records import recording
+
+    with recording():  # the texts it stores (reject reasons, warnings, quota messages) remember their making
+        done = evaluate(ps, content, filename, policy, period, agency, unit)
+        scored = _scoring(ps, policy, done.run, done.lines, {})
     scored.levels = levels_of(done.run)
     if scored.levels:
         scored.summary["levels"] = [lv.summary for lv in scored.levels.values()]
@@ -250,8 +254,15 @@ def _scoring(ps: PolicySet, policy: str, run: Any, lines: list[str],
         rejects=[reject_record(r) for r in report.rejects], explanations=explanations,
         summary={"language": language(),  # what the stored texts (reasons, warnings) are written in
                  "runtime_errors": int(result.events.count(result.n, "error").sum()),
-                 "quota_violations": [v.to_dict() for v in result.violations],
-                 "warnings": [w.message for w in report.warnings]})
+                 "quota_violations": [{**v.to_dict(), "messages": _records(message=v.message)}
+                                      for v in result.violations],
+                 "warnings": [w.message for w in report.warnings],
+                 "warning_messages": [record_of(w.message) for w in report.warnings]})
+
+
+def _records(**texts: str | None) -> dict[str, Any]:
+    """How each of these texts was made, for those made while recording (``engine.i18n.records``)."""
+    return {name: found for name, text in texts.items() if (found := record_of(text)) is not None}
 
 
 def _explanation(explanation: Any, folder: str = "") -> dict[str, Any]:
@@ -270,8 +281,9 @@ def safe_name(filename: str, fmt: str) -> str:
 
 
 def reject_record(r: Reject) -> dict[str, Any]:
+    """A rejected row as stored and served; ``messages``: how its row, reason and help were made."""
     return {"row": r.row, "subject_id": r.subject_id, "column": r.column, "value": r.value,
-            "reason": r.reason, "help": r.help}
+            "reason": r.reason, "help": r.help, "messages": _records(row=r.row, reason=r.reason, help=r.help)}
 
 
 def _files_used(ps: PolicySet, plans: Sequence[Plan]) -> list[dict[str, str]]:

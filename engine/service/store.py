@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, func, select
 from sqlalchemy.exc import IntegrityError
 
-from engine.service import audit
+from engine.service import audit, texts
 from engine.service.auth import Caller
 from engine.service.db import reading, writing
 from engine.service.models import (
@@ -114,7 +114,8 @@ def _insert(conn: Connection, caller: Caller, sub: Incoming, s: Scoring) -> str:
         conn.execute(results.insert(), [{"run_id": rid, "position": i, "subject_id": subject, "row": line}
                                         for i, (subject, line) in enumerate(zip(s.subject_ids, s.lines))])
     if s.rejects:
-        conn.execute(rejects.insert(), [{"run_id": rid, "position": i, **r} for i, r in enumerate(s.rejects)])
+        conn.execute(rejects.insert(), [{"run_id": rid, "position": i, **r, "messages": json.dumps(r["messages"])}
+                                        for i, r in enumerate(s.rejects)])
     level_rows = [{"run_id": rid, "level": name, "position": i, "subject_id": subject, "row": line}
                   for name, lv in s.levels.items() for i, (subject, line) in enumerate(zip(lv.subject_ids, lv.lines))]
     if level_rows:
@@ -174,7 +175,8 @@ def _summary(row: Any, review: dict[str, Any] | None) -> dict[str, Any]:
                 "policy_id": m["policy_id"],
                 "policy_version": m["policy_version"], "policy_files": json.loads(m["policy_files"]),
                 "rows": {"read": m["rows_read"], "scored": m["rows_scored"], "rejected": m["rows_rejected"]},
-                "subjects": m["subjects"], "explained": m["explained"], **json.loads(m["summary"])},
+                "subjects": m["subjects"], "explained": m["explained"],
+                **texts.run_summary(json.loads(m["summary"]))},
     }
 
 
@@ -232,7 +234,8 @@ def reject_rows(engine: Engine, caller: Caller, sid: str) -> list[dict[str, Any]
         if run is None:
             return None
         rows = conn.execute(select(rejects).where(rejects.c.run_id == run).order_by(rejects.c.position))
-        return [{k: v for k, v in r._mapping.items() if k not in ("run_id", "position")} for r in rows]
+        return [{**{k: v for k, v in r._mapping.items() if k not in ("run_id", "position")},
+                 "messages": None if r.messages is None else json.loads(r.messages)} for r in rows]
 
 
 def explanation(engine: Engine, caller: Caller, sid: str, subject: str) -> dict[str, Any] | None:

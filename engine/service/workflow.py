@@ -9,7 +9,7 @@ from fastapi import HTTPException, Request
 
 from engine.diagnostics import KinerjaError
 from engine.i18n import N_, _, language
-from engine.service import auth, reproduce, scoring, store, throttle
+from engine.service import auth, reproduce, scoring, store, texts, throttle
 from engine.service.app import Service
 from engine.service.auth import Caller
 from engine.service.db import reading
@@ -119,10 +119,13 @@ def explain(service: Service, caller: Caller, sid: str, subject: str) -> dict[st
 
 
 def rejects(service: Service, caller: Caller, sid: str) -> list[dict[str, Any]] | None:
-    """The rejected rows of a submission, their reasons in the request's language: as stored when they
-    were written in it; otherwise the stored file read again under its stored policies, in this
-    language (the same rows are required, else the stored texts stand).  None: not found."""
+    """The rejected rows of a submission, their reasons in the request's language: written again from
+    how they were made (``texts``).  Rows stored before that was kept: as stored when written in this
+    language; otherwise the stored file read again under its stored policies, in this language (the
+    same rows are required, else the stored texts stand).  None: not found."""
     stored = store.reject_rows(service.engine, caller, sid)
+    if stored is not None and texts.recorded(stored):
+        return [texts.reject(r) for r in stored]
     sub = store.summary(service.engine, caller, sid)
     if not stored or sub is None or sub["run"].get("language") == language():
         return stored
