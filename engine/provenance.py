@@ -37,8 +37,8 @@ def _agency_counts(result: Result) -> Iterable[tuple[object, int]]:
     encoded = result.keys().get("agency")
     if encoded is None or not hasattr(encoded, "indices"):
         return Counter(np.asarray(result.agencies, dtype=object).tolist()).items()  # counted in C
-    codes = encoded.indices.to_numpy(zero_copy_only=False)
-    present = codes[~np.asarray(encoded.is_null().to_numpy(zero_copy_only=False), dtype=bool)]
+    codes = encoded.indices.to_numpy(zero_copy_only=False)  # floats with NaN where missing, if any are
+    present = codes[~np.isnan(codes)] if encoded.null_count else codes  # Array.is_null imports pyarrow.compute
     counts = np.bincount(present.astype(np.intp), minlength=len(encoded.dictionary))
     return [(a, int(k)) for a, k in zip(encoded.dictionary.to_pylist(), counts.tolist()) if k]
 

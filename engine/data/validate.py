@@ -18,6 +18,7 @@ from engine.data.numbers import normalise
 from engine.data.schema import Field
 from engine.diagnostics import closest, did_you_mean
 from engine.i18n import _, language
+from engine.i18n.records import rewritten
 
 NUMBER_RE = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 _NONFINITE = re.compile(r"^[+-]?(nan|inf|infinity)$", re.IGNORECASE)
@@ -166,7 +167,7 @@ def _range_problems(f: Field, values: np.ndarray) -> list[Problem]:
         v = float(values[i])
         shown = _num(v)
         why = _("value {value} is outside the range {range} of `{name}`", value=shown, range=f.range_text, name=f.name)
-        problems.append(Problem(int(i), shown, numbers(why, language()) or why))
+        problems.append(Problem(int(i), shown, rewritten(numbers(why, language()) or why, why, "numbers")))
         values[i] = np.nan
     return problems
 
