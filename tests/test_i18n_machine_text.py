@@ -51,11 +51,11 @@ def _old_version(tmp_path: Path) -> str:
     return str(old)
 
 
-def test_diff_kinds_are_words_and_attributes_code_in_text_only(tmp_path: Path) -> None:
+def test_diff_kinds_and_attributes_are_words_with_the_keyword_as_code_in_text_only(tmp_path: Path) -> None:
     old = _old_version(tmp_path)
     text = _run("diff", "--lang", "id", old, NATIONAL)
     assert text.startswith("perbedaan kebijakan ")
-    assert "berubah  perspektif nilai_kinerja.hasil: `weight` `35%` -> `40%`" in text
+    assert "berubah  perspektif nilai_kinerja.hasil: bobot (`weight`) `35%` -> `40%`" in text
     machine = json.loads(_run("diff", "--lang", "id", old, NATIONAL, "--format", "json"))
     change = next(c for c in machine["changes"] if c["id"] == "nilai_kinerja.hasil")
     assert (change["kind"], change["what"], change["attr"]) == ("changed", "perspective", "weight")
