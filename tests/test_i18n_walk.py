@@ -55,3 +55,12 @@ def test_a_policy_diff_names_the_changed_attribute_in_words() -> None:
     assert "berubah  perspektif nilai_kinerja.hasil: bobot (`weight`) `35%` -> `40%`" in text
     english = (ROOT / "tests" / "golden" / "i18n" / "diff.en.txt").read_text(encoding="utf-8")
     assert "perspective nilai_kinerja.hasil: `weight` `35%` -> `40%`" in english  # the English word is the keyword
+
+
+def test_a_failed_policy_test_shows_its_expectation_in_indonesian_digits() -> None:
+    # gagal_test.yaml:7 expects nilai 95 within 0.5 and gets 94
+    text = run("test", "--lang", "id", str(ROOT / "tests" / "data" / "testing" / "gagal_test.yaml"))
+    assert "      diharapkan:   95 ± 0,5\n      hasil:        94\n" in text
+    assert 'diharapkan:   "Sebagian"' in text  # a quoted label stays as written
+    english = run("test", "--lang", "en", str(ROOT / "tests" / "data" / "testing" / "gagal_test.yaml"))
+    assert "      expected: 95 ± 0.5\n" in english

@@ -6,7 +6,7 @@ import json
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 
-from engine.i18n import N_, _
+from engine.i18n import N_, _, language
 from engine.i18n.formats import format_number
 from engine.testing.results import CATEGORIES, CATEGORY_TITLES, CaseResult, PolicyCoverage, TestRun
 
@@ -21,6 +21,14 @@ def summary_line(run: TestRun) -> str:
     if run.count("errored"):
         parts.append(_("{n} errored", n=run.count("errored")))
     return ", ".join(parts)
+
+
+def _digits(value: str) -> str:
+    """An expected or actual value for a person: its numbers in the reader's digits (``95 ± 0,5``); quoted
+    labels as they are.  JSON keeps the plain value."""
+    from engine.explain.localize import numbers
+
+    return numbers(value, language()) or value
 
 
 def render_text(run: TestRun, coverage: bool = False) -> str:
@@ -38,8 +46,8 @@ def render_text(run: TestRun, coverage: bool = False) -> str:
             lines += [f"    {x}" for x in case.message.splitlines()]
         for f in case.failures:
             lines.append(f"    {f.what}" + (_(" (subject {id})", id=f.subject) if f.subject else ""))
-            lines.append(_("      expected: {value}", value=f.expected))
-            lines.append(_("      actual:   {value}", value=f.actual))
+            lines.append(_("      expected: {value}", value=_digits(f.expected)))
+            lines.append(_("      actual:   {value}", value=_digits(f.actual)))
             if f.derivation:
                 lines.append(_("      derivation:"))
                 lines += [f"        {x}" for x in f.derivation.rstrip("\n").splitlines()]
