@@ -27,7 +27,8 @@ def emit_diagnostics(diags: list[Any], sources: dict[str, str], fmt: str, summar
 
 POLICY_OPTIONS = [
     click.option("--policy", "policy_id", help="National policy id, when the folder holds several."),
-    click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="Use the policy version in force on this date."),
+    click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+                 help="Use the policy version in force on this date."),
     click.option("--layout", type=click.Choice(["auto", "wide", "long"]), default="auto", show_default=True),
     click.option("--sheet", help="Excel sheet to read (default: the first visible one)."),
     click.option("--header-row", type=click.IntRange(min=1),

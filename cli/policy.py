@@ -83,7 +83,7 @@ def fmt(paths: tuple[str, ...], check_only: bool, show_diff: bool) -> int:
         changed += 1
         if show_diff:
             click.echo("".join(difflib.unified_diff(text.splitlines(True), new.splitlines(True),
-                                                    f"{path}", f"{path} (formatted)")), nl=False)
+                                                    f"{path}", _("{path} (formatted)", path=path))), nl=False)
         elif check_only:
             click.echo(_("would reformat {path}", path=path), err=True)
         else:

@@ -60,6 +60,7 @@ def test_option_defaults_and_ranges_are_written_as_the_reader_writes_numbers() -
     assert "[bawaan: 0,2; 0<=x<=0,99]" in flat  # --weight-range: default 0.2, range 0 .. 0.99
     assert "[bawaan: 200; 1<=x<=100.000]" in flat  # --runs: 1 .. 100000, thousands with a dot
     assert "--runs BILANGAN BULAT" in flat and "--weight-range ANGKA" in flat
+    assert "--as-of YYYY-MM-DD" in flat  # the date as written, not strftime's `[%Y-%m-%d]`
     _code, text = run("--lang", "en", "sensitivity", "--help")
     flat = " ".join(text.split())
     assert "[default: 0.2; 0<=x<=0.99]" in flat and "1<=x<=100000]" in flat and "--runs INTEGER RANGE" in flat

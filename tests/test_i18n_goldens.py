@@ -30,6 +30,7 @@ COMMANDS = {
                     "--runs", "20", "--seed", "1"],
     "diff": ["diff", "OUT/lama.kin", NATIONAL, "--data", "examples/instansi-2026.csv"],
     "doc": ["doc", "policies/instansi/kemenkeu.kin"],
+    "graph": ["graph", NATIONAL],
 }
 # The older version `diff` compares with: the national policy with two perspective weights moved
 # (hasil 40% -> 35%, keuangan 15% -> 20%) and one more indicator.

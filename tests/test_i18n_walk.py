@@ -39,3 +39,19 @@ def test_a_reject_reason_writes_the_submitted_number_in_indonesian_digits(tmp_pa
     assert "baris 12: nilai 101,5 di luar rentang 25 .. 100 untuk `ikm`" in text
     rejects = (tmp_path / "hasil.rejects.csv").read_text(encoding="utf-8")
     assert ",ikm,101.5," in rejects  # the value column keeps the machine's digits
+
+
+def test_fmt_diff_labels_the_formatted_side_in_the_language(tmp_path: Path) -> None:
+    policy = tmp_path / "p.kin"
+    policy.write_text('policy p version "1"\ninput a   "A"\n', encoding="utf-8")  # two spaces: fmt changes it
+    text = run("fmt", "--lang", "id", "--diff", str(policy))
+    assert f"+++ {policy} (dirapikan)" in text and "(formatted)" not in text
+    assert f"+++ {policy} (formatted)" in run("fmt", "--lang", "en", "--diff", str(policy))
+
+
+def test_a_policy_diff_names_the_changed_attribute_in_words() -> None:
+    # the golden's older version moves two perspective weights (tests/test_i18n_goldens.py OLD_VERSION)
+    text = (ROOT / "tests" / "golden" / "i18n" / "diff.id.txt").read_text(encoding="utf-8")
+    assert "berubah  perspektif nilai_kinerja.hasil: bobot (`weight`) `35%` -> `40%`" in text
+    english = (ROOT / "tests" / "golden" / "i18n" / "diff.en.txt").read_text(encoding="utf-8")
+    assert "perspective nilai_kinerja.hasil: `weight` `35%` -> `40%`" in english  # the English word is the keyword

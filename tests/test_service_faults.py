@@ -118,6 +118,7 @@ def test_a_request_over_the_time_limit_is_answered_503(tmp_path: Path) -> None:
 
     slow = FastAPI()
 
+    @slow.get("/api/v1/slow")
     @slow.get("/slow")
     async def _slow() -> dict[str, str]:
         import asyncio
@@ -126,8 +127,11 @@ def test_a_request_over_the_time_limit_is_answered_503(tmp_path: Path) -> None:
         return {"done": "late"}
 
     slow.add_middleware(Timeout, seconds=0.2)
-    r = TestClient(slow).get("/slow")
+    r = TestClient(slow).get("/api/v1/slow")
     assert r.status_code == 503 and r.json()["error"]["code"] == "timeout"
+    page = TestClient(slow).get("/slow")  # a page: the error page, telling an officer what to do
+    assert page.status_code == 503 and page.headers["content-type"].startswith("text/html")
+    assert "<h1>the request took too long; look at your submissions before sending it again</h1>" in page.text
 
 
 def test_graceful_shutdown_finishes_the_request_in_flight(tmp_path: Path) -> None:

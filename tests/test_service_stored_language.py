@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import text
 
 from engine.service import auth, db
-from tests.service_kit import ROOT, App, open_app
+from tests.service_kit import ROOT, App, agency_csv, open_app
 
 LINES = (ROOT / "examples" / "pegawai-2026.csv").read_text(encoding="utf-8").splitlines()
 ID = {"Accept-Language": "id"}
@@ -161,3 +162,41 @@ def _old_rows(now: dt.datetime) -> list[tuple[str, dict[str, Any]]]:
          {"summary": summary, "now": now}),
         ("INSERT INTO rejects VALUES ('r1', 0, 'baris 2', 'x', 'c', 'v', 'alasan lama', NULL)", {}),
     ]
+
+
+def _kemenkeu_with(*changes: tuple[int, str]) -> bytes:
+    """kemenkeu's example row once per change, that cell changed (the header: tests/service_kit.agency_csv)."""
+    header, row = agency_csv("kemenkeu").decode().splitlines()[:2]
+    lines = [header]
+    for column, value in changes:
+        cells = row.split(",")
+        cells[column] = value
+        lines.append(",".join(cells))
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_a_reason_with_numbers_in_the_uploaders_digits_is_read_in_the_readers(tmp_path: Path) -> None:
+    """ikm's range is 25 .. 100 (policies/nasional/bsc-instansi.kin); 101.5 is outside.  kinerja.po:
+    "value {value} is outside the range {range} of `{name}`" -> "nilai {value} di luar rentang {range}
+    untuk `{name}`", its numbers then in Indonesian digits (101,5)."""
+    app = open_app(f"sqlite:///{tmp_path / 'k.db'}")
+    sid = app.submit("submitter", _kemenkeu_with((4, "101.5")), headers=ID).json()["id"]  # type: ignore[attr-defined]
+    h = app.tokens.header("submitter")
+    read = {lang: app.client.get(f"/api/v1/submissions/{sid}/rejects",  # type: ignore[attr-defined]
+                                 headers={**h, "Accept-Language": lang}).json()[0]["reason"] for lang in ("id", "en")}
+    assert read == {"id": "nilai 101,5 di luar rentang 25 .. 100 untuk `ikm`",
+                    "en": "value 101.5 is outside the range 25 .. 100 of `ikm`"}
+
+
+def test_every_kind_of_reject_keeps_how_its_reason_was_made(tmp_path: Path) -> None:
+    """A file with one problem of each kind a CSV row can have: every reason (and row reference) is
+    recorded, so none stays in the uploader's language for a reader of the other."""
+    app = open_app(f"sqlite:///{tmp_path / 'k.db'}")
+    bad = _kemenkeu_with((3, "banyak"), (2, "XYZ"), (1, "bpss"), (0, ""), (3, "1e999"), (4, "500"), (0, "kemenkeu"))
+    bad = bad.replace(b"\n", b"\nkemenkeu,kemenkeu,WTP\n", 1) + b'"a quote never closed,\n'
+    assert app.submit("submitter", bad, headers=ID).status_code == 201  # type: ignore[attr-defined]
+    with app.service.engine.connect() as conn:  # type: ignore[attr-defined]
+        stored = conn.execute(text("SELECT reason, messages FROM rejects")).all()
+    assert len(stored) >= 8
+    for reason, made in stored:
+        assert {"row", "reason"} <= set(json.loads(made)), reason

@@ -18,6 +18,7 @@ from engine.data.numbers import normalise
 from engine.data.schema import Field
 from engine.diagnostics import closest, did_you_mean
 from engine.i18n import _, language
+from engine.i18n.records import rewritten
 
 NUMBER_RE = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 _NONFINITE = re.compile(r"^[+-]?(nan|inf|infinity)$", re.IGNORECASE)
@@ -177,14 +178,14 @@ def _range_problems(f: Field, values: np.ndarray) -> list[Problem]:
     outside = np.flatnonzero(out)
     if outside.size == 0:
         return []
-    from engine.explain.localize import numbers  # the reason in the reader's digits; the value column stays plain
+    from engine.i18n.digits import numbers  # the reason in the reader's digits; the value column stays plain
 
     problems = []
     for i in outside:
         v = float(values[i])
         shown = _num(v)
         why = _("value {value} is outside the range {range} of `{name}`", value=shown, range=f.range_text, name=f.name)
-        problems.append(Problem(int(i), shown, numbers(why, language()) or why))
+        problems.append(Problem(int(i), shown, rewritten(numbers(why, language()) or why, why, "numbers")))
         values[i] = np.nan
     return problems
 

@@ -12,7 +12,7 @@ from engine.diff.impact import Impact
 from engine.diff.structure import ABSENT, BAND_ORDER, Change
 from engine.i18n import N_, _, ngettext
 from engine.i18n.formats import format_number
-from engine.i18n.terms import NOUNS, noun
+from engine.i18n.terms import NOUNS, in_words, noun
 
 _KINDS = {"added": N_("added"), "removed": N_("removed"), "changed": N_("changed"), "moved": N_("moved")}
 # Attributes that are not a keyword of the policy language, in words; a keyword is shown as code.
@@ -42,7 +42,15 @@ def _what(c: Change) -> str:
     return noun(c.what) if c.what in NOUNS else c.what
 
 
+# An attribute a change names, in the reader's words before the keyword as code: ``bobot (`weight`)``.
+_ATTR_WORDS = {"weight": N_("weight"), "target": N_("target"), "baseline": N_("baseline"), "score": N_("scoring"),
+               "aggregate": N_("aggregation"), "missing": N_("missing data"), "range": N_("range"),
+               "better": N_("direction"), "require": N_("required share"), "round": N_("rounding")}
+
+
 def _attr(attr: str) -> str:
+    if attr in _ATTR_WORDS:
+        return in_words(_(_ATTR_WORDS[attr]), attr)
     return _(attr) if attr in _WORD_ATTRS else f"`{attr}`"
 
 

@@ -25,7 +25,8 @@ from typing import Any
 from engine.i18n import catalogue, language, recording
 
 Record = dict[str, Any]
-__all__ = ["Record", "Recorded", "record_of", "recorded", "recorded_number", "recording", "shown"]
+__all__ = ["REWRITES", "Record", "Recorded", "record_of", "recorded", "recorded_number", "recording", "rewritten",
+           "shown"]
 
 
 class Recorded(str):
@@ -61,6 +62,18 @@ def _is_numpy_float(value: Any) -> bool:
     return getattr(value, "dtype", None) is not None and getattr(value.dtype, "kind", "") == "f"
 
 
+# Rewrites a text may get after it is made (named in its record as ``then``), redone when it is
+# shown again: ``numbers`` writes every number of a sentence in the reader's digits.
+REWRITES = {"numbers": ("engine.i18n.digits", "numbers")}
+
+
+def rewritten(text: str, made: str, how: str) -> str:
+    """``text``: ``made`` rewritten by ``how`` (one of ``REWRITES``), keeping ``made``'s record, so that
+    the text shown again is made and then rewritten in the reader's language."""
+    record = record_of(made)
+    return text if record is None else _rebuild(text, {**record, "then": how})
+
+
 def record_of(text: str | None) -> Record | None:
     """How ``text`` was made, or None (not recorded: composed by hand, or made outside ``recording``)."""
     return text.record if isinstance(text, Recorded) else None
@@ -88,9 +101,18 @@ def _written(record: Record) -> str:
     values = {name: _decoded(v) for name, v in record.get("values", {}).items()}
     if "plural" in record:
         n = int(record["n"])
-        return words.ngettext(msgid, record["plural"], n).format(**{**values, "n": n})
+        text = words.ngettext(msgid, record["plural"], n).format(**{**values, "n": n})
+        return _then(record["then"], text) if "then" in record else text
     text = words.gettext(msgid)
-    return text.format(**values) if "values" in record else text  # as _() does: no values, no formatting
+    text = text.format(**values) if "values" in record else text  # as _() does: no values, no formatting
+    return _then(record["then"], text) if "then" in record else text
+
+
+def _then(how: str, text: str) -> str:
+    import importlib
+
+    module, name = REWRITES[how]
+    return getattr(importlib.import_module(module), name)(text, language()) or text
 
 
 def _encoded(value: Any) -> Any:

@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Engine, text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from engine.i18n import _
 from engine.service import audit, db, scoring, store
 from engine.service.auth import Caller
 from engine.service.lang import Language
@@ -133,7 +134,8 @@ def openapi_document() -> dict[str, Any]:
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
     """JSON for the API; for the pages a redirect (to sign in) or a small HTML error page."""
-    detail = exc.detail if isinstance(exc.detail, dict) else {"code": _code(exc.status_code), "message": exc.detail}
+    detail = exc.detail if isinstance(exc.detail, dict) else {"code": _code(exc.status_code),
+                                                              "message": _said(request, exc.status_code)}
     headers = getattr(exc, "headers", None)
     if request.url.path.startswith("/api/"):
         return JSONResponse({"error": detail}, status_code=exc.status_code, headers=headers)
@@ -142,6 +144,16 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> Response
     from engine.service.pages import page
 
     return page(request, "error.html", None, exc.status_code, failure=detail)
+
+
+def _said(request: Request, status: int) -> str:
+    """What an error the framework raises by itself (an unknown address, a method the address does not
+    take) says, in the request's language (Starlette's own text is English)."""
+    if status == 404:
+        return _("nothing is at `{path}`", path=request.url.path)
+    if status == 405:
+        return _("`{path}` does not take {method} requests", path=request.url.path, method=request.method)
+    return _("the request failed (HTTP {status})", status=status)
 
 
 def _code(status: int) -> str:

@@ -25,6 +25,25 @@ if TYPE_CHECKING:
     from engine.service.auth import Caller
 
 GENESIS = "0" * 64
+# Each action as a reader names it on the pages (the code stays in the entry, its hash and the API).
+ACTION_NAMES = {"policies.load": N_("policies loaded"), "policies.reload": N_("policies reloaded"),
+                "token.create": N_("token created"), "token.revoke": N_("token revoked"),
+                "submission.create": N_("submission stored"), "review.create": N_("review recorded"),
+                "session-key.rotate": N_("session key rotated"), "sign-in.lockout": N_("sign-in lockout started")}
+
+
+OBJECTS = {"submission": N_("submission"), "review": N_("review"), "token": N_("token"),
+           "policies": N_("policy set")}
+
+
+def action_name(code: str) -> str:
+    """An action in the reader's words; an unknown code as it is."""
+    return _(ACTION_NAMES[code]) if code in ACTION_NAMES else code
+
+
+def object_name(code: str) -> str:
+    """What an entry is about (its ``object_type``) in the reader's words; an unknown code as it is."""
+    return _(OBJECTS[code]) if code in OBJECTS else code
 FIELDS = ("seq", "at", "actor", "actor_agency", "actor_role", "action", "object_type", "object_id", "agency",
           "details", "prev_hash")
 
@@ -77,7 +96,6 @@ class Verification:
         return not self.problems
 
 
-OBJECTS = {"submission": N_("submission"), "review": N_("review"), "token": N_("token")}
 
 
 def verify(conn: Connection) -> Verification:
@@ -105,5 +123,5 @@ def verify(conn: Connection) -> Verification:
         for (oid,) in conn.execute(select(table.c.id)):
             if oid not in created[name]:
                 out.problems.append(_("{kind} {id} has no audit entry (the log was cut short or rewritten)",
-                                      kind=_(OBJECTS[name]), id=oid))
+                                      kind=object_name(name), id=oid))
     return out

@@ -13,12 +13,21 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, select
 
-from engine.i18n import _
+from engine.i18n import N_, _
 from engine.service import audit
 from engine.service.models import tokens
 
 ROLES = ("submitter", "reviewer", "auditor", "admin")
 PREFIX = "kin_"
+# Each role as a reader names it (the codes stay in the data, the API's fields and the URLs);
+# ``operator`` is the command line in the audit log.
+ROLE_NAMES = {"submitter": N_("submitter"), "reviewer": N_("reviewer"), "auditor": N_("auditor"),
+              "admin": N_("administrator"), "operator": N_("operator")}
+
+
+def role_name(code: str) -> str:
+    """A role in the reader's words (``pereviu`` for ``reviewer``); an unknown code as it is."""
+    return _(ROLE_NAMES[code]) if code in ROLE_NAMES else code
 
 
 @dataclass(frozen=True)

@@ -51,7 +51,7 @@ class BodyLimit:
             return await self.app(scope, receive, send)
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            return await _too_large(send, self.limit)
+            return await _too_large(scope, send, self.limit)
         seen = 0
 
         async def counted() -> dict[str, Any]:
@@ -65,19 +65,35 @@ class BodyLimit:
         try:
             await self.app(scope, counted, send)
         except _TooLarge:
-            await _too_large(send, self.limit)
+            await _too_large(scope, send, self.limit)
 
 
 class _TooLarge(Exception):
     pass
 
 
-async def _too_large(send: Any, limit: int) -> None:
-    body = json.dumps({"error": {"code": "too-large", "message": _("the request body is over {limit} bytes",
-                                                                   limit=format_number(limit))}})
-    await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", b"application/json"), (b"connection", b"close")]})
-    await send({"type": "http.response.body", "body": body.encode()})
+async def _too_large(scope: dict[str, Any], send: Any, limit: int) -> None:
+    await refuse(scope, send, 413, {"code": "too-large", "message": _("the request body is over {limit} bytes",
+                                                                      limit=format_number(limit))},
+                 [(b"connection", b"close")])
+
+
+async def refuse(scope: dict[str, Any], send: Any, status: int, error: dict[str, str],
+                 headers: list[tuple[bytes, bytes]]) -> None:
+    """Answer before the application does: the API's JSON error, or for a page (a form posted from a
+    browser) the error page, in the request's language either way."""
+    if _api(scope):
+        body, kind = json.dumps({"error": error}).encode(), b"application/json"
+    else:
+        from starlette.requests import Request
+
+        from engine.service.pages import page
+
+        shown = page(Request(scope), "error.html", None, status, failure=error)
+        body, kind = bytes(shown.body), b"text/html; charset=utf-8"
+        headers = [*headers, *((k, v) for k, v in shown.raw_headers if k not in (b"content-length", b"content-type"))]
+    await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", kind), *headers]})
+    await send({"type": "http.response.body", "body": body})
 
 
 class Timeout:
@@ -102,8 +118,10 @@ class Timeout:
             await asyncio.wait_for(self.app(scope, receive, tracked), self.seconds)
         except asyncio.TimeoutError:
             if not started:
-                body = json.dumps({"error": {"code": "timeout", "message": _(
-                    "the request took too long; retry with the same Idempotency-Key")}})
-                await send({"type": "http.response.start", "status": 503,
-                            "headers": [(b"content-type", b"application/json"), (b"retry-after", b"5")]})
-                await send({"type": "http.response.body", "body": body.encode()})
+                said = _("the request took too long; retry with the same Idempotency-Key") if _api(scope) else \
+                    _("the request took too long; look at your submissions before sending it again")
+                await refuse(scope, send, 503, {"code": "timeout", "message": said}, [(b"retry-after", b"5")])
+
+
+def _api(scope: dict[str, Any]) -> bool:
+    return str(scope["path"]).startswith("/api/")

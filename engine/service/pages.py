@@ -4,6 +4,7 @@ and the HTML report; the reviewers' queue; the auditors' trail.  Server-rendered
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
@@ -30,15 +31,14 @@ def _environment() -> Environment:
     request's language, see ``engine.service.lang``), numbers and dates as that language writes them."""
     env = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")), autoescape=True)
     env.globals.update(_=_, ngettext=ngettext, language=language, languages=LANGUAGE_NAMES,
-                       role=_named(ROLES), status_name=_named(STATUSES), decision_name=_named(DECISIONS))
-    env.filters.update(number=shown_number, when=format_moment, code=lambda text: Markup(code_html(text)))
+                       role=auth.role_name, status_name=_named(STATUSES), decision_name=_named(DECISIONS),
+                       action_name=audit.action_name, object_name=audit.object_name)
+    env.filters.update(number=shown_number, when=shown_moment, code=lambda text: Markup(code_html(text)))
     return env
 
 
 LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}  # each in its own language: not translated
-# The stored codes as a reader names them (the codes stay in the data, the API and the URLs).
-ROLES = {"submitter": N_("submitter"), "reviewer": N_("reviewer"), "auditor": N_("auditor"),
-         "operator": N_("operator")}
+# The stored codes as a reader names them (the codes stay in the data, the API and the URLs; roles: auth).
 STATUSES = {"submitted": N_("submitted"), "accepted": N_("accepted"), "returned": N_("returned")}
 DECISIONS = {"accept": N_("accept"), "return": N_("return")}
 
@@ -52,6 +52,12 @@ def shown_number(value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         return value
     return format_number(value)
+
+
+def shown_moment(value: dt.datetime | str) -> str:
+    """A moment as the request's language writes it (``1 Desember 2026 14.05``); an audit entry's
+    time is stored as ISO text."""
+    return format_moment(dt.datetime.fromisoformat(value) if isinstance(value, str) else value)
 
 
 templates = Jinja2Templates(env=_environment())

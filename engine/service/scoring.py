@@ -130,8 +130,8 @@ def as_of(period: str) -> dt.date:
         raise SubmissionError(_("period `{period}` is not a year (2026) or a date (2026-12-31)", period=period))
     try:
         return dt.date.fromisoformat(period) if m.group(2) else dt.date(int(m.group(1)), 12, 31)
-    except ValueError as exc:
-        raise SubmissionError(f"period `{period}`: {exc}") from None
+    except ValueError:  # 2026-13-45: the shape of a date, but no day of the calendar
+        raise SubmissionError(_("period `{period}` is not a day of the calendar", period=period)) from None
 
 
 def file_format(filename: str) -> str:

@@ -27,8 +27,8 @@ def fail(status: int, code: str, message: str, headers: dict[str, str] | None = 
 def require(caller: Caller, *roles: str) -> None:
     """Refuse a role not allowed here, before anything is looked up (so nothing leaks)."""
     if caller.role not in roles:
-        raise fail(403, "forbidden", _("the {role} role may not do this; it needs: {roles}", role=caller.role,
-                                        roles=", ".join(roles)))
+        raise fail(403, "forbidden", _("the {role} role may not do this; it needs: {roles}",
+                                        role=auth.role_name(caller.role), roles=", ".join(map(auth.role_name, roles))))
 
 
 def client_address(request: Request) -> str:
