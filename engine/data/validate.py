@@ -64,7 +64,7 @@ def _maybe_padded(arr: pa.Array) -> bool:
     Unicode-aware trim costs ~0.15 s per million cells; this look at two bytes a cell, ~5 ms)."""
     if not isinstance(arr, pa.StringArray) or len(arr) == 0:
         return not isinstance(arr, pa.StringArray)
-    _, offsets, data = arr.buffers()
+    offsets, data = arr.buffers()[1:]
     ends = np.frombuffer(offsets, dtype=np.int32)[arr.offset:arr.offset + len(arr) + 1]
     starts, ends = ends[:-1], ends[1:]
     filled = ends > starts
