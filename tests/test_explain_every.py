@@ -74,7 +74,7 @@ def test_gzip_is_the_same_lines_and_the_same_bytes_on_a_rerun(run: api.Run, tmp_
 
 def test_a_failing_worker_leaves_no_file(run: api.Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(every, "BLOCK", 7)
-    monkeypatch.setattr(every, "to_json", lambda e: 1 / 0)
+    monkeypatch.setattr(every, "lines", lambda *a: 1 / 0)
     path = tmp_path / "x.jsonl"
     with pytest.raises(ZeroDivisionError):
         every.write_all(run.result, path, workers=2)

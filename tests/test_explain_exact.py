@@ -37,6 +37,18 @@ def test_the_reader_computes_displayed_arithmetic_by_hand(text, want):
     assert arith.value(text) == Decimal(want)
 
 
+def test_one_shape_compiled_once_reads_each_lines_own_numbers():
+    # The reader compiles "# × # + # × #" once; each text keeps its own numbers and its own form.
+    assert arith.value("40% × 105.79 + 60% × 10") == Decimal("48.316")  # 42.316 + 6
+    assert arith.value("40% × 1 + 60% × 2") == Decimal("1.6")  # 0.4 + 1.2
+    assert arith.value("40% × 1.000,5 + 60% × 2", "id") == Decimal("401.4")  # 400.2 + 1.2
+    assert arith.value("-(2 − 3) × 4") == Decimal("4")  # - (-1) = 1; 1 × 4
+    with pytest.raises(arith.ArithError, match="cannot read ' @'"):
+        arith.value("1 + @")
+    with pytest.raises(arith.ArithError, match="got a number"):
+        arith.value("min 1")
+
+
 def test_geometric_factor_by_hand():
     # 120^0.5 = sqrt(120) = 10.954451..; 91.43^0.5 = 9.561903..; product 104.7457..
     assert arith.agrees("120^0.5 × 91.43^0.5", "104.75", 0)

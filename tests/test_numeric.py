@@ -80,6 +80,19 @@ def test_snap_float_is_snap_bit_for_bit() -> None:
     assert str(num.snap_float(-0.0)) == "-0.0"
 
 
+def test_lt_float_is_lt_of_two_floats() -> None:
+    # Edges where the tolerance decides: 105 against 105 +- a hair, 1e-13 apart (noise: equal, so
+    # not less), 1e-9 apart (a real difference), zero and negatives, large values, one side NaN.
+    edges = [105.0, 0.0, -3.5, 1e15, 0.1 + 0.2, 1.0]
+    xs = [e + d for e in edges for d in (0.0, 1e-13, -1e-13, 1e-9, -1e-9, 5e-12 * max(1.0, abs(e)),
+                                        -5e-12 * max(1.0, abs(e)))] + [0.3, 2.675, -0.0]
+    for a in xs:
+        for b in xs:
+            assert num.lt_float(a, b) == (num.lt(a, b) == 1.0), (a, b)
+    assert num.lt_float(1.0, 2.0)
+    assert not num.lt_float(2.0, 2.0 + 1e-13)  # by hand: 2 < 2.0000000000001 - 2e-12 is false
+    assert not num.lt_float(float("nan"), 1.0) and not num.lt_float(1.0, float("nan"))  # lt gives NaN: not 1.0
+
 def _snap_every_block(x: np.ndarray, digits: int = 12) -> np.ndarray:
     """The snap of every value through ``_snap`` (the logarithms), block by block: the reference."""
     out = np.empty_like(x)

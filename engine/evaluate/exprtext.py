@@ -7,10 +7,13 @@ read exactly as ``kinerja fmt`` writes them; ``subst`` replaces names by the num
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from engine import nodes as n
 from engine.fmt.expr import Subst, expr, num
 
 
+@lru_cache(maxsize=1 << 12)  # a policy's literals, shown again for every subject explained
 def num_text(x: n.Num) -> str:
     return num(x)
 

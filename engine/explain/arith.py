@@ -15,7 +15,9 @@ of displayed text, not a policy evaluator: it never sees a policy file.
 
 from __future__ import annotations
 
+import operator
 import re
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from functools import lru_cache
 
@@ -27,6 +29,10 @@ _REST = r'|("(?:[^"\\]|\\.)*")|([A-Za-z_][A-Za-z_0-9]*)|(<=|>=|==|!=|[-−+×*/^
 # a list's comma always is).
 _NUMBER = {"en": r"(\d[\d_]*(?:\.\d+)?%?)", "id": r"(\d{1,3}(?:\.\d{3})+(?:,\d+)?%?|\d+(?:,\d+)?%?)"}
 _TOKEN = {lang: re.compile(r"\s*(?:" + number + _REST) for lang, number in _NUMBER.items()}
+# Every token in one group (a number is the token that starts with a digit), else one character
+# no token starts with in a second group: one ``findall`` reads a whole line.
+_ALL = {lang: re.compile(r"\s*(?:(" + number[1:-1] + r'|"(?:[^"\\]|\\.)*"|[A-Za-z_][A-Za-z_0-9]*|<=|>=|==|!=|'
+                         r"[-−+×*/^(),<>—])|(.))") for lang, number in _NUMBER.items()}
 _PREC = 40
 
 
@@ -36,18 +42,22 @@ class ArithError(ValueError):
 
 def tokens(text: str, lang: str = "en") -> list[str]:
     """The tokens of ``text``, each number in the English form whatever ``lang`` displayed it in."""
-    out: list[str] = []
-    text = text.rstrip()
+    found = _ALL[lang].findall(text.rstrip())
+    if any(bad for _, bad in found):
+        raise ArithError(f"cannot read {_unread(text.rstrip(), lang)!r}")
+    if lang == "en":
+        return [t for t, _ in found]
+    return [canonical(t, lang) if t[0].isdigit() else t for t, _ in found]
+
+
+def _unread(text: str, lang: str) -> str:
+    """The text from the first character no token reads."""
     pos = 0
     for m in _TOKEN[lang].finditer(text):
-        if m.start() != pos or m.end() == pos:
+        if m.start() != pos:
             break
-        k = m.lastindex or 0
-        out.append(canonical(m.group(1), lang) if k == 1 else m.group(k))
         pos = m.end()
-    if pos < len(text):
-        raise ArithError(f"cannot read {text[pos:]!r}")
-    return out
+    return text[pos:]
 
 
 def canonical(shown: str, lang: str = "en") -> str:
@@ -57,15 +67,27 @@ def canonical(shown: str, lang: str = "en") -> str:
 
 def value(text: str, lang: str = "en") -> Val:
     """The value of displayed arithmetic ``text``: computed with 40 significant digits and
-    given to 30, so an inexact division (1 / 3 × 3) is not a hair off a half-way point."""
+    given to 30, so an inexact division (1 / 3 × 3) is not a hair off a half-way point.
+
+    The text's shape (its tokens with every number replaced by ``#``) is compiled once into a
+    function of its numbers: an explanation's lines repeat a few shapes with other numbers."""
+    toks = tokens(text, lang)
+    nums = [t for t in toks if t[0].isdigit()]
+    shape = tuple("#" if t[0].isdigit() else t for t in toks)
     with localcontext() as ctx:
         ctx.prec = _PREC
-        p = _Parser(tokens(text, lang))
-        out = p.expr(0)
-        if p.i != len(p.t) - 1:
-            raise ArithError(f"unexpected {p.t[p.i]!r} in {text!r}")
+        out = _compiled(shape)(nums)
         ctx.prec = _PREC - 10
         return +out if isinstance(out, Decimal) else out
+
+
+@lru_cache(maxsize=1 << 12)
+def _compiled(shape: tuple[str, ...]) -> Callable[[list[str]], Val]:
+    p = _Parser(list(shape))
+    out = p.expr(0)
+    if p.i != len(p.t) - 1:
+        raise ArithError(f"unexpected {p.t[p.i]!r} in {' '.join(shape)!r}")
+    return out
 
 
 def decimals(shown: str, lang: str = "en") -> int:
@@ -102,9 +124,19 @@ _BINARY = {"or": 1, "and": 2, "==": 4, "!=": 4, "<": 4, "<=": 4, ">": 4, ">=": 4
            "+": 5, "-": 5, "−": 5, "*": 6, "×": 6, "/": 6, "^": 8}
 
 
+Fn = Callable[[list[str]], Val]  # a compiled piece of arithmetic: its value from the text's numbers
+
+
+def _const(x: Val) -> Fn:
+    return lambda v: x
+
+
 class _Parser:
+    """Compiles a shape's tokens (numbers as ``#``, the ``k``-th standing for the ``k``-th number)
+    into a function of the numbers; it evaluates every operand left to right, as written."""
+
     def __init__(self, t: list[str]):
-        self.t, self.i = [*t, None], 0  # ends in None: peek needs no bounds check
+        self.t, self.i, self.k = [*t, None], 0, 0  # ends in None: peek needs no bounds check
 
     def peek(self) -> str | None:
         return self.t[self.i]
@@ -112,34 +144,37 @@ class _Parser:
     def take(self, want: str | None = None) -> str:
         tok = self.t[self.i]
         if tok is None or (want is not None and tok != want):
-            raise ArithError(f"expected {want or 'more'}, got {tok!r}")
+            raise ArithError(f"expected {want or 'more'}, got {'a number' if tok == '#' else repr(tok)}")
         self.i += 1
         return tok
 
-    def expr(self, floor: int) -> Val:
+    def expr(self, floor: int) -> Fn:
         left = self.unary()
         while (op := self.peek()) in _BINARY and _BINARY[op] > floor:
             self.take()
             if op == "in":
-                left = _in(left, self.group())
+                left = (lambda a, g: lambda v: _in(a(v), [x(v) for x in g]))(left, self.group())
                 continue
             right = self.expr(_BINARY[op] - (1 if op == "^" else 0))
-            left = _apply(op, left, right)
+            if op in _ARITH:  # the common case, without _apply's dispatch
+                left = (lambda f, a, b: lambda v: _arith(f, a(v), b(v)))(_ARITH[op], left, right)
+            else:
+                left = (lambda o, a, b: lambda v: _apply(o, a(v), b(v)))(op, left, right)
         return left
 
-    def unary(self) -> Val:
+    def unary(self) -> Fn:
         tok = self.peek()
         if tok in ("-", "−"):
             self.take()
             x = self.expr(7)
-            return None if x is None else -_num(x)
+            return lambda v: _negate(x(v))
         if tok == "not":
             self.take()
             x = self.expr(3)
-            return None if x is None else not x
+            return lambda v: _not(x(v))
         return self.atom()
 
-    def group(self) -> list[Val]:
+    def group(self) -> list[Fn]:
         self.take("(")
         out = [self.expr(0)]
         while self.peek() == ",":
@@ -148,17 +183,17 @@ class _Parser:
         self.take(")")
         return out
 
-    def atom(self) -> Val:
+    def atom(self) -> Fn:
         tok = self.take()
-        if tok[0].isdigit():
-            tok = tok.replace("_", "")  # a policy literal as written: 75_000
-            return Decimal(tok[:-1]) / 100 if tok.endswith("%") else Decimal(tok)
+        if tok == "#":
+            k, self.k = self.k, self.k + 1
+            return lambda v: _number(v[k])
         if tok[0] == '"':
-            return tok[1:-1].replace('\\"', '"')
+            return _const(tok[1:-1].replace('\\"', '"'))
         if tok in ("—", "missing"):
-            return None
+            return _const(None)
         if tok in ("true", "false"):
-            return tok == "true"
+            return _const(tok == "true")
         if tok == "(":
             x = self.expr(0)
             self.take(")")
@@ -169,10 +204,28 @@ class _Parser:
             then = self.expr(0)
             self.take("else")
             other = self.expr(0)
-            return None if cond is None else (then if cond else other)
+            return lambda v: _choose(cond(v), then(v), other(v))
         if tok in _FUNCS:
-            return _call(tok, self.group())
+            args = self.group()
+            return lambda v: _call(tok, [a(v) for a in args])
         raise ArithError(f"unknown word {tok!r}")
+
+
+def _number(tok: str) -> Decimal:
+    tok = tok.replace("_", "")  # a policy literal as written: 75_000
+    return Decimal(tok[:-1]) / 100 if tok.endswith("%") else Decimal(tok)
+
+
+def _negate(x: Val) -> Val:
+    return None if x is None else -_num(x)
+
+
+def _not(x: Val) -> Val:
+    return None if x is None else not x
+
+
+def _choose(cond: Val, then: Val, other: Val) -> Val:
+    return None if cond is None else (then if cond else other)
 
 
 def _num(x: Val) -> Decimal:
@@ -181,6 +234,15 @@ def _num(x: Val) -> Decimal:
     if not isinstance(x, Decimal):
         raise ArithError(f"{x!r} is not a number")
     return x
+
+
+_ARITH: dict[str, Callable[[Decimal, Decimal], Decimal]] = {
+    "+": operator.add, "-": operator.sub, "−": operator.sub, "*": operator.mul, "×": operator.mul}
+
+
+def _arith(f: Callable[[Decimal, Decimal], Decimal], a: Val, b: Val) -> Val:
+    """``_apply`` of an operator of ``_ARITH``."""
+    return None if a is None or b is None else f(_num(a), _num(b))
 
 
 def _apply(op: str, a: Val, b: Val) -> Val:

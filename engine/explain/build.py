@@ -13,24 +13,22 @@ effective weight, whose product is the parent; under a harmonic mean weight / va
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
 
 import numpy as np
 
 from engine import nodes as n
 from engine.batch import Origin
 from engine.evaluate import numeric as num
-from engine.evaluate.decide import look_up
-from engine.evaluate.events import Events, Recorder
 from engine.evaluate.exprtext import num_text, to_text
 from engine.evaluate.methods import METHODS
 from engine.evaluate.result import Result
 from engine.explain import localize
 from engine.explain import numbers as nb
 from engine.explain import text as tx
-from engine.explain.model import Explanation, NodeExplanation, Note, Scalar
+from engine.explain.lookups import looked_up
+from engine.explain.model import Citation, Explanation, NodeExplanation, Note, Scalar, Source
 from engine.explain.rules import Rules, cite, in_group, national_of, where
-from engine.explain.text import Render, aggregate_text, bounds_text, decisive, replace_calls, shown_term, why_not
+from engine.explain.text import Render, aggregate_text, bounds_text, decisive, shown_term, why_not
 from engine.i18n import N_, _, language, terms, using
 from engine.plan import Plan
 
@@ -94,61 +92,6 @@ class _Builder:
     def subst(self, d: int | None) -> Callable[[str], str | None]:
         return lambda name: self.operand(name, d)
 
-    def looked_up(self, expr: n.Node) -> tuple[n.Node, list[str]]:
-        """``expr`` with each call of a table replaced by the number it gave this subject, and
-        a line per call: ``lookup persen("Baik") gives 100 (row 1 of persen)``."""
-        lines: list[str] = []
-
-        def value(call: n.Call) -> n.Node | None:
-            if call.func in n.POPULATION_FUNCTIONS:
-                return self.statistic(call, lines)
-            step = self.decls.get(call.func)
-            if step is None or not isinstance(step.decl, n.Table):
-                return None
-            vals = [self.col(a.name) if isinstance(a, n.Ref) else getattr(a, "value", None) for a in call.args]
-            cols = [np.array([v], dtype=object if v is None or isinstance(v, str) else np.float64) for v in vals]
-            got, row = look_up(Recorder(Events(), 1), step.decl, cols, 1, call.func)
-            args = ", ".join(nb.show(v, None) if not isinstance(v, Decimal) else str(v) for v in vals)
-            shown = nb.show(got[0], None)
-            call_text = f"{call.func}({args})"
-            lines.append(_("lookup {call} gives {value} (row {k} of {table})", call=call_text, value=shown,
-                           k=int(row[0]) + 1, table=call.func) if row[0] >= 0 else
-                         _("lookup {call} gives {value} (no row matches)", call=call_text, value=shown))
-            if isinstance(got[0], str) or nb.missing(got[0]):
-                return n.Str(got[0]) if isinstance(got[0], str) else n.Absent()
-            return n.Num(nb.dec(float(got[0])), text=shown)
-        return replace_calls(expr, value), lines
-
-    def statistic(self, call: n.Call, lines: list[str]) -> n.Node | None:
-        """A population statistic's value for this subject, with a line saying over which group:
-        ``statistic mean_of(nilai) by unit gives 85 (mean of 2 values, group unit = "U1")``."""
-        from engine.evaluate.population import NAMES, group_codes, peer_groups_of, statistic
-
-        arg = call.args[0] if call.args else None
-        raw = isinstance(arg, n.Call) and arg.func == "raw" and bool(arg.args)
-        ref = arg.args[0] if raw else arg  # type: ignore[union-attr]
-        if not isinstance(ref, n.Ref) or ref.name not in self.r.steps:
-            return None
-        step = self.r.steps[ref.name]
-        x = np.asarray(step.raw if raw and step.raw is not None else step.value, dtype=np.float64)
-        by = call.by.name if call.by is not None else None
-        key = None if by is None else self.r.agencies if by == "agency" else \
-            peer_groups_of(self.r.plan_key, self.r.plans) if by == "peer_group" else \
-            self.r.steps[by].value if by in self.r.steps else self.r.batch.columns.get(by)
-        codes, keys = group_codes(key, x.size)
-        code = codes[self.i]
-        if code < 0:
-            lines.append(_("statistic {call}: no group ({by} is missing)", call=to_text(call), by=by))
-            return n.Absent()
-        size = int(np.count_nonzero((codes == code) & ~np.isnan(x)))
-        got = float(statistic(call.func, x, codes, len(keys))[self.i])
-        group = _("group {by} = {key}", by=by, key=nb.show(keys[code], None)) if by is not None \
-            else _("all subjects")
-        shown = nb.show(got, None)
-        lines.append(_("statistic {call} gives {value} ({name} of {size} values, {group})", call=to_text(call),
-                       value=shown, name=_(NAMES[call.func]), size=size, group=group))
-        return n.Absent() if nb.missing(got) else n.Num(nb.dec(got), text=shown)
-
     def origin(self, name: str) -> Origin | None:
         cols = self.r.batch.origins.get(name)
         if cols is not None and self.i < len(cols):
@@ -169,7 +112,7 @@ class _Builder:
             out.citations += cite("definition", decl)
         elif isinstance(decl, n.Value) and decl.formula is not None:
             out.citations += cite("formula", decl)
-            formula, out.lookups = self.looked_up(decl.formula)
+            formula, out.lookups = looked_up(self, decl.formula)
             out.formula = _("value") + ": " + self.claim(lambda d: to_text(formula, self.subst(d)), name, decl)
         elif isinstance(decl, n.Tree):
             self.tree(out, decl)
@@ -182,8 +125,19 @@ class _Builder:
     # ---------------------------------------------------------- indicators
 
     def indicator(self, out: NodeExplanation, decl: n.Indicator) -> None:
-        out.raw = self.col(decl.name, "raw")  # type: ignore[assignment]
         out.sources = self.rules.sources(decl, _INDICATOR_RULES)
+        out.citations += self.scoring_citation(decl)
+        self.indicator_lines(out, decl)
+
+    def scoring_citation(self, decl: n.Indicator) -> list[Citation]:
+        """The piece that applied cites the scoring, else the indicator."""
+        scoring = decl.score or n.Scoring("ratio")
+        k = self.col(decl.name, "case")
+        return cite("scoring", scoring.cases[int(k)] if isinstance(k, float) and k >= 0 else None, decl)
+
+    def indicator_lines(self, out: NodeExplanation, decl: n.Indicator) -> None:
+        """An indicator's raw value, where it came from and its scoring line (``out.value`` set)."""
+        out.raw = self.col(decl.name, "raw")  # type: ignore[assignment]
         if decl.formula is None:
             out.origin = self.origin(decl.name)
             out.substituted = self.substitution(decl, out.raw)
@@ -193,8 +147,6 @@ class _Builder:
             fitted = nb.fit(lambda d: to_text(formula, self.subst(d)), shown, self.places)
             out.raw_formula = _("raw") + f": {fitted} = {shown}"
         scoring = decl.score or n.Scoring("ratio")
-        k = self.col(decl.name, "case")  # the piece that applied cites the scoring, else the indicator
-        out.citations += cite("scoring", scoring.cases[int(k)] if isinstance(k, float) and k >= 0 else None, decl)
         label, body = self.score_text(decl, scoring)
         if out.raw is None and out.value is not None:  # the score itself was a missing-data treatment
             how = decl.missing.treatment if decl.missing is not None else "?"
@@ -203,7 +155,6 @@ class _Builder:
             label = _("{method}, raw missing, {treatment} gives", method=label, treatment=treatment)
             body = lambda d: nb.show(value, None)  # noqa: E731
             scoring = n.Scoring("raw")  # nothing to clip or cap
-
         out.formula = f"{label}: {self.claim(lambda d: tx.bounded(body(d), scoring), decl.name, decl)}"
 
     def substitution(self, decl: n.Indicator, raw: float | None) -> str | None:
@@ -264,9 +215,9 @@ class _Builder:
         said = {"method": terms.method_words("ratio"), "range": where}
         if not isinstance(raw, float) or lo_v is None or hi_v is None:
             return _("{method}, no score ({value} against {range})", value=r(None), **said), lambda d: "—"
-        for op, edge, v, side in ((num.gt, hi, hi_v, N_("{method}, above {range}")),
-                                  (num.lt, lo, lo_v, N_("{method}, below {range}"))):
-            if op(raw, v) == 1.0:
+        for above, edge, v, side in ((True, hi, hi_v, N_("{method}, above {range}")),
+                                     (False, lo, lo_v, N_("{method}, below {range}"))):
+            if num.lt_float(v, raw) if above else num.lt_float(raw, v):  # num.gt / num.lt of two floats
                 if better.sense == "lower":
                     return _(side, **said), lambda d, e=edge: f"(1 + (1 − {r(d)} / {e})) × 100"
                 return _(side, **said), lambda d, e=edge: f"{r(d)} / {e} × 100"
@@ -283,31 +234,49 @@ class _Builder:
 
     def tree(self, out: NodeExplanation, tree: n.Tree) -> None:
         method = tree.aggregate.value if tree.aggregate else "mean"
-        sr = self.r.steps[tree.name]
         out.sources = self.rules.sources(tree, ("aggregate", "missing", "require", "round"))
         out.citations += cite("weights and aggregation below", tree)  # a tree's citation covers its members
         operands: list[tuple[float, float]] = []
         for child in tree.children or ():
             c = self.node(child.name)
-            c.id = f"{out.id}.{child.name}"  # an indicator in two scorecards has an id in each
-            c.weight = num_text(child.weight) if child.weight is not None else None
-            c.effective_weight = _sc(sr.weights[child.name][self.i])  # type: ignore[assignment]
-            c.contribution = _sc(sr.contributions[child.name][self.i])  # type: ignore[assignment]
-            c.contribution_kind = METHODS[method].kind
-            weight = self.rules.source("weight", child, "weight", member=True)
-            c.sources[:0] = [weight] if weight is not None else []
-            c.citations[:0] = cite("weight", child)
+            self.as_member(c, out.id, tree, method, child, operands)
             out.children.append(c)
-            used = self.col(tree.name, f"used:{child.name}")
-            x = used if used is not None else c.value
-            if isinstance(x, float) and (c.effective_weight or not METHODS[method].accumulated):
-                operands.append((c.effective_weight or 0.0, x))  # min/max: every present child is a candidate
-                c.contribution_formula = self.contribution(method, c.effective_weight or 0.0, x, c.contribution)
+        out.formula = self.tree_formula(tree, method, operands)
+
+    def as_member(self, c: NodeExplanation, parent: str, tree: n.Tree, method: str, child: n.Node,
+                  operands: list[tuple[float, float]]) -> None:
+        """``c`` as a member of ``tree``: its id under the parent's, weight, effective weight,
+        contribution, the weight's source and citation first."""
+        c.id = f"{parent}.{child.name}"  # type: ignore[attr-defined]  # an indicator in two scorecards has an id in each
+        c.weight = num_text(child.weight) if child.weight is not None else None  # type: ignore[attr-defined]
+        c.sources[:0] = self.member_sources(child)
+        c.citations[:0] = cite("weight", child)
+        c.contribution_kind = METHODS[method].kind
+        c.effective_weight, c.contribution, c.contribution_formula = self.member(tree, method, child.name,  # type: ignore
+                                                                                 c.value, operands)
+
+    def member_sources(self, child: n.Node) -> list[Source]:
+        weight = self.rules.source("weight", child, "weight", member=True)
+        return [weight] if weight is not None else []
+
+    def member(self, tree: n.Tree, method: str, name: str, value: Scalar,
+               operands: list[tuple[float, float]]) -> tuple[float | None, float | None, str | None]:
+        """A scorecard member's effective weight, contribution and contribution line; its
+        (weight, value) is added to ``operands`` when it takes part in the parent's arithmetic."""
+        sr = self.r.steps[tree.name]
+        w, c = _sc(sr.weights[name][self.i]), _sc(sr.contributions[name][self.i])
+        used = self.col(tree.name, f"used:{name}")
+        x = used if used is not None else value
+        if isinstance(x, float) and (w or not METHODS[method].accumulated):
+            operands.append((w or 0.0, x))  # min/max: every present child is a candidate
+            return w, c, self.contribution(method, w or 0.0, x, c)  # type: ignore[arg-type]
+        return w, c, None  # type: ignore[return-value]
+
+    def tree_formula(self, tree: n.Tree, method: str, operands: list[tuple[float, float]]) -> str:
         if not operands:
-            out.formula = _("{method}: no child has a value", method=terms.method_words(method))
-            return
+            return _("{method}: no child has a value", method=terms.method_words(method))
         how = terms.method_words(method) + (", " + _(METHODS[method].note) if METHODS[method].note else "")
-        out.formula = f"{how}: " + self.claim(lambda d: aggregate_text(method, operands, d), tree.name, tree)
+        return f"{how}: " + self.claim(lambda d: aggregate_text(method, operands, d), tree.name, tree)
 
     def contribution(self, method: str, w: float, x: float, c: Scalar) -> str | None:
         m = METHODS[method]

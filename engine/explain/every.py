@@ -20,8 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from engine.evaluate.result import Result
-from engine.explain.build import explain
-from engine.explain.model import to_json
+from engine.explain.block import lines
 from engine.i18n import language
 
 BLOCK = 500  # subjects per block: about 24 MB of JSON, a few copies of which a worker holds at a time
@@ -66,7 +65,7 @@ def _blocks(blocks: list[tuple[int, int]], workers: int) -> Iterator[bytes]:
         yield from (_block(b) for b in blocks)
         return
     assert _JOB is not None
-    explain(_JOB[0], _JOB[0].subject_ids[0], _JOB[1], _JOB[2])  # indexes and rule sources built once, then shared
+    lines(_JOB[0], _JOB[0].subject_ids[:1].tolist(), _JOB[1], _JOB[2])  # indexes, the plan's program: made once
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         pending: deque = deque()
         todo = iter(blocks)
@@ -82,6 +81,5 @@ def _block(block: tuple[int, int]) -> bytes:
     """Subjects ``lo``..``hi`` of the result as JSON lines (gzip-compressed for a ``.gz`` path)."""
     assert _JOB is not None
     result, places, lang, gz = _JOB
-    ids = result.subject_ids[block[0]:block[1]].tolist()
-    data = "".join(to_json(explain(result, sid, places, lang)) + "\n" for sid in ids).encode("utf-8")
+    data = lines(result, result.subject_ids[block[0]:block[1]].tolist(), places, lang).encode("utf-8")
     return gzip.compress(data, GZIP_LEVEL, mtime=0) if gz else data

@@ -53,7 +53,7 @@ def text(d: Decimal) -> str:
 
 
 def missing(x: object) -> bool:
-    return x is None or (isinstance(x, (float, np.floating)) and bool(np.isnan(x)))
+    return x is None or (isinstance(x, (float, np.floating)) and bool(x != x))  # NaN: the one value unequal to itself
 
 
 def show(x: object, places: int | None) -> str:
