@@ -1,9 +1,10 @@
 """The `kinerja` command: one module per command family, one thin function per command.
 
 Exit codes: 0 ok, 1 findings (errors, or warnings under --strict; a would-change
-file under fmt --check), 2 usage error, 3 internal error.  Heavy modules are
-imported inside the commands so `kinerja --help` stays instant.  ``--lang id|en`` (on the group and
-on every command) chooses the messages' language (``engine.i18n``; help translated by ``cli.lang``).
+file under fmt --check), 2 usage error, 3 internal error.  A command family's module is imported
+when one of its commands runs (``cli.group``), heavy modules inside the commands.  ``--lang id|en``
+(on the group and on every command) chooses the messages' language (``engine.i18n``; help
+translated by ``cli.lang``).  The process itself is ``cli.__main__``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ import click
 # (about 20 ms of CPU per run).  A value the user set is kept.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from cli.lang import TranslatedGroup, lang_option, translate_click
+from cli.group import LazyGroup
+from cli.lang import lang_option, translate_click
 from engine.i18n import _
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -73,14 +75,14 @@ def _user_failure(exc: Exception) -> list[Any] | None:
     return None
 
 
-@click.group(cls=TranslatedGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="kinerja", message="kinerja %(version)s")
 @lang_option(for_group=True)
 def main() -> None:
     """Kinerja: public-sector performance rules as code."""
 
 
-# The command families register themselves on `main` when imported.
-from cli import analysis, ci, policy, run, service  # noqa: E402,F401
-
-translate_click(main)  # after the commands are built: no catalogue is read at import
+# The command families register themselves on `main` when imported: the one of the command run
+# (cli.group.FAMILIES), or every one when the commands are listed; each family's parameters are
+# translated when it is imported (cli.group).
+translate_click(main)  # no catalogue is read at import

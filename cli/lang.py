@@ -110,6 +110,12 @@ def translate_click(command: click.Command) -> None:
         if hasattr(module, "ngettext"):
             module.ngettext = _plural  # type: ignore[attr-defined]
     click.Option.get_help_extra = _help_extra(click.Option.get_help_extra)  # type: ignore[method-assign]
+    translate_params(command)
+
+
+def translate_params(command: click.Command) -> None:
+    """The type names of ``command``'s parameters (and its subcommands') follow the language; a
+    command family loaded later (``cli.group``) has its own translated when it is loaded."""
     for param in _params(command):
         if type(param.type.name) is str:
             param.type.name = _Term(param.type.name)
@@ -119,7 +125,8 @@ def translate_click(command: click.Command) -> None:
 
 def _params(command: click.Command) -> Iterator[click.Parameter]:
     yield from command.params
-    for sub in getattr(command, "commands", {}).values():
+    made = getattr(command, "registered", None)  # a lazy group's loaded commands (cli.group)
+    for sub in (made if made is not None else getattr(command, "commands", {})).values():
         yield from _params(sub)
 
 

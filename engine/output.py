@@ -137,10 +137,10 @@ def _arrow(arr: np.ndarray, neutralise: bool) -> Any:
     column is already text: a dictionary-encoded one is decoded)."""
     import pyarrow as pa
 
-    from engine.data import compute as pc
+    from engine.data import compute as pc  # Arrow's kernels without importing pyarrow.compute
 
-    if _is_arrow(arr):  # decoded by a take (Array.dictionary_decode imports pyarrow.compute)
-        text = pc.take(arr.dictionary, arr.indices) if pa.types.is_dictionary(arr.type) else arr
+    if _is_arrow(arr):
+        text = pc.cast(arr, pa.string()) if pa.types.is_dictionary(arr.type) else arr
         return _neutralised(text) if neutralise else text
     if arr.dtype.kind == "b":
         return pa.array(arr)

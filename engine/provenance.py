@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 
+from engine.data import compute as pc
 from engine.data.report import LoadWarning
 from engine.diagnostics import did_you_mean
 from engine.evaluate.result import Result
@@ -37,8 +38,8 @@ def _agency_counts(result: Result) -> Iterable[tuple[object, int]]:
     encoded = result.keys().get("agency")
     if encoded is None or not hasattr(encoded, "indices"):
         return Counter(np.asarray(result.agencies, dtype=object).tolist()).items()  # counted in C
-    codes = encoded.indices.to_numpy(zero_copy_only=False)  # floats with NaN where missing, if any are
-    present = codes[~np.isnan(codes)] if encoded.null_count else codes  # Array.is_null imports pyarrow.compute
+    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    present = codes[~np.asarray(pc.is_null(encoded).to_numpy(zero_copy_only=False), dtype=bool)]
     counts = np.bincount(present.astype(np.intp), minlength=len(encoded.dictionary))
     return [(a, int(k)) for a, k in zip(encoded.dictionary.to_pylist(), counts.tolist()) if k]
 

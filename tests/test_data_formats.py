@@ -224,3 +224,18 @@ def test_text_of_few_distinct_values_through_its_dictionary_is_the_same_objects(
         assert shared[0] is shared[4]  # one object for both `kemenkeu` rows
         chunked = to_objects(pa.chunked_array([cells[:3], cells[3:]], type=pa.string()), repeats=True)
         assert chunked.tolist() == expected
+
+
+def test_text_is_trimmed_exactly_as_arrow_trims_and_clean_text_is_kept_as_it_is() -> None:
+    """``as_text`` skips the Unicode-aware trim only when no cell can start or end with whitespace."""
+    from engine.data import compute as pc
+    from engine.data import validate as v
+
+    cells = ["a", " a", "a ", "\ta\n", "\u00a0a", "a\u3000", "\u2003", "é", "aé", "éa", "a b", "", None,
+             "\x1fa", "a\x7f"]
+    for cell in cells:
+        for column in (pa.array(["x", cell, "y"]), pa.array(["pad", "x", cell, "y"]).slice(1)):
+            assert v.as_text(column).to_pylist() == pc.utf8_trim_whitespace(column).to_pylist(), repr(cell)
+    clean = pa.array(["S0001", "a b", "", None, "x-y"])
+    assert v.as_text(clean) is clean  # no cell starts or ends with a space or a non-ASCII character
+    assert v.as_text(pa.array([" S0001"])).to_pylist() == ["S0001"]

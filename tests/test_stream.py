@@ -252,3 +252,66 @@ def test_repeated_ids_are_found_in_any_order_and_sorted_ids_skip_the_sort(monkey
     monkeypatch.setattr(stream.pc, "sort_indices", None)  # strictly increasing ids need no sort
     rows, first = stream.repeated_keys(pa.array([f"S{i:07d}" for i in range(1000)]))
     assert rows.size == 0 and first.size == 0
+
+
+def test_a_national_run_s_constant_text_columns_are_made_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under one plan and no agency file, the policy version and the (empty) agency-file columns are
+    Arrow text made once, not converted row by row; the file is the same as the in-memory path's."""
+    import engine.output
+
+    shutil.copy(SUBMISSIONS / "policy.kin", tmp_path / "policy.kin")
+    policies = api.compile_policies([tmp_path / "policy.kin"], root=tmp_path)
+    data = tmp_path / "data.csv"
+    data.write_text(HEADER + "\n" + "\n".join(_rows()) + "\n", encoding="utf-8")
+    converted: list[list[object]] = []
+    real = engine.output._fast_text
+    monkeypatch.setattr(engine.output, "_fast_text", lambda arr: converted.append(list(arr)) or real(arr))
+    api.score(policies, [data], tmp_path / "parts.parquet", chunk=7)
+    written = pq.read_table(tmp_path / "parts.parquet")
+    version = written.column("policy_version").to_pylist()
+    assert len(set(version)) == 1 and version[0] and all(version[0] not in c for c in converted)
+    assert written.column("agency_file").null_count == written.num_rows
+    monkeypatch.setattr(engine.output, "_fast_text", real)
+    api.score(policies, [data], tmp_path / "whole.parquet", whole=True)
+    assert (tmp_path / "whole.parquet").read_bytes() == (tmp_path / "parts.parquet").read_bytes()
+
+
+def _sakip(tmp_path: Path) -> tuple[api.Policies, Path]:
+    """SAKIP 88/2021 (a predikat rating) over 60 subjects, one with no answers (no band)."""
+    import numpy as np
+
+    policy = Path(__file__).parent.parent / "policies" / "nasional" / "sakip" / "sakip-88-2021.kin"
+    parts = [f"{c}_{p}" for c in ("perencanaan", "pengukuran", "pelaporan", "evaluasi")
+             for p in ("keberadaan", "kualitas", "pemanfaatan")]
+    rng = np.random.default_rng(5)
+    table = {"id": [f"S{i:03d}" for i in range(60)], "agency": [f"A{i % 7}" for i in range(60)],
+             **{p: [float(v) for v in rng.choice([100, 90, 80, 70, 60, 50, 30, 0], 60)] for p in parts}}
+    for p in parts:
+        table[p][17] = None
+    pq.write_table(pa.table(table), tmp_path / "sakip.parquet")
+    return api.compile_policies([policy], root=policy.parent), tmp_path / "sakip.parquet"
+
+
+@pytest.mark.parametrize("policy", ["national", "agency file", "rating"])
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_the_arrow_columns_write_the_bytes_the_python_values_write(setup: tuple[api.Policies, Path, Path],
+                                                                   tmp_path: Path, policy: str,
+                                                                   suffix: str) -> None:
+    """The reader's Arrow ids and agencies, the policy version made once and the ratings' labels from their
+    band index give the file that writing the result's Python values gives (same columns, same order)."""
+    from engine.output import presentable, write_results
+
+    policies, data, _ = setup
+    if policy == "national":
+        shutil.copy(SUBMISSIONS / "policy.kin", tmp_path / "policy.kin")
+        policies = api.compile_policies([tmp_path / "policy.kin"], root=tmp_path)
+    elif policy == "rating":
+        policies, data = _sakip(tmp_path)
+    run = api.score(policies, [data], tmp_path / f"arrow{suffix}", whole=True)
+    assert run.result is not None and run.result.keys()  # the batch carried the reader's Arrow text
+    write_results(presentable(run.result.table()), tmp_path / f"python{suffix}")
+    assert (tmp_path / f"arrow{suffix}").read_bytes() == (tmp_path / f"python{suffix}").read_bytes()
+    if policy == "rating":  # by hand: the row without answers has no predikat, the others one of the bands
+        labels = pq.read_table(tmp_path / f"arrow{suffix}").column("predikat_akip").to_pylist() \
+            if suffix == ".parquet" else None
+        assert labels is None or (labels[17] is None and set(labels) - {None} <= {"AA", "A", "BB", "B", "CC", "C", "D"})

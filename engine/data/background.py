@@ -83,31 +83,22 @@ class Scan:
 
     def __init__(self, path: Path, count_lines: bool):
         self.path, self.count_lines = path, count_lines
-        self._lines = 0
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="kinerja-scan", daemon=True)
-        self._thread.start()
+        self._lines = Later(self._run, "kinerja-scan")
 
-    def _run(self) -> None:
+    def _run(self) -> int:
         from engine.safe_output import remember_sha256
 
-        try:
-            digest = hashlib.sha256()
-            before = self.path.stat()
-            lines, last = 0, b""
-            with open(self.path, "rb") as fh:
-                for block in iter(lambda: fh.read(1 << 22), b""):
-                    digest.update(block)
-                    if self.count_lines:
-                        lines += block.count(b"\n")
-                    last = block[-1:]
-            self._lines = lines + (0 if last == b"\n" else 1)
-            remember_sha256(self.path, before, digest.hexdigest())
-        except BaseException as exc:  # noqa: BLE001 - raised where the result is asked for
-            self._error = exc
+        digest = hashlib.sha256()
+        before = self.path.stat()
+        lines, last = 0, b""
+        with open(self.path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 22), b""):
+                digest.update(block)
+                if self.count_lines:
+                    lines += block.count(b"\n")
+                last = block[-1:]
+        remember_sha256(self.path, before, digest.hexdigest())
+        return lines + (0 if last == b"\n" else 1)
 
     def lines(self) -> int:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._lines
+        return self._lines.result()

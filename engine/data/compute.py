@@ -4,7 +4,11 @@ Importing ``pyarrow.compute`` builds a Python wrapper with a scraped docstring f
 its ~290 kernels (60-80 ms, a fifth of a small `kinerja eval`).  Here a function is made on
 first use from the kernel itself (``pyarrow._compute``): positional arguments past the kernel's
 arity and keyword arguments build its options class, exactly as pyarrow's generated wrappers do;
-``cast``, ``take`` and ``fill_null`` repeat pyarrow's own few lines.  Use it as
+``cast``, ``take`` and ``fill_null`` repeat pyarrow's own few lines.  A plain Python ``str``,
+``bool`` or ``float`` argument (``pc.equal(a, "")``) becomes the scalar pyarrow would infer for it
+(string, bool, double), given its type: inferring a Python value's type makes pyarrow
+try to import pandas and ``dateutil`` each time (a search of the whole import path when they are
+not installed, 70 times in a 300-row eval).  Use it as
 ``from engine.data import compute as pc``: ``pc.equal(a, b)``, ``pc.is_in(a, values)``,
 ``pc.strftime(ts, format="%Y-%m-%d")``.
 """
@@ -18,6 +22,7 @@ import pyarrow as pa
 import pyarrow._compute as _kernels
 
 _PYTHON_KEYWORDS = {"and_": "and", "or_": "or"}
+_INFERRED = {str: pa.string(), bool: pa.bool_(), float: pa.float64()}
 
 
 def __getattr__(name: str) -> Callable[..., Any]:
@@ -42,11 +47,17 @@ def __getattr__(name: str) -> Callable[..., Any]:
             options = options_class(*extra, **kwargs)
         elif isinstance(options, dict) and options_class is not None:
             options = options_class(**options)
-        return kernel.call(list(args), options, memory_pool)
+        return kernel.call([typed(a) for a in args], options, memory_pool)
 
     call.__name__ = call.__qualname__ = name
     globals()[name] = call
     return call
+
+
+def typed(value: Any) -> Any:
+    """A plain Python scalar as the pyarrow scalar of the type pyarrow infers for it; anything else as is."""
+    kind = _INFERRED.get(type(value))
+    return value if kind is None else pa.scalar(value, type=kind)
 
 
 def cast(arr: Any, target_type: Any, safe: bool = True) -> Any:

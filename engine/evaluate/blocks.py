@@ -14,8 +14,7 @@ import contextlib
 import os
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
@@ -30,6 +29,9 @@ from engine.evaluate.result import Key, StepResult, blank_like, put_rows
 from engine.evaluate.scoring import evaluate_indicator, evaluate_input, evaluate_value
 from engine.i18n import carried
 from engine.plan import Plan, Step
+
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -168,9 +170,12 @@ _POOL: ThreadPoolExecutor | None = None
 
 
 def _pool() -> ThreadPoolExecutor:
-    """One pool for the process: its threads (and their allocator arenas) are reused run after run."""
+    """One pool for the process: its threads (and their allocator arenas) are reused run after run.
+    Made (and ``concurrent.futures``, with ``logging``, imported) when a batch first needs it."""
     global _POOL
     if _POOL is None:
+        from concurrent.futures import ThreadPoolExecutor
+
         _POOL = ThreadPoolExecutor(WORKERS, thread_name_prefix="kinerja-eval")
     return _POOL
 

@@ -185,12 +185,13 @@ class Result:
             "subject_id": self.subject_ids, "agency": self.agencies, "policy_version": self.plan_version,
             **self.agency_columns(),
         }
-        if arrow:
-            out.update(self.keys())
         for name, step in self.steps.items():
             if step.kind != "input":
                 out[name] = step.value
         out["errors"] = self.events.count(self.n, "error")
+        if arrow:  # the same columns, in the same places
+            out.update(self.keys())
+            out.update(self._constant_text())
         return out
 
     def keys(self) -> dict[str, Any]:
@@ -198,6 +199,34 @@ class Result:
         mine = {"subject_id": self.subject_ids, "agency": self.agencies}
         theirs = {"subject_id": self.batch.subject_ids, "agency": self.batch.agencies}
         return {k: a for k, a in self.batch.arrow.items() if mine[k] is theirs[k]}
+
+    def _constant_text(self) -> dict[str, Any]:
+        """The policy version under one plan for every row, and the agency columns of a national run
+        (empty), as Arrow text made once instead of row by row."""
+        import pyarrow as pa
+
+        out: dict[str, Any] = {}
+        if len(self.plans) == 1:  # every row was scored under this plan (``plan_version`` is its key)
+            plan = next(iter(self.plans.values()))
+            out["policy_version"] = pa.repeat(pa.scalar(plan.key, pa.string()), self.n)
+            out.update(self._rating_labels(plan))
+        if all(plan.agency_file is None for plan in self.plans.values()):
+            out["agency_file"] = out["agency_sha256"] = pa.nulls(self.n, pa.string())
+        return out
+
+    def _rating_labels(self, plan: Plan) -> dict[str, Any]:
+        """Each rating's labels as Arrow text from its band index (``evaluate_rating`` takes the labels
+        by it: band -1 is no label), not converted from a million Python strings."""
+        import pyarrow as pa
+
+        out = {}
+        for name, step in self.steps.items():
+            if step.kind != "rating" or "band" not in step.extra:
+                continue
+            band = step.extra["band"]
+            labels = pa.array([b.label.value for b in plan.step(name).decl.bands], pa.string())  # type: ignore[attr-defined]
+            out[name] = pa.DictionaryArray.from_arrays(pa.array(band.astype(np.int32), mask=band < 0), labels)
+        return out
 
     def agency_columns(self) -> dict[str, np.ndarray]:
         """Per subject, the agency file whose overrides applied and its SHA-256 (empty for a

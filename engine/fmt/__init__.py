@@ -57,14 +57,17 @@ from __future__ import annotations
 from engine import nodes as n
 from engine import syntax
 from engine.diagnostics import KinerjaError, error
-from engine.fmt.layout import lay_out
-from engine.fmt.render import Source, attach, render
 
 __all__ = ["format_module", "format_text"]
 
 
 def format_module(module: n.Module) -> str:
     """The canonical source text of ``module``, its comments kept."""
+    # imported here: the package is also imported for its expression printer (engine.fmt.expr),
+    # by runs that never lay out a policy
+    from engine.fmt.layout import lay_out
+    from engine.fmt.render import Source, attach, render
+
     lines = [lay_out(item) for item in module.items]
     src = Source.of(module)
     tail = attach(lines, src)

@@ -64,7 +64,7 @@ def _is_numpy_float(value: Any) -> bool:
 
 # Rewrites a text may get after it is made (named in its record as ``then``), redone when it is
 # shown again: ``numbers`` writes every number of a sentence in the reader's digits.
-REWRITES = {"numbers": ("engine.explain.localize", "numbers")}
+REWRITES = {"numbers": ("engine.i18n.digits", "numbers")}
 
 
 def rewritten(text: str, made: str, how: str) -> str:
