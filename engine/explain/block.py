@@ -23,7 +23,7 @@ from engine.evaluate.methods import METHODS
 from engine.evaluate.result import Result
 from engine.explain import localize
 from engine.explain import numbers as nb
-from engine.explain.build import _INDICATOR_RULES, _Builder, _digits, _sc
+from engine.explain.build import INDICATOR_RULES, Builder, round_digits, scalar
 from engine.explain.model import NodeExplanation, Note, to_json
 from engine.explain.rules import cite, in_group
 from engine.i18n import using
@@ -71,7 +71,7 @@ class _Program:
         from engine.explain.build import explain
 
         self.r, self.lang = result, lang
-        self.b = _Builder(result, row, places)
+        self.b = Builder(result, row, places)
         plan = self.b.plan
         sample = explain(result, result.subject_ids[row], places, lang)  # which nodes a subject shows
         self.roots = [self._compile(node.name, None) for node in sample.nodes]
@@ -83,7 +83,7 @@ class _Program:
         r, b = self.r, self.b
         b.i, b.events = row, r.events.by_step(row)
         mine = [v for v in r.violations if in_group(r, row, self.plan, v)] if r.violations else []
-        return (f'{{"subject_id": {_j(str(r.subject_ids[row]))}, "agency": {_j(_sc(r.agencies[row]))}, '
+        return (f'{{"subject_id": {_j(str(r.subject_ids[row]))}, "agency": {_j(scalar(r.agencies[row]))}, '
                 f'"policy_version": {_j(str(r.plan_version[row]))}, "nodes": ['
                 + ", ".join(emit(_NO_MEMBER) for emit in self.roots)
                 + f'], "violations": {to_json(mine)}' + self.tail)
@@ -124,12 +124,12 @@ class _Program:
         kids = [(child, _j(num_text(child.weight) if child.weight is not None else None),
                  self._compile(child.name, (tree, method, child, step_id))) for child in tree.children or ()]
         head = self._head(tree.name, member)
-        sources = (b.member_sources(member[2]) if member else []) + \
-            b.rules.sources(tree, ("aggregate", "missing", "require", "round"))
-        citations = (cite("weight", member[2]) if member else []) + cite("weights and aggregation below", tree)
+        own_sources, own_citations = b.tree_rules(tree)
+        sources = (b.member_sources(member[2]) if member else []) + own_sources
+        citations = (cite("weight", member[2]) if member else []) + own_citations
         rest = f'{_NO_BAND}, "sources": {to_json(sources)}, "citations": {to_json(citations)}, "notes": '
         member_json = self._member_json(method)
-        digits = max(b.places, _digits(tree) or 0)
+        digits = max(b.places, round_digits(tree) or 0)
 
         def emit(member_fields: str) -> str:
             _, common, notes = self._common(tree.name, digits)
@@ -156,10 +156,10 @@ class _Program:
     def _indicator(self, decl: n.Indicator, member: Member | None) -> Emit:
         b, lang = self.b, self.lang
         head = self._head(decl.name, member)
-        sources = to_json((b.member_sources(member[2]) if member else []) + b.rules.sources(decl, _INDICATOR_RULES))
+        sources = to_json((b.member_sources(member[2]) if member else []) + b.rules.sources(decl, INDICATOR_RULES))
         weight_citation = cite("weight", member[2]) if member else []
         step = b.decls[decl.name]
-        digits = max(b.places, _digits(decl) or 0)
+        digits = max(b.places, round_digits(decl) or 0)
         citations: dict[object, str] = {}  # by the scoring piece that applied
 
         def emit(member_fields: str) -> str:

@@ -32,10 +32,11 @@ from engine.explain.text import Render, aggregate_text, bounds_text, decisive, s
 from engine.i18n import N_, _, language, terms, using
 from engine.plan import Plan
 
-_INDICATOR_RULES = ("target", "baseline", "better", "score", "missing", "round")
+INDICATOR_RULES = ("target", "baseline", "better", "score", "missing", "round")
 
 
-def _sc(x: object) -> Scalar:
+def scalar(x: object) -> Scalar:
+    """A column cell as an explanation holds it: a Python float (NaN: missing), text or None."""
     if x is None:
         return None
     if isinstance(x, (float, np.floating, int, np.integer)):
@@ -44,7 +45,8 @@ def _sc(x: object) -> Scalar:
     return str(x)
 
 
-def _digits(decl: object) -> int | None:
+def round_digits(decl: object) -> int | None:
+    """The decimals of a declaration's own ``round`` (None without one)."""
     return int(decl.round.value) if isinstance(getattr(decl, "round", None), n.Num) else None  # type: ignore
 
 
@@ -56,7 +58,10 @@ def _rules(result: Result, plan: Plan) -> Rules:
     return made[id(plan)][1]
 
 
-class _Builder:
+class Builder:
+    """Builds one subject's nodes from the evaluated columns at row ``i`` (``engine.explain.block``
+    moves one builder from row to row of a plan)."""
+
     def __init__(self, result: Result, row: int, places: int):
         self.r, self.i, self.places = result, row, places
         self.plan: Plan = result.plan_at(row)
@@ -68,7 +73,7 @@ class _Builder:
         if sr is None:
             return None
         c = sr.value if key == "value" else sr.raw if key == "raw" else sr.extra.get(key)
-        return None if c is None else _sc(c[self.i])
+        return None if c is None else scalar(c[self.i])
 
     def claim(self, render: Render, name: str, decl: object = None) -> str:
         """``EXPR = RESULT``; a node left without a value by a runtime error claims no result."""
@@ -76,7 +81,7 @@ class _Builder:
         if self.col(name) is None and errors:
             return _("{expr} gives no value ({codes}, below)", expr=render(self.places),
                      codes=", ".join(dict.fromkeys(errors)))
-        return nb.claim(render, self.col(name), self.places, _digits(decl), self.col(name, "unrounded"))
+        return nb.claim(render, self.col(name), self.places, round_digits(decl), self.col(name, "unrounded"))
 
     def operand(self, name: str, d: int | None) -> str | None:
         """A name's value in a formula: submitted data exactly, computed values to ``d`` decimals."""
@@ -103,7 +108,7 @@ class _Builder:
         decl = step.decl
         value = self.col(name)
         out = NodeExplanation(name, step.id, step.kind, getattr(decl, "label", None), value,
-                              nb.fixed(value, max(self.places, _digits(decl) or 0)),
+                              nb.fixed(value, max(self.places, round_digits(decl) or 0)),
                               notes=[Note(e.code, e.kind, e.message) for e in self.events.get(name, ())])
         if isinstance(decl, n.Indicator):
             self.indicator(out, decl)
@@ -125,7 +130,7 @@ class _Builder:
     # ---------------------------------------------------------- indicators
 
     def indicator(self, out: NodeExplanation, decl: n.Indicator) -> None:
-        out.sources = self.rules.sources(decl, _INDICATOR_RULES)
+        out.sources = self.rules.sources(decl, INDICATOR_RULES)
         out.citations += self.scoring_citation(decl)
         self.indicator_lines(out, decl)
 
@@ -234,14 +239,19 @@ class _Builder:
 
     def tree(self, out: NodeExplanation, tree: n.Tree) -> None:
         method = tree.aggregate.value if tree.aggregate else "mean"
-        out.sources = self.rules.sources(tree, ("aggregate", "missing", "require", "round"))
-        out.citations += cite("weights and aggregation below", tree)  # a tree's citation covers its members
+        out.sources, cited = self.tree_rules(tree)
+        out.citations += cited
         operands: list[tuple[float, float]] = []
         for child in tree.children or ():
             c = self.node(child.name)
             self.as_member(c, out.id, tree, method, child, operands)
             out.children.append(c)
         out.formula = self.tree_formula(tree, method, operands)
+
+    def tree_rules(self, tree: n.Tree) -> tuple[list[Source], list[Citation]]:
+        """A tree's rule sources and citation (a tree's citation covers its members)."""
+        return (self.rules.sources(tree, ("aggregate", "missing", "require", "round")),
+                cite("weights and aggregation below", tree))
 
     def as_member(self, c: NodeExplanation, parent: str, tree: n.Tree, method: str, child: n.Node,
                   operands: list[tuple[float, float]]) -> None:
@@ -264,7 +274,7 @@ class _Builder:
         """A scorecard member's effective weight, contribution and contribution line; its
         (weight, value) is added to ``operands`` when it takes part in the parent's arithmetic."""
         sr = self.r.steps[tree.name]
-        w, c = _sc(sr.weights[name][self.i]), _sc(sr.contributions[name][self.i])
+        w, c = scalar(sr.weights[name][self.i]), scalar(sr.contributions[name][self.i])
         used = self.col(tree.name, f"used:{name}")
         x = used if used is not None else value
         if isinstance(x, float) and (w or not METHODS[method].accumulated):
@@ -346,7 +356,7 @@ class _Builder:
         step = self.decls[name]
         value = self.col(name)
         return NodeExplanation(name, step.id, step.kind, getattr(step.decl, "label", None), value,
-                               nb.fixed(value, max(self.places, _digits(step.decl) or 0)))
+                               nb.fixed(value, max(self.places, round_digits(step.decl) or 0)))
 
 
 def explain(result: Result, subject_id: object, places: int = 2, lang: str | None = None) -> Explanation:
@@ -357,12 +367,12 @@ def explain(result: Result, subject_id: object, places: int = 2, lang: str | Non
     lang = lang or language()
     row = result.row(subject_id)
     with using(lang):
-        b = _Builder(result, row, places)
+        b = Builder(result, row, places)
         roots = [b.node(item.name) for item in b.plan.module.items if isinstance(item, n.Tree)]
         shown = {d.name for r in roots for d in r.walk()}
         roots += [b.node(s.name) for s in b.plan.steps if s.kind != "input" and s.name not in shown]
     mine = [v for v in result.violations if in_group(result, row, b.plan, v)]
-    out = Explanation(str(result.subject_ids[row]), _sc(result.agencies[row]),  # type: ignore[arg-type]
+    out = Explanation(str(result.subject_ids[row]), scalar(result.agencies[row]),  # type: ignore[arg-type]
                       str(result.plan_version[row]), roots, mine, b.plan.agency_file, places, lang,
                       policy_citation=(cite("policy", b.plan.header) or [None])[0])
     return localize.explanation(out)
